@@ -1,0 +1,98 @@
+# photherm - parallel finite-volume heat flow in chip-package stacks with co-packaged optics.
+# Targets: all (default), run, test, bench, deps, format, check-format, clean.
+# Variables: V=1 verbose, search=PATTERN selects regression tests, PETSC_DIR/PETSC_ARCH for an own PETSc build.
+
+CC           = mpicc
+PYTHON       = /usr/bin/python3
+CLANG_FORMAT ?= clang-format-14
+PKGS         = PETSc hdf5-openmpi yaml-0.1
+CFLAGS_WARN  = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wvla -Werror
+CFLAGS_OPT   ?= -O2 -g
+Q            = $(if $(V),,@)
+
+ifneq ($(PETSC_DIR),)
+  export PKG_CONFIG_PATH := $(PETSC_DIR)/$(PETSC_ARCH)/lib/pkgconfig:$(PETSC_DIR)/lib/pkgconfig:$(PKG_CONFIG_PATH)
+endif
+
+-include config.mk
+
+SRC      = $(filter-out src/main.c,$(wildcard src/*.c))
+OBJ      = $(SRC:src/%.c=build/%.o)
+TEST_SRC = $(wildcard tests/unit/*.c)
+TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/tests/%.o)
+FORMAT_FILES = $(wildcard src/*.c src/*.h include/photherm/*.h tests/unit/*.c tests/unit/*.h)
+
+NO_CONFIG_GOALS = clean deps format check-format
+ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
+  # Generated once: installs missing Debian packages (when apt is available) and records pkg-config flags.
+  -include build/config.mk
+endif
+
+.PHONY: all run test test-unit test-regress bench deps format check-format clean
+.DEFAULT_GOAL := all
+
+all: bin/photherm lib/libphotherm.a
+
+build/config.mk: scripts/install-deps.sh
+	$(Q)./scripts/install-deps.sh --if-missing
+	$(Q)mkdir -p build
+	$(Q)pkg-config --exists $(PKGS) || { echo "photherm: pkg-config cannot find $(PKGS); run 'make deps' or set PETSC_DIR/PETSC_ARCH" >&2; exit 1; }
+	$(Q)printf 'PH_CFLAGS := %s\nPH_LIBS := %s\nCHECK_CFLAGS := %s\nCHECK_LIBS := %s\nPH_GIT := %s\n' \
+	  "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS)) -lm" \
+	  "$$(pkg-config --cflags check 2>/dev/null)" "$$(pkg-config --libs check 2>/dev/null)" \
+	  "$$(git describe --always --dirty 2>/dev/null || echo unknown)" > $@
+
+ALL_CFLAGS = $(CFLAGS_WARN) $(CFLAGS_OPT) -Iinclude $(PH_CFLAGS) $(CFLAGS)
+
+build/%.o: src/%.c $(wildcard include/photherm/*.h src/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -DPH_GIT_DESCRIBE='"$(PH_GIT)"' -c $< -o $@
+
+lib/libphotherm.a: $(OBJ)
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+bin/photherm: build/main.o lib/libphotherm.a
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< lib/libphotherm.a $(PH_LIBS) $(LDFLAGS)
+
+build/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h tests/unit/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -c $< -o $@
+
+build/test_unit: $(TEST_OBJ) lib/libphotherm.a
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) lib/libphotherm.a $(PH_LIBS) $(CHECK_LIBS) $(LDFLAGS)
+
+# The unit tests (Check) and the command-line and regression tests; the last line is "N passed, N failed".
+test: bin/photherm build/test_unit
+	$(Q)$(PYTHON) tests/run.py $(if $(search),--search '$(search)')
+
+test-unit: build/test_unit
+	$(Q)cd build && ./test_unit
+
+test-regress: bin/photherm
+	$(Q)$(PYTHON) tests/run.py --no-unit $(if $(search),--search '$(search)')
+
+run: bin/photherm
+	$(Q)./scripts/run-example.sh
+
+bench: bin/photherm
+	$(Q)$(PYTHON) benchmarks/run.py
+
+deps:
+	./scripts/install-deps.sh
+
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+check-format:
+	@command -v $(CLANG_FORMAT) >/dev/null || { echo "photherm: $(CLANG_FORMAT) not found; run 'make deps'" >&2; exit 1; }
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build bin lib tests/regress/work

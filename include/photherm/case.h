@@ -1,0 +1,260 @@
+/*
+  photherm/case.h - the case file: loading, validation, and the immutable resolved case in SI (DESIGN §3, PHYSICS §1).
+
+  PhCaseLoad() reads the case on rank 0, broadcasts the bytes, and parses them identically on every rank, so every
+  rank holds the same resolved case and the same diagnostics. Every problem of the input is recorded in a PhDiag;
+  a case with errors is returned as NULL.
+
+  Ownership: PhCaseLoad() gives the caller a case to destroy with PhCaseDestroy(). All members are read-only after
+  loading; every array and string belongs to the case. Units: SI throughout, kelvin for temperatures, dB/dBm kept
+  logarithmic; the unit of every dimensional member is written beside it.
+*/
+#pragma once
+
+#include <photherm/diag.h>
+#include <photherm/signal.h>
+#include <photherm/sys.h>
+
+#define PH_CASE_SCHEMA_VERSION 1
+
+typedef struct {
+  char       *name;
+  PetscReal   k[3];       /* conductivity along x, y, z at 300 K, W/m/K */
+  PetscReal   rho;        /* density, kg/m^3 */
+  PetscReal   cp;         /* specific heat, J/kg/K */
+  PetscReal   k_exponent; /* k(T) = k * (T / 300 K)^k_exponent; 0 for constant k */
+  PhSourceLoc loc;
+} PhMaterial;
+
+typedef struct {
+  char       *name;
+  PetscReal   z0, z1;   /* bottom and top, m */
+  PetscInt    material; /* background material, index into materials */
+  PetscInt    cells;    /* exactly this many equal cells, or 0 for automatic */
+  PhSourceLoc loc;
+} PhLayer;
+
+typedef struct {
+  char       *name;
+  PetscInt    material;           /* index into materials; -1 for a block named by a mesh file */
+  PetscReal   x0, x1, y0, y1;     /* m */
+  PetscReal   z0, z1;             /* m, from the layers it spans */
+  PetscInt    layer_lo, layer_hi; /* first and last layer spanned (equal for a layer block) */
+  PetscBool   in_layer;           /* declared under stack[].blocks (else top-level blocks:) */
+  PhSourceLoc loc;
+} PhBlock;
+
+typedef enum {
+  PH_FACE_XMIN,
+  PH_FACE_XMAX,
+  PH_FACE_YMIN,
+  PH_FACE_YMAX,
+  PH_FACE_BOTTOM,
+  PH_FACE_TOP,
+  PH_NFACES
+} PhFace;
+
+typedef enum {
+  PH_BC_ADIABATIC,
+  PH_BC_CONVECTION,
+  PH_BC_TEMPERATURE,
+  PH_BC_FLUX
+} PhBoundaryType;
+
+typedef struct {
+  PhBoundaryType type;
+  PetscReal      h;              /* CONVECTION: heat transfer coefficient, W/m^2/K */
+  PhSignal       value;          /* CONVECTION: ambient, K; TEMPERATURE: surface temperature, K; FLUX: W/m^2 into the domain */
+  PetscBool      has_region;     /* limited to a rectangle of a top or bottom face */
+  PetscReal      x0, x1, y0, y1; /* region, m */
+  PhSourceLoc    loc;
+} PhBoundaryCondition;
+
+typedef struct {
+  PetscInt             n;          /* conditions in order; later regions win; uncovered parts are adiabatic */
+  PhBoundaryCondition *conditions; /* length n */
+} PhBoundary;
+
+typedef enum {
+  PH_SOURCE_BLOCK,
+  PH_SOURCE_LAYER_RECT,
+  PH_SOURCE_BOX
+} PhSourceKind;
+
+typedef struct {
+  char        *name;
+  PhSourceKind kind;
+  PetscInt     block;                  /* PH_SOURCE_BLOCK: index into blocks, else -1 */
+  PetscInt     layer;                  /* PH_SOURCE_LAYER_RECT: index into layers, else -1 */
+  PetscReal    x0, x1, y0, y1, z0, z1; /* the box the power is spread over, m */
+  PhSignal     power;                  /* W */
+  PetscBool    has_leakage;
+  PetscReal    leak_p_ref; /* W at t_ref */
+  PetscReal    leak_t_ref; /* K */
+  PetscReal    leak_beta;  /* 1/K */
+  PhSourceLoc  loc;
+} PhSource;
+
+typedef enum {
+  PH_INITIAL_STEADY,
+  PH_INITIAL_TEMPERATURE,
+  PH_INITIAL_FILE
+} PhInitialType;
+
+typedef struct {
+  PetscBool     steady; /* mode: steady */
+  PetscReal     end;    /* s */
+  PetscReal     dt;     /* first step, s */
+  PetscReal     dt_max; /* s */
+  PhInitialType initial;
+  PetscReal     initial_temperature; /* PH_INITIAL_TEMPERATURE: K */
+  char         *initial_file;        /* PH_INITIAL_FILE: result to continue from */
+  PetscReal     initial_time;        /* PH_INITIAL_FILE: s; the snapshot at this time */
+} PhTime;
+
+typedef struct {
+  char     *file;         /* result file, relative to the current directory */
+  PetscReal fields_every; /* s */
+  PetscReal series_every; /* s */
+  PetscBool float32;      /* precision of the field snapshots */
+} PhOutputSpec;
+
+typedef enum {
+  PH_LASER_EXTERNAL,
+  PH_LASER_DFB,
+  PH_LASER_VCSEL
+} PhLaserType;
+
+typedef struct {
+  char       *name;
+  PhLaserType type;
+  PetscReal   temperature; /* EXTERNAL: module temperature, K */
+  PetscInt    block;       /* DFB, VCSEL: block whose mean temperature is the laser's, else -1 */
+  PetscReal   wavelength;  /* line 0 at T0, m */
+  PetscInt    lines;       /* comb / WDM lines */
+  PetscReal   spacing;     /* line spacing, m */
+  PetscReal   drift;       /* m/K */
+  PetscReal   power_dbm;   /* per line at T0, dBm */
+  PetscReal   power_drift; /* dB/K */
+  PetscReal   wpe;         /* wall-plug efficiency at T0 */
+  PetscReal   wpe_t1;      /* K */
+  PetscBool   heat;        /* DFB, VCSEL: electrical minus optical power heats the block */
+  PetscInt    link;        /* the link that uses it */
+  PhSourceLoc loc;
+} PhLaser;
+
+typedef struct {
+  char       *name;
+  PetscInt    block;             /* index into blocks */
+  PetscInt    count;             /* rings in the group */
+  PetscReal   wavelength;        /* resonance of ring 0 at T0, m */
+  PetscReal   spacing;           /* m */
+  PetscReal   drift;             /* m/K */
+  PetscReal   fsr;               /* m */
+  PetscReal   q;                 /* loaded Q */
+  PetscReal  *offsets;           /* fabrication offsets, m; length count */
+  PetscReal   sigma_die;         /* m */
+  PetscReal   sigma_local;       /* m */
+  char       *die;               /* groups naming the same die share its die offset */
+  PetscInt    die_index;         /* index of `die` among the distinct die names */
+  PetscReal   lock_error;        /* m */
+  PetscReal   heater_efficiency; /* m/W */
+  PetscReal   heater_max_power;  /* W */
+  PetscBool   heater_feedback;
+  PetscInt    link; /* the link that uses it */
+  PhSourceLoc loc;
+} PhRingGroup;
+
+typedef enum {
+  PH_LOCK_FIXED,
+  PH_LOCK_WRAP,
+  PH_LOCK_ROTATE
+} PhLockPolicy;
+
+typedef struct {
+  char        *name;
+  PetscInt     laser, tx, rx; /* indices into lasers and rings */
+  PetscReal    rate;          /* per line, b/s */
+  PhLockPolicy lock;
+  PetscReal    relock_time;       /* s */
+  PetscReal    loss;              /* dB */
+  PetscReal    sensitivity;       /* dBm */
+  PetscReal    margin_threshold;  /* dB */
+  PetscReal    electrical_energy; /* J/b */
+  PhSourceLoc  loc;
+} PhLink;
+
+typedef struct {
+  PetscReal    reference_temperature; /* T0, K */
+  PetscReal    metrics_from;          /* s */
+  PetscInt     nlasers, nrings, nlinks, ndies;
+  PhLaser     *lasers;
+  PhRingGroup *rings;
+  PhLink      *links;
+  char       **die_names; /* length ndies */
+} PhOptics;
+
+typedef struct {
+  PetscBool  present;
+  PetscInt   nassembly;
+  char     **assembly_names;
+  PetscReal *assembly_values; /* each in (0, 1] */
+  PetscInt   samples;
+  PetscInt   seed;
+} PhYield;
+
+typedef struct {
+  char     *name;
+  char     *text;      /* value as given: in the file, or by -P */
+  PetscBool by_option; /* overridden with -P */
+} PhParameter;
+
+typedef struct _p_PhCase *PhCase;
+
+struct _p_PhCase {
+  char        *path; /* the case file as given */
+  char        *name; /* `name`, or the file name without extension */
+  char        *description;
+  char        *resolved_yaml; /* the merged case with parameters substituted, for /case/yaml */
+  PetscInt     nparameters;
+  PhParameter *parameters;
+  PetscInt     noverrides; /* -P name=value pairs as given, in order */
+  char       **override_names, **override_values;
+
+  PetscInt    nmaterials;
+  PhMaterial *materials;
+  PetscReal   fx0, fx1, fy0, fy1; /* footprint, m */
+  PetscReal   max_cell_xy;        /* m */
+  PetscReal   max_cell_z;         /* m; 0 for none */
+  PetscReal   max_ratio;
+  PetscInt    nlayers;
+  PhLayer    *layers;
+  PetscInt    nblocks; /* layer blocks first in document order, then top-level blocks: the priority order */
+  PhBlock    *blocks;
+  char       *mesh_file;         /* mesh: {file}: the grid comes from this file instead of stack and blocks */
+  PetscInt    nmesh_materials;   /* mesh-file cases: materials named by the file */
+  PetscInt   *mesh_material_map; /* mesh-file cases: material id in the file -> index into materials */
+
+  PhBoundary   boundaries[PH_NFACES];
+  PetscInt     nsources;
+  PhSource    *sources;
+  PhTime       time;
+  PhOutputSpec output;
+  PhOptics     optics;
+  PhYield      yield;
+};
+
+/* One -P name=value from the command line. */
+typedef struct {
+  const char *name;
+  const char *value;
+} PhOverride;
+
+PH_EXTERN PetscErrorCode PhCaseLoad(MPI_Comm comm, const char path[], PetscInt noverrides, const PhOverride overrides[], PhDiag diag,
+                                    PhCase *problem);
+PH_EXTERN PetscErrorCode PhCaseLoadString(MPI_Comm comm, const char name[], const char yaml[], PetscInt noverrides, const PhOverride overrides[],
+                                          PhDiag diag, PhCase *problem);
+PH_EXTERN PetscErrorCode PhCaseFindBlock(PhCase problem, const char name[], PetscInt *index);
+PH_EXTERN PetscErrorCode PhCaseFindLayer(PhCase problem, const char name[], PetscInt *index);
+PH_EXTERN PetscErrorCode PhCaseDestroy(PhCase *problem);
+PH_EXTERN const char    *PhFaceName(PhFace face);

@@ -1,0 +1,54 @@
+/*
+  photherm/sys.h - conventions shared by every module: visibility, PETSc compatibility, external-call checks,
+  version strings and the exit statuses of the program.
+*/
+#pragma once
+
+#include <petscsys.h>
+
+#define PH_EXTERN extern __attribute__((visibility("default"))) /* public API, declared in include/photherm/ */
+#define PH_INTERN extern __attribute__((visibility("hidden")))  /* shared between src/ files, never installed */
+
+#if PETSC_VERSION_LT(3, 19, 0) /* Debian 12 ships 3.18, which has no PETSC_SUCCESS */
+  #define PETSC_SUCCESS 0
+#endif
+
+#define PH_VERSION "0.1.0"
+
+/* Exit statuses of the photherm program (DESIGN §2). */
+enum {
+  PH_EXIT_SUCCESS   = 0,
+  PH_EXIT_FAILURE   = 1, /* a run that started and failed */
+  PH_EXIT_BAD_INPUT = 2  /* bad input or usage: nothing computed, nothing written */
+};
+
+/* 0 degC in kelvin. */
+#define PH_ZERO_CELSIUS 273.15
+
+/* Coordinates closer than this are the same grid line (DESIGN §3.4), m. */
+#define PH_MERGE_DISTANCE 1e-9
+
+/* Call an HDF5 routine returning herr_t; a negative status becomes a PETSc error that names the routine. */
+#define PhCallHDF5(func, args) \
+  do { \
+    herr_t ph_status_ = func args; \
+    PetscCheck(ph_status_ >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call %s() failed (status %d)", #func, (int)ph_status_); \
+  } while (0)
+
+/* Same for routines returning an identifier (hid_t): the result is stored in ret. */
+#define PhCallHDF5Return(ret, func, args) \
+  do { \
+    ret = func args; \
+    PetscCheck((ret) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call %s() failed", #func); \
+  } while (0)
+
+PH_EXTERN const char    *PhVersion(void);
+PH_EXTERN const char    *PhGitDescribe(void);
+PH_EXTERN PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **bytes, size_t *length, char *reason, size_t reason_len);
+PH_EXTERN PetscErrorCode PhPathJoin(const char base_file[], const char relative[], char **joined);
+PH_EXTERN PetscErrorCode PhFormatBytes(double bytes, char *buf, size_t len);
+PH_EXTERN PetscErrorCode PhAvailableMemory(double *bytes);
+PH_EXTERN PetscErrorCode PhLogEventsRegister(void);
+
+/* Log events, registered once by PhLogEventsRegister(), so that -log_view tells where the time went. */
+PH_EXTERN PetscLogEvent PH_EVENT_LOAD, PH_EVENT_MESH, PH_EVENT_ASSEMBLE, PH_EVENT_SOURCES, PH_EVENT_OPTICS, PH_EVENT_OUTPUT;

@@ -1,0 +1,127 @@
+/*
+  src/case_impl.h - private to src/case*.c: the YAML node tree, its memory pool, and the loader state.
+
+  The libyaml document is converted into a tree of PhNode with file, line and column on every node (aliases expanded
+  under a budget), includes are merged and -P overrides applied on that tree, and the schema walk then fills the PhCase.
+  Every node and string lives in the loader's pool and is freed with it.
+*/
+#pragma once
+
+#include <photherm/case.h>
+#include <photherm/units.h>
+
+typedef enum {
+  PH_NODE_SCALAR,
+  PH_NODE_MAP,
+  PH_NODE_SEQ
+} PhNodeType;
+
+typedef struct _PhNode PhNode;
+
+struct _PhNode {
+  PhNodeType  type;
+  PhSourceLoc loc;
+  char       *value;    /* SCALAR: text */
+  PetscBool   plain;    /* SCALAR: unquoted (so "null", "~" and "" mean no value) */
+  char       *resolved; /* SCALAR: text after ${} substitution, for the resolved case; NULL when unchanged */
+  PetscInt    n, cap;
+  PhNode    **keys;   /* MAP: key scalars (with their positions) */
+  PhNode    **values; /* MAP: values; SEQ: items */
+};
+
+/* A pool of allocations freed together. */
+typedef struct {
+  void   **ptrs;
+  PetscInt n, cap;
+} PhPool;
+
+typedef enum {
+  PH_PARAM_PENDING,
+  PH_PARAM_ACTIVE,
+  PH_PARAM_DONE
+} PhParamState;
+
+typedef struct {
+  const char  *name;
+  PhNode      *node;
+  PhParamState state;
+  PetscBool    valid;
+  PhQuantity   q;
+} PhParamSlot;
+
+/* A CSV trace file parsed once and shared by every source that names one of its columns. */
+typedef struct {
+  char      *path;
+  PetscBool  ok;
+  PetscInt   nrows, ncols;
+  char     **names; /* length ncols */
+  char     **units; /* length ncols; NULL when the header gives none */
+  PetscReal *data;  /* [nrows][ncols], numbers as written */
+  PetscInt  *lines; /* line of each row, for messages */
+} PhTraceTable;
+
+typedef struct {
+  MPI_Comm      comm;
+  PhDiag        diag;
+  PhPool        pool;
+  PhNode       *root;
+  const char   *case_path;
+  PetscInt      nparams;
+  PhParamSlot  *params;
+  PetscInt      ntraces;
+  PhTraceTable *traces;
+  PetscInt      node_budget; /* nodes left for alias expansion */
+  PhCase        problem;
+} PhLoader;
+
+/* pool */
+PH_INTERN PetscErrorCode PhPoolAdd_Private(PhPool *pool, void *ptr);
+PH_INTERN PetscErrorCode PhPoolStrdup_Private(PhPool *pool, const char *s, char **out);
+PH_INTERN PetscErrorCode PhPoolFree_Private(PhPool *pool);
+
+/* tree (case_yaml.c) */
+PH_INTERN PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc loc, PhNode **node);
+PH_INTERN PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, PhNode *value);
+PH_INTERN PhNode        *PhNodeGet_Private(const PhNode *map, const char key[]);
+PH_INTERN PhNode        *PhNodeGetKey_Private(const PhNode *map, const char key[]);
+PH_INTERN PetscBool      PhNodeIsNull_Private(const PhNode *node);
+PH_INTERN const char    *PhNodeTypeName_Private(const PhNode *node);
+PH_INTERN PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *bytes, size_t length, PhNode **root);
+PH_INTERN PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, PetscInt depth, const char *stack[],
+                                                PhNode **root);
+PH_INTERN PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOverride overrides[]);
+PH_INTERN PetscErrorCode PhYamlEmit_Private(PhLoader *ld, const PhNode *root, char **text);
+
+/* schema (case_schema.c, case_optics.c) */
+PH_INTERN PetscErrorCode PhSchemaLoad_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaOptics_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaCheckKeys_Private(PhLoader *ld, const PhNode *map, const char path[], const char *const allowed[]);
+PH_INTERN PetscErrorCode PhSchemaExpectMap_Private(PhLoader *ld, const PhNode *node, const char path[], PetscBool *ok);
+PH_INTERN PetscErrorCode PhSchemaQuantity_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PhQuantityType type,
+                                                  PetscBool required, PetscReal def, PetscReal *value, PetscBool *present);
+PH_INTERN PetscErrorCode PhSchemaNodeQuantity_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscReal *value,
+                                                      PetscBool *ok);
+PH_INTERN PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscInt def,
+                                             PetscInt lo, PetscInt hi, PetscInt *value);
+PH_INTERN PetscErrorCode PhSchemaBool_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool def, PetscBool *value);
+PH_INTERN PetscErrorCode PhSchemaString_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
+                                                const char *def, char **value);
+PH_INTERN PetscErrorCode PhSchemaEnum_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char *const names[],
+                                              PetscInt def, PetscInt *value);
+PH_INTERN PetscErrorCode PhSchemaRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
+                                               PetscReal *lo, PetscReal *hi, PetscBool *present);
+PH_INTERN PetscErrorCode PhSchemaFindName_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n,
+                                                  const char *const names[], PetscInt *index);
+PH_INTERN PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative,
+                                                PhSignal *signal);
+PH_INTERN PetscErrorCode PhSchemaPath_Private(char *buf, size_t len, const char parent[], const char key[], PetscInt index);
+PH_INTERN PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q, PetscBool *found, PetscBool *valid, char *reason,
+                                               size_t reason_len);
+PH_INTERN PetscErrorCode PhLevenshteinSuggest_Private(const char word[], PetscInt n, const char *const candidates[], const char **best);
+
+/* traces (case_trace.c) */
+PH_INTERN PetscErrorCode PhTraceLoad_Private(PhLoader *ld, const PhNode *file_node, const char path[], PhTraceTable **table);
+PH_INTERN PetscErrorCode PhTraceFree_Private(PhTraceTable *table);
+
+/* mesh file header (case_meshfile.c) */
+PH_INTERN PetscErrorCode PhMeshFileLoadHeader_Private(PhLoader *ld, const PhNode *file_node, const char path[]);

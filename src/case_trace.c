@@ -1,0 +1,235 @@
+/* CSV power traces (DESIGN §3.6): comments, a header naming the columns with optional [units], time first, rows of numbers. */
+#include "case_impl.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *PhTrim(char *s)
+{
+  char *e;
+
+  while (isspace((unsigned char)*s)) s++;
+  e = s + strlen(s);
+  while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+  return s;
+}
+
+PetscErrorCode PhTraceFree_Private(PhTraceTable *t)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt c = 0; c < t->ncols; c++) {
+    PetscCall(PetscFree(t->names[c]));
+    PetscCall(PetscFree(t->units[c]));
+  }
+  PetscCall(PetscFree2(t->names, t->units));
+  PetscCall(PetscFree(t->data));
+  PetscCall(PetscFree(t->lines));
+  PetscCall(PetscFree(t->path));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Parse the bytes of a trace into `t`; every problem is a diagnostic at FILE:LINE:COL with the referencing key path. */
+static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, const char key_path[])
+{
+  char     *line, *next;
+  PetscInt  lineno = 0, cap = 0;
+  PetscBool header = PETSC_FALSE, ok = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  for (line = bytes; line != NULL && ok; line = next) {
+    char       *nl = strchr(line, '\n'), *body;
+    PhSourceLoc loc;
+
+    next = NULL;
+    if (nl != NULL) {
+      *nl  = '\0';
+      next = nl + 1;
+    }
+    lineno++;
+    if (nl != NULL && nl > line && nl[-1] == '\r') nl[-1] = '\0';
+    body       = PhTrim(line);
+    loc.file   = t->path;
+    loc.line   = lineno;
+    loc.column = (PetscInt)(body - line) + 1;
+    if (body[0] == '\0' || body[0] == '#') continue;
+    if (!header) {
+      char    *save = NULL, *field;
+      PetscInt n    = 1;
+
+      header = PETSC_TRUE;
+      for (const char *c = body; *c; c++)
+        if (*c == ',') n++;
+      if (n < 2) {
+        PetscCall(PhDiagAdd(ld->diag, loc, key_path,
+                            "the header must name a time column and at least one value column, such as \"time [ms],asic [W]\""));
+        ok = PETSC_FALSE;
+        break;
+      }
+      PetscCall(PetscCalloc2(n, &t->names, n, &t->units));
+      t->ncols = n;
+      n        = 0;
+      for (char *p = body;; p = NULL) {
+        char *open, *close, *name;
+
+        field = strtok_r(p, ",", &save);
+        if (field == NULL) break;
+        loc.column = (PetscInt)(field - line) + 1;
+        open       = strchr(field, '[');
+        close      = strchr(field, ']');
+        if (open != NULL) {
+          if (close == NULL || close < open || *PhTrim(close + 1) != '\0') {
+            PetscCall(PhDiagAdd(ld->diag, loc, key_path, "bad column header \"%s\": a unit is written in brackets after the name, \"asic [W]\"",
+                                PhTrim(field)));
+            ok = PETSC_FALSE;
+            break;
+          }
+          *close = '\0';
+          *open  = '\0';
+          PetscCall(PetscStrallocpy(PhTrim(open + 1), &t->units[n]));
+        }
+        name = PhTrim(field);
+        if (name[0] == '\0' || (unsigned char)name[0] < 32) {
+          PetscCall(PhDiagAdd(ld->diag, loc, key_path, "empty column name in the header"));
+          ok = PETSC_FALSE;
+          break;
+        }
+        if (isdigit((unsigned char)name[0]) || name[0] == '-' || name[0] == '.') {
+          PetscCall(PhDiagAdd(ld->diag, loc, key_path, "the first line that is not a # comment must be a header naming the columns, got \"%s\"",
+                              name));
+          ok = PETSC_FALSE;
+          break;
+        }
+        for (PetscInt c = 0; c < n; c++)
+          if (!strcmp(t->names[c], name)) {
+            PetscCall(PhDiagAdd(ld->diag, loc, key_path, "column \"%s\" appears twice in the header", name));
+            ok = PETSC_FALSE;
+          }
+        PetscCall(PetscStrallocpy(name, &t->names[n]));
+        n++;
+      }
+      if (ok && n != t->ncols) {
+        PetscCall(PhDiagAdd(ld->diag, loc, key_path, "empty column name in the header"));
+        ok = PETSC_FALSE;
+      }
+      continue;
+    }
+    /* a data row */
+    if (t->nrows == cap) {
+      PetscReal *d;
+      PetscInt  *l;
+
+      cap = cap ? 2 * cap : 256;
+      PetscCall(PetscMalloc1(cap * t->ncols, &d));
+      PetscCall(PetscMalloc1(cap, &l));
+      if (t->nrows) {
+        PetscCall(PetscMemcpy(d, t->data, t->nrows * t->ncols * sizeof(*d)));
+        PetscCall(PetscMemcpy(l, t->lines, t->nrows * sizeof(*l)));
+      }
+      PetscCall(PetscFree(t->data));
+      PetscCall(PetscFree(t->lines));
+      t->data  = d;
+      t->lines = l;
+    }
+    {
+      PetscInt c     = 0;
+      char    *field = body;
+
+      while (field != NULL && ok) {
+        char  *comma = strchr(field, ',');
+        char  *end, *trimmed;
+        double v;
+
+        if (comma != NULL) *comma = '\0';
+        loc.column = (PetscInt)(field - line) + 1;
+        trimmed    = PhTrim(field);
+        if (c >= t->ncols) {
+          PetscCall(PhDiagAdd(ld->diag, loc, key_path, "more values than the %d columns of the header", (int)t->ncols));
+          ok = PETSC_FALSE;
+          break;
+        }
+        v = strtod(trimmed, &end);
+        if (trimmed[0] == '\0' || *end != '\0' || !isfinite(v) || isalpha((unsigned char)trimmed[0])) {
+          PetscCall(PhDiagAdd(ld->diag, loc, key_path, "column \"%s\": expected a number, got \"%s\"", t->names[c], trimmed));
+          ok = PETSC_FALSE;
+          break;
+        }
+        t->data[t->nrows * t->ncols + c] = v;
+        c++;
+        field = comma != NULL ? comma + 1 : NULL;
+      }
+      if (ok && c < t->ncols) {
+        PetscCall(PhDiagAdd(ld->diag, loc, key_path, "%d values where the header has %d columns", (int)c, (int)t->ncols));
+        ok = PETSC_FALSE;
+      }
+      if (ok && t->nrows > 0 && !(t->data[t->nrows * t->ncols] > t->data[(t->nrows - 1) * t->ncols])) {
+        loc.column = (PetscInt)(body - line) + 1;
+        PetscCall(PhDiagAdd(ld->diag, loc, key_path, "times must strictly increase: %g follows %g (line %d)", t->data[t->nrows * t->ncols],
+                            t->data[(t->nrows - 1) * t->ncols], (int)t->lines[t->nrows - 1]));
+        ok = PETSC_FALSE;
+      }
+      t->lines[t->nrows] = lineno;
+      if (ok) t->nrows++;
+    }
+  }
+  if (ok && !header) {
+    PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, 1, 1}, key_path, "the trace has no header line (such as \"time [ms],asic [W]\")"));
+    ok = PETSC_FALSE;
+  }
+  if (ok && t->nrows == 0) {
+    PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, lineno > 0 ? lineno : 1, 1}, key_path, "the trace has a header but no rows of values"));
+    ok = PETSC_FALSE;
+  }
+  t->ok = ok;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Load a trace named by `file_node` (relative to the file that names it), once per path: later references share it.
+  *table is NULL when the file cannot be read; table->ok is false when it has problems (already reported).
+**/
+PetscErrorCode PhTraceLoad_Private(PhLoader *ld, const PhNode *file_node, const char key_path[], PhTraceTable **table)
+{
+  char         *path, *bytes, reason[256];
+  size_t        length;
+  PhTraceTable *t;
+
+  PetscFunctionBeginUser;
+  *table = NULL;
+  if (file_node->loc.line > 0) PetscCall(PhPathJoin(file_node->loc.file, file_node->value, &path));
+  else PetscCall(PetscStrallocpy(file_node->value, &path));
+  for (PetscInt i = 0; i < ld->ntraces; i++) {
+    if (!strcmp(ld->traces[i].path, path)) {
+      *table = &ld->traces[i];
+      PetscCall(PetscFree(path));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PhReadFileBroadcast(ld->comm, path, &bytes, &length, reason, sizeof(reason)));
+  if (bytes == NULL) {
+    PetscCall(PhDiagAdd(ld->diag, file_node->loc, key_path, "cannot read trace \"%s\": %s", path, reason));
+    PetscCall(PetscFree(path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (memchr(bytes, '\0', length) != NULL) {
+    PetscCall(PhDiagAdd(ld->diag, file_node->loc, key_path, "trace \"%s\" is not a text file", path));
+    PetscCall(PetscFree(bytes));
+    PetscCall(PetscFree(path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  {
+    PhTraceTable *bigger;
+
+    PetscCall(PetscCalloc1(ld->ntraces + 1, &bigger));
+    if (ld->ntraces) PetscCall(PetscMemcpy(bigger, ld->traces, ld->ntraces * sizeof(*bigger)));
+    PetscCall(PetscFree(ld->traces));
+    ld->traces = bigger;
+  }
+  t       = &ld->traces[ld->ntraces++];
+  t->path = path;
+  PetscCall(PhTraceParse(ld, t, bytes, key_path));
+  PetscCall(PetscFree(bytes));
+  *table = t;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,647 @@
+/* YAML text to a located node tree: aliases under a budget, duplicate keys, includes, -P overrides, and the resolved emit. */
+#include "case_impl.h"
+
+#include <string.h>
+#include <yaml.h>
+
+#define PH_YAML_MAX_DEPTH    64
+#define PH_YAML_MAX_NODES    200000 /* after alias expansion; a real case has a few thousand */
+#define PH_INCLUDE_MAX_DEPTH 16
+
+PetscErrorCode PhPoolAdd_Private(PhPool *pool, void *ptr)
+{
+  PetscFunctionBeginUser;
+  if (pool->n == pool->cap) {
+    void **bigger;
+
+    pool->cap = pool->cap ? 2 * pool->cap : 256;
+    PetscCall(PetscMalloc1(pool->cap, &bigger));
+    if (pool->n) PetscCall(PetscMemcpy(bigger, pool->ptrs, pool->n * sizeof(void *)));
+    PetscCall(PetscFree(pool->ptrs));
+    pool->ptrs = bigger;
+  }
+  pool->ptrs[pool->n++] = ptr;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhPoolStrdup_Private(PhPool *pool, const char *s, char **out)
+{
+  PetscFunctionBeginUser;
+  *out = NULL;
+  if (s == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscStrallocpy(s, out));
+  PetscCall(PhPoolAdd_Private(pool, *out));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhPoolFree_Private(PhPool *pool)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < pool->n; i++) PetscCall(PetscFree(pool->ptrs[i]));
+  PetscCall(PetscFree(pool->ptrs));
+  pool->n = pool->cap = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc loc, PhNode **node)
+{
+  PhNode *nd;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&nd));
+  PetscCall(PhPoolAdd_Private(&ld->pool, nd));
+  nd->type = type;
+  nd->loc  = loc;
+  *node    = nd;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Append an item to a sequence (key NULL) or a pair to a mapping. */
+PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, PhNode *value)
+{
+  PetscFunctionBeginUser;
+  if (parent->n == parent->cap) {
+    PhNode **k = NULL, **v;
+
+    parent->cap = parent->cap ? 2 * parent->cap : 8;
+    PetscCall(PetscMalloc1(parent->cap, &v));
+    PetscCall(PhPoolAdd_Private(&ld->pool, v));
+    if (parent->n) PetscCall(PetscMemcpy(v, parent->values, parent->n * sizeof(*v)));
+    if (parent->type == PH_NODE_MAP) {
+      PetscCall(PetscMalloc1(parent->cap, &k));
+      PetscCall(PhPoolAdd_Private(&ld->pool, k));
+      if (parent->n) PetscCall(PetscMemcpy(k, parent->keys, parent->n * sizeof(*k)));
+    }
+    parent->values = v;
+    parent->keys   = k;
+  }
+  if (parent->type == PH_NODE_MAP) parent->keys[parent->n] = key;
+  parent->values[parent->n++] = value;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PhNode *PhNodeGetKey_Private(const PhNode *map, const char key[])
+{
+  if (map == NULL || map->type != PH_NODE_MAP) return NULL;
+  for (PetscInt i = 0; i < map->n; i++)
+    if (strcmp(map->keys[i]->value, key) == 0) return map->keys[i];
+  return NULL;
+}
+
+PhNode *PhNodeGet_Private(const PhNode *map, const char key[])
+{
+  if (map == NULL || map->type != PH_NODE_MAP) return NULL;
+  for (PetscInt i = 0; i < map->n; i++)
+    if (strcmp(map->keys[i]->value, key) == 0) return map->values[i];
+  return NULL;
+}
+
+/* A plain scalar "", "~", "null" or "Null" is YAML's null: the key is treated as absent. */
+PetscBool PhNodeIsNull_Private(const PhNode *node)
+{
+  if (node == NULL) return PETSC_TRUE;
+  if (node->type != PH_NODE_SCALAR || !node->plain) return PETSC_FALSE;
+  return (PetscBool)(node->value[0] == '\0' || !strcmp(node->value, "~") || !strcmp(node->value, "null") || !strcmp(node->value, "Null") ||
+                     !strcmp(node->value, "NULL"));
+}
+
+const char *PhNodeTypeName_Private(const PhNode *node)
+{
+  if (node == NULL) return "nothing";
+  switch (node->type) {
+  case PH_NODE_MAP:
+    return "a mapping";
+  case PH_NODE_SEQ:
+    return "a list";
+  default:
+    return "a scalar";
+  }
+}
+
+static PhSourceLoc PhMarkLoc(const char *file, yaml_mark_t mark)
+{
+  PhSourceLoc loc;
+
+  loc.file   = file;
+  loc.line   = (PetscInt)mark.line + 1; /* libyaml marks are 0-based */
+  loc.column = (PetscInt)mark.column + 1;
+  return loc;
+}
+
+/* Convert libyaml node `index` into a PhNode tree; aliases are shared in libyaml and copied here under a budget. */
+static PetscErrorCode PhYamlConvert(PhLoader *ld, const char *file, yaml_document_t *doc, int index, const char path[], int depth, PetscBool *ok,
+                                    PhNode **out)
+{
+  yaml_node_t *yn = yaml_document_get_node(doc, index);
+  PhNode      *node;
+
+  PetscFunctionBeginUser;
+  *out = NULL;
+  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
+  if (--ld->node_budget < 0) {
+    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yn->start_mark), path, "the document expands to more than %d nodes (an alias bomb?)",
+                        PH_YAML_MAX_NODES));
+    *ok = PETSC_FALSE;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (depth > PH_YAML_MAX_DEPTH) {
+    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yn->start_mark), path, "nested deeper than %d levels", PH_YAML_MAX_DEPTH));
+    *ok = PETSC_FALSE;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  switch (yn->type) {
+  case YAML_SCALAR_NODE:
+    PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, PhMarkLoc(file, yn->start_mark), &node));
+    PetscCall(PetscMalloc1(yn->data.scalar.length + 1, &node->value));
+    PetscCall(PhPoolAdd_Private(&ld->pool, node->value));
+    PetscCall(PetscMemcpy(node->value, yn->data.scalar.value, yn->data.scalar.length));
+    node->value[yn->data.scalar.length] = '\0';
+    if (strlen(node->value) != yn->data.scalar.length) {
+      PetscCall(PhDiagAdd(ld->diag, node->loc, path, "value contains a NUL character"));
+      node->value[0] = '\0';
+    }
+    node->plain = (PetscBool)(yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+    break;
+  case YAML_SEQUENCE_NODE: {
+    PetscInt i = 0;
+
+    PetscCall(PhNodeCreate_Private(ld, PH_NODE_SEQ, PhMarkLoc(file, yn->start_mark), &node));
+    for (yaml_node_item_t *it = yn->data.sequence.items.start; it < yn->data.sequence.items.top && *ok; it++, i++) {
+      char    sub[512];
+      PhNode *child;
+
+      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, NULL, i));
+      PetscCall(PhYamlConvert(ld, file, doc, *it, sub, depth + 1, ok, &child));
+      if (child != NULL) PetscCall(PhNodeAppend_Private(ld, node, NULL, child));
+    }
+  } break;
+  case YAML_MAPPING_NODE:
+    PetscCall(PhNodeCreate_Private(ld, PH_NODE_MAP, PhMarkLoc(file, yn->start_mark), &node));
+    for (yaml_node_pair_t *pair = yn->data.mapping.pairs.start; pair < yn->data.mapping.pairs.top && *ok; pair++) {
+      yaml_node_t *yk = yaml_document_get_node(doc, pair->key);
+      PhNode      *key, *value, *previous;
+      char         sub[512];
+
+      if (yk->type != YAML_SCALAR_NODE) {
+        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yk->start_mark), path, "a key must be a plain name, not %s",
+                            yk->type == YAML_MAPPING_NODE ? "a mapping" : "a list"));
+        continue;
+      }
+      PetscCall(PhYamlConvert(ld, file, doc, pair->key, path, depth + 1, ok, &key));
+      if (key == NULL) break;
+      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key->value, -1));
+      previous = PhNodeGetKey_Private(node, key->value);
+      if (previous != NULL) {
+        PetscCall(PhDiagAdd(ld->diag, key->loc, sub, "duplicate key (first given at line %d)", (int)previous->loc.line));
+        continue;
+      }
+      PetscCall(PhYamlConvert(ld, file, doc, pair->value, sub, depth + 1, ok, &value));
+      if (value != NULL) PetscCall(PhNodeAppend_Private(ld, node, key, value));
+    }
+    break;
+  default:
+    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yn->start_mark), path, "empty node"));
+    *ok = PETSC_FALSE;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  *out = node;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A hint for the most common syntax error in case files: a unit written after a [list]. */
+static const char *PhSyntaxHint(const char *bytes, size_t length, size_t line)
+{
+  const char *p = bytes, *end = bytes + length, *eol;
+
+  for (size_t l = 0; l < line && p < end; l++) {
+    p = memchr(p, '\n', (size_t)(end - p));
+    if (p == NULL) return "";
+    p++;
+  }
+  eol = memchr(p, '\n', (size_t)(end - p));
+  if (eol == NULL) eol = end;
+  for (const char *c = p; c + 2 < eol; c++) {
+    if (c[0] == ']' && c[1] == ' ' && ((c[2] >= 'A' && c[2] <= 'Z') || (c[2] >= 'a' && c[2] <= 'z') || c[2] == '1'))
+      return " (YAML allows no unit after a [list]: give each item its unit, [3 W/m/K, 3 W/m/K, 1.2 W/m/K], or quote the whole value, \"[3, 3, 1.2] W/m/K\")";
+  }
+  return "";
+}
+
+/**
+  Parse YAML text into a tree. Syntax errors, empty and binary input become diagnostics and *root is NULL.
+  `file` must outlive the tree (it is interned in the pool by the caller).
+**/
+PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *bytes, size_t length, PhNode **root)
+{
+  yaml_parser_t   parser;
+  yaml_document_t doc;
+  PhSourceLoc     start = {file, 1, 1};
+  PetscBool       ok    = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  *root = NULL;
+  if (memchr(bytes, '\0', length) != NULL) {
+    PetscCall(PhDiagAdd(ld->diag, start, NULL, "not a text file (it contains NUL bytes); a YAML case file is expected"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_MEM, "yaml_parser_initialize() failed");
+  yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
+  if (!yaml_parser_load(&parser, &doc)) {
+    PhSourceLoc loc     = PhMarkLoc(file, parser.problem_mark);
+    const char *problem = parser.problem != NULL ? parser.problem : "unknown problem";
+
+    const char *hint = PhSyntaxHint(bytes, length, parser.problem_mark.line);
+
+    if (parser.context != NULL) PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s %s%s", parser.context, problem, hint));
+    else PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s%s", problem, hint));
+    yaml_parser_delete(&parser);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (yaml_document_get_root_node(&doc) == NULL) {
+    PetscCall(PhDiagAdd(ld->diag, start, NULL, "the file is empty; a YAML case file is expected"));
+  } else {
+    yaml_document_t extra;
+
+    ld->node_budget = PH_YAML_MAX_NODES;
+    PetscCall(PhYamlConvert(ld, file, &doc, 1, "", 0, &ok, root));
+    if (!ok) *root = NULL;
+    if (yaml_parser_load(&parser, &extra)) {
+      if (yaml_document_get_root_node(&extra) != NULL) {
+        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yaml_document_get_root_node(&extra)->start_mark), NULL,
+                            "more than one YAML document; a case file holds one"));
+      }
+      yaml_document_delete(&extra);
+    } else {
+      PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, parser.problem_mark), NULL, "YAML syntax error: %s",
+                          parser.problem != NULL ? parser.problem : "unknown problem"));
+      *root = NULL;
+    }
+  }
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Merge `src` over `dst`: mappings recursively, lists and scalars replaced whole (DESIGN §3.2). */
+static PetscErrorCode PhYamlMerge(PhLoader *ld, PhNode *dst, const PhNode *src)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < src->n; i++) {
+    PetscInt at = -1;
+
+    for (PetscInt j = 0; j < dst->n; j++)
+      if (strcmp(dst->keys[j]->value, src->keys[i]->value) == 0) at = j;
+    if (at < 0) PetscCall(PhNodeAppend_Private(ld, dst, src->keys[i], src->values[i]));
+    else if (dst->values[at]->type == PH_NODE_MAP && src->values[i]->type == PH_NODE_MAP) PetscCall(PhYamlMerge(ld, dst->values[at], src->values[i]));
+    else {
+      dst->keys[at]   = src->keys[i];
+      dst->values[at] = src->values[i];
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void PhRemoveKey(PhNode *map, const char key[])
+{
+  PetscInt j = 0;
+
+  for (PetscInt i = 0; i < map->n; i++) {
+    if (strcmp(map->keys[i]->value, key) == 0) continue;
+    map->keys[j]     = map->keys[i];
+    map->values[j++] = map->values[i];
+  }
+  map->n = j;
+}
+
+/* Lexically normalise a path ("a/./b/../c" -> "a/c") so that include cycles are found whatever the spelling. */
+static PetscErrorCode PhNormalizePath(PhLoader *ld, const char path[], char **out)
+{
+  char  *buf, *parts[256];
+  int    n = 0;
+  size_t len;
+  char  *save = NULL, *tok, *copy;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrallocpy(path, &copy));
+  len = strlen(path);
+  PetscCall(PetscMalloc1(len + 2, &buf));
+  for (tok = strtok_r(copy, "/", &save); tok != NULL && n < 256; tok = strtok_r(NULL, "/", &save)) {
+    if (!strcmp(tok, ".")) continue;
+    if (!strcmp(tok, "..") && n > 0 && strcmp(parts[n - 1], "..")) {
+      n--;
+      continue;
+    }
+    parts[n++] = tok;
+  }
+  buf[0] = '\0';
+  if (path[0] == '/') strcat(buf, "/");
+  for (int i = 0; i < n; i++) {
+    strcat(buf, parts[i]);
+    if (i < n - 1) strcat(buf, "/");
+  }
+  PetscCall(PhPoolStrdup_Private(&ld->pool, buf, out));
+  PetscCall(PetscFree(buf));
+  PetscCall(PetscFree(copy));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Load a YAML file and everything it includes into one merged tree. Included files merge first, in order; the keys of
+  the including file win. `stack` holds the normalised paths of the files being included (cycle detection).
+**/
+PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, PetscInt depth, const char *stack[], PhNode **root)
+{
+  char   *bytes = NULL, *file, *normal, reason[256];
+  size_t  length;
+  PhNode *tree, *inc, *merged = NULL;
+
+  PetscFunctionBeginUser;
+  *root = NULL;
+  PetscCall(PhPoolStrdup_Private(&ld->pool, path, &file));
+  PetscCall(PhNormalizePath(ld, path, &normal));
+  for (PetscInt i = 0; i < depth; i++) {
+    if (strcmp(stack[i], normal) == 0) {
+      PetscCall(PhDiagAdd(ld->diag, from, "include", "include cycle: \"%s\" includes itself", path));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  if (depth >= PH_INCLUDE_MAX_DEPTH) {
+    PetscCall(PhDiagAdd(ld->diag, from, "include", "includes nested deeper than %d files", PH_INCLUDE_MAX_DEPTH));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  stack[depth] = normal;
+  PetscCall(PhReadFileBroadcast(ld->comm, path, &bytes, &length, reason, sizeof(reason)));
+  if (bytes == NULL) {
+    if (depth == 0) PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){file, 0, 0}, NULL, "cannot read the case file: %s", reason));
+    else PetscCall(PhDiagAdd(ld->diag, from, "include", "cannot read \"%s\": %s", path, reason));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhYamlParse_Private(ld, file, bytes, length, &tree));
+  PetscCall(PetscFree(bytes));
+  if (tree == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (tree->type != PH_NODE_MAP) {
+    PetscCall(PhDiagAdd(ld->diag, tree->loc, NULL, "expected a mapping of keys (version, footprint, stack, ...) at the top of the file, got %s",
+                        PhNodeTypeName_Private(tree)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  inc = PhNodeGet_Private(tree, "include");
+  if (inc != NULL && !PhNodeIsNull_Private(inc)) {
+    PetscInt n = inc->type == PH_NODE_SEQ ? inc->n : 1;
+
+    if (inc->type == PH_NODE_MAP) {
+      PetscCall(PhDiagAdd(ld->diag, inc->loc, "include", "expected a file name or a list of file names, got a mapping"));
+      n = 0;
+    }
+    for (PetscInt i = 0; i < n; i++) {
+      PhNode *item = inc->type == PH_NODE_SEQ ? inc->values[i] : inc;
+      char    key[64], *joined;
+      PhNode *sub;
+
+      (void)snprintf(key, sizeof(key), inc->type == PH_NODE_SEQ ? "include[%d]" : "include", (int)i);
+      if (item->type != PH_NODE_SCALAR || PhNodeIsNull_Private(item)) {
+        PetscCall(PhDiagAdd(ld->diag, item->loc, key, "expected a file name, got %s", PhNodeTypeName_Private(item)));
+        continue;
+      }
+      if (strstr(item->value, "${") != NULL) {
+        PetscCall(PhDiagAdd(ld->diag, item->loc, key, "parameters (${...}) are not allowed in include paths"));
+        continue;
+      }
+      PetscCall(PhPathJoin(path, item->value, &joined));
+      PetscCall(PhYamlLoadFile_Private(ld, joined, item->loc, depth + 1, stack, &sub));
+      PetscCall(PetscFree(joined));
+      if (sub == NULL) continue;
+      if (merged == NULL) merged = sub;
+      else PetscCall(PhYamlMerge(ld, merged, sub));
+    }
+  }
+  PhRemoveKey(tree, "include");
+  if (merged != NULL) {
+    PetscCall(PhYamlMerge(ld, merged, tree));
+    tree = merged;
+  }
+  *root = tree;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void PhRelocate(PhNode *node, const char *file)
+{
+  node->loc.file   = file;
+  node->loc.line   = 0;
+  node->loc.column = 0;
+  for (PetscInt i = 0; i < node->n; i++) {
+    if (node->keys != NULL) PhRelocate(node->keys[i], file);
+    PhRelocate(node->values[i], file);
+  }
+}
+
+/* Find the item of a list named `segment` (its `name` key) or at index `segment`. */
+static PhNode *PhSeqFind(const PhNode *seq, const char *segment)
+{
+  char *end;
+  long  idx = strtol(segment, &end, 10);
+
+  if (*segment != '\0' && *end == '\0') return (idx >= 0 && idx < seq->n) ? seq->values[idx] : NULL;
+  for (PetscInt i = 0; i < seq->n; i++) {
+    PhNode *name = PhNodeGet_Private(seq->values[i], "name");
+
+    if (name != NULL && name->type == PH_NODE_SCALAR && strcmp(name->value, segment) == 0) return seq->values[i];
+  }
+  return NULL;
+}
+
+/**
+  Apply -P name=value: a declared parameter, or any key by its dotted path (list items by name or index,
+  `stack.dies.thickness`, `stack[2].thickness`). Values are YAML (scalars or flow lists) located at "-P name=value".
+**/
+PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOverride overrides[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt o = 0; o < n; o++) {
+    const char *name = overrides[o].name, *text = overrides[o].value;
+    char       *where, *path, *save  = NULL, *seg, *next;
+    PhNode     *value, *params, *cur = ld->root;
+    PhSourceLoc loc;
+    size_t      len = strlen(name) + strlen(text) + 8;
+    PetscBool   ok  = PETSC_TRUE;
+
+    PetscCall(PetscMalloc1(len, &where));
+    PetscCall(PhPoolAdd_Private(&ld->pool, where));
+    (void)snprintf(where, len, "-P %s=%s", name, text);
+    loc.file   = where;
+    loc.line   = 0;
+    loc.column = 0;
+    if (name[0] == '\0') {
+      PetscCall(PhDiagAdd(ld->diag, loc, NULL, "expected -P name=value with a parameter name or a key path"));
+      continue;
+    }
+    PetscCall(PhYamlParse_Private(ld, where, text, strlen(text), &value));
+    if (value == NULL) {
+      PhSourceLoc empty = {where, 1, 1};
+
+      PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, empty, &value));
+      PetscCall(PhPoolStrdup_Private(&ld->pool, "", &value->value));
+      value->plain = PETSC_TRUE;
+    }
+    PhRelocate(value, where);
+    params = PhNodeGet_Private(ld->root, "parameters");
+    if (strchr(name, '.') == NULL && strchr(name, '[') == NULL && PhNodeGet_Private(params, name) != NULL) {
+      for (PetscInt i = 0; i < params->n; i++)
+        if (!strcmp(params->keys[i]->value, name)) params->values[i] = value;
+      continue;
+    }
+    if (strchr(name, '.') == NULL && strchr(name, '[') == NULL && PhNodeGet_Private(ld->root, name) == NULL) {
+      PetscCall(PhDiagAdd(ld->diag, loc, name, "not a declared parameter (declare it under parameters:) nor a key of the case"));
+      continue;
+    }
+    /* walk the dotted path, turning "a[2]" into "a.2" */
+    PetscCall(PetscMalloc1(2 * strlen(name) + 1, &path));
+    {
+      size_t j = 0;
+
+      for (const char *c = name; *c; c++) {
+        if (*c == '[') path[j++] = '.';
+        else if (*c != ']') path[j++] = *c;
+      }
+      path[j] = '\0';
+    }
+    for (seg = strtok_r(path, ".", &save); seg != NULL && ok; seg = next) {
+      next = strtok_r(NULL, ".", &save);
+      if (cur->type == PH_NODE_SEQ) {
+        PhNode *item = PhSeqFind(cur, seg);
+
+        if (item == NULL) {
+          PetscCall(PhDiagAdd(ld->diag, loc, name, "no item \"%s\" in the list (items are named by their name: or index)", seg));
+          ok = PETSC_FALSE;
+        } else if (next == NULL) {
+          PetscCall(PhDiagAdd(ld->diag, loc, name, "cannot replace a whole list item; name one of its keys"));
+          ok = PETSC_FALSE;
+        } else cur = item;
+      } else if (cur->type == PH_NODE_MAP) {
+        PhNode *child = PhNodeGet_Private(cur, seg);
+
+        if (next == NULL) {
+          if (child != NULL) {
+            for (PetscInt i = 0; i < cur->n; i++)
+              if (!strcmp(cur->keys[i]->value, seg)) cur->values[i] = value;
+          } else {
+            PhNode *key;
+
+            PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, loc, &key));
+            PetscCall(PhPoolStrdup_Private(&ld->pool, seg, &key->value));
+            PetscCall(PhNodeAppend_Private(ld, cur, key, value));
+          }
+        } else if (child == NULL || PhNodeIsNull_Private(child)) {
+          PhNode *key, *map;
+
+          PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, loc, &key));
+          PetscCall(PhPoolStrdup_Private(&ld->pool, seg, &key->value));
+          PetscCall(PhNodeCreate_Private(ld, PH_NODE_MAP, loc, &map));
+          if (child == NULL) PetscCall(PhNodeAppend_Private(ld, cur, key, map));
+          else {
+            for (PetscInt i = 0; i < cur->n; i++)
+              if (!strcmp(cur->keys[i]->value, seg)) cur->values[i] = map;
+          }
+          cur = map;
+        } else cur = child;
+      } else {
+        PetscCall(PhDiagAdd(ld->diag, loc, name, "\"%s\" is inside a plain value, not a mapping or a list", seg));
+        ok = PETSC_FALSE;
+      }
+    }
+    PetscCall(PetscFree(path));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+typedef struct {
+  char  *buf;
+  size_t len, cap;
+  int    failed;
+} PhEmitBuffer;
+
+static int PhEmitWrite(void *data, unsigned char *buffer, size_t size)
+{
+  PhEmitBuffer *b = (PhEmitBuffer *)data;
+
+  if (b->len + size + 1 > b->cap) {
+    size_t cap = PetscMax(2 * b->cap, b->len + size + 1024);
+    char  *bigger;
+
+    if (PetscMalloc1(cap, &bigger)) {
+      b->failed = 1;
+      return 0;
+    }
+    if (b->len) memcpy(bigger, b->buf, b->len);
+    if (PetscFree(b->buf)) return 0;
+    b->buf = bigger;
+    b->cap = cap;
+  }
+  memcpy(b->buf + b->len, buffer, size);
+  b->len += size;
+  b->buf[b->len] = '\0';
+  return 1;
+}
+
+static PetscErrorCode PhEmitNode(yaml_emitter_t *em, const PhNode *node)
+{
+  yaml_event_t ev;
+
+  PetscFunctionBeginUser;
+  switch (node->type) {
+  case PH_NODE_SCALAR: {
+    const char *text = node->resolved != NULL ? node->resolved : node->value;
+
+    PetscCheck(yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), node->plain || node->resolved != NULL, 1,
+                                            YAML_ANY_SCALAR_STYLE),
+               PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    PetscCheck(yaml_emitter_emit(em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed: %s", em->problem ? em->problem : "");
+  } break;
+  case PH_NODE_SEQ:
+    PetscCheck(yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_ANY_SEQUENCE_STYLE), PETSC_COMM_SELF, PETSC_ERR_LIB,
+               "YAML emitter failed");
+    PetscCheck(yaml_emitter_emit(em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    for (PetscInt i = 0; i < node->n; i++) PetscCall(PhEmitNode(em, node->values[i]));
+    PetscCheck(yaml_sequence_end_event_initialize(&ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    PetscCheck(yaml_emitter_emit(em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    break;
+  case PH_NODE_MAP:
+    PetscCheck(yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_ANY_MAPPING_STYLE), PETSC_COMM_SELF, PETSC_ERR_LIB,
+               "YAML emitter failed");
+    PetscCheck(yaml_emitter_emit(em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    for (PetscInt i = 0; i < node->n; i++) {
+      PetscCall(PhEmitNode(em, node->keys[i]));
+      PetscCall(PhEmitNode(em, node->values[i]));
+    }
+    PetscCheck(yaml_mapping_end_event_initialize(&ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    PetscCheck(yaml_emitter_emit(em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+    break;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Write the merged tree as YAML, with every ${...} value replaced by its resolved value. */
+PetscErrorCode PhYamlEmit_Private(PhLoader *ld, const PhNode *root, char **text)
+{
+  yaml_emitter_t em;
+  yaml_event_t   ev;
+  PhEmitBuffer   b = {NULL, 0, 0, 0};
+
+  PetscFunctionBeginUser;
+  (void)ld;
+  PetscCheck(yaml_emitter_initialize(&em), PETSC_COMM_SELF, PETSC_ERR_MEM, "yaml_emitter_initialize() failed");
+  yaml_emitter_set_output(&em, PhEmitWrite, &b);
+  yaml_emitter_set_width(&em, 120);
+  yaml_emitter_set_unicode(&em, 1);
+  PetscCheck(yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) && yaml_emitter_emit(&em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "YAML emitter failed");
+  PetscCheck(yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) && yaml_emitter_emit(&em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "YAML emitter failed");
+  PetscCall(PhEmitNode(&em, root));
+  PetscCheck(yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+  PetscCheck(yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&em, &ev), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+  PetscCheck(yaml_emitter_flush(&em), PETSC_COMM_SELF, PETSC_ERR_LIB, "YAML emitter failed");
+  yaml_emitter_delete(&em);
+  PetscCheck(!b.failed, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory writing the resolved case");
+  *text = b.buf;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

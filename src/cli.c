@@ -1,0 +1,181 @@
+/* The command line (DESIGN §2): photherm's own arguments, dispatch to the subcommands, the one-line error handler. */
+#include <photherm/cli.h>
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char PhUsage[] = "usage:\n"
+                              "  photherm run     CASE.yaml [-P name=value]... [-o OUT.h5] [-quiet] [PETSc options]\n"
+                              "  photherm check   CASE.yaml [-P name=value]... [-ph_ranks N] [-ph_ranks_per_node M] [-ph_force]\n"
+                              "  photherm mesh    CASE.yaml [-P name=value]... -o MESH.h5\n"
+                              "  photherm summary OUT.h5 [--csv]\n"
+                              "  photherm --help | --version\n"
+                              "\n"
+                              "  run      solve the case and write OUT.h5 (default: output.file of the case) and OUT.xmf for ParaView\n"
+                              "  check    validate the case and print its mesh, memory estimate, sources, optics; solve nothing\n"
+                              "  mesh     write the voxel mesh of the case to an HDF5 file that a case can read with mesh: {file}\n"
+                              "  summary  print the summary metrics of a finished run (--csv: one header line and one row)\n"
+                              "\n"
+                              "  -P name=value   override a declared parameter or any key by its dotted path (time.end=10ms,\n"
+                              "                  stack.dies.thickness=120um); may repeat. Values take units as in the case file.\n"
+                              "  Every PETSc option works (-ts_type bdf, -ksp_monitor, -log_view, -pc_type hypre, ...).\n"
+                              "Exit status: 0 success, 2 bad input or usage (nothing computed or written), 1 a run that failed.\n"
+                              "The case-file reference is cases/README.md; the user guide is README.md.\n";
+
+/**
+  @brief Split argv into photherm's own arguments and the PETSc options, before PetscInitialize().
+
+  Not collective (plain C: PETSc is not running yet). Returns non-zero only when memory runs out.
+**/
+int PhCliParse(int argc, char **argv, PhCliArgs *args)
+{
+  size_t len = 1;
+
+  memset(args, 0, sizeof(*args));
+  args->petsc_argv = (char **)calloc((size_t)argc + 1, sizeof(char *));
+  args->overrides  = (PhOverride *)calloc((size_t)argc + 1, sizeof(PhOverride));
+  for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 3;
+  args->command_line = (char *)calloc(len, 1);
+  if (args->petsc_argv == NULL || args->overrides == NULL || args->command_line == NULL) return 1;
+  for (int i = 0; i < argc; i++) {
+    if (i) strcat(args->command_line, " ");
+    strcat(args->command_line, argv[i]);
+  }
+  args->petsc_argv[args->petsc_argc++] = argv[0];
+  if (argc < 2) {
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "missing subcommand (run, check, mesh or summary); see photherm --help");
+    return 0;
+  }
+  args->command = argv[1];
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    args->command = "help";
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-version")) {
+    args->command = "version";
+    return 0;
+  }
+  if (strcmp(argv[1], "run") && strcmp(argv[1], "check") && strcmp(argv[1], "mesh") && strcmp(argv[1], "summary")) {
+    (void)snprintf(args->usage_error, sizeof(args->usage_error),
+                   "unknown subcommand \"%s\" (expected run, check, mesh or summary); see photherm --help", argv[1]);
+    return 0;
+  }
+  if (argc < 3 || argv[2][0] == '-') {
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm %s needs %s right after the subcommand; see photherm --help", argv[1],
+                   strcmp(argv[1], "summary") ? "a case file (CASE.yaml)" : "a result file (OUT.h5)");
+    return 0;
+  }
+  args->path = argv[2];
+  for (int i = 3; i < argc; i++) {
+    const char *a = argv[i];
+
+    if (!strncmp(a, "-P", 2)) {
+      const char *pair = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+      const char *eq   = pair != NULL ? strchr(pair, '=') : NULL;
+      char       *name;
+
+      if (pair == NULL || eq == NULL || eq == pair) {
+        (void)snprintf(args->usage_error, sizeof(args->usage_error), "-P %s: expected -P name=value", pair != NULL ? pair : "");
+        return 0;
+      }
+      name = (char *)calloc((size_t)(eq - pair) + 1, 1);
+      if (name == NULL) return 1;
+      memcpy(name, pair, (size_t)(eq - pair));
+      args->overrides[args->noverrides].name  = name;
+      args->overrides[args->noverrides].value = eq + 1;
+      args->noverrides++;
+    } else if (!strcmp(a, "-o")) {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        (void)snprintf(args->usage_error, sizeof(args->usage_error), "-o needs a file name");
+        return 0;
+      }
+      args->output = argv[++i];
+    } else if (!strcmp(a, "-quiet")) {
+      args->quiet = PETSC_TRUE;
+    } else if (!strcmp(a, "--csv")) {
+      args->csv = PETSC_TRUE;
+    } else {
+      args->petsc_argv[args->petsc_argc++] = argv[i];
+    }
+  }
+  if (args->csv && strcmp(args->command, "summary"))
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "--csv belongs to photherm summary");
+  if (!strcmp(args->command, "summary") && args->noverrides > 0)
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "-P does not apply to photherm summary");
+  if (!strcmp(args->command, "mesh") && args->output == NULL)
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm mesh needs -o MESH.h5");
+  return 0;
+}
+
+/**
+  @brief Release what PhCliParse() allocated.
+
+  Not collective.
+**/
+void PhCliArgsFree(PhCliArgs *args)
+{
+  for (PetscInt i = 0; i < args->noverrides; i++) free((void *)args->overrides[i].name);
+  free(args->overrides);
+  free(args->petsc_argv);
+  free(args->command_line);
+  memset(args, 0, sizeof(*args));
+}
+
+/**
+  @brief Print a PETSc error once, as one line, where it was raised; abort the job if the other ranks cannot know of it.
+
+  Not collective. Installed with PetscPushErrorHandler() in main(): without it PETSc 3.18 prints some fifteen lines
+  including its configure options.
+**/
+PetscErrorCode PhCliErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess,
+                                 void *ctx)
+{
+  PetscMPIInt rank = 0, size = 1, world_size = 1;
+
+  (void)ctx;
+  if (p != PETSC_ERROR_INITIAL) return n; /* the propagation of an error already reported */
+  (void)MPI_Comm_rank(comm, &rank);
+  (void)MPI_Comm_size(comm, &size);
+  (void)MPI_Comm_size(PETSC_COMM_WORLD, &world_size);
+  if (rank == 0) (void)fprintf(stderr, "photherm: error: %s\n", mess != NULL && mess[0] ? mess : "unknown error (PETSc error code)");
+  if (PetscDefined(USE_DEBUG) && rank == 0 && getenv("PH_DEBUG") != NULL) (void)fprintf(stderr, "  raised in %s() at %s:%d\n", func, file, line);
+  (void)fflush(stderr);
+  if (size < world_size) (void)MPI_Abort(PETSC_COMM_WORLD, PH_EXIT_FAILURE);
+  return n;
+}
+
+/**
+  @brief Run the subcommand of a parsed command line; *exit_code receives the program's exit status.
+
+  Collective on PETSC_COMM_WORLD.
+**/
+PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code)
+{
+  MPI_Comm comm = PETSC_COMM_WORLD;
+
+  PetscFunctionBeginUser;
+  *exit_code = PH_EXIT_SUCCESS;
+  (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* every HDF5 failure comes through PhCallHDF5 */
+  PetscCall(PhLogEventsRegister());
+  if (args->usage_error[0]) {
+    PetscCall(PetscFPrintf(comm, stderr, "photherm: error: %s\n", args->usage_error));
+    *exit_code = PH_EXIT_BAD_INPUT;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!strcmp(args->command, "help")) {
+    PetscCall(PetscPrintf(comm, "photherm %s: heat flow in chip-package stacks with co-packaged optics.\n\n%s", PhVersion(), PhUsage));
+  } else if (!strcmp(args->command, "version")) {
+    PetscCall(PetscPrintf(comm, "photherm %s (%s), PETSc %d.%d.%d\n", PhVersion(), PhGitDescribe(), PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR,
+                          PETSC_VERSION_SUBMINOR));
+  } else if (!strcmp(args->command, "check")) {
+    PetscCall(PhCliCheck(comm, args, exit_code));
+  } else if (!strcmp(args->command, "mesh")) {
+    PetscCall(PhCliMesh(comm, args, exit_code));
+  } else {
+    PetscCall(PetscFPrintf(comm, stderr, "photherm: error: photherm %s is not available in this version\n", args->command));
+    *exit_code = PH_EXIT_FAILURE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

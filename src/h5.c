@@ -1,0 +1,434 @@
+/* HDF5 helpers: typed reads that report problems as `ok`, and collective-safe writes of small datasets and attributes. */
+#include <photherm/h5.h>
+
+#include <string.h>
+
+/* With parallel HDF5 every rank creates objects and attributes (collective metadata); rank 0 alone writes raw data. */
+static PetscErrorCode PhH5IsWriter(hid_t loc, PetscBool *writer)
+{
+  hid_t       file, fapl;
+  MPI_Comm    comm = MPI_COMM_NULL;
+  MPI_Info    info = MPI_INFO_NULL;
+  PetscMPIInt rank = 0;
+
+  PetscFunctionBeginUser;
+  PhCallHDF5Return(file, H5Iget_file_id, (loc));
+  PhCallHDF5Return(fapl, H5Fget_access_plist, (file));
+  if (H5Pget_driver(fapl) == H5FD_MPIO) {
+    PhCallHDF5(H5Pget_fapl_mpio, (fapl, &comm, &info));
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    PetscCallMPI(MPI_Comm_free(&comm));
+    if (info != MPI_INFO_NULL) PetscCallMPI(MPI_Info_free(&info));
+  }
+  PhCallHDF5(H5Pclose, (fapl));
+  PhCallHDF5(H5Fclose, (file));
+  *writer = (PetscBool)(rank == 0);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read a 1D float64 dataset; `ok` is false (and *data NULL) when it is missing or not 1D.
+
+  Not collective (each rank reads).
+**/
+PetscErrorCode PhH5ReadReals(hid_t file, const char name[], PetscInt *n, PetscReal **data, PetscBool *ok)
+{
+  hid_t   dset, space;
+  hsize_t dims[1];
+
+  PetscFunctionBeginUser;
+  *ok   = PETSC_FALSE;
+  *data = NULL;
+  *n    = 0;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  dset = H5Dopen2(file, name, H5P_DEFAULT);
+  if (dset < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PhCallHDF5Return(space, H5Dget_space, (dset));
+  if (H5Sget_simple_extent_ndims(space) == 1) {
+    PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
+    PetscCall(PetscMalloc1(PetscMax(dims[0], 1), data));
+    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0) {
+      *n  = (PetscInt)dims[0];
+      *ok = PETSC_TRUE;
+    } else PetscCall(PetscFree(*data));
+  }
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Dclose, (dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read a 1D fixed-length string attribute of `object` into new strings (free with PhH5FreeStrings()).
+
+  Not collective.
+**/
+PetscErrorCode PhH5ReadStringAttribute(hid_t file, const char object[], const char attr[], PetscInt *n, char ***strings, PetscBool *ok)
+{
+  hid_t   a, type, space;
+  hsize_t dims[1] = {1};
+  size_t  size;
+  char   *buf;
+  int     ndims;
+
+  PetscFunctionBeginUser;
+  *ok      = PETSC_FALSE;
+  *n       = 0;
+  *strings = NULL;
+  if (H5Lexists(file, object, H5P_DEFAULT) <= 0 || H5Aexists_by_name(file, object, attr, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PhCallHDF5Return(a, H5Aopen_by_name, (file, object, attr, H5P_DEFAULT, H5P_DEFAULT));
+  PhCallHDF5Return(type, H5Aget_type, (a));
+  PhCallHDF5Return(space, H5Aget_space, (a));
+  ndims = H5Sget_simple_extent_ndims(space);
+  if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && ndims <= 1) {
+    hid_t mem;
+
+    if (ndims == 1) PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
+    size = H5Tget_size(type);
+    PhCallHDF5Return(mem, H5Tcopy, (H5T_C_S1));
+    PhCallHDF5(H5Tset_size, (mem, size));
+    PhCallHDF5(H5Tset_strpad, (mem, H5T_STR_NULLPAD)); /* keep every byte: a NULLTERM size-1 string holds nothing */
+    PetscCall(PetscCalloc1(dims[0] * size + 1, &buf));
+    if (H5Aread(a, mem, buf) >= 0) {
+      PetscCall(PetscMalloc1(PetscMax(dims[0], 1), strings));
+      for (hsize_t i = 0; i < dims[0]; i++) {
+        PetscCall(PetscMalloc1(size + 1, &(*strings)[i]));
+        PetscCall(PetscMemcpy((*strings)[i], buf + i * size, size));
+        (*strings)[i][size] = '\0';
+      }
+      *n  = (PetscInt)dims[0];
+      *ok = PETSC_TRUE;
+    }
+    PetscCall(PetscFree(buf));
+    PhCallHDF5(H5Tclose, (mem));
+  }
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Tclose, (type));
+  PhCallHDF5(H5Aclose, (a));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhH5FreeStrings(PetscInt n, char ***strings)
+{
+  PetscFunctionBeginUser;
+  if (*strings == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt i = 0; i < n; i++) PetscCall(PetscFree((*strings)[i]));
+  PetscCall(PetscFree(*strings));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Read a compound table {name: fixed string, nint int32 fields} into names and a [n][nint] int array. */
+static PetscErrorCode PhH5ReadTable(hid_t file, const char name[], int nint, const char *const fields[], PetscInt *n, char ***names, int **ints,
+                                    PetscBool *ok)
+{
+  hid_t   dset, ftype, space, mem, str, member;
+  hsize_t dims[1];
+  size_t  ssize, row;
+  char   *buf;
+  int     idx;
+
+  PetscFunctionBeginUser;
+  *ok    = PETSC_FALSE;
+  *n     = 0;
+  *names = NULL;
+  *ints  = NULL;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PhCallHDF5Return(dset, H5Dopen2, (file, name, H5P_DEFAULT));
+  PhCallHDF5Return(ftype, H5Dget_type, (dset));
+  PhCallHDF5Return(space, H5Dget_space, (dset));
+  idx = H5Tget_class(ftype) == H5T_COMPOUND ? H5Tget_member_index(ftype, "name") : -1;
+  if (idx >= 0 && H5Sget_simple_extent_ndims(space) == 1) {
+    PhCallHDF5Return(member, H5Tget_member_type, (ftype, (unsigned)idx));
+    ssize = H5Tget_size(member);
+    PhCallHDF5(H5Tclose, (member));
+    PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
+    row = ssize + (size_t)nint * sizeof(int);
+    PhCallHDF5Return(mem, H5Tcreate, (H5T_COMPOUND, row));
+    PhCallHDF5Return(str, H5Tcopy, (H5T_C_S1));
+    PhCallHDF5(H5Tset_size, (str, ssize));
+    PhCallHDF5(H5Tset_strpad, (str, H5T_STR_NULLPAD));
+    PhCallHDF5(H5Tinsert, (mem, "name", 0, str));
+    for (int f = 0; f < nint; f++) PhCallHDF5(H5Tinsert, (mem, fields[f], ssize + (size_t)f * sizeof(int), H5T_NATIVE_INT));
+    PetscCall(PetscCalloc1(PetscMax(dims[0], 1) * row, &buf));
+    if (H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0) {
+      PetscCall(PetscMalloc1(PetscMax(dims[0], 1), names));
+      PetscCall(PetscMalloc1(PetscMax(dims[0], 1) * nint, ints));
+      for (hsize_t i = 0; i < dims[0]; i++) {
+        PetscCall(PetscMalloc1(ssize + 1, &(*names)[i]));
+        PetscCall(PetscMemcpy((*names)[i], buf + i * row, ssize));
+        (*names)[i][ssize] = '\0';
+        PetscCall(PetscMemcpy(*ints + i * nint, buf + i * row + ssize, (size_t)nint * sizeof(int)));
+      }
+      *n  = (PetscInt)dims[0];
+      *ok = PETSC_TRUE;
+    }
+    PetscCall(PetscFree(buf));
+    PhCallHDF5(H5Tclose, (str));
+    PhCallHDF5(H5Tclose, (mem));
+  }
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Tclose, (ftype));
+  PhCallHDF5(H5Dclose, (dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read /mesh/layers; rows own their names (free each with PetscFree(), then the array).
+
+  Not collective.
+**/
+PetscErrorCode PhH5ReadLayers(hid_t file, PetscInt *n, PhH5LayerRow **rows, PetscBool *ok)
+{
+  static const char *const fields[] = {"k0", "k1"};
+  char                   **names;
+  int                     *ints;
+
+  PetscFunctionBeginUser;
+  *rows = NULL;
+  PetscCall(PhH5ReadTable(file, PH_H5_MESH_LAYERS, 2, fields, n, &names, &ints, ok));
+  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc1(PetscMax(*n, 1), rows));
+  for (PetscInt i = 0; i < *n; i++) {
+    (*rows)[i].name = names[i];
+    (*rows)[i].k0   = ints[2 * i];
+    (*rows)[i].k1   = ints[2 * i + 1];
+  }
+  PetscCall(PetscFree(names));
+  PetscCall(PetscFree(ints));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read /mesh/blocks; rows own their names.
+
+  Not collective.
+**/
+PetscErrorCode PhH5ReadBlocks(hid_t file, PetscInt *n, PhH5BlockRow **rows, PetscBool *ok)
+{
+  static const char *const fields[] = {"i0", "i1", "j0", "j1", "k0", "k1"};
+  char                   **names;
+  int                     *ints;
+
+  PetscFunctionBeginUser;
+  *rows = NULL;
+  PetscCall(PhH5ReadTable(file, PH_H5_MESH_BLOCKS, 6, fields, n, &names, &ints, ok));
+  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc1(PetscMax(*n, 1), rows));
+  for (PetscInt i = 0; i < *n; i++) {
+    int *v = ints + 6 * i;
+
+    (*rows)[i].name = names[i];
+    (*rows)[i].i0   = v[0];
+    (*rows)[i].i1   = v[1];
+    (*rows)[i].j0   = v[2];
+    (*rows)[i].j1   = v[3];
+    (*rows)[i].k0   = v[4];
+    (*rows)[i].k1   = v[5];
+  }
+  PetscCall(PetscFree(names));
+  PetscCall(PetscFree(ints));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Write a scalar fixed-length string attribute. */
+static PetscErrorCode PhH5WriteString(hid_t obj, const char attr[], const char value[])
+{
+  hid_t type, space, a;
+
+  PetscFunctionBeginUser;
+  PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
+  PhCallHDF5(H5Tset_size, (type, PetscMax(strlen(value), 1)));
+  PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD));
+  PhCallHDF5Return(space, H5Screate, (H5S_SCALAR));
+  if (H5Aexists(obj, attr) > 0) PhCallHDF5(H5Adelete, (obj, attr));
+  PhCallHDF5Return(a, H5Acreate2, (obj, attr, type, space, H5P_DEFAULT, H5P_DEFAULT));
+  PhCallHDF5(H5Awrite, (a, type, value[0] ? value : " "));
+  PhCallHDF5(H5Aclose, (a));
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Tclose, (type));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Attach `units` and `definition` string attributes to `object` (either may be NULL).
+
+  Collective on the file's communicator.
+**/
+PetscErrorCode PhH5WriteTextAttributes(hid_t loc, const char object[], const char units[], const char definition[])
+{
+  hid_t obj;
+
+  PetscFunctionBeginUser;
+  PhCallHDF5Return(obj, H5Oopen, (loc, object, H5P_DEFAULT));
+  if (units != NULL) PetscCall(PhH5WriteString(obj, "units", units));
+  if (definition != NULL) PetscCall(PhH5WriteString(obj, "definition", definition));
+  PhCallHDF5(H5Oclose, (obj));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Create every missing group of an absolute path such as "/series/rings".
+
+  Collective on the file's communicator.
+**/
+PetscErrorCode PhH5CreateGroups(hid_t file, const char path[])
+{
+  char buf[512];
+
+  PetscFunctionBeginUser;
+  PetscCheck(strlen(path) < sizeof(buf), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "HDF5 path too long: %s", path);
+  for (size_t i = 1; i <= strlen(path); i++) {
+    if (path[i] == '/' || path[i] == '\0') {
+      hid_t g;
+
+      memcpy(buf, path, i);
+      buf[i] = '\0';
+      if (H5Lexists(file, buf, H5P_DEFAULT) > 0) continue;
+      PhCallHDF5Return(g, H5Gcreate2, (file, buf, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+      PhCallHDF5(H5Gclose, (g));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Write a small 1D float64 dataset (rank 0 writes the values), with units and definition attributes.
+
+  Collective on the file's communicator; every rank passes the same data.
+**/
+PetscErrorCode PhH5WriteReals(hid_t loc, const char name[], PetscInt n, const PetscReal *data, const char units[], const char definition[])
+{
+  hid_t     space, dset;
+  hsize_t   dims[1] = {(hsize_t)n};
+  PetscBool writer;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhH5IsWriter(loc, &writer));
+  PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL));
+  PhCallHDF5Return(dset, H5Dcreate2, (loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  if (writer && n > 0) PhCallHDF5(H5Dwrite, (dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
+  PhCallHDF5(H5Dclose, (dset));
+  PhCallHDF5(H5Sclose, (space));
+  PetscCall(PhH5WriteTextAttributes(loc, name, units, definition));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Attach a 1D fixed-length string attribute (such as the names of the columns of a table).
+
+  Collective on the file's communicator.
+**/
+PetscErrorCode PhH5WriteStringAttribute(hid_t loc, const char object[], const char attr[], PetscInt n, const char *const strings[])
+{
+  hid_t   obj, type, space, a;
+  hsize_t dims[1] = {(hsize_t)PetscMax(n, 1)};
+  size_t  size    = 1;
+  char   *buf;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < n; i++) size = PetscMax(size, strlen(strings[i]));
+  PetscCall(PetscCalloc1(dims[0] * size, &buf));
+  for (PetscInt i = 0; i < n; i++) memcpy(buf + i * size, strings[i], strlen(strings[i]));
+  PhCallHDF5Return(obj, H5Oopen, (loc, object, H5P_DEFAULT));
+  PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
+  PhCallHDF5(H5Tset_size, (type, size));
+  PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD));
+  PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL));
+  if (H5Aexists(obj, attr) > 0) PhCallHDF5(H5Adelete, (obj, attr));
+  PhCallHDF5Return(a, H5Acreate2, (obj, attr, type, space, H5P_DEFAULT, H5P_DEFAULT));
+  PhCallHDF5(H5Awrite, (a, type, buf));
+  PhCallHDF5(H5Aclose, (a));
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Tclose, (type));
+  PhCallHDF5(H5Oclose, (obj));
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Write a compound table {name, int fields...} with fixed-length names, packed by hand (no VL types: parallel HDF5). */
+static PetscErrorCode PhH5WriteTable(hid_t file, const char name[], PetscInt n, const char *const names[], int nint, const char *const fields[],
+                                     const int *ints, const char definition[])
+{
+  hid_t     type, str, space, dset;
+  hsize_t   dims[1] = {(hsize_t)n};
+  size_t    ssize   = 1, row;
+  char     *buf;
+  PetscBool writer;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhH5IsWriter(file, &writer));
+  for (PetscInt i = 0; i < n; i++) ssize = PetscMax(ssize, strlen(names[i]) + 1);
+  row = ssize + (size_t)nint * sizeof(int);
+  PetscCall(PetscCalloc1(PetscMax(n, 1) * row, &buf));
+  for (PetscInt i = 0; i < n; i++) {
+    memcpy(buf + i * row, names[i], strlen(names[i]));
+    memcpy(buf + i * row + ssize, ints + i * nint, (size_t)nint * sizeof(int));
+  }
+  PhCallHDF5Return(str, H5Tcopy, (H5T_C_S1));
+  PhCallHDF5(H5Tset_size, (str, ssize));
+  PhCallHDF5Return(type, H5Tcreate, (H5T_COMPOUND, row));
+  PhCallHDF5(H5Tinsert, (type, "name", 0, str));
+  for (int f = 0; f < nint; f++) PhCallHDF5(H5Tinsert, (type, fields[f], ssize + (size_t)f * sizeof(int), H5T_NATIVE_INT));
+  PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL));
+  PhCallHDF5Return(dset, H5Dcreate2, (file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  if (writer && n > 0) PhCallHDF5(H5Dwrite, (dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+  PhCallHDF5(H5Dclose, (dset));
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Tclose, (type));
+  PhCallHDF5(H5Tclose, (str));
+  PetscCall(PetscFree(buf));
+  PetscCall(PhH5WriteTextAttributes(file, name, "1", definition));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Write /mesh/layers: name and the half-open range of cell layers [k0, k1).
+
+  Collective on the file's communicator.
+**/
+PetscErrorCode PhH5WriteLayers(hid_t file, PetscInt n, const PhH5LayerRow rows[])
+{
+  static const char *const fields[] = {"k0", "k1"};
+  const char             **names;
+  int                     *ints;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(PetscMax(n, 1), &names, 2 * PetscMax(n, 1), &ints));
+  for (PetscInt i = 0; i < n; i++) {
+    names[i]        = rows[i].name;
+    ints[2 * i]     = rows[i].k0;
+    ints[2 * i + 1] = rows[i].k1;
+  }
+  PetscCall(PhH5WriteTable(file, PH_H5_MESH_LAYERS, n, names, 2, fields, ints, "layers of the stack, bottom to top: cells k0 <= k < k1 (0-based)"));
+  PetscCall(PetscFree2(names, ints));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Write /mesh/blocks: name and the half-open cell-index box [i0, i1) x [j0, j1) x [k0, k1).
+
+  Collective on the file's communicator.
+**/
+PetscErrorCode PhH5WriteBlocks(hid_t file, PetscInt n, const PhH5BlockRow rows[])
+{
+  static const char *const fields[] = {"i0", "i1", "j0", "j1", "k0", "k1"};
+  const char             **names;
+  int                     *ints;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(PetscMax(n, 1), &names, 6 * PetscMax(n, 1), &ints));
+  for (PetscInt i = 0; i < n; i++) {
+    int *v = ints + 6 * i;
+
+    names[i] = rows[i].name;
+    v[0]     = rows[i].i0;
+    v[1]     = rows[i].i1;
+    v[2]     = rows[i].j0;
+    v[3]     = rows[i].j1;
+    v[4]     = rows[i].k0;
+    v[5]     = rows[i].k1;
+  }
+  PetscCall(PhH5WriteTable(file, PH_H5_MESH_BLOCKS, n, names, 6, fields, ints,
+                           "named blocks: cells i0 <= i < i1, j0 <= j < j1, k0 <= k < k1 (0-based)"));
+  PetscCall(PetscFree2(names, ints));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,573 @@
+/* The voxel mesh: grid lines on every edge, size limits and grading (DESIGN §3.4), index boxes and cell materials. */
+#include "mesh_impl.h"
+
+#include <math.h>
+#include <photherm/h5.h>
+#include <photherm/units.h>
+#include <string.h>
+
+#define PH_MAX_LINES_PER_DIRECTION 50000000 /* beyond this a mesh cannot be a sensible request on any machine */
+
+/* Memory model of a run, per cell (DESIGN §3.4): conductance matrix (7-point AIJ, about 92 B), the geometric multigrid
+   hierarchy with Galerkin coarse operators (about 70 B), some 20 work vectors of the integrator, the Krylov method and
+   the multigrid levels (160 B), per-cell data and output buffers (40 B). Calibrated with -memory_view in benchmarks/. */
+#define PH_BYTES_PER_CELL   380.0
+#define PH_BYTES_FIXED_RANK (80.0 * 1024 * 1024)
+
+/* Cells of one interval of length L: as few as the limits allow, as large as allowed (water-filled). */
+static PetscErrorCode PhGradeInterval(PetscReal L, PetscReal hl, PetscReal hr, PetscReal H, PetscReal r, PetscInt fixed, PetscInt *n_out,
+                                      PetscReal **cells)
+{
+  PetscInt   n;
+  PetscReal *u, *sorted, T = L, below = 0;
+
+  PetscFunctionBeginUser;
+  if (fixed > 0) {
+    PetscCall(PetscMalloc1(fixed, cells));
+    for (PetscInt k = 0; k < fixed; k++) (*cells)[k] = L / fixed;
+    *n_out = fixed;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  hl = PetscMin(hl, H);
+  hr = PetscMin(hr, H);
+  n  = PetscMax(1, (PetscInt)ceil(L / H - 1e-9));
+  for (;; n++) {
+    PetscReal sum = 0;
+
+    for (PetscInt k = 0; k < n && sum < L; k++) sum += PetscMin(H, PetscMin(hl * pow(r, (PetscReal)k), hr * pow(r, (PetscReal)(n - 1 - k))));
+    if (sum >= L * (1 - 1e-12)) break;
+  }
+  PetscCall(PetscMalloc2(n, &u, n, &sorted));
+  for (PetscInt k = 0; k < n; k++) sorted[k] = u[k] = PetscMin(H, PetscMin(hl * pow(r, (PetscReal)k), hr * pow(r, (PetscReal)(n - 1 - k))));
+  PetscCall(PetscSortReal(n, sorted));
+  for (PetscInt j = 0; j < n; j++) {
+    if (below + (n - j) * sorted[j] >= L) {
+      T = (L - below) / (n - j);
+      break;
+    }
+    below += sorted[j];
+  }
+  PetscCall(PetscMalloc1(n, cells));
+  for (PetscInt k = 0; k < n; k++) (*cells)[k] = PetscMin(u[k], T);
+  PetscCall(PetscFree2(u, sorted));
+  *n_out = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Grid lines through every edge, no cell above its interval's limit, neighbours within `ratio`.
+
+  Intervals with fixed[i] > 0 get exactly that many equal cells and the ratio is not enforced across their faces.
+  The limits of the cells next to each edge are lowered until every pair of neighbours across an edge is within
+  `ratio`; inside an interval the cells grow geometrically from both ends and are water-filled to fit exactly, so
+  symmetric input gives symmetric lines. `ok` is false when the lines would exceed 5e7 cells in this direction.
+
+  Not collective.
+
+  @param[in]  nedges number of sorted, distinct mandatory coordinates (at least 2)
+  @param[in]  edges  mandatory coordinates, m
+  @param[in]  hmax   largest cell of each of the nedges-1 intervals, m (PETSC_INFINITY for none)
+  @param[in]  fixed  cells of each interval, or 0 for graded
+  @param[in]  ratio  largest ratio between neighbour cells (> 1)
+  @param[out] nlines number of lines
+  @param[out] lines  coordinates (PetscMalloc'd)
+  @param[out] ok     false when there would be too many lines
+**/
+PetscErrorCode PhGradeLines(PetscInt nedges, const PetscReal edges[], const PetscReal hmax[], const PetscInt fixed[], PetscReal ratio,
+                            PetscInt *nlines, PetscReal **lines, PetscBool *ok)
+{
+  PetscInt   m = nedges - 1, total = 0, at = 0;
+  PetscReal *left, *right, *first, *last;
+
+  PetscFunctionBeginUser;
+  *ok     = PETSC_TRUE;
+  *lines  = NULL;
+  *nlines = 0;
+  for (PetscInt i = 0; i < m; i++) {
+    PetscReal estimate = fixed[i] > 0 ? (PetscReal)fixed[i] : (edges[i + 1] - edges[i]) / hmax[i];
+
+    if (!(estimate < PH_MAX_LINES_PER_DIRECTION) || (total += (PetscInt)estimate) > PH_MAX_LINES_PER_DIRECTION) {
+      *ok = PETSC_FALSE;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PetscMalloc4(m, &left, m, &right, m, &first, m, &last));
+  for (PetscInt i = 0; i < m; i++) left[i] = right[i] = hmax[i];
+  for (PetscInt iter = 0; iter < 10000; iter++) {
+    PetscBool changed = PETSC_FALSE;
+
+    for (PetscInt i = 0; i < m; i++) {
+      PetscInt   n;
+      PetscReal *c;
+
+      PetscCall(PhGradeInterval(edges[i + 1] - edges[i], left[i], right[i], hmax[i], ratio, fixed[i], &n, &c));
+      first[i] = c[0];
+      last[i]  = c[n - 1];
+      PetscCall(PetscFree(c));
+    }
+    for (PetscInt b = 0; b + 1 < m; b++) {
+      if (fixed[b] > 0 || fixed[b + 1] > 0) continue;
+      if (last[b] > ratio * first[b + 1] * (1 + 1e-12)) {
+        right[b] = PetscMin(right[b], ratio * first[b + 1]);
+        changed  = PETSC_TRUE;
+      }
+      if (first[b + 1] > ratio * last[b] * (1 + 1e-12)) {
+        left[b + 1] = PetscMin(left[b + 1], ratio * last[b]);
+        changed     = PETSC_TRUE;
+      }
+    }
+    if (!changed) break;
+    PetscCheck(iter < 9999, PETSC_COMM_SELF, PETSC_ERR_PLIB, "grid grading did not settle");
+  }
+  total = 1;
+  for (PetscInt i = 0; i < m; i++) {
+    PetscInt   n;
+    PetscReal *c;
+
+    PetscCall(PhGradeInterval(edges[i + 1] - edges[i], left[i], right[i], hmax[i], ratio, fixed[i], &n, &c));
+    total += n;
+    PetscCall(PetscFree(c));
+  }
+  if (total > PH_MAX_LINES_PER_DIRECTION) {
+    *ok = PETSC_FALSE;
+    PetscCall(PetscFree4(left, right, first, last));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscMalloc1(total, lines));
+  for (PetscInt i = 0; i < m; i++) {
+    PetscInt   n;
+    PetscReal *c, a = edges[i], b = edges[i + 1];
+
+    PetscCall(PhGradeInterval(b - a, left[i], right[i], hmax[i], ratio, fixed[i], &n, &c));
+    /* positions from the nearer end, so that a mirrored interval gives mirrored lines */
+    for (PetscInt k = 0; k < n; k++) {
+      PetscReal x = 0;
+
+      if (k <= n / 2) {
+        x = a;
+        for (PetscInt j = 0; j < k; j++) x += c[j];
+      } else {
+        x = b;
+        for (PetscInt j = k; j < n; j++) x -= c[j];
+      }
+      (*lines)[at++] = x;
+    }
+    PetscCall(PetscFree(c));
+  }
+  (*lines)[at++] = edges[m];
+  *nlines        = at;
+  PetscCall(PetscFree4(left, right, first, last));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static int PhCompareReal(const void *a, const void *b)
+{
+  PetscReal x = *(const PetscReal *)a, y = *(const PetscReal *)b;
+
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* Sort and merge coordinates closer than PH_MERGE_DISTANCE (DESIGN §3.4), keeping those inside [lo, hi]. */
+static void PhUniqueEdges(PetscInt *n, PetscReal v[], PetscReal lo, PetscReal hi)
+{
+  PetscInt m = 0;
+
+  qsort(v, (size_t)*n, sizeof(PetscReal), PhCompareReal);
+  for (PetscInt i = 0; i < *n; i++) {
+    if (v[i] < lo - PH_MERGE_DISTANCE || v[i] > hi + PH_MERGE_DISTANCE) continue;
+    if (m > 0 && v[i] - v[m - 1] < PH_MERGE_DISTANCE) continue;
+    v[m++] = v[i];
+  }
+  if (m > 0) v[0] = lo; /* the domain ends are exact */
+  if (m > 1) v[m - 1] = hi;
+  *n = m;
+}
+
+/**
+  @brief Index of the grid line at `coordinate` (within 1 nm) in direction `dir` (0 x, 1 y, 2 z), or -1.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshFindLine(PhMesh mesh, PetscInt dir, PetscReal coordinate, PetscInt *index)
+{
+  const PetscReal *v  = mesh->line[dir];
+  PetscInt         lo = 0, hi = mesh->n[dir];
+
+  PetscFunctionBeginUser;
+  *index = -1;
+  while (lo < hi) {
+    PetscInt mid = (lo + hi) / 2;
+
+    if (v[mid] < coordinate - PH_MERGE_DISTANCE) lo = mid + 1;
+    else hi = mid;
+  }
+  if (PetscAbsReal(v[lo] - coordinate) <= PH_MERGE_DISTANCE) *index = lo;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The index box of a coordinate box whose faces are grid lines; ok is false when a face is not a line. */
+static PetscErrorCode PhMeshBoxOf(PhMesh mesh, const PetscReal lo[3], const PetscReal hi[3], PhIndexBox *box, PetscBool *ok)
+{
+  PetscFunctionBeginUser;
+  *ok = PETSC_TRUE;
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscCall(PhMeshFindLine(mesh, d, lo[d], &box->lo[d]));
+    PetscCall(PhMeshFindLine(mesh, d, hi[d], &box->hi[d]));
+    if (box->lo[d] < 0 || box->hi[d] < 0 || box->hi[d] <= box->lo[d]) *ok = PETSC_FALSE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Lines of a case with a stack: footprint, layer, block, source and region edges, then limits and grading. */
+static PetscErrorCode PhMeshBuildLines(PhMesh mesh, PhDiag diag, PetscBool *ok)
+{
+  PhCase     pb  = mesh->problem;
+  PetscInt   cap = 2 * (pb->nblocks + pb->nsources + pb->nlayers + 2);
+  PetscReal *e;
+  PetscReal  lo[3] = {pb->fx0, pb->fy0, 0}, hi[3] = {pb->fx1, pb->fy1, pb->layers[pb->nlayers - 1].z1};
+
+  PetscFunctionBeginUser;
+  *ok = PETSC_TRUE;
+  for (PetscInt f = 0; f < PH_NFACES; f++) cap += 2 * pb->boundaries[f].n;
+  PetscCall(PetscMalloc1(cap, &e));
+  for (PetscInt d = 0; d < 3 && *ok; d++) {
+    PetscInt   n = 0, nlines, *fixed;
+    PetscReal *hmax;
+    PetscBool  fits;
+
+    e[n++] = lo[d];
+    e[n++] = hi[d];
+    if (d < 2) {
+      for (PetscInt b = 0; b < pb->nblocks; b++) {
+        e[n++] = d == 0 ? pb->blocks[b].x0 : pb->blocks[b].y0;
+        e[n++] = d == 0 ? pb->blocks[b].x1 : pb->blocks[b].y1;
+      }
+      for (PetscInt f = PH_FACE_BOTTOM; f <= PH_FACE_TOP; f++)
+        for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
+          if (pb->boundaries[f].conditions[i].has_region) {
+            e[n++] = d == 0 ? pb->boundaries[f].conditions[i].x0 : pb->boundaries[f].conditions[i].y0;
+            e[n++] = d == 0 ? pb->boundaries[f].conditions[i].x1 : pb->boundaries[f].conditions[i].y1;
+          }
+    } else {
+      for (PetscInt l = 0; l < pb->nlayers; l++) e[n++] = pb->layers[l].z1;
+    }
+    for (PetscInt s = 0; s < pb->nsources; s++) {
+      const PhSource *src = &pb->sources[s];
+
+      e[n++] = d == 0 ? src->x0 : (d == 1 ? src->y0 : src->z0);
+      e[n++] = d == 0 ? src->x1 : (d == 1 ? src->y1 : src->z1);
+    }
+    PhUniqueEdges(&n, e, lo[d], hi[d]);
+    PetscCall(PetscMalloc2(n, &hmax, n, &fixed));
+    for (PetscInt i = 0; i + 1 < n; i++) {
+      fixed[i] = 0;
+      hmax[i]  = d < 2 ? pb->max_cell_xy : (pb->max_cell_z > 0 ? pb->max_cell_z : PETSC_INFINITY);
+      if (d == 2) {
+        PetscReal mid = 0.5 * (e[i] + e[i + 1]);
+
+        for (PetscInt l = 0; l < pb->nlayers; l++) {
+          const PhLayer *layer = &pb->layers[l];
+
+          if (layer->cells > 0 && mid > layer->z0 && mid < layer->z1) {
+            PetscReal h = (layer->z1 - layer->z0) / layer->cells, a = (e[i] - layer->z0) / h, b = (e[i + 1] - layer->z0) / h;
+
+            if (PetscAbsReal(a - round(a)) * h > PH_MERGE_DISTANCE || PetscAbsReal(b - round(b)) * h > PH_MERGE_DISTANCE) {
+              PetscCall(PhDiagAdd(
+                diag, layer->loc, "cells",
+                "layer \"%s\" has cells: %d, but a source box edge at z = %g um falls inside one of its cells; move the edge onto a cell face or drop cells:",
+                layer->name, (int)layer->cells, (double)(e[i] == layer->z0 ? e[i + 1] : e[i]) * 1e6));
+              *ok = PETSC_FALSE;
+            }
+            fixed[i] = PetscMax(1, (PetscInt)round(b - a));
+          }
+        }
+      }
+    }
+    PetscCall(PhGradeLines(n, e, hmax, fixed, pb->max_ratio, &nlines, &mesh->line[d], &fits));
+    PetscCall(PetscFree2(hmax, fixed));
+    if (!fits) {
+      PetscCall(PhDiagAdd(diag, (PhSourceLoc){pb->path, 0, 0}, "grid", "the grid would need more than %d cells along %c; raise the cell size limits",
+                          PH_MAX_LINES_PER_DIRECTION, (char)('x' + d)));
+      *ok = PETSC_FALSE;
+      break;
+    }
+    mesh->n[d] = nlines - 1;
+  }
+  PetscCall(PetscFree(e));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhMeshReadLines(PhMesh mesh, PetscBool *ok)
+{
+  hid_t       file;
+  const char *names[3] = {PH_H5_MESH_X, PH_H5_MESH_Y, PH_H5_MESH_Z};
+
+  PetscFunctionBeginUser;
+  *ok = PETSC_TRUE;
+  PhCallHDF5Return(file, H5Fopen, (mesh->problem->mesh_file, H5F_ACC_RDONLY, H5P_DEFAULT));
+  for (int d = 0; d < 3; d++) {
+    PetscInt  n;
+    PetscBool okd;
+
+    PetscCall(PhH5ReadReals(file, names[d], &n, &mesh->line[d], &okd));
+    PetscCheck(okd, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s from mesh file %s", names[d], mesh->problem->mesh_file);
+    mesh->n[d] = n - 1;
+  }
+  PhCallHDF5(H5Fclose, (file));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Build the grid lines of a validated case and the index boxes of its layers, blocks and sources.
+
+  Collective on `comm` (every rank computes the same lines). Problems of the geometry that only the grid reveals
+  (a source edge that is not a line of a mesh file, a grid too fine to build) are recorded in `diag`; then *mesh is NULL.
+
+  @param[in]  comm    communicator of the run
+  @param[in]  problem the case, borrowed: it must outlive the mesh
+  @param[in]  diag    collector for input problems
+  @param[out] mesh    the mesh, or NULL
+**/
+PetscErrorCode PhMeshCreate(MPI_Comm comm, PhCase problem, PhDiag diag, PhMesh *mesh)
+{
+  PhMesh    m;
+  PetscBool ok;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhLogEventsRegister());
+  PetscCall(PetscLogEventBegin(PH_EVENT_MESH, 0, 0, 0, 0));
+  *mesh = NULL;
+  PetscCall(PetscNew(&m));
+  m->comm    = comm;
+  m->problem = problem;
+  if (problem->mesh_file != NULL) PetscCall(PhMeshReadLines(m, &ok));
+  else PetscCall(PhMeshBuildLines(m, diag, &ok));
+  if (ok) {
+    PetscCall(PetscMalloc3(problem->nlayers, &m->layer_box, PetscMax(problem->nblocks, 1), &m->block_box, PetscMax(problem->nsources, 1),
+                           &m->source_box));
+    for (PetscInt l = 0; l < problem->nlayers; l++) {
+      PetscReal lo[3] = {problem->fx0, problem->fy0, problem->layers[l].z0}, hi[3] = {problem->fx1, problem->fy1, problem->layers[l].z1};
+      PetscBool okb;
+
+      PetscCall(PhMeshBoxOf(m, lo, hi, &m->layer_box[l], &okb));
+      PetscCheck(okb, comm, PETSC_ERR_PLIB, "layer %s is not on grid lines", problem->layers[l].name);
+    }
+    for (PetscInt b = 0; b < problem->nblocks; b++) {
+      const PhBlock *blk   = &problem->blocks[b];
+      PetscReal      lo[3] = {blk->x0, blk->y0, blk->z0}, hi[3] = {blk->x1, blk->y1, blk->z1};
+      PetscBool      okb;
+
+      PetscCall(PhMeshBoxOf(m, lo, hi, &m->block_box[b], &okb));
+      PetscCheck(okb, comm, PETSC_ERR_PLIB, "block %s is not on grid lines", blk->name);
+    }
+    for (PetscInt s = 0; s < problem->nsources; s++) {
+      const PhSource *src   = &problem->sources[s];
+      PetscReal       lo[3] = {src->x0, src->y0, src->z0}, hi[3] = {src->x1, src->y1, src->z1};
+      PetscBool       okb;
+
+      PetscCall(PhMeshBoxOf(m, lo, hi, &m->source_box[s], &okb));
+      if (!okb) {
+        PetscCheck(problem->mesh_file != NULL, comm, PETSC_ERR_PLIB, "source %s is not on grid lines", src->name);
+        PetscCall(PhDiagAdd(diag, src->loc, "sources", "the edges of source \"%s\" must be grid lines of the mesh file (within 1 nm)", src->name));
+        ok = PETSC_FALSE;
+      }
+    }
+    if (problem->mesh_file != NULL) {
+      for (PetscInt f = PH_FACE_BOTTOM; f <= PH_FACE_TOP; f++) {
+        for (PetscInt i = 0; i < problem->boundaries[f].n; i++) {
+          const PhBoundaryCondition *bc = &problem->boundaries[f].conditions[i];
+          PetscInt                   a, b, c, d;
+
+          if (!bc->has_region) continue;
+          PetscCall(PhMeshFindLine(m, 0, bc->x0, &a));
+          PetscCall(PhMeshFindLine(m, 0, bc->x1, &b));
+          PetscCall(PhMeshFindLine(m, 1, bc->y0, &c));
+          PetscCall(PhMeshFindLine(m, 1, bc->y1, &d));
+          if (a < 0 || b < 0 || c < 0 || d < 0) {
+            PetscCall(PhDiagAdd(diag, bc->loc, "boundaries", "the region edges must be grid lines of the mesh file (within 1 nm)"));
+            ok = PETSC_FALSE;
+          }
+        }
+      }
+    }
+  }
+  PetscCall(PetscLogEventEnd(PH_EVENT_MESH, 0, 0, 0, 0));
+  if (!ok) {
+    PetscCall(PhMeshDestroy(&m));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  *mesh = m;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Cells along x, y and z (any pointer may be NULL).
+
+  Not collective.
+**/
+PetscErrorCode PhMeshGetSizes(PhMesh mesh, PetscInt *nx, PetscInt *ny, PetscInt *nz)
+{
+  PetscFunctionBeginUser;
+  if (nx != NULL) *nx = mesh->n[0];
+  if (ny != NULL) *ny = mesh->n[1];
+  if (nz != NULL) *nz = mesh->n[2];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Node coordinates along x, y, z (m; lengths nx+1, ny+1, nz+1); they belong to the mesh.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshGetLines(PhMesh mesh, const PetscReal *x[], const PetscReal *y[], const PetscReal *z[])
+{
+  PetscFunctionBeginUser;
+  if (x != NULL) *x = mesh->line[0];
+  if (y != NULL) *y = mesh->line[1];
+  if (z != NULL) *z = mesh->line[2];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Cell-index box of a layer (the whole footprint over its cells in z).
+
+  Not collective.
+**/
+PetscErrorCode PhMeshGetLayerBox(PhMesh mesh, PetscInt layer, PhIndexBox *box)
+{
+  PetscFunctionBeginUser;
+  *box = mesh->layer_box[layer];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Cell-index box of a block: its whole box, even where a later block overwrote the material (DESIGN §3.4).
+
+  Not collective.
+**/
+PetscErrorCode PhMeshGetBlockBox(PhMesh mesh, PetscInt block, PhIndexBox *box)
+{
+  PetscFunctionBeginUser;
+  *box = mesh->block_box[block];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Cell-index box a source spreads its power over; its faces are grid lines, so no cell is covered partly.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshGetSourceBox(PhMesh mesh, PetscInt source, PhIndexBox *box)
+{
+  PetscFunctionBeginUser;
+  *box = mesh->source_box[source];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhMeshFillFromFile(PhMesh mesh, const PhIndexBox *box, PetscInt *material)
+{
+  PhCase   pb = mesh->problem;
+  hid_t    file, dset, fspace, mspace;
+  hsize_t  start[3], count[3];
+  int     *buf;
+  PetscInt ncell = (box->hi[0] - box->lo[0]) * (box->hi[1] - box->lo[1]) * (box->hi[2] - box->lo[2]);
+
+  PetscFunctionBeginUser;
+  for (int d = 0; d < 3; d++) {
+    start[2 - d] = (hsize_t)box->lo[d];
+    count[2 - d] = (hsize_t)(box->hi[d] - box->lo[d]);
+  }
+  PetscCall(PetscMalloc1(PetscMax(ncell, 1), &buf));
+  PhCallHDF5Return(file, H5Fopen, (pb->mesh_file, H5F_ACC_RDONLY, H5P_DEFAULT));
+  PhCallHDF5Return(dset, H5Dopen2, (file, PH_H5_MESH_MATERIAL, H5P_DEFAULT));
+  PhCallHDF5Return(fspace, H5Dget_space, (dset));
+  PhCallHDF5(H5Sselect_hyperslab, (fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  PhCallHDF5Return(mspace, H5Screate_simple, (3, count, NULL));
+  PhCallHDF5(H5Dread, (dset, H5T_NATIVE_INT, mspace, fspace, H5P_DEFAULT, buf));
+  PhCallHDF5(H5Sclose, (mspace));
+  PhCallHDF5(H5Sclose, (fspace));
+  PhCallHDF5(H5Dclose, (dset));
+  PhCallHDF5(H5Fclose, (file));
+  for (PetscInt c = 0; c < ncell; c++) {
+    PetscCheck(buf[c] >= 0 && buf[c] < pb->nmesh_materials, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED,
+               "mesh file %s: material id %d out of range [0, %d)", pb->mesh_file, buf[c], (int)pb->nmesh_materials);
+    material[c] = pb->mesh_material_map[buf[c]];
+  }
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The material of every cell of `box`, stored [k][j][i] relative to the box (index into the case's materials).
+
+  A cell takes the material of the last block containing its centre, layer blocks first in document order, then
+  top-level blocks; otherwise its layer's background (DESIGN §3.4). Block faces are grid lines, so "contains the
+  centre" is index inclusion. Mesh-file cases read the box from the file.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *material)
+{
+  PhCase   pb = mesh->problem;
+  PetscInt mx = box->hi[0] - box->lo[0], my = box->hi[1] - box->lo[1];
+
+  PetscFunctionBeginUser;
+  if (pb->mesh_file != NULL) {
+    PetscCall(PhMeshFillFromFile(mesh, box, material));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  for (PetscInt l = 0; l < pb->nlayers; l++) {
+    PetscInt k0 = PetscMax(mesh->layer_box[l].lo[2], box->lo[2]), k1 = PetscMin(mesh->layer_box[l].hi[2], box->hi[2]);
+
+    for (PetscInt k = k0; k < k1; k++)
+      for (PetscInt c = 0; c < mx * my; c++) material[(k - box->lo[2]) * mx * my + c] = pb->layers[l].material;
+  }
+  for (PetscInt b = 0; b < pb->nblocks; b++) {
+    const PhIndexBox *bb = &mesh->block_box[b];
+    PetscInt          lo[3], hi[3];
+
+    for (int d = 0; d < 3; d++) {
+      lo[d] = PetscMax(bb->lo[d], box->lo[d]);
+      hi[d] = PetscMin(bb->hi[d], box->hi[d]);
+    }
+    for (PetscInt k = lo[2]; k < hi[2]; k++)
+      for (PetscInt j = lo[1]; j < hi[1]; j++)
+        for (PetscInt i = lo[0]; i < hi[0]; i++)
+          material[((k - box->lo[2]) * my + (j - box->lo[1])) * mx + (i - box->lo[0])] = pb->blocks[b].material;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Estimate the memory of a run of this mesh on `ranks` ranks, `ranks_per_node` of them sharing one node.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshEstimateMemory(PhMesh mesh, PetscInt ranks, PetscInt ranks_per_node, PhMemoryEstimate *est)
+{
+  PetscFunctionBeginUser;
+  est->cells          = (PetscReal)mesh->n[0] * (PetscReal)mesh->n[1] * (PetscReal)mesh->n[2];
+  est->bytes_per_cell = PH_BYTES_PER_CELL;
+  est->fixed_per_rank = PH_BYTES_FIXED_RANK + 8.0 * (mesh->n[0] + mesh->n[1] + mesh->n[2]);
+  est->ranks          = PetscMax(ranks, 1);
+  est->ranks_per_node = PetscMax(PetscMin(ranks_per_node, est->ranks), 1);
+  est->per_rank       = est->cells / est->ranks * est->bytes_per_cell + est->fixed_per_rank;
+  est->per_node       = est->per_rank * est->ranks_per_node;
+  PetscCall(PhAvailableMemory(&est->available));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Destroy a mesh; NULL is accepted and *mesh is NULL on return.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshDestroy(PhMesh *mesh)
+{
+  PetscFunctionBeginUser;
+  if (*mesh == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int d = 0; d < 3; d++) PetscCall(PetscFree((*mesh)->line[d]));
+  PetscCall(PetscFree3((*mesh)->layer_box, (*mesh)->block_box, (*mesh)->source_box));
+  PetscCall(PetscFree(*mesh));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,12 @@
+/* src/mesh_impl.h - private to src/mesh*.c: the layout of the mesh object. */
+#pragma once
+
+#include <photherm/mesh.h>
+
+struct _p_PhMesh {
+  MPI_Comm    comm;
+  PhCase      problem; /* borrowed */
+  PetscInt    n[3];    /* cells along x, y, z */
+  PetscReal  *line[3]; /* node coordinates, m; lengths n[d] + 1 */
+  PhIndexBox *layer_box, *block_box, *source_box;
+};

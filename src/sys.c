@@ -1,0 +1,201 @@
+/* Shared helpers: version strings, file reading on rank 0 with broadcast, paths, memory, log events. */
+#include <photherm/sys.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef PH_GIT_DESCRIBE
+  #define PH_GIT_DESCRIBE "unknown"
+#endif
+
+PetscLogEvent PH_EVENT_LOAD, PH_EVENT_MESH, PH_EVENT_ASSEMBLE, PH_EVENT_SOURCES, PH_EVENT_OPTICS, PH_EVENT_OUTPUT;
+
+/**
+  @brief The photherm release, such as "0.1.0".
+
+  Not collective.
+**/
+const char *PhVersion(void)
+{
+  return PH_VERSION;
+}
+
+/**
+  @brief `git describe` of the tree the program was built from ("unknown" outside a git checkout).
+
+  Not collective.
+**/
+const char *PhGitDescribe(void)
+{
+  return PH_GIT_DESCRIBE;
+}
+
+/**
+  @brief Register photherm's log events under one class, once; later calls do nothing.
+
+  Not collective.
+**/
+PetscErrorCode PhLogEventsRegister(void)
+{
+  static PetscBool registered = PETSC_FALSE;
+  PetscClassId     classid;
+
+  PetscFunctionBeginUser;
+  if (registered) PetscFunctionReturn(PETSC_SUCCESS);
+  registered = PETSC_TRUE;
+  PetscCall(PetscClassIdRegister("photherm", &classid));
+  PetscCall(PetscLogEventRegister("PhLoad", classid, &PH_EVENT_LOAD));
+  PetscCall(PetscLogEventRegister("PhMesh", classid, &PH_EVENT_MESH));
+  PetscCall(PetscLogEventRegister("PhAssemble", classid, &PH_EVENT_ASSEMBLE));
+  PetscCall(PetscLogEventRegister("PhSources", classid, &PH_EVENT_SOURCES));
+  PetscCall(PetscLogEventRegister("PhOptics", classid, &PH_EVENT_OPTICS));
+  PetscCall(PetscLogEventRegister("PhOutputWrite", classid, &PH_EVENT_OUTPUT));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read a whole file on rank 0 and broadcast its bytes, so that every rank parses the same text.
+
+  Collective on `comm`.
+
+  @param[in]  comm       communicator
+  @param[in]  path       file to read
+  @param[out] bytes      NUL-terminated contents (PetscMalloc'd, free with PetscFree()), NULL when the file cannot be read
+  @param[out] length     number of bytes, without the terminating NUL
+  @param[out] reason     why the file could not be read (empty on success), the same on every rank
+  @param[in]  reason_len size of `reason`
+**/
+PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **bytes, size_t *length, char *reason, size_t reason_len)
+{
+  PetscMPIInt rank;
+  long        header[2] = {0, 0}; /* status (0 ok, else errno), length */
+  char       *data      = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  reason[0] = '\0';
+  if (rank == 0) {
+    FILE *fp = fopen(path, "rb");
+
+    if (fp == NULL) {
+      header[0] = errno ? errno : EIO;
+    } else {
+      size_t cap = 1 << 16, len = 0, got;
+
+      PetscCall(PetscMalloc1(cap + 1, &data));
+      while ((got = fread(data + len, 1, cap - len, fp)) > 0) {
+        len += got;
+        if (len == cap) {
+          char *bigger;
+
+          PetscCall(PetscMalloc1(2 * cap + 1, &bigger));
+          PetscCall(PetscMemcpy(bigger, data, len));
+          PetscCall(PetscFree(data));
+          data = bigger;
+          cap *= 2;
+        }
+      }
+      if (ferror(fp)) header[0] = errno ? errno : EIO;
+      (void)fclose(fp);
+      data[len] = '\0';
+      header[1] = (long)len;
+      if (header[0]) PetscCall(PetscFree(data));
+    }
+  }
+  PetscCallMPI(MPI_Bcast(header, 2, MPI_LONG, 0, comm));
+  if (header[0]) {
+    (void)snprintf(reason, reason_len, "%s", strerror((int)header[0]));
+    *bytes  = NULL;
+    *length = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (rank != 0) PetscCall(PetscMalloc1(header[1] + 1, &data));
+  for (long off = 0; off < header[1]; off += 1 << 30) {
+    long chunk = PetscMin(header[1] - off, 1L << 30);
+
+    PetscCallMPI(MPI_Bcast(data + off, (int)chunk, MPI_CHAR, 0, comm));
+  }
+  data[header[1]] = '\0';
+  *bytes          = data;
+  *length         = (size_t)header[1];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Resolve `relative` against the directory of `base_file`; absolute paths are returned unchanged.
+
+  Not collective.
+
+  @param[in]  base_file file that names the path (a case file, an include)
+  @param[in]  relative  path as written in that file
+  @param[out] joined    new string, free with PetscFree()
+**/
+PetscErrorCode PhPathJoin(const char base_file[], const char relative[], char **joined)
+{
+  const char *slash;
+  size_t      dir_len, rel_len;
+
+  PetscFunctionBeginUser;
+  rel_len = strlen(relative);
+  slash   = base_file != NULL ? strrchr(base_file, '/') : NULL;
+  if (relative[0] == '/' || slash == NULL) {
+    PetscCall(PetscStrallocpy(relative, joined));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  dir_len = (size_t)(slash - base_file) + 1;
+  PetscCall(PetscMalloc1(dir_len + rel_len + 1, joined));
+  PetscCall(PetscMemcpy(*joined, base_file, dir_len));
+  PetscCall(PetscMemcpy(*joined + dir_len, relative, rel_len + 1));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Format a byte count with a binary unit, such as "1.5 GiB".
+
+  Not collective.
+**/
+PetscErrorCode PhFormatBytes(double bytes, char *buf, size_t len)
+{
+  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int         u       = 0;
+
+  PetscFunctionBeginUser;
+  while (bytes >= 1024.0 && u < 6) {
+    bytes /= 1024.0;
+    u++;
+  }
+  (void)snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Memory available to new processes on this node (MemAvailable of /proc/meminfo), in bytes; 0 when unknown.
+
+  Not collective. The environment variable PH_AVAILABLE_MEMORY (bytes) overrides the reading, for tests.
+**/
+PetscErrorCode PhAvailableMemory(double *bytes)
+{
+  const char *env = getenv("PH_AVAILABLE_MEMORY");
+  FILE       *fp;
+  char        line[256];
+
+  PetscFunctionBeginUser;
+  *bytes = 0;
+  if (env != NULL && env[0] != '\0') {
+    *bytes = atof(env);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  fp = fopen("/proc/meminfo", "r");
+  if (fp == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  while (fgets(line, sizeof(line), fp) != NULL) {
+    double kib;
+
+    if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) {
+      *bytes = kib * 1024.0;
+      break;
+    }
+  }
+  (void)fclose(fp);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
