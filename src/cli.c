@@ -1,5 +1,6 @@
 /* The command line (DESIGN §2): photherm's own arguments, dispatch to the subcommands, the one-line error handler. */
 #include <photherm/cli.h>
+#include <photherm/sim.h>
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -146,6 +147,54 @@ PetscErrorCode PhCliErrorHandler(MPI_Comm comm, int line, const char *func, cons
   return n;
 }
 
+/* Options given on the command line that no object read: a misspelt -ts_tyep must not pass silently (DESIGN §2). */
+static PetscErrorCode PhCliWarnUnused(MPI_Comm comm)
+{
+  PetscInt n;
+  char   **names, **values;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  for (PetscInt i = 0; i < n; i++)
+    PetscCall(PetscFPrintf(comm, stderr, "photherm: warning: option -%s was given but not used (misspelt?)\n", names[i]));
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief photherm run: load, check memory, solve, write the result file and print its summary.
+
+  Collective on `comm`.
+**/
+PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code)
+{
+  PhCase           problem;
+  PhMesh           mesh;
+  PhSim            sim;
+  PhMemoryEstimate est;
+  PetscBool        refused;
+  PhSimOptions     opts;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhCliLoad(comm, args, &problem, &mesh, exit_code));
+  if (problem == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhCliMemory(comm, problem, mesh, &est, &refused));
+  if (refused) {
+    *exit_code = PH_EXIT_BAD_INPUT;
+  } else {
+    opts.output       = args->output;
+    opts.command_line = args->command_line;
+    opts.quiet        = args->quiet;
+    PetscCall(PhSimCreate(comm, problem, mesh, &opts, &sim));
+    PetscCall(PhSimRun(sim));
+    PetscCall(PhSimDestroy(&sim));
+    PetscCall(PhCliWarnUnused(comm));
+  }
+  PetscCall(PhMeshDestroy(&mesh));
+  PetscCall(PhCaseDestroy(&problem));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Run the subcommand of a parsed command line; *exit_code receives the program's exit status.
 
@@ -173,9 +222,10 @@ PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code)
     PetscCall(PhCliCheck(comm, args, exit_code));
   } else if (!strcmp(args->command, "mesh")) {
     PetscCall(PhCliMesh(comm, args, exit_code));
+  } else if (!strcmp(args->command, "run")) {
+    PetscCall(PhCliRunCase(comm, args, exit_code));
   } else {
-    PetscCall(PetscFPrintf(comm, stderr, "photherm: error: photherm %s is not available in this version\n", args->command));
-    *exit_code = PH_EXIT_FAILURE;
+    PetscCall(PhSummaryPrint(comm, args->path, args->csv, exit_code));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -280,10 +280,17 @@ PetscErrorCode PhH5CreateGroups(hid_t file, const char path[])
     if (path[i] == '/' || path[i] == '\0') {
       hid_t g;
 
+      hid_t gcpl;
+
       memcpy(buf, path, i);
       buf[i] = '\0';
       if (H5Lexists(file, buf, H5P_DEFAULT) > 0) continue;
-      PhCallHDF5Return(g, H5Gcreate2, (file, buf, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+      /* keep creation order, so that readers list attributes and groups as written (sources in document order) */
+      PhCallHDF5Return(gcpl, H5Pcreate, (H5P_GROUP_CREATE));
+      PhCallHDF5(H5Pset_attr_creation_order, (gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED));
+      PhCallHDF5(H5Pset_link_creation_order, (gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED));
+      PhCallHDF5Return(g, H5Gcreate2, (file, buf, H5P_DEFAULT, gcpl, H5P_DEFAULT));
+      PhCallHDF5(H5Pclose, (gcpl));
       PhCallHDF5(H5Gclose, (g));
     }
   }

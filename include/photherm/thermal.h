@@ -1,0 +1,40 @@
+/*
+  photherm/thermal.h - the thermal model of DESIGN §5: cell-centred finite volumes on a PETSc DMDA.
+
+  C dT/dt = -A(T) T + b(t, T): C the cell capacitances rho*cp*V, A the conductance matrix (series half-cell
+  resistances between cells, boundary conductances on its diagonal), b the heat of the sources (with leakage) and
+  the boundary terms (ambient and surface temperatures, fluxes). Temperatures are in kelvin.
+
+  Ownership: PhThermalCreate() gives the caller an object to destroy with PhThermalDestroy(). The case and mesh are
+  borrowed and must outlive it. Vectors handed out by getters belong to the object.
+*/
+#pragma once
+
+#include <petscdmda.h>
+#include <petscts.h>
+#include <photherm/case.h>
+#include <photherm/mesh.h>
+
+typedef struct _p_PhThermal *PhThermal;
+
+/* Heat balance terms at one instant, all ranks reduced: the integrands of the energy balance. */
+typedef struct {
+  PetscReal generated; /* power of all sources including leakage and extra heat, W */
+  PetscReal out;       /* power leaving through convection and fixed-temperature faces, W */
+  PetscReal flux_in;   /* power entering through flux faces, W */
+  PetscReal residual;  /* sum of the residual of the discrete equations at this state, W */
+} PhHeatRates;
+
+PH_EXTERN PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThermal *thermal);
+PH_EXTERN PetscErrorCode PhThermalGetDM(PhThermal thermal, DM *da);
+PH_EXTERN PetscErrorCode PhThermalGetCapacity(PhThermal thermal, Vec *capacity);
+PH_EXTERN PetscErrorCode PhThermalGetVolume(PhThermal thermal, Vec *volume);
+PH_EXTERN PetscErrorCode PhThermalSetExtraHeat(PhThermal thermal, Vec heat);
+PH_EXTERN PetscErrorCode PhThermalSourcePowers(PhThermal thermal, PetscReal t, Vec T, PetscBool left, PetscReal power[], PetscReal leakage[]);
+PH_EXTERN PetscErrorCode PhThermalPowerDensity(PhThermal thermal, PetscReal t, Vec T, Vec density);
+PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, PetscBool left, PhHeatRates *rates);
+PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
+PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
+PH_EXTERN PetscErrorCode PhThermalCreateTS(PhThermal thermal, TS *ts);
+PH_EXTERN PetscErrorCode PhThermalCheckState(PhThermal thermal, PetscReal t, Vec T);
+PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);

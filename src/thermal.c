@@ -1,0 +1,656 @@
+/* Cell-centred finite volumes on the DMDA (DESIGN §5): capacitances, conductances, boundary faces, sources, steady solve. */
+#include "thermal_impl.h"
+
+#include <petsc/private/petscimpl.h> /* PetscObjectStateGet(): has a vector changed since A(T) was assembled */
+
+#include <math.h>
+#include <photherm/units.h>
+
+#define PH_PICARD_MAX_ITERATIONS 50
+#define PH_PICARD_TOLERANCE      1e-9
+#define PH_RUNAWAY_TEMPERATURE   1000.0 /* K */
+#define PH_RUNAWAY_LEAKAGE       100.0  /* times p_ref */
+
+/* Conductivity of a cell along direction d at temperature T (K): k * (T / 300 K)^n (DESIGN §3.3). */
+static inline PetscReal PhConductivity(const PhMaterial *m, PetscInt d, PetscReal T)
+{
+  if (m->k_exponent == 0 || T <= 0) return m->k[d];
+  return m->k[d] * PetscPowReal(T / 300.0, m->k_exponent);
+}
+
+/* Conductance (W/K) across a face of area `area` between cells a and b: two half-cell resistances in series. */
+static inline PetscReal PhFaceConductance(PetscReal area, PetscReal h_a, PetscReal k_a, PetscReal h_b, PetscReal k_b)
+{
+  return area / (0.5 * h_a / k_a + 0.5 * h_b / k_b);
+}
+
+/* The boundary conductance (W/K) of a face of a cell of width h and conductivity k (DESIGN §5). */
+static inline PetscReal PhBoundaryConductance(const PhBoundaryCondition *bc, PetscReal area, PetscReal h, PetscReal k)
+{
+  if (bc->type == PH_BC_CONVECTION) return area / (0.5 * h / k + 1.0 / bc->h);
+  if (bc->type == PH_BC_TEMPERATURE) return area / (0.5 * h / k);
+  return area; /* FLUX: the area the flux enters through */
+}
+
+/* Direction (0 x, 1 y, 2 z) normal to a face, and whether it is the low side. */
+static void PhFaceAxis(PhFace f, PetscInt *d, PetscBool *low)
+{
+  static const PetscInt  dir[PH_NFACES] = {0, 0, 1, 1, 2, 2};
+  static const PetscBool lo[PH_NFACES]  = {PETSC_TRUE, PETSC_FALSE, PETSC_TRUE, PETSC_FALSE, PETSC_TRUE, PETSC_FALSE};
+
+  *d   = dir[f];
+  *low = lo[f];
+}
+
+/* Collect, for every face and condition, the owned cells it covers: later conditions win, uncovered cells stay adiabatic. */
+static PetscErrorCode PhThermalBuildPatches(PhThermal th)
+{
+  PhCase           pb = th->problem;
+  DMDALocalInfo   *in = &th->info;
+  const PetscReal *line[3];
+  PetscInt         npatch = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  for (PetscInt f = 0; f < PH_NFACES; f++) npatch += pb->boundaries[f].n;
+  PetscCall(PetscCalloc1(PetscMax(npatch, 1), &th->patches));
+  for (PetscInt f = 0; f < PH_NFACES; f++) {
+    const PhBoundary *bd = &pb->boundaries[f];
+    PetscInt          d, lo[3] = {in->xs, in->ys, in->zs}, hi[3] = {in->xs + in->xm, in->ys + in->ym, in->zs + in->zm}, n = 0, *owner;
+    PetscBool         low;
+    PetscInt          base = th->npatches;
+
+    if (bd->n == 0) continue;
+    PhFaceAxis((PhFace)f, &d, &low);
+    {
+      PetscInt plane = low ? 0 : (d == 0 ? in->mx : (d == 1 ? in->my : in->mz)) - 1;
+
+      if (plane < lo[d] || plane >= hi[d]) continue; /* this rank owns no cell on the face */
+      lo[d] = plane;
+      hi[d] = plane + 1;
+    }
+    n = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+    PetscCall(PetscMalloc1(n, &owner));
+    for (PetscInt k = lo[2], c = 0; k < hi[2]; k++)
+      for (PetscInt j = lo[1]; j < hi[1]; j++)
+        for (PetscInt i = lo[0]; i < hi[0]; i++, c++) {
+          PetscReal xc = 0.5 * (line[0][i] + line[0][i + 1]), yc = 0.5 * (line[1][j] + line[1][j + 1]);
+
+          owner[c] = -1;
+          for (PetscInt q = 0; q < bd->n; q++) {
+            const PhBoundaryCondition *bc = &bd->conditions[q];
+
+            if (bc->has_region && !(xc > bc->x0 && xc < bc->x1 && yc > bc->y0 && yc < bc->y1)) continue;
+            owner[c] = q;
+          }
+        }
+    for (PetscInt q = 0; q < bd->n; q++) {
+      PhPatch *p = &th->patches[base + q];
+      PetscInt m = 0;
+
+      p->bc   = &bd->conditions[q];
+      p->face = (PhFace)f;
+      for (PetscInt c = 0; c < n; c++) m += owner[c] == q;
+      PetscCall(PetscMalloc2(PetscMax(m, 1), &p->cell, PetscMax(m, 1), &p->g));
+      for (PetscInt k = lo[2], c = 0; k < hi[2]; k++)
+        for (PetscInt j = lo[1]; j < hi[1]; j++)
+          for (PetscInt i = lo[0]; i < hi[0]; i++, c++)
+            if (owner[c] == q) p->cell[p->n++] = ((k - in->zs) * in->ym + (j - in->ys)) * in->xm + (i - in->xs);
+    }
+    th->npatches += bd->n;
+    PetscCall(PetscFree(owner));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Create the thermal model of a case on its mesh: the DMDA, capacitances, boundary patches, conductance matrix.
+
+  Collective on `comm`. The DMDA takes `-da_processors_x/y/z` and other DM options.
+
+  @param[in]  comm    communicator of the run
+  @param[in]  problem the case, borrowed
+  @param[in]  mesh    its mesh, borrowed
+  @param[out] thermal the model, destroy with PhThermalDestroy()
+**/
+PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThermal *thermal)
+{
+  PhThermal        th;
+  PetscInt         nx, ny, nz;
+  const PetscReal *line[3];
+  PhIndexBox       gbox;
+  PetscScalar     *cap, *vol;
+  PetscReal        tsum   = 0;
+  PetscInt         tcount = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&th));
+  th->comm    = comm;
+  th->problem = problem;
+  th->mesh    = mesh;
+  PetscCall(PhMeshGetSizes(mesh, &nx, &ny, &nz));
+  PetscCall(PhMeshGetLines(mesh, &line[0], &line[1], &line[2]));
+  PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, nx, ny, nz, PETSC_DECIDE, PETSC_DECIDE, 1, 1,
+                         1, NULL, NULL, NULL, &th->da));
+  PetscCall(DMSetFromOptions(th->da));
+  PetscCall(DMSetUp(th->da));
+  PetscCall(DMDASetFieldName(th->da, 0, "temperature"));
+  PetscCall(DMDAGetLocalInfo(th->da, &th->info));
+  gbox.lo[0] = th->info.gxs, gbox.lo[1] = th->info.gys, gbox.lo[2] = th->info.gzs;
+  gbox.hi[0] = th->info.gxs + th->info.gxm, gbox.hi[1] = th->info.gys + th->info.gym, gbox.hi[2] = th->info.gzs + th->info.gzm;
+  PetscCall(PetscMalloc1(th->info.gxm * th->info.gym * th->info.gzm, &th->gmat));
+  PetscCall(PhMeshFillMaterial(mesh, &gbox, th->gmat));
+  for (PetscInt m = 0; m < problem->nmaterials; m++)
+    if (problem->materials[m].k_exponent != 0) th->nonlinear_k = PETSC_TRUE;
+  for (PetscInt s = 0; s < problem->nsources; s++)
+    if (problem->sources[s].has_leakage) th->leakage = PETSC_TRUE;
+
+  /* capacitance and volume of the owned cells */
+  PetscCall(DMCreateGlobalVector(th->da, &th->capacity));
+  PetscCall(VecDuplicate(th->capacity, &th->volume));
+  PetscCall(VecDuplicate(th->capacity, &th->work));
+  PetscCall(VecDuplicate(th->capacity, &th->rhs));
+  PetscCall(DMCreateLocalVector(th->da, &th->Tlocal));
+  PetscCall(VecGetArray(th->capacity, &cap));
+  PetscCall(VecGetArray(th->volume, &vol));
+  for (PetscInt k = th->info.zs, c = 0; k < th->info.zs + th->info.zm; k++)
+    for (PetscInt j = th->info.ys; j < th->info.ys + th->info.ym; j++)
+      for (PetscInt i = th->info.xs; i < th->info.xs + th->info.xm; i++, c++) {
+        PetscInt          g = ((k - th->info.gzs) * th->info.gym + (j - th->info.gys)) * th->info.gxm + (i - th->info.gxs);
+        const PhMaterial *m = &problem->materials[th->gmat[g]];
+
+        vol[c] = (line[0][i + 1] - line[0][i]) * (line[1][j + 1] - line[1][j]) * (line[2][k + 1] - line[2][k]);
+        cap[c] = m->rho * m->cp * vol[c];
+      }
+  PetscCall(VecRestoreArray(th->volume, &vol));
+  PetscCall(VecRestoreArray(th->capacity, &cap));
+
+  /* sources: their cell boxes and volumes */
+  PetscCall(PetscMalloc2(PetscMax(problem->nsources, 1), &th->src_box, PetscMax(problem->nsources, 1), &th->src_volume));
+  for (PetscInt s = 0; s < problem->nsources; s++) {
+    const PhSource *src = &problem->sources[s];
+
+    PetscCall(PhMeshGetSourceBox(mesh, s, &th->src_box[s]));
+    th->src_volume[s] = (src->x1 - src->x0) * (src->y1 - src->y0) * (src->z1 - src->z0);
+  }
+
+  PetscCall(PhThermalBuildPatches(th));
+  /* reference temperature of the steady solve: the mean of the ambient and surface temperatures at t = 0 */
+  for (PetscInt f = 0; f < PH_NFACES; f++)
+    for (PetscInt q = 0; q < problem->boundaries[f].n; q++) {
+      const PhBoundaryCondition *bc = &problem->boundaries[f].conditions[q];
+
+      if (bc->type == PH_BC_CONVECTION || bc->type == PH_BC_TEMPERATURE) {
+        tsum += PhSignalEvaluate(&bc->value, 0);
+        tcount++;
+      }
+    }
+  th->t_ref = tcount ? tsum / tcount : 300.0;
+
+  PetscCall(DMCreateMatrix(th->da, &th->A));
+  PetscCall(MatSetOption(th->A, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(MatSetOption(th->A, MAT_SPD, PETSC_TRUE));
+  PetscCall(PhThermalAssemble_Private(th, NULL));
+  PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->J));
+  PetscCall(MatSetOption(th->J, MAT_SPD, PETSC_TRUE));
+  *thermal = th;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Assemble the conductance matrix A, at the temperatures T when materials have k(T) (T NULL: at the reference k).
+  Interior faces: G = area / (h_a/(2 k_a) + h_b/(2 k_b)); boundary faces add their conductance to the diagonal.
+**/
+PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
+{
+  PhCase             pb = th->problem;
+  DMDALocalInfo     *in = &th->info;
+  const PetscReal   *line[3];
+  const PetscScalar *tl = NULL;
+  PetscReal         *diag_bc, *kcell;
+  PetscInt           nown = in->xm * in->ym * in->zm, ngh;
+
+  PetscFunctionBeginUser;
+  if (T != NULL) { /* A(T) already assembled at exactly these temperatures */
+    PetscObjectId    id;
+    PetscObjectState state;
+
+    PetscCall(PetscObjectGetId((PetscObject)T, &id));
+    PetscCall(PetscObjectStateGet((PetscObject)T, &state));
+    if (th->assembled_id == id && th->assembled_state == state) PetscFunctionReturn(PETSC_SUCCESS);
+    th->assembled_id    = id;
+    th->assembled_state = state;
+  } else th->assembled_id = 0;
+  PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  if (T != NULL) {
+    PetscCall(DMGlobalToLocalBegin(th->da, T, INSERT_VALUES, th->Tlocal));
+    PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
+    PetscCall(VecGetArrayRead(th->Tlocal, &tl));
+  }
+#define GIDX(i, j, k) ((((k)-in->gzs) * in->gym + ((j)-in->gys)) * in->gxm + ((i)-in->gxs))
+  /* conductivities of every ghosted cell, at its temperature when k depends on T */
+  ngh = in->gxm * in->gym * in->gzm;
+  PetscCall(PetscMalloc1(3 * ngh, &kcell));
+  for (PetscInt g = 0; g < ngh; g++) {
+    const PhMaterial *m = &pb->materials[th->gmat[g]];
+
+    for (PetscInt d = 0; d < 3; d++) kcell[3 * g + d] = PhConductivity(m, d, tl != NULL ? PetscRealPart(tl[g]) : 300.0);
+  }
+  /* boundary conductances first: they depend on the cell's own conductivity */
+  PetscCall(PetscCalloc1(nown, &diag_bc));
+  for (PetscInt p = 0; p < th->npatches; p++) {
+    PhPatch  *pa = &th->patches[p];
+    PetscInt  d;
+    PetscBool low;
+
+    PhFaceAxis(pa->face, &d, &low);
+    for (PetscInt c = 0; c < pa->n; c++) {
+      PetscInt cell = pa->cell[c], i = in->xs + cell % in->xm, j = in->ys + (cell / in->xm) % in->ym, k = in->zs + cell / (in->xm * in->ym),
+               g     = GIDX(i, j, k);
+      PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+      PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
+
+      pa->g[c] = PhBoundaryConductance(pa->bc, area, h[d], kcell[3 * g + d]);
+      if (pa->bc->type != PH_BC_FLUX) diag_bc[cell] += pa->g[c];
+    }
+  }
+  for (PetscInt k = in->zs, c = 0; k < in->zs + in->zm; k++) {
+    for (PetscInt j = in->ys; j < in->ys + in->ym; j++) {
+      for (PetscInt i = in->xs; i < in->xs + in->xm; i++, c++) {
+        const PetscInt  g    = GIDX(i, j, k);
+        const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+        MatStencil      row  = {k, j, i, 0}, col[7];
+        PetscScalar     val[7];
+        PetscInt        n   = 1;
+        PetscReal       sum = diag_bc[c];
+
+        for (PetscInt d = 0; d < 3; d++) {
+          const PetscInt  lim[3] = {in->mx, in->my, in->mz};
+          const PetscInt  pos[3] = {i, j, k};
+          const PetscReal kc     = kcell[3 * g + d];
+          const PetscReal area   = h[(d + 1) % 3] * h[(d + 2) % 3];
+
+          for (PetscInt side = -1; side <= 1; side += 2) {
+            PetscInt  q[3] = {i, j, k}, gn;
+            PetscReal hn, G;
+
+            q[d] = pos[d] + side;
+            if (q[d] < 0 || q[d] >= lim[d]) continue;
+            gn       = GIDX(q[0], q[1], q[2]);
+            hn       = line[d][q[d] + 1] - line[d][q[d]];
+            G        = PhFaceConductance(area, h[d], kc, hn, kcell[3 * gn + d]);
+            col[n].i = q[0], col[n].j = q[1], col[n].k = q[2], col[n].c = 0;
+            val[n++] = -G;
+            sum += G;
+          }
+        }
+        col[0] = row;
+        val[0] = sum;
+        PetscCall(MatSetValuesStencil(th->A, 1, &row, n, col, val, INSERT_VALUES));
+      }
+    }
+  }
+#undef GIDX
+  PetscCall(PetscFree(diag_bc));
+  PetscCall(PetscFree(kcell));
+  if (tl != NULL) PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+  PetscCall(MatAssemblyBegin(th->A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(th->A, MAT_FINAL_ASSEMBLY));
+  PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Value of a signal on the interval ending at t (left = PETSC_TRUE, what an implicit step ending at t integrates) or at t. */
+static PetscReal PhSignalAt(const PhSignal *s, PetscReal t, PetscBool left)
+{
+  return PhSignalEvaluate(s, left ? t - 1e-12 * PetscMax(PetscAbsReal(t), 1e-3) : t);
+}
+
+/**
+  @brief Power of every source at time t, with its leakage at the temperatures T (DESIGN §3.6).
+
+  Collective (one reduction for the mean temperatures of all leaking sources).
+
+  @param[in]  thermal the model
+  @param[in]  t       time, s
+  @param[in]  T       temperatures, K (may be NULL when no source leaks)
+  @param[in]  left    value on the interval ending at t (for steps) rather than at t
+  @param[out] power   total power of each source (signal plus leakage), W
+  @param[out] leakage leakage part of each source, W (may be NULL)
+**/
+PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool left, PetscReal power[], PetscReal leakage[])
+{
+  PhCase             pb = th->problem;
+  DMDALocalInfo     *in = &th->info;
+  PetscInt           ns = pb->nsources;
+  PetscReal         *mean;
+  const PetscScalar *tv, *vol;
+
+  PetscFunctionBeginUser;
+  for (PetscInt s = 0; s < ns; s++) {
+    power[s] = PhSignalAt(&pb->sources[s].power, t, left);
+    if (leakage != NULL) leakage[s] = 0;
+  }
+  if (!th->leakage) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCheck(T != NULL, th->comm, PETSC_ERR_ARG_NULL, "leakage needs temperatures");
+  PetscCall(PetscCalloc1(ns, &mean));
+  PetscCall(VecGetArrayRead(T, &tv));
+  PetscCall(VecGetArrayRead(th->volume, &vol));
+  for (PetscInt s = 0; s < ns; s++) {
+    const PhIndexBox *b = &th->src_box[s];
+
+    if (!pb->sources[s].has_leakage) continue;
+    for (PetscInt k = PetscMax(b->lo[2], in->zs); k < PetscMin(b->hi[2], in->zs + in->zm); k++)
+      for (PetscInt j = PetscMax(b->lo[1], in->ys); j < PetscMin(b->hi[1], in->ys + in->ym); j++)
+        for (PetscInt i = PetscMax(b->lo[0], in->xs); i < PetscMin(b->hi[0], in->xs + in->xm); i++) {
+          PetscInt c = ((k - in->zs) * in->ym + (j - in->ys)) * in->xm + (i - in->xs);
+
+          mean[s] += PetscRealPart(tv[c] * vol[c]);
+        }
+  }
+  PetscCall(VecRestoreArrayRead(th->volume, &vol));
+  PetscCall(VecRestoreArrayRead(T, &tv));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mean, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
+  for (PetscInt s = 0; s < ns; s++) {
+    const PhSource *src = &pb->sources[s];
+    PetscReal       p;
+
+    if (!src->has_leakage) continue;
+    p = src->leak_p_ref * PetscExpReal(src->leak_beta * (mean[s] / th->src_volume[s] - src->leak_t_ref));
+    PetscCheck(p <= PH_RUNAWAY_LEAKAGE * src->leak_p_ref || src->leak_p_ref == 0, th->comm, PETSC_ERR_NOT_CONVERGED,
+               "thermal runaway at t = %g s: the leakage of source %s reached %g W, more than %g times its p_ref (%g W)", (double)t, src->name,
+               (double)p, PH_RUNAWAY_LEAKAGE, (double)src->leak_p_ref);
+    power[s] += p;
+    if (leakage != NULL) leakage[s] = p;
+  }
+  PetscCall(PetscFree(mean));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Add to b the heat of the sources, spread uniformly over their boxes (each cell gets P * V_cell / V_box). */
+static PetscErrorCode PhThermalAddSourceHeat(PhThermal th, const PetscReal power[], Vec b)
+{
+  PhCase             pb = th->problem;
+  DMDALocalInfo     *in = &th->info;
+  PetscScalar       *bv;
+  const PetscScalar *vol;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArray(b, &bv));
+  PetscCall(VecGetArrayRead(th->volume, &vol));
+  for (PetscInt s = 0; s < pb->nsources; s++) {
+    const PhIndexBox *box     = &th->src_box[s];
+    const PetscReal   density = power[s] / th->src_volume[s];
+
+    for (PetscInt k = PetscMax(box->lo[2], in->zs); k < PetscMin(box->hi[2], in->zs + in->zm); k++)
+      for (PetscInt j = PetscMax(box->lo[1], in->ys); j < PetscMin(box->hi[1], in->ys + in->ym); j++)
+        for (PetscInt i = PetscMax(box->lo[0], in->xs); i < PetscMin(box->hi[0], in->xs + in->xm); i++) {
+          PetscInt c = ((k - in->zs) * in->ym + (j - in->ys)) * in->xm + (i - in->xs);
+
+          bv[c] += density * vol[c];
+        }
+  }
+  PetscCall(VecRestoreArrayRead(th->volume, &vol));
+  PetscCall(VecRestoreArray(b, &bv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The right-hand side b(t, T): source heat (with leakage at T), extra heat, G * T_ambient on convection and
+  temperature faces, flux * area on flux faces. `left` evaluates time signals on the interval ending at t.
+**/
+PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool left, Vec b)
+{
+  PetscReal   *power;
+  PetscScalar *bv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(PH_EVENT_SOURCES, 0, 0, 0, 0));
+  PetscCall(VecSet(b, 0));
+  PetscCall(PetscMalloc1(PetscMax(th->problem->nsources, 1), &power));
+  PetscCall(PhThermalSourcePowers(th, t, T, left, power, NULL));
+  PetscCall(PhThermalAddSourceHeat(th, power, b));
+  PetscCall(PetscFree(power));
+  if (th->extra != NULL) PetscCall(VecAXPY(b, 1.0, th->extra));
+  PetscCall(VecGetArray(b, &bv));
+  for (PetscInt p = 0; p < th->npatches; p++) {
+    const PhPatch  *pa = &th->patches[p];
+    const PetscReal v  = PhSignalAt(&pa->bc->value, t, left);
+
+    if (pa->bc->type == PH_BC_ADIABATIC) continue;
+    for (PetscInt c = 0; c < pa->n; c++) bv[pa->cell[c]] += pa->g[c] * v;
+  }
+  PetscCall(VecRestoreArray(b, &bv));
+  PetscCall(PetscLogEventEnd(PH_EVENT_SOURCES, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The heat rates of the energy balance at state T and time t: generated, out through the boundary, flux in.
+
+  Collective. `residual` is left 0 (the integrator fills it).
+**/
+PetscErrorCode PhThermalRates(PhThermal th, PetscReal t, Vec T, PetscBool left, PhHeatRates *rates)
+{
+  PhCase             pb = th->problem;
+  PetscReal         *power, local[2] = {0, 0};
+  const PetscScalar *tv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(rates, sizeof(*rates)));
+  PetscCall(PetscMalloc1(PetscMax(pb->nsources, 1), &power));
+  PetscCall(PhThermalSourcePowers(th, t, T, left, power, NULL));
+  for (PetscInt s = 0; s < pb->nsources; s++) rates->generated += power[s];
+  PetscCall(PetscFree(power));
+  if (th->extra != NULL) {
+    PetscScalar sum;
+
+    PetscCall(VecSum(th->extra, &sum));
+    rates->generated += PetscRealPart(sum);
+  }
+  PetscCall(VecGetArrayRead(T, &tv));
+  for (PetscInt p = 0; p < th->npatches; p++) {
+    const PhPatch  *pa = &th->patches[p];
+    const PetscReal v  = PhSignalAt(&pa->bc->value, t, left);
+
+    if (pa->bc->type == PH_BC_FLUX)
+      for (PetscInt c = 0; c < pa->n; c++) local[1] += pa->g[c] * v;
+    else if (pa->bc->type != PH_BC_ADIABATIC)
+      for (PetscInt c = 0; c < pa->n; c++) local[0] += pa->g[c] * (PetscRealPart(tv[pa->cell[c]]) - v);
+  }
+  PetscCall(VecRestoreArrayRead(T, &tv));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, local, 2, MPIU_REAL, MPIU_SUM, th->comm));
+  rates->out     = local[0];
+  rates->flux_in = local[1];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Power density (W/m^3) of every cell at time t: sources (with leakage at T) and extra heat, per cell volume.
+
+  Collective.
+**/
+PetscErrorCode PhThermalPowerDensity(PhThermal th, PetscReal t, Vec T, Vec density)
+{
+  PetscReal *power;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecSet(density, 0));
+  PetscCall(PetscMalloc1(PetscMax(th->problem->nsources, 1), &power));
+  PetscCall(PhThermalSourcePowers(th, t, T, PETSC_FALSE, power, NULL));
+  PetscCall(PhThermalAddSourceHeat(th, power, density));
+  PetscCall(PetscFree(power));
+  if (th->extra != NULL) PetscCall(VecAXPY(density, 1.0, th->extra));
+  PetscCall(VecPointwiseDivide(density, density, th->volume));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Fail the run, collectively, when T holds a NaN or exceeds 1000 K (thermal runaway, DESIGN §3.6).
+
+  Collective.
+**/
+PetscErrorCode PhThermalCheckState(PhThermal th, PetscReal t, Vec T)
+{
+  PetscReal tmax, tmin;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecMax(T, NULL, &tmax));
+  PetscCall(VecMin(T, NULL, &tmin));
+  PetscCheck(!PetscIsInfOrNanReal(tmax) && !PetscIsInfOrNanReal(tmin), th->comm, PETSC_ERR_FP,
+             "the temperature field holds NaN or Inf at t = %g s (a diverged solve)", (double)t);
+  PetscCheck(tmax <= PH_RUNAWAY_TEMPERATURE, th->comm, PETSC_ERR_NOT_CONVERGED, "thermal runaway at t = %g s: a temperature reached %g K, above %g K",
+             (double)t, (double)tmax, PH_RUNAWAY_TEMPERATURE);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Solve the steady state at the powers of time t (DESIGN §5): one solve, or Picard iterations when k(T) or
+  leakage is on, to 1e-9 relative. T holds the initial guess and receives the solution.
+
+  Collective. Fails (exit 1) on runaway or when 50 iterations do not converge.
+**/
+PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
+{
+  Vec       theta, previous;
+  PetscBool nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
+
+  PetscFunctionBeginUser;
+  if (th->ksp == NULL) {
+    PetscCall(KSPCreate(th->comm, &th->ksp));
+    PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+    PetscCall(PhThermalConfigureKSP_Private(th, th->ksp));
+    PetscCall(KSPSetFromOptions(th->ksp));
+  }
+  PetscCall(VecDuplicate(T, &theta));
+  PetscCall(VecDuplicate(T, &previous));
+  for (PetscInt it = 0;; it++) {
+    KSPConvergedReason reason;
+    PetscReal          change, rise;
+
+    PetscCheck(it < PH_PICARD_MAX_ITERATIONS, th->comm, PETSC_ERR_NOT_CONVERGED,
+               "steady state at t = %g s: the k(T)/leakage iteration did not converge in %d iterations (thermal runaway?)", (double)t,
+               PH_PICARD_MAX_ITERATIONS);
+    PetscCall(VecCopy(T, previous));
+    if (th->nonlinear_k) {
+      PetscCall(PhThermalAssemble_Private(th, T));
+      PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+      PetscCall(KSPSetReusePreconditioner(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE)); /* k(T) moves little between iterations */
+    }
+    /* solve for the rise theta = T - T_ref, so that tolerances act on the rise: A theta = b - A T_ref */
+    PetscCall(PhThermalRHS_Private(th, t, T, PETSC_FALSE, th->rhs));
+    PetscCall(VecSet(th->work, th->t_ref));
+    PetscCall(MatMult(th->A, th->work, theta));
+    PetscCall(VecAYPX(theta, -1.0, th->rhs));
+    PetscCall(VecCopy(theta, th->rhs));
+    PetscCall(VecCopy(T, theta));
+    PetscCall(VecShift(theta, -th->t_ref));
+    PetscCall(KSPSetInitialGuessNonzero(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE));
+    PetscCall(KSPSolve(th->ksp, th->rhs, theta));
+    PetscCall(KSPGetConvergedReason(th->ksp, &reason));
+    PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "steady state at t = %g s: the linear solver did not converge (%s)", (double)t,
+               KSPConvergedReasons[reason]);
+    PetscCall(VecWAXPY(T, 1.0, theta, th->work));
+    PetscCall(PhThermalCheckState(th, t, T));
+    if (!nonlinear) break;
+    PetscCall(VecAXPY(previous, -1.0, T));
+    PetscCall(VecNorm(previous, NORM_INFINITY, &change));
+    PetscCall(VecNorm(theta, NORM_INFINITY, &rise));
+    if (change <= PH_PICARD_TOLERANCE * PetscMax(rise, 1e-3)) break;
+  }
+  PetscCall(VecDestroy(&theta));
+  PetscCall(VecDestroy(&previous));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The residual of the steady equations at T, F = A(T) T - b(t, T) (W per cell); its sum is the steady energy gap.
+
+  Collective.
+**/
+PetscErrorCode PhThermalSteadyResidual(PhThermal th, PetscReal t, Vec T, Vec F)
+{
+  PetscFunctionBeginUser;
+  if (th->nonlinear_k) PetscCall(PhThermalAssemble_Private(th, T));
+  PetscCall(MatMult(th->A, T, F));
+  PetscCall(PhThermalRHS_Private(th, t, T, PETSC_FALSE, th->rhs));
+  PetscCall(VecAXPY(F, -1.0, th->rhs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Set (or clear with NULL) an extra heat per cell in W, such as ring heaters and lasers; the vector is borrowed.
+
+  Logically collective.
+**/
+PetscErrorCode PhThermalSetExtraHeat(PhThermal th, Vec heat)
+{
+  PetscFunctionBeginUser;
+  th->extra = heat;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The DMDA of the cells (borrowed).
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetDM(PhThermal th, DM *da)
+{
+  PetscFunctionBeginUser;
+  *da = th->da;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The capacitances rho*cp*V of the cells, J/K (borrowed).
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetCapacity(PhThermal th, Vec *capacity)
+{
+  PetscFunctionBeginUser;
+  *capacity = th->capacity;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The volumes of the cells, m^3 (borrowed).
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetVolume(PhThermal th, Vec *volume)
+{
+  PetscFunctionBeginUser;
+  *volume = th->volume;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Destroy the model; NULL is accepted and *thermal is NULL on return.
+
+  Collective.
+**/
+PetscErrorCode PhThermalDestroy(PhThermal *thermal)
+{
+  PhThermal th = *thermal;
+
+  PetscFunctionBeginUser;
+  if (th == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt p = 0; p < th->npatches; p++) PetscCall(PetscFree2(th->patches[p].cell, th->patches[p].g));
+  PetscCall(PetscFree(th->patches));
+  PetscCall(PetscFree2(th->src_box, th->src_volume));
+  PetscCall(PetscFree(th->gmat));
+  PetscCall(KSPDestroy(&th->ksp));
+  PetscCall(MatDestroy(&th->A));
+  PetscCall(MatDestroy(&th->J));
+  PetscCall(VecDestroy(&th->capacity));
+  PetscCall(VecDestroy(&th->volume));
+  PetscCall(VecDestroy(&th->work));
+  PetscCall(VecDestroy(&th->rhs));
+  PetscCall(VecDestroy(&th->Tlocal));
+  PetscCall(DMDestroy(&th->da));
+  PetscCall(PetscFree(*thermal));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,45 @@
+/* src/thermal_impl.h - private to src/thermal*.c: the layout of the thermal object. */
+#pragma once
+
+#include <photherm/thermal.h>
+
+/* The owned cells of one boundary condition on one face, with their conductance to the ambient (or their area). */
+typedef struct {
+  const PhBoundaryCondition *bc;
+  PhFace                     face;
+  PetscInt                   n;
+  PetscInt                  *cell; /* local index of the owned cell, ((k - zs) * ym + (j - ys)) * xm + (i - xs) */
+  PetscReal                 *g;    /* CONVECTION, TEMPERATURE: conductance cell centre to ambient or surface, W/K; FLUX: face area, m^2 */
+} PhPatch;
+
+struct _p_PhThermal {
+  MPI_Comm         comm;
+  PhCase           problem; /* borrowed */
+  PhMesh           mesh;    /* borrowed */
+  DM               da;
+  DMDALocalInfo    info;
+  PetscInt        *gmat;         /* material of the ghosted local box [gzm][gym][gxm] */
+  Vec              capacity;     /* C = rho cp V, J/K */
+  Vec              volume;       /* m^3 */
+  Vec              extra;        /* optional extra heat per cell (optics), W; NULL when none */
+  Mat              A;            /* conductance matrix, W/K */
+  Mat              J;            /* shift * C + A for the time integrator */
+  PetscReal        jac_shift;    /* shift J was assembled for (0: never) */
+  PetscObjectId    assembled_id; /* the temperature vector A was last assembled at (k(T)), and its state */
+  PetscObjectState assembled_state;
+  PetscReal        pc_shift;    /* shift the preconditioner was built for */
+  PetscBool        nonlinear_k; /* some material has k(T) */
+  PetscBool        leakage;     /* some source has leakage */
+  PetscInt         npatches;
+  PhPatch         *patches;
+  PhIndexBox      *src_box;    /* global cell boxes of the sources */
+  PetscReal       *src_volume; /* m^3 */
+  PetscReal        t_ref;      /* reference temperature of the steady solve (mean ambient), K */
+  Vec              work, rhs, Tlocal;
+  KSP              ksp; /* steady solves */
+};
+
+PH_INTERN PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T);
+PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool left, Vec b);
+PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp);
+PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);

@@ -1,0 +1,385 @@
+/*
+  Geometric multigrid for the cell-centred operator on the tensor grid (DESIGN §5): PCMG with interpolation built from
+  the cell coordinates, any grid size, and Galerkin coarse operators.
+
+  Package stacks have layers far thinner than their cells are wide, with conductivities 1000 apart from layer to layer:
+  across such a layer the cells couple much more strongly than along it, which point smoothers and interpolation
+  across the layers handle badly. So every level keeps all the cells of a column in z and smooths by z-line
+  relaxation: the tridiagonal system of each column is solved exactly (line Jacobi, accelerated by Chebyshev), which
+  handles any thickness and conductivity contrast in z. Levels coarsen in x and y only; a coarse cell is the union of
+  two neighbouring cells (the last of an odd count stays alone), and when the cells are much thinner along one lateral
+  direction than the other, that direction alone is coarsened (semi-coarsening). Interpolation is linear between
+  coarse cell centres (constant beyond the outermost centres); restriction is its transpose, which keeps the V-cycle
+  symmetric for CG. Columns must not be split between ranks: the DMDA has one process along z.
+
+  Coarse levels are plain parallel matrices (not DMDAs): a coarse cell belongs to the rank that owns its first fine
+  child, each rank's coarse cells form a box, and ranks may own none on the coarsest levels.
+*/
+#include "thermal_impl.h"
+
+#include <math.h>
+
+#define PH_MG_MAX_LEVELS   25
+#define PH_MG_COARSE_CELLS 2000 /* a coarse grid this small (per rank) is solved directly */
+#define PH_MG_THIN_FACTOR  4.0  /* a direction is "thin" when its cells are this much thinner than the widest */
+
+/* One grid of the hierarchy: lines in each direction and the per-rank ranges along each direction. */
+typedef struct {
+  PetscInt   n[3];     /* cells along x, y, z */
+  PetscReal *line[3];  /* node coordinates, length n[d] + 1 */
+  PetscInt   np[3];    /* ranks along each direction */
+  PetscInt  *first[3]; /* first[d][r]: first cell of rank coordinate r along d; first[d][np[d]] = n[d] */
+} PhMGGrid;
+
+static PetscErrorCode PhMGGridFree(PhMGGrid *g)
+{
+  PetscFunctionBeginUser;
+  for (int d = 0; d < 3; d++) {
+    PetscCall(PetscFree(g->line[d]));
+    PetscCall(PetscFree(g->first[d]));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Geometric mean of the cell widths along d: the typical width, insensitive to a few very thin or thick cells. */
+static PetscReal PhMGTypicalWidth(const PhMGGrid *g, PetscInt d)
+{
+  PetscReal s = 0;
+
+  for (PetscInt i = 0; i < g->n[d]; i++) s += log(g->line[d][i + 1] - g->line[d][i]);
+  return exp(s / g->n[d]);
+}
+
+/*
+  Which directions the next level coarsens. A direction whose thinnest cells are PH_MG_THIN_FACTOR times thinner than
+  the typical width of the widest direction is coarsened alone (with the other thin ones); when no direction is thin,
+  every direction with more than one cell is coarsened.
+*/
+static void PhMGChooseDirections(const PhMGGrid *g, PetscBool coarsen[3])
+{
+  PetscReal typical[2], widest = 0;
+  PetscBool any_thin = PETSC_FALSE;
+
+  coarsen[2] = PETSC_FALSE; /* z is handled by the line smoother */
+  for (int d = 0; d < 2; d++) {
+    typical[d] = g->n[d] > 1 ? PhMGTypicalWidth(g, d) : 0;
+    widest     = PetscMax(widest, typical[d]);
+  }
+  for (int d = 0; d < 2; d++) {
+    coarsen[d] = (PetscBool)(g->n[d] > 1 && PH_MG_THIN_FACTOR * typical[d] < widest);
+    if (coarsen[d]) any_thin = PETSC_TRUE;
+  }
+  if (!any_thin)
+    for (int d = 0; d < 2; d++) coarsen[d] = (PetscBool)(g->n[d] > 1);
+}
+
+/* The coarse grid of `f` along the chosen directions: cells paired, rank ranges following their first child. */
+static PetscErrorCode PhMGCoarsen(const PhMGGrid *f, const PetscBool coarsen[3], PhMGGrid *c)
+{
+  PetscFunctionBeginUser;
+  for (int d = 0; d < 3; d++) {
+    c->np[d] = f->np[d];
+    PetscCall(PetscMalloc1(f->np[d] + 1, &c->first[d]));
+    if (!coarsen[d]) {
+      c->n[d] = f->n[d];
+      PetscCall(PetscMalloc1(f->n[d] + 1, &c->line[d]));
+      PetscCall(PetscArraycpy(c->line[d], f->line[d], f->n[d] + 1));
+      PetscCall(PetscArraycpy(c->first[d], f->first[d], f->np[d] + 1));
+      continue;
+    }
+    c->n[d] = (f->n[d] + 1) / 2;
+    PetscCall(PetscMalloc1(c->n[d] + 1, &c->line[d]));
+    for (PetscInt i = 0; i < c->n[d]; i++) c->line[d][i] = f->line[d][2 * i];
+    c->line[d][c->n[d]] = f->line[d][f->n[d]];
+    for (PetscInt r = 0; r <= f->np[d]; r++) c->first[d][r] = (f->first[d][r] + 1) / 2; /* coarse I is owned where 2I is */
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Global (PETSc) index of cell (i, j, k) of a grid whose ranks own boxes in DMDA order (x fastest). */
+typedef struct {
+  PetscInt *rank_of[3]; /* rank coordinate of each cell along d */
+  PetscInt *offset;     /* first global index of each rank */
+} PhMGIndex;
+
+static PetscErrorCode PhMGIndexCreate(const PhMGGrid *g, PhMGIndex *ix)
+{
+  PetscInt nranks = g->np[0] * g->np[1] * g->np[2], acc = 0;
+
+  PetscFunctionBeginUser;
+  for (int d = 0; d < 3; d++) {
+    PetscCall(PetscMalloc1(PetscMax(g->n[d], 1), &ix->rank_of[d]));
+    for (PetscInt r = 0; r < g->np[d]; r++)
+      for (PetscInt i = g->first[d][r]; i < g->first[d][r + 1]; i++) ix->rank_of[d][i] = r;
+  }
+  PetscCall(PetscMalloc1(nranks + 1, &ix->offset));
+  for (PetscInt rz = 0; rz < g->np[2]; rz++)
+    for (PetscInt ry = 0; ry < g->np[1]; ry++)
+      for (PetscInt rx = 0; rx < g->np[0]; rx++) {
+        PetscInt r = rx + g->np[0] * (ry + g->np[1] * rz);
+
+        ix->offset[r] = acc;
+        acc += (g->first[0][rx + 1] - g->first[0][rx]) * (g->first[1][ry + 1] - g->first[1][ry]) * (g->first[2][rz + 1] - g->first[2][rz]);
+      }
+  ix->offset[nranks] = acc;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscInt PhMGGlobal(const PhMGGrid *g, const PhMGIndex *ix, PetscInt i, PetscInt j, PetscInt k)
+{
+  PetscInt rx = ix->rank_of[0][i], ry = ix->rank_of[1][j], rz = ix->rank_of[2][k];
+  PetscInt xs = g->first[0][rx], ys = g->first[1][ry], zs = g->first[2][rz];
+  PetscInt xm = g->first[0][rx + 1] - xs, ym = g->first[1][ry + 1] - ys;
+
+  return ix->offset[rx + g->np[0] * (ry + g->np[1] * rz)] + ((k - zs) * ym + (j - ys)) * xm + (i - xs);
+}
+
+static PetscErrorCode PhMGIndexFree(PhMGIndex *ix)
+{
+  PetscFunctionBeginUser;
+  for (int d = 0; d < 3; d++) PetscCall(PetscFree(ix->rank_of[d]));
+  PetscCall(PetscFree(ix->offset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* 1D interpolation weights of fine cell i from the coarse cells: linear between coarse centres, constant at the ends. */
+static void PhMGWeights1D(const PhMGGrid *f, const PhMGGrid *c, PetscInt d, PetscBool coarsened, PetscInt i, PetscInt idx[2], PetscReal w[2],
+                          PetscInt *n)
+{
+  PetscReal xf, xp, xq;
+  PetscInt  p, q;
+
+  if (!coarsened) {
+    idx[0] = i, w[0] = 1, *n = 1;
+    return;
+  }
+  p  = i / 2;
+  xf = 0.5 * (f->line[d][i] + f->line[d][i + 1]);
+  xp = 0.5 * (c->line[d][p] + c->line[d][p + 1]);
+  q  = xf < xp ? p - 1 : p + 1;
+  if (q < 0 || q >= c->n[d] || xf == xp) {
+    idx[0] = p, w[0] = 1, *n = 1;
+    return;
+  }
+  xq     = 0.5 * (c->line[d][q] + c->line[d][q + 1]);
+  idx[0] = p, idx[1] = q;
+  w[1] = (xf - xp) / (xq - xp);
+  w[0] = 1 - w[1];
+  *n   = 2;
+}
+
+/* The interpolation from grid c (coarse) to grid f (fine): rows are f's owned cells, columns c's cells. */
+static PetscErrorCode PhMGInterpolation(MPI_Comm comm, const PhMGGrid *f, const PhMGGrid *c, const PetscBool coarsened[3], PetscMPIInt rank, Mat *P)
+{
+  PhMGIndex fi, ci;
+  PetscInt  r[3], lo[3], hi[3], nf, nc;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMGIndexCreate(f, &fi));
+  PetscCall(PhMGIndexCreate(c, &ci));
+  r[0] = rank % f->np[0], r[1] = (rank / f->np[0]) % f->np[1], r[2] = rank / (f->np[0] * f->np[1]);
+  for (int d = 0; d < 3; d++) {
+    lo[d] = f->first[d][r[d]];
+    hi[d] = f->first[d][r[d] + 1];
+  }
+  nf = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+  nc = (c->first[0][r[0] + 1] - c->first[0][r[0]]) * (c->first[1][r[1] + 1] - c->first[1][r[1]]) * (c->first[2][r[2] + 1] - c->first[2][r[2]]);
+  PetscCall(MatCreateAIJ(comm, nf, nc, PETSC_DETERMINE, PETSC_DETERMINE, 8, NULL, 8, NULL, P));
+  for (PetscInt k = lo[2]; k < hi[2]; k++)
+    for (PetscInt j = lo[1]; j < hi[1]; j++)
+      for (PetscInt i = lo[0]; i < hi[0]; i++) {
+        PetscInt    ix[3][2], n[3], row = PhMGGlobal(f, &fi, i, j, k), cols[8], m = 0;
+        PetscReal   w[3][2];
+        PetscScalar vals[8];
+
+        PhMGWeights1D(f, c, 0, coarsened[0], i, ix[0], w[0], &n[0]);
+        PhMGWeights1D(f, c, 1, coarsened[1], j, ix[1], w[1], &n[1]);
+        PhMGWeights1D(f, c, 2, coarsened[2], k, ix[2], w[2], &n[2]);
+        for (PetscInt a = 0; a < n[2]; a++)
+          for (PetscInt b = 0; b < n[1]; b++)
+            for (PetscInt e = 0; e < n[0]; e++) {
+              cols[m]   = PhMGGlobal(c, &ci, ix[0][e], ix[1][b], ix[2][a]);
+              vals[m++] = w[0][e] * w[1][b] * w[2][a];
+            }
+        PetscCall(MatSetValues(*P, 1, &row, m, cols, vals, INSERT_VALUES));
+      }
+  PetscCall(MatAssemblyBegin(*P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(*P, MAT_FINAL_ASSEMBLY));
+  PetscCall(PhMGIndexFree(&fi));
+  PetscCall(PhMGIndexFree(&ci));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The z-line smoother of one level: the tridiagonal part of every column, factored (Thomas algorithm). */
+typedef struct {
+  PetscInt   xm, ym, zm; /* the rank's box on this level; zm is the whole column */
+  PetscReal *lower;      /* [zm][ym][xm] sub-diagonal, scaled by the pivots */
+  PetscReal *upper;      /* super-diagonal over the pivot */
+  PetscReal *pivot_inv;  /* 1 / pivot */
+} PhLineSmoother;
+
+static PetscErrorCode PhLineSetUp(PC pc)
+{
+  PhLineSmoother *ls;
+  Mat             A, P;
+  PetscInt        rstart, plane, n;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ls));
+  PetscCall(PCGetOperators(pc, &A, &P));
+  PetscCall(MatGetOwnershipRange(P, &rstart, NULL));
+  plane = ls->xm * ls->ym;
+  n     = plane * ls->zm;
+  PetscCall(PetscFree3(ls->lower, ls->upper, ls->pivot_inv));
+  PetscCall(PetscMalloc3(PetscMax(n, 1), &ls->lower, PetscMax(n, 1), &ls->upper, PetscMax(n, 1), &ls->pivot_inv));
+  for (PetscInt c = 0; c < n; c++) {
+    const PetscInt    *cols;
+    const PetscScalar *vals;
+    PetscInt           ncols, row = rstart + c;
+    PetscReal          d = 0, l = 0, u = 0;
+
+    PetscCall(MatGetRow(P, row, &ncols, &cols, &vals));
+    for (PetscInt q = 0; q < ncols; q++) {
+      if (cols[q] == row) d = PetscRealPart(vals[q]);
+      else if (cols[q] == row - plane && c >= plane) l = PetscRealPart(vals[q]);
+      else if (cols[q] == row + plane && c + plane < n) u = PetscRealPart(vals[q]);
+    }
+    PetscCall(MatRestoreRow(P, row, &ncols, &cols, &vals));
+    ls->lower[c]     = l;
+    ls->upper[c]     = u;
+    ls->pivot_inv[c] = d; /* the diagonal, factored below */
+  }
+  /* Thomas factorisation, plane by plane: pivot_k = d_k - l_k * u_{k-1} / pivot_{k-1} */
+  for (PetscInt k = 0; k < ls->zm; k++)
+    for (PetscInt c = k * plane; c < (k + 1) * plane; c++) {
+      PetscReal pivot = ls->pivot_inv[c] - (k > 0 ? ls->lower[c] * ls->upper[c - plane] : 0);
+
+      PetscCheck(pivot > 0, PETSC_COMM_SELF, PETSC_ERR_MAT_LU_ZRPVT, "z-line smoother: non-positive pivot %g (the operator is not an M-matrix)",
+                 (double)pivot);
+      ls->pivot_inv[c] = 1.0 / pivot;
+      ls->upper[c] *= ls->pivot_inv[c]; /* u_k / pivot_k */
+    }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* y = M^{-1} x, M the tridiagonal part of every column (line Jacobi): forward elimination, back substitution. */
+static PetscErrorCode PhLineApply(PC pc, Vec x, Vec y)
+{
+  PhLineSmoother    *ls;
+  const PetscScalar *xv;
+  PetscScalar       *yv;
+  PetscInt           plane;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ls));
+  plane = ls->xm * ls->ym;
+  PetscCall(VecGetArrayRead(x, &xv));
+  PetscCall(VecGetArray(y, &yv));
+  for (PetscInt c = 0; c < plane; c++) yv[c] = xv[c] * ls->pivot_inv[c];
+  for (PetscInt k = 1; k < ls->zm; k++)
+    for (PetscInt c = k * plane; c < (k + 1) * plane; c++) yv[c] = (xv[c] - ls->lower[c] * yv[c - plane]) * ls->pivot_inv[c];
+  for (PetscInt k = ls->zm - 2; k >= 0; k--)
+    for (PetscInt c = k * plane; c < (k + 1) * plane; c++) yv[c] -= ls->upper[c] * yv[c + plane];
+  PetscCall(VecRestoreArray(y, &yv));
+  PetscCall(VecRestoreArrayRead(x, &xv));
+  PetscCall(PetscLogFlops(5.0 * plane * ls->zm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhLineDestroy(PC pc)
+{
+  PhLineSmoother *ls;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ls));
+  PetscCall(PetscFree3(ls->lower, ls->upper, ls->pivot_inv));
+  PetscCall(PetscFree(ls));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Give a level Chebyshev-accelerated z-line Jacobi as its smoother. */
+static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid *g, PetscMPIInt rank)
+{
+  KSP             smoother;
+  PC              pc;
+  PhLineSmoother *ls;
+  PetscInt        r[2];
+
+  PetscFunctionBeginUser;
+  PetscCall(PCMGGetSmoother(mg, level, &smoother));
+  PetscCall(KSPSetType(smoother, KSPCHEBYSHEV));
+  PetscCall(KSPGetPC(smoother, &pc));
+  PetscCall(PCSetType(pc, PCSHELL));
+  PetscCall(PetscNew(&ls));
+  r[0]   = rank % g->np[0];
+  r[1]   = (rank / g->np[0]) % g->np[1];
+  ls->xm = g->first[0][r[0] + 1] - g->first[0][r[0]];
+  ls->ym = g->first[1][r[1] + 1] - g->first[1][r[1]];
+  ls->zm = g->n[2];
+  PetscCall(PCShellSetContext(pc, ls));
+  PetscCall(PCShellSetSetUp(pc, PhLineSetUp));
+  PetscCall(PCShellSetApply(pc, PhLineApply));
+  PetscCall(PCShellSetDestroy(pc, PhLineDestroy));
+  PetscCall(PCShellSetName(pc, "z-line Jacobi (photherm)"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Make `pc` a geometric multigrid on the thermal model's grid: levels, interpolations, Galerkin coarse operators.
+  Every -pc_mg_ and -mg_levels_ option still applies (set afterwards by KSPSetFromOptions()).
+**/
+PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
+{
+  PhMGGrid         grids[PH_MG_MAX_LEVELS];
+  PetscBool        dirs[PH_MG_MAX_LEVELS][3];
+  PetscInt         nlevels = 1, px, py, pz;
+  const PetscInt  *lx, *ly, *lz;
+  const PetscReal *line[3];
+  PetscMPIInt      rank, size;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(th->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(th->comm, &size));
+  PetscCall(PetscMemzero(grids, sizeof(grids)));
+  PetscCall(DMDAGetInfo(th->da, NULL, NULL, NULL, NULL, &px, &py, &pz, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCheck(pz == 1, th->comm, PETSC_ERR_ARG_INCOMP,
+             "the multigrid preconditioner needs whole columns on each rank: do not set -da_processors_z (or choose another -pc_type)");
+  PetscCall(DMDAGetOwnershipRanges(th->da, &lx, &ly, &lz));
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  {
+    const PetscInt *l[3] = {lx, ly, lz}, p[3] = {px, py, pz}, n[3] = {th->info.mx, th->info.my, th->info.mz};
+
+    for (int d = 0; d < 3; d++) {
+      grids[0].n[d]  = n[d];
+      grids[0].np[d] = p[d];
+      PetscCall(PetscMalloc1(n[d] + 1, &grids[0].line[d]));
+      PetscCall(PetscArraycpy(grids[0].line[d], line[d], n[d] + 1));
+      PetscCall(PetscMalloc1(p[d] + 1, &grids[0].first[d]));
+      grids[0].first[d][0] = 0;
+      for (PetscInt r = 0; r < p[d]; r++) grids[0].first[d][r + 1] = grids[0].first[d][r] + l[d][r];
+    }
+  }
+  while (nlevels < PH_MG_MAX_LEVELS) {
+    PhMGGrid *g     = &grids[nlevels - 1];
+    PetscReal cells = (PetscReal)g->n[0] * g->n[1] * g->n[2];
+
+    if (cells <= PH_MG_COARSE_CELLS * (PetscReal)size || (g->n[0] == 1 && g->n[1] == 1)) break;
+    PhMGChooseDirections(g, dirs[nlevels - 1]);
+    PetscCall(PhMGCoarsen(g, dirs[nlevels - 1], &grids[nlevels]));
+    nlevels++;
+  }
+  PetscCall(PCSetType(pc, PCMG));
+  PetscCall(PCMGSetLevels(pc, nlevels, NULL));
+  PetscCall(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+  for (PetscInt l = 1; l < nlevels; l++) {
+    Mat P;
+
+    /* PCMG numbers levels from the coarsest (0); our grids from the finest */
+    PetscCall(PhMGInterpolation(th->comm, &grids[nlevels - 1 - l], &grids[nlevels - l], dirs[nlevels - 1 - l], rank, &P));
+    PetscCall(PCMGSetInterpolation(pc, l, P));
+    PetscCall(MatDestroy(&P));
+  }
+  for (PetscInt l = 1; l < nlevels; l++) PetscCall(PhMGSetLineSmoother(pc, l, &grids[nlevels - 1 - l], rank));
+  for (PetscInt l = 0; l < nlevels; l++) PetscCall(PhMGGridFree(&grids[l]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
