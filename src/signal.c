@@ -6,11 +6,13 @@
 /* Map t into the trace's own time axis, looping when `repeat` is set. */
 static PetscReal PhTraceTime(const PhSignal *s, PetscReal t)
 {
-  PetscReal period;
+  PetscReal period, u, k;
 
   if (!s->repeat || s->n < 2 || t <= s->t[0]) return t;
   period = s->t[s->n - 1] - s->t[0];
-  return s->t[0] + fmod(t - s->t[0], period);
+  u      = (t - s->t[0]) / period;
+  k      = floor(u + 1e-12); /* a time on a period boundary belongs to the next period, whatever the rounding */
+  return s->t[0] + PetscMax(u - k, 0.0) * period;
 }
 
 /* Index of the last row with t_row <= t (0 before the first row). */
@@ -18,6 +20,7 @@ static PetscInt PhRow(const PhSignal *s, PetscReal t)
 {
   PetscInt lo = 0, hi = s->n - 1;
 
+  t += 1e-12 * PetscAbsReal(t) + 1e-300; /* a time on a row, up to rounding, is that row's */
   if (t < s->t[0]) return 0;
   while (lo < hi) {
     PetscInt mid = (lo + hi + 1) / 2;

@@ -32,6 +32,7 @@ PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhS
   PetscCall(VecDuplicate(sim->T, &sim->T0));
   PetscCall(VecDuplicate(sim->T, &sim->Tprev));
   PetscCall(VecDuplicate(sim->T, &sim->work));
+  PetscCall(VecDuplicate(sim->T, &sim->theta));
   PetscCall(PhOpticsCreate_Private(sim));
   *sim_out = sim;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -287,14 +288,17 @@ static PetscErrorCode PhSimPostStep(TS ts)
   PhSim       sim;
   PetscReal   t, tprev, dt, next;
   PhHeatRates rates;
-  Vec         T, F;
+  Vec         theta, T, F;
   PetscScalar rsum;
 
   PetscFunctionBeginUser;
   PetscCall(TSGetApplicationContext(ts, &sim));
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetPrevTime(ts, &tprev));
-  PetscCall(TSGetSolution(ts, &T));
+  PetscCall(TSGetSolution(ts, &theta));
+  T = sim->T;
+  PetscCall(VecCopy(theta, T));
+  PetscCall(VecShift(T, sim->t_ref));
   dt = t - tprev;
   PetscCall(PhThermalRates(sim->thermal, t, T, PETSC_TRUE, &rates));
   sim->energy.generated += dt * rates.generated;
@@ -304,7 +308,7 @@ static PetscErrorCode PhSimPostStep(TS ts)
   PetscCall(VecDuplicate(T, &F));
   PetscCall(VecWAXPY(sim->work, -1.0, sim->Tprev, T));
   PetscCall(VecScale(sim->work, 1.0 / dt));
-  PetscCall(TSComputeIFunction(ts, t, T, sim->work, F, PETSC_FALSE));
+  PetscCall(TSComputeIFunction(ts, t, theta, sim->work, F, PETSC_FALSE));
   PetscCall(VecSum(F, &rsum));
   PetscCall(VecDestroy(&F));
   sim->energy.residual += dt * PetscRealPart(rsum);
@@ -350,21 +354,26 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscInt        nseries = 1, nfield = 1;
   const PetscReal eps = 1e-12 * PetscMax(1.0, pb->time.end);
   TSType          type;
+  TSAdaptType     atype;
 
   PetscFunctionBeginUser;
+  PetscCall(PhThermalReleaseSteady(sim->thermal));
   PetscCall(PhThermalCreateTS(sim->thermal, &sim->ts));
   PetscCall(TSSetApplicationContext(sim->ts, sim));
   PetscCall(TSSetPostStep(sim->ts, PhSimPostStep));
   PetscCall(TSSetTime(sim->ts, 0.0));
-  PetscCall(TSSetTimeStep(sim->ts, pb->time.dt));
   PetscCall(TSGetAdapt(sim->ts, &adapt));
   PetscCall(TSAdaptSetStepLimits(adapt, PETSC_DEFAULT, pb->time.dt_max));
   PetscCall(TSSetFromOptions(sim->ts));
   PetscCall(TSGetType(sim->ts, &type));
+  PetscCall(TSAdaptGetType(adapt, &atype));
   sim->energy.exact = (PetscBool)(!strcmp(type, TSBEULER)); /* end-point quadrature is the integrator's own for backward Euler */
-  sim->dt_natural   = pb->time.dt;
-  sim->next_series  = pb->output.series_every;
-  sim->next_field   = pb->output.fields_every;
+  /* backward Euler's error estimate needs a previous step, so an adaptive run starts with a step 100 times smaller
+     than time.dt (its error then 1e4 times smaller) and lets the adaptivity grow it; fixed steps keep time.dt */
+  sim->dt_natural = strcmp(atype, TSADAPTNONE) ? pb->time.dt / 100 : pb->time.dt;
+  PetscCall(TSSetTimeStep(sim->ts, sim->dt_natural));
+  sim->next_series = pb->output.series_every;
+  sim->next_field  = pb->output.fields_every;
   PetscCall(VecCopy(sim->T, sim->Tprev));
   while (sim->t < pb->time.end - eps) {
     PetscReal         t_next = 0, dt = 0;
@@ -376,12 +385,16 @@ static PetscErrorCode PhSimTransient(PhSim sim)
     PetscCall(TSSetTimeStep(sim->ts, PetscMax(dt, sim->dt_natural)));
     PetscCall(TSSetMaxTime(sim->ts, t_next));
     PetscCall(PhOpticsBeforeSegment_Private(sim));
-    PetscCall(TSSolve(sim->ts, sim->T));
+    PetscCall(VecCopy(sim->T, sim->theta));
+    PetscCall(VecShift(sim->theta, -sim->t_ref));
+    PetscCall(TSSolve(sim->ts, sim->theta));
     PetscCall(TSGetConvergedReason(sim->ts, &reason));
     PetscCheck(reason >= 0, sim->comm, PETSC_ERR_NOT_CONVERGED,
                "the time integrator failed at t = %g s after %d steps (%s); try a smaller time.dt or -ts_type beuler", (double)sim->t,
                (int)sim->steps, TSConvergedReasons[reason]);
     PetscCall(TSGetTime(sim->ts, &sim->t));
+    PetscCall(VecCopy(sim->theta, sim->T));
+    PetscCall(VecShift(sim->T, sim->t_ref));
     if (PetscAbsReal(sim->t - sim->next_series) <= eps || sim->t >= pb->time.end - eps) {
       PetscCall(PhSimSample(sim));
       while (sim->next_series <= sim->t + eps) sim->next_series = pb->output.series_every * (PetscReal)(++nseries);
@@ -428,6 +441,19 @@ PetscErrorCode PhSimRun(PhSim sim)
     break;
   }
   PetscCall(VecCopy(sim->T, sim->T0));
+  {
+    PetscBool   from_boundaries;
+    PetscScalar sum;
+    PetscInt    n;
+
+    PetscCall(PhThermalGetReference(sim->thermal, &sim->t_ref, &from_boundaries));
+    if (!from_boundaries) { /* no ambient to measure rises from: the initial mean temperature */
+      PetscCall(VecSum(sim->T, &sum));
+      PetscCall(VecGetSize(sim->T, &n));
+      sim->t_ref = PetscRealPart(sum) / n;
+      PetscCall(PhThermalSetReference(sim->thermal, sim->t_ref));
+    }
+  }
   if (pb->time.steady || pb->time.initial == PH_INITIAL_STEADY) {
     PhHeatRates rates;
     Vec         r;
@@ -513,6 +539,7 @@ PetscErrorCode PhSimDestroy(PhSim *sim_p)
   PetscCall(VecDestroy(&sim->T0));
   PetscCall(VecDestroy(&sim->Tprev));
   PetscCall(VecDestroy(&sim->work));
+  PetscCall(VecDestroy(&sim->theta));
   PetscCall(PhThermalDestroy(&sim->thermal));
   PetscCall(PetscFree(*sim_p));
   PetscFunctionReturn(PETSC_SUCCESS);

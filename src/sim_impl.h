@@ -37,6 +37,8 @@ struct _p_PhSim {
   Vec            T;     /* temperatures, K */
   Vec            T0;    /* at t = 0, for the stored energy */
   Vec            Tprev; /* at the previous step */
+  Vec            theta; /* the integrator's state, T - T_ref */
+  PetscReal      t_ref; /* K */
   Vec            work;
   PetscReal      t;           /* current time, s */
   PetscReal      next_series; /* s */

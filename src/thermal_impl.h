@@ -22,9 +22,11 @@ struct _p_PhThermal {
   Vec              capacity;     /* C = rho cp V, J/K */
   Vec              volume;       /* m^3 */
   Vec              extra;        /* optional extra heat per cell (optics), W; NULL when none */
-  Mat              A;            /* conductance matrix, W/K */
-  Mat              J;            /* shift * C + A for the time integrator */
-  PetscReal        jac_shift;    /* shift J was assembled for (0: never) */
+  Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
+  Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
+  Vec              gbc;          /* boundary conductance of every cell, A * 1, W/K */
+  PetscReal        shift;        /* what A's diagonal holds beyond adiag: shift * C, 1/s */
+  PetscReal        bnorm;        /* ||b - gbc T_ref||: the scale of the heat the last residual carried, W */
   PetscObjectId    assembled_id; /* the temperature vector A was last assembled at (k(T)), and its state */
   PetscObjectState assembled_state;
   PetscReal        pc_shift;    /* shift the preconditioner was built for */
@@ -34,12 +36,15 @@ struct _p_PhThermal {
   PhPatch         *patches;
   PhIndexBox      *src_box;    /* global cell boxes of the sources */
   PetscReal       *src_volume; /* m^3 */
-  PetscReal        t_ref;      /* reference temperature of the steady solve (mean ambient), K */
-  Vec              work, rhs, Tlocal;
+  PetscReal        t_ref;      /* reference temperature: the solves work with the rise T - t_ref, K */
+  PetscBool        t_ref_from_boundaries;
+  Vec              work, rhs, Tlocal, Tabs;
   KSP              ksp; /* steady solves */
 };
 
 PH_INTERN PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T);
 PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool left, Vec b);
 PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp);
+PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);
+PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);

@@ -308,6 +308,14 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   PetscFunctionBeginUser;
   PetscCall(PCMGGetSmoother(mg, level, &smoother));
   PetscCall(KSPSetType(smoother, KSPCHEBYSHEV));
+  {
+    KSP est;
+
+    /* Chebyshev's eigenvalue estimate by CG (the operator and line Jacobi are SPD), which keeps 4 vectors where GMRES keeps 30 */
+    PetscCall(KSPChebyshevEstEigSet(smoother, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE));
+    PetscCall(KSPChebyshevEstEigGetKSP(smoother, &est));
+    if (est != NULL) PetscCall(KSPSetType(est, KSPCG));
+  }
   PetscCall(KSPGetPC(smoother, &pc));
   PetscCall(PCSetType(pc, PCSHELL));
   PetscCall(PetscNew(&ls));

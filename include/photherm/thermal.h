@@ -36,5 +36,8 @@ PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, P
 PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalCreateTS(PhThermal thermal, TS *ts);
+PH_EXTERN PetscErrorCode PhThermalSetReference(PhThermal thermal, PetscReal t_ref);
+PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref, PetscBool *from_boundaries);
+PH_EXTERN PetscErrorCode PhThermalReleaseSteady(PhThermal thermal);
 PH_EXTERN PetscErrorCode PhThermalCheckState(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);

@@ -12,3 +12,4 @@ Suite *ph_units_suite(void);
 Suite *ph_case_suite(void);
 Suite *ph_mesh_suite(void);
 Suite *ph_signal_suite(void);
+Suite *ph_thermal_suite(void);

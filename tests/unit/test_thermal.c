@@ -1,0 +1,159 @@
+/*
+  The thermal discretisation (DESIGN §5) against a manufactured solution with conductivity jumps of 1000 between
+  layers: second-order convergence of the cell-centre temperatures under refinement.
+
+  T = T0 + g(x, y) F(z) on [0, a] x [0, b] x [0, Lz], with g = 1 + cos(pi x / a) cos(pi y / b) / 2 (zero normal
+  derivative on the sides: adiabatic) and F(z) = sin(c phi(z)), phi(z) = int_0^z dz'/k_z, c = pi / phi(Lz), so F
+  vanishes on the top and bottom (fixed temperature T0) and k_z F' = c cos(c phi) is continuous across every layer
+  interface (flux continuity), although F' jumps by the conductivity ratio. The source that makes T exact is
+  q = -div(k grad T) = -(k_x g_xx + k_y g_yy) F + g c^2 sin(c phi) / k_z, given to every cell as q(centre) V.
+*/
+#include "ph_test.h"
+
+#include <math.h>
+#include <photherm/mesh.h>
+#include <photherm/thermal.h>
+#include <stdio.h>
+
+#define NLAYER 4
+static const double KX[NLAYER] = {1.0, 1000.0, 3.0, 400.0}; /* W/m/K, lateral */
+static const double KZ[NLAYER] = {1.0, 1000.0, 1.5, 200.0}; /* W/m/K, vertical */
+static const double TH[NLAYER] = {0.3e-3, 0.2e-3, 0.25e-3, 0.25e-3};
+static const double A_X = 1e-3, B_Y = 0.8e-3, T_0 = 300.0;
+
+/* phi(z) = int_0^z dz'/k_z and the layer of z */
+static double phi_of(double z, int *layer)
+{
+  double phi = 0, z0 = 0;
+
+  for (int l = 0; l < NLAYER; l++) {
+    if (z <= z0 + TH[l] || l == NLAYER - 1) {
+      if (layer) *layer = l;
+      return phi + (z - z0) / KZ[l];
+    }
+    phi += TH[l] / KZ[l];
+    z0 += TH[l];
+  }
+  return phi;
+}
+
+static double exact(double x, double y, double z, double c)
+{
+  double g = 1 + 0.5 * cos(PETSC_PI * x / A_X) * cos(PETSC_PI * y / B_Y);
+
+  return T_0 + g * sin(c * phi_of(z, NULL));
+}
+
+static double source(double x, double y, double z, double c)
+{
+  int    l;
+  double ph = phi_of(z, &l);
+  double cc = cos(PETSC_PI * x / A_X) * cos(PETSC_PI * y / B_Y);
+  double g = 1 + 0.5 * cc, gxx = -0.5 * pow(PETSC_PI / A_X, 2) * cc, gyy = -0.5 * pow(PETSC_PI / B_Y, 2) * cc;
+
+  return -(KX[l] * gxx + KX[l] * gyy) * sin(c * ph) + g * c * c * sin(c * ph) / KZ[l];
+}
+
+/* Max error of the steady solution relative to the largest rise, with n cells along x and about 11 n / 8 along z. */
+static double solve_error(int n)
+{
+  char             yaml[4096];
+  PhDiag           diag;
+  PhCase           pb;
+  PhMesh           mesh;
+  PhThermal        th;
+  DM               da;
+  DMDALocalInfo    in;
+  Vec              T, heat;
+  PetscScalar     *h, *t;
+  const PetscReal *x, *y, *z;
+  double           c = PETSC_PI / (TH[0] / KZ[0] + TH[1] / KZ[1] + TH[2] / KZ[2] + TH[3] / KZ[3]), err = 0, rise = 0;
+  PetscInt         nerr;
+  int              cells[NLAYER] = {3 * n / 8, 2 * n / 8, 3 * n / 8, 3 * n / 8};
+
+  (void)snprintf(yaml, sizeof(yaml),
+                 "version: 1\n"
+                 "materials:\n"
+                 "  m0: {k: [%g W/m/K, %g W/m/K, %g W/m/K], rho: 1000 kg/m^3, cp: 1000 J/kg/K}\n"
+                 "  m1: {k: [%g W/m/K, %g W/m/K, %g W/m/K], rho: 1000 kg/m^3, cp: 1000 J/kg/K}\n"
+                 "  m2: {k: [%g W/m/K, %g W/m/K, %g W/m/K], rho: 1000 kg/m^3, cp: 1000 J/kg/K}\n"
+                 "  m3: {k: [%g W/m/K, %g W/m/K, %g W/m/K], rho: 1000 kg/m^3, cp: 1000 J/kg/K}\n"
+                 "footprint: {x: [0, %g m], y: [0, %g m]}\n"
+                 "grid: {max_cell_xy: %.17g m}\n"
+                 "stack:\n"
+                 "  - {name: l0, thickness: %g m, material: m0, cells: %d}\n"
+                 "  - {name: l1, thickness: %g m, material: m1, cells: %d}\n"
+                 "  - {name: l2, thickness: %g m, material: m2, cells: %d}\n"
+                 "  - {name: l3, thickness: %g m, material: m3, cells: %d}\n"
+                 "boundaries:\n"
+                 "  top: {type: temperature, value: %g K}\n"
+                 "  bottom: {type: temperature, value: %g K}\n"
+                 "time: {mode: steady}\n",
+                 KX[0], KX[0], KZ[0], KX[1], KX[1], KZ[1], KX[2], KX[2], KZ[2], KX[3], KX[3], KZ[3], A_X, B_Y, A_X / n, TH[0], cells[0], TH[1],
+                 cells[1], TH[2], cells[2], TH[3], cells[3], T_0, T_0);
+  PH_CK(PhDiagCreate(&diag));
+  PH_CK(PhCaseLoadString(PETSC_COMM_SELF, "mms.yaml", yaml, 0, NULL, diag, &pb));
+  PH_CK(PhDiagGetCount(diag, &nerr, NULL));
+  if (nerr) PH_CK(PhDiagPrint(diag, PETSC_COMM_SELF, stderr));
+  ck_assert(pb != NULL);
+  PH_CK(PhMeshCreate(PETSC_COMM_SELF, pb, diag, &mesh));
+  ck_assert(mesh != NULL);
+  PH_CK(PhThermalCreate(PETSC_COMM_SELF, pb, mesh, &th));
+  PH_CK(PhThermalGetDM(th, &da));
+  PH_CK(DMDAGetLocalInfo(da, &in));
+  PH_CK(PhMeshGetLines(mesh, &x, &y, &z));
+  PH_CK(DMCreateGlobalVector(da, &T));
+  PH_CK(VecDuplicate(T, &heat));
+  PH_CK(VecGetArray(heat, &h));
+  for (PetscInt k = 0, q = 0; k < in.mz; k++)
+    for (PetscInt j = 0; j < in.my; j++)
+      for (PetscInt i = 0; i < in.mx; i++, q++) {
+        double xc = 0.5 * (x[i] + x[i + 1]), yc = 0.5 * (y[j] + y[j + 1]), zc = 0.5 * (z[k] + z[k + 1]);
+
+        h[q] = source(xc, yc, zc, c) * (x[i + 1] - x[i]) * (y[j + 1] - y[j]) * (z[k + 1] - z[k]);
+      }
+  PH_CK(VecRestoreArray(heat, &h));
+  PH_CK(PhThermalSetExtraHeat(th, heat));
+  PH_CK(VecSet(T, T_0));
+  PH_CK(PhThermalSolveSteady(th, 0, T));
+  PH_CK(VecGetArray(T, &t));
+  for (PetscInt k = 0, q = 0; k < in.mz; k++)
+    for (PetscInt j = 0; j < in.my; j++)
+      for (PetscInt i = 0; i < in.mx; i++, q++) {
+        double e = exact(0.5 * (x[i] + x[i + 1]), 0.5 * (y[j] + y[j + 1]), 0.5 * (z[k] + z[k + 1]), c);
+
+        err  = fmax(err, fabs(t[q] - e));
+        rise = fmax(rise, fabs(e - T_0));
+      }
+  PH_CK(VecRestoreArray(T, &t));
+  PH_CK(VecDestroy(&T));
+  PH_CK(VecDestroy(&heat));
+  PH_CK(PhThermalDestroy(&th));
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+  PH_CK(PhDiagDestroy(&diag));
+  return err / rise;
+}
+
+START_TEST(manufactured_solution_converges_at_second_order_across_conductivity_jumps)
+{
+  double e8 = solve_error(8), e16 = solve_error(16), e32 = solve_error(32);
+  double p1 = log2(e8 / e16), p2 = log2(e16 / e32);
+
+  fprintf(stderr, "# manufactured solution: relative max error %.3e, %.3e, %.3e on 8, 16, 32 cells per side; observed order %.3f, %.3f\n", e8, e16,
+          e32, p1, p2);
+  ck_assert_msg(p1 > 1.8 && p2 > 1.85, "observed orders %.3f and %.3f, expected 2", p1, p2);
+  ck_assert_msg(e32 < 4e-3, "error %.3e on the finest grid", e32);
+}
+END_TEST
+
+Suite *ph_thermal_suite(void)
+{
+  Suite *s  = suite_create("thermal");
+  TCase *tc = tcase_create("discretisation");
+
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, manufactured_solution_converges_at_second_order_across_conductivity_jumps);
+  suite_add_tcase(s, tc);
+  return s;
+}
