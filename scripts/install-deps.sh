@@ -5,7 +5,8 @@
 set -eu
 
 BUILD_PKGS="build-essential pkg-config petsc-dev libhdf5-openmpi-dev libyaml-dev check openmpi-bin"
-TOOL_PKGS="hdf5-tools clang-format-14 python3-yaml python3-h5py python3-numpy python3-matplotlib paraview"
+# xvfb: scripts/render_slice.py renders offscreen with Debian's X-only ParaView on a private Xvfb server
+TOOL_PKGS="hdf5-tools clang-format-14 python3-yaml python3-h5py python3-numpy python3-matplotlib paraview xvfb"
 
 have_build_deps() {
   command -v mpicc >/dev/null 2>&1 &&
