@@ -79,7 +79,8 @@ PetscErrorCode PhH5ReadStringAttribute(hid_t file, const char object[], const ch
   PhCallHDF5Return(type, H5Aget_type, (a));
   PhCallHDF5Return(space, H5Aget_space, (a));
   ndims = H5Sget_simple_extent_ndims(space);
-  if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && ndims <= 1) {
+  if (H5Sget_simple_extent_type(space) == H5S_NULL) *ok = PETSC_TRUE; /* an empty list */
+  else if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && ndims <= 1) {
     hid_t mem;
 
     if (ndims == 1) PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
@@ -237,11 +238,11 @@ static PetscErrorCode PhH5WriteString(hid_t obj, const char attr[], const char v
   PetscFunctionBeginUser;
   PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
   PhCallHDF5(H5Tset_size, (type, PetscMax(strlen(value), 1)));
-  PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD));
+  PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD)); /* "" is stored as one NUL byte and reads back empty */
   PhCallHDF5Return(space, H5Screate, (H5S_SCALAR));
   if (H5Aexists(obj, attr) > 0) PhCallHDF5(H5Adelete, (obj, attr));
   PhCallHDF5Return(a, H5Acreate2, (obj, attr, type, space, H5P_DEFAULT, H5P_DEFAULT));
-  PhCallHDF5(H5Awrite, (a, type, value[0] ? value : " "));
+  PhCallHDF5(H5Awrite, (a, type, value[0] ? value : "\0"));
   PhCallHDF5(H5Aclose, (a));
   PhCallHDF5(H5Sclose, (space));
   PhCallHDF5(H5Tclose, (type));
@@ -327,22 +328,23 @@ PetscErrorCode PhH5WriteReals(hid_t loc, const char name[], PetscInt n, const Pe
 PetscErrorCode PhH5WriteStringAttribute(hid_t loc, const char object[], const char attr[], PetscInt n, const char *const strings[])
 {
   hid_t   obj, type, space, a;
-  hsize_t dims[1] = {(hsize_t)PetscMax(n, 1)};
+  hsize_t dims[1] = {(hsize_t)n};
   size_t  size    = 1;
   char   *buf;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < n; i++) size = PetscMax(size, strlen(strings[i]));
-  PetscCall(PetscCalloc1(dims[0] * size, &buf));
+  PetscCall(PetscCalloc1(PetscMax(n, 1) * size, &buf));
   for (PetscInt i = 0; i < n; i++) memcpy(buf + i * size, strings[i], strlen(strings[i]));
   PhCallHDF5Return(obj, H5Oopen, (loc, object, H5P_DEFAULT));
   PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
   PhCallHDF5(H5Tset_size, (type, size));
   PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD));
-  PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL));
+  if (n > 0) PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL));
+  else PhCallHDF5Return(space, H5Screate, (H5S_NULL)); /* an empty list: no element at all */
   if (H5Aexists(obj, attr) > 0) PhCallHDF5(H5Adelete, (obj, attr));
   PhCallHDF5Return(a, H5Acreate2, (obj, attr, type, space, H5P_DEFAULT, H5P_DEFAULT));
-  PhCallHDF5(H5Awrite, (a, type, buf));
+  if (n > 0) PhCallHDF5(H5Awrite, (a, type, buf));
   PhCallHDF5(H5Aclose, (a));
   PhCallHDF5(H5Sclose, (space));
   PhCallHDF5(H5Tclose, (type));

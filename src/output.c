@@ -183,6 +183,36 @@ PetscErrorCode PhOutputWriteField(PhOutput out, const char name[], Vec field, Pe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  /fields/snapshots/tNNNNN: a virtual dataset [nz][ny][nx] that views snapshot s of /fields/temperature. ParaView's XDMF 3
+  reader (the one it picks for .xmf) does not read HyperSlab items, so the XDMF file references these plain datasets.
+*/
+static PetscErrorCode PhOutputSnapshotView(PhOutput out, PetscInt s, PetscInt nx, PetscInt ny, PetscInt nz)
+{
+  hsize_t dims[3] = {(hsize_t)nz, (hsize_t)ny, (hsize_t)nx}, start[4] = {(hsize_t)s, 0, 0, 0}, count[4] = {1, (hsize_t)nz, (hsize_t)ny, (hsize_t)nx};
+  hsize_t srcdims[4] = {(hsize_t)s + 1, (hsize_t)nz, (hsize_t)ny, (hsize_t)nx}, srcmax[4] = {H5S_UNLIMITED, (hsize_t)nz, (hsize_t)ny, (hsize_t)nx};
+  hid_t   vspace, sspace, dcpl, dset;
+  char    name[64];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhH5CreateGroups(out->file, "/fields/snapshots"));
+  PhCallHDF5Return(vspace, H5Screate_simple, (3, dims, NULL));
+  PhCallHDF5Return(sspace, H5Screate_simple, (4, srcdims, srcmax));
+  PhCallHDF5(H5Sselect_hyperslab, (sspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  PhCallHDF5Return(dcpl, H5Pcreate, (H5P_DATASET_CREATE));
+  PhCallHDF5(H5Pset_virtual, (dcpl, vspace, ".", "/fields/temperature", sspace));
+  (void)snprintf(name, sizeof(name), "/fields/snapshots/t%05d", (int)s);
+  PhCallHDF5Return(dset, H5Dcreate2,
+                   (out->file, name, out->problem->output.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  PhCallHDF5(H5Dclose, (dset));
+  PhCallHDF5(H5Pclose, (dcpl));
+  PhCallHDF5(H5Sclose, (sspace));
+  PhCallHDF5(H5Sclose, (vspace));
+  PetscCall(PhH5WriteTextAttributes(out->file, name, "degC",
+                                    "temperature of every cell [z][y][x] at /fields/time of this snapshot: a view of /fields/temperature"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Append a temperature snapshot (K in, degC out) at time t to /fields/temperature and /fields/time.
 
@@ -262,6 +292,7 @@ PetscErrorCode PhOutputAppendSnapshot(PhOutput out, PetscReal t, Vec T)
     PhCallHDF5(H5Sclose, (tf));
     PhCallHDF5(H5Dclose, (ts));
   }
+  PetscCall(PhOutputSnapshotView(out, out->nsnap, nx, ny, nz));
   if (out->nsnap == out->snap_cap) {
     PetscReal *bigger;
 
@@ -350,10 +381,11 @@ PetscErrorCode PhOutputSetString(PhOutput out, const char group[], const char na
   PhCallHDF5Return(g, H5Oopen, (out->file, group, H5P_DEFAULT));
   PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
   PhCallHDF5(H5Tset_size, (type, PetscMax(strlen(value), 1)));
+  PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD)); /* "" is stored as one NUL byte and reads back empty */
   PhCallHDF5Return(space, H5Screate, (H5S_SCALAR));
   if (H5Aexists(g, name) > 0) PhCallHDF5(H5Adelete, (g, name));
   PhCallHDF5Return(a, H5Acreate2, (g, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
-  PhCallHDF5(H5Awrite, (a, type, value[0] ? value : " "));
+  PhCallHDF5(H5Awrite, (a, type, value[0] ? value : "\0"));
   PhCallHDF5(H5Aclose, (a));
   PhCallHDF5(H5Sclose, (space));
   PhCallHDF5(H5Tclose, (type));
@@ -402,14 +434,11 @@ static PetscErrorCode PhOutputWriteXdmf(PhOutput out, const char tmp[])
                   base);
     (void)fprintf(fp, "    </Geometry>\n");
     (void)fprintf(fp, "    <Attribute Name=\"temperature [degC]\" AttributeType=\"Scalar\" Center=\"Cell\">\n");
-    (void)fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"%d %d %d\" Type=\"HyperSlab\">\n", (int)nz, (int)ny, (int)nx);
-    (void)fprintf(fp, "      <DataItem Dimensions=\"3 4\" Format=\"XML\">%d 0 0 0 1 1 1 1 1 %d %d %d</DataItem>\n", (int)s, (int)nz, (int)ny,
-                  (int)nx);
     (void)
       fprintf(fp,
-              "      <DataItem Dimensions=\"%d %d %d %d\" NumberType=\"Float\" Precision=\"%s\" Format=\"HDF\">%s:/fields/temperature</DataItem>\n",
-              (int)out->nsnap, (int)nz, (int)ny, (int)nx, prec, base);
-    (void)fprintf(fp, "     </DataItem>\n    </Attribute>\n");
+              "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Float\" Precision=\"%s\" Format=\"HDF\">%s:/fields/snapshots/t%05d</DataItem>\n",
+              (int)nz, (int)ny, (int)nx, prec, base, (int)s);
+    (void)fprintf(fp, "    </Attribute>\n");
     (void)fprintf(fp, "    <Attribute Name=\"material\" AttributeType=\"Scalar\" Center=\"Cell\">\n");
     (void)fprintf(
       fp, "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Int\" Precision=\"4\" Format=\"HDF\">%s:/mesh/material</DataItem>\n    </Attribute>\n",

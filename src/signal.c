@@ -62,8 +62,9 @@ PetscReal PhSignalEvaluate(const PhSignal *s, PetscReal t)
     PetscReal phase;
 
     if (t < s->delay) return s->low;
-    phase = fmod(t - s->delay, s->period) / s->period;
-    return phase < s->duty ? s->high : s->low;
+    phase = (t - s->delay) / s->period;
+    phase -= floor(phase + 1e-12); /* an edge, up to rounding, belongs to the part after it */
+    return phase + 1e-12 < s->duty ? s->high : s->low;
   }
   case PH_SIGNAL_SINE:
     if (t < s->delay) return s->mean;

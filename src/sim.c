@@ -62,7 +62,7 @@ static PetscErrorCode PhSimReadInitial(PhSim sim, Vec T)
   if (pb->time.initial_time < 0) snap = ntimes - 1;
   for (PetscInt s = 0; s < ntimes && snap < 0; s++)
     if (PetscAbsReal(times[s] - pb->time.initial_time) <= 1e-9 * PetscMax(1.0, PetscAbsReal(times[s]))) snap = s;
-  PetscCheck(snap >= 0, sim->comm, PETSC_ERR_FILE_UNEXPECTED, "time.initial: %s has no snapshot at t = %g s (snapshots from %g s to %g s)",
+  PetscCheck(snap >= 0, sim->comm, PETSC_ERR_FILE_UNEXPECTED, "time.initial: %s has no snapshot at t = %.6g s (snapshots from %.6g s to %.6g s)",
              pb->time.initial_file, (double)pb->time.initial_time, (double)times[0], (double)times[ntimes - 1]);
   PetscCall(PetscFree(times));
   PhCallHDF5Return(dset, H5Dopen2, (file, "/fields/temperature", H5P_DEFAULT));
@@ -204,7 +204,7 @@ static PetscErrorCode PhSimEnergy(PhSim sim, Vec T, PetscReal *error)
   if (denom > 0 && sim->energy.exact && PetscAbsReal(gap - sim->energy.residual) / denom > PH_ENERGY_WARN && !sim->energy.warned) {
     PetscCall(PetscFPrintf(
       sim->comm, stderr,
-      "photherm: warning: energy balance at t = %g s: relative error %.3g, of which the linear residuals explain %.3g; the difference exceeds %g\n",
+      "photherm: warning: energy balance at t = %.6g s: relative error %.3g, of which the linear residuals explain %.3g; the difference exceeds %.6g\n",
       (double)sim->t, (double)*error, (double)(PetscAbsReal(sim->energy.residual) / denom), PH_ENERGY_WARN));
     sim->energy.warned = PETSC_TRUE;
   }
@@ -322,6 +322,20 @@ static PetscErrorCode PhSimPostStep(TS ts)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Before every step: a step that would stop short of the landing time by less than 0.1% of itself is stretched to land,
+   so that rounding (0.0017 + 1e-4 vs 18 * 1e-4) never leaves a sliver step of 1e-19 s. */
+static PetscErrorCode PhSimPreStep(TS ts)
+{
+  PetscReal t, dt, tmax;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCall(TSGetMaxTime(ts, &tmax));
+  if (t + dt < tmax && tmax - (t + dt) < 1e-3 * dt) PetscCall(TSSetTimeStep(ts, tmax - t));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The next time the integrator must land on after t: a series sample, a snapshot, the end, or a change of any signal. */
 static PetscErrorCode PhSimNextLanding(PhSim sim, PetscReal *t_next)
 {
@@ -360,6 +374,7 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscCall(PhThermalReleaseSteady(sim->thermal));
   PetscCall(PhThermalCreateTS(sim->thermal, &sim->ts));
   PetscCall(TSSetApplicationContext(sim->ts, sim));
+  PetscCall(TSSetPreStep(sim->ts, PhSimPreStep));
   PetscCall(TSSetPostStep(sim->ts, PhSimPostStep));
   PetscCall(TSSetTime(sim->ts, 0.0));
   PetscCall(TSGetAdapt(sim->ts, &adapt));
@@ -390,7 +405,7 @@ static PetscErrorCode PhSimTransient(PhSim sim)
     PetscCall(TSSolve(sim->ts, sim->theta));
     PetscCall(TSGetConvergedReason(sim->ts, &reason));
     PetscCheck(reason >= 0, sim->comm, PETSC_ERR_NOT_CONVERGED,
-               "the time integrator failed at t = %g s after %d steps (%s); try a smaller time.dt or -ts_type beuler", (double)sim->t,
+               "the time integrator failed at t = %.6g s after %d steps (%s); try a smaller time.dt or -ts_type beuler", (double)sim->t,
                (int)sim->steps, TSConvergedReasons[reason]);
     PetscCall(TSGetTime(sim->ts, &sim->t));
     PetscCall(VecCopy(sim->theta, sim->T));
@@ -437,9 +452,10 @@ PetscErrorCode PhSimRun(PhSim sim)
     break;
   default:
     PetscCall(VecSet(sim->T, 300.0));
-    PetscCall(PhOpticsSteady_Private(sim));
     break;
   }
+  /* mode: steady solves the steady state whatever the initial field (it is only the first guess) */
+  if (pb->time.steady || pb->time.initial == PH_INITIAL_STEADY) PetscCall(PhOpticsSteady_Private(sim));
   PetscCall(VecCopy(sim->T, sim->T0));
   {
     PetscBool   from_boundaries;

@@ -372,8 +372,8 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
     if (!src->has_leakage) continue;
     p = src->leak_p_ref * PetscExpReal(src->leak_beta * (mean[s] / th->src_volume[s] - src->leak_t_ref));
     PetscCheck(p <= PH_RUNAWAY_LEAKAGE * src->leak_p_ref || src->leak_p_ref == 0, th->comm, PETSC_ERR_NOT_CONVERGED,
-               "thermal runaway at t = %g s: the leakage of source %s reached %g W, more than %g times its p_ref (%g W)", (double)t, src->name,
-               (double)p, PH_RUNAWAY_LEAKAGE, (double)src->leak_p_ref);
+               "thermal runaway at t = %.6g s: the leakage of source %s reached %.6g W, more than %.6g times its p_ref (%.6g W)", (double)t,
+               src->name, (double)p, PH_RUNAWAY_LEAKAGE, (double)src->leak_p_ref);
     power[s] += p;
     if (leakage != NULL) leakage[s] = p;
   }
@@ -512,9 +512,9 @@ PetscErrorCode PhThermalCheckState(PhThermal th, PetscReal t, Vec T)
   PetscCall(VecMax(T, NULL, &tmax));
   PetscCall(VecMin(T, NULL, &tmin));
   PetscCheck(!PetscIsInfOrNanReal(tmax) && !PetscIsInfOrNanReal(tmin), th->comm, PETSC_ERR_FP,
-             "the temperature field holds NaN or Inf at t = %g s (a diverged solve)", (double)t);
-  PetscCheck(tmax <= PH_RUNAWAY_TEMPERATURE, th->comm, PETSC_ERR_NOT_CONVERGED, "thermal runaway at t = %g s: a temperature reached %g K, above %g K",
-             (double)t, (double)tmax, PH_RUNAWAY_TEMPERATURE);
+             "the temperature field holds NaN or Inf at t = %.6g s (a diverged solve)", (double)t);
+  PetscCheck(tmax <= PH_RUNAWAY_TEMPERATURE, th->comm, PETSC_ERR_NOT_CONVERGED,
+             "thermal runaway at t = %.6g s: a temperature reached %.6g K, above %.6g K", (double)t, (double)tmax, PH_RUNAWAY_TEMPERATURE);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -544,7 +544,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
     PetscReal          change, rise;
 
     PetscCheck(it < PH_PICARD_MAX_ITERATIONS, th->comm, PETSC_ERR_NOT_CONVERGED,
-               "steady state at t = %g s: the k(T)/leakage iteration did not converge in %d iterations (thermal runaway?)", (double)t,
+               "steady state at t = %.6g s: the k(T)/leakage iteration did not converge in %d iterations (thermal runaway?)", (double)t,
                PH_PICARD_MAX_ITERATIONS);
     PetscCall(VecCopy(T, previous));
     if (th->nonlinear_k) {
@@ -560,7 +560,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
     PetscCall(KSPSetInitialGuessNonzero(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(KSPSolve(th->ksp, th->rhs, theta));
     PetscCall(KSPGetConvergedReason(th->ksp, &reason));
-    PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "steady state at t = %g s: the linear solver did not converge (%s)", (double)t,
+    PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "steady state at t = %.6g s: the linear solver did not converge (%s)", (double)t,
                KSPConvergedReasons[reason]);
     PetscCall(VecCopy(theta, T));
     PetscCall(VecShift(T, th->t_ref));

@@ -254,7 +254,7 @@ static PetscErrorCode PhLineSetUp(PC pc)
     for (PetscInt c = k * plane; c < (k + 1) * plane; c++) {
       PetscReal pivot = ls->pivot_inv[c] - (k > 0 ? ls->lower[c] * ls->upper[c - plane] : 0);
 
-      PetscCheck(pivot > 0, PETSC_COMM_SELF, PETSC_ERR_MAT_LU_ZRPVT, "z-line smoother: non-positive pivot %g (the operator is not an M-matrix)",
+      PetscCheck(pivot > 0, PETSC_COMM_SELF, PETSC_ERR_MAT_LU_ZRPVT, "z-line smoother: non-positive pivot %.6g (the operator is not an M-matrix)",
                  (double)pivot);
       ls->pivot_inv[c] = 1.0 / pivot;
       ls->upper[c] *= ls->pivot_inv[c]; /* u_k / pivot_k */

@@ -270,7 +270,7 @@ def main():
             tap.check("float32_temperature", t32.dtype == np.float32 and rel < 1e-6,
                       f"dtype {t32.dtype}; max |T32 - T64| / max |T64| = {rel:.2g} (tolerance 1e-6)")
         xmf = open(os.path.join(wd, "f32.xmf")).read()
-        m = re.search(r'Precision="(\d)" Format="HDF">f32\.h5:/fields/temperature', xmf)
+        m = re.search(r'Precision="(\d)" Format="HDF">f32\.h5:/fields/snapshots/t00000', xmf)
         tap.check("float32_xdmf_precision", m is not None and m.group(1) == "4", f"XDMF temperature Precision = {m.group(1) if m else None}")
 
     # a run that fails after it started: exit 1, one error line, existing results untouched, the partial file left

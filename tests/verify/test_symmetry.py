@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from phverify import Tap, must_run, workdir, write  # noqa: E402
 
 TOL = 1e-10         # of the temperature rise, discretisation and mesh symmetry (solves converged tightly)
-TOL_DEFAULT = 1e-8  # of the rise, at the default solver tolerances (transient KSP rtol 1e-8)
+TOL_DEFAULT = 1e-6  # of the rise, at the default solver tolerances (DESIGN §5: solves converge to 1e-6 of the rise)
 AMBIENT = 30.0
 
 # footprint 10 mm x 8 mm, centre (5 mm, 4 mm); hx, hy: half sizes of the centred hot spot, which decide whether a
@@ -55,7 +55,7 @@ VARIANTS = [("xodd_yeven", ["-P", "hx=0.2 mm", "-P", "hy=0.3 mm"], (1, 0)),
             ("xeven_yodd", ["-P", "hx=0.4 mm", "-P", "hy=0.2 mm"], (0, 1))]
 RUNS = [("steady", [], TOL),
         ("transient_default", ["-P", "time.mode=transient", "-P", "time.initial=35 C"], TOL_DEFAULT),
-        ("transient", ["-P", "time.mode=transient", "-P", "time.initial=35 C", "-ksp_rtol", "1e-12"], TOL)]
+        ("transient", ["-P", "time.mode=transient", "-P", "time.initial=35 C", "-ksp_rtol", "1e-12", "-ph_ksp_floor", "0"], TOL)]
 
 
 def mirror_errors(a):
