@@ -3,6 +3,30 @@
 
 #include <string.h>
 
+/*
+  The file names that PhSourceLoc point into belong to the case, not to the loader's pool: the mesh and the run
+  report problems at positions of the case long after loading (DESIGN §2). Each name is stored once.
+*/
+PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], const char **file)
+{
+  char **bigger;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < pb->nfiles; i++) {
+    if (!strcmp(pb->files[i], name)) {
+      *file = pb->files[i];
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PetscMalloc1(pb->nfiles + 1, &bigger));
+  if (pb->nfiles) PetscCall(PetscMemcpy(bigger, pb->files, pb->nfiles * sizeof(*bigger)));
+  PetscCall(PetscFree(pb->files));
+  pb->files = bigger;
+  PetscCall(PetscStrallocpy(name, &pb->files[pb->nfiles]));
+  *file = pb->files[pb->nfiles++];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhLoaderFinish(PhLoader *ld, PetscInt noverrides, const PhOverride overrides[], PhCase *problem)
 {
   PhCase   pb = ld->problem;
@@ -20,6 +44,7 @@ static PetscErrorCode PhLoaderFinish(PhLoader *ld, PetscInt noverrides, const Ph
     PetscCall(PetscStrallocpy(overrides[i].name, &pb->override_names[i]));
     PetscCall(PetscStrallocpy(overrides[i].value, &pb->override_values[i]));
   }
+  PetscCall(PetscFree(ld->suggested));
   for (PetscInt i = 0; i < ld->ntraces; i++) PetscCall(PhTraceFree_Private(&ld->traces[i]));
   PetscCall(PetscFree(ld->traces));
   PetscCall(PhPoolFree_Private(&ld->pool));
@@ -57,7 +82,7 @@ PetscErrorCode PhCaseLoad(MPI_Comm comm, const char path[], PetscInt noverrides,
   ld.case_path = path;
   PetscCall(PetscNew(&ld.problem));
   PetscCall(PetscStrallocpy(path, &ld.problem->path));
-  PetscCall(PhYamlLoadFile_Private(&ld, path, none, 0, stack, &ld.root));
+  PetscCall(PhYamlLoadFile_Private(&ld, path, none, NULL, 0, stack, &ld.root));
   PetscCall(PhLoaderFinish(&ld, noverrides, overrides, problem));
   PetscCall(PetscLogEventEnd(PH_EVENT_LOAD, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -71,8 +96,8 @@ PetscErrorCode PhCaseLoad(MPI_Comm comm, const char path[], PetscInt noverrides,
 PetscErrorCode PhCaseLoadString(MPI_Comm comm, const char name[], const char yaml[], PetscInt noverrides, const PhOverride overrides[], PhDiag diag,
                                 PhCase *problem)
 {
-  PhLoader ld;
-  char    *file;
+  PhLoader    ld;
+  const char *file;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&ld, sizeof(ld)));
@@ -81,7 +106,7 @@ PetscErrorCode PhCaseLoadString(MPI_Comm comm, const char name[], const char yam
   ld.case_path = name;
   PetscCall(PetscNew(&ld.problem));
   PetscCall(PetscStrallocpy(name, &ld.problem->path));
-  PetscCall(PhPoolStrdup_Private(&ld.pool, name, &file));
+  PetscCall(PhCaseInternFile_Private(ld.problem, name, &file));
   PetscCall(PhYamlParse_Private(&ld, file, yaml, strlen(yaml), &ld.root));
   if (ld.root != NULL && ld.root->type != PH_NODE_MAP) {
     PetscCall(PhDiagAdd(diag, ld.root->loc, NULL, "expected a mapping of keys at the top of the file, got %s", PhNodeTypeName_Private(ld.root)));
@@ -134,6 +159,8 @@ PetscErrorCode PhCaseDestroy(PhCase *problem)
   PetscFunctionBeginUser;
   if (pb == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscFree(pb->path));
+  for (PetscInt i = 0; i < pb->nfiles; i++) PetscCall(PetscFree(pb->files[i]));
+  PetscCall(PetscFree(pb->files));
   PetscCall(PetscFree(pb->name));
   PetscCall(PetscFree(pb->description));
   PetscCall(PetscFree(pb->resolved_yaml));
@@ -156,7 +183,10 @@ PetscErrorCode PhCaseDestroy(PhCase *problem)
   PetscCall(PetscFree(pb->mesh_file));
   PetscCall(PetscFree(pb->mesh_material_map));
   for (PetscInt f = 0; f < PH_NFACES; f++) {
-    for (PetscInt i = 0; i < pb->boundaries[f].n; i++) PetscCall(PhSignalDestroyContents(&pb->boundaries[f].conditions[i].value));
+    for (PetscInt i = 0; i < pb->boundaries[f].n; i++) {
+      PetscCall(PhSignalDestroyContents(&pb->boundaries[f].conditions[i].value));
+      PetscCall(PetscFree(pb->boundaries[f].conditions[i].path));
+    }
     PetscCall(PetscFree(pb->boundaries[f].conditions));
   }
   for (PetscInt i = 0; i < pb->nsources; i++) {

@@ -3,7 +3,8 @@
 
   The libyaml document is converted into a tree of PhNode with file, line and column on every node (aliases expanded
   under a budget), includes are merged and -P overrides applied on that tree, and the schema walk then fills the PhCase.
-  Every node and string lives in the loader's pool and is freed with it.
+  Every node and string lives in the loader's pool and is freed with it, except the file names of positions: they
+  belong to the case (PhCaseInternFile_Private), which outlives loading.
 */
 #pragma once
 
@@ -23,16 +24,20 @@ struct _PhNode {
   PhSourceLoc loc;
   char       *value;    /* SCALAR: text */
   PetscBool   plain;    /* SCALAR: unquoted (so "null", "~" and "" mean no value) */
+  PetscBool   bad;      /* SCALAR: a problem of the text itself was reported (a NUL character); readers add nothing */
   char       *resolved; /* SCALAR: text after ${} substitution, for the resolved case; NULL when unchanged */
   PetscInt    n, cap;
   PhNode    **keys;   /* MAP: key scalars (with their positions) */
   PhNode    **values; /* MAP: values; SEQ: items */
 };
 
-/* A pool of allocations freed together. */
+/* A pool of allocations freed together: small pieces are carved from chunks (PhPoolAlloc_Private). */
+#define PH_POOL_CHUNK 65536
 typedef struct {
   void   **ptrs;
   PetscInt n, cap;
+  char    *chunk; /* the chunk being carved */
+  size_t   used;  /* bytes of it in use */
 } PhPool;
 
 typedef enum {
@@ -54,11 +59,23 @@ typedef struct {
   char      *path;
   PetscBool  ok;
   PetscInt   nrows, ncols;
-  char     **names; /* length ncols */
-  char     **units; /* length ncols; NULL when the header gives none */
-  PetscReal *data;  /* [nrows][ncols], numbers as written */
-  PetscInt  *lines; /* line of each row, for messages */
+  char     **names;           /* length ncols */
+  char     **units;           /* length ncols; NULL when the header gives none */
+  PetscReal *data;            /* [nrows][ncols], numbers as written */
+  PetscInt  *lines;           /* line of each row, for messages */
+  PetscInt  *columns;         /* [nrows][ncols]: column of each value, for messages */
+  PetscInt   header_line;     /* line of the header */
+  PetscInt  *header_columns;  /* length ncols: column of each header cell */
+  PetscBool *unit_ok;         /* length ncols: the bracketed unit is a unit (or there is none) */
+  PetscBool *reported;        /* length ncols: a problem of this column was reported (by an earlier reference) */
+  PetscReal  tscale, toffset; /* time in s = tscale * number + toffset */
 } PhTraceTable;
+
+/* A key that PhSchemaCheckKeys_Private suggested for a misspelt one: it is then not also reported missing. */
+typedef struct {
+  const PhNode *map;
+  const char   *key;
+} PhSuggestion;
 
 typedef struct {
   MPI_Comm      comm;
@@ -70,12 +87,24 @@ typedef struct {
   PhParamSlot  *params;
   PetscInt      ntraces;
   PhTraceTable *traces;
-  PetscInt      node_budget; /* nodes left for alias expansion */
+  PetscInt      node_budget;  /* nodes left for alias expansion */
+  const char   *override_key; /* while parsing the value of -P name=value: name (problems have no position inside the value) */
   PhCase        problem;
+  PetscInt      nsuggested, suggested_cap;
+  PhSuggestion *suggested;
+  PetscBool     param_failed; /* the last evaluation failed at a ${parameter} whose problem is reported at its definition */
+  PetscInt      nactive;      /* parameters being evaluated, innermost last (to name a cycle) */
+  PhParamSlot **active;
+  PetscBool     no_geometry;    /* the stack or the mesh file is unusable (reported): block and layer names are not looked up */
+  PetscBool     bad_boundaries; /* a boundary condition without a valid type (reported): whether the case has a heat sink is unknown */
 } PhLoader;
+
+/* file names owned by the case (case.c) */
+PH_INTERN PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], const char **file);
 
 /* pool */
 PH_INTERN PetscErrorCode PhPoolAdd_Private(PhPool *pool, void *ptr);
+PH_INTERN PetscErrorCode PhPoolAlloc_Private(PhPool *pool, size_t size, void **ptr);
 PH_INTERN PetscErrorCode PhPoolStrdup_Private(PhPool *pool, const char *s, char **out);
 PH_INTERN PetscErrorCode PhPoolFree_Private(PhPool *pool);
 
@@ -87,8 +116,8 @@ PH_INTERN PhNode        *PhNodeGetKey_Private(const PhNode *map, const char key[
 PH_INTERN PetscBool      PhNodeIsNull_Private(const PhNode *node);
 PH_INTERN const char    *PhNodeTypeName_Private(const PhNode *node);
 PH_INTERN PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *bytes, size_t length, PhNode **root);
-PH_INTERN PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, PetscInt depth, const char *stack[],
-                                                PhNode **root);
+PH_INTERN PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, const char from_key[], PetscInt depth,
+                                                const char *stack[], PhNode **root);
 PH_INTERN PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOverride overrides[]);
 PH_INTERN PetscErrorCode PhYamlEmit_Private(PhLoader *ld, const PhNode *root, char **text);
 
@@ -102,7 +131,9 @@ PH_INTERN PetscErrorCode PhSchemaQuantity_Private(PhLoader *ld, const PhNode *ma
 PH_INTERN PetscErrorCode PhSchemaNodeQuantity_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscReal *value,
                                                       PetscBool *ok);
 PH_INTERN PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscInt def,
-                                             PetscInt lo, PetscInt hi, PetscInt *value);
+                                             PetscInt lo, PetscInt hi, PetscInt *value, PetscBool *valid);
+PH_INTERN PetscErrorCode PhSchemaMissing_Private(PhLoader *ld, const PhNode *map, PhSourceLoc loc, const char path[], const char key[],
+                                                 const char detail[]);
 PH_INTERN PetscErrorCode PhSchemaBool_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool def, PetscBool *value);
 PH_INTERN PetscErrorCode PhSchemaString_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
                                                 const char *def, char **value);
@@ -110,6 +141,8 @@ PH_INTERN PetscErrorCode PhSchemaEnum_Private(PhLoader *ld, const PhNode *map, c
                                               PetscInt def, PetscInt *value);
 PH_INTERN PetscErrorCode PhSchemaRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
                                                PetscReal *lo, PetscReal *hi, PetscBool *present);
+PH_INTERN PetscErrorCode PhSchemaName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen,
+                                              char *const seen[], const PetscInt seen_lines[], char **name, PetscInt *line);
 PH_INTERN PetscErrorCode PhSchemaFindName_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n,
                                                   const char *const names[], PetscInt *index);
 PH_INTERN PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative,

@@ -1,6 +1,7 @@
 /* mesh: {file: ...}: read the small header of a mesh file (lines, names, layers, blocks) and resolve it against the case. */
 #include "case_impl.h"
 
+#include <errno.h>
 #include <photherm/h5.h>
 #include <string.h>
 
@@ -26,13 +27,31 @@ PetscErrorCode PhMeshFileLoadHeader_Private(PhLoader *ld, const PhNode *file_nod
   PhH5BlockRow *blocks = NULL;
   PetscBool     okx, oky, okz, okn, okl, okb;
   PhSourceLoc   loc = file_node->loc;
+  PetscMPIInt   rank;
+  int           status = 0; /* 0 readable HDF5, -1 readable but not HDF5, else errno */
 
   PetscFunctionBeginUser;
+  ld->no_geometry = PETSC_TRUE; /* until the header is read: then sources and optics can name its layers and blocks */
+  /* relative to the file that names it; a -P value (no position) is relative to the current directory */
   if (file_node->loc.line > 0) PetscCall(PhPathJoin(file_node->loc.file, file_node->value, &pb->mesh_file));
   else PetscCall(PetscStrallocpy(file_node->value, &pb->mesh_file));
-  if (H5Fis_hdf5(pb->mesh_file) <= 0) {
-    PetscCall(PhDiagAdd(ld->diag, loc, key_path, "\"%s\" is not a readable HDF5 mesh file (write one with photherm mesh CASE -o FILE)",
-                        pb->mesh_file));
+  PetscCallMPI(MPI_Comm_rank(ld->comm, &rank));
+  if (rank == 0) {
+    FILE *fp = fopen(pb->mesh_file, "rb");
+
+    if (fp == NULL) status = errno ? errno : EIO;
+    else {
+      (void)fclose(fp);
+      if (H5Fis_hdf5(pb->mesh_file) <= 0) status = -1;
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, ld->comm));
+  if (status > 0) {
+    PetscCall(PhDiagAdd(ld->diag, loc, key_path, "cannot read mesh file \"%s\": %s", pb->mesh_file, strerror(status)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (status < 0) {
+    PetscCall(PhDiagAdd(ld->diag, loc, key_path, "\"%s\" is not an HDF5 mesh file (write one with photherm mesh CASE -o FILE)", pb->mesh_file));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   file = H5Fopen(pb->mesh_file, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -134,6 +153,7 @@ PetscErrorCode PhMeshFileLoadHeader_Private(PhLoader *ld, const PhNode *file_nod
     blk->loc      = loc;
     pb->nblocks++;
   }
+  ld->no_geometry = PETSC_FALSE; /* a file without /mesh/blocks has no blocks: names of blocks are then unknown */
 done:
   for (PetscInt l = 0; l < nlayers; l++) PetscCall(PetscFree(layers[l].name));
   for (PetscInt b = 0; b < nblocks; b++) PetscCall(PetscFree(blocks[b].name));

@@ -21,7 +21,10 @@ static PetscErrorCode PhSchemaSpacing(PhLoader *ld, const PhNode *map, const cha
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a spacing such as \"1.12 nm\" or \"200 GHz\", got %s", PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  ld->param_failed = PETSC_FALSE;
   PetscCall(PhUnitsEvaluate(node->value, PhParamLookup_Private, ld, &q, &ok, reason, sizeof(reason)));
+  if (!ok && ld->param_failed) PetscFunctionReturn(PETSC_SUCCESS);
   if (ok && !q.bare && PhUnitsMatch(&q, PH_QT_FREQUENCY)) {
     *spacing = wavelength * wavelength * q.value / PH_SPEED_OF_LIGHT;
   } else if (ok && !q.bare && PhUnitsMatch(&q, PH_QT_WAVELENGTH)) {
@@ -55,6 +58,8 @@ static PetscErrorCode PhBlockRef(PhLoader *ld, const PhNode *node, const char pa
   const char **names;
 
   PetscFunctionBeginUser;
+  *block = -1;
+  if (ld->no_geometry) PetscFunctionReturn(PETSC_SUCCESS); /* the stack or mesh file is reported: its blocks are unknown */
   PetscCall(PetscMalloc1(pb->nblocks + 1, &names));
   for (PetscInt b = 0; b < pb->nblocks; b++) names[b] = pb->blocks[b].name;
   PetscCall(PhSchemaFindName_Private(ld, node, path, "block", pb->nblocks, names, block));
@@ -69,12 +74,15 @@ static PetscErrorCode PhSchemaLasers(PhLoader *ld, PhNode *list)
   static const char *const types[] = {"external", "dfb", "vcsel", NULL};
   PhOptics                *op      = &ld->problem->optics;
 
+  PetscInt *lines;
+
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(PetscMax(list->n, 1), &op->lasers));
+  PetscCall(PetscMalloc1(list->n + 1, &lines));
   for (PetscInt i = 0; i < list->n; i++) {
     PhNode   *map = list->values[i], *at, *temp;
     PhLaser  *ls  = &op->lasers[op->nlasers];
-    char      path[128], sub[160];
+    char      path[128], sub[160], **seen;
     PetscBool ok, present;
     PetscInt  type;
 
@@ -86,10 +94,10 @@ static PetscErrorCode PhSchemaLasers(PhLoader *ld, PhNode *list)
     ls->block = -1;
     ls->link  = -1;
     PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
-    PetscCall(PhSchemaString_Private(ld, map, path, "name", PETSC_TRUE, NULL, &ls->name));
-    for (PetscInt j = 0; j < op->nlasers - 1; j++)
-      if (ls->name && op->lasers[j].name && !strcmp(ls->name, op->lasers[j].name))
-        PetscCall(PhDiagAdd(ld->diag, map->loc, path, "laser \"%s\" is defined twice", ls->name));
+    PetscCall(PetscMalloc1(op->nlasers, &seen));
+    for (PetscInt j = 0; j < op->nlasers - 1; j++) seen[j] = op->lasers[j].name;
+    PetscCall(PhSchemaName_Private(ld, map, path, "laser", op->nlasers - 1, seen, lines, &ls->name, &lines[op->nlasers - 1]));
+    PetscCall(PetscFree(seen));
     PetscCall(PhSchemaEnum_Private(ld, map, path, "type", types, 0, &type));
     ls->type = (PhLaserType)type;
     at       = PhNodeGet_Private(map, "at");
@@ -108,9 +116,12 @@ static PetscErrorCode PhSchemaLasers(PhLoader *ld, PhNode *list)
                             types[type]));
       }
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "at", -1));
-      if (PhNodeIsNull_Private(at))
-        PetscCall(PhDiagAdd(ld->diag, map->loc, sub, "missing required key (a %s laser needs at: {block: NAME})", types[type]));
-      else {
+      if (PhNodeIsNull_Private(at)) {
+        char detail[80];
+
+        (void)snprintf(detail, sizeof(detail), "a %s laser needs at: {block: NAME}", types[type]);
+        PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, "at", detail));
+      } else {
         static const char *const akeys[] = {"block", NULL};
 
         PetscCall(PhSchemaExpectMap_Private(ld, at, sub, &ok));
@@ -120,27 +131,30 @@ static PetscErrorCode PhSchemaLasers(PhLoader *ld, PhNode *list)
           PetscCall(PhSchemaCheckKeys_Private(ld, at, sub, akeys));
           PetscCall(PhSchemaPath_Private(bsub, sizeof(bsub), sub, "block", -1));
           if (PhNodeIsNull_Private(PhNodeGet_Private(at, "block")))
-            PetscCall(PhDiagAdd(ld->diag, at->loc, bsub, "missing required key (the name of the laser's block)"));
+            PetscCall(PhSchemaMissing_Private(ld, at, at->loc, sub, "block", "the name of the laser's block"));
           else PetscCall(PhBlockRef(ld, PhNodeGet_Private(at, "block"), bsub, &ls->block));
         }
       }
     }
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "wavelength", PH_QT_WAVELENGTH, PETSC_FALSE, 1310e-9, &ls->wavelength, &present));
     PetscCall(PhPositive(ld, map, path, "wavelength", ls->wavelength, PETSC_FALSE));
-    PetscCall(PhSchemaInt_Private(ld, map, path, "lines", PETSC_FALSE, 8, 1, 4096, &ls->lines));
+    PetscCall(PhSchemaInt_Private(ld, map, path, "lines", PETSC_FALSE, 8, 1, 4096, &ls->lines, &ok));
+    if (!ok) ls->lines = 0; /* reported; not compared with the ring counts */
     PetscCall(PhSchemaSpacing(ld, map, path, ls->wavelength, 1.12e-9, &ls->spacing));
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "drift", PH_QT_DRIFT, PETSC_FALSE, 0.09e-9, &ls->drift, &present));
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "power", PH_QT_OPTICAL_POWER, PETSC_FALSE, 10.0, &ls->power_dbm, &present));
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "power_drift", PH_QT_DB_PER_K, PETSC_FALSE, -0.02, &ls->power_drift, &present));
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "wall_plug_efficiency", PH_QT_DIMENSIONLESS, PETSC_FALSE, 0.20, &ls->wpe, &present));
-    if (present && !(ls->wpe > 0 && ls->wpe <= 1))
-      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "wall_plug_efficiency")->loc, path, "wall_plug_efficiency must be in (0, 1], got %g",
-                          (double)ls->wpe));
+    if (present && !(ls->wpe > 0 && ls->wpe <= 1)) {
+      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "wall_plug_efficiency", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "wall_plug_efficiency")->loc, sub, "must be in (0, 1], got %g", (double)ls->wpe));
+    }
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "wpe_t1", PH_QT_TEMPERATURE_DIFFERENCE, PETSC_FALSE, 200.0, &ls->wpe_t1, &present));
     PetscCall(PhPositive(ld, map, path, "wpe_t1", ls->wpe_t1, PETSC_FALSE));
     PetscCall(PhSchemaBool_Private(ld, map, path, "heat", PETSC_TRUE, &ls->heat));
     if (ls->type == PH_LASER_EXTERNAL) ls->heat = PETSC_FALSE;
   }
+  PetscCall(PetscFree(lines));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -151,13 +165,16 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
   static const char *const hkeys[] = {"efficiency", "max_power", "feedback", NULL};
   PhOptics                *op      = &ld->problem->optics;
 
+  PetscInt *lines;
+
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(PetscMax(list->n, 1), &op->rings));
   PetscCall(PetscCalloc1(PetscMax(list->n, 1), &op->die_names));
+  PetscCall(PetscMalloc1(list->n + 1, &lines));
   for (PetscInt i = 0; i < list->n; i++) {
     PhNode      *map = list->values[i], *heater, *offsets;
     PhRingGroup *rg  = &op->rings[op->nrings];
-    char         path[128], sub[160];
+    char         path[128], sub[160], **seen;
     PetscBool    ok, present;
 
     PetscCall(PhSchemaPath_Private(path, sizeof(path), "optics.rings", NULL, i));
@@ -168,15 +185,16 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
     rg->block = -1;
     rg->link  = -1;
     PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
-    PetscCall(PhSchemaString_Private(ld, map, path, "name", PETSC_TRUE, NULL, &rg->name));
-    for (PetscInt j = 0; j < op->nrings - 1; j++)
-      if (rg->name && op->rings[j].name && !strcmp(rg->name, op->rings[j].name))
-        PetscCall(PhDiagAdd(ld->diag, map->loc, path, "ring group \"%s\" is defined twice", rg->name));
+    PetscCall(PetscMalloc1(op->nrings, &seen));
+    for (PetscInt j = 0; j < op->nrings - 1; j++) seen[j] = op->rings[j].name;
+    PetscCall(PhSchemaName_Private(ld, map, path, "ring group", op->nrings - 1, seen, lines, &rg->name, &lines[op->nrings - 1]));
+    PetscCall(PetscFree(seen));
     PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "block", -1));
     if (PhNodeIsNull_Private(PhNodeGet_Private(map, "block")))
-      PetscCall(PhDiagAdd(ld->diag, map->loc, sub, "missing required key (the block the rings sit in)"));
+      PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, "block", "the block the rings sit in"));
     else PetscCall(PhBlockRef(ld, PhNodeGet_Private(map, "block"), sub, &rg->block));
-    PetscCall(PhSchemaInt_Private(ld, map, path, "count", PETSC_FALSE, 8, 1, 4096, &rg->count));
+    PetscCall(PhSchemaInt_Private(ld, map, path, "count", PETSC_FALSE, 8, 1, 4096, &rg->count, &ok));
+    if (!ok) rg->count = 0; /* reported; offsets and the laser's lines are not compared with it */
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "wavelength", PH_QT_WAVELENGTH, PETSC_FALSE, 1308e-9, &rg->wavelength, &present));
     PetscCall(PhPositive(ld, map, path, "wavelength", rg->wavelength, PETSC_FALSE));
     PetscCall(PhSchemaSpacing(ld, map, path, rg->wavelength, 1.12e-9, &rg->spacing));
@@ -194,11 +212,14 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
     PetscCall(PhSchemaString_Private(ld, map, path, "die", PETSC_FALSE, rg->name ? rg->name : "", &rg->die));
     PetscCall(PetscCalloc1(rg->count, &rg->offsets));
     offsets = PhNodeGet_Private(map, "offsets");
-    if (!PhNodeIsNull_Private(offsets)) {
+    if (!PhNodeIsNull_Private(offsets) && rg->count > 0) {
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "offsets", -1));
       if (offsets->type != PH_NODE_SEQ || offsets->n != rg->count) {
-        PetscCall(PhDiagAdd(ld->diag, offsets->loc, sub, "expected a list of %d wavelength offsets (one per ring), got %s", (int)rg->count,
-                            offsets->type == PH_NODE_SEQ ? "a list of another length" : PhNodeTypeName_Private(offsets)));
+        char got[64];
+
+        if (offsets->type == PH_NODE_SEQ) (void)snprintf(got, sizeof(got), "a list of %d", (int)offsets->n);
+        else (void)snprintf(got, sizeof(got), "%s", PhNodeTypeName_Private(offsets));
+        PetscCall(PhDiagAdd(ld->diag, offsets->loc, sub, "expected a list of %d wavelength offsets (one per ring), got %s", (int)rg->count, got));
       } else {
         for (PetscInt r = 0; r < rg->count; r++) {
           char item[200];
@@ -236,26 +257,51 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
       }
     }
   }
+  PetscCall(PetscFree(lines));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhSchemaLinks(PhLoader *ld, PhNode *list)
+/* Key path of item `k` of the lasers or rings: its index among the items of the list as written (`list` may be NULL). */
+static void PhOpticsItemPath(const PhNode *list, const char *name, PetscInt k, char *path, size_t len)
+{
+  PetscInt at = k;
+
+  if (list != NULL && list->type == PH_NODE_SEQ) {
+    for (PetscInt i = 0, maps = 0; i < list->n; i++) {
+      if (list->values[i]->type != PH_NODE_MAP) continue;
+      if (maps++ == k) {
+        at = i;
+        break;
+      }
+    }
+  }
+  (void)snprintf(path, len, "optics.%s[%d]", name, (int)at);
+}
+
+/*
+  Links, then the lasers and ring groups no link uses. A link reference that names no laser (or ring group) is one
+  problem: the laser it was meant for (its suggestion, or any laser when there is none) is then not also unused.
+*/
+static PetscErrorCode PhSchemaLinks(PhLoader *ld, PhNode *list, const PhNode *laser_list, const PhNode *ring_list)
 {
   static const char *const keys[] =
     {"name", "laser", "tx", "rx", "rate", "lock", "relock_time", "loss", "sensitivity", "margin_threshold", "electrical_energy", NULL};
   static const char *const locks[] = {"fixed", "wrap", "rotate", NULL};
   PhOptics                *op      = &ld->problem->optics;
   const char             **lnames, **rnames;
+  PetscBool               *meant[2], unresolved[2] = {PETSC_FALSE, PETSC_FALSE}; /* [0] lasers, [1] ring groups */
+  PetscInt                *name_lines;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(PetscMax(list->n, 1), &op->links));
   PetscCall(PetscMalloc2(op->nlasers + 1, &lnames, op->nrings + 1, &rnames));
+  PetscCall(PetscCalloc3(op->nlasers + 1, &meant[0], op->nrings + 1, &meant[1], list->n + 1, &name_lines));
   for (PetscInt i = 0; i < op->nlasers; i++) lnames[i] = op->lasers[i].name;
   for (PetscInt i = 0; i < op->nrings; i++) rnames[i] = op->rings[i].name;
   for (PetscInt i = 0; i < list->n; i++) {
     PhNode     *map = list->values[i];
     PhLink     *lk  = &op->links[op->nlinks];
-    char        path[128], sub[160];
+    char        path[128], sub[160], **seen;
     PetscBool   ok, present;
     PetscInt    lock;
     const char *roles[3] = {"laser", "tx", "rx"};
@@ -271,40 +317,54 @@ static PetscErrorCode PhSchemaLinks(PhLoader *ld, PhNode *list)
     refs[1]                     = &lk->tx;
     refs[2]                     = &lk->rx;
     PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
-    PetscCall(PhSchemaString_Private(ld, map, path, "name", PETSC_TRUE, NULL, &lk->name));
-    for (PetscInt j = 0; j < op->nlinks - 1; j++)
-      if (lk->name && op->links[j].name && !strcmp(lk->name, op->links[j].name))
-        PetscCall(PhDiagAdd(ld->diag, map->loc, path, "link \"%s\" is defined twice", lk->name));
+    PetscCall(PetscMalloc1(op->nlinks, &seen));
+    for (PetscInt j = 0; j < op->nlinks - 1; j++) seen[j] = op->links[j].name;
+    PetscCall(PhSchemaName_Private(ld, map, path, "link", op->nlinks - 1, seen, name_lines, &lk->name, &name_lines[op->nlinks - 1]));
+    PetscCall(PetscFree(seen));
     for (int r = 0; r < 3; r++) {
-      PhNode *node = PhNodeGet_Private(map, roles[r]);
+      PhNode     *node = PhNodeGet_Private(map, roles[r]);
+      int         kind = r == 0 ? 0 : 1;
+      const char *what = kind == 0 ? "laser" : "ring group";
 
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, roles[r], -1));
       if (PhNodeIsNull_Private(node)) {
-        PetscCall(PhDiagAdd(ld->diag, map->loc, sub, "missing required key (the name of a %s)", r == 0 ? "laser" : "ring group"));
+        char detail[64];
+
+        (void)snprintf(detail, sizeof(detail), "the name of a %s", what);
+        PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, roles[r], detail));
+        unresolved[kind] = PETSC_TRUE;
         continue;
       }
-      if (r == 0) PetscCall(PhSchemaFindName_Private(ld, node, sub, "laser", op->nlasers, lnames, refs[r]));
-      else PetscCall(PhSchemaFindName_Private(ld, node, sub, "ring group", op->nrings, rnames, refs[r]));
-      if (*refs[r] < 0) continue;
+      PetscCall(PhSchemaFindName_Private(ld, node, sub, what, kind == 0 ? op->nlasers : op->nrings, kind == 0 ? lnames : rnames, refs[r]));
+      if (*refs[r] < 0) {
+        const char *best = NULL;
+
+        if (node->type == PH_NODE_SCALAR)
+          PetscCall(PhLevenshteinSuggest_Private(node->value, kind == 0 ? op->nlasers : op->nrings, kind == 0 ? lnames : rnames, &best));
+        if (best == NULL) unresolved[kind] = PETSC_TRUE;
+        for (PetscInt j = 0; best != NULL && j < (kind == 0 ? op->nlasers : op->nrings); j++)
+          if ((kind == 0 ? lnames : rnames)[j] == best) meant[kind][j] = PETSC_TRUE;
+        continue;
+      }
       if (r == 0) {
         if (op->lasers[lk->laser].link >= 0)
           PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "laser \"%s\" is already used by link \"%s\"; each laser belongs to one link", node->value,
-                              op->links[op->lasers[lk->laser].link].name));
+                              op->links[op->lasers[lk->laser].link].name ? op->links[op->lasers[lk->laser].link].name : "?"));
         else op->lasers[lk->laser].link = op->nlinks - 1;
       } else {
         PhRingGroup *rg = &op->rings[*refs[r]];
 
         if (rg->link >= 0)
           PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "ring group \"%s\" is already used by link \"%s\"; each ring group belongs to one link",
-                              node->value, op->links[rg->link].name));
+                              node->value, op->links[rg->link].name ? op->links[rg->link].name : "?"));
         else rg->link = op->nlinks - 1;
       }
     }
-    if (lk->laser >= 0) {
+    if (lk->laser >= 0 && op->lasers[lk->laser].lines > 0) {
       for (int r = 1; r < 3; r++) {
         PetscInt g = *refs[r];
 
-        if (g < 0) continue;
+        if (g < 0 || op->rings[g].count <= 0) continue;
         if (op->rings[g].count != op->lasers[lk->laser].lines) {
           PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, roles[r], -1));
           PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, roles[r])->loc, sub,
@@ -326,13 +386,22 @@ static PetscErrorCode PhSchemaLinks(PhLoader *ld, PhNode *list)
                                        &present));
     PetscCall(PhPositive(ld, map, path, "electrical_energy", lk->electrical_energy, PETSC_TRUE));
   }
+  for (PetscInt i = 0; i < op->nlasers && !unresolved[0]; i++) {
+    char path[128];
+
+    if (op->lasers[i].link >= 0 || op->lasers[i].name == NULL || meant[0][i]) continue;
+    PhOpticsItemPath(laser_list, "lasers", i, path, sizeof(path));
+    PetscCall(PhDiagAdd(ld->diag, op->lasers[i].loc, path, "laser \"%s\" is not used by any link", op->lasers[i].name));
+  }
+  for (PetscInt i = 0; i < op->nrings && !unresolved[1]; i++) {
+    char path[128];
+
+    if (op->rings[i].link >= 0 || op->rings[i].name == NULL || meant[1][i]) continue;
+    PhOpticsItemPath(ring_list, "rings", i, path, sizeof(path));
+    PetscCall(PhDiagAdd(ld->diag, op->rings[i].loc, path, "ring group \"%s\" is not used by any link", op->rings[i].name));
+  }
   PetscCall(PetscFree2(lnames, rnames));
-  for (PetscInt i = 0; i < op->nlasers; i++)
-    if (op->lasers[i].link < 0 && op->lasers[i].name)
-      PetscCall(PhDiagAdd(ld->diag, op->lasers[i].loc, "optics.lasers", "laser \"%s\" is not used by any link", op->lasers[i].name));
-  for (PetscInt i = 0; i < op->nrings; i++)
-    if (op->rings[i].link < 0 && op->rings[i].name)
-      PetscCall(PhDiagAdd(ld->diag, op->rings[i].loc, "optics.rings", "ring group \"%s\" is not used by any link", op->rings[i].name));
+  PetscCall(PetscFree3(meant[0], meant[1], name_lines));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -351,8 +420,8 @@ static PetscErrorCode PhSchemaYield(PhLoader *ld)
   if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
   y->present = PETSC_TRUE;
   PetscCall(PhSchemaCheckKeys_Private(ld, node, "yield", keys));
-  PetscCall(PhSchemaInt_Private(ld, node, "yield", "samples", PETSC_FALSE, 2000, 1, 10000000, &y->samples));
-  PetscCall(PhSchemaInt_Private(ld, node, "yield", "seed", PETSC_FALSE, 1, 0, 2147483647, &y->seed));
+  PetscCall(PhSchemaInt_Private(ld, node, "yield", "samples", PETSC_FALSE, 2000, 1, 10000000, &y->samples, NULL));
+  PetscCall(PhSchemaInt_Private(ld, node, "yield", "seed", PETSC_FALSE, 1, 0, 2147483647, &y->seed, NULL));
   assembly = PhNodeGet_Private(node, "assembly");
   if (PhNodeIsNull_Private(assembly)) {
     y->nassembly = 5;
@@ -413,7 +482,7 @@ PetscErrorCode PhSchemaOptics_Private(PhLoader *ld)
       empty.type = PH_NODE_SEQ;
       if (i == 0) PetscCall(PhSchemaLasers(ld, &empty));
       else if (i == 1) PetscCall(PhSchemaRings(ld, &empty));
-      else PetscCall(PhSchemaLinks(ld, &empty));
+      else PetscCall(PhSchemaLinks(ld, &empty, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
       continue;
     }
     if (list->type != PH_NODE_SEQ) {
@@ -422,7 +491,7 @@ PetscErrorCode PhSchemaOptics_Private(PhLoader *ld)
     }
     if (i == 0) PetscCall(PhSchemaLasers(ld, list));
     else if (i == 1) PetscCall(PhSchemaRings(ld, list));
-    else PetscCall(PhSchemaLinks(ld, list));
+    else PetscCall(PhSchemaLinks(ld, list, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -2,7 +2,9 @@
 #include "case_impl.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <photherm/h5.h>
 #include <string.h>
 
 #define PH_REASON_LEN 600
@@ -44,7 +46,10 @@ PetscErrorCode PhLevenshteinSuggest_Private(const char word[], PetscInt n, const
   PetscFunctionBeginUser;
   *best = NULL;
   for (PetscInt i = 0; i < n; i++) {
-    PetscInt d = PhLevenshtein(word, candidates[i]);
+    PetscInt d;
+
+    if (candidates[i] == NULL) continue; /* a name that was itself reported */
+    d = PhLevenshtein(word, candidates[i]);
 
     if (d < best_d && d <= limit) {
       best_d = d;
@@ -68,11 +73,23 @@ PetscErrorCode PhSchemaCheckKeys_Private(PhLoader *ld, const PhNode *map, const 
 
     for (PetscInt j = 0; j < n; j++)
       if (!strcmp(key, allowed[j])) known = PETSC_TRUE;
-    if (known) continue;
+    if (known || map->keys[i]->bad) continue;
     PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key, -1));
     PetscCall(PhLevenshteinSuggest_Private(key, n, allowed, &best));
-    if (best != NULL) PetscCall(PhDiagAdd(ld->diag, map->keys[i]->loc, sub, "unknown key \"%s\"; did you mean \"%s\"?", key, best));
-    else {
+    if (best != NULL) {
+      PetscCall(PhDiagAdd(ld->diag, map->keys[i]->loc, sub, "unknown key \"%s\"; did you mean \"%s\"?", key, best));
+      if (ld->nsuggested == ld->suggested_cap) {
+        PhSuggestion *bigger;
+
+        ld->suggested_cap = ld->suggested_cap ? 2 * ld->suggested_cap : 16;
+        PetscCall(PetscMalloc1(ld->suggested_cap, &bigger));
+        if (ld->nsuggested) PetscCall(PetscMemcpy(bigger, ld->suggested, ld->nsuggested * sizeof(*bigger)));
+        PetscCall(PetscFree(ld->suggested));
+        ld->suggested = bigger;
+      }
+      ld->suggested[ld->nsuggested].map   = map;
+      ld->suggested[ld->nsuggested++].key = best;
+    } else {
       char   list[400];
       size_t used = 0;
 
@@ -93,13 +110,29 @@ PetscErrorCode PhSchemaExpectMap_Private(PhLoader *ld, const PhNode *node, const
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhMissing(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[])
+/*
+  "missing required key (detail)" at `loc` (usually the mapping), unless the key was given misspelt: then the
+  unknown-key line with its suggestion already says it (one line per problem).
+*/
+PetscErrorCode PhSchemaMissing_Private(PhLoader *ld, const PhNode *map, PhSourceLoc loc, const char path[], const char key[], const char detail[])
 {
   char sub[512];
 
   PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ld->nsuggested; i++)
+    if (ld->suggested[i].map == map && !strcmp(ld->suggested[i].key, key)) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key, -1));
-  PetscCall(PhDiagAdd(ld->diag, map->loc, sub, "missing required key (expected %s)", what));
+  PetscCall(PhDiagAdd(ld->diag, loc, sub, "missing required key (%s)", detail));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhMissing(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[])
+{
+  char detail[300];
+
+  PetscFunctionBeginUser;
+  (void)snprintf(detail, sizeof(detail), "expected %s", what);
+  PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, key, detail));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -112,11 +145,14 @@ PetscErrorCode PhSchemaNodeQuantity_Private(PhLoader *ld, PhNode *node, const ch
   PetscFunctionBeginUser;
   *ok    = PETSC_FALSE;
   *value = 0;
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
   if (node->type != PH_NODE_SCALAR) {
     PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected %s, got %s", PhQuantityTypeDescription(type), PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  ld->param_failed = PETSC_FALSE;
   PetscCall(PhUnitsParse(node->value, type, PhParamLookup_Private, ld, &q, value, ok, reason, sizeof(reason)));
+  if (!*ok && ld->param_failed) PetscFunctionReturn(PETSC_SUCCESS); /* reported at the parameter's definition */
   if (*ok && strstr(node->value, "${") != NULL) {
     char buf[128];
 
@@ -152,8 +188,9 @@ PetscErrorCode PhSchemaQuantity_Private(PhLoader *ld, const PhNode *map, const c
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A whole number in [lo, hi]; *valid (may be NULL) is false when the key is given with a bad value (then *value is def). */
 PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscInt def,
-                                   PetscInt lo, PetscInt hi, PetscInt *value)
+                                   PetscInt lo, PetscInt hi, PetscInt *value, PetscBool *valid)
 {
   PhNode   *node = PhNodeGet_Private(map, key);
   char      sub[512];
@@ -162,10 +199,13 @@ PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char p
 
   PetscFunctionBeginUser;
   *value = def;
+  if (valid != NULL) *valid = PETSC_TRUE;
   if (PhNodeIsNull_Private(node)) {
     if (required) PetscCall(PhMissing(ld, map, path, key, "a whole number"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (valid != NULL) *valid = PETSC_FALSE;
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key, -1));
   if (node->type != PH_NODE_SCALAR) {
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a whole number, got %s", PhNodeTypeName_Private(node)));
@@ -175,7 +215,9 @@ PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char p
     char       reason[PH_REASON_LEN];
     PhQuantity q;
 
+    ld->param_failed = PETSC_FALSE;
     PetscCall(PhUnitsParse(node->value, PH_QT_DIMENSIONLESS, PhParamLookup_Private, ld, &q, &v, &ok, reason, sizeof(reason)));
+    if (!ok && ld->param_failed) PetscFunctionReturn(PETSC_SUCCESS);
     if (!ok) {
       PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a whole number, got \"%s\"", node->value));
       PetscFunctionReturn(PETSC_SUCCESS);
@@ -192,6 +234,7 @@ PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char p
     PetscCall(PhPoolStrdup_Private(&ld->pool, buf, &node->resolved));
   }
   *value = (PetscInt)v;
+  if (valid != NULL) *valid = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -204,7 +247,7 @@ PetscErrorCode PhSchemaBool_Private(PhLoader *ld, const PhNode *map, const char 
 
   PetscFunctionBeginUser;
   *value = def;
-  if (PhNodeIsNull_Private(node)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (PhNodeIsNull_Private(node) || node->bad) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key, -1));
   if (node->type == PH_NODE_SCALAR) {
     for (int i = 0; i < 6; i++) {
@@ -258,7 +301,7 @@ PetscErrorCode PhSchemaEnum_Private(PhLoader *ld, const PhNode *map, const char 
 
   PetscFunctionBeginUser;
   *value = def;
-  if (PhNodeIsNull_Private(node)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (PhNodeIsNull_Private(node) || node->bad) PetscFunctionReturn(PETSC_SUCCESS);
   while (names[n] != NULL) n++;
   if (node->type == PH_NODE_SCALAR) {
     for (PetscInt i = 0; i < n; i++) {
@@ -328,7 +371,7 @@ PetscErrorCode PhSchemaFindName_Private(PhLoader *ld, const PhNode *node, const 
 
   PetscFunctionBeginUser;
   *index = -1;
-  if (node == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (node == NULL || node->bad) PetscFunctionReturn(PETSC_SUCCESS);
   if (node->type != PH_NODE_SCALAR) {
     PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected the name of a %s, got %s", what, PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -339,26 +382,35 @@ PetscErrorCode PhSchemaFindName_Private(PhLoader *ld, const PhNode *node, const 
       PetscFunctionReturn(PETSC_SUCCESS);
     }
   }
+  /* a NULL name is one reported as bad (missing, invalid or defined twice): this may well name that one */
+  for (PetscInt i = 0; i < n; i++)
+    if (names[i] == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PhLevenshteinSuggest_Private(node->value, n, names, &best));
   if (best != NULL) PetscCall(PhDiagAdd(ld->diag, node->loc, path, "unknown %s \"%s\"; did you mean \"%s\"?", what, node->value, best));
   else PetscCall(PhDiagAdd(ld->diag, node->loc, path, "unknown %s \"%s\"", what, node->value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A name: a scalar of letters, digits, '_', '-' and '.', unique among `seen`. */
-static PetscErrorCode PhSchemaName(PhLoader *ld, const PhNode *map, const char path[], const char *what, PetscInt nseen, char *const seen[],
-                                   char **name)
+/*
+  A name: a scalar of letters, digits, '_', '-' and '.', unique among the `nseen` names before it (NULL entries are
+  skipped); `noun` is what it names ("block"). *line receives the line of the name, for "defined twice (first at line N)".
+*/
+PetscErrorCode PhSchemaName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
+                                    const PetscInt seen_lines[], char **name, PetscInt *line)
 {
   PhNode *node = PhNodeGet_Private(map, "name");
-  char    sub[512];
+  char    sub[512], what[64];
 
   PetscFunctionBeginUser;
   *name = NULL;
+  *line = 0;
+  (void)snprintf(what, sizeof(what), "a %s name", noun);
   PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "name", -1));
   if (PhNodeIsNull_Private(node)) {
     PetscCall(PhMissing(ld, map, path, "name", what));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
   if (node->type != PH_NODE_SCALAR) {
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected %s, got %s", what, PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -371,15 +423,21 @@ static PetscErrorCode PhSchemaName(PhLoader *ld, const PhNode *map, const char p
   }
   for (PetscInt i = 0; i < nseen; i++) {
     if (seen[i] != NULL && !strcmp(seen[i], node->value)) {
-      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "%s \"%s\" is defined twice", what, node->value));
-      break;
+      /* reported; the second one keeps no name, so that references resolve to the first and nothing more is said */
+      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "%s \"%s\" is defined twice (first at line %d)", noun, node->value, (int)seen_lines[i]));
+      PetscFunctionReturn(PETSC_SUCCESS);
     }
   }
   PetscCall(PetscStrallocpy(node->value, name));
+  *line = node->loc.line;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* ${name} lookup for expressions: parameters are evaluated once, on first use, with cycle detection. */
+/*
+  ${name} lookup for expressions: parameters are evaluated once, on first use. A parameter with a problem is reported
+  once, at its definition; every value that uses it then fails with ld->param_failed set and adds nothing. A cycle is
+  one line at the definition of its first parameter: "parameter cycle: a -> b -> a".
+*/
 PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q, PetscBool *found, PetscBool *valid, char *reason, size_t reason_len)
 {
   PhLoader *ld = (PhLoader *)ctx;
@@ -393,32 +451,57 @@ PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q
     if (strcmp(p->name, name)) continue;
     *found = PETSC_TRUE;
     if (p->state == PH_PARAM_ACTIVE) {
-      (void)snprintf(reason, reason_len, "parameter ${%s} refers to itself (a cycle of parameters)", name);
+      char     chain[1024], path[300];
+      size_t   used  = 0;
+      PetscInt first = 0;
+
+      while (first < ld->nactive && ld->active[first] != p) first++;
+      chain[0] = '\0';
+      for (PetscInt j = first; j < ld->nactive && used < sizeof(chain); j++)
+        used += (size_t)snprintf(chain + used, sizeof(chain) - used, "%s -> ", ld->active[j]->name);
+      if (used < sizeof(chain)) (void)snprintf(chain + used, sizeof(chain) - used, "%s", name);
+      (void)snprintf(path, sizeof(path), "parameters.%s", name);
+      PetscCall(PhDiagAdd(ld->diag, p->node->loc, path, "parameter cycle: %s", chain));
+      (void)snprintf(reason, reason_len, "parameter ${%s} is part of a cycle", name);
+      ld->param_failed = PETSC_TRUE;
       PetscFunctionReturn(PETSC_SUCCESS);
     }
     if (p->state == PH_PARAM_PENDING) {
-      char why[PH_REASON_LEN];
+      char      why[PH_REASON_LEN];
+      PetscBool outer = ld->param_failed;
 
-      p->state = PH_PARAM_ACTIVE;
-      if (p->node->type != PH_NODE_SCALAR) {
+      p->state                  = PH_PARAM_ACTIVE;
+      ld->active[ld->nactive++] = p;
+      ld->param_failed          = PETSC_FALSE;
+      why[0]                    = '\0';
+      if (p->node->bad) { /* reported */
+        p->valid         = PETSC_FALSE;
+        ld->param_failed = PETSC_TRUE;
+      } else if (p->node->type != PH_NODE_SCALAR) {
         p->valid = PETSC_FALSE;
         (void)snprintf(why, sizeof(why), "expected a value, got %s", PhNodeTypeName_Private(p->node));
       } else PetscCall(PhUnitsEvaluate(p->node->value, PhParamLookup_Private, ld, &p->q, &p->valid, why, sizeof(why)));
+      ld->nactive--;
       p->state = PH_PARAM_DONE;
-      if (!p->valid) {
+      if (!p->valid && !ld->param_failed) {
         char path[300];
 
         (void)snprintf(path, sizeof(path), "parameters.%s", name);
-        PetscCall(PhDiagAdd(ld->diag, p->node->loc, path, "%s", why));
-      } else if (strstr(p->node->value, "${") != NULL) {
+        if (strstr(why, "unexpected") == why || strstr(why, "unknown unit") == why || strstr(why, "empty value") == why)
+          PetscCall(PhDiagAdd(ld->diag, p->node->loc, path, "expected a value such as \"1.5 mm\" or \"700 W\", got \"%s\" (%s)", p->node->value,
+                              why));
+        else PetscCall(PhDiagAdd(ld->diag, p->node->loc, path, "%s", why));
+      } else if (p->valid && strstr(p->node->value, "${") != NULL) {
         char buf[128];
 
         PetscCall(PhUnitsFormatQuantity(&p->q, buf, sizeof(buf)));
         PetscCall(PhPoolStrdup_Private(&ld->pool, buf, &p->node->resolved));
       }
+      ld->param_failed = outer;
     }
     if (!p->valid) {
       (void)snprintf(reason, reason_len, "parameter ${%s} is invalid (see its definition)", name);
+      ld->param_failed = PETSC_TRUE;
       PetscFunctionReturn(PETSC_SUCCESS);
     }
     *q     = p->q;
@@ -441,6 +524,8 @@ static PetscErrorCode PhSchemaParameters(PhLoader *ld)
   }
   PetscCall(PetscCalloc1(params->n, &ld->params));
   PetscCall(PhPoolAdd_Private(&ld->pool, ld->params));
+  PetscCall(PetscCalloc1(params->n, &ld->active));
+  PetscCall(PhPoolAdd_Private(&ld->pool, ld->active));
   PetscCall(PetscCalloc1(params->n, &pb->parameters));
   ld->nparams = pb->nparameters = params->n;
   for (PetscInt i = 0; i < params->n; i++) {
@@ -449,9 +534,13 @@ static PetscErrorCode PhSchemaParameters(PhLoader *ld)
 
     for (const char *c = name; *c; c++)
       if (!(isalnum((unsigned char)*c) || *c == '_')) ok = PETSC_FALSE;
-    if (!ok)
-      PetscCall(PhDiagAdd(ld->diag, params->keys[i]->loc, "parameters",
+    if (!ok && !params->keys[i]->bad) {
+      char path[300];
+
+      (void)snprintf(path, sizeof(path), "parameters.%s", name);
+      PetscCall(PhDiagAdd(ld->diag, params->keys[i]->loc, path,
                           "\"%s\" is not a valid parameter name (letters, digits and '_', not starting with a digit)", name));
+    }
     ld->params[i].name  = name;
     ld->params[i].node  = params->values[i];
     ld->params[i].state = PH_PARAM_PENDING;
@@ -497,9 +586,10 @@ static PetscErrorCode PhSchemaConductivityList(PhLoader *ld, PhNode *node, const
       break;
     }
     (void)snprintf(item, sizeof(item), "%s %s", tok, unit);
+    ld->param_failed = PETSC_FALSE;
     PetscCall(PhUnitsParse(item, PH_QT_CONDUCTIVITY, PhParamLookup_Private, ld, NULL, &k[n], &ok, reason, sizeof(reason)));
     if (!ok) {
-      PetscCall(PhDiagAdd(ld->diag, node->loc, path, "%s", reason));
+      if (!ld->param_failed) PetscCall(PhDiagAdd(ld->diag, node->loc, path, "%s", reason));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
     if (!(k[n] > 0)) {
@@ -552,7 +642,7 @@ static PetscErrorCode PhSchemaMaterials(PhLoader *ld)
             PetscCall(PhDiagAdd(ld->diag, k->values[d]->loc, item, "a conductivity must be positive, got %g W/m/K", (double)mat->k[d]));
         }
       }
-    } else if (k->type == PH_NODE_SCALAR && k->value[0] == '[') {
+    } else if (k->type == PH_NODE_SCALAR && k->value[0] == '[' && !k->bad) {
       PetscCall(PhSchemaConductivityList(ld, k, sub, mat->k));
     } else {
       PetscCall(PhSchemaNodeQuantity_Private(ld, k, sub, PH_QT_CONDUCTIVITY, &mat->k[0], &ok));
@@ -560,14 +650,17 @@ static PetscErrorCode PhSchemaMaterials(PhLoader *ld)
       mat->k[1] = mat->k[2] = mat->k[0];
     }
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "rho", PH_QT_DENSITY, PETSC_TRUE, 0, &mat->rho, &ok));
+    PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "rho", -1));
     if (ok && !(mat->rho > 0))
-      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "rho")->loc, path, "rho must be positive, got %g kg/m^3", (double)mat->rho));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "rho")->loc, sub, "a density must be positive, got %g kg/m^3", (double)mat->rho));
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "cp", PH_QT_SPECIFIC_HEAT, PETSC_TRUE, 0, &mat->cp, &ok));
+    PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "cp", -1));
     if (ok && !(mat->cp > 0))
-      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cp")->loc, path, "cp must be positive, got %g J/kg/K", (double)mat->cp));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cp")->loc, sub, "a specific heat must be positive, got %g J/kg/K", (double)mat->cp));
     PetscCall(PhSchemaQuantity_Private(ld, map, path, "k_exponent", PH_QT_DIMENSIONLESS, PETSC_FALSE, 0, &mat->k_exponent, &ok));
+    PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "k_exponent", -1));
     if (ok && PetscAbsReal(mat->k_exponent) > 5)
-      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "k_exponent")->loc, path, "k_exponent %g is outside [-5, 5]", (double)mat->k_exponent));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "k_exponent")->loc, sub, "must be in [-5, 5], got %g", (double)mat->k_exponent));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -593,6 +686,25 @@ static PetscErrorCode PhFindMaterial(PhLoader *ld, const PhNode *map, const char
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A block must lie inside the footprint (DESIGN §3.4); `path` is its key path, such as stack[1].blocks[1]. */
+static PetscErrorCode PhBlockInFootprint(PhLoader *ld, const PhBlock *blk, const char path[])
+{
+  PhCase pb = ld->problem;
+  char   a[64], b[64], c[64], d[64];
+
+  PetscFunctionBeginUser;
+  if (blk->x0 >= pb->fx0 - PH_MERGE_DISTANCE && blk->x1 <= pb->fx1 + PH_MERGE_DISTANCE && blk->y0 >= pb->fy0 - PH_MERGE_DISTANCE &&
+      blk->y1 <= pb->fy1 + PH_MERGE_DISTANCE)
+    PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhUnitsFormat(blk->x0, PH_QT_LENGTH, a, sizeof(a)));
+  PetscCall(PhUnitsFormat(blk->x1, PH_QT_LENGTH, b, sizeof(b)));
+  PetscCall(PhUnitsFormat(blk->y0, PH_QT_LENGTH, c, sizeof(c)));
+  PetscCall(PhUnitsFormat(blk->y1, PH_QT_LENGTH, d, sizeof(d)));
+  PetscCall(PhDiagAdd(ld->diag, blk->loc, path, "block \"%s\" (x [%s, %s], y [%s, %s]) extends outside the footprint", blk->name ? blk->name : "?", a,
+                      b, c, d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
 {
   static const char *const fkeys[] = {"x", "y", NULL};
@@ -603,9 +715,9 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
   PhCase                   pb      = ld->problem;
   PhNode                  *foot = PhNodeGet_Private(ld->root, "footprint"), *grid = PhNodeGet_Private(ld->root, "grid");
   PhNode *stack = PhNodeGet_Private(ld->root, "stack"), *blocks = PhNodeGet_Private(ld->root, "blocks"), *mesh = PhNodeGet_Private(ld->root, "mesh");
-  PetscBool    ok, present, have_foot                                                                          = PETSC_FALSE;
+  PetscBool    ok, present, px, py, have_foot = PETSC_FALSE;
   PetscReal    z       = 0;
-  PetscInt     nblocks = 0;
+  PetscInt     nblocks = 0, *layer_lines, *block_lines;
   const char **lnames;
 
   PetscFunctionBeginUser;
@@ -617,10 +729,12 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
       PhNode *file = PhNodeGet_Private(mesh, "file");
 
       PetscCall(PhSchemaCheckKeys_Private(ld, mesh, "mesh", mkeys));
-      if (PhNodeIsNull_Private(file) || file->type != PH_NODE_SCALAR)
+      if (PhNodeIsNull_Private(file) || file->type != PH_NODE_SCALAR) {
         PetscCall(PhMissing(ld, mesh, "mesh", "file", "the path of a mesh file written by photherm mesh"));
+        ld->no_geometry = PETSC_TRUE;
+      } else if (file->bad) ld->no_geometry = PETSC_TRUE;
       else PetscCall(PhMeshFileLoadHeader_Private(ld, file, "mesh.file"));
-    }
+    } else ld->no_geometry = PETSC_TRUE;
     if (!PhNodeIsNull_Private(stack))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(ld->root, "stack")->loc, "stack",
                           "give either stack (and blocks) or mesh: {file}, not both"));
@@ -640,8 +754,6 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
   else {
     PetscCall(PhSchemaExpectMap_Private(ld, foot, "footprint", &ok));
     if (ok) {
-      PetscBool px, py;
-
       PetscCall(PhSchemaCheckKeys_Private(ld, foot, "footprint", fkeys));
       PetscCall(PhSchemaRange_Private(ld, foot, "footprint", "x", PETSC_TRUE, &pb->fx0, &pb->fx1, &px));
       PetscCall(PhSchemaRange_Private(ld, foot, "footprint", "y", PETSC_TRUE, &pb->fy0, &pb->fy1, &py));
@@ -674,11 +786,13 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
   /* stack */
   if (PhNodeIsNull_Private(stack)) {
     PetscCall(PhMissing(ld, ld->root, "", "stack", "a list of layers from bottom to top (or mesh: {file: ...})"));
+    ld->no_geometry = PETSC_TRUE;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (stack->type != PH_NODE_SEQ || stack->n == 0) {
     PetscCall(PhDiagAdd(ld->diag, stack->loc, "stack", "expected a non-empty list of layers from bottom to top, got %s",
                         stack->type == PH_NODE_SEQ ? "an empty list" : PhNodeTypeName_Private(stack)));
+    ld->no_geometry = PETSC_TRUE;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   for (PetscInt l = 0; l < stack->n; l++) {
@@ -689,6 +803,7 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
   if (!PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ) nblocks += blocks->n;
   PetscCall(PetscCalloc1(stack->n, &pb->layers));
   PetscCall(PetscCalloc1(PetscMax(nblocks, 1), &pb->blocks));
+  PetscCall(PetscCalloc2(stack->n, &layer_lines, PetscMax(nblocks, 1), &block_lines));
   pb->nlayers = stack->n;
   for (PetscInt l = 0; l < stack->n; l++) {
     PhNode  *map   = stack->values[l], *lb;
@@ -704,7 +819,7 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
     PetscCall(PhSchemaCheckKeys_Private(ld, map, path, lkeys));
     PetscCall(PetscMalloc1(l + 1, &seen));
     for (PetscInt i = 0; i < l; i++) seen[i] = pb->layers[i].name;
-    PetscCall(PhSchemaName(ld, map, path, "a layer name", l, seen, &layer->name));
+    PetscCall(PhSchemaName_Private(ld, map, path, "layer", l, seen, layer_lines, &layer->name, &layer_lines[l]));
     PetscCall(PetscFree(seen));
     {
       PetscReal t;
@@ -722,7 +837,8 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
       z += t;
     }
     PetscCall(PhFindMaterial(ld, map, path, &layer->material));
-    PetscCall(PhSchemaInt_Private(ld, map, path, "cells", PETSC_FALSE, 0, 1, 100000, &layer->cells));
+    PetscCall(PhSchemaInt_Private(ld, map, path, "cells", PETSC_FALSE, 0, 1, 100000, &layer->cells, NULL));
+    if (PhNodeGet_Private(map, "cells") != NULL) layer->cells_loc = PhNodeGet_Private(map, "cells")->loc;
     lb = PhNodeGet_Private(map, "blocks");
     if (!PhNodeIsNull_Private(lb)) {
       char bpath[540];
@@ -741,16 +857,17 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
           PetscCall(PhSchemaCheckKeys_Private(ld, lb->values[b], sub, bkeys));
           PetscCall(PetscMalloc1(pb->nblocks + 1, &bseen));
           for (PetscInt i = 0; i < pb->nblocks; i++) bseen[i] = pb->blocks[i].name;
-          PetscCall(PhSchemaName(ld, lb->values[b], sub, "a block name", pb->nblocks, bseen, &blk->name));
+          PetscCall(PhSchemaName_Private(ld, lb->values[b], sub, "block", pb->nblocks, bseen, block_lines, &blk->name, &block_lines[pb->nblocks]));
           PetscCall(PetscFree(bseen));
           PetscCall(PhFindMaterial(ld, lb->values[b], sub, &blk->material));
-          PetscCall(PhSchemaRange_Private(ld, lb->values[b], sub, "x", PETSC_TRUE, &blk->x0, &blk->x1, &present));
-          PetscCall(PhSchemaRange_Private(ld, lb->values[b], sub, "y", PETSC_TRUE, &blk->y0, &blk->y1, &present));
+          PetscCall(PhSchemaRange_Private(ld, lb->values[b], sub, "x", PETSC_TRUE, &blk->x0, &blk->x1, &px));
+          PetscCall(PhSchemaRange_Private(ld, lb->values[b], sub, "y", PETSC_TRUE, &blk->y0, &blk->y1, &py));
           blk->layer_lo = blk->layer_hi = l;
           blk->z0                       = layer->z0;
           blk->z1                       = layer->z1;
           blk->in_layer                 = PETSC_TRUE;
           blk->loc                      = lb->values[b]->loc;
+          if (have_foot && px && py && blk->name) PetscCall(PhBlockInFootprint(ld, blk, sub));
           pb->nblocks++;
         }
       }
@@ -776,15 +893,16 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
         PetscCall(PhSchemaCheckKeys_Private(ld, map, path, tkeys));
         PetscCall(PetscMalloc1(pb->nblocks + 1, &bseen));
         for (PetscInt i = 0; i < pb->nblocks; i++) bseen[i] = pb->blocks[i].name;
-        PetscCall(PhSchemaName(ld, map, path, "a block name", pb->nblocks, bseen, &blk->name));
+        PetscCall(PhSchemaName_Private(ld, map, path, "block", pb->nblocks, bseen, block_lines, &blk->name, &block_lines[pb->nblocks]));
         PetscCall(PetscFree(bseen));
         PetscCall(PhFindMaterial(ld, map, path, &blk->material));
-        PetscCall(PhSchemaRange_Private(ld, map, path, "x", PETSC_TRUE, &blk->x0, &blk->x1, &present));
-        PetscCall(PhSchemaRange_Private(ld, map, path, "y", PETSC_TRUE, &blk->y0, &blk->y1, &present));
+        PetscCall(PhSchemaRange_Private(ld, map, path, "x", PETSC_TRUE, &blk->x0, &blk->x1, &px));
+        PetscCall(PhSchemaRange_Private(ld, map, path, "y", PETSC_TRUE, &blk->y0, &blk->y1, &py));
         blk->in_layer = PETSC_FALSE;
         blk->loc      = map->loc;
         blk->layer_lo = blk->layer_hi = -1;
-        layers                        = PhNodeGet_Private(map, "layers");
+        if (have_foot && px && py && blk->name) PetscCall(PhBlockInFootprint(ld, blk, path));
+        layers = PhNodeGet_Private(map, "layers");
         PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "layers", -1));
         if (PhNodeIsNull_Private(layers)) PetscCall(PhMissing(ld, map, path, "layers", "[from, to]: the first and last layer the block spans"));
         else if (layers->type != PH_NODE_SEQ || layers->n != 2)
@@ -811,28 +929,7 @@ static PetscErrorCode PhSchemaGeometry(PhLoader *ld)
     }
   }
   PetscCall(PetscFree(lnames));
-
-  /* every block inside the footprint */
-  if (have_foot) {
-    for (PetscInt b = 0; b < pb->nblocks; b++) {
-      PhBlock *blk = &pb->blocks[b];
-      char     path[300];
-
-      if (blk->name == NULL || !(blk->x1 > blk->x0) || !(blk->y1 > blk->y0)) continue;
-      (void)snprintf(path, sizeof(path), "%s", blk->name);
-      if (blk->x0 < pb->fx0 - PH_MERGE_DISTANCE || blk->x1 > pb->fx1 + PH_MERGE_DISTANCE || blk->y0 < pb->fy0 - PH_MERGE_DISTANCE ||
-          blk->y1 > pb->fy1 + PH_MERGE_DISTANCE) {
-        char a[64], b2[64], c[64], d[64];
-
-        PetscCall(PhUnitsFormat(blk->x0, PH_QT_LENGTH, a, sizeof(a)));
-        PetscCall(PhUnitsFormat(blk->x1, PH_QT_LENGTH, b2, sizeof(b2)));
-        PetscCall(PhUnitsFormat(blk->y0, PH_QT_LENGTH, c, sizeof(c)));
-        PetscCall(PhUnitsFormat(blk->y1, PH_QT_LENGTH, d, sizeof(d)));
-        PetscCall(PhDiagAdd(ld->diag, blk->loc, blk->in_layer ? "stack.blocks" : "blocks",
-                            "block \"%s\" (x [%s, %s], y [%s, %s]) extends outside the footprint", blk->name, a, b2, c, d));
-      }
-    }
-  }
+  PetscCall(PetscFree2(layer_lines, block_lines));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -855,17 +952,28 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
   PhNode                  *region;
   char                     sub[560];
 
+  PetscBool bad = ld->bad_boundaries;
+
   PetscFunctionBeginUser;
   bc->loc = map->loc;
+  PetscCall(PetscStrallocpy(path, &bc->path));
   PetscCall(PhSchemaExpectMap_Private(ld, map, path, &ok));
-  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!ok) {
+    ld->bad_boundaries = PETSC_TRUE;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  ld->bad_boundaries = PETSC_TRUE; /* until the type is known */
   if (PhNodeIsNull_Private(PhNodeGet_Private(map, "type"))) {
+    static const char *const k_all[] = {"type", "h", "ambient", "value", "region", NULL};
+
+    PetscCall(PhSchemaCheckKeys_Private(ld, map, path, k_all));
     PetscCall(PhMissing(ld, map, path, "type", "adiabatic | convection | temperature | flux"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhSchemaEnum_Private(ld, map, path, "type", types, -1, &type));
   if (type < 0) PetscFunctionReturn(PETSC_SUCCESS);
-  bc->type = (PhBoundaryType)type;
+  ld->bad_boundaries = bad;
+  bc->type           = (PhBoundaryType)type;
   PetscCall(PhSchemaCheckKeys_Private(ld, map, path, type == PH_BC_ADIABATIC ? k_adi : (type == PH_BC_CONVECTION ? k_conv : k_val)));
   switch (bc->type) {
   case PH_BC_CONVECTION:
@@ -897,6 +1005,7 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
     static const char *const rkeys[] = {"x", "y", NULL};
 
     PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "region", -1));
+    bc->region_loc = region->loc;
     if (face != PH_FACE_TOP && face != PH_FACE_BOTTOM) {
       PetscCall(PhDiagAdd(ld->diag, region->loc, sub, "a region can only limit a top or bottom condition"));
       PetscFunctionReturn(PETSC_SUCCESS);
@@ -929,7 +1038,10 @@ static PetscErrorCode PhSchemaBoundaries(PhLoader *ld)
   PetscFunctionBeginUser;
   if (PhNodeIsNull_Private(bnd)) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PhSchemaExpectMap_Private(ld, bnd, "boundaries", &ok));
-  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!ok) {
+    ld->bad_boundaries = PETSC_TRUE;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PhSchemaCheckKeys_Private(ld, bnd, "boundaries", keys));
   for (PetscInt f = 0; f < PH_NFACES; f++) {
     PhNode     *node = PhNodeGet_Private(bnd, PhFaceNames[f]);
@@ -957,6 +1069,17 @@ static PetscErrorCode PhSchemaBoundaries(PhLoader *ld)
       PetscCall(PhSchemaCondition(ld, node, path, (PhFace)f, &pb->boundaries[f].conditions[0]));
     }
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A problem of the value of `key` in `map`, reported at that value with its own key path. */
+static PetscErrorCode PhSignalProblem(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char why[])
+{
+  char sub[600];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key, -1));
+  PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, key)->loc, sub, "%s", why));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -990,7 +1113,7 @@ PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char pat
     PhNode       *file = PhNodeGet_Private(node, "trace"), *col = PhNodeGet_Private(node, "column");
     PhTraceTable *table = NULL;
     PetscInt      interp, c = -1;
-    char          sub[600];
+    char          sub[600], tsub[600];
 
     sig->type = PH_SIGNAL_TRACE;
     PetscCall(PhSchemaCheckKeys_Private(ld, node, path, tkeys));
@@ -998,13 +1121,17 @@ PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char pat
     sig->linear = (PetscBool)(interp == 1);
     PetscCall(PhSchemaBool_Private(ld, node, path, "repeat", PETSC_FALSE, &sig->repeat));
     PetscCall(PhSchemaQuantity_Private(ld, node, path, "scale", PH_QT_DIMENSIONLESS, PETSC_FALSE, 1.0, &sig->scale, &present));
-    if (present && !(sig->scale >= 0)) PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "scale")->loc, path, "scale must not be negative"));
-    PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "trace", -1));
+    if (present && !(sig->scale >= 0)) {
+      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "scale", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "scale")->loc, sub, "must not be negative, got %g", (double)sig->scale));
+    }
+    PetscCall(PhSchemaPath_Private(tsub, sizeof(tsub), path, "trace", -1));
+    if (file->bad) PetscFunctionReturn(PETSC_SUCCESS);
     if (file->type != PH_NODE_SCALAR) {
-      PetscCall(PhDiagAdd(ld->diag, file->loc, sub, "expected the path of a CSV file, got %s", PhNodeTypeName_Private(file)));
+      PetscCall(PhDiagAdd(ld->diag, file->loc, tsub, "expected the path of a CSV file, got %s", PhNodeTypeName_Private(file)));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
-    PetscCall(PhTraceLoad_Private(ld, file, sub, &table));
+    PetscCall(PhTraceLoad_Private(ld, file, tsub, &table));
     PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "column", -1));
     if (PhNodeIsNull_Private(col)) {
       PetscCall(PhMissing(ld, node, path, "column", "the name of a column of the trace"));
@@ -1015,105 +1142,152 @@ PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char pat
     if (c < 0) PetscFunctionReturn(PETSC_SUCCESS);
     c++;
     {
-      PetscReal tscale = 1, toffset = 0, vscale = 1, voffset = 0;
-      PetscBool tv = PETSC_TRUE, vv = PETSC_TRUE;
-      char      reason[PH_REASON_LEN];
+      PetscReal   vscale = 1, voffset = 0;
+      PetscBool   vv = PETSC_TRUE;
+      char        reason[PH_REASON_LEN];
+      PhSourceLoc head = {table->path, table->header_line, table->header_columns[c]};
 
-      if (table->units[0] != NULL) PetscCall(PhUnitsAffine(table->units[0], PH_QT_TIME, &tscale, &toffset, &tv, reason, sizeof(reason)));
-      if (!tv) PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){table->path, 1, 1}, sub, "time column: %s", reason));
+      /* problems of the column are reported once, in the trace file, whichever source names the column first */
+      if (!table->unit_ok[c] || table->reported[c]) PetscFunctionReturn(PETSC_SUCCESS);
       if (table->units[c] != NULL) PetscCall(PhUnitsAffine(table->units[c], type, &vscale, &voffset, &vv, reason, sizeof(reason)));
       else if (type == PH_QT_TEMPERATURE) {
         vv = PETSC_FALSE;
         (void)snprintf(reason, sizeof(reason), "a temperature column needs its unit in the header, such as \"%s [C]\"", table->names[c]);
       }
-      if (!vv) PetscCall(PhDiagAdd(ld->diag, col->loc, sub, "column \"%s\" of %s: %s", table->names[c], table->path, reason));
-      if (!tv || !vv) PetscFunctionReturn(PETSC_SUCCESS);
+      if (!vv) {
+        PetscCall(PhDiagAdd(ld->diag, head, tsub, "column \"%s\"%s%s%s: %s", table->names[c], table->units[c] ? " [" : "",
+                            table->units[c] ? table->units[c] : "", table->units[c] ? "]" : "", reason));
+        table->reported[c] = PETSC_TRUE;
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
       PetscCall(PetscMalloc2(table->nrows, &sig->t, table->nrows, &sig->v));
       sig->n = table->nrows;
       for (PetscInt r = 0; r < table->nrows; r++) {
-        sig->t[r] = tscale * table->data[r * table->ncols] + toffset;
-        sig->v[r] = sig->scale * (vscale * table->data[r * table->ncols + c] + voffset);
-        if (nonnegative && sig->v[r] < 0) {
-          PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){table->path, table->lines[r], 1}, sub, "negative value %g in column \"%s\"",
-                              (double)table->data[r * table->ncols + c], table->names[c]));
-          break;
+        PetscReal v = vscale * table->data[r * table->ncols + c] + voffset;
+
+        sig->t[r] = table->tscale * table->data[r * table->ncols] + table->toffset;
+        sig->v[r] = sig->scale * v;
+        if (nonnegative && v < 0 && !table->reported[c]) { /* whatever the scale: a negative scale is its own problem */
+          PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
+
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "negative value %g in column \"%s\"", (double)table->data[r * table->ncols + c],
+                              table->names[c]));
+          table->reported[c] = PETSC_TRUE;
         }
       }
       PetscCall(PetscStrallocpy(table->path, &sig->file));
       PetscCall(PetscStrallocpy(table->names[c], &sig->column));
-      if (sig->repeat && !(sig->n >= 2)) PetscCall(PhDiagAdd(ld->diag, file->loc, path, "repeat: true needs a trace of at least two rows"));
+      if (sig->repeat && !(sig->n >= 2)) {
+        PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "repeat", -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "repeat")->loc, sub, "repeat: true needs a trace of at least two rows"));
+      }
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (!PhNodeIsNull_Private(PhNodeGet_Private(node, "pattern"))) {
     PetscInt       pattern;
     PhQuantityType dtype = type == PH_QT_TEMPERATURE ? PH_QT_TEMPERATURE_DIFFERENCE : type;
+    char           sub[600];
 
     PetscCall(PhSchemaEnum_Private(ld, node, path, "pattern", patterns, -1, &pattern));
-    if (pattern < 0) PetscFunctionReturn(PETSC_SUCCESS);
+    if (pattern < 0) {
+      static const char *const all[] = {"pattern", "period", "duty", "high", "low", "delay", "mean", "amplitude", "times", "values", NULL};
+
+      PetscCall(PhSchemaCheckKeys_Private(ld, node, path, all));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
     if (pattern == 0) {
       sig->type = PH_SIGNAL_SQUARE;
       PetscCall(PhSchemaCheckKeys_Private(ld, node, path, sqkeys));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "period", PH_QT_TIME, PETSC_TRUE, 0, &sig->period, &present));
-      if (present && !(sig->period > 0)) PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "period")->loc, path, "period must be positive"));
+      if (present && !(sig->period > 0)) PetscCall(PhSignalProblem(ld, node, path, "period", "must be positive"));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "duty", PH_QT_DIMENSIONLESS, PETSC_TRUE, 0.5, &sig->duty, &present));
-      if (present && !(sig->duty >= 0 && sig->duty <= 1))
-        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "duty")->loc, path, "duty must be in [0, 1], got %g", (double)sig->duty));
+      if (present && !(sig->duty >= 0 && sig->duty <= 1)) {
+        char why[64];
+
+        (void)snprintf(why, sizeof(why), "must be in [0, 1], got %g", (double)sig->duty);
+        PetscCall(PhSignalProblem(ld, node, path, "duty", why));
+      }
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "high", type, PETSC_TRUE, 0, &sig->high, &present));
-      if (present && nonnegative && sig->high < 0)
-        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "high")->loc, path, "high must not be negative"));
+      if (present && nonnegative && sig->high < 0) PetscCall(PhSignalProblem(ld, node, path, "high", "must not be negative"));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "low", type, PETSC_TRUE, 0, &sig->low, &present));
-      if (present && nonnegative && sig->low < 0)
-        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "low")->loc, path, "low must not be negative"));
+      if (present && nonnegative && sig->low < 0) PetscCall(PhSignalProblem(ld, node, path, "low", "must not be negative"));
     } else if (pattern == 1) {
       sig->type = PH_SIGNAL_SINE;
       PetscCall(PhSchemaCheckKeys_Private(ld, node, path, sinkeys));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "period", PH_QT_TIME, PETSC_TRUE, 0, &sig->period, &present));
-      if (present && !(sig->period > 0)) PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "period")->loc, path, "period must be positive"));
+      if (present && !(sig->period > 0)) PetscCall(PhSignalProblem(ld, node, path, "period", "must be positive"));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "mean", type, PETSC_TRUE, 0, &sig->mean, &present));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "amplitude", dtype, PETSC_TRUE, 0, &sig->amplitude, &ok));
       if (present && ok && nonnegative && sig->mean - PetscAbsReal(sig->amplitude) < 0)
         PetscCall(PhDiagAdd(ld->diag, node->loc, path, "mean - amplitude is negative: the power would go below zero"));
     } else {
       PhNode *times = PhNodeGet_Private(node, "times"), *values = PhNodeGet_Private(node, "values");
-      char    sub[600];
 
       sig->type = PH_SIGNAL_STEPS;
       PetscCall(PhSchemaCheckKeys_Private(ld, node, path, stkeys));
-      if (PhNodeIsNull_Private(times) || times->type != PH_NODE_SEQ || times->n == 0) {
-        PetscCall(PhDiagAdd(ld->diag, times ? times->loc : node->loc, path, "steps need times: [t0, t1, ...], a non-empty list"));
+      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "times", -1));
+      if (PhNodeIsNull_Private(times)) {
+        PetscCall(PhMissing(ld, node, path, "times", "a list of times [t0, t1, ...]"));
         PetscFunctionReturn(PETSC_SUCCESS);
       }
-      if (PhNodeIsNull_Private(values) || values->type != PH_NODE_SEQ || values->n != times->n) {
-        PetscCall(PhDiagAdd(ld->diag, values ? values->loc : node->loc, path, "steps need values: [...], a list as long as times (%d)",
-                            (int)times->n));
+      if (times->type != PH_NODE_SEQ || times->n == 0) {
+        PetscCall(PhDiagAdd(ld->diag, times->loc, sub, "expected a non-empty list of times [t0, t1, ...], got %s",
+                            times->type == PH_NODE_SEQ ? "an empty list" : PhNodeTypeName_Private(times)));
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "values", -1));
+      if (PhNodeIsNull_Private(values)) {
+        char what[64];
+
+        (void)snprintf(what, sizeof(what), "a list of %d values, one per time", (int)times->n);
+        PetscCall(PhMissing(ld, node, path, "values", what));
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      if (values->type != PH_NODE_SEQ || values->n != times->n) {
+        char got[64];
+
+        if (values->type == PH_NODE_SEQ) (void)snprintf(got, sizeof(got), "a list of %d", (int)values->n);
+        else (void)snprintf(got, sizeof(got), "%s", PhNodeTypeName_Private(values));
+        PetscCall(PhDiagAdd(ld->diag, values->loc, sub, "expected a list as long as times (%d), got %s", (int)times->n, got));
         PetscFunctionReturn(PETSC_SUCCESS);
       }
       sig->n = times->n;
       PetscCall(PetscMalloc2(sig->n, &sig->t, sig->n, &sig->v));
       for (PetscInt i = 0; i < sig->n; i++) {
-        PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "times", -1));
-        {
-          char item[620];
+        char item[620];
 
-          PetscCall(PhSchemaPath_Private(item, sizeof(item), sub, NULL, i));
-          PetscCall(PhSchemaNodeQuantity_Private(ld, times->values[i], item, PH_QT_TIME, &sig->t[i], &ok));
-          if (ok && i > 0 && !(sig->t[i] > sig->t[i - 1]))
-            PetscCall(PhDiagAdd(ld->diag, times->values[i]->loc, item, "times must strictly increase"));
-          PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "values", -1));
-          PetscCall(PhSchemaPath_Private(item, sizeof(item), sub, NULL, i));
-          PetscCall(PhSchemaNodeQuantity_Private(ld, values->values[i], item, type, &sig->v[i], &ok));
-          if (ok && nonnegative && sig->v[i] < 0) PetscCall(PhDiagAdd(ld->diag, values->values[i]->loc, item, "must not be negative"));
-        }
+        PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "times", -1));
+        PetscCall(PhSchemaPath_Private(item, sizeof(item), sub, NULL, i));
+        PetscCall(PhSchemaNodeQuantity_Private(ld, times->values[i], item, PH_QT_TIME, &sig->t[i], &ok));
+        if (ok && i > 0 && !(sig->t[i] > sig->t[i - 1])) PetscCall(PhDiagAdd(ld->diag, times->values[i]->loc, item, "times must strictly increase"));
+        PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "values", -1));
+        PetscCall(PhSchemaPath_Private(item, sizeof(item), sub, NULL, i));
+        PetscCall(PhSchemaNodeQuantity_Private(ld, values->values[i], item, type, &sig->v[i], &ok));
+        if (ok && nonnegative && sig->v[i] < 0) PetscCall(PhDiagAdd(ld->diag, values->values[i]->loc, item, "must not be negative"));
       }
     }
     if (sig->type != PH_SIGNAL_STEPS) {
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "delay", PH_QT_TIME, PETSC_FALSE, 0, &sig->delay, &present));
-      if (present && sig->delay < 0) PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "delay")->loc, path, "delay must not be negative"));
+      if (present && sig->delay < 0) PetscCall(PhSignalProblem(ld, node, path, "delay", "must not be negative"));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected %s, {trace: file.csv, column: name} or {pattern: square | sine | steps, ...}", what));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* x and y given where they do not belong: one line, at the first of them. */
+static PetscErrorCode PhMisplacedXY(PhLoader *ld, const PhNode *map, const char path[], const char where[])
+{
+  PhNode *x = PhNodeGetKey_Private(map, "x"), *y = PhNodeGetKey_Private(map, "y");
+  char    sub[300];
+
+  PetscFunctionBeginUser;
+  if (x == NULL && y == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, x != NULL ? "x" : "y", -1));
+  PetscCall(PhDiagAdd(ld->diag, (x != NULL ? x : y)->loc, sub, "%s belong%s %s", x != NULL && y != NULL ? "x and y" : (x != NULL ? "x" : "y"),
+                      x != NULL && y != NULL ? "" : "s", where));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1125,6 +1299,7 @@ static PetscErrorCode PhSchemaSources(PhLoader *ld)
   PhCase                   pb      = ld->problem;
   PhNode                  *srcs    = PhNodeGet_Private(ld->root, "sources");
   const char             **bnames, **lnames;
+  PetscInt                *name_lines;
 
   PetscFunctionBeginUser;
   if (PhNodeIsNull_Private(srcs)) PetscFunctionReturn(PETSC_SUCCESS);
@@ -1133,7 +1308,7 @@ static PetscErrorCode PhSchemaSources(PhLoader *ld)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PetscCalloc1(PetscMax(srcs->n, 1), &pb->sources));
-  PetscCall(PetscMalloc2(pb->nblocks + 1, &bnames, pb->nlayers + 1, &lnames));
+  PetscCall(PetscMalloc3(pb->nblocks + 1, &bnames, pb->nlayers + 1, &lnames, srcs->n + 1, &name_lines));
   for (PetscInt b = 0; b < pb->nblocks; b++) bnames[b] = pb->blocks[b].name;
   for (PetscInt l = 0; l < pb->nlayers; l++) lnames[l] = pb->layers[l].name;
   for (PetscInt s = 0; s < srcs->n; s++) {
@@ -1153,7 +1328,7 @@ static PetscErrorCode PhSchemaSources(PhLoader *ld)
     PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
     PetscCall(PetscMalloc1(pb->nsources, &seen));
     for (PetscInt i = 0; i < pb->nsources - 1; i++) seen[i] = pb->sources[i].name;
-    PetscCall(PhSchemaName(ld, map, path, "a source name", pb->nsources - 1, seen, &src->name));
+    PetscCall(PhSchemaName_Private(ld, map, path, "source", pb->nsources - 1, seen, name_lines, &src->name, &name_lines[pb->nsources - 1]));
     PetscCall(PetscFree(seen));
     blk   = PhNodeGet_Private(map, "block");
     lay   = PhNodeGet_Private(map, "layer");
@@ -1164,18 +1339,17 @@ static PetscErrorCode PhSchemaSources(PhLoader *ld)
     } else if (!PhNodeIsNull_Private(blk)) {
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "block", -1));
       src->kind = PH_SOURCE_BLOCK;
-      PetscCall(PhSchemaFindName_Private(ld, blk, sub, "block", pb->nblocks, bnames, &src->block));
+      if (!ld->no_geometry) PetscCall(PhSchemaFindName_Private(ld, blk, sub, "block", pb->nblocks, bnames, &src->block));
       if (src->block >= 0) {
         PhBlock *b = &pb->blocks[src->block];
 
         src->x0 = b->x0, src->x1 = b->x1, src->y0 = b->y0, src->y1 = b->y1, src->z0 = b->z0, src->z1 = b->z1;
       }
-      if (PhNodeGet_Private(map, "x") || PhNodeGet_Private(map, "y"))
-        PetscCall(PhDiagAdd(ld->diag, map->loc, path, "x and y belong to a layer source; a block source covers its whole block"));
+      PetscCall(PhMisplacedXY(ld, map, path, "to a layer source; a block source covers its whole block"));
     } else if (!PhNodeIsNull_Private(lay)) {
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "layer", -1));
       src->kind = PH_SOURCE_LAYER_RECT;
-      PetscCall(PhSchemaFindName_Private(ld, lay, sub, "layer", pb->nlayers, lnames, &src->layer));
+      if (!ld->no_geometry) PetscCall(PhSchemaFindName_Private(ld, lay, sub, "layer", pb->nlayers, lnames, &src->layer));
       PetscCall(PhSchemaRange_Private(ld, map, path, "x", PETSC_TRUE, &src->x0, &src->x1, &px));
       PetscCall(PhSchemaRange_Private(ld, map, path, "y", PETSC_TRUE, &src->y0, &src->y1, &py));
       if (src->layer >= 0) {
@@ -1191,11 +1365,16 @@ static PetscErrorCode PhSchemaSources(PhLoader *ld)
         PetscCall(PhSchemaRange_Private(ld, box, sub, "x", PETSC_TRUE, &src->x0, &src->x1, &px));
         PetscCall(PhSchemaRange_Private(ld, box, sub, "y", PETSC_TRUE, &src->y0, &src->y1, &py));
         PetscCall(PhSchemaRange_Private(ld, box, sub, "z", PETSC_TRUE, &src->z0, &src->z1, &pz));
-        if (pz && pb->nlayers > 0 && (src->z0 < -PH_MERGE_DISTANCE || src->z1 > pb->layers[pb->nlayers - 1].z1 + PH_MERGE_DISTANCE))
-          PetscCall(PhDiagAdd(ld->diag, box->loc, sub, "the box extends above or below the stack"));
+        if (pz && pb->nlayers > 0 && (src->z0 < -PH_MERGE_DISTANCE || src->z1 > pb->layers[pb->nlayers - 1].z1 + PH_MERGE_DISTANCE)) {
+          char zsub[300], top[64];
+
+          PetscCall(PhSchemaPath_Private(zsub, sizeof(zsub), sub, "z", -1));
+          PetscCall(PhUnitsFormat(pb->layers[pb->nlayers - 1].z1, PH_QT_LENGTH, top, sizeof(top)));
+          PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(box, "z")->loc, zsub, "the box extends above or below the stack, which spans z = 0 m to %s",
+                              top));
+        }
       }
-      if (PhNodeGet_Private(map, "x") || PhNodeGet_Private(map, "y"))
-        PetscCall(PhDiagAdd(ld->diag, map->loc, path, "x and y belong inside box: {x, y, z}"));
+      PetscCall(PhMisplacedXY(ld, map, path, "inside box: {x, y, z}"));
     }
     if (src->kind != PH_SOURCE_BLOCK && src->x1 > src->x0 && src->y1 > src->y0 && pb->nlayers > 0 &&
         (src->x0 < pb->fx0 - PH_MERGE_DISTANCE || src->x1 > pb->fx1 + PH_MERGE_DISTANCE || src->y0 < pb->fy0 - PH_MERGE_DISTANCE ||
@@ -1215,15 +1394,47 @@ static PetscErrorCode PhSchemaSources(PhLoader *ld)
         PetscCall(PhSchemaCheckKeys_Private(ld, leak, sub, lkeys));
         src->has_leakage = PETSC_TRUE;
         PetscCall(PhSchemaQuantity_Private(ld, leak, sub, "p_ref", PH_QT_POWER, PETSC_TRUE, 0, &src->leak_p_ref, &present));
-        if (present && src->leak_p_ref < 0) PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(leak, "p_ref")->loc, sub, "p_ref must not be negative"));
+        if (present && src->leak_p_ref < 0) PetscCall(PhSignalProblem(ld, leak, sub, "p_ref", "must not be negative"));
         PetscCall(PhSchemaQuantity_Private(ld, leak, sub, "t_ref", PH_QT_TEMPERATURE, PETSC_TRUE, 0, &src->leak_t_ref, &present));
         PetscCall(PhSchemaQuantity_Private(ld, leak, sub, "beta", PH_QT_INVERSE_TEMPERATURE, PETSC_TRUE, 0, &src->leak_beta, &present));
-        if (present && !(src->leak_beta >= 0 && src->leak_beta < 1))
-          PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(leak, "beta")->loc, sub, "beta must be in [0, 1) 1/K, got %g 1/K", (double)src->leak_beta));
+        if (present && !(src->leak_beta >= 0 && src->leak_beta < 1)) {
+          char why[80];
+
+          (void)snprintf(why, sizeof(why), "must be in [0, 1) 1/K, got %g 1/K", (double)src->leak_beta);
+          PetscCall(PhSignalProblem(ld, leak, sub, "beta", why));
+        }
       }
     }
   }
-  PetscCall(PetscFree2(bnames, lnames));
+  PetscCall(PetscFree3(bnames, lnames, name_lines));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  time.initial.file names an earlier result. Like output files it is relative to the current directory, not to the
+  case file (DESIGN §3.2: output paths are relative to the current directory). It is read only when the run starts,
+  but a file that cannot be read is bad input, found now (exit 2) rather than after the mesh is built.
+*/
+static PetscErrorCode PhCheckInitialFile(PhLoader *ld, const PhNode *node)
+{
+  PetscMPIInt rank;
+  int         status = 0; /* 0 readable HDF5, -1 readable but not HDF5, else errno */
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(ld->comm, &rank));
+  if (rank == 0) {
+    FILE *fp = fopen(node->value, "rb");
+
+    if (fp == NULL) status = errno ? errno : EIO;
+    else {
+      (void)fclose(fp);
+      if (H5Fis_hdf5(node->value) <= 0) status = -1;
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, ld->comm));
+  if (status > 0) PetscCall(PhDiagAdd(ld->diag, node->loc, "time.initial.file", "cannot read \"%s\": %s", node->value, strerror(status)));
+  else if (status < 0)
+    PetscCall(PhDiagAdd(ld->diag, node->loc, "time.initial.file", "\"%s\" is not an HDF5 result file of photherm run", node->value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1281,6 +1492,7 @@ static PetscErrorCode PhSchemaTime(PhLoader *ld)
         t->initial = PH_INITIAL_FILE;
         PetscCall(PhSchemaCheckKeys_Private(ld, init, "time.initial", ikeys));
         PetscCall(PhSchemaString_Private(ld, init, "time.initial", "file", PETSC_TRUE, NULL, &t->initial_file));
+        if (t->initial_file != NULL && !PhNodeGet_Private(init, "file")->bad) PetscCall(PhCheckInitialFile(ld, PhNodeGet_Private(init, "file")));
         PetscCall(PhSchemaQuantity_Private(ld, init, "time.initial", "time", PH_QT_TIME, PETSC_FALSE, -1, &t->initial_time, &present));
         if (present && t->initial_time < 0)
           PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(init, "time")->loc, "time.initial.time", "must not be negative"));
@@ -1330,15 +1542,16 @@ static PetscErrorCode PhSchemaCheckSink(PhLoader *ld)
   for (PetscInt f = 0; f < PH_NFACES; f++)
     for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
       if (pb->boundaries[f].conditions[i].type == PH_BC_CONVECTION || pb->boundaries[f].conditions[i].type == PH_BC_TEMPERATURE) sink = PETSC_TRUE;
-  if (sink) PetscFunctionReturn(PETSC_SUCCESS);
+  if (sink || ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
   if (pb->time.steady) {
     PhNode *bnd = PhNodeGetKey_Private(ld->root, "boundaries");
 
     PetscCall(PhDiagAdd(ld->diag, bnd ? bnd->loc : ld->root->loc, "boundaries",
                         "a steady case needs a convection or temperature boundary somewhere; with only adiabatic and flux faces it has no solution"));
-  } else if (pb->time.initial == PH_INITIAL_STEADY) {
+  } else if (pb->time.initial == PH_INITIAL_STEADY && !PhNodeIsNull_Private(PhNodeGet_Private(ld->root, "time"))) { /* no time: reported */
     PhNode *key = PhNodeGetKey_Private(PhNodeGet_Private(ld->root, "time"), "initial");
 
+    if (key == NULL) key = PhNodeGetKey_Private(ld->root, "time"); /* initial: steady by default */
     PetscCall(PhDiagAdd(ld->diag, key ? key->loc : ld->root->loc, "time.initial",
                         "a steady initial state needs a convection or temperature boundary; give an initial temperature such as \"25 C\" instead"));
   }
@@ -1360,8 +1573,10 @@ PetscErrorCode PhSchemaLoad_Private(PhLoader *ld)
   PetscCall(PhSchemaCheckKeys_Private(ld, ld->root, "", top));
   if (PhNodeIsNull_Private(vnode)) PetscCall(PhMissing(ld, ld->root, "", "version", "version: 1"));
   else {
-    PetscCall(PhSchemaInt_Private(ld, ld->root, "", "version", PETSC_TRUE, 0, 0, 1000000, &version));
-    if (version != PH_CASE_SCHEMA_VERSION && vnode->type == PH_NODE_SCALAR)
+    PetscBool valid;
+
+    PetscCall(PhSchemaInt_Private(ld, ld->root, "", "version", PETSC_TRUE, 0, 0, 1000000, &version, &valid));
+    if (valid && version != PH_CASE_SCHEMA_VERSION)
       PetscCall(PhDiagAdd(ld->diag, vnode->loc, "version", "this photherm reads case schema version %d, got \"%s\"", PH_CASE_SCHEMA_VERSION,
                           vnode->value));
   }
@@ -1375,7 +1590,7 @@ PetscErrorCode PhSchemaLoad_Private(PhLoader *ld)
     if (dot != NULL && dot != stem) *dot = '\0';
     PetscCall(PhSchemaString_Private(ld, ld->root, "", "name", PETSC_FALSE, stem, &pb->name));
     PetscCall(PetscFree(stem));
-    if (pb->name != NULL && (pb->name[0] == '\0' || strchr(pb->name, '/') != NULL))
+    if (pb->name != NULL && (pb->name[0] == '\0' || strchr(pb->name, '/') != NULL) && !PhNodeGet_Private(ld->root, "name")->bad)
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ld->root, "name")->loc, "name", "a case name must be non-empty and contain no '/'"));
   }
   PetscCall(PhSchemaString_Private(ld, ld->root, "", "description", PETSC_FALSE, "", &pb->description));

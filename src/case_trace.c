@@ -24,9 +24,65 @@ PetscErrorCode PhTraceFree_Private(PhTraceTable *t)
     PetscCall(PetscFree(t->units[c]));
   }
   PetscCall(PetscFree2(t->names, t->units));
+  PetscCall(PetscFree3(t->header_columns, t->unit_ok, t->reported));
   PetscCall(PetscFree(t->data));
   PetscCall(PetscFree(t->lines));
+  PetscCall(PetscFree(t->columns));
   PetscCall(PetscFree(t->path));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A decimal number, [+-]digits[.digits][(e|E)[+-]digits] with at least one digit: no hexadecimal, inf or nan. */
+static PetscBool PhIsDecimal(const char *s)
+{
+  size_t i = 0, digits = 0;
+
+  if (s[i] == '+' || s[i] == '-') i++;
+  for (; isdigit((unsigned char)s[i]); i++) digits++;
+  if (s[i] == '.')
+    for (i++; isdigit((unsigned char)s[i]); i++) digits++;
+  if (digits == 0) return PETSC_FALSE;
+  if (s[i] == 'e' || s[i] == 'E') {
+    i++;
+    if (s[i] == '+' || s[i] == '-') i++;
+    if (!isdigit((unsigned char)s[i])) return PETSC_FALSE;
+    while (isdigit((unsigned char)s[i])) i++;
+  }
+  return (PetscBool)(s[i] == '\0');
+}
+
+/*
+  The units of the header: every bracketed unit must be a unit, and the time column's a time. Checked once per file,
+  at the header cell; whether a value column's unit fits the key that names it is checked where it is used.
+*/
+static PetscErrorCode PhTraceCheckUnits(PhLoader *ld, PhTraceTable *t, const char key_path[])
+{
+  PetscFunctionBeginUser;
+  t->tscale  = 1;
+  t->toffset = 0;
+  for (PetscInt c = 0; c < t->ncols; c++) {
+    PhSourceLoc loc = {t->path, t->header_line, t->header_columns[c]};
+    char        reason[512], text[160];
+    PhQuantity  q;
+    PetscBool   valid = PETSC_TRUE;
+
+    t->unit_ok[c] = PETSC_TRUE;
+    if (t->units[c] == NULL) continue;
+    if (c == 0) PetscCall(PhUnitsAffine(t->units[0], PH_QT_TIME, &t->tscale, &t->toffset, &valid, reason, sizeof(reason)));
+    else {
+      (void)snprintf(text, sizeof(text), "1 %s", t->units[c]);
+      PetscCall(PhUnitsEvaluate(text, NULL, NULL, &q, &valid, reason, sizeof(reason)));
+      if (valid && q.bare) {
+        valid = PETSC_FALSE;
+        (void)snprintf(reason, sizeof(reason), "unknown unit \"%s\"", t->units[c]);
+      }
+    }
+    if (!valid) {
+      PetscCall(PhDiagAdd(ld->diag, loc, key_path, "column \"%s\" [%s]: %s", t->names[c], t->units[c], reason));
+      t->unit_ok[c] = PETSC_FALSE;
+      if (c == 0) t->ok = PETSC_FALSE; /* no time axis */
+    }
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -34,7 +90,7 @@ PetscErrorCode PhTraceFree_Private(PhTraceTable *t)
 static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, const char key_path[])
 {
   char     *line, *next;
-  PetscInt  lineno = 0, cap = 0;
+  PetscInt  lineno = 0, cap = 0, header_column = 1;
   PetscBool header = PETSC_FALSE, ok = PETSC_TRUE;
 
   PetscFunctionBeginUser;
@@ -58,7 +114,9 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
       char    *save = NULL, *field;
       PetscInt n    = 1;
 
-      header = PETSC_TRUE;
+      header         = PETSC_TRUE;
+      t->header_line = lineno;
+      header_column  = loc.column;
       for (const char *c = body; *c; c++)
         if (*c == ',') n++;
       if (n < 2) {
@@ -68,6 +126,7 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
         break;
       }
       PetscCall(PetscCalloc2(n, &t->names, n, &t->units));
+      PetscCall(PetscCalloc3(n, &t->header_columns, n, &t->unit_ok, n, &t->reported));
       t->ncols = n;
       n        = 0;
       for (char *p = body;; p = NULL) {
@@ -75,7 +134,7 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
 
         field = strtok_r(p, ",", &save);
         if (field == NULL) break;
-        loc.column = (PetscInt)(field - line) + 1;
+        loc.column = (PetscInt)(PhTrim(field) - line) + 1;
         open       = strchr(field, '[');
         close      = strchr(field, ']');
         if (open != NULL) {
@@ -107,6 +166,7 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
             ok = PETSC_FALSE;
           }
         PetscCall(PetscStrallocpy(name, &t->names[n]));
+        t->header_columns[n] = loc.column;
         n++;
       }
       if (ok && n != t->ncols) {
@@ -118,19 +178,23 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
     /* a data row */
     if (t->nrows == cap) {
       PetscReal *d;
-      PetscInt  *l;
+      PetscInt  *l, *col;
 
       cap = cap ? 2 * cap : 256;
       PetscCall(PetscMalloc1(cap * t->ncols, &d));
       PetscCall(PetscMalloc1(cap, &l));
+      PetscCall(PetscMalloc1(cap * t->ncols, &col));
       if (t->nrows) {
         PetscCall(PetscMemcpy(d, t->data, t->nrows * t->ncols * sizeof(*d)));
         PetscCall(PetscMemcpy(l, t->lines, t->nrows * sizeof(*l)));
+        PetscCall(PetscMemcpy(col, t->columns, t->nrows * t->ncols * sizeof(*col)));
       }
       PetscCall(PetscFree(t->data));
       PetscCall(PetscFree(t->lines));
-      t->data  = d;
-      t->lines = l;
+      PetscCall(PetscFree(t->columns));
+      t->data    = d;
+      t->lines   = l;
+      t->columns = col;
     }
     {
       PetscInt c     = 0;
@@ -138,24 +202,26 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
 
       while (field != NULL && ok) {
         char  *comma = strchr(field, ',');
-        char  *end, *trimmed;
-        double v;
+        char  *trimmed;
+        double v = 0;
 
         if (comma != NULL) *comma = '\0';
-        loc.column = (PetscInt)(field - line) + 1;
         trimmed    = PhTrim(field);
+        loc.column = (PetscInt)(trimmed - line) + 1;
         if (c >= t->ncols) {
           PetscCall(PhDiagAdd(ld->diag, loc, key_path, "more values than the %d columns of the header", (int)t->ncols));
           ok = PETSC_FALSE;
           break;
         }
-        v = strtod(trimmed, &end);
-        if (trimmed[0] == '\0' || *end != '\0' || !isfinite(v) || isalpha((unsigned char)trimmed[0])) {
-          PetscCall(PhDiagAdd(ld->diag, loc, key_path, "column \"%s\": expected a number, got \"%s\"", t->names[c], trimmed));
+        if (PhIsDecimal(trimmed)) v = strtod(trimmed, NULL);
+        if (!PhIsDecimal(trimmed) || !isfinite(v)) {
+          PetscCall(PhDiagAdd(ld->diag, loc, key_path, "column \"%s\": expected a decimal number, got \"%s\"%s", t->names[c], trimmed,
+                              PhIsDecimal(trimmed) ? " (number out of range)" : ""));
           ok = PETSC_FALSE;
           break;
         }
-        t->data[t->nrows * t->ncols + c] = v;
+        t->data[t->nrows * t->ncols + c]    = v;
+        t->columns[t->nrows * t->ncols + c] = loc.column;
         c++;
         field = comma != NULL ? comma + 1 : NULL;
       }
@@ -164,7 +230,7 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
         ok = PETSC_FALSE;
       }
       if (ok && t->nrows > 0 && !(t->data[t->nrows * t->ncols] > t->data[(t->nrows - 1) * t->ncols])) {
-        loc.column = (PetscInt)(body - line) + 1;
+        loc.column = t->columns[t->nrows * t->ncols];
         PetscCall(PhDiagAdd(ld->diag, loc, key_path, "times must strictly increase: %g follows %g (line %d)", t->data[t->nrows * t->ncols],
                             t->data[(t->nrows - 1) * t->ncols], (int)t->lines[t->nrows - 1]));
         ok = PETSC_FALSE;
@@ -178,10 +244,11 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
     ok = PETSC_FALSE;
   }
   if (ok && t->nrows == 0) {
-    PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, lineno > 0 ? lineno : 1, 1}, key_path, "the trace has a header but no rows of values"));
+    PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, t->header_line, header_column}, key_path, "the trace has a header but no rows of values"));
     ok = PETSC_FALSE;
   }
   t->ok = ok;
+  if (ok) PetscCall(PhTraceCheckUnits(ld, t, key_path));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -197,6 +264,7 @@ PetscErrorCode PhTraceLoad_Private(PhLoader *ld, const PhNode *file_node, const 
 
   PetscFunctionBeginUser;
   *table = NULL;
+  /* relative to the file that names it; a -P value (no position) is relative to the current directory */
   if (file_node->loc.line > 0) PetscCall(PhPathJoin(file_node->loc.file, file_node->value, &path));
   else PetscCall(PetscStrallocpy(file_node->value, &path));
   for (PetscInt i = 0; i < ld->ntraces; i++) {

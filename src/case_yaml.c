@@ -1,6 +1,7 @@
 /* YAML text to a located node tree: aliases under a budget, duplicate keys, includes, -P overrides, and the resolved emit. */
 #include "case_impl.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -24,13 +25,43 @@ PetscErrorCode PhPoolAdd_Private(PhPool *pool, void *ptr)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  Zeroed memory from the pool: carved from chunks of PH_POOL_CHUNK bytes, so that a document of 10^5 nodes costs a few
+  hundred allocations, not 10^5 (the tree is freed all at once, and -malloc_debug checks the heap on every call).
+*/
+PetscErrorCode PhPoolAlloc_Private(PhPool *pool, size_t size, void **ptr)
+{
+  size_t need = (size + 15) & ~(size_t)15; /* keep every piece aligned for any member type */
+
+  PetscFunctionBeginUser;
+  if (need > PH_POOL_CHUNK / 4) {
+    char *own;
+
+    PetscCall(PetscCalloc1(need, &own));
+    PetscCall(PhPoolAdd_Private(pool, own));
+    *ptr = own;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (pool->chunk == NULL || pool->used + need > PH_POOL_CHUNK) {
+    PetscCall(PetscCalloc1(PH_POOL_CHUNK, &pool->chunk));
+    PetscCall(PhPoolAdd_Private(pool, pool->chunk));
+    pool->used = 0;
+  }
+  *ptr = pool->chunk + pool->used;
+  pool->used += need;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode PhPoolStrdup_Private(PhPool *pool, const char *s, char **out)
 {
+  size_t len;
+
   PetscFunctionBeginUser;
   *out = NULL;
   if (s == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscStrallocpy(s, out));
-  PetscCall(PhPoolAdd_Private(pool, *out));
+  len = strlen(s);
+  PetscCall(PhPoolAlloc_Private(pool, len + 1, (void **)out));
+  PetscCall(PetscMemcpy(*out, s, len + 1));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -40,6 +71,8 @@ PetscErrorCode PhPoolFree_Private(PhPool *pool)
   for (PetscInt i = 0; i < pool->n; i++) PetscCall(PetscFree(pool->ptrs[i]));
   PetscCall(PetscFree(pool->ptrs));
   pool->n = pool->cap = 0;
+  pool->chunk         = NULL;
+  pool->used          = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -48,8 +81,7 @@ PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc l
   PhNode *nd;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscNew(&nd));
-  PetscCall(PhPoolAdd_Private(&ld->pool, nd));
+  PetscCall(PhPoolAlloc_Private(&ld->pool, sizeof(PhNode), (void **)&nd));
   nd->type = type;
   nd->loc  = loc;
   *node    = nd;
@@ -64,12 +96,10 @@ PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, P
     PhNode **k = NULL, **v;
 
     parent->cap = parent->cap ? 2 * parent->cap : 8;
-    PetscCall(PetscMalloc1(parent->cap, &v));
-    PetscCall(PhPoolAdd_Private(&ld->pool, v));
+    PetscCall(PhPoolAlloc_Private(&ld->pool, parent->cap * sizeof(*v), (void **)&v));
     if (parent->n) PetscCall(PetscMemcpy(v, parent->values, parent->n * sizeof(*v)));
     if (parent->type == PH_NODE_MAP) {
-      PetscCall(PetscMalloc1(parent->cap, &k));
-      PetscCall(PhPoolAdd_Private(&ld->pool, k));
+      PetscCall(PhPoolAlloc_Private(&ld->pool, parent->cap * sizeof(*k), (void **)&k));
       if (parent->n) PetscCall(PetscMemcpy(k, parent->keys, parent->n * sizeof(*k)));
     }
     parent->values = v;
@@ -118,93 +148,198 @@ const char *PhNodeTypeName_Private(const PhNode *node)
   }
 }
 
-static PhSourceLoc PhMarkLoc(const char *file, yaml_mark_t mark)
+/* The position of a libyaml mark; none inside a -P value, which is reported as "-P name=value" (a one-line text). */
+static PhSourceLoc PhMarkLoc(const PhLoader *ld, const char *file, yaml_mark_t mark)
 {
   PhSourceLoc loc;
 
   loc.file   = file;
-  loc.line   = (PetscInt)mark.line + 1; /* libyaml marks are 0-based */
-  loc.column = (PetscInt)mark.column + 1;
+  loc.line   = ld->override_key != NULL ? 0 : (PetscInt)mark.line + 1; /* libyaml marks are 0-based */
+  loc.column = ld->override_key != NULL ? 0 : (PetscInt)mark.column + 1;
   return loc;
 }
 
-/* Convert libyaml node `index` into a PhNode tree; aliases are shared in libyaml and copied here under a budget. */
-static PetscErrorCode PhYamlConvert(PhLoader *ld, const char *file, yaml_document_t *doc, int index, const char path[], int depth, PetscBool *ok,
-                                    PhNode **out)
+/*
+  One libyaml document being converted. libyaml resolves an alias into a second reference to the anchored node and
+  keeps no position of the alias itself, so the walk notes which nodes it has converted: meeting one again outside an
+  alias expansion is meeting an alias, the next alias of the document in order. Problems found while expanding are
+  reported at that alias (found again by its ordinal in the event stream), with the key path where it is written.
+*/
+typedef struct {
+  const char      *file;
+  const char      *bytes;
+  size_t           length;
+  yaml_document_t *doc;
+  char            *seen;     /* per libyaml node index (1-based): converted outside any alias expansion */
+  PetscInt         naliases; /* aliases met so far outside any expansion, in document order */
+  PetscInt         alias;    /* ordinal of the alias being expanded, or -1 */
+  char             alias_path[512];
+} PhYamlWalk;
+
+/* Position of alias number `ordinal` (0-based, document order) of the first document of the text. */
+static PetscErrorCode PhYamlAliasLoc(const PhLoader *ld, const PhYamlWalk *w, PetscInt ordinal, PhSourceLoc *loc)
 {
-  yaml_node_t *yn = yaml_document_get_node(doc, index);
-  PhNode      *node;
+  yaml_parser_t parser;
+  yaml_event_t  ev;
+  PetscInt      n    = 0;
+  PetscBool     done = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  *out = NULL;
-  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
+  loc->file   = w->file;
+  loc->line   = 0;
+  loc->column = 0;
+  PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_MEM, "yaml_parser_initialize() failed");
+  yaml_parser_set_input_string(&parser, (const unsigned char *)w->bytes, w->length);
+  while (!done && yaml_parser_parse(&parser, &ev)) {
+    if (ev.type == YAML_ALIAS_EVENT && n++ == ordinal) {
+      *loc = PhMarkLoc(ld, w->file, ev.start_mark);
+      done = PETSC_TRUE;
+    }
+    if (ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT) done = PETSC_TRUE;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A subtree that is not converted (the value of a duplicate key): note its nodes and aliases all the same. */
+static void PhYamlSkip(PhYamlWalk *w, int index, int depth)
+{
+  yaml_node_t *yn = yaml_document_get_node(w->doc, index);
+
+  if (yn == NULL || w->alias >= 0 || depth > PH_YAML_MAX_DEPTH) return;
+  if (w->seen[index]) {
+    w->naliases++;
+    return;
+  }
+  w->seen[index] = 1;
+  if (yn->type == YAML_SEQUENCE_NODE)
+    for (yaml_node_item_t *it = yn->data.sequence.items.start; it < yn->data.sequence.items.top; it++) PhYamlSkip(w, *it, depth + 1);
+  else if (yn->type == YAML_MAPPING_NODE)
+    for (yaml_node_pair_t *pair = yn->data.mapping.pairs.start; pair < yn->data.mapping.pairs.top; pair++) {
+      PhYamlSkip(w, pair->key, depth + 1);
+      PhYamlSkip(w, pair->value, depth + 1);
+    }
+}
+
+static PetscErrorCode PhYamlConvert(PhLoader *ld, PhYamlWalk *w, int index, const char path[], int depth, PetscBool *ok, PhNode **out);
+
+/* Stop the conversion at a limit: at the alias whose expansion reached it (one line, where the alias is written), or at the node. */
+static PetscErrorCode PhYamlLimit(PhLoader *ld, PhYamlWalk *w, yaml_node_t *yn, const char path[], const char alias_message[], const char message[],
+                                  PetscBool *ok)
+{
+  PetscFunctionBeginUser;
+  if (w->alias >= 0) {
+    PhSourceLoc loc;
+
+    PetscCall(PhYamlAliasLoc(ld, w, w->alias, &loc));
+    PetscCall(PhDiagAdd(ld->diag, loc, w->alias_path, "%s", alias_message));
+  } else PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, w->file, yn->start_mark), path, "%s", message));
+  *ok = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhYamlConvertNode(PhLoader *ld, PhYamlWalk *w, yaml_node_t *yn, const char path[], int depth, PetscBool *ok, PhNode **out)
+{
+  const char *file = w->file;
+  PhNode     *node;
+
+  PetscFunctionBeginUser;
   if (--ld->node_budget < 0) {
-    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yn->start_mark), path, "the document expands to more than %d nodes (an alias bomb?)",
-                        PH_YAML_MAX_NODES));
-    *ok = PETSC_FALSE;
+    char a[128], b[128];
+
+    (void)snprintf(a, sizeof(a), "this alias expands the document to more than %d nodes (an alias bomb?)", PH_YAML_MAX_NODES);
+    (void)snprintf(b, sizeof(b), "the document has more than %d nodes", PH_YAML_MAX_NODES);
+    PetscCall(PhYamlLimit(ld, w, yn, path, a, b, ok));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (depth > PH_YAML_MAX_DEPTH) {
-    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yn->start_mark), path, "nested deeper than %d levels", PH_YAML_MAX_DEPTH));
-    *ok = PETSC_FALSE;
+    char a[128], b[128];
+
+    (void)snprintf(a, sizeof(a), "this alias nests the document deeper than %d levels (does it refer to itself?)", PH_YAML_MAX_DEPTH);
+    (void)snprintf(b, sizeof(b), "nested deeper than %d levels", PH_YAML_MAX_DEPTH);
+    PetscCall(PhYamlLimit(ld, w, yn, path, a, b, ok));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   switch (yn->type) {
   case YAML_SCALAR_NODE:
-    PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, PhMarkLoc(file, yn->start_mark), &node));
-    PetscCall(PetscMalloc1(yn->data.scalar.length + 1, &node->value));
-    PetscCall(PhPoolAdd_Private(&ld->pool, node->value));
+    PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, PhMarkLoc(ld, file, yn->start_mark), &node));
+    PetscCall(PhPoolAlloc_Private(&ld->pool, yn->data.scalar.length + 1, (void **)&node->value));
     PetscCall(PetscMemcpy(node->value, yn->data.scalar.value, yn->data.scalar.length));
     node->value[yn->data.scalar.length] = '\0';
+    node->plain                         = (PetscBool)(yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
     if (strlen(node->value) != yn->data.scalar.length) {
       PetscCall(PhDiagAdd(ld->diag, node->loc, path, "value contains a NUL character"));
-      node->value[0] = '\0';
+      node->bad = PETSC_TRUE; /* reported: whatever reads it adds nothing */
     }
-    node->plain = (PetscBool)(yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
     break;
   case YAML_SEQUENCE_NODE: {
     PetscInt i = 0;
 
-    PetscCall(PhNodeCreate_Private(ld, PH_NODE_SEQ, PhMarkLoc(file, yn->start_mark), &node));
+    PetscCall(PhNodeCreate_Private(ld, PH_NODE_SEQ, PhMarkLoc(ld, file, yn->start_mark), &node));
     for (yaml_node_item_t *it = yn->data.sequence.items.start; it < yn->data.sequence.items.top && *ok; it++, i++) {
       char    sub[512];
       PhNode *child;
 
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, NULL, i));
-      PetscCall(PhYamlConvert(ld, file, doc, *it, sub, depth + 1, ok, &child));
+      PetscCall(PhYamlConvert(ld, w, *it, sub, depth + 1, ok, &child));
       if (child != NULL) PetscCall(PhNodeAppend_Private(ld, node, NULL, child));
     }
   } break;
   case YAML_MAPPING_NODE:
-    PetscCall(PhNodeCreate_Private(ld, PH_NODE_MAP, PhMarkLoc(file, yn->start_mark), &node));
+    PetscCall(PhNodeCreate_Private(ld, PH_NODE_MAP, PhMarkLoc(ld, file, yn->start_mark), &node));
     for (yaml_node_pair_t *pair = yn->data.mapping.pairs.start; pair < yn->data.mapping.pairs.top && *ok; pair++) {
-      yaml_node_t *yk = yaml_document_get_node(doc, pair->key);
+      yaml_node_t *yk = yaml_document_get_node(w->doc, pair->key);
       PhNode      *key, *value, *previous;
       char         sub[512];
 
       if (yk->type != YAML_SCALAR_NODE) {
-        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yk->start_mark), path, "a key must be a plain name, not %s",
+        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, yk->start_mark), path, "a key must be a plain name, not %s",
                             yk->type == YAML_MAPPING_NODE ? "a mapping" : "a list"));
+        PhYamlSkip(w, pair->key, depth + 1);
+        PhYamlSkip(w, pair->value, depth + 1);
         continue;
       }
-      PetscCall(PhYamlConvert(ld, file, doc, pair->key, path, depth + 1, ok, &key));
+      PetscCall(PhYamlConvert(ld, w, pair->key, path, depth + 1, ok, &key));
       if (key == NULL) break;
       PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key->value, -1));
       previous = PhNodeGetKey_Private(node, key->value);
-      if (previous != NULL) {
+      if (previous != NULL && !key->bad) {
         PetscCall(PhDiagAdd(ld->diag, key->loc, sub, "duplicate key (first given at line %d)", (int)previous->loc.line));
+        PhYamlSkip(w, pair->value, depth + 1);
         continue;
       }
-      PetscCall(PhYamlConvert(ld, file, doc, pair->value, sub, depth + 1, ok, &value));
+      PetscCall(PhYamlConvert(ld, w, pair->value, sub, depth + 1, ok, &value));
       if (value != NULL) PetscCall(PhNodeAppend_Private(ld, node, key, value));
     }
     break;
   default:
-    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yn->start_mark), path, "empty node"));
+    PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, yn->start_mark), path, "empty node"));
     *ok = PETSC_FALSE;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   *out = node;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Convert libyaml node `index` into a PhNode tree; aliases are shared in libyaml and copied here under a budget. */
+static PetscErrorCode PhYamlConvert(PhLoader *ld, PhYamlWalk *w, int index, const char path[], int depth, PetscBool *ok, PhNode **out)
+{
+  yaml_node_t *yn      = yaml_document_get_node(w->doc, index);
+  PetscBool    entered = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  *out = NULL;
+  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
+  if (w->alias < 0) {
+    if (w->seen[index]) { /* met again: this is an alias, expanded from here on */
+      w->alias = w->naliases++;
+      (void)snprintf(w->alias_path, sizeof(w->alias_path), "%s", path);
+      entered = PETSC_TRUE;
+    } else w->seen[index] = 1;
+  }
+  PetscCall(PhYamlConvertNode(ld, w, yn, path, depth, ok, out));
+  if (entered) w->alias = -1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -227,9 +362,68 @@ static const char *PhSyntaxHint(const char *bytes, size_t length, size_t line)
   return "";
 }
 
+/* Line and column (in characters) of byte `offset`. */
+static void PhOffsetLoc(const char *bytes, size_t length, size_t offset, PhSourceLoc *loc)
+{
+  loc->line   = 1;
+  loc->column = 1;
+  for (size_t i = 0; i < offset && i < length; i++) {
+    if (bytes[i] == '\n') {
+      loc->line++;
+      loc->column = 1;
+    } else if (((unsigned char)bytes[i] & 0xC0) != 0x80) loc->column++; /* count characters, not UTF-8 continuation bytes */
+  }
+}
+
+/* One line for a libyaml error: where it was noticed, and where the construct it concerns began. */
+static PetscErrorCode PhYamlSyntaxError(PhLoader *ld, const char file[], const char *bytes, size_t length, const yaml_parser_t *parser)
+{
+  const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
+  PhSourceLoc loc     = PhMarkLoc(ld, file, parser->problem_mark);
+  char        where[160];
+
+  PetscFunctionBeginUser;
+  where[0] = '\0';
+  if (ld->override_key != NULL) { /* a -P value: one line, no position inside the value */
+    PetscCall(PhDiagAdd(ld->diag, loc, ld->override_key, "YAML syntax error: %s%s%s%s", parser->context != NULL ? parser->context : "",
+                        parser->context != NULL ? " " : "", problem, PhSyntaxHint(bytes, length, parser->problem_mark.line)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (parser->error == YAML_READER_ERROR) {
+    /* the reader decodes ahead of the parser and gives a byte offset only */
+    size_t at = parser->problem_offset;
+
+    if (strstr(problem, "trailing") != NULL || strstr(problem, "incomplete") != NULL) {
+      for (int k = 0; k < 3 && at > 0 && at <= length && ((unsigned char)bytes[at - 1] & 0xC0) == 0x80; k++) at--;
+      if (at > 0 && at <= length && ((unsigned char)bytes[at - 1] & 0xC0) == 0xC0) at--;
+    }
+    PhOffsetLoc(bytes, length, at, &loc);
+    PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s (byte 0x%02X)%s", problem, at < length ? (unsigned)(unsigned char)bytes[at] : 0u,
+                        strstr(problem, "UTF-8") != NULL ? "; save the file as UTF-8" : ""));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (parser->context != NULL && parser->context_mark.line != parser->problem_mark.line) {
+    const char *what = strstr(parser->context, "flow mapping") != NULL     ? "the mapping opened"
+                     : strstr(parser->context, "flow sequence") != NULL    ? "the list opened"
+                     : strstr(parser->context, "block mapping") != NULL    ? "the mapping started"
+                     : strstr(parser->context, "block collection") != NULL ? "the list started"
+                     : strstr(parser->context, "quoted scalar") != NULL    ? "the quoted value started"
+                     : strstr(parser->context, "plain scalar") != NULL     ? "the value started"
+                                                                           : "it started";
+
+    (void)snprintf(where, sizeof(where), " (%s at line %d, column %d)", what, (int)parser->context_mark.line + 1,
+                   (int)parser->context_mark.column + 1);
+  }
+  if (parser->context != NULL)
+    PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s %s%s%s", parser->context, problem, where,
+                        PhSyntaxHint(bytes, length, parser->problem_mark.line)));
+  else PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s%s", problem, PhSyntaxHint(bytes, length, parser->problem_mark.line)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Parse YAML text into a tree. Syntax errors, empty and binary input become diagnostics and *root is NULL.
-  `file` must outlive the tree (it is interned in the pool by the caller).
+  `file` must outlive the tree (it is interned in the case by the caller).
 **/
 PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *bytes, size_t length, PhNode **root)
 {
@@ -247,33 +441,37 @@ PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *
   PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_MEM, "yaml_parser_initialize() failed");
   yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
   if (!yaml_parser_load(&parser, &doc)) {
-    PhSourceLoc loc     = PhMarkLoc(file, parser.problem_mark);
-    const char *problem = parser.problem != NULL ? parser.problem : "unknown problem";
-
-    const char *hint = PhSyntaxHint(bytes, length, parser.problem_mark.line);
-
-    if (parser.context != NULL) PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s %s%s", parser.context, problem, hint));
-    else PetscCall(PhDiagAdd(ld->diag, loc, NULL, "YAML syntax error: %s%s", problem, hint));
+    PetscCall(PhYamlSyntaxError(ld, file, bytes, length, &parser));
     yaml_parser_delete(&parser);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (yaml_document_get_root_node(&doc) == NULL) {
-    PetscCall(PhDiagAdd(ld->diag, start, NULL, "the file is empty; a YAML case file is expected"));
+    if (ld->override_key != NULL)
+      PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, parser.problem_mark), ld->override_key, "expected a value, got none"));
+    else PetscCall(PhDiagAdd(ld->diag, start, NULL, "the file is empty; a YAML case file is expected"));
   } else {
     yaml_document_t extra;
+    PhYamlWalk      w;
 
+    PetscCall(PetscMemzero(&w, sizeof(w)));
+    w.file   = file;
+    w.bytes  = bytes;
+    w.length = length;
+    w.doc    = &doc;
+    w.alias  = -1;
+    PetscCall(PetscCalloc1((size_t)(doc.nodes.top - doc.nodes.start) + 1, &w.seen));
     ld->node_budget = PH_YAML_MAX_NODES;
-    PetscCall(PhYamlConvert(ld, file, &doc, 1, "", 0, &ok, root));
+    PetscCall(PhYamlConvert(ld, &w, 1, ld->override_key != NULL ? ld->override_key : "", 0, &ok, root));
+    PetscCall(PetscFree(w.seen));
     if (!ok) *root = NULL;
     if (yaml_parser_load(&parser, &extra)) {
       if (yaml_document_get_root_node(&extra) != NULL) {
-        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, yaml_document_get_root_node(&extra)->start_mark), NULL,
+        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, yaml_document_get_root_node(&extra)->start_mark), NULL,
                             "more than one YAML document; a case file holds one"));
       }
       yaml_document_delete(&extra);
     } else {
-      PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(file, parser.problem_mark), NULL, "YAML syntax error: %s",
-                          parser.problem != NULL ? parser.problem : "unknown problem"));
+      PetscCall(PhYamlSyntaxError(ld, file, bytes, length, &parser));
       *root = NULL;
     }
   }
@@ -347,33 +545,42 @@ static PetscErrorCode PhNormalizePath(PhLoader *ld, const char path[], char **ou
 
 /**
   Load a YAML file and everything it includes into one merged tree. Included files merge first, in order; the keys of
-  the including file win. `stack` holds the normalised paths of the files being included (cycle detection).
+  the including file win. `stack` holds the normalised paths of the files being included (cycle detection); `from`
+  and `from_key` are the position and key path of the include item that names this file (unused at depth 0).
 **/
-PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, PetscInt depth, const char *stack[], PhNode **root)
+PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, const char from_key[], PetscInt depth, const char *stack[],
+                                      PhNode **root)
 {
-  char   *bytes = NULL, *file, *normal, reason[256];
-  size_t  length;
-  PhNode *tree, *inc, *merged = NULL;
+  char       *bytes = NULL, *normal, reason[256];
+  const char *file;
+  size_t      length;
+  PhNode     *tree, *inc, *merged = NULL;
 
   PetscFunctionBeginUser;
   *root = NULL;
-  PetscCall(PhPoolStrdup_Private(&ld->pool, path, &file));
+  PetscCall(PhCaseInternFile_Private(ld->problem, path, &file));
   PetscCall(PhNormalizePath(ld, path, &normal));
   for (PetscInt i = 0; i < depth; i++) {
     if (strcmp(stack[i], normal) == 0) {
-      PetscCall(PhDiagAdd(ld->diag, from, "include", "include cycle: \"%s\" includes itself", path));
+      char   chain[1024];
+      size_t used = 0;
+
+      chain[0] = '\0';
+      for (PetscInt j = i; j < depth && used < sizeof(chain); j++) used += (size_t)snprintf(chain + used, sizeof(chain) - used, "%s -> ", stack[j]);
+      if (used < sizeof(chain)) (void)snprintf(chain + used, sizeof(chain) - used, "%s", normal);
+      PetscCall(PhDiagAdd(ld->diag, from, from_key, "include cycle: %s; a file cannot include itself", chain));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
   }
   if (depth >= PH_INCLUDE_MAX_DEPTH) {
-    PetscCall(PhDiagAdd(ld->diag, from, "include", "includes nested deeper than %d files", PH_INCLUDE_MAX_DEPTH));
+    PetscCall(PhDiagAdd(ld->diag, from, from_key, "includes nested deeper than %d files", PH_INCLUDE_MAX_DEPTH));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   stack[depth] = normal;
   PetscCall(PhReadFileBroadcast(ld->comm, path, &bytes, &length, reason, sizeof(reason)));
   if (bytes == NULL) {
     if (depth == 0) PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){file, 0, 0}, NULL, "cannot read the case file: %s", reason));
-    else PetscCall(PhDiagAdd(ld->diag, from, "include", "cannot read \"%s\": %s", path, reason));
+    else PetscCall(PhDiagAdd(ld->diag, from, from_key, "cannot read \"%s\": %s", normal, reason));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhYamlParse_Private(ld, file, bytes, length, &tree));
@@ -398,6 +605,7 @@ PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceL
       PhNode *sub;
 
       (void)snprintf(key, sizeof(key), inc->type == PH_NODE_SEQ ? "include[%d]" : "include", (int)i);
+      if (item->bad) continue;
       if (item->type != PH_NODE_SCALAR || PhNodeIsNull_Private(item)) {
         PetscCall(PhDiagAdd(ld->diag, item->loc, key, "expected a file name, got %s", PhNodeTypeName_Private(item)));
         continue;
@@ -407,7 +615,7 @@ PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceL
         continue;
       }
       PetscCall(PhPathJoin(path, item->value, &joined));
-      PetscCall(PhYamlLoadFile_Private(ld, joined, item->loc, depth + 1, stack, &sub));
+      PetscCall(PhYamlLoadFile_Private(ld, joined, item->loc, key, depth + 1, stack, &sub));
       PetscCall(PetscFree(joined));
       if (sub == NULL) continue;
       if (merged == NULL) merged = sub;
@@ -434,39 +642,41 @@ static void PhRelocate(PhNode *node, const char *file)
   }
 }
 
-/* Find the item of a list named `segment` (its `name` key) or at index `segment`. */
-static PhNode *PhSeqFind(const PhNode *seq, const char *segment)
+/* Index of the item of a list named `segment` (its `name` key) or at index `segment`; -1 when there is none. */
+static PetscInt PhSeqFind(const PhNode *seq, const char *segment)
 {
   char *end;
   long  idx = strtol(segment, &end, 10);
 
-  if (*segment != '\0' && *end == '\0') return (idx >= 0 && idx < seq->n) ? seq->values[idx] : NULL;
+  if (*segment != '\0' && *end == '\0') return (idx >= 0 && idx < seq->n) ? (PetscInt)idx : -1;
   for (PetscInt i = 0; i < seq->n; i++) {
     PhNode *name = PhNodeGet_Private(seq->values[i], "name");
 
-    if (name != NULL && name->type == PH_NODE_SCALAR && strcmp(name->value, segment) == 0) return seq->values[i];
+    if (name != NULL && name->type == PH_NODE_SCALAR && strcmp(name->value, segment) == 0) return i;
   }
-  return NULL;
+  return -1;
 }
 
 /**
   Apply -P name=value: a declared parameter, or any key by its dotted path (list items by name or index,
-  `stack.dies.thickness`, `stack[2].thickness`). Values are YAML (scalars or flow lists) located at "-P name=value".
+  `stack.dies.thickness`, `stack[2].thickness`, `footprint.x.0`). Values are YAML (scalars or flow lists) located at
+  "-P name=value"; an empty value is the empty text (not YAML's null), so that it is reported as a bad value.
 **/
 PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOverride overrides[])
 {
   PetscFunctionBeginUser;
   for (PetscInt o = 0; o < n; o++) {
-    const char *name = overrides[o].name, *text = overrides[o].value;
-    char       *where, *path, *save  = NULL, *seg, *next;
+    const char *name = overrides[o].name, *text = overrides[o].value, *where;
+    char       *buf, *path, *save    = NULL, *seg, *next;
     PhNode     *value, *params, *cur = ld->root;
     PhSourceLoc loc;
     size_t      len = strlen(name) + strlen(text) + 8;
-    PetscBool   ok  = PETSC_TRUE;
+    PetscBool   ok = PETSC_TRUE, blank = PETSC_TRUE;
 
-    PetscCall(PetscMalloc1(len, &where));
-    PetscCall(PhPoolAdd_Private(&ld->pool, where));
-    (void)snprintf(where, len, "-P %s=%s", name, text);
+    PetscCall(PetscMalloc1(len, &buf));
+    (void)snprintf(buf, len, "-P %s=%s", name, text);
+    PetscCall(PhCaseInternFile_Private(ld->problem, buf, &where));
+    PetscCall(PetscFree(buf));
     loc.file   = where;
     loc.line   = 0;
     loc.column = 0;
@@ -474,13 +684,17 @@ PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOv
       PetscCall(PhDiagAdd(ld->diag, loc, NULL, "expected -P name=value with a parameter name or a key path"));
       continue;
     }
-    PetscCall(PhYamlParse_Private(ld, where, text, strlen(text), &value));
-    if (value == NULL) {
-      PhSourceLoc empty = {where, 1, 1};
-
-      PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, empty, &value));
+    for (const char *c = text; *c; c++)
+      if (!isspace((unsigned char)*c)) blank = PETSC_FALSE;
+    if (blank) {
+      PetscCall(PhNodeCreate_Private(ld, PH_NODE_SCALAR, loc, &value));
       PetscCall(PhPoolStrdup_Private(&ld->pool, "", &value->value));
-      value->plain = PETSC_TRUE;
+      value->plain = PETSC_FALSE;
+    } else {
+      ld->override_key = name;
+      PetscCall(PhYamlParse_Private(ld, where, text, strlen(text), &value));
+      ld->override_key = NULL;
+      if (value == NULL) continue; /* reported; the case keeps its own value, so nothing else is reported about this key */
     }
     PhRelocate(value, where);
     params = PhNodeGet_Private(ld->root, "parameters");
@@ -507,15 +721,16 @@ PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOv
     for (seg = strtok_r(path, ".", &save); seg != NULL && ok; seg = next) {
       next = strtok_r(NULL, ".", &save);
       if (cur->type == PH_NODE_SEQ) {
-        PhNode *item = PhSeqFind(cur, seg);
+        PetscInt item = PhSeqFind(cur, seg);
 
-        if (item == NULL) {
+        if (item < 0) {
           PetscCall(PhDiagAdd(ld->diag, loc, name, "no item \"%s\" in the list (items are named by their name: or index)", seg));
           ok = PETSC_FALSE;
-        } else if (next == NULL) {
+        } else if (next == NULL && cur->values[item]->type == PH_NODE_MAP) {
           PetscCall(PhDiagAdd(ld->diag, loc, name, "cannot replace a whole list item; name one of its keys"));
           ok = PETSC_FALSE;
-        } else cur = item;
+        } else if (next == NULL) cur->values[item] = value; /* a plain item, such as footprint.x.0 */
+        else cur = cur->values[item];
       } else if (cur->type == PH_NODE_MAP) {
         PhNode *child = PhNodeGet_Private(cur, seg);
 

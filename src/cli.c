@@ -77,8 +77,12 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
       const char *eq   = pair != NULL ? strchr(pair, '=') : NULL;
       char       *name;
 
-      if (pair == NULL || eq == NULL || eq == pair) {
-        (void)snprintf(args->usage_error, sizeof(args->usage_error), "-P %s: expected -P name=value", pair != NULL ? pair : "");
+      if (pair == NULL || pair[0] == '\0') {
+        (void)snprintf(args->usage_error, sizeof(args->usage_error), "-P needs name=value");
+        return 0;
+      }
+      if (eq == NULL || eq == pair) {
+        (void)snprintf(args->usage_error, sizeof(args->usage_error), "-P %s: expected -P name=value", pair);
         return 0;
       }
       name = (char *)calloc((size_t)(eq - pair) + 1, 1);

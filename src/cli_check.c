@@ -258,7 +258,7 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
     const PhRingGroup *rg = &pb->optics.rings[i];
 
     if (i == 0) PetscCall(PetscPrintf(comm, "ring groups:\n"));
-    PetscCall(PetscPrintf(comm, "  %-16s block %s, %d rings from %.6g nm every %.4g nm, FSR %.4g nm, Q %g, heater %.4g nm/mW up to %.4g mW%s\n",
+    PetscCall(PetscPrintf(comm, "  %-16s block %s, %d rings from %.6g nm every %.4g nm, FSR %.4g nm, Q %.6g, heater %.4g nm/mW up to %.4g mW%s\n",
                           rg->name, pb->blocks[rg->block].name, (int)rg->count, (double)rg->wavelength * 1e9, (double)rg->spacing * 1e9,
                           (double)rg->fsr * 1e9, (double)rg->q, (double)rg->heater_efficiency * 1e6, (double)rg->heater_max_power * 1e3,
                           rg->heater_feedback ? ", heat fed back" : ""));
@@ -267,7 +267,7 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
     const PhLink *lk = &pb->optics.links[i];
 
     if (i == 0) PetscCall(PetscPrintf(comm, "links:\n"));
-    PetscCall(PetscPrintf(comm, "  %-16s laser %s, tx %s, rx %s: %d x %g Gb/s, lock %s, loss %g dB, sensitivity %g dBm\n", lk->name,
+    PetscCall(PetscPrintf(comm, "  %-16s laser %s, tx %s, rx %s: %d x %.6g Gb/s, lock %s, loss %.6g dB, sensitivity %.6g dBm\n", lk->name,
                           pb->optics.lasers[lk->laser].name, pb->optics.rings[lk->tx].name, pb->optics.rings[lk->rx].name,
                           (int)pb->optics.lasers[lk->laser].lines, (double)lk->rate * 1e-9, locks[lk->lock], (double)lk->loss,
                           (double)lk->sensitivity));

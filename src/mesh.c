@@ -272,10 +272,13 @@ static PetscErrorCode PhMeshBuildLines(PhMesh mesh, PhDiag diag, PetscBool *ok)
             PetscReal h = (layer->z1 - layer->z0) / layer->cells, a = (e[i] - layer->z0) / h, b = (e[i + 1] - layer->z0) / h;
 
             if (PetscAbsReal(a - round(a)) * h > PH_MERGE_DISTANCE || PetscAbsReal(b - round(b)) * h > PH_MERGE_DISTANCE) {
+              char key[64];
+
+              (void)snprintf(key, sizeof(key), "stack[%d].cells", (int)l);
               PetscCall(PhDiagAdd(
-                diag, layer->loc, "cells",
-                "layer \"%s\" has cells: %d, but a source box edge at z = %g um falls inside one of its cells; move the edge onto a cell face or drop cells:",
-                layer->name, (int)layer->cells, (double)(e[i] == layer->z0 ? e[i + 1] : e[i]) * 1e6));
+                diag, layer->cells_loc, key,
+                "layer \"%s\" has cells: %d, but a source box edge at z = %g um falls inside one of its cells; move the edge onto a cell face or remove cells",
+                layer->name, (int)layer->cells, (double)(PetscAbsReal(a - round(a)) * h > PH_MERGE_DISTANCE ? e[i] : e[i + 1]) * 1e6));
               *ok = PETSC_FALSE;
             }
             fixed[i] = PetscMax(1, (PetscInt)round(b - a));
@@ -367,8 +370,11 @@ PetscErrorCode PhMeshCreate(MPI_Comm comm, PhCase problem, PhDiag diag, PhMesh *
 
       PetscCall(PhMeshBoxOf(m, lo, hi, &m->source_box[s], &okb));
       if (!okb) {
+        char key[64];
+
         PetscCheck(problem->mesh_file != NULL, comm, PETSC_ERR_PLIB, "source %s is not on grid lines", src->name);
-        PetscCall(PhDiagAdd(diag, src->loc, "sources", "the edges of source \"%s\" must be grid lines of the mesh file (within 1 nm)", src->name));
+        (void)snprintf(key, sizeof(key), "sources[%d]", (int)s);
+        PetscCall(PhDiagAdd(diag, src->loc, key, "the edges of source \"%s\" must be grid lines of the mesh file (within 1 nm)", src->name));
         ok = PETSC_FALSE;
       }
     }
@@ -384,7 +390,10 @@ PetscErrorCode PhMeshCreate(MPI_Comm comm, PhCase problem, PhDiag diag, PhMesh *
           PetscCall(PhMeshFindLine(m, 1, bc->y0, &c));
           PetscCall(PhMeshFindLine(m, 1, bc->y1, &d));
           if (a < 0 || b < 0 || c < 0 || d < 0) {
-            PetscCall(PhDiagAdd(diag, bc->loc, "boundaries", "the region edges must be grid lines of the mesh file (within 1 nm)"));
+            char key[160];
+
+            (void)snprintf(key, sizeof(key), "%s.region", bc->path != NULL ? bc->path : "boundaries");
+            PetscCall(PhDiagAdd(diag, bc->region_loc, key, "the region edges must be grid lines of the mesh file (within 1 nm)"));
             ok = PETSC_FALSE;
           }
         }

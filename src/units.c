@@ -224,7 +224,8 @@ static PetscBool PhParseUnit(const char *u, size_t n, PhQuantity *q, char *reaso
     } else {
       sym = PhUnitLookup(u + start, len);
       if (sym == NULL) {
-        (void)snprintf(reason, reason_len, "unknown unit \"%.*s\" in \"%s\"", (int)len, u + start, shown);
+        if (len == strlen(shown)) (void)snprintf(reason, reason_len, "unknown unit \"%s\"", shown);
+        else (void)snprintf(reason, reason_len, "unknown unit \"%.*s\" in \"%s\"", (int)len, u + start, shown);
         return PETSC_FALSE;
       }
       if (sym->kind == PH_QK_DBM && !(first && len == n)) {
@@ -415,7 +416,7 @@ static void PhNext(PhLexer *lx)
     lx->pos += n;
     if (!isfinite(lx->number)) {
       lx->type = PH_TOK_ERROR;
-      PhFail(lx, "number out of range (overflow) in \"%s\"", s);
+      PhFail(lx, "number out of range in \"%s\"", s);
     }
     return;
   }
@@ -836,7 +837,11 @@ PetscErrorCode PhUnitsParse(const char text[], PhQuantityType type, PhParamLooku
   PetscCall(PhUnitsEvaluate(text, lookup, ctx, q, valid, why, sizeof(why)));
   if (!*valid) {
     /* a plain word that is no expression at all reads best as "expected X, got Y" */
-    if (strstr(why, "unexpected") == why || strstr(why, "unknown unit") == why || strstr(why, "empty value") == why)
+    if (strstr(why, "empty value") == why) (void)snprintf(reason, reason_len, "expected %s, got \"%s\"", PhTypeTable[type].description, text);
+    else if (strstr(why, "number out of range") == why || strstr(why, "arithmetic overflow") == why)
+      (void)snprintf(reason, reason_len, "expected %s, got \"%s\" (%s)", PhTypeTable[type].description, text,
+                     why[0] == 'n' ? "number out of range" : "arithmetic overflow");
+    else if (strstr(why, "unexpected") == why || strstr(why, "unknown unit") == why)
       (void)snprintf(reason, reason_len, "expected %s, got \"%s\" (%s)", PhTypeTable[type].description, text, why);
     else (void)snprintf(reason, reason_len, "%s", why);
     *value = 0;

@@ -70,8 +70,8 @@ def run_unit(result, search):
     if search:
         env["CK_RUN_CASE"] = search
     start = time.time()
-    proc = subprocess.run([exe], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = open(tap).read().splitlines() if os.path.exists(tap) else []
+    proc = subprocess.run([exe], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    lines = open(tap, errors="replace").read().splitlines() if os.path.exists(tap) else []
     n = 0
     for line in lines:
         if line.startswith("ok "):
@@ -131,7 +131,7 @@ def run_spec(spec, result, regen):
         k, v = kv.split("=", 1)
         env[k] = v
     before = listing(ROOT)
-    proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=900)
+    proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", timeout=900)
     problems = []
     if proc.returncode != want_exit:
         problems.append(f"exit status {proc.returncode}, expected {want_exit}")
@@ -153,12 +153,12 @@ def run_spec(spec, result, regen):
         expected_file = os.path.join(OUTPUT, spec.get("output", name.replace("/", "__") + ".out"))
         if regen:
             os.makedirs(OUTPUT, exist_ok=True)
-            with open(expected_file, "w") as f:
+            with open(expected_file, "w", errors="replace") as f:
                 f.write(got)
         elif not os.path.exists(expected_file):
             problems.append(f"missing expected output {os.path.relpath(expected_file, ROOT)}")
         else:
-            want = open(expected_file).read()
+            want = open(expected_file, errors="replace").read()
             if got != want:
                 problems.append(f"{compare} differs from {os.path.relpath(expected_file, ROOT)}:\n--- expected\n{want}--- got\n{got}")
     if problems:
@@ -175,7 +175,7 @@ def run_scripts(result, search):
             continue
         start = time.time()
         env = dict(os.environ, **MPI_ENV)
-        proc = subprocess.run(["/usr/bin/python3", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+        proc = subprocess.run(["/usr/bin/python3", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", timeout=1800)
         n = 0
         for line in proc.stdout.splitlines():
             if line.startswith("ok - "):

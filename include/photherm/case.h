@@ -32,6 +32,7 @@ typedef struct {
   PetscInt    material; /* background material, index into materials */
   PetscInt    cells;    /* exactly this many equal cells, or 0 for automatic */
   PhSourceLoc loc;
+  PhSourceLoc cells_loc; /* the cells: value, for messages about it (line 0 when not given) */
 } PhLayer;
 
 typedef struct {
@@ -68,6 +69,8 @@ typedef struct {
   PetscBool      has_region;     /* limited to a rectangle of a top or bottom face */
   PetscReal      x0, x1, y0, y1; /* region, m */
   PhSourceLoc    loc;
+  PhSourceLoc    region_loc; /* the region: value, for messages about it */
+  char          *path;       /* key path of the condition, such as "boundaries.top[1]", for messages */
 } PhBoundaryCondition;
 
 typedef struct {
@@ -108,7 +111,7 @@ typedef struct {
   PetscReal     dt_max; /* s */
   PhInitialType initial;
   PetscReal     initial_temperature; /* PH_INITIAL_TEMPERATURE: K */
-  char         *initial_file;        /* PH_INITIAL_FILE: result to continue from */
+  char         *initial_file;        /* PH_INITIAL_FILE: result to continue from, relative to the current directory like output files */
   PetscReal     initial_time;        /* PH_INITIAL_FILE: s; the snapshot at this time */
 } PhTime;
 
@@ -212,7 +215,9 @@ typedef struct {
 typedef struct _p_PhCase *PhCase;
 
 struct _p_PhCase {
-  char        *path; /* the case file as given */
+  char        *path;   /* the case file as given */
+  PetscInt     nfiles; /* names of the files (and "-P name=value" texts) that the PhSourceLoc of the case point into */
+  char       **files;
   char        *name; /* `name`, or the file name without extension */
   char        *description;
   char        *resolved_yaml; /* the merged case with parameters substituted, for /case/yaml */

@@ -287,6 +287,56 @@ START_TEST(mesh_file_round_trip_gives_the_same_lines_materials_and_names)
 }
 END_TEST
 
+/* Edges of sources and regions that are not lines of a mesh file: found by the mesh, reported with the key path of each. */
+START_TEST(reports_edges_off_the_lines_of_a_mesh_file_with_their_key_paths)
+{
+  PhCase      pb;
+  PhMesh      mesh;
+  PhDiag      diag;
+  PetscInt    n;
+  const char *m0, *m1;
+  char       *name;
+  const char *yaml = "version: 1\n"
+                     "materials:\n"
+                     "  a: {k: 1 W/m/K, rho: 1 kg/m^3, cp: 1 J/kg/K}\n"
+                     "  b: {k: 2 W/m/K, rho: 1 kg/m^3, cp: 1 J/kg/K}\n"
+                     "  c: {k: 3 W/m/K, rho: 1 kg/m^3, cp: 1 J/kg/K}\n"
+                     "  d: {k: 4 W/m/K, rho: 1 kg/m^3, cp: 1 J/kg/K}\n"
+                     "mesh: {file: unit_edges.h5}\n"
+                     "boundaries:\n"
+                     "  top:\n"
+                     "    - {type: convection, h: 1e4 W/m^2/K, ambient: 25 C}\n"
+                     "    - {type: convection, h: 2e4 W/m^2/K, ambient: 25 C, region: {x: [0, 3.21 mm], y: [0, 10 mm]}}\n"
+                     "sources:\n"
+                     "  - {name: s, block: small, power: 1 W}\n"
+                     "  - {name: t, layer: act, x: [3.21 mm, 6.67 mm], y: [3.33 mm, 6.67 mm], power: 1 W}\n"
+                     "time: {mode: steady}\n";
+
+  make_mesh(MESHCASE, "mesh.yaml", &pb, &mesh);
+  PH_CK(PhMeshWrite(mesh, "build/unit_edges.h5"));
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+  PH_CK(PhDiagCreate(&diag));
+  PH_CK(PetscStrallocpy("build/unit_edges.yaml", &name)); /* gone before the mesh reports: the case keeps its own copy */
+  PH_CK(PhCaseLoadString(PETSC_COMM_SELF, name, yaml, 0, NULL, diag, &pb));
+  PH_CK(PetscFree(name));
+  PH_CK(PhDiagGetCount(diag, &n, NULL));
+  ck_assert(n == 0 && pb != NULL);
+  PH_CK(PhMeshCreate(PETSC_COMM_SELF, pb, diag, &mesh));
+  ck_assert_ptr_null(mesh);
+  PH_CK(PhDiagGetCount(diag, &n, NULL));
+  ck_assert_int_eq(n, 2);
+  PH_CK(PhDiagGetMessage(diag, 0, &m0));
+  PH_CK(PhDiagGetMessage(diag, 1, &m1));
+  ck_assert_msg(strstr(m0, "photherm: error: build/unit_edges.yaml:14:5: sources[1]: the edges of source \"t\" must be grid lines") == m0, "%s", m0);
+  ck_assert_msg(strstr(m1, "photherm: error: build/unit_edges.yaml:11:65: boundaries.top[1].region: the region edges must be grid lines") == m1, "%s",
+                m1);
+  PH_CK(PhCaseDestroy(&pb));
+  PH_CK(PhDiagDestroy(&diag));
+  (void)remove("build/unit_edges.h5");
+}
+END_TEST
+
 Suite *ph_mesh_suite(void)
 {
   Suite *s     = suite_create("mesh");
@@ -301,6 +351,7 @@ Suite *ph_mesh_suite(void)
   tcase_add_test(mesh, later_blocks_win_and_top_level_blocks_come_last);
   tcase_add_test(mesh, estimates_memory_linearly_in_cells_and_ranks);
   tcase_add_test(mesh, mesh_file_round_trip_gives_the_same_lines_materials_and_names);
+  tcase_add_test(mesh, reports_edges_off_the_lines_of_a_mesh_file_with_their_key_paths);
   suite_add_tcase(s, lines);
   suite_add_tcase(s, mesh);
   return s;
