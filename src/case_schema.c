@@ -1174,6 +1174,12 @@ PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char pat
                               table->names[c]));
           table->reported[c] = PETSC_TRUE;
         }
+        if (type == PH_QT_TEMPERATURE && !(v > 0) && !table->reported[c]) {
+          PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
+
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "%g in column \"%s\" is below absolute zero", (double)table->data[r * table->ncols + c], table->names[c]));
+          table->reported[c] = PETSC_TRUE;
+        }
       }
       PetscCall(PetscStrallocpy(table->path, &sig->file));
       PetscCall(PetscStrallocpy(table->names[c], &sig->column));
@@ -1219,6 +1225,8 @@ PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char pat
       if (present && !(sig->period > 0)) PetscCall(PhSignalProblem(ld, node, path, "period", "must be positive"));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "mean", type, PETSC_TRUE, 0, &sig->mean, &present));
       PetscCall(PhSchemaQuantity_Private(ld, node, path, "amplitude", dtype, PETSC_TRUE, 0, &sig->amplitude, &ok));
+      if (present && ok && type == PH_QT_TEMPERATURE && !(sig->mean - PetscAbsReal(sig->amplitude) > 0))
+        PetscCall(PhDiagAdd(ld->diag, node->loc, path, "mean - amplitude falls below absolute zero"));
       if (present && ok && nonnegative && sig->mean - PetscAbsReal(sig->amplitude) < 0)
         PetscCall(PhDiagAdd(ld->diag, node->loc, path, "mean - amplitude is negative: the power would go below zero"));
     } else {

@@ -625,7 +625,8 @@ PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceL
   PhRemoveKey(tree, "include");
   if (merged != NULL) {
     PetscCall(PhYamlMerge(ld, merged, tree));
-    tree = merged;
+    merged->loc = tree->loc; /* problems of the merged document as a whole belong to the including file */
+    tree        = merged;
   }
   *root = tree;
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -33,6 +33,7 @@ PetscErrorCode PhMeshWriteGroup(PhMesh mesh, hid_t file)
   const char     **names;
   PhH5LayerRow    *layers;
   PhH5BlockRow    *blocks;
+  PetscInt        *used, nused = 0; /* material index in the case -> index in the file, or -1 */
 
   PetscFunctionBeginUser;
   PetscCall(PhMeshGetSizes(mesh, &nx, &ny, &nz));
@@ -53,7 +54,13 @@ PetscErrorCode PhMeshWriteGroup(PhMesh mesh, hid_t file)
     ncell = nx * ny * (k1 - k0);
     PetscCall(PetscMalloc2(PetscMax(ncell, 1), &mat, PetscMax(ncell, 1), &buf));
     if (ncell > 0) PetscCall(PhMeshFillMaterial(mesh, &box, mat));
-    for (PetscInt c = 0; c < ncell; c++) buf[c] = (int)mat[c];
+    /* the file lists only the materials its cells use, numbered in the case's order, so that a case reading the mesh
+       needs to define only those; every rank finds the same numbering from one reduction */
+    PetscCall(PetscCalloc1(PetscMax(pb->nmaterials, 1), &used));
+    for (PetscInt c = 0; c < ncell; c++) used[mat[c]] = 1;
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, used, (PetscMPIInt)pb->nmaterials, MPIU_INT, MPI_MAX, mesh->comm));
+    for (PetscInt m = 0, next = 0; m < pb->nmaterials; m++) used[m] = used[m] ? next++ : -1;
+    for (PetscInt c = 0; c < ncell; c++) buf[c] = (int)used[mat[c]];
     PhCallHDF5Return(space, H5Screate_simple, (3, dims, NULL));
     PhCallHDF5Return(dset, H5Dcreate2, (file, PH_H5_MESH_MATERIAL, H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     PhCallHDF5Return(fspace, H5Dget_space, (dset));
@@ -81,9 +88,11 @@ PetscErrorCode PhMeshWriteGroup(PhMesh mesh, hid_t file)
   }
   PetscCall(PhH5WriteTextAttributes(file, PH_H5_MESH_MATERIAL, "1", "material of each cell [nz][ny][nx]: an index into the names attribute"));
   PetscCall(PetscMalloc1(PetscMax(pb->nmaterials, 1), &names));
-  for (PetscInt m = 0; m < pb->nmaterials; m++) names[m] = pb->materials[m].name;
-  PetscCall(PhH5WriteStringAttribute(file, PH_H5_MESH_MATERIAL, "names", pb->nmaterials, names));
+  for (PetscInt m = 0; m < pb->nmaterials; m++)
+    if (used[m] >= 0) names[nused++] = pb->materials[m].name;
+  PetscCall(PhH5WriteStringAttribute(file, PH_H5_MESH_MATERIAL, "names", nused, names));
   PetscCall(PetscFree(names));
+  PetscCall(PetscFree(used));
   PetscCall(PetscMalloc2(PetscMax(pb->nlayers, 1), &layers, PetscMax(pb->nblocks, 1), &blocks));
   for (PetscInt l = 0; l < pb->nlayers; l++) {
     PhIndexBox box;

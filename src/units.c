@@ -809,6 +809,10 @@ PetscErrorCode PhUnitsConvert(const PhQuantity *q, PhQuantityType type, const ch
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (type == PH_QT_TEMPERATURE && !(q->value > 0)) {
+    (void)snprintf(reason, reason_len, "\"%s\" is %.6g K: an absolute temperature must be above absolute zero", text, (double)q->value);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (type == PH_QT_OPTICAL_POWER && q->kind == PH_QK_LINEAR) {
     if (!(q->value > 0)) {
       (void)snprintf(reason, reason_len, "expected %s, got \"%s\": a power level in dBm needs a positive power", t->description, text);
@@ -903,7 +907,9 @@ static void PhFormatPrefixed(double value, const char *const names[], const doub
   double a = fabs(value);
   int    u = 0;
 
-  if (a > 0) {
+  if (a == 0) {
+    while (u < n - 1 && scales[u] != 1.0) u++; /* zero in the base unit: "0 W", not "0 kW" */
+  } else {
     while (u < n - 1 && a < 0.9999999 * scales[u]) u++;
   }
   (void)snprintf(buf, len, "%.6g %s", value / scales[u], names[u]);
