@@ -1177,7 +1177,8 @@ PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char pat
         if (type == PH_QT_TEMPERATURE && !(v > 0) && !table->reported[c]) {
           PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
 
-          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "%g in column \"%s\" is below absolute zero", (double)table->data[r * table->ncols + c], table->names[c]));
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "%g in column \"%s\" is below absolute zero", (double)table->data[r * table->ncols + c],
+                              table->names[c]));
           table->reported[c] = PETSC_TRUE;
         }
       }

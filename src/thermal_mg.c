@@ -7,7 +7,7 @@
   across the layers handle badly. So every level keeps all the cells of a column in z and smooths by z-line
   relaxation: the tridiagonal system of each column is solved exactly (line Jacobi, accelerated by Chebyshev), which
   handles any thickness and conductivity contrast in z. Levels coarsen in x and y only; a coarse cell is the union of
-  two neighbouring cells (the last of an odd count stays alone), and when the cells are much thinner along one lateral
+  three neighbouring cells (the last one or two of the row stay together), and when the cells are much thinner along one lateral
   direction than the other, that direction alone is coarsened (semi-coarsening). Interpolation is linear between
   coarse cell centres (constant beyond the outermost centres); restriction is its transpose, which keeps the V-cycle
   symmetric for CG. Columns must not be split between ranks: the DMDA has one process along z.
@@ -73,6 +73,12 @@ static void PhMGChooseDirections(const PhMGGrid *g, PetscBool coarsen[3])
     for (int d = 0; d < 2; d++) coarsen[d] = (PetscBool)(g->n[d] > 1);
 }
 
+/* Cells merged into one coarse cell along a coarsened direction. With 3, coarse centres sit on fine centres and the
+   Galerkin operators keep a 3 x 3 x 3 stencil (with 2 they spread to 5 x 5 in the plane): the first coarse level then
+   costs a third of the memory and each cycle less than with 2, which outweighs the somewhat slower convergence
+   (benchmarks/README.md). -ph_mg_coarsen_factor overrides it. */
+static PetscInt PhMGFactor = 3;
+
 /* The coarse grid of `f` along the chosen directions: cells paired, rank ranges following their first child. */
 static PetscErrorCode PhMGCoarsen(const PhMGGrid *f, const PetscBool coarsen[3], PhMGGrid *c)
 {
@@ -87,11 +93,12 @@ static PetscErrorCode PhMGCoarsen(const PhMGGrid *f, const PetscBool coarsen[3],
       PetscCall(PetscArraycpy(c->first[d], f->first[d], f->np[d] + 1));
       continue;
     }
-    c->n[d] = (f->n[d] + 1) / 2;
+    c->n[d] = (f->n[d] + PhMGFactor - 1) / PhMGFactor;
     PetscCall(PetscMalloc1(c->n[d] + 1, &c->line[d]));
-    for (PetscInt i = 0; i < c->n[d]; i++) c->line[d][i] = f->line[d][2 * i];
+    for (PetscInt i = 0; i < c->n[d]; i++) c->line[d][i] = f->line[d][PhMGFactor * i];
     c->line[d][c->n[d]] = f->line[d][f->n[d]];
-    for (PetscInt r = 0; r <= f->np[d]; r++) c->first[d][r] = (f->first[d][r] + 1) / 2; /* coarse I is owned where 2I is */
+    for (PetscInt r = 0; r <= f->np[d]; r++)
+      c->first[d][r] = (f->first[d][r] + PhMGFactor - 1) / PhMGFactor; /* coarse I is owned where its first child is */
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -153,7 +160,7 @@ static void PhMGWeights1D(const PhMGGrid *f, const PhMGGrid *c, PetscInt d, Pets
     idx[0] = i, w[0] = 1, *n = 1;
     return;
   }
-  p  = i / 2;
+  p  = i / PhMGFactor;
   xf = 0.5 * (f->line[d][i] + f->line[d][i + 1]);
   xp = 0.5 * (c->line[d][p] + c->line[d][p + 1]);
   q  = xf < xp ? p - 1 : p + 1;
@@ -308,6 +315,7 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   PetscFunctionBeginUser;
   PetscCall(PCMGGetSmoother(mg, level, &smoother));
   PetscCall(KSPSetType(smoother, KSPCHEBYSHEV));
+  PetscCall(KSPSetTolerances(smoother, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT, 1)); /* one Chebyshev step before and after */
   {
     KSP est;
 
@@ -367,6 +375,7 @@ PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
       for (PetscInt r = 0; r < p[d]; r++) grids[0].first[d][r + 1] = grids[0].first[d][r] + l[d][r];
     }
   }
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-ph_mg_coarsen_factor", &PhMGFactor, NULL));
   while (nlevels < PH_MG_MAX_LEVELS) {
     PhMGGrid *g     = &grids[nlevels - 1];
     PetscReal cells = (PetscReal)g->n[0] * g->n[1] * g->n[2];
@@ -375,6 +384,12 @@ PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
     PhMGChooseDirections(g, dirs[nlevels - 1]);
     PetscCall(PhMGCoarsen(g, dirs[nlevels - 1], &grids[nlevels]));
     nlevels++;
+  }
+  if (size > 1) { /* the Galerkin products of PETSc's default parallel algorithm keep about four times the memory of the result */
+    PetscBool set;
+
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-matptap_via", &set));
+    if (!set) PetscCall(PetscOptionsSetValue(NULL, "-matptap_via", "allatonce"));
   }
   PetscCall(PCSetType(pc, PCMG));
   PetscCall(PCMGSetLevels(pc, nlevels, NULL));
