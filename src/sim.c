@@ -135,33 +135,33 @@ static PetscErrorCode PhSimBoxStats(PhSim sim, Vec T, PetscInt nbox, const PhInd
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The hottest cell: value and natural index, ties to the lowest natural index (rank independent, DESIGN §5). */
+/*
+  The hottest cell: value and natural index. Cells within 1e-9 of the rise of the maximum count as tied (solves leave
+  differences far larger than rounding between rank counts) and the tie goes to the lowest natural index (DESIGN §5).
+*/
 static PetscErrorCode PhSimPeak(PhSim sim, Vec T, PetscReal *value, PetscInt *natural)
 {
   DM                 da;
   DMDALocalInfo      in;
   const PetscScalar *tv;
-  PetscReal          best = PETSC_MIN_REAL;
-  PetscInt           idx  = PETSC_MAX_INT, n;
+  PetscReal          tie;
+  PetscInt           idx = PETSC_MAX_INT, n;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalGetDM(sim->thermal, &da));
   PetscCall(DMDAGetLocalInfo(da, &in));
+  PetscCall(VecMax(T, NULL, value));
   PetscCall(VecGetLocalSize(T, &n));
+  tie = *value - 1e-9 * PetscMax(PetscAbsReal(*value - sim->t_ref), 1e-3);
   PetscCall(VecGetArrayRead(T, &tv));
   for (PetscInt c = 0; c < n; c++) {
-    PetscReal t = PetscRealPart(tv[c]);
-
-    if (t > best) {
+    if (PetscRealPart(tv[c]) >= tie) {
       PetscInt i = in.xs + c % in.xm, j = in.ys + (c / in.xm) % in.ym, k = in.zs + c / (in.xm * in.ym);
 
-      best = t;
-      idx  = (k * in.my + j) * in.mx + i;
+      idx = PetscMin(idx, (k * in.my + j) * in.mx + i);
     }
   }
   PetscCall(VecRestoreArrayRead(T, &tv));
-  PetscCall(MPIU_Allreduce(&best, value, 1, MPIU_REAL, MPIU_MAX, sim->comm));
-  if (best < *value) idx = PETSC_MAX_INT;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &idx, 1, MPIU_INT, MPI_MIN, sim->comm));
   *natural = idx;
   PetscFunctionReturn(PETSC_SUCCESS);

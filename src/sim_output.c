@@ -82,8 +82,11 @@ PetscErrorCode PhSimWriteResults_Private(PhSim sim)
                           "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"));
 
   /* thermal summary over t >= metrics_from (DESIGN §5, PHYSICS §5) */
+  /* the peak sample: the earliest within 1e-9 of the rise of the highest (ties as in PhSimPeak()) */
   for (PetscInt i = 0; i < s->n; i++)
     if (s->time[i] >= from - 1e-12 && (best < 0 || s->peak[i] > s->peak[best])) best = i;
+  for (PetscInt i = 0; best >= 0 && i < best; i++)
+    if (s->time[i] >= from - 1e-12 && s->peak[i] >= s->peak[best] - 1e-9 * PetscMax(PetscAbsReal(s->peak[best] - sim->t_ref), 1e-3)) best = i;
   PetscCall(PhMeshGetSizes(sim->mesh, &nx, &ny, &nz));
   PetscCall(PhMeshGetLines(sim->mesh, &x, &y, &z));
   if (best >= 0) {
