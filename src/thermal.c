@@ -11,13 +11,6 @@
 #define PH_RUNAWAY_TEMPERATURE   1000.0 /* K */
 #define PH_RUNAWAY_LEAKAGE       100.0  /* times p_ref */
 
-/* Conductivity of a cell along direction d at temperature T (K): k * (T / 300 K)^n (DESIGN §3.3). */
-static inline PetscReal PhConductivity(const PhMaterial *m, PetscInt d, PetscReal T)
-{
-  if (m->k_exponent == 0 || T <= 0) return m->k[d];
-  return m->k[d] * PetscPowReal(T / 300.0, m->k_exponent);
-}
-
 /* Conductance (W/K) across a face of area `area` between cells a and b: two half-cell resistances in series. */
 static inline PetscReal PhFaceConductance(PetscReal area, PetscReal h_a, PetscReal k_a, PetscReal h_b, PetscReal k_b)
 {
@@ -200,20 +193,72 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+#define GIDX(in, i, j, k) ((((k) - (in)->gzs) * (in)->gym + ((j) - (in)->gys)) * (in)->gxm + ((i) - (in)->gxs))
+
+/* Conductivities [3 * ghosted cells] at the ghosted temperatures tl (NULL: at 300 K): one power per cell, k(T) = k (T/300 K)^n. */
+static PetscErrorCode PhThermalCellConductivities(PhThermal th, const PetscScalar *tl, PetscReal *kcell)
+{
+  PhCase   pb  = th->problem;
+  PetscInt ngh = th->info.gxm * th->info.gym * th->info.gzm;
+
+  PetscFunctionBeginUser;
+  for (PetscInt g = 0; g < ngh; g++) {
+    const PhMaterial *m = &pb->materials[th->gmat[g]];
+    PetscReal         f = 1;
+
+    if (m->k_exponent != 0 && tl != NULL && PetscRealPart(tl[g]) > 0) f = PetscPowReal(PetscRealPart(tl[g]) / 300.0, m->k_exponent);
+    for (PetscInt d = 0; d < 3; d++) kcell[3 * g + d] = m->k[d] * f;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Boundary conductances of every patch at the cell conductivities (they depend on the cell's own k), and their sum per owned cell. */
+static PetscErrorCode PhThermalPatchConductances(PhThermal th, const PetscReal *kcell, PetscReal *diag_bc)
+{
+  DMDALocalInfo   *in = &th->info;
+  const PetscReal *line[3];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  PetscCall(PetscArrayzero(diag_bc, in->xm * in->ym * in->zm));
+  for (PetscInt p = 0; p < th->npatches; p++) {
+    PhPatch  *pa = &th->patches[p];
+    PetscInt  d;
+    PetscBool low;
+
+    PhFaceAxis(pa->face, &d, &low);
+    for (PetscInt c = 0; c < pa->n; c++) {
+      PetscInt  cell = pa->cell[c], i = in->xs + cell % in->xm, j = in->ys + (cell / in->xm) % in->ym, k = in->zs + cell / (in->xm * in->ym);
+      PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+
+      pa->g[c] = PhBoundaryConductance(pa->bc, h[(d + 1) % 3] * h[(d + 2) % 3], h[d], kcell[3 * GIDX(in, i, j, k) + d]);
+      if (pa->bc->type != PH_BC_FLUX) diag_bc[cell] += pa->g[c];
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* One row of the conductance matrix: the cell, its neighbours, and minus their face conductances. */
+typedef struct {
+  MatStencil  row, col[7];
+  PetscScalar val[7];
+  PetscInt    n;
+  PetscReal   sum;
+} PhRow;
+
 /**
   Assemble the conductance matrix A, at the temperatures T when materials have k(T) (T NULL: at the reference k).
   Interior faces: G = area / (h_a/(2 k_a) + h_b/(2 k_b)); boundary faces add their conductance to the diagonal.
+  With a time step in progress, shift * C is added to the diagonal (PhThermalSetShift_Private()).
 **/
 PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
 {
-  PhCase             pb = th->problem;
   DMDALocalInfo     *in = &th->info;
   const PetscReal   *line[3];
   const PetscScalar *tl = NULL;
   PetscReal         *diag_bc, *kcell;
   PetscScalar       *ad, *gb;
   const PetscScalar *cap;
-  PetscInt           nown = in->xm * in->ym * in->zm, ngh;
 
   PetscFunctionBeginUser;
   if (T != NULL) { /* A(T) already assembled at exactly these temperatures */
@@ -233,86 +278,113 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
     PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
     PetscCall(VecGetArrayRead(th->Tlocal, &tl));
   }
-#define GIDX(i, j, k) ((((k)-in->gzs) * in->gym + ((j)-in->gys)) * in->gxm + ((i)-in->gxs))
-  /* conductivities of every ghosted cell, at its temperature when k depends on T */
-  ngh = in->gxm * in->gym * in->gzm;
-  PetscCall(PetscMalloc1(3 * ngh, &kcell));
-  for (PetscInt g = 0; g < ngh; g++) {
-    const PhMaterial *m = &pb->materials[th->gmat[g]];
-
-    for (PetscInt d = 0; d < 3; d++) kcell[3 * g + d] = PhConductivity(m, d, tl != NULL ? PetscRealPart(tl[g]) : 300.0);
-  }
-  /* boundary conductances first: they depend on the cell's own conductivity */
-  PetscCall(PetscCalloc1(nown, &diag_bc));
-  for (PetscInt p = 0; p < th->npatches; p++) {
-    PhPatch  *pa = &th->patches[p];
-    PetscInt  d;
-    PetscBool low;
-
-    PhFaceAxis(pa->face, &d, &low);
-    for (PetscInt c = 0; c < pa->n; c++) {
-      PetscInt cell = pa->cell[c], i = in->xs + cell % in->xm, j = in->ys + (cell / in->xm) % in->ym, k = in->zs + cell / (in->xm * in->ym),
-               g     = GIDX(i, j, k);
-      PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
-      PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
-
-      pa->g[c] = PhBoundaryConductance(pa->bc, area, h[d], kcell[3 * g + d]);
-      if (pa->bc->type != PH_BC_FLUX) diag_bc[cell] += pa->g[c];
-    }
-  }
+  PetscCall(PetscMalloc2(3 * in->gxm * in->gym * in->gzm, &kcell, in->xm * in->ym * in->zm, &diag_bc));
+  PetscCall(PhThermalCellConductivities(th, tl, kcell));
+  PetscCall(PhThermalPatchConductances(th, kcell, diag_bc));
   PetscCall(VecGetArray(th->adiag, &ad));
   PetscCall(VecGetArray(th->gbc, &gb));
   PetscCall(VecGetArrayRead(th->capacity, &cap));
   for (PetscInt k = in->zs, c = 0; k < in->zs + in->zm; k++) {
     for (PetscInt j = in->ys; j < in->ys + in->ym; j++) {
       for (PetscInt i = in->xs; i < in->xs + in->xm; i++, c++) {
-        const PetscInt  g    = GIDX(i, j, k);
+        const PetscInt  g = GIDX(in, i, j, k), pos[3] = {i, j, k}, lim[3] = {in->mx, in->my, in->mz};
         const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
-        MatStencil      row  = {k, j, i, 0}, col[7];
-        PetscScalar     val[7];
-        PetscInt        n   = 1;
-        PetscReal       sum = diag_bc[c];
+        PhRow           r;
 
+        r.n   = 1;
+        r.sum = diag_bc[c];
         for (PetscInt d = 0; d < 3; d++) {
-          const PetscInt  lim[3] = {in->mx, in->my, in->mz};
-          const PetscInt  pos[3] = {i, j, k};
-          const PetscReal kc     = kcell[3 * g + d];
-          const PetscReal area   = h[(d + 1) % 3] * h[(d + 2) % 3];
+          const PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
 
           for (PetscInt side = -1; side <= 1; side += 2) {
-            PetscInt  q[3] = {i, j, k}, gn;
-            PetscReal hn, G;
+            PetscInt  q[3] = {i, j, k};
+            PetscReal G;
 
             q[d] = pos[d] + side;
             if (q[d] < 0 || q[d] >= lim[d]) continue;
-            gn       = GIDX(q[0], q[1], q[2]);
-            hn       = line[d][q[d] + 1] - line[d][q[d]];
-            G        = PhFaceConductance(area, h[d], kc, hn, kcell[3 * gn + d]);
-            col[n].i = q[0], col[n].j = q[1], col[n].k = q[2], col[n].c = 0;
-            val[n++] = -G;
-            sum += G;
+            G = PhFaceConductance(area, h[d], kcell[3 * g + d], line[d][q[d] + 1] - line[d][q[d]], kcell[3 * GIDX(in, q[0], q[1], q[2]) + d]);
+            r.col[r.n].i = q[0];
+            r.col[r.n].j = q[1];
+            r.col[r.n].k = q[2];
+            r.col[r.n].c = 0;
+            r.val[r.n++] = -G;
+            r.sum += G;
           }
         }
-        col[0] = row;
-        val[0] = sum + th->shift * PetscRealPart(cap[c]);
-        ad[c]  = sum;
-        gb[c]  = diag_bc[c];
-        PetscCall(MatSetValuesStencil(th->A, 1, &row, n, col, val, INSERT_VALUES));
+        r.row.i = i, r.row.j = j, r.row.k = k, r.row.c = 0;
+        r.col[0] = r.row;
+        r.val[0] = r.sum + th->shift * PetscRealPart(cap[c]);
+        ad[c]    = r.sum;
+        gb[c]    = diag_bc[c];
+        PetscCall(MatSetValuesStencil(th->A, 1, &r.row, r.n, r.col, r.val, INSERT_VALUES));
       }
     }
   }
   PetscCall(VecRestoreArrayRead(th->capacity, &cap));
   PetscCall(VecRestoreArray(th->gbc, &gb));
   PetscCall(VecRestoreArray(th->adiag, &ad));
-#undef GIDX
-  PetscCall(PetscFree(diag_bc));
-  PetscCall(PetscFree(kcell));
+  PetscCall(PetscFree2(kcell, diag_bc));
   if (tl != NULL) PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
   PetscCall(MatAssemblyBegin(th->A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(th->A, MAT_FINAL_ASSEMBLY));
   PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/**
+  y = A(T) T without assembling: the heat each cell loses by conduction to its neighbours and to its convection and
+  fixed-temperature faces, with the conductivities of every cell at T. The boundary conductances of the patches are
+  updated to T as well, so that the right-hand side computed after it is consistent (DESIGN §5, k(T)).
+**/
+PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y)
+{
+  DMDALocalInfo     *in = &th->info;
+  const PetscReal   *line[3];
+  const PetscScalar *tl;
+  PetscReal         *diag_bc, *kcell;
+  PetscScalar       *yv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  PetscCall(DMGlobalToLocalBegin(th->da, T, INSERT_VALUES, th->Tlocal));
+  PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
+  PetscCall(VecGetArrayRead(th->Tlocal, &tl));
+  PetscCall(PetscMalloc2(3 * in->gxm * in->gym * in->gzm, &kcell, in->xm * in->ym * in->zm, &diag_bc));
+  PetscCall(PhThermalCellConductivities(th, tl, kcell));
+  PetscCall(PhThermalPatchConductances(th, kcell, diag_bc));
+  PetscCall(VecGetArray(y, &yv));
+  for (PetscInt k = in->zs, c = 0; k < in->zs + in->zm; k++) {
+    for (PetscInt j = in->ys; j < in->ys + in->ym; j++) {
+      for (PetscInt i = in->xs; i < in->xs + in->xm; i++, c++) {
+        const PetscInt  g = GIDX(in, i, j, k), pos[3] = {i, j, k}, lim[3] = {in->mx, in->my, in->mz};
+        const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]}, tc = PetscRealPart(tl[g]);
+        PetscReal       flow = diag_bc[c] * tc;
+
+        for (PetscInt d = 0; d < 3; d++) {
+          const PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
+
+          for (PetscInt side = -1; side <= 1; side += 2) {
+            PetscInt q[3] = {i, j, k}, gn;
+
+            q[d] = pos[d] + side;
+            if (q[d] < 0 || q[d] >= lim[d]) continue;
+            gn = GIDX(in, q[0], q[1], q[2]);
+            flow += PhFaceConductance(area, h[d], kcell[3 * g + d], line[d][q[d] + 1] - line[d][q[d]], kcell[3 * gn + d]) *
+                    (tc - PetscRealPart(tl[gn]));
+          }
+        }
+        yv[c] = flow;
+      }
+    }
+  }
+  PetscCall(VecRestoreArray(y, &yv));
+  PetscCall(PetscFree2(kcell, diag_bc));
+  PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+  PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+#undef GIDX
 
 /* Value of a signal on the interval ending at t (left = PETSC_TRUE, what an implicit step ending at t integrates) or at t. */
 static PetscReal PhSignalAt(const PhSignal *s, PetscReal t, PetscBool left)
@@ -584,8 +656,8 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
 PetscErrorCode PhThermalSteadyResidual(PhThermal th, PetscReal t, Vec T, Vec F)
 {
   PetscFunctionBeginUser;
-  if (th->nonlinear_k) PetscCall(PhThermalAssemble_Private(th, T));
-  PetscCall(PhThermalMultA_Private(th, T, F));
+  if (th->nonlinear_k) PetscCall(PhThermalApplyNonlinear_Private(th, T, F));
+  else PetscCall(PhThermalMultA_Private(th, T, F));
   PetscCall(PhThermalRHS_Private(th, t, T, PETSC_FALSE, th->rhs));
   PetscCall(VecAXPY(F, -1.0, th->rhs));
   PetscFunctionReturn(PETSC_SUCCESS);

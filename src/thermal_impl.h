@@ -47,4 +47,5 @@ PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, 
 PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp);
 PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);
 PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
+PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y);
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);

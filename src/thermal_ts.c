@@ -31,8 +31,8 @@ static PetscErrorCode PhIFunction(TS ts, PetscReal t, Vec theta, Vec thetadot, V
   (void)ts;
   PetscCall(VecCopy(theta, th->Tabs));
   PetscCall(VecShift(th->Tabs, th->t_ref));
-  if (th->nonlinear_k) PetscCall(PhThermalAssemble_Private(th, th->Tabs));
-  PetscCall(PhThermalMultA_Private(th, th->Tabs, F));
+  if (th->nonlinear_k) PetscCall(PhThermalApplyNonlinear_Private(th, th->Tabs, F)); /* k(T) at these temperatures, unassembled */
+  else PetscCall(PhThermalMultA_Private(th, th->Tabs, F));
   PetscCall(VecPointwiseMult(th->work, th->capacity, thetadot));
   PetscCall(VecAXPY(F, 1.0, th->work));
   PetscCall(PhThermalRHS_Private(th, t, th->Tabs, PETSC_TRUE, th->rhs));
@@ -91,6 +91,19 @@ static PetscErrorCode PhKSPConverged(KSP ksp, PetscInt it, PetscReal rnorm, KSPC
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The nonlinear iteration (k(T), leakage) stops at 1e-9 of its initial residual or at twice the linear floor, below
+   which a Picard iteration makes no further progress. */
+static PetscErrorCode PhSNESConverged(SNES snes, PetscInt it, PetscReal xnorm, PetscReal snorm, PetscReal fnorm, SNESConvergedReason *reason,
+                                      void *ctx)
+{
+  PhConvergedCtx *c = (PhConvergedCtx *)ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(SNESConvergedDefault(snes, it, xnorm, snorm, fnorm, reason, NULL));
+  if (*reason == SNES_CONVERGED_ITERATING && it > 0 && fnorm <= 2 * c->floor * c->th->bnorm) *reason = SNES_CONVERGED_FNORM_ABS;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhKSPConvergedDestroy(void *ctx)
 {
   PhConvergedCtx *c = (PhConvergedCtx *)ctx;
@@ -139,6 +152,7 @@ PetscErrorCode PhThermalCreateTS(PhThermal th, TS *ts_out)
     PetscCall(SNESGetLineSearch(snes, &ls));
     PetscCall(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
     PetscCall(SNESSetTolerances(snes, 1e-50, 1e-9, 1e-12, 50, PETSC_MAX_INT));
+    PetscCall(SNESSetLagJacobian(snes, 1000)); /* Picard: J = shift C + A(T) at each step's first iterate, kept for the step */
   } else PetscCall(SNESSetType(snes, SNESKSPONLY));
   PetscCall(SNESSetLagPreconditionerPersists(snes, PETSC_TRUE));
   PetscCall(SNESGetKSP(snes, &ksp));
@@ -153,6 +167,7 @@ PetscErrorCode PhThermalCreateTS(PhThermal th, TS *ts_out)
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-ph_ksp_floor", &c->floor, NULL));
     PetscCall(KSPConvergedDefaultCreate(&c->dctx));
     PetscCall(KSPSetConvergenceTest(ksp, PhKSPConverged, c, PhKSPConvergedDestroy));
+    if (nonlinear) PetscCall(SNESSetConvergenceTest(snes, PhSNESConverged, c, NULL));
   }
   *ts_out = ts;
   PetscFunctionReturn(PETSC_SUCCESS);
