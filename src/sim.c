@@ -399,7 +399,6 @@ static PetscErrorCode PhSimTransient(PhSim sim)
     PetscCall(TSGetTimeStep(sim->ts, &dt));
     PetscCall(TSSetTimeStep(sim->ts, PetscMax(dt, sim->dt_natural)));
     PetscCall(TSSetMaxTime(sim->ts, t_next));
-    PetscCall(PhOpticsBeforeSegment_Private(sim));
     PetscCall(VecCopy(sim->T, sim->theta));
     PetscCall(VecShift(sim->theta, -sim->t_ref));
     PetscCall(TSSolve(sim->ts, sim->theta));

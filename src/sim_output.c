@@ -4,15 +4,18 @@
 #include <photherm/units.h>
 #include <stdio.h>
 
-/* A [n][m] series converted from K to degC (temperatures) or copied. */
-static PetscErrorCode PhWriteSeries(PhSim sim, const char path[], const PetscReal *data, PetscInt n, PetscInt m, PetscBool celsius, PetscInt nnames,
-                                    const char *const names[], const char units[], const char definition[])
+/**
+  Write a [n][m] series as value * scale + shift (to degC, nm, mW: the units of the file) with its names, units and
+  definition.
+**/
+PetscErrorCode PhSimWriteSeries_Private(PhSim sim, const char path[], const PetscReal *data, PetscInt n, PetscInt m, PetscReal scale, PetscReal shift,
+                                        PetscInt nnames, const char *const names[], const char units[], const char definition[])
 {
   PetscReal *buf;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(PetscMax(n * PetscMax(m, 1), 1), &buf));
-  for (PetscInt i = 0; i < n * PetscMax(m, 1); i++) buf[i] = celsius ? data[i] - PH_ZERO_CELSIUS : data[i];
+  for (PetscInt i = 0; i < n * PetscMax(m, 1); i++) buf[i] = data[i] * scale + shift;
   PetscCall(PhOutputWriteTable(sim->out, path, n, m, buf, nnames, names, units, definition));
   PetscCall(PetscFree(buf));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -60,26 +63,25 @@ PetscErrorCode PhSimWriteResults_Private(PhSim sim)
   const char      *final_path, *xdmf;
   PetscLogDouble   now;
   char             group[300];
-  int              dummy;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc2(PetscMax(s->nsrc, 1), &snames, PetscMax(s->nblk, 1), &bnames));
   for (PetscInt i = 0; i < s->nsrc; i++) snames[i] = pb->sources[i].name;
   for (PetscInt i = 0; i < s->nblk; i++) bnames[i] = pb->blocks[i].name;
-  PetscCall(PhWriteSeries(sim, "/series/time", s->time, s->n, 0, PETSC_FALSE, 0, NULL, "s",
-                          "simulated time of each sample (every output.series_every)"));
-  PetscCall(PhWriteSeries(sim, "/series/sources/power", s->src_power, s->n, s->nsrc, PETSC_FALSE, s->nsrc, snames, "W",
-                          "power of each source at each sample, leakage included"));
-  PetscCall(PhWriteSeries(sim, "/series/sources/t_max", s->src_tmax, s->n, s->nsrc, PETSC_TRUE, s->nsrc, snames, "degC",
-                          "highest cell temperature over each source's volume"));
-  PetscCall(PhWriteSeries(sim, "/series/sources/t_mean", s->src_tmean, s->n, s->nsrc, PETSC_TRUE, s->nsrc, snames, "degC",
-                          "volume-weighted mean temperature over each source's volume"));
-  PetscCall(PhWriteSeries(sim, "/series/blocks/t_max", s->blk_tmax, s->n, s->nblk, PETSC_TRUE, s->nblk, bnames, "degC",
-                          "highest cell temperature over each block's box"));
-  PetscCall(PhWriteSeries(sim, "/series/blocks/t_mean", s->blk_tmean, s->n, s->nblk, PETSC_TRUE, s->nblk, bnames, "degC",
-                          "volume-weighted mean temperature over each block's box"));
-  PetscCall(PhWriteSeries(sim, "/series/energy_error", s->energy_error, s->n, 0, PETSC_FALSE, 0, NULL, "1",
-                          "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/time", s->time, s->n, 0, 1.0, 0.0, 0, NULL, "s",
+                                     "simulated time of each sample (every output.series_every)"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/sources/power", s->src_power, s->n, s->nsrc, 1.0, 0.0, s->nsrc, snames, "W",
+                                     "power of each source at each sample, leakage included"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/sources/t_max", s->src_tmax, s->n, s->nsrc, 1.0, -PH_ZERO_CELSIUS, s->nsrc, snames, "degC",
+                                     "highest cell temperature over each source's volume"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/sources/t_mean", s->src_tmean, s->n, s->nsrc, 1.0, -PH_ZERO_CELSIUS, s->nsrc, snames, "degC",
+                                     "volume-weighted mean temperature over each source's volume"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/blocks/t_max", s->blk_tmax, s->n, s->nblk, 1.0, -PH_ZERO_CELSIUS, s->nblk, bnames, "degC",
+                                     "highest cell temperature over each block's box"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/blocks/t_mean", s->blk_tmean, s->n, s->nblk, 1.0, -PH_ZERO_CELSIUS, s->nblk, bnames, "degC",
+                                     "volume-weighted mean temperature over each block's box"));
+  PetscCall(PhSimWriteSeries_Private(sim, "/series/energy_error", s->energy_error, s->n, 0, 1.0, 0.0, 0, NULL, "1",
+                                     "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"));
 
   /* thermal summary over t >= metrics_from (DESIGN §5, PHYSICS §5) */
   /* the peak sample: the earliest within 1e-9 of the rise of the highest (ties as in PhSimPeak()) */
@@ -131,7 +133,7 @@ PetscErrorCode PhSimWriteResults_Private(PhSim sim)
   PetscCall(PetscFree2(snames, bnames));
   PetscCall(PhOpticsWrite_Private(sim));
   PetscCall(PhOutputClose(sim->out, &final_path, &xdmf));
-  PetscCall(PhSummaryPrint(sim->comm, final_path, PETSC_FALSE, &dummy));
+  PetscCall(PhSummaryReport_Private(sim->comm, final_path));
   PetscCall(PetscPrintf(sim->comm, "results: %s (open %s in ParaView)\n", final_path, xdmf));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

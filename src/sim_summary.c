@@ -1,6 +1,7 @@
 /* photherm summary: read /summary of a result file and print it as a readable list or as CSV (one header, one row). */
 #include "sim_impl.h"
 
+#include <math.h>
 #include <photherm/h5.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,13 +134,89 @@ static void PhCsvField(FILE *fp, const char *s)
   (void)fputc('"', fp);
 }
 
-/**
-  @brief Print the summary of a finished run: readable (one metric a line) or CSV (header and one row, with the case
-  name and the -P overrides of the run as the first columns).
+/* The value of the metric `name`, NaN when absent. */
+static double PhMetricValue(const PhMetricList *list, const char *name)
+{
+  for (PetscInt i = 0; i < list->n; i++)
+    if (!strcmp(list->m[i].name, name)) return list->m[i].value;
+  return NAN;
+}
 
-  Collective (rank 0 reads and prints). A missing or unreadable file is bad input: *exit_code 2.
-**/
-PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, int *exit_code)
+/* The names of the groups under `prefix` (such as "links.") that carry the metric `leaf`, in file order. */
+static PetscInt PhMetricGroups(const PhMetricList *list, const char *prefix, const char *leaf, const char **names, size_t *lens, PetscInt max)
+{
+  PetscInt n  = 0;
+  size_t   lp = strlen(prefix), ll = strlen(leaf);
+
+  for (PetscInt i = 0; i < list->n && n < max; i++) {
+    const char *m  = list->m[i].name;
+    size_t      lm = strlen(m);
+
+    if (strncmp(m, prefix, lp) || lm <= lp + ll + 1 || strcmp(m + lm - ll, leaf) || m[lm - ll - 1] != '.') continue;
+    names[n] = m + lp;
+    lens[n]  = lm - lp - ll - 1;
+    n++;
+  }
+  return n;
+}
+
+/* The end-of-run report: the thermal headline, a table of sources and one of links (PHYSICS §5). */
+static void PhSummaryReportPrint(const PhMetricList *list, const char *case_name, const char *path)
+{
+  const char *names[256];
+  size_t      lens[256];
+  char        key[400];
+  PetscInt    n;
+
+  (void)printf("summary of %s (%s); every metric: photherm summary %s\n", case_name != NULL ? case_name : "?", path, path);
+  (void)printf(
+    "  peak temperature %.2f degC at t = %.6g s, (x, y, z) = (%.4g, %.4g, %.4g) mm; energy balance error %.2g; %.0f cells, %.0f steps, %.1f s\n",
+    PhMetricValue(list, "peak_temperature"), PhMetricValue(list, "peak_time"), 1e3 * PhMetricValue(list, "peak_x"),
+    1e3 * PhMetricValue(list, "peak_y"), 1e3 * PhMetricValue(list, "peak_z"), PhMetricValue(list, "energy_balance_error_max"),
+    PhMetricValue(list, "cells"), PhMetricValue(list, "steps"), PhMetricValue(list, "wall_time"));
+  n = PhMetricGroups(list, "sources.", "t_max", names, lens, 256);
+  if (n > 0) (void)printf("  %-20s %12s %12s %12s\n", "source", "mean W", "max degC", "mean degC");
+  for (PetscInt i = 0; i < n; i++) {
+    double v[3];
+
+    (void)snprintf(key, sizeof(key), "sources.%.*s.power_mean", (int)lens[i], names[i]);
+    v[0] = PhMetricValue(list, key);
+    (void)snprintf(key, sizeof(key), "sources.%.*s.t_max", (int)lens[i], names[i]);
+    v[1] = PhMetricValue(list, key);
+    (void)snprintf(key, sizeof(key), "sources.%.*s.t_mean", (int)lens[i], names[i]);
+    v[2] = PhMetricValue(list, key);
+    (void)printf("  %-20.*s %12.4g %12.2f %12.2f\n", (int)lens[i], names[i], v[0], v[1], v[2]);
+  }
+  n = PhMetricGroups(list, "links.", "stable_throughput", names, lens, 256);
+  if (n > 0)
+    (void)printf("  %-12s %11s %7s %20s %10s %9s %9s %20s\n", "link", "stable Gb/s", "stable", "tuning mW mean/max", "min margin", "pJ/bit", "ring K",
+                 "yield-adj. Gb/s");
+  for (PetscInt i = 0; i < n; i++) {
+    static const char *leaf[] =
+      {"stable_throughput", "stable_fraction",        "tuning_power_mean",        "tuning_power_max",           "min_margin",
+       "energy_per_bit",    "ring_temperature_swing", "yield_adjusted_bandwidth", "yield_adjusted_bandwidth_se"};
+    double v[9];
+    char   yab[64], tune[64];
+
+    for (int q = 0; q < 9; q++) {
+      (void)snprintf(key, sizeof(key), "links.%.*s.%s", (int)lens[i], names[i], leaf[q]);
+      v[q] = PhMetricValue(list, key);
+    }
+    if (isnan(v[7])) (void)snprintf(yab, sizeof(yab), "-");
+    else (void)snprintf(yab, sizeof(yab), "%.1f +- %.1f", v[7], v[8]);
+    (void)snprintf(tune, sizeof(tune), "%.2f / %.2f", v[2], v[3]);
+    (void)printf("  %-12.*s %11.1f %6.1f%% %20s %7.2f dB %9.3f %9.2f %20s\n", (int)lens[i], names[i], v[0], 100 * v[1], tune, v[4], v[5], v[6], yab);
+  }
+}
+
+typedef enum {
+  PH_SUMMARY_LIST,
+  PH_SUMMARY_CSV,
+  PH_SUMMARY_REPORT
+} PhSummaryFormat;
+
+/* Read /summary of a result file on rank 0 and print it in a format. */
+static PetscErrorCode PhSummaryShow(MPI_Comm comm, const char path[], PhSummaryFormat format, int *exit_code)
 {
   PetscMPIInt rank;
   int         status = 0;
@@ -170,7 +247,7 @@ PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, i
       if (PhCollect(summary, &list) < 0) {
         (void)fprintf(stderr, "photherm: error: %s: cannot read /summary\n", path);
         status = PH_EXIT_FAILURE;
-      } else if (csv) {
+      } else if (format == PH_SUMMARY_CSV) {
         (void)printf("case");
         for (PetscInt i = 0; i < nover; i++) {
           char *eq = strchr(over[i], '=');
@@ -199,6 +276,8 @@ PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, i
           (void)printf(",%s", v);
         }
         (void)printf("\n");
+      } else if (format == PH_SUMMARY_REPORT) {
+        PhSummaryReportPrint(&list, case_name, path);
       } else {
         (void)printf("summary of %s (%s)\n", case_name != NULL ? case_name : "?", path);
         for (PetscInt i = 0; i < list.n; i++) {
@@ -224,5 +303,31 @@ PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, i
   }
   PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, comm));
   *exit_code = status;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Print the summary of a finished run: readable (one metric a line) or CSV (header and one row, with the case
+  name and the -P overrides of the run as the first columns).
+
+  Collective (rank 0 reads and prints). A missing or unreadable file is bad input: *exit_code 2.
+**/
+PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, int *exit_code)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhSummaryShow(comm, path, csv ? PH_SUMMARY_CSV : PH_SUMMARY_LIST, exit_code));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The short report printed at the end of a run: thermal headline, sources, and per link stable throughput, tuning
+  power, minimum margin, energy per bit and yield-adjusted bandwidth.
+**/
+PetscErrorCode PhSummaryReport_Private(MPI_Comm comm, const char path[])
+{
+  int status;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhSummaryShow(comm, path, PH_SUMMARY_REPORT, &status));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

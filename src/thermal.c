@@ -590,6 +590,45 @@ PetscErrorCode PhThermalCheckState(PhThermal th, PetscReal t, Vec T)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The solver of steady states: the conductance matrix without shift, created on first use. */
+static PetscErrorCode PhThermalSteadyKSP(PhThermal th)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalSetShift_Private(th, 0.0));
+  if (th->ksp == NULL) {
+    PetscCall(KSPCreate(th->comm, &th->ksp));
+    PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+    PetscCall(PhThermalConfigureKSP_Private(th, th->ksp));
+    PetscCall(KSPSetFromOptions(th->ksp));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The steady rise x (K) that heat q (W per cell) alone causes: A x = q with the conductance matrix as last
+  assembled, every boundary at its ambient. A case without a boundary that takes heat out has no steady response.
+
+  Collective. Fails (exit 1) when the solve does not converge.
+**/
+PetscErrorCode PhThermalSolveResponse(PhThermal th, Vec q, Vec x)
+{
+  KSPConvergedReason reason;
+  PetscScalar        gsum;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecSum(th->gbc, &gsum));
+  PetscCheck(
+    PetscRealPart(gsum) > 0, th->comm, PETSC_ERR_USER_INPUT,
+    "the steady response to heat needs a boundary that takes heat out (convection or temperature); every face of this case is adiabatic or a flux");
+  PetscCall(PhThermalSteadyKSP(th));
+  PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_FALSE));
+  PetscCall(KSPSolve(th->ksp, q, x));
+  PetscCall(KSPGetConvergedReason(th->ksp, &reason));
+  PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "steady response to heater heat: the linear solver did not converge (%s)",
+             KSPConvergedReasons[reason]);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Solve the steady state at the powers of time t (DESIGN §5): one solve, or Picard iterations when k(T) or
   leakage is on, to 1e-9 relative. T holds the initial guess and receives the solution.
@@ -602,13 +641,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
   PetscBool nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
 
   PetscFunctionBeginUser;
-  PetscCall(PhThermalSetShift_Private(th, 0.0));
-  if (th->ksp == NULL) {
-    PetscCall(KSPCreate(th->comm, &th->ksp));
-    PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
-    PetscCall(PhThermalConfigureKSP_Private(th, th->ksp));
-    PetscCall(KSPSetFromOptions(th->ksp));
-  }
+  PetscCall(PhThermalSteadyKSP(th));
   PetscCall(VecDuplicate(T, &theta));
   PetscCall(VecDuplicate(T, &previous));
   for (PetscInt it = 0;; it++) {

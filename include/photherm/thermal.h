@@ -35,6 +35,7 @@ PH_EXTERN PetscErrorCode PhThermalPowerDensity(PhThermal thermal, PetscReal t, V
 PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, PetscBool left, PhHeatRates *rates);
 PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
+PH_EXTERN PetscErrorCode PhThermalSolveResponse(PhThermal thermal, Vec heat, Vec rise);
 PH_EXTERN PetscErrorCode PhThermalCreateTS(PhThermal thermal, TS *ts);
 PH_EXTERN PetscErrorCode PhThermalSetReference(PhThermal thermal, PetscReal t_ref);
 PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref, PetscBool *from_boundaries);

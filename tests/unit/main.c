@@ -14,6 +14,7 @@ int main(int argc, char **argv)
   srunner_add_suite(runner, ph_case_suite());
   srunner_add_suite(runner, ph_mesh_suite());
   srunner_add_suite(runner, ph_thermal_suite());
+  srunner_add_suite(runner, ph_optics_suite());
   srunner_set_fork_status(runner, CK_NOFORK);
   srunner_run_all(runner, CK_NORMAL); /* CK_RUN_SUITE=units or CK_RUN_CASE=parse narrows the run; CK_TAP_LOG_FILE_NAME writes TAP */
   failed = srunner_ntests_failed(runner);

@@ -13,3 +13,4 @@ Suite *ph_case_suite(void);
 Suite *ph_mesh_suite(void);
 Suite *ph_signal_suite(void);
 Suite *ph_thermal_suite(void);
+Suite *ph_optics_suite(void);
