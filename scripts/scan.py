@@ -1,0 +1,446 @@
+#!/usr/bin/python3
+"""Run a parameter scan of photherm cases (DESIGN §8) and collect the summaries into one CSV.
+
+Usage:
+  scripts/scan.py SCAN.yaml [options]
+
+A scan is case files times a Cartesian grid of -P parameters:
+
+  cases: {2D: ../cpo-2d.yaml, 2.5D: ../cpo-2p5d.yaml, 3D: ../cpo-3d.yaml}   # labels are plot lines
+  grid:                          # Cartesian product; parameter names or dotted key paths
+    gap: [0.5 mm, 1 mm, 2 mm]
+    boundaries.top.h: [5e3 W/m^2/K, 2e4 W/m^2/K]
+  rename: {3D: {gap: bond_thickness}}   # per-case parameter names
+  set: {time.end: 100 ms}        # optional: fixed -P overrides for every point
+  run: {ranks: 1, jobs: 2}       # local: `jobs` points at a time, each on `ranks` MPI ranks
+  # slurm: {partition: batch, time: "01:00:00", ranks: 4, jobs: 16, account: ...}  # write a job array instead
+  out: ../../results/integration-depth   # relative to this file
+  plots: [links.link0.stable_throughput, ...]   # optional: metrics plotted against each grid parameter
+
+Paths in the scan file are relative to the scan file. A grid parameter without a dot that a case does not declare
+under `parameters` (after `rename`) is not varied for that case. Each point writes OUT/points/<point>.h5 (as
+<point>.h5.partial until complete); a point whose file exists is done, so an interrupted scan resumes where it
+stopped. A failed point is recorded with its exit status and error in OUT/results.csv and its log in OUT/logs/, and
+the scan goes on; running the scan again retries it.
+
+Outputs in OUT: results.csv (one row per point: label, case, status, error, the grid parameters, then every metric
+of `photherm summary --csv`), metrics.csv (the units and definition of every metric), logs/, points/, and
+plots/*.png (scripts/plot_scan.py) unless --no-plots.
+
+Options:
+  --jobs N, --ranks M   override run.jobs and run.ranks
+  -P name=value         a fixed override for every point (after `set`), e.g. -P time.end=2ms
+  --slurm               write OUT/scan.sbatch (a job array, one task per pending point), OUT/collect.sbatch and
+                        OUT/submit.sh instead of running (also when the scan has a `slurm:` section)
+  --collect             do not run anything: collect the finished points into results.csv (and plot)
+  --list                print the points and whether each is done, then exit
+  --no-plots            do not draw plots after collecting
+  --photherm PATH       the photherm program (default: bin/photherm of this repository, or $PHOTHERM)
+  --mpirun CMD          how to start MPI jobs (default: run.mpirun or "mpirun")
+Exit status: 0 when every point is done, 1 when some failed, 2 for a bad scan file or usage, 130 when interrupted
+(SIGINT or SIGTERM stop the running points; the finished ones are kept).
+"""
+import concurrent.futures
+import csv
+import io
+import itertools
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - Debian's python3-yaml is a dependency (make deps)
+    sys.stderr.write("scan.py: error: PyYAML is missing; run `make deps` (Debian package python3-yaml)\n")
+    sys.exit(2)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXED_COLUMNS = ["label", "case", "status", "error"]
+
+
+class ScanError(Exception):
+    """Bad scan file or usage: reported as one line, exit status 2."""
+
+
+def fail(msg):
+    raise ScanError(msg)
+
+
+def safe(text):
+    """A file-name-safe rendering of a parameter value or name: '0.5 mm' -> '0.5mm', 'W/m^2/K' -> 'W_m^2_K'."""
+    text = re.sub(r"\s+", "", str(text))
+    return re.sub(r"[^A-Za-z0-9.^+\-=]", "_", text)
+
+
+def declared_parameters(path, seen=None):
+    """Names declared under `parameters` by a case file and the files it includes (relative to each file)."""
+    seen = set() if seen is None else seen
+    path = os.path.abspath(path)
+    if path in seen:
+        return set()
+    seen.add(path)
+    try:
+        with open(path) as f:
+            doc = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        fail(f"{path}: cannot read the case: {e}")
+    names = set()
+    if isinstance(doc, dict):
+        if isinstance(doc.get("parameters"), dict):
+            names.update(str(k) for k in doc["parameters"])
+        inc = doc.get("include", [])
+        for rel in [inc] if isinstance(inc, str) else (inc or []):
+            names |= declared_parameters(os.path.join(os.path.dirname(path), str(rel)), seen)
+    return names
+
+
+class Point:
+    """One run: a case label and the values of the grid parameters that apply to it."""
+
+    def __init__(self, scan, label, case, values):
+        self.label, self.case, self.values = label, case, values  # values: {grid name: value text}
+        rename = scan.rename.get(label, {})
+        self.overrides = [f"{k}={v}" for k, v in scan.fixed] + [f"{rename.get(k, k)}={v}" for k, v in values.items()]
+        name = safe(label) + "".join(f"__{safe(k)}={safe(v)}" for k, v in values.items())
+        self.name = name
+        self.output = os.path.join(scan.out, "points", name + ".h5")
+        self.log = os.path.join(scan.out, "logs", name + ".log")
+
+    def done(self):
+        return os.path.exists(self.output)
+
+    def command(self, scan, ranks):
+        cmd = [scan.photherm, "run", self.case]
+        for o in self.overrides:
+            cmd += ["-P", o]
+        cmd += ["-o", self.output, "-quiet"]
+        if ranks > 1:
+            cmd = shlex.split(scan.mpirun) + ["-n", str(ranks)] + cmd
+        return cmd
+
+
+class Scan:
+    def __init__(self, path, args):
+        self.path = os.path.abspath(path)
+        base = os.path.dirname(self.path)
+        try:
+            with open(self.path) as f:
+                doc = yaml.safe_load(f)
+        except OSError as e:
+            fail(f"{path}: cannot read the scan file: {e.strerror}")
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+            fail(f"{where}: not valid YAML: {getattr(e, 'problem', e)}")
+        if not isinstance(doc, dict):
+            fail(f"{path}: expected a mapping with cases, grid, run and out")
+        known = {"cases", "grid", "rename", "set", "run", "slurm", "out", "plots"}
+        for key in doc:
+            if key not in known:
+                fail(f"{path}: {key}: unknown key (expected one of {', '.join(sorted(known))})")
+        cases = doc.get("cases")
+        if not isinstance(cases, dict) or not cases:
+            fail(f"{path}: cases: expected a mapping of labels to case files, such as {{2D: ../cpo-2d.yaml}}")
+        self.cases, self.given = {}, {}
+        for label, rel in cases.items():
+            case = os.path.normpath(os.path.join(base, str(rel)))
+            if not os.path.isfile(case):
+                fail(f"{path}: cases.{label}: no such case file {case}")
+            self.cases[str(label)] = case
+            self.given[str(label)] = str(rel)
+        grid = doc.get("grid") or {}
+        if not isinstance(grid, dict):
+            fail(f"{path}: grid: expected a mapping of parameter names to lists of values")
+        self.grid = {}
+        for name, values in grid.items():
+            if not isinstance(values, list) or not values:
+                fail(f"{path}: grid.{name}: expected a non-empty list of values, such as [1 mm, 2 mm]")
+            self.grid[str(name)] = [str(v) for v in values]
+        self.rename = {str(k): {str(a): str(b) for a, b in (v or {}).items()} for k, v in (doc.get("rename") or {}).items()}
+        for label in self.rename:
+            if label not in self.cases:
+                fail(f"{path}: rename.{label}: not a case label ({', '.join(self.cases)})")
+        self.fixed = [(str(k), str(v)) for k, v in (doc.get("set") or {}).items()]
+        for o in args.P:
+            if "=" not in o:
+                fail(f"-P {o}: expected name=value")
+            k, v = o.split("=", 1)
+            self.fixed.append((k, v))
+        run = doc.get("run") or {}
+        self.slurm = doc.get("slurm")
+        self.ranks = int(args.ranks or (self.slurm or {}).get("ranks", 0) or run.get("ranks", 1))
+        self.jobs = int(args.jobs or (self.slurm or {}).get("jobs", 0) or run.get("jobs", 1))
+        if self.ranks < 1 or self.jobs < 1:
+            fail(f"{path}: run: ranks and jobs must be at least 1")
+        self.mpirun = args.mpirun or run.get("mpirun", "mpirun")
+        if "out" not in doc:
+            fail(f"{path}: out: missing (the directory of the results, relative to the scan file)")
+        self.out = os.path.normpath(os.path.join(base, str(doc["out"])))
+        self.plots = [str(m) for m in (doc.get("plots") or [])]
+        self.photherm = os.path.abspath(args.photherm or os.environ.get("PHOTHERM") or os.path.join(ROOT, "bin", "photherm"))
+        self.points = self.expand()
+
+    def expand(self):
+        points = []
+        for label, case in self.cases.items():
+            declared = declared_parameters(case)
+            rename = self.rename.get(label, {})
+            names = [n for n in self.grid if "." in n or rename.get(n, n) in declared]
+            for combo in itertools.product(*(self.grid[n] for n in names)):
+                points.append(Point(self, label, case, dict(zip(names, combo))))
+        return points
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM: the running points were stopped; finished ones stay done."""
+
+
+def run_points(scan, pending):
+    """Run the pending points, `jobs` at a time; returns {point name: error} for those that failed.
+
+    SIGINT and SIGTERM stop the running points (their .partial files are left and redone next time) and raise
+    Interrupted once the workers have returned."""
+    failures, lock = {}, threading.Lock()
+    running, stop = set(), threading.Event()
+
+    def interrupt(signum, frame):
+        stop.set()
+        with lock:
+            for proc in running:
+                proc.terminate()
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    started = time.time()
+    count = {"done": 0}
+    os.makedirs(os.path.join(scan.out, "points"), exist_ok=True)
+    os.makedirs(os.path.join(scan.out, "logs"), exist_ok=True)
+    env = dict(os.environ)
+
+    def one(p):
+        if stop.is_set():
+            return
+        t0 = time.time()
+        with open(p.log, "w") as log:
+            log.write("$ " + " ".join(shlex.quote(c) for c in p.command(scan, scan.ranks)) + "\n")
+            log.flush()
+            with lock:
+                proc = subprocess.Popen(p.command(scan, scan.ranks), stdout=log, stderr=subprocess.PIPE, text=True, env=env)
+                running.add(proc)
+            _, stderr = proc.communicate()
+            with lock:
+                running.discard(proc)
+            log.write(stderr)
+        if stop.is_set() and not p.done():
+            return
+        err = ""
+        if proc.returncode != 0 or not p.done():
+            lines = [ln for ln in stderr.splitlines() if "error" in ln] or stderr.strip().splitlines() or ["no output"]
+            err = f"exit {proc.returncode}: {lines[0].strip()}"
+        with lock:
+            count["done"] += 1
+            n, total = count["done"], len(pending)
+            elapsed = time.time() - started
+            eta = elapsed / n * (total - n)
+            status = "failed: " + err if err else f"done in {time.time() - t0:.1f} s"
+            sys.stderr.write(f"scan: [{n}/{total}] {p.name}: {status} (ETA {eta:.0f} s)\n")
+            sys.stderr.flush()
+            if err:
+                failures[p.name] = err
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=scan.jobs) as pool:
+        futures = [pool.submit(one, p) for p in pending]
+        while not all(f.done() for f in futures):  # the main thread stays free to take signals
+            time.sleep(0.1)
+        for f in futures:
+            f.result()
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+    if stop.is_set():
+        raise Interrupted()
+    return failures
+
+
+def summary_row(scan, p):
+    """The summary of a finished point as {column: value}, without the case name and override columns."""
+    proc = subprocess.run([scan.photherm, "summary", p.output, "--csv"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, proc.stderr.strip().splitlines()[0] if proc.stderr.strip() else f"summary exited {proc.returncode}"
+    rows = list(csv.reader(io.StringIO(proc.stdout)))
+    if len(rows) < 2:
+        return None, "summary printed no row"
+    header, values = rows[0], rows[1]
+    # the case name and one column per -P of the run come first; the metrics start with the thermal ones
+    skip = next((i for i, h in enumerate(header) if h in ("peak_temperature", "energy_balance_error")), 1 + len(p.overrides))
+    return dict(zip(header[skip:], values[skip:])), ""
+
+
+def write_metric_units(scan, p):
+    """OUT/metrics.csv: the units and definition of every metric, from the readable summary of one finished point."""
+    proc = subprocess.run([scan.photherm, "summary", p.output], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return
+    path = os.path.join(scan.out, "metrics.csv")
+    with open(path + ".partial", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "units", "definition"])
+        for line in proc.stdout.splitlines()[1:]:
+            parts = line.split(None, 3)
+            if len(parts) == 4:
+                w.writerow(parts[0:1] + parts[2:4])
+    os.replace(path + ".partial", path)
+
+
+def collect(scan, failures):
+    """Write OUT/results.csv: one row per point (done, failed, or pending), and OUT/metrics.csv."""
+    rows, metrics = [], []
+    for p in scan.points:
+        row = {"label": p.label, "case": scan.given[p.label], "status": "pending", "error": ""}
+        row.update(p.values)
+        if p.done():
+            values, err = summary_row(scan, p)
+            if values is None:
+                row.update(status="failed", error=err)
+            else:
+                row["status"] = "done"
+                row.update(values)
+                metrics += [m for m in values if m not in metrics]
+        elif p.name in failures:
+            row.update(status="failed", error=failures[p.name])
+        rows.append(row)
+    path = os.path.join(scan.out, "results.csv")
+    os.makedirs(scan.out, exist_ok=True)
+    tmp = path + ".partial"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIXED_COLUMNS + list(scan.grid) + metrics, restval="", extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+    first = next((p for p in scan.points if p.done()), None)
+    if first is not None:
+        write_metric_units(scan, first)
+    return path, rows
+
+
+def write_slurm(scan, pending):
+    """The job array (one task per pending point), the collect job and a submit script."""
+    s = scan.slurm or {}
+    os.makedirs(os.path.join(scan.out, "logs"), exist_ok=True)
+    os.makedirs(os.path.join(scan.out, "points"), exist_ok=True)
+    tasks = os.path.join(scan.out, "tasks.txt")
+    with open(tasks, "w") as f:
+        for p in pending:
+            cmd = [scan.photherm, "run", p.case] + sum((["-P", o] for o in p.overrides), []) + ["-o", p.output, "-quiet"]
+            f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+    head = ["#!/bin/bash"]
+    for key, opt in (("partition", "--partition"), ("account", "--account"), ("qos", "--qos")):
+        if s.get(key):
+            head.append(f"#SBATCH {opt}={s[key]}")
+    array = os.path.join(scan.out, "scan.sbatch")
+    with open(array, "w") as f:
+        f.write("\n".join(head + [
+            "#SBATCH --job-name=photherm-scan",
+            f"#SBATCH --array=0-{len(pending) - 1}%{scan.jobs}",
+            f"#SBATCH --ntasks={scan.ranks}",
+            f"#SBATCH --time={s.get('time', '01:00:00')}",
+            f"#SBATCH --output={os.path.join(scan.out, 'logs', 'task-%a.log')}",
+            "# One task per pending point of " + scan.path + "; line N+1 of tasks.txt is task N.",
+            "set -euo pipefail",
+            f"line=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {shlex.quote(tasks)})",
+            "eval \"srun $line\"",
+        ]) + "\n")
+    coll = os.path.join(scan.out, "collect.sbatch")
+    with open(coll, "w") as f:
+        f.write("\n".join(head + [
+            "#SBATCH --job-name=photherm-collect",
+            "#SBATCH --ntasks=1",
+            "#SBATCH --time=00:30:00",
+            f"#SBATCH --output={os.path.join(scan.out, 'logs', 'collect.log')}",
+            "# After the array: gather the summaries into results.csv and draw the plots.",
+            f"{shlex.quote(sys.executable)} {shlex.quote(os.path.abspath(__file__))} {shlex.quote(scan.path)} --collect",
+        ]) + "\n")
+    submit = os.path.join(scan.out, "submit.sh")
+    with open(submit, "w") as f:
+        f.write("#!/bin/sh\n# Submit the scan's job array, then the collect job once every task has ended.\nset -eu\n"
+                f"array=$(sbatch --parsable {shlex.quote(array)})\n"
+                f"sbatch --dependency=afterany:${{array%%;*}} {shlex.quote(coll)}\n"
+                "echo \"submitted job array $array and its collect job\"\n")
+    os.chmod(submit, 0o755)
+    return array, coll, submit
+
+
+def plot(scan, csv_path):
+    script = os.path.join(ROOT, "scripts", "plot_scan.py")
+    cmd = [sys.executable, script, csv_path, "-o", os.path.join(scan.out, "plots")]
+    for m in scan.plots:
+        cmd += ["--metric", m]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(f"scan: warning: plotting failed: {proc.stderr.strip()}\n")
+    else:
+        sys.stderr.write(proc.stderr)
+
+
+def main(argv):
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="scan.py", description="Run a photherm parameter scan (DESIGN §8).", add_help=True)
+    ap.add_argument("scan")
+    ap.add_argument("--jobs", type=int)
+    ap.add_argument("--ranks", type=int)
+    ap.add_argument("-P", action="append", default=[])
+    ap.add_argument("--slurm", action="store_true")
+    ap.add_argument("--collect", action="store_true")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--photherm")
+    ap.add_argument("--mpirun")
+    args = ap.parse_args(argv)
+    try:
+        scan = Scan(args.scan, args)
+    except ScanError as e:
+        sys.stderr.write(f"scan.py: error: {e}\n")
+        return 2
+    if not os.access(scan.photherm, os.X_OK):
+        sys.stderr.write(f"scan.py: error: {scan.photherm}: not an executable photherm (run make, or give --photherm)\n")
+        return 2
+    pending = [p for p in scan.points if not p.done()]
+    if args.list:
+        for p in scan.points:
+            print(f"{'done   ' if p.done() else 'pending'} {p.name}")
+        return 0
+    failures = {}
+    if args.slurm or (scan.slurm and not args.collect):
+        if not pending:
+            sys.stderr.write("scan: every point is done; nothing to submit\n")
+        else:
+            array, coll, submit = write_slurm(scan, pending)
+            print(f"scan: {len(pending)} of {len(scan.points)} points pending; wrote {array}, {coll}; submit with {submit}")
+        return 0
+    if not args.collect:
+        sys.stderr.write(f"scan: {len(scan.points)} points, {len(scan.points) - len(pending)} already done, "
+                         f"running {len(pending)} ({scan.jobs} at a time, {scan.ranks} rank{'s' if scan.ranks > 1 else ''} each)\n")
+        try:
+            failures = run_points(scan, pending)
+        except Interrupted:
+            path, rows = collect(scan, {})
+            done = sum(r["status"] == "done" for r in rows)
+            print(f"scan: interrupted: {done} of {len(rows)} points done (kept); run the scan again to finish; results so far in {path}")
+            return 130
+    path, rows = collect(scan, failures)
+    done = sum(r["status"] == "done" for r in rows)
+    failed = [r for r in rows if r["status"] == "failed"]
+    print(f"scan: {done} of {len(rows)} points done, {len(failed)} failed; results in {path}")
+    for r in failed:
+        print(f"scan: failed: {r['label']} {', '.join(f'{k}={r[k]}' for k in scan.grid if r.get(k))}: {r['error']}")
+    if done and not args.no_plots:
+        plot(scan, path)
+    return 1 if failed or done < len(rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
