@@ -180,6 +180,8 @@ PetscErrorCode PhYieldSpectral(MPI_Comm comm, const PhOptics *op, const PhYield 
   PetscInt     maxn = 1;
 
   PetscFunctionBeginUser;
+  PetscCall(PhLogEventsRegister());
+  PetscCall(PetscLogEventBegin(PH_EVENT_YIELD, 0, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscMalloc1(op->nrings + 1, &first));
@@ -282,5 +284,6 @@ PetscErrorCode PhYieldSpectral(MPI_Comm comm, const PhOptics *op, const PhYield 
   PetscCall(PetscFree4(die_z, off[0], off[1], good));
   PetscCall(PetscFree2(yl, counts));
   PetscCall(PetscFree(first));
+  PetscCall(PetscLogEventEnd(PH_EVENT_YIELD, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

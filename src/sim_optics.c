@@ -228,7 +228,6 @@ static PetscErrorCode PhOpticsEvaluate(PhSim sim, Vec T, PetscReal t, PetscBool 
   PetscReal    t0  = po->reference_temperature;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(PH_EVENT_OPTICS, 0, 0, 0, 0));
   PetscCall(PhOpticsDeviceTemperatures(sim, op, T));
   if (record && row >= op->cap) {
     op->cap = PetscMax(2 * op->cap, 256);
@@ -314,7 +313,6 @@ static PetscErrorCode PhOpticsEvaluate(PhSim sim, Vec T, PetscReal t, PetscBool 
     op->link_up[row * po->nlinks + l]             = (PetscReal)up;
   }
   if (record) op->started = PETSC_TRUE;
-  PetscCall(PetscLogEventEnd(PH_EVENT_OPTICS, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -345,7 +343,9 @@ PetscErrorCode PhOpticsSteady_Private(PhSim sim)
     PetscReal change = 0;
 
     PetscCall(PhThermalSolveSteady(sim->thermal, 0, sim->T));
+    PetscCall(PetscLogEventBegin(PH_EVENT_OPTICS, 0, 0, 0, 0));
     PetscCall(PhOpticsEvaluate(sim, sim->T, 0, PETSC_FALSE));
+    PetscCall(PetscLogEventEnd(PH_EVENT_OPTICS, 0, 0, 0, 0));
     for (PetscInt d = 0; d < op->ndev; d++) change = PetscMax(change, PetscAbsReal(op->next[d] - op->applied[d]));
     if (change < PH_FIXED_POINT_TOLERANCE) break;
     PetscCheck(
@@ -365,8 +365,10 @@ PetscErrorCode PhOpticsSample_Private(PhSim sim)
 {
   PetscFunctionBeginUser;
   if (sim->optics == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscLogEventBegin(PH_EVENT_OPTICS, 0, 0, 0, 0));
   PetscCall(PhOpticsEvaluate(sim, sim->T, sim->t, PETSC_TRUE));
   PetscCall(PhOpticsApply(sim->optics));
+  PetscCall(PetscLogEventEnd(PH_EVENT_OPTICS, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
