@@ -189,8 +189,8 @@ static void PhSummaryReportPrint(const PhMetricList *list, const char *case_name
   }
   n = PhMetricGroups(list, "links.", "stable_throughput", names, lens, 256);
   if (n > 0)
-    (void)printf("  %-12s %11s %7s %20s %10s %9s %9s %20s\n", "link", "stable Gb/s", "stable", "tuning mW mean/max", "min margin", "pJ/bit", "swing K",
-                 "yield-adj. Gb/s");
+    (void)printf("  %-12s %11s %7s %20s %10s %9s %9s %20s\n", "link", "stable Gb/s", "stable", "tuning mW mean/max", "min margin", "pJ/bit",
+                 "swing K", "yield-adj. Gb/s");
   for (PetscInt i = 0; i < n; i++) {
     static const char *leaf[] =
       {"stable_throughput", "stable_fraction",        "tuning_power_mean",        "tuning_power_max",           "min_margin",
