@@ -58,6 +58,38 @@ PetscErrorCode PhH5ReadReals(hid_t file, const char name[], PetscInt *n, PetscRe
 }
 
 /**
+  @brief Read a 2D float64 dataset [rows][cols] (row-major); `ok` is false (and *data NULL) when it is missing or not 2D.
+
+  Not collective (each rank reads).
+**/
+PetscErrorCode PhH5ReadRealTable(hid_t file, const char name[], PetscInt *rows, PetscInt *cols, PetscReal **data, PetscBool *ok)
+{
+  hid_t   dset, space;
+  hsize_t dims[2];
+
+  PetscFunctionBeginUser;
+  *ok   = PETSC_FALSE;
+  *data = NULL;
+  *rows = *cols = 0;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  dset = H5Dopen2(file, name, H5P_DEFAULT);
+  if (dset < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PhCallHDF5Return(space, H5Dget_space, (dset));
+  if (H5Sget_simple_extent_ndims(space) == 2) {
+    PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
+    PetscCall(PetscMalloc1(PetscMax(dims[0] * dims[1], 1), data));
+    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0) {
+      *rows = (PetscInt)dims[0];
+      *cols = (PetscInt)dims[1];
+      *ok   = PETSC_TRUE;
+    } else PetscCall(PetscFree(*data));
+  }
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Dclose, (dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
   @brief Read a 1D fixed-length string attribute of `object` into new strings (free with PhH5FreeStrings()).
 
   Not collective.

@@ -38,12 +38,12 @@ PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhS
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Read the temperature snapshot of an earlier result at `time` (negative: the last one) into T (DESIGN §3.7). */
+/* Read the temperature snapshot of an earlier result at `time` (negative: the last one) into T, and its optics state (DESIGN §3.7). */
 static PetscErrorCode PhSimReadInitial(PhSim sim, Vec T)
 {
   PhCase        pb = sim->problem;
   hid_t         file, dset, fspace, mspace;
-  PetscReal    *times;
+  PetscReal    *times, t_snap;
   PetscInt      ntimes, nx, ny, nz, snap = -1, n;
   PetscBool     ok;
   hsize_t       dims[4], start[4], count[4];
@@ -64,6 +64,7 @@ static PetscErrorCode PhSimReadInitial(PhSim sim, Vec T)
     if (PetscAbsReal(times[s] - pb->time.initial_time) <= 1e-9 * PetscMax(1.0, PetscAbsReal(times[s]))) snap = s;
   PetscCheck(snap >= 0, sim->comm, PETSC_ERR_FILE_UNEXPECTED, "time.initial: %s has no snapshot at t = %.6g s (snapshots from %.6g s to %.6g s)",
              pb->time.initial_file, (double)pb->time.initial_time, (double)times[0], (double)times[ntimes - 1]);
+  t_snap = times[snap];
   PetscCall(PetscFree(times));
   PhCallHDF5Return(dset, H5Dopen2, (file, "/fields/temperature", H5P_DEFAULT));
   PhCallHDF5Return(fspace, H5Dget_space, (dset));
@@ -89,6 +90,7 @@ static PetscErrorCode PhSimReadInitial(PhSim sim, Vec T)
   PhCallHDF5(H5Sclose, (mspace));
   PhCallHDF5(H5Sclose, (fspace));
   PhCallHDF5(H5Dclose, (dset));
+  PetscCall(PhOpticsRestore_Private(sim, file, pb->time.initial_file, t_snap));
   PhCallHDF5(H5Fclose, (file));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,6 +1,7 @@
 /* src/sim_impl.h - private to src/sim*.c: the layout of a run and the series it records. */
 #pragma once
 
+#include <photherm/h5.h>
 #include <photherm/optics.h>
 #include <photherm/sim.h>
 
@@ -95,6 +96,7 @@ struct _p_PhSim {
 
 PH_INTERN PetscErrorCode PhOpticsCreate_Private(PhSim sim);
 PH_INTERN PetscErrorCode PhOpticsSteady_Private(PhSim sim);
+PH_INTERN PetscErrorCode PhOpticsRestore_Private(PhSim sim, hid_t file, const char name[], PetscReal t_snap);
 PH_INTERN PetscErrorCode PhOpticsSample_Private(PhSim sim);
 PH_INTERN PetscErrorCode PhOpticsWrite_Private(PhSim sim);
 PH_INTERN PetscErrorCode PhOpticsDestroy_Private(PhSim sim);

@@ -359,6 +359,80 @@ PetscErrorCode PhOpticsSteady_Private(PhSim sim)
 }
 
 /**
+  Continue the optics of an earlier result whose snapshot at t_snap (s) is this run's initial field (DESIGN §3.7,
+  time.initial: {file, time}). Restored from its last sample strictly before t_snap: the heater and laser heat held
+  over the interval that ends at t_snap (which R_ii * P_i subtracts and which heats the mesh), the lock state that
+  relocks are judged against (locked, order, rotation), and the relock outages still running at t_snap, moved to this
+  run's clock. This run's first sample then repeats the earlier run's sample at t_snap with the same inputs, so that a
+  run continued from a snapshot on a sample follows the uninterrupted run. A result with no sample before t_snap
+  (steady: one sample at t = 0) gives the state of its sample at t_snap; a result without optics series leaves the
+  state fresh. The optics of both runs must have the same rings and lasers.
+
+  Collective (every rank reads the file).
+**/
+PetscErrorCode PhOpticsRestore_Private(PhSim sim, hid_t file, const char name[], PetscReal t_snap)
+{
+  PhOptics    *po       = &sim->problem->optics;
+  PhOpticsRun *op       = sim->optics;
+  const char  *paths[6] = {"/series/rings/heater_power", "/series/rings/locked", "/series/rings/order",
+                           "/series/rings/line",         "/series/rings/relock", "/series/lasers/temperature"};
+  PetscReal   *time = NULL, *tab[6] = {NULL};
+  PetscInt     ns, rows[6], cols[6], p = -1;
+  PetscBool    ok, all = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  if (op == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhH5ReadReals(file, "/series/time", &ns, &time, &ok));
+  all = ok;
+  for (PetscInt k = 0; k < 6; k++) {
+    PetscCall(PhH5ReadRealTable(file, paths[k], &rows[k], &cols[k], &tab[k], &ok));
+    all = (PetscBool)(all && ok && rows[k] == ns);
+  }
+  if (all) {
+    PetscCheck(cols[0] == op->nring && cols[5] == po->nlasers, sim->comm, PETSC_ERR_FILE_UNEXPECTED,
+               "time.initial: %s has %d rings and %d lasers in its optics series, this case %d and %d: continue only with the same optics", name,
+               (int)cols[0], (int)cols[5], (int)op->nring, (int)po->nlasers);
+    for (PetscInt s = 0; s < ns; s++)
+      if (time[s] < t_snap - 1e-9 * PetscMax(1.0, PetscAbsReal(t_snap))) p = s;
+    if (p < 0 && ns > 0 && PetscAbsReal(time[0] - t_snap) <= 1e-9 * PetscMax(1.0, PetscAbsReal(t_snap))) p = 0;
+  }
+  if (p >= 0) {
+    for (PetscInt g = 0; g < po->nrings; g++) {
+      const PhRingGroup *rg    = &po->rings[g];
+      const PhLink      *lk    = &po->links[rg->link];
+      PetscInt           first = op->group_first[g];
+
+      op->rotation[g] = (PetscInt)PetscFloorReal(tab[3][p * op->nring + first] + 0.5); /* ring 0 serves line r */
+      for (PetscInt i = 0; i < rg->count; i++) {
+        PetscInt d = first + i;
+
+        op->applied[d]    = rg->heater_feedback ? 1e-3 * tab[0][p * op->nring + d] : 0;
+        op->was_locked[d] = (PetscBool)(tab[1][p * op->nring + d] > 0.5);
+        op->was_order[d]  = (PetscInt)PetscFloorReal(tab[2][p * op->nring + d] + 0.5);
+        for (PetscInt s = 0; s <= p && time[s] < t_snap - 1e-9 * PetscMax(1.0, PetscAbsReal(t_snap)); s++) {
+          PetscInt line = op->link_first[rg->link] + (PetscInt)PetscFloorReal(tab[3][s * op->nring + d] + 0.5);
+
+          if (tab[4][s * op->nring + d] > 0.5) op->down_until[line] = PetscMax(op->down_until[line], time[s] + lk->relock_time - t_snap);
+        }
+      }
+    }
+    for (PetscInt l = 0; l < po->nlasers; l++) {
+      const PhLaser *ls = &po->lasers[l];
+      PhLaserState   st;
+
+      if (ls->type == PH_LASER_EXTERNAL || !ls->heat) continue;
+      PhLaserEvaluate(ls, po->reference_temperature, tab[5][p * po->nlasers + l] + PH_ZERO_CELSIUS, &st);
+      op->applied[op->nring + l] = st.electrical - st.optical;
+    }
+    op->started = PETSC_TRUE;
+    if (op->heats) PetscCall(PhOpticsSpread(op, op->applied, op->heat));
+  }
+  PetscCall(PetscFree(time));
+  for (PetscInt k = 0; k < 6; k++) PetscCall(PetscFree(tab[k]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
   Lock at the sample just recorded by the run, record the optics series, and hold the new heat until the next sample.
 **/
 PetscErrorCode PhOpticsSample_Private(PhSim sim)

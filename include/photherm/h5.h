@@ -31,6 +31,7 @@ typedef struct {
 } PhH5BlockRow;
 
 PH_EXTERN PetscErrorCode PhH5ReadReals(hid_t file, const char name[], PetscInt *n, PetscReal **data, PetscBool *ok);
+PH_EXTERN PetscErrorCode PhH5ReadRealTable(hid_t file, const char name[], PetscInt *rows, PetscInt *cols, PetscReal **data, PetscBool *ok);
 PH_EXTERN PetscErrorCode PhH5ReadStringAttribute(hid_t file, const char object[], const char attr[], PetscInt *n, char ***strings, PetscBool *ok);
 PH_EXTERN PetscErrorCode PhH5ReadLayers(hid_t file, PetscInt *n, PhH5LayerRow **rows, PetscBool *ok);
 PH_EXTERN PetscErrorCode PhH5ReadBlocks(hid_t file, PetscInt *n, PhH5BlockRow **rows, PetscBool *ok);

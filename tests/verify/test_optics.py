@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import optics_ref as ref  # noqa: E402
-from phverify import Tap, cell_properties, must_run, names_attr, workdir, write  # noqa: E402
+from phverify import Tap, cell_properties, must_run, names_attr, photherm, workdir, write  # noqa: E402
 
 ZERO_C = 273.15
 TIGHT = ["-ksp_rtol", "1e-12", "-ph_ksp_floor", "0"]
@@ -178,6 +178,23 @@ def compare_ranks(tap, tag, r1, r2, tol=1e-9):
     tap.close(f"{tag}_2_ranks", worst, tol,
               f"{len(r1['series'])} optics series and the link summaries on 2 ranks vs 1 rank (worst: {where or 'none'}); "
               "relative to each series' scale (temperatures: their range, at least 1 K; summaries: their value, at least 1), discrete series exactly")
+
+
+def compare_continued(tap, tag, whole, cont, first, what):
+    """A run continued from a snapshot of another (time.initial: {file, time}) against the uninterrupted run from sample `first` on:
+    every optics series to 1e-9 of its scale, discrete ones exactly, and the temperature snapshots."""
+    worst, where = 0.0, ""
+    for key, b in whole["series"].items():
+        a, b = cont["series"][key], b[first:first + len(cont["time"])]
+        if key in DISCRETE:
+            e = 0.0 if np.array_equal(a, b) else math.inf
+        else:
+            scale = max(float(np.max(np.abs(b))), 1e-30) if "temperature" not in key else max(float(np.ptp(whole["series"][key])), 1.0)
+            e = rel(a, b, scale)
+        if e > worst or not np.isfinite(e):
+            worst, where = e, key
+    tap.close(f"{tag}_continued_run", worst, 1e-9, f"{what}: the {len(cont['time'])} samples of the continued run vs the uninterrupted run's "
+              f"(worst: {where or 'none'}); relative to each series' scale, discrete series exactly")
 
 
 def slice_means(r, blocks, op, snapshot):
@@ -690,6 +707,17 @@ def case_ft(tap, wd, results, Rp):
     tap.close("FT_heat_held_between_samples", e, 1e-8 * rise,
               f"{len(r['fields_time'])} snapshots of the run vs a thermal-only run with the recorded heater "
               f"powers and laser heat as held steps at the sample times; max |difference| in K (rise {rise:.4g} K)")
+    # continued from the snapshot at 0.6 ms: the heat held and the lock state carry over (DESIGN §3.7)
+    ctext = text.replace("name: ft\n", "name: ftc\n").replace("end: 1 ms", "end: 0.4 ms").replace("initial: 40 C", "initial: {file: ft.h5, time: 0.6 ms}")
+    rc = tap.guard("FT_continue_run", run, wd, "ftc", ctext, args)
+    if rc is not None:
+        compare_continued(tap, "FT", r, rc, 6, "time.initial: {file: ft.h5, time: 0.6 ms}, heater feedback and laser heat")
+    other = dict(opt, lasers=opt["lasers"][:1], rings=opt["rings"][:2], links=opt["links"][:1])
+    write(os.path.join(wd, "ftx.yaml"), f_geometry("ftx", [F_ASIC], FT_TIME.replace("initial: 40 C", "initial: {file: ft.h5, time: 0.6 ms}"))
+          + ref.case_yaml(other))
+    p = photherm(["run", "ftx.yaml", "-o", "ftx.h5", "-quiet"], wd)
+    tap.check("FT_continue_other_optics", p.returncode == 1 and "continue only with the same optics" in p.stderr,
+              f"continuing with 8 rings and 1 laser from a result with 16 and 2: exit {p.returncode}, {p.stderr.strip()[:160]!r}")
     tap.close("FT_energy_balance", float(r["energy_error"].max()), 1e-9, f"max /series/energy_error with heater and laser heat changing at every sample "
               f"(up to {P.sum(axis=1).max():.4g} mW of heaters); tight solves")
     check_replay(tap, "FT", op, r)
@@ -884,6 +912,18 @@ def case_r(tap, wd, results):
               "volume mean of /fields/temperature; max |difference| in K")
     rep = check_replay(tap, "R", op, r)
     check_yield_nominal(tap, "R", op, r, rep)
+    # continued from the snapshot at 0.5 ms, inside the outage of the relock at 0.45 ms (the clock restarts at 0: the sources are
+    # shifted by 0.5 ms)
+    ctext = (text.replace("name: rl\n", "name: rlc\n").replace("power: {pattern: steps, times: [0 s, 0.2 ms], values: [0 W, 0.6 W]}", "power: 0.6 W")
+             .replace("times: [0 s, 0.6 ms]", "times: [0 s, 0.1 ms]").replace(f"end: {R_END!r} s", f"end: {R_END - 0.5e-3!r} s")
+             .replace("initial: 40 C", "initial: {file: rl.h5, time: 0.5 ms}").replace("metrics_from: 0.0001 s", "metrics_from: 0 s"))
+    rc = tap.guard("R_continue_run", run, wd, "rlc", ctext, args)
+    if rc is not None:
+        compare_continued(tap, "R", r, rc, 10, "time.initial: {file: rl.h5, time: 0.5 ms}, a relock outage running and relocks after the restart")
+        down = [names[k] for k in range(op.nring) if rc["series"]["rings/relock"][:, k].any()]
+        tap.check("R_continued_outage", rc["series"]["lines/up"][:2, op.line_first[1] + 2].tolist() == [0, 0] and len(down) == 4,
+                  f"line 2 of the wrap link, relocked at 0.45 ms, is still down at the continued run's first two samples; "
+                  f"relocks after the restart: {down}")
     # the same trace with metrics from 0.3 ms, inside the outage of the first relock (0.25 ms)
     late = tap.guard("R_late_window_run", run, wd, "rl_late", text.replace("metrics_from: 0.0001 s", "metrics_from: 0.0003 s"), args)
     if late is not None:
