@@ -114,7 +114,7 @@ def save(result, name):
     d = os.path.join(HERE, "results", name)
     os.makedirs(d, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y-%m-%dT%H%M")
-    path = os.path.join(d, f"{stamp}-{socket.gethostname()}{'-quick' if result.get('mode') == 'quick' else ''}.json")
+    path = os.path.join(d, f"{stamp}-{socket.gethostname()}{'' if result.get('mode') == 'full' else '-' + result.get('mode', 'custom')}.json")
     with open(path, "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")

@@ -52,7 +52,7 @@ def main(argv=None):
         bench.MAX_WAIT = 20
     ranks = [int(r) for r in a.ranks.split(",")]
     params = ["grid.max_cell_xy=100um"] if a.quick else []
-    res = bench.header("3dice-scaling", "quick" if a.quick else "full")
+    res = bench.header("3dice-scaling", "quick" if a.quick else "custom" if a.ranks != "1,2" else "full")
     res.update(case=os.path.relpath(CASE, bench.ROOT), params=params, mesh=bench.check(CASE, params), threedice=THREEDICE, target=TARGET,
                runs=[])
     bench.log(f"3dice-scaling: {res['mesh']['cells']} cells")

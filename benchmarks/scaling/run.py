@@ -70,7 +70,7 @@ def main(argv=None):
         bench.MAX_WAIT = 20
     sizes = [float(s) for s in a.sizes.split(",")] if a.sizes else (QUICK_SIZES if a.quick else FULL_SIZES)
     ranks = [int(r) for r in a.ranks.split(",")]
-    res = bench.header("scaling", "quick" if a.quick else "full")
+    res = bench.header("scaling", "quick" if a.quick else "custom" if a.sizes or a.ranks != "1,2" or a.no_variant else "full")
     res.update(steps=STEPS, runs=[], stream={})
     for r in ranks:
         res["stream"][str(r)] = [stream(r, 64 if a.quick else 256)]

@@ -68,7 +68,7 @@ def main(argv=None):
         bench.MAX_WAIT = 20
     sizes = [float(s) for s in a.sizes.split(",")] if a.sizes else (QUICK_SIZES if a.quick else FULL_SIZES)
     pcs = [p for p in PRECONDITIONERS if not a.only or p[0] in a.only.split(",")]
-    res = bench.header("solvers", "quick" if a.quick else "full")
+    res = bench.header("solvers", "quick" if a.quick else "custom" if a.sizes or a.only else "full")
     res.update(rtol=float(RTOL), preconditioners={n: {"options": " ".join(o), "description": d} for n, o, d in pcs}, runs=[])
     os.makedirs(bench.WORK, exist_ok=True)
     last = {}  # per preconditioner: the last successful run, for extrapolation
