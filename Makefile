@@ -1,6 +1,7 @@
 # photherm - parallel finite-volume heat flow in chip-package stacks with co-packaged optics.
 # Targets: all (default), run, test, bench, deps, format, check-format, clean.
-# Variables: V=1 verbose, search=PATTERN selects regression tests, PETSC_DIR/PETSC_ARCH for an own PETSc build.
+# Variables: V=1 verbose, search=PATTERN selects regression tests, quick=1 runs the short benchmarks,
+#            PETSC_DIR/PETSC_ARCH for an own PETSc build.
 
 CC           = mpicc
 PYTHON       = /usr/bin/python3
@@ -20,7 +21,7 @@ SRC      = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      = $(SRC:src/%.c=build/%.o)
 TEST_SRC = $(wildcard tests/unit/*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/tests/%.o)
-FORMAT_FILES = $(wildcard src/*.c src/*.h include/photherm/*.h tests/unit/*.c tests/unit/*.h)
+FORMAT_FILES = $(wildcard src/*.c src/*.h include/photherm/*.h tests/unit/*.c tests/unit/*.h benchmarks/*.c)
 
 NO_CONFIG_GOALS = clean deps format check-format
 ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
@@ -82,7 +83,7 @@ run: bin/photherm
 	$(Q)./scripts/run-example.sh
 
 bench: bin/photherm
-	$(Q)$(PYTHON) benchmarks/run.py
+	$(Q)$(PYTHON) benchmarks/run.py $(if $(quick),--quick)
 
 deps:
 	./scripts/install-deps.sh
