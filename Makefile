@@ -74,7 +74,7 @@ test: bin/photherm build/test_unit
 	$(Q)$(PYTHON) tests/run.py $(if $(search),--search '$(search)')
 
 test-unit: build/test_unit
-	$(Q)cd build && ./test_unit
+	$(Q)./build/test_unit
 
 test-regress: bin/photherm
 	$(Q)$(PYTHON) tests/run.py --no-unit $(if $(search),--search '$(search)')

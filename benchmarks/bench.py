@@ -259,7 +259,7 @@ def run(case, opts=(), params=(), ranks=1, tag="run", timeout=TIMEOUT, wait=True
     rec["max_rss_per_rank_bytes"] = rss
     rec["process_wall_s"] = max(elapsed) if elapsed else None  # the photherm processes alone, without mpirun's start
     rec["cpu_share_per_rank"] = cpu  # CPU time / wall time of each rank: below 1 means it waited (or shared a core)
-    m = re.search(r"^\s*steps\s+(\d+)\s", out, re.M)
+    m = re.search(r"cells, (\d+) steps,", out)  # the end-of-run report: "N cells, N steps, T s"
     if m:
         rec["steps"] = int(m.group(1))
     rec.update(timings(flamegraph(fg)))

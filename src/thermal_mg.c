@@ -179,7 +179,7 @@ static void PhMGWeights1D(const PhMGGrid *f, const PhMGGrid *c, PetscInt d, Pets
 static PetscErrorCode PhMGInterpolation(MPI_Comm comm, const PhMGGrid *f, const PhMGGrid *c, const PetscBool coarsened[3], PetscMPIInt rank, Mat *P)
 {
   PhMGIndex fi, ci;
-  PetscInt  r[3], lo[3], hi[3], nf, nc;
+  PetscInt  r[3], lo[3], hi[3], nf, nc, *dnz, *onz;
 
   PetscFunctionBeginUser;
   PetscCall(PhMGIndexCreate(f, &fi));
@@ -191,25 +191,44 @@ static PetscErrorCode PhMGInterpolation(MPI_Comm comm, const PhMGGrid *f, const 
   }
   nf = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
   nc = (c->first[0][r[0] + 1] - c->first[0][r[0]]) * (c->first[1][r[1] + 1] - c->first[1][r[1]]) * (c->first[2][r[2] + 1] - c->first[2][r[2]]);
-  PetscCall(MatCreateAIJ(comm, nf, nc, PETSC_DETERMINE, PETSC_DETERMINE, 8, NULL, 8, NULL, P));
-  for (PetscInt k = lo[2]; k < hi[2]; k++)
-    for (PetscInt j = lo[1]; j < hi[1]; j++)
-      for (PetscInt i = lo[0]; i < hi[0]; i++) {
-        PetscInt    ix[3][2], n[3], row = PhMGGlobal(f, &fi, i, j, k), cols[8], m = 0;
-        PetscReal   w[3][2];
-        PetscScalar vals[8];
+  /* exact preallocation (two passes): the rows hold 1 to 8 entries, and unused preallocated space is never freed */
+  PetscCall(PetscCalloc2(PetscMax(nf, 1), &dnz, PetscMax(nf, 1), &onz));
+  for (int pass = 0; pass < 2; pass++) {
+    PetscInt local = 0;
 
-        PhMGWeights1D(f, c, 0, coarsened[0], i, ix[0], w[0], &n[0]);
-        PhMGWeights1D(f, c, 1, coarsened[1], j, ix[1], w[1], &n[1]);
-        PhMGWeights1D(f, c, 2, coarsened[2], k, ix[2], w[2], &n[2]);
-        for (PetscInt a = 0; a < n[2]; a++)
-          for (PetscInt b = 0; b < n[1]; b++)
-            for (PetscInt e = 0; e < n[0]; e++) {
-              cols[m]   = PhMGGlobal(c, &ci, ix[0][e], ix[1][b], ix[2][a]);
-              vals[m++] = w[0][e] * w[1][b] * w[2][a];
-            }
-        PetscCall(MatSetValues(*P, 1, &row, m, cols, vals, INSERT_VALUES));
-      }
+    if (pass == 1) {
+      PetscCall(MatCreateAIJ(comm, nf, nc, PETSC_DETERMINE, PETSC_DETERMINE, 0, dnz, 0, onz, P));
+      PetscCall(MatSetOption(*P, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+    }
+    for (PetscInt k = lo[2]; k < hi[2]; k++)
+      for (PetscInt j = lo[1]; j < hi[1]; j++)
+        for (PetscInt i = lo[0]; i < hi[0]; i++, local++) {
+          PetscInt    ix[3][2], n[3], row = PhMGGlobal(f, &fi, i, j, k), cols[8], m = 0;
+          PetscReal   w[3][2];
+          PetscScalar vals[8];
+
+          PhMGWeights1D(f, c, 0, coarsened[0], i, ix[0], w[0], &n[0]);
+          PhMGWeights1D(f, c, 1, coarsened[1], j, ix[1], w[1], &n[1]);
+          PhMGWeights1D(f, c, 2, coarsened[2], k, ix[2], w[2], &n[2]);
+          for (PetscInt a = 0; a < n[2]; a++)
+            for (PetscInt b = 0; b < n[1]; b++)
+              for (PetscInt e = 0; e < n[0]; e++) {
+                PetscInt  at[3] = {ix[0][e], ix[1][b], ix[2][a]};
+                PetscBool own   = PETSC_TRUE;
+
+                for (int d = 0; d < 3; d++) own = (PetscBool)(own && at[d] >= c->first[d][r[d]] && at[d] < c->first[d][r[d] + 1]);
+                if (pass == 0) {
+                  if (own) dnz[local]++;
+                  else onz[local]++;
+                  continue;
+                }
+                cols[m]   = PhMGGlobal(c, &ci, at[0], at[1], at[2]);
+                vals[m++] = w[0][e] * w[1][b] * w[2][a];
+              }
+          if (pass == 1) PetscCall(MatSetValues(*P, 1, &row, m, cols, vals, INSERT_VALUES));
+        }
+  }
+  PetscCall(PetscFree2(dnz, onz));
   PetscCall(MatAssemblyBegin(*P, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(*P, MAT_FINAL_ASSEMBLY));
   PetscCall(PhMGIndexFree(&fi));
