@@ -3,11 +3,13 @@
 
 Usage:
   scripts/plot_scan.py OUT/results.csv [-o DIR] [--metric NAME]... [--x PARAM]... [--at PARAM=VALUE]...
+                       [--rename LABEL:PARAM=NAME]...
 
 For every metric and every grid parameter x, writes DIR/<metric>__vs__<x>.png: the metric against x, one line per
 label; when the scan has other parameters, one panel per combination of their values (or only the combinations
 selected with --at). Values such as "0.5 mm" are plotted as numbers with their unit on the axis. Points that failed
-or are pending are left out. Default metrics: the peak temperature and, for every link, stable throughput, mean
+or are pending are left out. --rename names, in the legend, the case parameter a grid parameter sets for one label
+(the scan's `rename`, passed by scan.py). Default metrics: the peak temperature and, for every link, stable throughput, mean
 tuning power, minimum margin, energy per bit, yield-adjusted bandwidth and ring temperature swing.
 Needs matplotlib (Debian's python3-matplotlib, installed by make deps).
 """
@@ -44,6 +46,7 @@ def main(argv):
     ap.add_argument("--metric", action="append", default=[])
     ap.add_argument("--x", action="append", default=[])
     ap.add_argument("--at", action="append", default=[], help="PARAM=VALUE: only panels with this value")
+    ap.add_argument("--rename", action="append", default=[], help="LABEL:PARAM=NAME: the case parameter PARAM sets for LABEL")
     args = ap.parse_args(argv)
     try:
         import matplotlib
@@ -76,6 +79,13 @@ def main(argv):
             sys.stderr.write(f"plot_scan.py: error: {x}: not a grid parameter of the scan ({', '.join(params) or 'none'})\n")
             return 2
     fixed = dict(a.split("=", 1) for a in args.at if "=" in a)
+    renamed = {}
+    for a in args.rename:
+        m = re.match(r"^(.+):([^=]+)=(.+)$", a)
+        if not m:
+            sys.stderr.write(f"plot_scan.py: error: --rename {a}: expected LABEL:PARAM=NAME\n")
+            return 2
+        renamed[(m.group(1), m.group(2))] = m.group(3)
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.csv)), "plots")
     os.makedirs(out, exist_ok=True)
     labels = list(dict.fromkeys(r["label"] for r in rows))
@@ -95,7 +105,7 @@ def main(argv):
                 continue
             ncol = min(len(combos), 3)
             nrow = (len(combos) + ncol - 1) // ncol
-            fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.4 * nrow), squeeze=False)
+            fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, (3.0 + 0.15 * len(others)) * nrow), squeeze=False)
             unit = ""
             for ax, combo in zip(axes.flat, combos):
                 for n, label in enumerate(labels):
@@ -112,13 +122,14 @@ def main(argv):
                     colour = f"C{n % 10}"
                     if pts:
                         pts.sort(key=lambda p: p[0] if isinstance(p[0], float) else 0)
-                        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", color=colour, label=label)
+                        name = renamed.get((label, x))
+                        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", color=colour, label=f"{label} ({name})" if name else label)
                     elif flat:
                         ax.axhline(flat[0], color=colour, linestyle="--", label=f"{label} (fixed {x})")
                 vals = [number(r[x])[0] for r in rows if r.get(x)]
                 if vals and all(v is not None and v > 0 for v in vals) and max(vals) / min(vals) > 20:
                     ax.set_xscale("log")
-                ax.set_title(", ".join(f"{p} = {v}" for p, v in zip(others, combo) if v) or metric, fontsize=9)
+                ax.set_title("\n".join(f"{p} = {v}" for p, v in zip(others, combo) if v) or metric, fontsize=8)
                 ax.set_xlabel(f"{x} [{unit}]" if unit else x)
                 u = units.get(metric, "")
                 ax.set_ylabel(metric.split(".")[-1] + (f" ({metric.split('.')[1]})" if metric.startswith("links.") else "")

@@ -378,6 +378,9 @@ def plot(scan, csv_path):
     cmd = [sys.executable, script, csv_path, "-o", os.path.join(scan.out, "plots")]
     for m in scan.plots:
         cmd += ["--metric", m]
+    for label, names in scan.rename.items():
+        for param, name in names.items():
+            cmd += ["--rename", f"{label}:{param}={name}"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(f"scan: warning: plotting failed: {proc.stderr.strip()}\n")
