@@ -13,6 +13,7 @@ int main(int argc, char **argv)
   if (PetscPushErrorHandler(PhCliErrorHandler, NULL) != PETSC_SUCCESS) return PH_EXIT_FAILURE;
   /* PhCliRun() sets PH_EXIT_BAD_INPUT after printing every diagnostic; a PETSc error means the run failed. */
   if (PhCliRun(&args, &exit_code) != PETSC_SUCCESS) exit_code = PH_EXIT_FAILURE;
+  if (PetscPopErrorHandler() != PETSC_SUCCESS) exit_code = PH_EXIT_FAILURE;
   if (PetscFinalize() != PETSC_SUCCESS) exit_code = PH_EXIT_FAILURE;
   PhCliArgsFree(&args);
   return exit_code;

@@ -11,7 +11,7 @@ The case is generated here (benchmarks/results/optics/case.yaml): a 40 x 40 mm p
 device layer holds `links` links of 8 modulator and 8 drop rings each (16 * links rings, every heater fed back), an
 external laser per link. It runs `steps` fixed steps with a series sample (hence an optics evaluation) at every step,
 under -log_view; the PhOptics event is compared with TSStep. A second run of a small case with 4000 samples and
-yield.samples = 1e5 times the PhYield event. Prints a table and writes benchmarks/results/optics/optics.json.
+yield.samples = 1e5 times the PhYield event. Prints a table and writes benchmarks/results/optics/optics-np<ranks>.json (and the -log_view files log-np<ranks>.txt, yield-log-np<ranks>.txt).
 """
 import argparse
 import json
@@ -124,7 +124,7 @@ def main(argv=None):
         f.write(case_text(args.links, cell_um, f"{args.steps} ms", "1 ms", 10, "rotate"))
     chk = subprocess.run([BIN, "check", case], env=ENV, capture_output=True, text=True)
     cells = int(re.search(r"= (\d+) cells", chk.stdout).group(1))
-    log = os.path.join(OUT, "log.txt")
+    log = os.path.join(OUT, f"log-np{args.ranks}.txt")
     run(case, log, args.ranks)
     ev = events(log)
     nopt, topt = ev["PhOptics"]
@@ -134,14 +134,14 @@ def main(argv=None):
     ycase = os.path.join(OUT, "yield.yaml")
     with open(ycase, "w") as f:
         f.write(case_text(1, 1000, "400 ms", "0.1 ms", 100000, "wrap"))
-    ylog = os.path.join(OUT, "yield-log.txt")
+    ylog = os.path.join(OUT, f"yield-log-np{args.ranks}.txt")
     run(ycase, ylog, args.ranks)
     yev = events(ylog)
     result = {"cells": cells, "rings": 16 * args.links, "links": args.links, "ranks": args.ranks, "steps": nstep, "optics_evaluations": nopt,
               "optics_per_sample_s": per_opt, "thermal_step_s": per_step, "ratio": per_opt / per_step,
               "yield_draws": 100000, "yield_samples": 4001, "yield_s": yev["PhYield"][1]}
     if not args.quick:  # the recorded measurement
-        with open(os.path.join(OUT, "optics.json"), "w") as f:
+        with open(os.path.join(OUT, f"optics-np{args.ranks}.json"), "w") as f:
             json.dump(result, f, indent=1)
     print(f"cells {cells}, rings {16 * args.links} in {args.links} links (rotate locking, heater feedback), {args.ranks} rank(s)")
     print(f"  thermal step        {per_step * 1e3:9.2f} ms  ({nstep} steps)")
