@@ -108,8 +108,9 @@ def header(name, mode):
     }
 
 
-def save(result, name):
-    """Write benchmarks/results/<name>/<date>-<host>.json and return its path."""
+def save(result, name, table=None):
+    """Write benchmarks/results/<name>/<date>-<host>.json and return its path; with `table` (a function of the result
+    giving Markdown), also print the tables and write them to the .md file beside it."""
     result["loadavg_end"] = loadavg()
     d = os.path.join(HERE, "results", name)
     os.makedirs(d, exist_ok=True)
@@ -119,6 +120,11 @@ def save(result, name):
         json.dump(result, f, indent=1)
         f.write("\n")
     log(f"wrote {os.path.relpath(path, ROOT)}")
+    if table is not None:
+        text = table(result)
+        print(text)
+        with open(path[:-5] + ".md", "w") as f:
+            f.write(text)
     return path
 
 

@@ -26,6 +26,31 @@ static PetscErrorCode PhH5IsWriter(hid_t loc, PetscBool *writer)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Read a float64 dataset of `rank` dimensions (1 or 2) into dims[] and new data; `ok` is false when missing or of another rank. */
+static PetscErrorCode PhH5ReadRealArray(hid_t file, const char name[], int rank, hsize_t dims[2], PetscReal **data, PetscBool *ok)
+{
+  hid_t   dset, space;
+  hsize_t size = 1;
+
+  PetscFunctionBeginUser;
+  *ok   = PETSC_FALSE;
+  *data = NULL;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  dset = H5Dopen2(file, name, H5P_DEFAULT);
+  if (dset < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PhCallHDF5Return(space, H5Dget_space, (dset));
+  if (H5Sget_simple_extent_ndims(space) == rank) {
+    PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
+    for (int d = 0; d < rank; d++) size *= dims[d];
+    PetscCall(PetscMalloc1(PetscMax(size, 1), data));
+    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0) *ok = PETSC_TRUE;
+    else PetscCall(PetscFree(*data));
+  }
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5(H5Dclose, (dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Read a 1D float64 dataset; `ok` is false (and *data NULL) when it is missing or not 1D.
 
@@ -33,27 +58,11 @@ static PetscErrorCode PhH5IsWriter(hid_t loc, PetscBool *writer)
 **/
 PetscErrorCode PhH5ReadReals(hid_t file, const char name[], PetscInt *n, PetscReal **data, PetscBool *ok)
 {
-  hid_t   dset, space;
-  hsize_t dims[1];
+  hsize_t dims[2] = {0, 0};
 
   PetscFunctionBeginUser;
-  *ok   = PETSC_FALSE;
-  *data = NULL;
-  *n    = 0;
-  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
-  dset = H5Dopen2(file, name, H5P_DEFAULT);
-  if (dset < 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PhCallHDF5Return(space, H5Dget_space, (dset));
-  if (H5Sget_simple_extent_ndims(space) == 1) {
-    PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
-    PetscCall(PetscMalloc1(PetscMax(dims[0], 1), data));
-    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0) {
-      *n  = (PetscInt)dims[0];
-      *ok = PETSC_TRUE;
-    } else PetscCall(PetscFree(*data));
-  }
-  PhCallHDF5(H5Sclose, (space));
-  PhCallHDF5(H5Dclose, (dset));
+  PetscCall(PhH5ReadRealArray(file, name, 1, dims, data, ok));
+  *n = *ok ? (PetscInt)dims[0] : 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -64,28 +73,12 @@ PetscErrorCode PhH5ReadReals(hid_t file, const char name[], PetscInt *n, PetscRe
 **/
 PetscErrorCode PhH5ReadRealTable(hid_t file, const char name[], PetscInt *rows, PetscInt *cols, PetscReal **data, PetscBool *ok)
 {
-  hid_t   dset, space;
-  hsize_t dims[2];
+  hsize_t dims[2] = {0, 0};
 
   PetscFunctionBeginUser;
-  *ok   = PETSC_FALSE;
-  *data = NULL;
-  *rows = *cols = 0;
-  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
-  dset = H5Dopen2(file, name, H5P_DEFAULT);
-  if (dset < 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PhCallHDF5Return(space, H5Dget_space, (dset));
-  if (H5Sget_simple_extent_ndims(space) == 2) {
-    PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
-    PetscCall(PetscMalloc1(PetscMax(dims[0] * dims[1], 1), data));
-    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) >= 0) {
-      *rows = (PetscInt)dims[0];
-      *cols = (PetscInt)dims[1];
-      *ok   = PETSC_TRUE;
-    } else PetscCall(PetscFree(*data));
-  }
-  PhCallHDF5(H5Sclose, (space));
-  PhCallHDF5(H5Dclose, (dset));
+  PetscCall(PhH5ReadRealArray(file, name, 2, dims, data, ok));
+  *rows = *ok ? (PetscInt)dims[0] : 0;
+  *cols = *ok ? (PetscInt)dims[1] : 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -8,11 +8,14 @@
 
 #define PH_MAX_LINES_PER_DIRECTION 50000000 /* beyond this a mesh cannot be a sensible request on any machine */
 
-/* Memory model of a run, per cell (DESIGN §3.4): conductance matrix (7-point AIJ, about 92 B), the geometric multigrid
-   hierarchy with Galerkin coarse operators (about 70 B), some 20 work vectors of the integrator, the Krylov method and
-   the multigrid levels (160 B), per-cell data and output buffers (40 B). Calibrated with -memory_view in benchmarks/. */
-#define PH_BYTES_PER_CELL   380.0
-#define PH_BYTES_FIXED_RANK (80.0 * 1024 * 1024)
+/* Memory model of a run (DESIGN §3.4): the peak resident size of a transient run, fitted in benchmarks/scaling/ over
+   1e5 to 1e7 cells (benchmarks/README.md): 57 MiB + 506 B per cell on 1 rank, 129 MiB + 560 B per cell on 2 (the halos
+   and the parallel Galerkin products). Per cell: the conductance matrix (7-point AIJ, about 90 B), the multigrid
+   hierarchy with its interpolations, Galerkin products and line factors (about 130 B), some 30 work vectors of the
+   integrator, the Krylov method and the multigrid levels (about 250 B), per-cell data and output buffers. The larger
+   of the two fits, so the estimate errs high. */
+#define PH_BYTES_PER_CELL   560.0
+#define PH_BYTES_FIXED_RANK (64.0 * 1024 * 1024)
 
 /* Cells of one interval of length L: as few as the limits allow, as large as allowed (water-filled). */
 static PetscErrorCode PhGradeInterval(PetscReal L, PetscReal hl, PetscReal hr, PetscReal H, PetscReal r, PetscInt fixed, PetscInt *n_out,

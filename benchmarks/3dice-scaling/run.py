@@ -92,10 +92,7 @@ def main(argv=None):
                     "meets_target": bool(THREEDICE["wall_s"] / rec["process_wall_s"] >= TARGET["speedup"]
                                          and rec["max_rss_bytes"] / THREEDICE["memory_bytes"] <= TARGET["memory_ratio"]),
                 }
-    path = bench.save(res, "3dice-scaling")
-    text = table(res)
-    print(text)
-    open(path[:-5] + ".md", "w").write(text)
+    bench.save(res, "3dice-scaling", table)
     return res
 
 

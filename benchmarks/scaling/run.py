@@ -93,10 +93,7 @@ def main(argv=None):
     for r in ranks:  # STREAM again at the end: the spread says how steady the machine was
         res["stream"][str(r)].append(stream(r, 64 if a.quick else 256))
     fit(res)
-    path = bench.save(res, "scaling")
-    text = table(res)
-    print(text)
-    open(path[:-5] + ".md", "w").write(text)
+    bench.save(res, "scaling", table)
     return res
 
 

@@ -109,10 +109,7 @@ def main(argv=None):
                 bench.log(f"    {its} iterations, set-up {rec['pc_setup_s']:.3g} s, solve {rec['solve_s']:.3g} s, "
                           f"peak {bench.fmt_bytes(rec['max_rss_bytes'])}, load {rec['loadavg_before'][0]:.2f}")
             res["runs"].append(rec)
-    path = bench.save(res, "solvers")
-    text = table(res)
-    print(text)
-    open(path[:-5] + ".md", "w").write(text)
+    bench.save(res, "solvers", table)
     return res
 
 
