@@ -114,8 +114,10 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--ranks", type=int, default=1)
     args = ap.parse_args(argv)
-    if args.quick:
+    global OUT
+    if args.quick:  # a check that it runs: its files go to the scratch directory, not over the recorded ones
         args.cells = 1e5
+        OUT = os.path.join(ROOT, "benchmarks", "results", "tmp", "optics")
     os.makedirs(OUT, exist_ok=True)
     # lateral cell from the target count: 40 mm square, 8 cell layers
     cell_um = int(round(40e3 / math.sqrt(args.cells / 8)))
