@@ -271,6 +271,7 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
     th->assembled_id    = id;
     th->assembled_state = state;
   } else th->assembled_id = 0;
+  th->k_version++;
   PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
   PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
   if (T != NULL) {
@@ -590,9 +591,12 @@ PetscErrorCode PhThermalCheckState(PhThermal th, PetscReal t, Vec T)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The solver of steady states: the conductance matrix without shift, created on first use. */
+/* The solver of steady states: the conductance matrix without shift, created on first use; its multigrid brought to
+   the conductances as last assembled. */
 static PetscErrorCode PhThermalSteadyKSP(PhThermal th)
 {
+  PC pc;
+
   PetscFunctionBeginUser;
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   if (th->ksp == NULL) {
@@ -601,6 +605,8 @@ static PetscErrorCode PhThermalSteadyKSP(PhThermal th)
     PetscCall(PhThermalConfigureKSP_Private(th, th->ksp));
     PetscCall(KSPSetFromOptions(th->ksp));
   }
+  PetscCall(KSPGetPC(th->ksp, &pc));
+  PetscCall(PhThermalUpdateMG_Private(th, pc));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -656,6 +662,12 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
       PetscCall(PhThermalAssemble_Private(th, T));
       PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
       PetscCall(KSPSetReusePreconditioner(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE)); /* k(T) moves little between iterations */
+      if (it == 0) {
+        PC pc;
+
+        PetscCall(KSPGetPC(th->ksp, &pc));
+        PetscCall(PhThermalUpdateMG_Private(th, pc));
+      }
     }
     /* solve for the rise theta = T - T_ref, so that tolerances act on the rise: A theta = b - A 1 T_ref = b - gbc T_ref */
     PetscCall(PhThermalRHS_Private(th, t, T, PETSC_FALSE, th->rhs));

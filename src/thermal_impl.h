@@ -30,6 +30,7 @@ struct _p_PhThermal {
   PetscObjectId    assembled_id; /* the temperature vector A was last assembled at (k(T)), and its state */
   PetscObjectState assembled_state;
   PetscReal        pc_shift;    /* shift the preconditioner was built for */
+  PetscInt         k_version;   /* counts the assemblies of the conductances: coarse operators built from another are stale */
   PetscBool        nonlinear_k; /* some material has k(T) */
   PetscBool        leakage;     /* some source has leakage */
   PetscInt         npatches;
@@ -49,3 +50,4 @@ PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift
 PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
 PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y);
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);
+PH_INTERN PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc);

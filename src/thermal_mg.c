@@ -359,6 +359,114 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  The coarse operators, kept apart from PCMG so that a new time step size costs no Galerkin product: the fine operator
+  is J = K + shift C (conductances K, diagonal capacities C), so every coarse operator is A_l = K_l + shift C_l with
+  K_l = P^T K_{l+1} P and C_l = P^T C_{l+1} P. K_l is formed when the conductances change (first use, k(T)), C_l once;
+  a new shift only sets A_l = K_l + shift C_l again. (Adding shift differences to A_l instead would lose K_l to
+  rounding after a huge shift, such as a step of 1e-20 s.) PCMG numbers levels from the coarsest (0); the arrays hold
+  levels 0 to nlevels - 2, the finest level being the KSP's own operator.
+*/
+typedef struct {
+  PetscInt  nlevels;
+  Mat      *A, *K, *C;
+  PetscReal shift;   /* the shift A[] holds */
+  PetscInt  version; /* the PhThermal k_version K[] were formed from; -1 before the first */
+} PhMGCoarse;
+
+static PetscErrorCode PhMGCoarseDestroy(void *ctx)
+{
+  PhMGCoarse *co = (PhMGCoarse *)ctx;
+
+  PetscFunctionBeginUser;
+  for (PetscInt l = 0; l < co->nlevels; l++) {
+    PetscCall(MatDestroy(&co->A[l]));
+    PetscCall(MatDestroy(&co->K[l]));
+    PetscCall(MatDestroy(&co->C[l]));
+  }
+  PetscCall(PetscFree3(co->A, co->K, co->C));
+  PetscCall(PetscFree(co));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* C_l: the Galerkin products of the diagonal capacity matrix, formed once (the capacities never change). */
+static PetscErrorCode PhMGCapacities(PhThermal th, PC pc, PhMGCoarse *co)
+{
+  Mat                C;
+  PetscInt           rstart, rend, top = co->nlevels - 1;
+  const PetscScalar *cap;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatGetOwnershipRange(th->A, &rstart, &rend));
+  PetscCall(MatCreateAIJ(th->comm, rend - rstart, rend - rstart, PETSC_DETERMINE, PETSC_DETERMINE, 1, NULL, 0, NULL, &C));
+  PetscCall(VecGetArrayRead(th->capacity, &cap));
+  for (PetscInt r = rstart; r < rend; r++) PetscCall(MatSetValue(C, r, r, cap[r - rstart], INSERT_VALUES));
+  PetscCall(VecRestoreArrayRead(th->capacity, &cap));
+  PetscCall(MatAssemblyBegin(C, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(C, MAT_FINAL_ASSEMBLY));
+  for (PetscInt l = top; l > 0; l--) {
+    Mat P;
+
+    PetscCall(PCMGGetInterpolation(pc, l, &P));
+    PetscCall(MatPtAP(l == top ? C : co->C[l], P, MAT_INITIAL_MATRIX, 2.0, &co->C[l - 1]));
+  }
+  for (PetscInt l = 0; l < top; l++) PetscCall(MatProductClear(co->C[l])); /* never recomputed: drop the product data */
+  PetscCall(MatDestroy(&C));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Bring the coarse operators of photherm's multigrid on `pc` to the thermal model's current operator (its
+  conductances and shift) before the preconditioner is rebuilt. Does nothing when `pc` is another preconditioner
+  (-pc_type) or PCMG's own Galerkin products were asked for (-pc_mg_galerkin).
+
+  Collective.
+**/
+PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
+{
+  PetscContainer   container;
+  PhMGCoarse      *co;
+  PetscBool        mg;
+  PCMGGalerkinType galerkin;
+  PetscInt         top;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectQuery((PetscObject)pc, "PhMGCoarse", (PetscObject *)&container));
+  PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCMG, &mg));
+  if (container == NULL || !mg) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PCMGGetGalerkin(pc, &galerkin));
+  if (galerkin != PC_MG_GALERKIN_EXTERNAL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscContainerGetPointer(container, (void **)&co));
+  top = co->nlevels - 1;
+  if (top == 0 || (co->version == th->k_version && co->shift == th->shift)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (co->version != th->k_version) { /* K_l from the conductances alone: the fine operator without its shift */
+    PetscReal shift = th->shift;
+
+    PetscCall(PhThermalSetShift_Private(th, 0.0));
+    for (PetscInt l = top; l > 0; l--) {
+      Mat P;
+
+      PetscCall(PCMGGetInterpolation(pc, l, &P));
+      PetscCall(MatPtAP(l == top ? th->A : co->K[l], P, co->K[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0, &co->K[l - 1]));
+    }
+    PetscCall(PhThermalSetShift_Private(th, shift));
+    if (co->C[0] == NULL) PetscCall(PhMGCapacities(th, pc, co));
+    co->version = th->k_version;
+  }
+  for (PetscInt l = 0; l < top; l++) {
+    if (co->A[l] == NULL) {
+      KSP smoother;
+
+      PetscCall(MatDuplicate(co->K[l], MAT_COPY_VALUES, &co->A[l]));
+      PetscCall(PCMGGetSmoother(pc, l, &smoother));
+      PetscCall(KSPSetOperators(smoother, co->A[l], co->A[l]));
+    } else PetscCall(MatCopy(co->K[l], co->A[l], SAME_NONZERO_PATTERN));
+    PetscCall(MatAXPY(co->A[l], th->shift, co->C[l], SUBSET_NONZERO_PATTERN));
+  }
+  co->shift = th->shift;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Make `pc` a geometric multigrid on the thermal model's grid: levels, interpolations, Galerkin coarse operators.
   Every -pc_mg_ and -mg_levels_ option still applies (set afterwards by KSPSetFromOptions()).
@@ -412,7 +520,21 @@ PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
   }
   PetscCall(PCSetType(pc, PCMG));
   PetscCall(PCMGSetLevels(pc, nlevels, NULL));
-  PetscCall(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+  PetscCall(PCMGSetGalerkin(pc, PC_MG_GALERKIN_EXTERNAL)); /* Galerkin operators, formed by PhThermalUpdateMG_Private() */
+  {
+    PhMGCoarse    *co;
+    PetscContainer container;
+
+    PetscCall(PetscNew(&co));
+    co->nlevels = nlevels;
+    co->version = -1;
+    PetscCall(PetscCalloc3(nlevels, &co->A, nlevels, &co->K, nlevels, &co->C));
+    PetscCall(PetscContainerCreate(th->comm, &container));
+    PetscCall(PetscContainerSetPointer(container, co));
+    PetscCall(PetscContainerSetUserDestroy(container, PhMGCoarseDestroy));
+    PetscCall(PetscObjectCompose((PetscObject)pc, "PhMGCoarse", (PetscObject)container));
+    PetscCall(PetscContainerDestroy(&container));
+  }
   for (PetscInt l = 1; l < nlevels; l++) {
     Mat P;
 

@@ -67,6 +67,14 @@ static PetscErrorCode PhIJacobian(TS ts, PetscReal t, Vec theta, Vec thetadot, P
     PetscCall(PhThermalAssemble_Private(th, th->Tabs));
   }
   PetscCall(PhThermalSetShift_Private(th, shift));
+  if (rebuild) {
+    KSP ksp;
+    PC  pc;
+
+    PetscCall(SNESGetKSP(snes, &ksp));
+    PetscCall(KSPGetPC(ksp, &pc));
+    PetscCall(PhThermalUpdateMG_Private(th, pc));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
