@@ -361,18 +361,22 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
 
 /*
   The coarse operators, kept apart from PCMG so that a new time step size costs no Galerkin product: the fine operator
-  is J = K + shift C (conductances K, diagonal capacities C), so every coarse operator is A_l = K_l + shift C_l with
-  K_l = P^T K_{l+1} P and C_l = P^T C_{l+1} P. K_l is formed when the conductances change (first use, k(T)), C_l once;
-  a new shift only sets A_l = K_l + shift C_l again. (Adding shift differences to A_l instead would lose K_l to
-  rounding after a huge shift, such as a step of 1e-20 s.) PCMG numbers levels from the coarsest (0); the arrays hold
-  levels 0 to nlevels - 2, the finest level being the KSP's own operator.
+  is J = K + shift C (conductances K, diagonal capacities C), so every coarse Galerkin operator is A_l = K_l + shift C_l
+  with C_l = P^T C_{l+1} P, formed once. A new shift adds (shift - old shift) C_l to A_l. The products themselves are
+  formed again when the conductances change (first use, k(T)), and when the old or the new shift is so large that the
+  addition would leave K_l to rounding (shift C / K above 1e8, such as a step of 1e-20 s that lands on an event).
+  PCMG numbers levels from the coarsest (0); the arrays hold levels 0 to nlevels - 2, the finest level being the
+  KSP's own operator.
 */
 typedef struct {
   PetscInt  nlevels;
-  Mat      *A, *K, *C;
-  PetscReal shift;   /* the shift A[] holds */
-  PetscInt  version; /* the PhThermal k_version K[] were formed from; -1 before the first */
+  Mat      *A, *C;
+  PetscReal shift;    /* the shift A[] holds */
+  PetscReal c_over_k; /* the largest capacity over the largest conductance diagonal, s */
+  PetscInt  version;  /* the PhThermal k_version A[] were formed from; -1 before the first */
 } PhMGCoarse;
+
+#define PH_MG_SHIFT_LIMIT 1e8 /* shift * c_over_k above which A_l is formed again rather than updated */
 
 static PetscErrorCode PhMGCoarseDestroy(void *ctx)
 {
@@ -381,10 +385,9 @@ static PetscErrorCode PhMGCoarseDestroy(void *ctx)
   PetscFunctionBeginUser;
   for (PetscInt l = 0; l < co->nlevels; l++) {
     PetscCall(MatDestroy(&co->A[l]));
-    PetscCall(MatDestroy(&co->K[l]));
     PetscCall(MatDestroy(&co->C[l]));
   }
-  PetscCall(PetscFree3(co->A, co->K, co->C));
+  PetscCall(PetscFree2(co->A, co->C));
   PetscCall(PetscFree(co));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -395,6 +398,7 @@ static PetscErrorCode PhMGCapacities(PhThermal th, PC pc, PhMGCoarse *co)
   Mat                C;
   PetscInt           rstart, rend, top = co->nlevels - 1;
   const PetscScalar *cap;
+  PetscReal          cmax, kmax;
 
   PetscFunctionBeginUser;
   PetscCall(MatGetOwnershipRange(th->A, &rstart, &rend));
@@ -412,6 +416,9 @@ static PetscErrorCode PhMGCapacities(PhThermal th, PC pc, PhMGCoarse *co)
   }
   for (PetscInt l = 0; l < top; l++) PetscCall(MatProductClear(co->C[l])); /* never recomputed: drop the product data */
   PetscCall(MatDestroy(&C));
+  PetscCall(VecMax(th->capacity, NULL, &cmax));
+  PetscCall(VecMax(th->adiag, NULL, &kmax));
+  co->c_over_k = cmax / PetscMax(kmax, PETSC_SMALL);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -439,30 +446,24 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
   PetscCall(PetscContainerGetPointer(container, (void **)&co));
   top = co->nlevels - 1;
   if (top == 0 || (co->version == th->k_version && co->shift == th->shift)) PetscFunctionReturn(PETSC_SUCCESS);
-  if (co->version != th->k_version) { /* K_l from the conductances alone: the fine operator without its shift */
-    PetscReal shift = th->shift;
-
-    PetscCall(PhThermalSetShift_Private(th, 0.0));
+  if (co->C[0] == NULL) PetscCall(PhMGCapacities(th, pc, co));
+  if (co->version != th->k_version || PetscMax(co->shift, th->shift) * co->c_over_k > PH_MG_SHIFT_LIMIT) {
     for (PetscInt l = top; l > 0; l--) {
       Mat P;
 
       PetscCall(PCMGGetInterpolation(pc, l, &P));
-      PetscCall(MatPtAP(l == top ? th->A : co->K[l], P, co->K[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0, &co->K[l - 1]));
+      PetscCall(MatPtAP(l == top ? th->A : co->A[l], P, co->A[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0, &co->A[l - 1]));
     }
-    PetscCall(PhThermalSetShift_Private(th, shift));
-    if (co->C[0] == NULL) PetscCall(PhMGCapacities(th, pc, co));
-    co->version = th->k_version;
-  }
-  for (PetscInt l = 0; l < top; l++) {
-    if (co->A[l] == NULL) {
-      KSP smoother;
+    if (co->version < 0)
+      for (PetscInt l = 0; l < top; l++) {
+        KSP smoother;
 
-      PetscCall(MatDuplicate(co->K[l], MAT_COPY_VALUES, &co->A[l]));
-      PetscCall(PCMGGetSmoother(pc, l, &smoother));
-      PetscCall(KSPSetOperators(smoother, co->A[l], co->A[l]));
-    } else PetscCall(MatCopy(co->K[l], co->A[l], SAME_NONZERO_PATTERN));
-    PetscCall(MatAXPY(co->A[l], th->shift, co->C[l], SUBSET_NONZERO_PATTERN));
-  }
+        PetscCall(PCMGGetSmoother(pc, l, &smoother));
+        PetscCall(KSPSetOperators(smoother, co->A[l], co->A[l]));
+      }
+    co->version = th->k_version;
+  } else
+    for (PetscInt l = 0; l < top; l++) PetscCall(MatAXPY(co->A[l], th->shift - co->shift, co->C[l], SUBSET_NONZERO_PATTERN));
   co->shift = th->shift;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -528,7 +529,7 @@ PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
     PetscCall(PetscNew(&co));
     co->nlevels = nlevels;
     co->version = -1;
-    PetscCall(PetscCalloc3(nlevels, &co->A, nlevels, &co->K, nlevels, &co->C));
+    PetscCall(PetscCalloc2(nlevels, &co->A, nlevels, &co->C));
     PetscCall(PetscContainerCreate(th->comm, &container));
     PetscCall(PetscContainerSetPointer(container, co));
     PetscCall(PetscContainerSetUserDestroy(container, PhMGCoarseDestroy));

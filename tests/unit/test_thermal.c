@@ -15,7 +15,10 @@
 #include <photherm/thermal.h>
 #include <stdio.h>
 
-#define NLAYER 4
+#include "thermal_impl.h" /* the multigrid's coarse operators */
+
+#define NLAYER             4
+#define PH_TEST_MAX_LEVELS 25
 static const double KX[NLAYER] = {1.0, 1000.0, 3.0, 400.0}; /* W/m/K, lateral */
 static const double KZ[NLAYER] = {1.0, 1000.0, 1.5, 200.0}; /* W/m/K, vertical */
 static const double TH[NLAYER] = {0.3e-3, 0.2e-3, 0.25e-3, 0.25e-3};
@@ -135,6 +138,85 @@ static double solve_error(int n)
   return err / rise;
 }
 
+/*
+  The multigrid's coarse operators are updated for a new time step size by adding (shift - old shift) C_l, not by new
+  Galerkin products (src/thermal_mg.c). Every coarse operator must still equal P^T A P of the level above, formed
+  here from the fine operator at each shift, including after a shift of 1e30 (a step of 1e-30 s), which would leave
+  the conductances to rounding if it were added and taken away.
+*/
+START_TEST(coarse_operators_stay_galerkin_products_of_the_shifted_operator)
+{
+  const char     *yaml     = "version: 1\n"
+                             "materials:\n"
+                             "  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}\n"
+                             "  tim: {k: [3 W/m/K, 3 W/m/K, 0.5 W/m/K], rho: 2000 kg/m^3, cp: 900 J/kg/K}\n"
+                             "footprint: {x: [0, 9 mm], y: [0, 8 mm]}\n"
+                             "grid: {max_cell_xy: 100 um}\n"
+                             "stack:\n"
+                             "  - {name: die, thickness: 0.5 mm, material: si, cells: 2}\n"
+                             "  - {name: tim, thickness: 20 um, material: tim, cells: 1}\n"
+                             "  - {name: lid, thickness: 1 mm, material: si, cells: 2}\n"
+                             "boundaries:\n"
+                             "  top: {type: convection, h: 1e4 W/m^2/K, ambient: 30 C}\n"
+                             "time: {mode: steady}\n";
+  const PetscReal shifts[] = {0, 1e3, 4e5, 1e30, 2e2, 7e4, 7e4};
+  PhDiag          diag;
+  PhCase          pb;
+  PhMesh          mesh;
+  PhThermal       th;
+  KSP             ksp;
+  PC              pc;
+  PetscInt        nlevels;
+
+  PH_CK(PhDiagCreate(&diag));
+  PH_CK(PhCaseLoadString(PETSC_COMM_SELF, "mg.yaml", yaml, 0, NULL, diag, &pb));
+  ck_assert(pb != NULL);
+  PH_CK(PhMeshCreate(PETSC_COMM_SELF, pb, diag, &mesh));
+  PH_CK(PhThermalCreate(PETSC_COMM_SELF, pb, mesh, &th));
+  PH_CK(KSPCreate(PETSC_COMM_SELF, &ksp));
+  PH_CK(KSPSetOperators(ksp, th->A, th->A));
+  PH_CK(PhThermalConfigureKSP_Private(th, ksp));
+  PH_CK(KSPGetPC(ksp, &pc));
+  PH_CK(PCMGGetLevels(pc, &nlevels));
+  ck_assert_int_ge(nlevels, 3);
+  for (size_t s = 0; s < sizeof(shifts) / sizeof(shifts[0]); s++) {
+    Mat fine = th->A, fresh[PH_TEST_MAX_LEVELS] = {NULL};
+
+    PH_CK(PhThermalSetShift_Private(th, shifts[s]));
+    PH_CK(PhThermalUpdateMG_Private(th, pc));
+    for (PetscInt l = nlevels - 1; l > 0; l--) {
+      Mat       P, kept;
+      KSP       smoother;
+      PetscReal norm, diff;
+
+      PH_CK(PCMGGetInterpolation(pc, l, &P));
+      PH_CK(MatPtAP(fine, P, MAT_INITIAL_MATRIX, 2.0, &fresh[l - 1]));
+      PH_CK(PCMGGetSmoother(pc, l - 1, &smoother));
+      PH_CK(KSPGetOperators(smoother, &kept, NULL));
+      PH_CK(MatNorm(fresh[l - 1], NORM_FROBENIUS, &norm));
+      {
+        Mat d;
+
+        PH_CK(MatDuplicate(fresh[l - 1], MAT_COPY_VALUES, &d));
+        PH_CK(MatAXPY(d, -1.0, kept, DIFFERENT_NONZERO_PATTERN));
+        PH_CK(MatNorm(d, NORM_FROBENIUS, &diff));
+        PH_CK(MatDestroy(&d));
+      }
+      if (!(diff <= 1e-12 * norm))
+        fprintf(stderr, "shift %g level %d: |kept - P^T A P| / |P^T A P| = %g\n", (double)shifts[s], (int)(l - 1), (double)(diff / norm));
+      ck_assert_double_le(diff, 1e-12 * norm);
+      fine = fresh[l - 1];
+    }
+    for (PetscInt l = 0; l < nlevels - 1; l++) PH_CK(MatDestroy(&fresh[l]));
+  }
+  PH_CK(KSPDestroy(&ksp));
+  PH_CK(PhThermalDestroy(&th));
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+  PH_CK(PhDiagDestroy(&diag));
+}
+END_TEST
+
 START_TEST(manufactured_solution_converges_at_second_order_across_conductivity_jumps)
 {
   double e8 = solve_error(8), e16 = solve_error(16), e32 = solve_error(32);
@@ -154,6 +236,7 @@ Suite *ph_thermal_suite(void)
 
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, manufactured_solution_converges_at_second_order_across_conductivity_jumps);
+  tcase_add_test(tc, coarse_operators_stay_galerkin_products_of_the_shifted_operator);
   suite_add_tcase(s, tc);
   return s;
 }
