@@ -255,8 +255,12 @@ PetscErrorCode PhH5ReadBlocks(hid_t file, PetscInt *n, PhH5BlockRow **rows, Pets
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Write a scalar fixed-length string attribute. */
-static PetscErrorCode PhH5WriteString(hid_t obj, const char attr[], const char value[])
+/**
+  @brief Write (or replace) a scalar fixed-length string attribute of an open object.
+
+  Not collective (HDF5 attribute writes are collective in a parallel file: call it on every rank).
+**/
+PetscErrorCode PhH5WriteString(hid_t obj, const char attr[], const char value[])
 {
   hid_t type, space, a;
 

@@ -374,21 +374,12 @@ PetscErrorCode PhOutputSetReal(PhOutput out, const char group[], const char name
 **/
 PetscErrorCode PhOutputSetString(PhOutput out, const char group[], const char name[], const char value[])
 {
-  hid_t g, type, space, a;
+  hid_t g;
 
   PetscFunctionBeginUser;
   PetscCall(PhH5CreateGroups(out->file, group));
   PhCallHDF5Return(g, H5Oopen, (out->file, group, H5P_DEFAULT));
-  PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
-  PhCallHDF5(H5Tset_size, (type, PetscMax(strlen(value), 1)));
-  PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD)); /* "" is stored as one NUL byte and reads back empty */
-  PhCallHDF5Return(space, H5Screate, (H5S_SCALAR));
-  if (H5Aexists(g, name) > 0) PhCallHDF5(H5Adelete, (g, name));
-  PhCallHDF5Return(a, H5Acreate2, (g, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
-  PhCallHDF5(H5Awrite, (a, type, value[0] ? value : "\0"));
-  PhCallHDF5(H5Aclose, (a));
-  PhCallHDF5(H5Sclose, (space));
-  PhCallHDF5(H5Tclose, (type));
+  PetscCall(PhH5WriteString(g, name, value));
   PhCallHDF5(H5Oclose, (g));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -37,6 +37,7 @@ PH_EXTERN PetscErrorCode PhH5ReadLayers(hid_t file, PetscInt *n, PhH5LayerRow **
 PH_EXTERN PetscErrorCode PhH5ReadBlocks(hid_t file, PetscInt *n, PhH5BlockRow **rows, PetscBool *ok);
 PH_EXTERN PetscErrorCode PhH5FreeStrings(PetscInt n, char ***strings);
 PH_EXTERN PetscErrorCode PhH5WriteReals(hid_t loc, const char name[], PetscInt n, const PetscReal *data, const char units[], const char definition[]);
+PH_EXTERN PetscErrorCode PhH5WriteString(hid_t obj, const char attr[], const char value[]);
 PH_EXTERN PetscErrorCode PhH5WriteStringAttribute(hid_t loc, const char object[], const char attr[], PetscInt n, const char *const strings[]);
 PH_EXTERN PetscErrorCode PhH5WriteTextAttributes(hid_t loc, const char object[], const char units[], const char definition[]);
 PH_EXTERN PetscErrorCode PhH5WriteLayers(hid_t file, PetscInt n, const PhH5LayerRow rows[]);
