@@ -795,6 +795,19 @@ PetscErrorCode PhThermalGetDM(PhThermal th, DM *da)
 }
 
 /**
+  @brief The box of global cell indices this rank owns (intersect other boxes with it, see PH_BOX_FOR).
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetOwnedBox(PhThermal th, PhIndexBox *owned)
+{
+  PetscFunctionBeginUser;
+  owned->lo[0] = th->info.xs, owned->lo[1] = th->info.ys, owned->lo[2] = th->info.zs;
+  owned->hi[0] = th->info.xs + th->info.xm, owned->hi[1] = th->info.ys + th->info.ym, owned->hi[2] = th->info.zs + th->info.zm;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
   @brief The capacitances rho*cp*V of the cells, J/K (borrowed).
 
   Not collective.

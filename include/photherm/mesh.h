@@ -21,6 +21,27 @@ typedef struct {
   PetscInt lo[3], hi[3];
 } PhIndexBox;
 
+/*
+  The one way to visit cells of a box: intersect it with the box a rank owns (PhThermalGetOwnedBox()), then loop with
+  PH_BOX_FOR and index DMDA arrays (DMDAVecGetArray) as a[k][j][i] with global indices. An empty intersection has
+  lo >= hi in some direction and the loop does nothing.
+*/
+static inline PhIndexBox PhIndexBoxIntersect(const PhIndexBox *a, const PhIndexBox *b)
+{
+  PhIndexBox c;
+
+  for (int d = 0; d < 3; d++) {
+    c.lo[d] = a->lo[d] > b->lo[d] ? a->lo[d] : b->lo[d];
+    c.hi[d] = a->hi[d] < b->hi[d] ? a->hi[d] : b->hi[d];
+  }
+  return c;
+}
+
+#define PH_BOX_FOR(box, i, j, k) \
+  for (PetscInt k = (box).lo[2]; k < (box).hi[2]; k++) \
+    for (PetscInt j = (box).lo[1]; j < (box).hi[1]; j++) \
+      for (PetscInt i = (box).lo[0]; i < (box).hi[0]; i++)
+
 /* What the memory estimate counts, per cell and per rank. */
 typedef struct {
   PetscReal cells; /* cells of the whole mesh */

@@ -27,6 +27,7 @@ typedef struct {
 
 PH_EXTERN PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThermal *thermal);
 PH_EXTERN PetscErrorCode PhThermalGetDM(PhThermal thermal, DM *da);
+PH_EXTERN PetscErrorCode PhThermalGetOwnedBox(PhThermal thermal, PhIndexBox *owned);
 PH_EXTERN PetscErrorCode PhThermalGetCapacity(PhThermal thermal, Vec *capacity);
 PH_EXTERN PetscErrorCode PhThermalGetVolume(PhThermal thermal, Vec *volume);
 PH_EXTERN PetscErrorCode PhThermalSetExtraHeat(PhThermal thermal, Vec heat);
