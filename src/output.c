@@ -138,9 +138,9 @@ PetscErrorCode PhOutputCreate(MPI_Comm comm, const char path[], PhCase problem, 
     PetscCall(PetscFree(list));
   }
   PetscCall(PhMeshWriteGroup(mesh, out->file));
-  PetscCall(PhH5CreateGroups(out->file, "/fields"));
-  PetscCall(PhH5CreateGroups(out->file, "/series"));
-  PetscCall(PhH5CreateGroups(out->file, "/summary"));
+  PetscCall(PhH5CreateGroups(out->file, PH_RESULT_FIELDS));
+  PetscCall(PhH5CreateGroups(out->file, PH_RESULT_SERIES));
+  PetscCall(PhH5CreateGroups(out->file, PH_RESULT_SUMMARY));
   *out_p = out;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -178,7 +178,7 @@ PetscErrorCode PhOutputWriteField(PhOutput out, const char name[], Vec field, Pe
   PhCallHDF5(H5Dclose, (dset));
   PhCallHDF5(H5Sclose, (space));
   PetscCall(PhH5WriteTextAttributes(out->file, name, units, definition));
-  if (!strcmp(name, "/fields/power_density")) out->has_power_density = PETSC_TRUE;
+  if (!strcmp(name, PH_RESULT_POWER_DENSITY)) out->has_power_density = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(PH_EVENT_OUTPUT, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -195,13 +195,13 @@ static PetscErrorCode PhOutputSnapshotView(PhOutput out, PetscInt s, PetscInt nx
   char    name[64];
 
   PetscFunctionBeginUser;
-  PetscCall(PhH5CreateGroups(out->file, "/fields/snapshots"));
+  PetscCall(PhH5CreateGroups(out->file, PH_RESULT_SNAPSHOTS));
   PhCallHDF5Return(vspace, H5Screate_simple, (3, dims, NULL));
   PhCallHDF5Return(sspace, H5Screate_simple, (4, srcdims, srcmax));
   PhCallHDF5(H5Sselect_hyperslab, (sspace, H5S_SELECT_SET, start, NULL, count, NULL));
   PhCallHDF5Return(dcpl, H5Pcreate, (H5P_DATASET_CREATE));
-  PhCallHDF5(H5Pset_virtual, (dcpl, vspace, ".", "/fields/temperature", sspace));
-  (void)snprintf(name, sizeof(name), "/fields/snapshots/t%05d", (int)s);
+  PhCallHDF5(H5Pset_virtual, (dcpl, vspace, ".", PH_RESULT_TEMPERATURE, sspace));
+  (void)snprintf(name, sizeof(name), "%s/t%05d", PH_RESULT_SNAPSHOTS, (int)s);
   PhCallHDF5Return(dset, H5Dcreate2,
                    (out->file, name, out->problem->output.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT));
   PhCallHDF5(H5Dclose, (dset));
@@ -242,7 +242,7 @@ PetscErrorCode PhOutputAppendSnapshot(PhOutput out, PetscReal t, Vec T)
     PhCallHDF5Return(dcpl, H5Pcreate, (H5P_DATASET_CREATE));
     PhCallHDF5(H5Pset_chunk, (dcpl, 4, chunk));
     PhCallHDF5Return(dset, H5Dcreate2,
-                     (out->file, "/fields/temperature", out->problem->output.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
+                     (out->file, PH_RESULT_TEMPERATURE, out->problem->output.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
                       H5P_DEFAULT));
     PhCallHDF5(H5Dclose, (dset));
     PhCallHDF5(H5Pclose, (dcpl));
@@ -250,16 +250,16 @@ PetscErrorCode PhOutputAppendSnapshot(PhOutput out, PetscReal t, Vec T)
     PhCallHDF5Return(tspace, H5Screate_simple, (1, tdims, tmax));
     PhCallHDF5Return(dcpl, H5Pcreate, (H5P_DATASET_CREATE));
     PhCallHDF5(H5Pset_chunk, (dcpl, 1, tchunk));
-    PhCallHDF5Return(tset, H5Dcreate2, (out->file, "/fields/time", H5T_IEEE_F64LE, tspace, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    PhCallHDF5Return(tset, H5Dcreate2, (out->file, PH_RESULT_FIELD_TIME, H5T_IEEE_F64LE, tspace, H5P_DEFAULT, dcpl, H5P_DEFAULT));
     PhCallHDF5(H5Dclose, (tset));
     PhCallHDF5(H5Pclose, (dcpl));
     PhCallHDF5(H5Sclose, (tspace));
-    PetscCall(PhH5WriteTextAttributes(out->file, "/fields/temperature", "degC",
+    PetscCall(PhH5WriteTextAttributes(out->file, PH_RESULT_TEMPERATURE, "degC",
                                       "temperature of every cell [snapshot][z][y][x] at the times of /fields/time"));
-    PetscCall(PhH5WriteTextAttributes(out->file, "/fields/time", "s", "simulated time of each temperature snapshot"));
+    PetscCall(PhH5WriteTextAttributes(out->file, PH_RESULT_FIELD_TIME, "s", "simulated time of each temperature snapshot"));
   }
   dims[0] = (hsize_t)(out->nsnap + 1);
-  PhCallHDF5Return(dset, H5Dopen2, (out->file, "/fields/temperature", H5P_DEFAULT));
+  PhCallHDF5Return(dset, H5Dopen2, (out->file, PH_RESULT_TEMPERATURE, H5P_DEFAULT));
   PhCallHDF5(H5Dset_extent, (dset, dims));
   PetscCall(PhOutputSelectLocal(out, (hsize_t)out->nsnap, &fspace, &mspace, dset));
   PetscCall(VecGetLocalSize(T, &n));
@@ -282,7 +282,7 @@ PetscErrorCode PhOutputAppendSnapshot(PhOutput out, PetscReal t, Vec T)
     hid_t   ts, tf, tm;
     double  tv = (double)t;
 
-    PhCallHDF5Return(ts, H5Dopen2, (out->file, "/fields/time", H5P_DEFAULT));
+    PhCallHDF5Return(ts, H5Dopen2, (out->file, PH_RESULT_FIELD_TIME, H5P_DEFAULT));
     PhCallHDF5(H5Dset_extent, (ts, tdims));
     PhCallHDF5Return(tf, H5Dget_space, (ts));
     PhCallHDF5(H5Sselect_hyperslab, (tf, H5S_SELECT_SET, start, NULL, count, NULL));
@@ -425,21 +425,22 @@ static PetscErrorCode PhOutputWriteXdmf(PhOutput out, const char tmp[])
                   base);
     (void)fprintf(fp, "    </Geometry>\n");
     (void)fprintf(fp, "    <Attribute Name=\"temperature [degC]\" AttributeType=\"Scalar\" Center=\"Cell\">\n");
-    (void)
-      fprintf(fp,
-              "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Float\" Precision=\"%s\" Format=\"HDF\">%s:/fields/snapshots/t%05d</DataItem>\n",
-              (int)nz, (int)ny, (int)nx, prec, base, (int)s);
+    (void)fprintf(fp,
+                  "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Float\" Precision=\"%s\" Format=\"HDF\">%s:" PH_RESULT_SNAPSHOTS
+                  "/t%05d</DataItem>\n",
+                  (int)nz, (int)ny, (int)nx, prec, base, (int)s);
     (void)fprintf(fp, "    </Attribute>\n");
     (void)fprintf(fp, "    <Attribute Name=\"material\" AttributeType=\"Scalar\" Center=\"Cell\">\n");
-    (void)fprintf(
-      fp, "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Int\" Precision=\"4\" Format=\"HDF\">%s:/mesh/material</DataItem>\n    </Attribute>\n",
-      (int)nz, (int)ny, (int)nx, base);
+    (void)fprintf(fp,
+                  "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Int\" Precision=\"4\" Format=\"HDF\">%s:" PH_H5_MESH_MATERIAL
+                  "</DataItem>\n    </Attribute>\n",
+                  (int)nz, (int)ny, (int)nx, base);
     if (out->has_power_density) {
       (void)fprintf(fp, "    <Attribute Name=\"power_density [W/m^3] at t = 0\" AttributeType=\"Scalar\" Center=\"Cell\">\n");
-      (void)fprintf(
-        fp,
-        "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/fields/power_density</DataItem>\n    </Attribute>\n",
-        (int)nz, (int)ny, (int)nx, base);
+      (void)fprintf(fp,
+                    "     <DataItem Dimensions=\"%d %d %d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:" PH_RESULT_POWER_DENSITY
+                    "</DataItem>\n    </Attribute>\n",
+                    (int)nz, (int)ny, (int)nx, base);
     }
     (void)fprintf(fp, "   </Grid>\n");
   }

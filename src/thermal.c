@@ -148,6 +148,14 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscCall(VecDuplicate(th->capacity, &th->gbc));
   PetscCall(VecDuplicate(th->capacity, &th->Tabs));
   PetscCall(DMCreateLocalVector(th->da, &th->Tlocal));
+  PetscCall(VecDuplicate(th->capacity, &th->T));
+  PetscCall(PetscObjectSetName((PetscObject)th->T, "temperature"));
+  PetscCall(VecDuplicate(th->capacity, &th->T0));
+  PetscCall(VecDuplicate(th->capacity, &th->Tprev));
+  PetscCall(VecDuplicate(th->capacity, &th->theta));
+  PetscCall(VecDuplicate(th->capacity, &th->rate));
+  th->ksp_floor         = 1e-6;
+  th->mg_coarsen_factor = 3;
   PetscCall(VecGetArray(th->capacity, &cap));
   PetscCall(VecGetArray(th->volume, &vol));
   for (PetscInt k = th->info.zs, c = 0; k < th->info.zs + th->info.zm; k++)
@@ -572,12 +580,8 @@ PetscErrorCode PhThermalPowerDensity(PhThermal th, PetscReal t, Vec T, Vec densi
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/**
-  @brief Fail the run, collectively, when T holds a NaN or exceeds 1000 K (thermal runaway, DESIGN §3.6).
-
-  Collective.
-**/
-PetscErrorCode PhThermalCheckState(PhThermal th, PetscReal t, Vec T)
+/* Fail the run, collectively, when T holds a NaN or exceeds 1000 K (thermal runaway, DESIGN §3.6). */
+PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T)
 {
   PetscReal tmax, tmin;
 
@@ -681,7 +685,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
                KSPConvergedReasons[reason]);
     PetscCall(VecCopy(theta, T));
     PetscCall(VecShift(T, th->t_ref));
-    PetscCall(PhThermalCheckState(th, t, T));
+    PetscCall(PhThermalCheckState_Private(th, t, T));
     if (!nonlinear) break;
     PetscCall(VecAXPY(previous, -1.0, T));
     PetscCall(VecNorm(previous, NORM_INFINITY, &change));
@@ -732,41 +736,16 @@ PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y)
 }
 
 /**
-  @brief Set the reference temperature T_ref (K): the steady solve and the integrator work with the rise T - T_ref, so
-  that tolerances act on rises. By default it is the mean ambient and surface temperature; a run sets it (to the mean
-  initial temperature) before the first solve when the case has no such boundary.
+  @brief The reference temperature T_ref (K) the solves work from: they compute the rise T - T_ref, so that tolerances
+  act on rises. It is the mean ambient and surface temperature at t = 0, or, in a case without such a boundary, the
+  mean initial temperature (set by PhThermalStart()).
 
   Not collective.
 **/
-PetscErrorCode PhThermalSetReference(PhThermal th, PetscReal t_ref)
-{
-  PetscFunctionBeginUser;
-  th->t_ref = t_ref;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/**
-  @brief The reference temperature (K), and whether it comes from the boundary conditions.
-
-  Not collective.
-**/
-PetscErrorCode PhThermalGetReference(PhThermal th, PetscReal *t_ref, PetscBool *from_boundaries)
+PetscErrorCode PhThermalGetReference(PhThermal th, PetscReal *t_ref)
 {
   PetscFunctionBeginUser;
   *t_ref = th->t_ref;
-  if (from_boundaries != NULL) *from_boundaries = th->t_ref_from_boundaries;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/**
-  @brief Free the solver of the steady state (its multigrid hierarchy) once the transient no longer needs it.
-
-  Collective.
-**/
-PetscErrorCode PhThermalReleaseSteady(PhThermal th)
-{
-  PetscFunctionBeginUser;
-  PetscCall(KSPDestroy(&th->ksp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -846,6 +825,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree(th->patches));
   PetscCall(PetscFree2(th->src_box, th->src_volume));
   PetscCall(PetscFree(th->gmat));
+  PetscCall(PhThermalDestroyState_Private(th));
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(MatDestroy(&th->A));
   PetscCall(VecDestroy(&th->adiag));

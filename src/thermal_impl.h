@@ -12,6 +12,14 @@ typedef struct {
   PetscReal                 *g;    /* CONVECTION, TEMPERATURE: conductance cell centre to ambient or surface, W/K; FLUX: face area, m^2 */
 } PhPatch;
 
+/* Cumulative energy terms from the start, by the integrator's quadrature, J. */
+typedef struct {
+  PetscReal generated, out, flux_in;
+  PetscReal residual; /* what the residuals of the discrete equations account for */
+  PetscBool exact;    /* the quadrature is the integrator's own, so the gap beyond the residual is a defect */
+  PetscBool warned;
+} PhEnergyIntegrals;
+
 struct _p_PhThermal {
   MPI_Comm         comm;
   PhCase           problem; /* borrowed */
@@ -40,7 +48,24 @@ struct _p_PhThermal {
   PetscReal        t_ref;      /* reference temperature: the solves work with the rise T - t_ref, K */
   PetscBool        t_ref_from_boundaries;
   Vec              work, rhs, Tlocal, Tabs;
-  KSP              ksp; /* steady solves */
+  KSP              ksp;               /* steady solves */
+  PetscReal        ksp_floor;         /* -ph_ksp_floor: linear solves of a step stop at this fraction of its heat */
+  PetscInt         mg_coarsen_factor; /* -ph_mg_coarsen_factor */
+
+  /* the state and its integrator (thermal_ts.c, thermal_state.c) */
+  Vec                 T;           /* the temperature field, K */
+  Vec                 T0;          /* at the start of the run, for the stored energy */
+  Vec                 Tprev;       /* after the previous step */
+  Vec                 theta;       /* the integrator's state, the rise T - t_ref */
+  Vec                 rate;        /* scratch: (T - Tprev) / dt */
+  TS                  ts;          /* created on the first PhThermalAdvance() */
+  PetscReal           t;           /* time of T, s */
+  PetscInt            steps;       /* accepted steps */
+  PetscReal           segment_end; /* the landing time of the current TSSolve, s */
+  PetscReal           dt_natural;  /* last step size the adaptivity chose freely, s */
+  PhEnergyIntegrals   energy;
+  PhThermalMonitorFn *monitor;
+  void               *monitor_ctx;
 };
 
 PH_INTERN PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T);
@@ -51,3 +76,6 @@ PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
 PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y);
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc);
+PH_INTERN PetscErrorCode PhThermalDestroyState_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalCreateTS_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T);

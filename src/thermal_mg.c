@@ -503,7 +503,7 @@ PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
       for (PetscInt r = 0; r < p[d]; r++) grids[0].first[d][r + 1] = grids[0].first[d][r] + l[d][r];
     }
   }
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-ph_mg_coarsen_factor", &PhMGFactor, NULL));
+  PhMGFactor = th->mg_coarsen_factor;
   while (nlevels < PH_MG_MAX_LEVELS) {
     PhMGGrid *g     = &grids[nlevels - 1];
     PetscReal cells = (PetscReal)g->n[0] * g->n[1] * g->n[2];

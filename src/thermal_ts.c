@@ -1,5 +1,11 @@
-/* The transient: PETSc TS on C dT/dt + A(T) T - b(t, T) = 0, and the linear solver defaults (DESIGN §5). */
+/*
+  The transient: PETSc TS on C dT/dt + A(T) T - b(t, T) = 0, created and configured here only; the landing on every
+  change of an input; the energy integrals by the integrator's own quadrature; the linear solver defaults and the
+  thermal options (DESIGN §5).
+*/
 #include "thermal_impl.h"
+
+#include <string.h>
 
 /**
   Defaults of every linear solve: CG on the unpreconditioned residual with the multigrid preconditioner chosen by the
@@ -122,24 +128,80 @@ static PetscErrorCode PhKSPConvergedDestroy(void *ctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/**
-  @brief Create the time integrator: backward Euler with basic adaptivity (absolute 0.01 K, relative 1e-3 of the rise),
-  a linear solve per step unless k(T) or leakage make it nonlinear (then Picard iterations to 1e-9). Its state is the
-  rise T - T_ref (PhThermalSetReference()). Linear solves stop at -ksp_rtol (1e-5) of the step's initial residual or
-  at -ph_ksp_floor (1e-6) of the step's heat. Every -ts_, -snes_, -ksp_ and -pc_ option overrides the defaults.
-
-  Collective.
-**/
-PetscErrorCode PhThermalCreateTS(PhThermal th, TS *ts_out)
+/* After every accepted step: energy integrals by the integrator's own quadrature (end point for backward Euler). */
+static PetscErrorCode PhPostStep(TS ts)
 {
-  TS        ts;
-  TSAdapt   adapt;
-  SNES      snes;
-  KSP       ksp;
-  PetscBool nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
+  PhThermal   th;
+  PetscReal   t, tprev, dt, next;
+  PhHeatRates rates;
+  Vec         theta, T, F;
+  PetscScalar rsum;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &th));
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetPrevTime(ts, &tprev));
+  PetscCall(TSGetSolution(ts, &theta));
+  T = th->T;
+  PetscCall(VecCopy(theta, T));
+  PetscCall(VecShift(T, th->t_ref));
+  dt = t - tprev;
+  PetscCall(PhThermalRates(th, t, T, PETSC_TRUE, &rates));
+  th->energy.generated += dt * rates.generated;
+  th->energy.out += dt * rates.out;
+  th->energy.flux_in += dt * rates.flux_in;
+  /* the residual of the step's equations, C (T - Tprev)/dt + A T - b: what inexact solves leave in the balance */
+  PetscCall(VecDuplicate(T, &F));
+  PetscCall(VecWAXPY(th->rate, -1.0, th->Tprev, T));
+  PetscCall(VecScale(th->rate, 1.0 / dt));
+  PetscCall(TSComputeIFunction(ts, t, theta, th->rate, F, PETSC_FALSE));
+  PetscCall(VecSum(F, &rsum));
+  PetscCall(VecDestroy(&F));
+  th->energy.residual += dt * PetscRealPart(rsum);
+  PetscCall(VecCopy(T, th->Tprev));
+  PetscCall(PhThermalCheckState_Private(th, t, T));
+  th->steps++;
+  th->t = t;
+  PetscCall(TSGetTimeStep(ts, &next));
+  if (t < th->segment_end - 1e-12 * PetscMax(1.0, t)) th->dt_natural = next; /* steps cut short to land keep the natural size */
+  if (th->monitor != NULL) PetscCall(th->monitor(th->monitor_ctx, th->t, th->steps));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Before every step: a step that would stop short of the landing time by less than 0.1% of itself is stretched to land,
+   so that rounding (0.0017 + 1e-4 vs 18 * 1e-4) never leaves a sliver step of 1e-19 s. */
+static PetscErrorCode PhPreStep(TS ts)
+{
+  PetscReal t, dt, tmax;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCall(TSGetMaxTime(ts, &tmax));
+  if (t + dt < tmax && tmax - (t + dt) < 1e-3 * dt) PetscCall(TSSetTimeStep(ts, tmax - t));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The time integrator: backward Euler with basic adaptivity (absolute 0.01 K, relative 1e-3 of the rise), a linear
+  solve per step unless k(T) or leakage make it nonlinear (then Picard iterations to 1e-9). Its state is the rise
+  T - T_ref. Linear solves stop at -ksp_rtol (1e-5) of the step's initial residual or at -ph_ksp_floor (1e-6) of the
+  step's heat. Steps are at most time.dt_max; an adaptive run starts with time.dt / 100, a fixed one (-ts_adapt_type
+  none) keeps time.dt. Every -ts_, -snes_, -ksp_ and -pc_ option overrides the defaults.
+*/
+PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
+{
+  TS          ts;
+  TSAdapt     adapt;
+  SNES        snes;
+  KSP         ksp;
+  PetscBool   nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
+  TSType      type;
+  TSAdaptType atype;
 
   PetscFunctionBeginUser;
   PetscCall(TSCreate(th->comm, &ts));
+  th->ts = ts;
   PetscCall(TSSetDM(ts, th->da));
   PetscCall(TSSetProblemType(ts, nonlinear ? TS_NONLINEAR : TS_LINEAR));
   PetscCall(TSSetType(ts, TSBEULER));
@@ -171,12 +233,143 @@ PetscErrorCode PhThermalCreateTS(PhThermal th, TS *ts_out)
 
     PetscCall(PetscNew(&c));
     c->th    = th;
-    c->floor = 1e-6;
-    PetscCall(PetscOptionsGetReal(NULL, NULL, "-ph_ksp_floor", &c->floor, NULL));
+    c->floor = th->ksp_floor;
     PetscCall(KSPConvergedDefaultCreate(&c->dctx));
     PetscCall(KSPSetConvergenceTest(ksp, PhKSPConverged, c, PhKSPConvergedDestroy));
     if (nonlinear) PetscCall(SNESSetConvergenceTest(snes, PhSNESConverged, c, NULL));
   }
-  *ts_out = ts;
+  PetscCall(TSSetApplicationContext(ts, th));
+  PetscCall(TSSetPreStep(ts, PhPreStep));
+  PetscCall(TSSetPostStep(ts, PhPostStep));
+  PetscCall(TSSetTime(ts, 0.0));
+  PetscCall(TSAdaptSetStepLimits(adapt, PETSC_DEFAULT, th->problem->time.dt_max));
+  PetscCall(TSSetFromOptions(ts));
+  PetscCall(TSGetType(ts, &type));
+  PetscCall(TSAdaptGetType(adapt, &atype));
+  th->energy.exact = (PetscBool)(!strcmp(type, TSBEULER)); /* end-point quadrature is the integrator's own for backward Euler */
+  /* backward Euler's error estimate needs a previous step, so an adaptive run starts with a step 100 times smaller
+     than time.dt (its error then 1e4 times smaller) and lets the adaptivity grow it; fixed steps keep time.dt */
+  th->dt_natural = strcmp(atype, TSADAPTNONE) ? th->problem->time.dt / 100 : th->problem->time.dt;
+  PetscCall(TSSetTimeStep(ts, th->dt_natural));
+  PetscCall(VecCopy(th->T, th->Tprev));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The next time after t at which an input changes: a source power or a boundary value (DESIGN §3.6). */
+static PetscErrorCode PhThermalNextInputChange(PhThermal th, PetscReal t, PetscReal *t_next)
+{
+  PhCase    pb   = th->problem;
+  PetscReal best = PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt s = 0; s < pb->nsources; s++) {
+    PetscReal b;
+
+    PetscCall(PhSignalNextBreak(&pb->sources[s].power, t, &b));
+    best = PetscMin(best, b);
+  }
+  for (PetscInt f = 0; f < PH_NFACES; f++)
+    for (PetscInt q = 0; q < pb->boundaries[f].n; q++) {
+      PetscReal b;
+
+      PetscCall(PhSignalNextBreak(&pb->boundaries[f].conditions[q].value, t, &b));
+      best = PetscMin(best, b);
+    }
+  *t_next = best;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Advance the temperature field from its time to t_land (s), landing on every change of an input in between.
+  The first call frees the steady solver and sets up the integrator (options -ts_, -snes_, -ksp_, -pc_).
+
+  Collective. Fails (exit 1) when the integrator fails or the field runs away.
+**/
+PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
+{
+  const PetscReal eps = 1e-12 * PetscMax(1.0, th->problem->time.end);
+
+  PetscFunctionBeginUser;
+  if (th->ts == NULL) {
+    PetscCall(KSPDestroy(&th->ksp)); /* the steady solver's multigrid hierarchy is no longer needed */
+    PetscCall(PhThermalCreateTS_Private(th));
+  }
+  while (th->t < t_land - eps) {
+    PetscReal         t_next = 0, dt = 0;
+    TSConvergedReason reason;
+
+    PetscCall(PhThermalNextInputChange(th, th->t, &t_next));
+    t_next          = PetscMin(t_next, t_land);
+    th->segment_end = t_next;
+    PetscCall(TSGetTimeStep(th->ts, &dt));
+    PetscCall(TSSetTimeStep(th->ts, PetscMax(dt, th->dt_natural)));
+    PetscCall(TSSetMaxTime(th->ts, t_next));
+    PetscCall(VecCopy(th->T, th->theta));
+    PetscCall(VecShift(th->theta, -th->t_ref));
+    PetscCall(TSSolve(th->ts, th->theta));
+    PetscCall(TSGetConvergedReason(th->ts, &reason));
+    PetscCheck(reason >= 0, th->comm, PETSC_ERR_NOT_CONVERGED,
+               "the time integrator failed at t = %.6g s after %d steps (%s); try a smaller time.dt or -ts_type beuler", (double)th->t,
+               (int)th->steps, TSConvergedReasons[reason]);
+    PetscCall(TSGetTime(th->ts, &th->t));
+    PetscCall(VecCopy(th->theta, th->T));
+    PetscCall(VecShift(th->T, th->t_ref));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read the thermal options: -ph_ksp_floor (linear solves of a step stop at this fraction of its heat, 1e-6) and
+  -ph_mg_coarsen_factor (cells merged per direction by the multigrid, 3). Listed by -help.
+
+  Collective.
+**/
+PetscErrorCode PhThermalSetFromOptions(PhThermal th)
+{
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(th->comm, NULL, "photherm thermal solver", "PhThermal");
+  PetscCall(PetscOptionsReal("-ph_ksp_floor", "linear solves of a time step stop at this fraction of the heat the step carries", "PhThermalAdvance",
+                             th->ksp_floor, &th->ksp_floor, NULL));
+  PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
+                            th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Call `monitor` after every accepted step (NULL: none).
+
+  Logically collective.
+**/
+PetscErrorCode PhThermalSetMonitor(PhThermal th, PhThermalMonitorFn *monitor, void *ctx)
+{
+  PetscFunctionBeginUser;
+  th->monitor     = monitor;
+  th->monitor_ctx = ctx;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The time of the temperature field (s) and the steps accepted so far; either may be NULL.
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetTime(PhThermal th, PetscReal *t, PetscInt *steps)
+{
+  PetscFunctionBeginUser;
+  if (t != NULL) *t = th->t;
+  if (steps != NULL) *steps = th->steps;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhThermalDestroyState_Private(PhThermal th)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSDestroy(&th->ts));
+  PetscCall(VecDestroy(&th->T));
+  PetscCall(VecDestroy(&th->T0));
+  PetscCall(VecDestroy(&th->Tprev));
+  PetscCall(VecDestroy(&th->theta));
+  PetscCall(VecDestroy(&th->rate));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -5,6 +5,8 @@
   argv and leaves the rest (PETSc options) for PetscInitialize(). Usage problems are kept and reported by PhCliRun(),
   on rank 0 only, with exit status 2.
   Ownership: PhCliParse() fills a PhCliArgs that PhCliArgsFree() releases (plain malloc: PETSc is not yet running).
+
+  Layer: the top: it loads the case, builds the mesh and runs sim, check, mesh and summary. Nothing includes it.
 */
 #pragma once
 

@@ -4,6 +4,8 @@
   Bad input (case files, traces, -P values, the command line) is never a PETSc error: each check adds one entry
   and validation goes on (STYLE.md, channel 1). Every rank builds the same list, and rank 0 prints it.
   Ownership: PhDiagCreate() gives the caller a collector to destroy with PhDiagDestroy(); it copies every string.
+
+  Layer: base; every input check (case, mesh file, traces, command line) records its problems here. It calls only sys.
 */
 #pragma once
 

@@ -3,6 +3,9 @@
 
   Readers report a missing or malformed dataset through `ok` (bad input is the caller's diagnostic); writers raise
   PETSc errors (a failed write is a failed run). Arrays returned by readers are PetscMalloc'd: free with PetscFree().
+
+  Layer: base; the mesh file (mesh module) and the result file (output module) are written and read through these
+  helpers, and no other module calls HDF5 for them. It calls only sys.
 */
 #pragma once
 

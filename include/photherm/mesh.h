@@ -7,6 +7,9 @@
 
   Ownership: PhMeshCreate() gives the caller a mesh to destroy with PhMeshDestroy(). The case is borrowed and must
   outlive the mesh. Arrays returned by the getters belong to the mesh.
+
+  Layer: above case, below output and thermal. The mesh owns the grid lines, the cell boxes and the materials of cells;
+  it may call case, diag and h5, never thermal, output, links or sim.
 */
 #pragma once
 

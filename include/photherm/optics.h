@@ -4,6 +4,8 @@
 
   Everything here is plain arithmetic on the resolved case (SI units: m, W, K, s; dB and dBm for powers in
   logarithmic units) and is independent of the mesh and the solver, so that it can be checked by hand.
+
+  Layer: device models beside the case; links (the optics runtime of a run) calls them. They call only case.
 */
 #pragma once
 

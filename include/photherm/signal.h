@@ -3,6 +3,8 @@
 
   A signal is a constant, a CSV trace column (held or linear, repeated, scaled) or a pattern (square, sine, steps).
   Signals are plain structs owned by the case (PhCase); their arrays are freed with the case.
+
+  Layer: base; the case builds signals, thermal evaluates them and finds their breakpoints. It calls only sys.
 */
 #pragma once
 

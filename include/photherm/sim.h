@@ -1,16 +1,17 @@
 /*
-  photherm/sim.h - a whole run: the thermal model in time, the series and snapshots, the energy balance, the summary,
-  and the result file (DESIGN §3.7, §5, §7).
+  photherm/sim.h - a whole run (DESIGN §3.7, §5, §7): the orchestrator of the time loop of landings, the series
+  samples, the snapshots, the progress line and the thermal summary.
 
-  Ownership: PhSimCreate() gives the caller a run to destroy with PhSimDestroy(); it owns the thermal model and the
-  output it creates, and borrows the case and the mesh, which must outlive it.
+  Layer: sim is the top of the library. It creates the thermal model, the series table, the optics (links) and the
+  result file, sets the initial state, lands on every sample and snapshot time, and hands each module's data to the
+  output module; the data of a run flows case -> mesh -> thermal -> links -> output. Nothing below includes sim.
+
+  Ownership: PhSimCreate() gives the caller a run to destroy with PhSimDestroy(); it owns the thermal model, the
+  optics and the output it creates, and borrows the case and the mesh, which must outlive it.
 */
 #pragma once
 
-#include <photherm/case.h>
-#include <photherm/mesh.h>
-#include <photherm/output.h>
-#include <photherm/thermal.h>
+#include <photherm/links.h>
 
 typedef struct _p_PhSim *PhSim;
 
@@ -23,7 +24,4 @@ typedef struct {
 
 PH_EXTERN PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhSimOptions *options, PhSim *sim);
 PH_EXTERN PetscErrorCode PhSimRun(PhSim sim);
-PH_EXTERN PetscErrorCode PhSimGetThermal(PhSim sim, PhThermal *thermal);
-PH_EXTERN PetscErrorCode PhSimGetSolution(PhSim sim, Vec *T);
 PH_EXTERN PetscErrorCode PhSimDestroy(PhSim *sim);
-PH_EXTERN PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, int *exit_code);

@@ -1,6 +1,8 @@
 /*
   photherm/sys.h - conventions shared by every module: visibility, PETSc compatibility, external-call checks,
   version strings and the exit statuses of the program.
+
+  Layer: the base of every module (with units, diag, signal and h5); it calls nothing of photherm.
 */
 #pragma once
 

@@ -1,9 +1,17 @@
 /*
-  photherm/thermal.h - the thermal model of DESIGN §5: cell-centred finite volumes on a PETSc DMDA.
+  photherm/thermal.h - the thermal model of DESIGN §5: cell-centred finite volumes on a PETSc DMDA, its temperature
+  field and the integrator that advances it.
 
   C dT/dt = -A(T) T + b(t, T): C the cell capacitances rho*cp*V, A the conductance matrix (series half-cell
   resistances between cells, boundary conductances on its diagonal), b the heat of the sources (with leakage) and
   the boundary terms (ambient and surface temperatures, fluxes). Temperatures are in kelvin.
+
+  Layer: thermal owns the DMDA, the operators, the temperature field T, the reference temperature the solvers work
+  from, the time integrator (PETSc TS, created and configured here only) and the energy integrals of its quadrature;
+  it gives the statistics of the field that need its grid (box maxima and means, the peak, the energy balance). It
+  may call case and mesh (below it), never links, output or sim (above it). A run sets the initial field through
+  PhThermalGetTemperature(), calls PhThermalStart() once, then PhThermalAdvance() to each landing time; the time of
+  every change of an input (powers, ambients) is found here, so callers land only where they want output.
 
   Ownership: PhThermalCreate() gives the caller an object to destroy with PhThermalDestroy(). The case and mesh are
   borrowed and must outlive it. Vectors handed out by getters belong to the object.
@@ -25,11 +33,24 @@ typedef struct {
   PetscReal residual;  /* sum of the residual of the discrete equations at this state, W */
 } PhHeatRates;
 
+/* Called after every accepted step of the integrator (progress reports). */
+typedef PetscErrorCode PhThermalMonitorFn(void *ctx, PetscReal t, PetscInt steps);
+
 PH_EXTERN PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThermal *thermal);
+PH_EXTERN PetscErrorCode PhThermalSetFromOptions(PhThermal thermal);
 PH_EXTERN PetscErrorCode PhThermalGetDM(PhThermal thermal, DM *da);
 PH_EXTERN PetscErrorCode PhThermalGetOwnedBox(PhThermal thermal, PhIndexBox *owned);
 PH_EXTERN PetscErrorCode PhThermalGetCapacity(PhThermal thermal, Vec *capacity);
 PH_EXTERN PetscErrorCode PhThermalGetVolume(PhThermal thermal, Vec *volume);
+PH_EXTERN PetscErrorCode PhThermalGetTemperature(PhThermal thermal, Vec *T);
+PH_EXTERN PetscErrorCode PhThermalStart(PhThermal thermal, PetscBool steady);
+PH_EXTERN PetscErrorCode PhThermalAdvance(PhThermal thermal, PetscReal t_land);
+PH_EXTERN PetscErrorCode PhThermalGetTime(PhThermal thermal, PetscReal *t, PetscInt *steps);
+PH_EXTERN PetscErrorCode PhThermalSetMonitor(PhThermal thermal, PhThermalMonitorFn *monitor, void *ctx);
+PH_EXTERN PetscErrorCode PhThermalBoxStats(PhThermal thermal, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[], PetscReal tmean[]);
+PH_EXTERN PetscErrorCode PhThermalPeak(PhThermal thermal, PetscReal *value, PetscInt *natural);
+PH_EXTERN PetscErrorCode PhThermalEnergyError(PhThermal thermal, PetscReal *error);
+PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref);
 PH_EXTERN PetscErrorCode PhThermalSetExtraHeat(PhThermal thermal, Vec heat);
 PH_EXTERN PetscErrorCode PhThermalSourcePowers(PhThermal thermal, PetscReal t, Vec T, PetscBool left, PetscReal power[], PetscReal leakage[]);
 PH_EXTERN PetscErrorCode PhThermalPowerDensity(PhThermal thermal, PetscReal t, Vec T, Vec density);
@@ -37,9 +58,4 @@ PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, P
 PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalSolveResponse(PhThermal thermal, Vec heat, Vec rise);
-PH_EXTERN PetscErrorCode PhThermalCreateTS(PhThermal thermal, TS *ts);
-PH_EXTERN PetscErrorCode PhThermalSetReference(PhThermal thermal, PetscReal t_ref);
-PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref, PetscBool *from_boundaries);
-PH_EXTERN PetscErrorCode PhThermalReleaseSteady(PhThermal thermal);
-PH_EXTERN PetscErrorCode PhThermalCheckState(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);

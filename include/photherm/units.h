@@ -5,6 +5,8 @@
   A UNIT is one token without spaces (`W/m^2/K`, `1/K`) that binds tighter than any operator.
   Inside the program every quantity is SI with kelvin for temperatures; dB, dBm and dB/K stay logarithmic.
   Bad input is never a PETSc error here: the functions report `valid` and a reason for the diagnostics.
+
+  Layer: base; used by the case loader and for printing quantities. It calls only sys.
 */
 #pragma once
 

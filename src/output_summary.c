@@ -1,8 +1,6 @@
-/* photherm summary: read /summary of a result file and print it as a readable list or as CSV (one header, one row). */
-#include "sim_impl.h"
-
+/* photherm summary and the end-of-run report: read /summary of a result file and print it as a readable list or as CSV (one header, one row). */
 #include <math.h>
-#include <photherm/h5.h>
+#include <photherm/output.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,23 +18,20 @@ typedef struct {
   char      prefix[256];
 } PhMetricList;
 
+/* A string attribute of obj, PetscMalloc'd, or NULL when it is missing or unreadable. */
 static char *PhReadStringAttr(hid_t obj, const char *name)
 {
-  hid_t  a, type, mem;
+  hid_t  a, type = -1, mem = -1;
   size_t size;
-  char  *buf;
+  char  *buf = NULL;
 
   if (H5Aexists(obj, name) <= 0) return NULL;
-  a    = H5Aopen(obj, name, H5P_DEFAULT);
-  type = H5Aget_type(a);
-  size = H5Tget_size(type);
-  mem  = H5Tcopy(H5T_C_S1);
-  (void)H5Tset_size(mem, size);
-  (void)H5Tset_strpad(mem, H5T_STR_NULLPAD);
-  buf = (char *)calloc(size + 1, 1);
-  if (buf != NULL && H5Aread(a, mem, buf) < 0) buf[0] = '\0';
-  (void)H5Tclose(mem);
-  (void)H5Tclose(type);
+  if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0) return NULL;
+  if ((type = H5Aget_type(a)) >= 0 && (size = H5Tget_size(type)) > 0 && (mem = H5Tcopy(H5T_C_S1)) >= 0 && H5Tset_size(mem, size) >= 0 &&
+      H5Tset_strpad(mem, H5T_STR_NULLPAD) >= 0 && !PetscCalloc1(size + 1, &buf) && H5Aread(a, mem, buf) < 0)
+    buf[0] = '\0';
+  if (mem >= 0) (void)H5Tclose(mem);
+  if (type >= 0) (void)H5Tclose(type);
   (void)H5Aclose(a);
   return buf;
 }
@@ -50,8 +45,11 @@ static herr_t PhCollectAttr(hid_t obj, const char *name, const H5A_info_t *info,
 
   (void)info;
   if (strchr(name, '.') != NULL) return 0; /* x.units, x.definition */
-  a    = H5Aopen(obj, name, H5P_DEFAULT);
-  type = H5Aget_type(a);
+  if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0) return -1;
+  if ((type = H5Aget_type(a)) < 0) {
+    (void)H5Aclose(a);
+    return -1;
+  }
   if (H5Tget_class(type) != H5T_FLOAT || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) {
     (void)H5Tclose(type);
     (void)H5Aclose(a);
@@ -60,15 +58,11 @@ static herr_t PhCollectAttr(hid_t obj, const char *name, const H5A_info_t *info,
   (void)H5Tclose(type);
   (void)H5Aclose(a);
   if (list->n == list->cap) {
-    PhMetric *bigger;
-
     list->cap = list->cap ? 2 * list->cap : 64;
-    bigger    = (PhMetric *)realloc(list->m, (size_t)list->cap * sizeof(PhMetric));
-    if (bigger == NULL) return -1;
-    list->m = bigger;
+    if (PetscRealloc((size_t)list->cap * sizeof(PhMetric), &list->m)) return -1;
   }
   (void)snprintf(key, sizeof(key), "%s%s", list->prefix, name);
-  list->m[list->n].name  = strdup(key);
+  if (PetscStrallocpy(key, &list->m[list->n].name)) return -1;
   list->m[list->n].value = v;
   (void)snprintf(key, sizeof(key), "%s.units", name);
   list->m[list->n].units = PhReadStringAttr(obj, key);
@@ -234,15 +228,12 @@ static PetscErrorCode PhSummaryShow(MPI_Comm comm, const char path[], PhSummaryF
 
     memset(&list, 0, sizeof(list));
     if (H5Fis_hdf5(path) > 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file >= 0 && H5Lexists(file, "/summary", H5P_DEFAULT) > 0) summary = H5Gopen2(file, "/summary", H5P_DEFAULT);
+    if (file >= 0 && H5Lexists(file, PH_RESULT_SUMMARY, H5P_DEFAULT) > 0) summary = H5Gopen2(file, PH_RESULT_SUMMARY, H5P_DEFAULT);
     if (summary < 0) {
       (void)fprintf(stderr, "photherm: error: %s: not a photherm result file (no /summary group)\n", path);
       status = PH_EXIT_BAD_INPUT;
     } else {
-      hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
-
-      case_name = PhReadStringAttr(root, "case_name");
-      (void)H5Gclose(root);
+      case_name = PhReadStringAttr(file, "case_name");
       PetscCall(PhH5ReadStringAttribute(file, "/case", "overrides", &nover, &over, &ok));
       if (PhCollect(summary, &list) < 0) {
         (void)fprintf(stderr, "photherm: error: %s: cannot read /summary\n", path);
@@ -291,12 +282,12 @@ static PetscErrorCode PhSummaryShow(MPI_Comm comm, const char path[], PhSummaryF
       (void)fflush(stdout);
     }
     for (PetscInt i = 0; i < list.n; i++) {
-      free(list.m[i].name);
-      free(list.m[i].units);
-      free(list.m[i].definition);
+      PetscCall(PetscFree(list.m[i].name));
+      PetscCall(PetscFree(list.m[i].units));
+      PetscCall(PetscFree(list.m[i].definition));
     }
-    free(list.m);
-    free(case_name);
+    PetscCall(PetscFree(list.m));
+    PetscCall(PetscFree(case_name));
     PetscCall(PhH5FreeStrings(nover, &over));
     if (summary >= 0) (void)H5Gclose(summary);
     if (file >= 0) (void)H5Fclose(file);
@@ -323,7 +314,7 @@ PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, i
   The short report printed at the end of a run: thermal headline, sources, and per link stable throughput, tuning
   power, minimum margin, energy per bit and yield-adjusted bandwidth.
 **/
-PetscErrorCode PhSummaryReport_Private(MPI_Comm comm, const char path[])
+PetscErrorCode PhSummaryReport(MPI_Comm comm, const char path[])
 {
   int status;
 

@@ -1,37 +1,31 @@
 /*
   The coupling of a run to the optics (PHYSICS §2-§4): ring and laser temperatures from the field, locking at every
   series sample, heater and laser heat fed back into the mesh until the next sample, the steady fixed point, the
-  self-response R_ii of each ring slice, and the optics series.
+  self-response R_ii of each ring slice, and the state a continued run restores.
 */
-#include "sim_impl.h"
+#include "links_impl.h"
 
 #include <photherm/units.h>
 
 #define PH_FIXED_POINT_ITERATIONS 50
 #define PH_FIXED_POINT_TOLERANCE  1e-6 /* W: heater and laser powers that change by less have settled (PHYSICS §3) */
 
-/* Register a series of `width` columns so that it grows and is freed with the others. */
-static void PhOpticsColumn(PhOpticsRun *op, PetscReal **data, PetscInt width)
-{
-  op->cols[op->ncols]  = data;
-  op->width[op->ncols] = width;
-  op->ncols++;
-}
-
 /* The owned cells of every device with their overlap volumes: ring slices (exact overlap fractions along the slicing
    axis), then the blocks of lasers with one. */
-static PetscErrorCode PhOpticsBuildEntries(PhSim sim, PhOpticsRun *op)
+static PetscErrorCode PhLinksBuildEntries(PhLinks op)
 {
-  PhCase           pb = sim->problem;
+  PhCase           pb = op->problem;
   DM               da;
   DMDALocalInfo    in;
+  PhIndexBox       owned;
   const PetscReal *line[3];
   PetscInt         cap = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PhThermalGetDM(sim->thermal, &da));
+  PetscCall(PhThermalGetDM(op->thermal, &da));
   PetscCall(DMDAGetLocalInfo(da, &in));
-  PetscCall(PhMeshGetLines(sim->mesh, &line[0], &line[1], &line[2]));
+  PetscCall(PhThermalGetOwnedBox(op->thermal, &owned));
+  PetscCall(PhMeshGetLines(op->mesh, &line[0], &line[1], &line[2]));
   for (PetscInt pass = 0; pass < 2; pass++) { /* count, then fill */
     op->nentry = 0;
     for (PetscInt dev = 0; dev < op->ndev; dev++) {
@@ -50,35 +44,35 @@ static PetscErrorCode PhOpticsBuildEntries(PhSim sim, PhOpticsRun *op)
         if (ls->type == PH_LASER_EXTERNAL || ls->block < 0) continue;
         block = ls->block;
       }
-      PetscCall(PhMeshGetBlockBox(sim->mesh, block, &box));
-      for (PetscInt k = PetscMax(box.lo[2], in.zs); k < PetscMin(box.hi[2], in.zs + in.zm); k++)
-        for (PetscInt j = PetscMax(box.lo[1], in.ys); j < PetscMin(box.hi[1], in.ys + in.ym); j++)
-          for (PetscInt i = PetscMax(box.lo[0], in.xs); i < PetscMin(box.hi[0], in.xs + in.xm); i++) {
-            PetscReal w[3]   = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
-            PetscInt  idx[3] = {i, j, k};
+      PetscCall(PhMeshGetBlockBox(op->mesh, block, &box));
+      box = PhIndexBoxIntersect(&box, &owned);
+      PH_BOX_FOR(box, i, j, k)
+      {
+        PetscReal w[3]   = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+        PetscInt  idx[3] = {i, j, k};
 
-            if (g >= 0) w[axis] = PetscMin(hi, line[axis][idx[axis] + 1]) - PetscMax(lo, line[axis][idx[axis]]);
-            if (w[axis] <= 0) continue;
-            if (pass == 1) {
-              op->entry_cell[op->nentry] = ((k - in.zs) * in.ym + (j - in.ys)) * in.xm + (i - in.xs);
-              op->entry_dev[op->nentry]  = dev;
-              op->entry_w[op->nentry]    = w[0] * w[1] * w[2];
-              op->dev_w[dev] += op->entry_w[op->nentry];
-            }
-            op->nentry++;
-          }
+        if (g >= 0) w[axis] = PetscMin(hi, line[axis][idx[axis] + 1]) - PetscMax(lo, line[axis][idx[axis]]);
+        if (w[axis] <= 0) continue;
+        if (pass == 1) {
+          op->entry_cell[op->nentry] = ((k - in.zs) * in.ym + (j - in.ys)) * in.xm + (i - in.xs); /* the local index of the Vec arrays */
+          op->entry_dev[op->nentry]  = dev;
+          op->entry_w[op->nentry]    = w[0] * w[1] * w[2];
+          op->dev_w[dev] += op->entry_w[op->nentry];
+        }
+        op->nentry++;
+      }
     }
     if (pass == 0) {
       cap = op->nentry;
       PetscCall(PetscMalloc3(PetscMax(cap, 1), &op->entry_cell, PetscMax(cap, 1), &op->entry_dev, PetscMax(cap, 1), &op->entry_w));
     }
   }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, op->dev_w, (PetscMPIInt)op->ndev, MPIU_REAL, MPIU_SUM, sim->comm));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, op->dev_w, (PetscMPIInt)op->ndev, MPIU_REAL, MPIU_SUM, op->comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* heat = sum over devices of power[dev] spread over its cells by overlap volume. */
-static PetscErrorCode PhOpticsSpread(PhOpticsRun *op, const PetscReal power[], Vec heat)
+static PetscErrorCode PhLinksSpread(PhLinks op, const PetscReal power[], Vec heat)
 {
   PetscScalar *h;
 
@@ -95,7 +89,7 @@ static PetscErrorCode PhOpticsSpread(PhOpticsRun *op, const PetscReal power[], V
 }
 
 /* Volume-weighted mean temperature of every device over its cells: one reduction for all of them. */
-static PetscErrorCode PhOpticsDeviceTemperatures(PhSim sim, PhOpticsRun *op, Vec T)
+static PetscErrorCode PhLinksDeviceTemperatures(PhLinks op, Vec T)
 {
   const PetscScalar *tv;
 
@@ -104,7 +98,7 @@ static PetscErrorCode PhOpticsDeviceTemperatures(PhSim sim, PhOpticsRun *op, Vec
   PetscCall(VecGetArrayRead(T, &tv));
   for (PetscInt e = 0; e < op->nentry; e++) op->dev_t[op->entry_dev[e]] += op->entry_w[e] * PetscRealPart(tv[op->entry_cell[e]]);
   PetscCall(VecRestoreArrayRead(T, &tv));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, op->dev_t, (PetscMPIInt)op->ndev, MPIU_REAL, MPIU_SUM, sim->comm));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, op->dev_t, (PetscMPIInt)op->ndev, MPIU_REAL, MPIU_SUM, op->comm));
   for (PetscInt d = 0; d < op->ndev; d++) op->dev_t[d] = op->dev_w[d] > 0 ? op->dev_t[d] / op->dev_w[d] : 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -113,9 +107,9 @@ static PetscErrorCode PhOpticsDeviceTemperatures(PhSim sim, PhOpticsRun *op, Vec
   R_ii, the steady self-response of every ring slice with heater feedback (PHYSICS §2): one solve with 1 W in every
   other slice of each group, one with the rest; neighbours' share is neglected.
 */
-static PetscErrorCode PhOpticsProbe(PhSim sim, PhOpticsRun *op)
+static PetscErrorCode PhLinksProbe(PhLinks op)
 {
-  PhCase     pb = sim->problem;
+  PhCase     pb = op->problem;
   PetscReal *power;
   Vec        rise;
 
@@ -134,9 +128,9 @@ static PetscErrorCode PhOpticsProbe(PhSim sim, PhOpticsRun *op)
       }
     if (!any) continue;
     PetscCall(VecSet(op->heat, 0.0));
-    PetscCall(PhOpticsSpread(op, power, op->heat));
-    PetscCall(PhThermalSolveResponse(sim->thermal, op->heat, rise));
-    PetscCall(PhOpticsDeviceTemperatures(sim, op, rise));
+    PetscCall(PhLinksSpread(op, power, op->heat));
+    PetscCall(PhThermalSolveResponse(op->thermal, op->heat, rise));
+    PetscCall(PhLinksDeviceTemperatures(op, rise));
     for (PetscInt d = 0; d < op->nring; d++)
       if (power[d] > 0) op->self[d] = op->dev_t[d];
   }
@@ -153,20 +147,27 @@ static PetscErrorCode PhOpticsProbe(PhSim sim, PhOpticsRun *op)
 }
 
 /**
-  Set up the optics of a run: devices, their cells, the heat vector and, with heater feedback, R_ii by probing.
+  @brief Set up the optics of a run: devices, their cells, the heat vector handed to the thermal model, its columns of
+  the series table and, with heater feedback, R_ii by probing (two steady solves). *links is NULL without links.
+
+  Collective on `comm`.
 **/
-PetscErrorCode PhOpticsCreate_Private(PhSim sim)
+PetscErrorCode PhLinksCreate(MPI_Comm comm, PhCase pb, PhMesh mesh, PhThermal thermal, PhSeries series, PhLinks *links)
 {
-  PhCase       pb = sim->problem;
-  PhOptics    *po = &pb->optics;
-  PhOpticsRun *op;
-  PetscBool    feedback = PETSC_FALSE;
+  PhOptics *po = &pb->optics;
+  PhLinks   op;
+  PetscBool feedback = PETSC_FALSE;
+  Vec       T;
 
   PetscFunctionBeginUser;
-  sim->optics = NULL;
+  *links = NULL;
   if (po->nlinks == 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscNew(&op));
-  sim->optics = op;
+  op->comm    = comm;
+  op->problem = pb;
+  op->mesh    = mesh;
+  op->thermal = thermal;
+  op->series  = series;
   PetscCall(PetscMalloc2(po->nrings + 1, &op->group_first, po->nlinks + 1, &op->link_first));
   op->group_first[0] = 0;
   for (PetscInt g = 0; g < po->nrings; g++) op->group_first[g + 1] = op->group_first[g] + po->rings[g].count;
@@ -183,34 +184,14 @@ PetscErrorCode PhOpticsCreate_Private(PhSim sim)
   for (PetscInt g = 0; g < po->nrings; g++) feedback = (PetscBool)(feedback || po->rings[g].heater_feedback);
   for (PetscInt l = 0; l < po->nlasers; l++) op->heats = (PetscBool)(op->heats || (po->lasers[l].type != PH_LASER_EXTERNAL && po->lasers[l].heat));
   op->heats = (PetscBool)(op->heats || feedback);
-  PetscCall(VecDuplicate(sim->T, &op->heat));
+  PetscCall(PhThermalGetTemperature(thermal, &T));
+  PetscCall(VecDuplicate(T, &op->heat));
   PetscCall(VecSet(op->heat, 0.0));
-  PetscCall(PhOpticsBuildEntries(sim, op));
-  if (feedback) PetscCall(PhOpticsProbe(sim, op));
-  if (op->heats) PetscCall(PhThermalSetExtraHeat(sim->thermal, op->heat));
-  PhOpticsColumn(op, &op->laser_t, po->nlasers);
-  PhOpticsColumn(op, &op->laser_wl, po->nlasers);
-  PhOpticsColumn(op, &op->laser_dbm, po->nlasers);
-  PhOpticsColumn(op, &op->laser_elec, po->nlasers);
-  PhOpticsColumn(op, &op->ring_t, op->nring);
-  PhOpticsColumn(op, &op->ring_slice_t, op->nring);
-  PhOpticsColumn(op, &op->ring_shift, op->nring);
-  PhOpticsColumn(op, &op->ring_power, op->nring);
-  PhOpticsColumn(op, &op->ring_res, op->nring);
-  PhOpticsColumn(op, &op->ring_locked, op->nring);
-  PhOpticsColumn(op, &op->ring_order, op->nring);
-  PhOpticsColumn(op, &op->ring_line, op->nring);
-  PhOpticsColumn(op, &op->ring_relock, op->nring);
-  PhOpticsColumn(op, &op->ring_sat, op->nring);
-  PhOpticsColumn(op, &op->line_margin, op->nline);
-  PhOpticsColumn(op, &op->line_up, op->nline);
-  PhOpticsColumn(op, &op->line_ok, op->nline);
-  PhOpticsColumn(op, &op->line_down, op->nline);
-  PhOpticsColumn(op, &op->link_tp, po->nlinks);
-  PhOpticsColumn(op, &op->link_tune, po->nlinks);
-  PhOpticsColumn(op, &op->link_laser, po->nlinks);
-  PhOpticsColumn(op, &op->link_min_margin, po->nlinks);
-  PhOpticsColumn(op, &op->link_up, po->nlinks);
+  PetscCall(PhLinksBuildEntries(op));
+  if (feedback) PetscCall(PhLinksProbe(op));
+  if (op->heats) PetscCall(PhThermalSetExtraHeat(thermal, op->heat));
+  PetscCall(PhLinksRegisterColumns_Private(op));
+  *links = op;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -219,20 +200,15 @@ PetscErrorCode PhOpticsCreate_Private(PhSim sim)
   `record`, the sample is appended to the series, relocks are counted and outages started; otherwise (the steady
   iteration) only the rotations carry over.
 */
-static PetscErrorCode PhOpticsEvaluate(PhSim sim, Vec T, PetscReal t, PetscBool record)
+static PetscErrorCode PhLinksEvaluate(PhLinks op, Vec T, PetscReal t, PetscBool record)
 {
-  PhCase       pb  = sim->problem;
-  PhOptics    *po  = &pb->optics;
-  PhOpticsRun *op  = sim->optics;
-  PetscInt     row = sim->series.n - 1;
-  PetscReal    t0  = po->reference_temperature;
+  PhOptics  *po = &op->problem->optics;
+  PetscReal  t0 = po->reference_temperature;
+  PetscReal *r[PH_LC_NCOLUMNS]; /* the row of the sample to record, per column */
 
   PetscFunctionBeginUser;
-  PetscCall(PhOpticsDeviceTemperatures(sim, op, T));
-  if (record && row >= op->cap) {
-    op->cap = PetscMax(2 * op->cap, 256);
-    for (PetscInt c = 0; c < op->ncols; c++) PetscCall(PetscRealloc(op->cap * PetscMax(op->width[c], 1) * sizeof(PetscReal), op->cols[c]));
-  }
+  PetscCall(PhLinksDeviceTemperatures(op, T));
+  for (PetscInt c = 0; c < PH_LC_NCOLUMNS; c++) r[c] = record ? PhSeriesRow(op->series, op->col[c], -1) : NULL;
   for (PetscInt d = 0; d < op->ndev; d++) op->next[d] = 0;
   for (PetscInt l = 0; l < po->nlinks; l++) {
     const PhLink  *lk = &po->links[l];
@@ -255,8 +231,8 @@ static PetscErrorCode PhOpticsEvaluate(PhSim sim, Vec T, PetscReal t, PetscBool 
 
         op->res[i] = PhRingResonance(g, i, g->offsets != NULL ? g->offsets[i] : 0, t0, tr);
         if (record) {
-          op->ring_t[row * op->nring + d]       = tr;
-          op->ring_slice_t[row * op->nring + d] = slice;
+          r[PH_LC_RING_T][d]       = tr;
+          r[PH_LC_RING_SLICE_T][d] = slice;
         }
       }
       rot[side] = PhLockGroup(g, lk->lock, op->wl, op->res, prev, op->locks + first);
@@ -270,16 +246,16 @@ static PetscErrorCode PhOpticsEvaluate(PhSim sim, Vec T, PetscReal t, PetscBool 
         if (!record) continue;
         relock = (PetscBool)(op->started && lc->locked && (!op->was_locked[d] || op->was_order[d] != lc->order || rot[side] != prev));
         if (relock) op->down_until[lf + lc->line] = PetscMax(op->down_until[lf + lc->line], t + lk->relock_time);
-        op->was_locked[d]                    = lc->locked;
-        op->was_order[d]                     = lc->order;
-        op->ring_shift[row * op->nring + d]  = lc->shift;
-        op->ring_power[row * op->nring + d]  = lc->power;
-        op->ring_res[row * op->nring + d]    = lc->residual;
-        op->ring_locked[row * op->nring + d] = lc->locked;
-        op->ring_order[row * op->nring + d]  = (PetscReal)lc->order;
-        op->ring_line[row * op->nring + d]   = (PetscReal)lc->line;
-        op->ring_relock[row * op->nring + d] = relock;
-        op->ring_sat[row * op->nring + d]    = lc->saturated;
+        op->was_locked[d]       = lc->locked;
+        op->was_order[d]        = lc->order;
+        r[PH_LC_RING_SHIFT][d]  = lc->shift;
+        r[PH_LC_RING_POWER][d]  = lc->power;
+        r[PH_LC_RING_RES][d]    = lc->residual;
+        r[PH_LC_RING_LOCKED][d] = lc->locked;
+        r[PH_LC_RING_ORDER][d]  = (PetscReal)lc->order;
+        r[PH_LC_RING_LINE][d]   = (PetscReal)lc->line;
+        r[PH_LC_RING_RELOCK][d] = relock;
+        r[PH_LC_RING_SAT][d]    = lc->saturated;
       }
       op->rotation[grp[side]] = rot[side];
     }
@@ -294,72 +270,73 @@ static PetscErrorCode PhOpticsEvaluate(PhSim sim, Vec T, PetscReal t, PetscBool 
 
         margin -= PhDetuningPenalty(op->locks[op->group_first[grp[side]] + i].residual, g->wavelength / g->q);
       }
-      ok                                        = (PetscBool)(margin >= lk->margin_threshold);
-      op->line_margin[row * op->nline + lf + j] = margin;
-      op->line_ok[row * op->nline + lf + j]     = ok;
-      op->line_down[row * op->nline + lf + j]   = op->down_until[lf + j];
-      op->line_up[row * op->nline + lf + j]     = ok && !(t < op->down_until[lf + j]);
+      ok                           = (PetscBool)(margin >= lk->margin_threshold);
+      r[PH_LC_LINE_MARGIN][lf + j] = margin;
+      r[PH_LC_LINE_OK][lf + j]     = ok;
+      r[PH_LC_LINE_DOWN][lf + j]   = op->down_until[lf + j];
+      r[PH_LC_LINE_UP][lf + j]     = ok && !(t < op->down_until[lf + j]);
       up += ok && !(t < op->down_until[lf + j]);
       min_margin = PetscMin(min_margin, margin);
     }
-    op->laser_t[row * po->nlasers + lk->laser]    = st.temperature;
-    op->laser_wl[row * po->nlasers + lk->laser]   = st.wavelength;
-    op->laser_dbm[row * po->nlasers + lk->laser]  = st.power_dbm;
-    op->laser_elec[row * po->nlasers + lk->laser] = st.electrical;
-    op->link_tp[row * po->nlinks + l]             = lk->rate * (PetscReal)up;
-    op->link_tune[row * po->nlinks + l]           = tune;
-    op->link_laser[row * po->nlinks + l]          = st.electrical;
-    op->link_min_margin[row * po->nlinks + l]     = min_margin;
-    op->link_up[row * po->nlinks + l]             = (PetscReal)up;
+    r[PH_LC_LASER_T][lk->laser]    = st.temperature;
+    r[PH_LC_LASER_WL][lk->laser]   = st.wavelength;
+    r[PH_LC_LASER_DBM][lk->laser]  = st.power_dbm;
+    r[PH_LC_LASER_ELEC][lk->laser] = st.electrical;
+    r[PH_LC_LINK_TP][l]            = lk->rate * (PetscReal)up;
+    r[PH_LC_LINK_TUNE][l]          = tune;
+    r[PH_LC_LINK_LASER][l]         = st.electrical;
+    r[PH_LC_LINK_MIN_MARGIN][l]    = min_margin;
+    r[PH_LC_LINK_UP][l]            = (PetscReal)up;
   }
   if (record) op->started = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Hold the heat of the last evaluation until the next sample. */
-static PetscErrorCode PhOpticsApply(PhOpticsRun *op)
+static PetscErrorCode PhLinksApply(PhLinks op)
 {
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < op->ndev; d++) op->applied[d] = op->next[d];
-  if (op->heats) PetscCall(PhOpticsSpread(op, op->applied, op->heat));
+  if (op->heats) PetscCall(PhLinksSpread(op, op->applied, op->heat));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /**
-  The steady state at t = 0 (DESIGN §3.7). With heaters or lasers that heat the mesh, thermal solve and locking are
+  @brief The steady state at t = 0 (DESIGN §3.7) into the thermal field. With heaters or lasers that heat the mesh, thermal solve and locking are
   iterated until their powers change by less than 1 uW (PHYSICS §3); the field is left at the solve of the last
   powers held, which the first sample then locks to.
 **/
-PetscErrorCode PhOpticsSteady_Private(PhSim sim)
+PetscErrorCode PhLinksSolveSteady(PhLinks op, PhThermal thermal)
 {
-  PhOpticsRun *op = sim->optics;
+  Vec T;
 
   PetscFunctionBeginUser;
+  PetscCall(PhThermalGetTemperature(thermal, &T));
   if (op == NULL || !op->heats) {
-    PetscCall(PhThermalSolveSteady(sim->thermal, 0, sim->T));
+    PetscCall(PhThermalSolveSteady(thermal, 0, T));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   for (PetscInt it = 0;; it++) {
     PetscReal change = 0;
 
-    PetscCall(PhThermalSolveSteady(sim->thermal, 0, sim->T));
+    PetscCall(PhThermalSolveSteady(thermal, 0, T));
     PetscCall(PetscLogEventBegin(PH_EVENT_OPTICS, 0, 0, 0, 0));
-    PetscCall(PhOpticsEvaluate(sim, sim->T, 0, PETSC_FALSE));
+    PetscCall(PhLinksEvaluate(op, T, 0, PETSC_FALSE));
     PetscCall(PetscLogEventEnd(PH_EVENT_OPTICS, 0, 0, 0, 0));
     for (PetscInt d = 0; d < op->ndev; d++) change = PetscMax(change, PetscAbsReal(op->next[d] - op->applied[d]));
     if (change < PH_FIXED_POINT_TOLERANCE) break;
     PetscCheck(
-      it + 1 < PH_FIXED_POINT_ITERATIONS, sim->comm, PETSC_ERR_NOT_CONVERGED,
+      it + 1 < PH_FIXED_POINT_ITERATIONS, op->comm, PETSC_ERR_NOT_CONVERGED,
       "steady state: heater and laser powers still change by %.3g mW after %d iterations of thermal solve and locking (PHYSICS §3); the heaters "
       "may be chasing their own crosstalk or a laser running away thermally",
       (double)(change * 1e3), PH_FIXED_POINT_ITERATIONS);
-    PetscCall(PhOpticsApply(op));
+    PetscCall(PhLinksApply(op));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /**
-  Continue the optics of an earlier result whose snapshot at t_snap (s) is this run's initial field (DESIGN §3.7,
+  @brief Continue the optics of an earlier result whose snapshot at t_snap (s) is this run's initial field (DESIGN §3.7,
   time.initial: {file, time}). Restored from its last sample strictly before t_snap: the heater and laser heat held
   over the interval that ends at t_snap (which R_ii * P_i subtracts and which heats the mesh), the lock state that
   relocks are judged against (locked, order, rotation), and the relock outages still running at t_snap, moved to this
@@ -370,26 +347,25 @@ PetscErrorCode PhOpticsSteady_Private(PhSim sim)
 
   Collective (every rank reads the file).
 **/
-PetscErrorCode PhOpticsRestore_Private(PhSim sim, hid_t file, const char name[], PetscReal t_snap)
+PetscErrorCode PhLinksRestore(PhLinks op, hid_t file, const char name[], PetscReal t_snap)
 {
-  PhOptics    *po       = &sim->problem->optics;
-  PhOpticsRun *op       = sim->optics;
-  const char  *paths[6] = {"/series/rings/heater_power", "/series/rings/locked", "/series/rings/order",
-                           "/series/rings/line",         "/series/rings/relock", "/series/lasers/temperature"};
-  PetscReal   *time = NULL, *tab[6] = {NULL};
-  PetscInt     ns, rows[6], cols[6], p = -1;
-  PetscBool    ok, all = PETSC_TRUE;
+  static const PhLinksColumn which[6] = {PH_LC_RING_POWER, PH_LC_RING_LOCKED, PH_LC_RING_ORDER, PH_LC_RING_LINE, PH_LC_RING_RELOCK, PH_LC_LASER_T};
+  PhOptics                  *po;
+  PetscReal                 *time = NULL, *tab[6] = {NULL};
+  PetscInt                   ns, rows[6], cols[6], p = -1, tcols;
+  PetscBool                  ok, all = PETSC_TRUE;
 
   PetscFunctionBeginUser;
   if (op == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhH5ReadReals(file, "/series/time", &ns, &time, &ok));
+  po = &op->problem->optics;
+  PetscCall(PhSeriesReadColumn(op->series, PH_SERIES_TIME, file, &ns, &tcols, &time, &ok));
   all = ok;
   for (PetscInt k = 0; k < 6; k++) {
-    PetscCall(PhH5ReadRealTable(file, paths[k], &rows[k], &cols[k], &tab[k], &ok));
+    PetscCall(PhSeriesReadColumn(op->series, op->col[which[k]], file, &rows[k], &cols[k], &tab[k], &ok));
     all = (PetscBool)(all && ok && rows[k] == ns);
   }
   if (all) {
-    PetscCheck(cols[0] == op->nring && cols[5] == po->nlasers, sim->comm, PETSC_ERR_FILE_UNEXPECTED,
+    PetscCheck(cols[0] == op->nring && cols[5] == po->nlasers, op->comm, PETSC_ERR_FILE_UNEXPECTED,
                "time.initial: %s has %d rings and %d lasers in its optics series, this case %d and %d: continue only with the same optics", name,
                (int)cols[0], (int)cols[5], (int)op->nring, (int)po->nlasers);
     for (PetscInt s = 0; s < ns; s++)
@@ -406,7 +382,7 @@ PetscErrorCode PhOpticsRestore_Private(PhSim sim, hid_t file, const char name[],
       for (PetscInt i = 0; i < rg->count; i++) {
         PetscInt d = first + i;
 
-        op->applied[d]    = rg->heater_feedback ? 1e-3 * tab[0][p * op->nring + d] : 0;
+        op->applied[d]    = rg->heater_feedback ? tab[0][p * op->nring + d] : 0;
         op->was_locked[d] = (PetscBool)(tab[1][p * op->nring + d] > 0.5);
         op->was_order[d]  = (PetscInt)PetscFloorReal(tab[2][p * op->nring + d] + 0.5);
         for (PetscInt s = 0; s <= p && time[s] < t_snap - 1e-9 * PetscMax(1.0, PetscAbsReal(t_snap)); s++) {
@@ -421,11 +397,11 @@ PetscErrorCode PhOpticsRestore_Private(PhSim sim, hid_t file, const char name[],
       PhLaserState   st;
 
       if (ls->type == PH_LASER_EXTERNAL || !ls->heat) continue;
-      PhLaserEvaluate(ls, po->reference_temperature, tab[5][p * po->nlasers + l] + PH_ZERO_CELSIUS, &st);
+      PhLaserEvaluate(ls, po->reference_temperature, tab[5][p * po->nlasers + l], &st);
       op->applied[op->nring + l] = st.electrical - st.optical;
     }
     op->started = PETSC_TRUE;
-    if (op->heats) PetscCall(PhOpticsSpread(op, op->applied, op->heat));
+    if (op->heats) PetscCall(PhLinksSpread(op, op->applied, op->heat));
   }
   PetscCall(PetscFree(time));
   for (PetscInt k = 0; k < 6; k++) PetscCall(PetscFree(tab[k]));
@@ -433,32 +409,42 @@ PetscErrorCode PhOpticsRestore_Private(PhSim sim, hid_t file, const char name[],
 }
 
 /**
-  Lock at the sample just recorded by the run, record the optics series, and hold the new heat until the next sample.
+  @brief Lock at the sample just appended to the series table (time t, s) from the thermal field, record the optics
+  columns of that sample, and hold the new heat until the next sample.
+
+  Collective.
 **/
-PetscErrorCode PhOpticsSample_Private(PhSim sim)
+PetscErrorCode PhLinksSample(PhLinks op, PetscReal t)
 {
+  Vec T;
+
   PetscFunctionBeginUser;
-  if (sim->optics == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (op == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(PH_EVENT_OPTICS, 0, 0, 0, 0));
-  PetscCall(PhOpticsEvaluate(sim, sim->T, sim->t, PETSC_TRUE));
-  PetscCall(PhOpticsApply(sim->optics));
+  PetscCall(PhThermalGetTemperature(op->thermal, &T));
+  PetscCall(PhLinksEvaluate(op, T, t, PETSC_TRUE));
+  PetscCall(PhLinksApply(op));
   PetscCall(PetscLogEventEnd(PH_EVENT_OPTICS, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode PhOpticsDestroy_Private(PhSim sim)
+/**
+  @brief Destroy the optics of a run; NULL is accepted and *links is NULL on return.
+
+  Collective.
+**/
+PetscErrorCode PhLinksDestroy(PhLinks *links)
 {
-  PhOpticsRun *op = sim->optics;
+  PhLinks op = *links;
 
   PetscFunctionBeginUser;
   if (op == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  for (PetscInt c = 0; c < op->ncols; c++) PetscCall(PetscFree(*op->cols[c]));
   PetscCall(PetscFree3(op->entry_cell, op->entry_dev, op->entry_w));
   PetscCall(PetscFree2(op->group_first, op->link_first));
   PetscCall(PetscFree5(op->dev_w, op->self, op->applied, op->next, op->dev_t));
   PetscCall(PetscFree5(op->was_locked, op->was_order, op->rotation, op->down_until, op->locks));
   PetscCall(PetscFree2(op->wl, op->res));
   PetscCall(VecDestroy(&op->heat));
-  PetscCall(PetscFree(sim->optics));
+  PetscCall(PetscFree(*links));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,0 +1,153 @@
+/* The temperature field of the thermal model: its start, and the statistics that need its grid (box maxima and means,
+   the peak with its tie rule, the energy balance). */
+#include "thermal_impl.h"
+
+#define PH_ENERGY_WARN 1e-6 /* relative energy-balance error beyond the linear residuals that is reported */
+
+/**
+  @brief The temperature field, K (borrowed). Write the initial field into it before PhThermalStart(); afterwards it
+  is read-only for the caller and changes with PhThermalSolveSteady() and PhThermalAdvance().
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetTemperature(PhThermal th, Vec *T)
+{
+  PetscFunctionBeginUser;
+  *T = th->T;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Start the run at t = 0 from the current field: it becomes the origin of the stored energy; a case without an
+  ambient or surface temperature measures its rises from the mean initial temperature. A `steady` run's energy
+  balance is that of its steady state: out = generated + flux in, up to the residual of the solve.
+
+  Collective.
+**/
+PetscErrorCode PhThermalStart(PhThermal th, PetscBool steady)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecCopy(th->T, th->T0));
+  if (!th->t_ref_from_boundaries) {
+    PetscScalar sum;
+    PetscInt    n;
+
+    PetscCall(VecSum(th->T, &sum));
+    PetscCall(VecGetSize(th->T, &n));
+    th->t_ref = PetscRealPart(sum) / n;
+  }
+  th->t     = 0;
+  th->steps = 0;
+  if (steady) {
+    PhHeatRates rates;
+    PetscScalar rsum;
+
+    PetscCall(PhThermalRates(th, 0, th->T, PETSC_FALSE, &rates));
+    PetscCall(PhThermalSteadyResidual(th, 0, th->T, th->rate));
+    PetscCall(VecSum(th->rate, &rsum));
+    th->energy.generated = rates.generated;
+    th->energy.out       = rates.out;
+    th->energy.flux_in   = rates.flux_in;
+    th->energy.residual  = PetscRealPart(rsum);
+    th->energy.exact     = PETSC_TRUE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Highest and volume-weighted mean temperature (K) over each of `nbox` cell boxes: two reductions for all.
+
+  Collective.
+**/
+PetscErrorCode PhThermalBoxStats(PhThermal th, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[], PetscReal tmean[])
+{
+  PetscScalar ***tv, ***vol;
+  PetscReal     *sums;
+  PhIndexBox     owned;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalGetOwnedBox(th, &owned));
+  PetscCall(PetscCalloc1(2 * nbox + 1, &sums));
+  PetscCall(DMDAVecGetArrayRead(th->da, th->T, &tv));
+  PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
+  for (PetscInt b = 0; b < nbox; b++) {
+    PhIndexBox mine = PhIndexBoxIntersect(&boxes[b], &owned);
+
+    tmax[b] = PETSC_MIN_REAL;
+    PH_BOX_FOR(mine, i, j, k)
+    {
+      PetscReal t = PetscRealPart(tv[k][j][i]);
+
+      tmax[b] = PetscMax(tmax[b], t);
+      sums[2 * b] += t * PetscRealPart(vol[k][j][i]);
+      sums[2 * b + 1] += PetscRealPart(vol[k][j][i]);
+    }
+  }
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->T, &tv));
+  if (nbox > 0) {
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tmax, (PetscMPIInt)nbox, MPIU_REAL, MPIU_MAX, th->comm));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * nbox), MPIU_REAL, MPIU_SUM, th->comm));
+  }
+  for (PetscInt b = 0; b < nbox; b++) tmean[b] = sums[2 * b] / sums[2 * b + 1];
+  PetscCall(PetscFree(sums));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The hottest cell: its temperature (K) and natural index (k * ny + j) * nx + i. Cells within 1e-9 of the rise
+  of the maximum count as tied (solves leave differences far larger than rounding between rank counts) and the tie
+  goes to the lowest natural index (DESIGN §5).
+
+  Collective.
+**/
+PetscErrorCode PhThermalPeak(PhThermal th, PetscReal *value, PetscInt *natural)
+{
+  PetscScalar ***tv;
+  PetscReal      tie;
+  PetscInt       idx = PETSC_MAX_INT;
+  PhIndexBox     owned;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalGetOwnedBox(th, &owned));
+  PetscCall(VecMax(th->T, NULL, value));
+  tie = *value - 1e-9 * PetscMax(PetscAbsReal(*value - th->t_ref), 1e-3);
+  PetscCall(DMDAVecGetArrayRead(th->da, th->T, &tv));
+  PH_BOX_FOR(owned, i, j, k)
+  {
+    if (PetscRealPart(tv[k][j][i]) >= tie) idx = PetscMin(idx, (k * th->info.my + j) * th->info.mx + i);
+  }
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->T, &tv));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &idx, 1, MPIU_INT, MPI_MIN, th->comm));
+  *natural = idx;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The relative energy-balance error from the start to now, |stored + out - generated - flux in| / max(generated
+  + flux in, |out|, |stored|), with a warning (once) when it exceeds what the residuals of the linear solves explain
+  by more than 1e-6.
+
+  Collective.
+**/
+PetscErrorCode PhThermalEnergyError(PhThermal th, PetscReal *error)
+{
+  PhEnergyIntegrals *e = &th->energy;
+  PetscScalar        stored;
+  PetscReal          gap, denom;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecWAXPY(th->rate, -1.0, th->T0, th->T));
+  PetscCall(VecDot(th->rate, th->capacity, &stored));
+  gap    = PetscRealPart(stored) + e->out - e->generated - e->flux_in;
+  denom  = PetscMax(PetscMax(e->generated + e->flux_in, PetscAbsReal(e->out)), PetscAbsReal(PetscRealPart(stored)));
+  *error = denom > 0 ? PetscAbsReal(gap) / denom : 0;
+  if (denom > 0 && e->exact && PetscAbsReal(gap - e->residual) / denom > PH_ENERGY_WARN && !e->warned) {
+    PetscCall(PetscFPrintf(
+      th->comm, stderr,
+      "photherm: warning: energy balance at t = %.6g s: relative error %.3g, of which the linear residuals explain %.3g; the difference exceeds %.6g\n",
+      (double)th->t, (double)*error, (double)(PetscAbsReal(e->residual) / denom), PH_ENERGY_WARN));
+    e->warned = PETSC_TRUE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
