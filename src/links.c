@@ -10,16 +10,17 @@
 #define PH_FIXED_POINT_ITERATIONS 50
 #define PH_FIXED_POINT_TOLERANCE  1e-6 /* W: heater and laser powers that change by less have settled (PHYSICS §3) */
 
-/* The owned cells of every device with their overlap volumes: ring slices (exact overlap fractions along the slicing
-   axis), then the blocks of lasers with one. */
-static PetscErrorCode PhLinksBuildEntries(PhLinks op)
+/* The owned cells of every device with their overlap volumes, declared to the thermal model as its heat inputs: ring
+   slices (exact overlap fractions along the slicing axis), then the blocks of lasers with one. */
+static PetscErrorCode PhLinksDeclareInputs(PhLinks op)
 {
   PhCase           pb = op->problem;
   DM               da;
   DMDALocalInfo    in;
   PhIndexBox       owned;
   const PetscReal *line[3];
-  PetscInt         cap = 0;
+  PetscInt         nentry = 0, *cell = NULL, *dev_of = NULL;
+  PetscReal       *weight = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalGetDM(op->thermal, &da));
@@ -27,7 +28,8 @@ static PetscErrorCode PhLinksBuildEntries(PhLinks op)
   PetscCall(PhThermalGetOwnedBox(op->thermal, &owned));
   PetscCall(PhMeshGetLines(op->mesh, &line[0], &line[1], &line[2]));
   for (PetscInt pass = 0; pass < 2; pass++) { /* count, then fill */
-    op->nentry = 0;
+    if (pass == 1) PetscCall(PetscMalloc3(PetscMax(nentry, 1), &cell, PetscMax(nentry, 1), &dev_of, PetscMax(nentry, 1), &weight));
+    nentry = 0;
     for (PetscInt dev = 0; dev < op->ndev; dev++) {
       PetscInt   block, axis = 0, g = -1, ring = 0;
       PetscReal  lo = 0, hi = 0;
@@ -54,52 +56,16 @@ static PetscErrorCode PhLinksBuildEntries(PhLinks op)
         if (g >= 0) w[axis] = PetscMin(hi, line[axis][idx[axis] + 1]) - PetscMax(lo, line[axis][idx[axis]]);
         if (w[axis] <= 0) continue;
         if (pass == 1) {
-          op->entry_cell[op->nentry] = ((k - in.zs) * in.ym + (j - in.ys)) * in.xm + (i - in.xs); /* the local index of the Vec arrays */
-          op->entry_dev[op->nentry]  = dev;
-          op->entry_w[op->nentry]    = w[0] * w[1] * w[2];
-          op->dev_w[dev] += op->entry_w[op->nentry];
+          cell[nentry]   = ((k - in.zs) * in.ym + (j - in.ys)) * in.xm + (i - in.xs); /* the local index of the Vec arrays */
+          dev_of[nentry] = dev;
+          weight[nentry] = w[0] * w[1] * w[2];
         }
-        op->nentry++;
+        nentry++;
       }
     }
-    if (pass == 0) {
-      cap = op->nentry;
-      PetscCall(PetscMalloc3(PetscMax(cap, 1), &op->entry_cell, PetscMax(cap, 1), &op->entry_dev, PetscMax(cap, 1), &op->entry_w));
-    }
   }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, op->dev_w, (PetscMPIInt)op->ndev, MPIU_REAL, MPIU_SUM, op->comm));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* heat = sum over devices of power[dev] spread over its cells by overlap volume. */
-static PetscErrorCode PhLinksSpread(PhLinks op, const PetscReal power[], Vec heat)
-{
-  PetscScalar *h;
-
-  PetscFunctionBeginUser;
-  PetscCall(VecGetArray(heat, &h));
-  for (PetscInt e = 0; e < op->nentry; e++) h[op->entry_cell[e]] = 0;
-  for (PetscInt e = 0; e < op->nentry; e++) {
-    PetscInt d = op->entry_dev[e];
-
-    if (op->dev_w[d] > 0) h[op->entry_cell[e]] += power[d] * op->entry_w[e] / op->dev_w[d];
-  }
-  PetscCall(VecRestoreArray(heat, &h));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* Volume-weighted mean temperature of every device over its cells: one reduction for all of them. */
-static PetscErrorCode PhLinksDeviceTemperatures(PhLinks op, Vec T)
-{
-  const PetscScalar *tv;
-
-  PetscFunctionBeginUser;
-  for (PetscInt d = 0; d < op->ndev; d++) op->dev_t[d] = 0;
-  PetscCall(VecGetArrayRead(T, &tv));
-  for (PetscInt e = 0; e < op->nentry; e++) op->dev_t[op->entry_dev[e]] += op->entry_w[e] * PetscRealPart(tv[op->entry_cell[e]]);
-  PetscCall(VecRestoreArrayRead(T, &tv));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, op->dev_t, (PetscMPIInt)op->ndev, MPIU_REAL, MPIU_SUM, op->comm));
-  for (PetscInt d = 0; d < op->ndev; d++) op->dev_t[d] = op->dev_w[d] > 0 ? op->dev_t[d] / op->dev_w[d] : 0;
+  PetscCall(PhThermalSetHeatInputs(op->thermal, op->ndev, nentry, cell, dev_of, weight));
+  PetscCall(PetscFree3(cell, dev_of, weight));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -111,11 +77,12 @@ static PetscErrorCode PhLinksProbe(PhLinks op)
 {
   PhCase     pb = op->problem;
   PetscReal *power;
-  Vec        rise;
+  Vec        T, rise;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(op->ndev, &power));
-  PetscCall(VecDuplicate(op->heat, &rise));
+  PetscCall(PhThermalGetTemperature(op->thermal, &T));
+  PetscCall(VecDuplicate(T, &rise));
   for (PetscInt parity = 0; parity < 2; parity++) {
     PetscBool any = PETSC_FALSE;
 
@@ -127,14 +94,11 @@ static PetscErrorCode PhLinksProbe(PhLinks op)
         any      = (PetscBool)(any || power[d] > 0);
       }
     if (!any) continue;
-    PetscCall(VecSet(op->heat, 0.0));
-    PetscCall(PhLinksSpread(op, power, op->heat));
-    PetscCall(PhThermalSolveResponse(op->thermal, op->heat, rise));
-    PetscCall(PhLinksDeviceTemperatures(op, rise));
+    PetscCall(PhThermalSolveInputResponse(op->thermal, power, rise));
+    PetscCall(PhThermalInputMeans(op->thermal, rise, op->dev_t));
     for (PetscInt d = 0; d < op->nring; d++)
       if (power[d] > 0) op->self[d] = op->dev_t[d];
   }
-  PetscCall(VecSet(op->heat, 0.0));
   for (PetscInt g = 0; g < pb->optics.nrings; g++) {
     const PhRingGroup *rg = &pb->optics.rings[g];
 
@@ -157,7 +121,6 @@ PetscErrorCode PhLinksCreate(MPI_Comm comm, PhCase pb, PhMesh mesh, PhThermal th
   PhOptics *po = &pb->optics;
   PhLinks   op;
   PetscBool feedback = PETSC_FALSE;
-  Vec       T;
 
   PetscFunctionBeginUser;
   *links = NULL;
@@ -176,7 +139,7 @@ PetscErrorCode PhLinksCreate(MPI_Comm comm, PhCase pb, PhMesh mesh, PhThermal th
   op->nring = op->group_first[po->nrings];
   op->nline = op->link_first[po->nlinks];
   op->ndev  = op->nring + po->nlasers;
-  PetscCall(PetscCalloc5(op->ndev, &op->dev_w, op->nring, &op->self, op->ndev, &op->applied, op->ndev, &op->next, op->ndev, &op->dev_t));
+  PetscCall(PetscCalloc4(op->nring, &op->self, op->ndev, &op->applied, op->ndev, &op->next, op->ndev, &op->dev_t));
   PetscCall(PetscCalloc5(op->nring, &op->was_locked, op->nring, &op->was_order, po->nrings, &op->rotation, op->nline, &op->down_until, op->nring,
                          &op->locks));
   PetscCall(PetscMalloc2(op->nring + op->nline + 1, &op->wl, op->nring + 1, &op->res));
@@ -184,12 +147,9 @@ PetscErrorCode PhLinksCreate(MPI_Comm comm, PhCase pb, PhMesh mesh, PhThermal th
   for (PetscInt g = 0; g < po->nrings; g++) feedback = (PetscBool)(feedback || po->rings[g].heater_feedback);
   for (PetscInt l = 0; l < po->nlasers; l++) op->heats = (PetscBool)(op->heats || (po->lasers[l].type != PH_LASER_EXTERNAL && po->lasers[l].heat));
   op->heats = (PetscBool)(op->heats || feedback);
-  PetscCall(PhThermalGetTemperature(thermal, &T));
-  PetscCall(VecDuplicate(T, &op->heat));
-  PetscCall(VecSet(op->heat, 0.0));
-  PetscCall(PhLinksBuildEntries(op));
+  PetscCall(PhLinksDeclareInputs(op));
   if (feedback) PetscCall(PhLinksProbe(op));
-  if (op->heats) PetscCall(PhThermalSetExtraHeat(thermal, op->heat));
+  if (op->heats) PetscCall(PhThermalSetHeatPowers(thermal, op->applied));
   PetscCall(PhLinksRegisterColumns_Private(op));
   *links = op;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -207,7 +167,7 @@ static PetscErrorCode PhLinksEvaluate(PhLinks op, Vec T, PetscReal t, PetscBool 
   PetscReal *r[PH_LC_NCOLUMNS]; /* the row of the sample to record, per column */
 
   PetscFunctionBeginUser;
-  PetscCall(PhLinksDeviceTemperatures(op, T));
+  PetscCall(PhThermalInputMeans(op->thermal, T, op->dev_t));
   for (PetscInt c = 0; c < PH_LC_NCOLUMNS; c++) r[c] = record ? PhSeriesRow(op->series, op->col[c], -1) : NULL;
   for (PetscInt d = 0; d < op->ndev; d++) op->next[d] = 0;
   for (PetscInt l = 0; l < po->nlinks; l++) {
@@ -297,7 +257,7 @@ static PetscErrorCode PhLinksApply(PhLinks op)
 {
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < op->ndev; d++) op->applied[d] = op->next[d];
-  if (op->heats) PetscCall(PhLinksSpread(op, op->applied, op->heat));
+  if (op->heats) PetscCall(PhThermalSetHeatPowers(op->thermal, op->applied));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -401,7 +361,7 @@ PetscErrorCode PhLinksRestore(PhLinks op, hid_t file, const char name[], PetscRe
       op->applied[op->nring + l] = st.electrical - st.optical;
     }
     op->started = PETSC_TRUE;
-    if (op->heats) PetscCall(PhLinksSpread(op, op->applied, op->heat));
+    if (op->heats) PetscCall(PhThermalSetHeatPowers(op->thermal, op->applied));
   }
   PetscCall(PetscFree(time));
   for (PetscInt k = 0; k < 6; k++) PetscCall(PetscFree(tab[k]));
@@ -439,12 +399,10 @@ PetscErrorCode PhLinksDestroy(PhLinks *links)
 
   PetscFunctionBeginUser;
   if (op == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscFree3(op->entry_cell, op->entry_dev, op->entry_w));
   PetscCall(PetscFree2(op->group_first, op->link_first));
-  PetscCall(PetscFree5(op->dev_w, op->self, op->applied, op->next, op->dev_t));
+  PetscCall(PetscFree4(op->self, op->applied, op->next, op->dev_t));
   PetscCall(PetscFree5(op->was_locked, op->was_order, op->rotation, op->down_until, op->locks));
   PetscCall(PetscFree2(op->wl, op->res));
-  PetscCall(VecDestroy(&op->heat));
   PetscCall(PetscFree(*links));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

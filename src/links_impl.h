@@ -42,24 +42,19 @@ struct _p_PhLinks {
   PetscInt    nring, nline, ndev;
   PetscInt   *group_first; /* [ngroups + 1] global index of each group's ring 0 */
   PetscInt   *link_first;  /* [nlinks + 1] global index of each link's line 0 */
-  PetscInt    nentry;      /* owned (cell, device) pairs with their overlap volumes */
-  PetscInt   *entry_cell, *entry_dev;
-  PetscReal  *entry_w;    /* m^3 */
-  PetscReal  *dev_w;      /* [ndev] total overlap volume of each device, all ranks */
-  PetscReal  *self;       /* [nring] R_ii, K/W (0 without heater feedback) */
-  PetscReal   self_share; /* largest drift * R_ii / efficiency */
-  PetscBool   heats;      /* some heater or laser heats the mesh */
-  Vec         heat;       /* W per cell, handed to the thermal model */
-  PetscReal  *applied;    /* [ndev] heat held until the next sample, W */
-  PetscReal  *next;       /* [ndev] heat the last evaluation asks for, W */
-  PetscBool   started;    /* a sample has been recorded: later locks can be relocks */
-  PetscBool  *was_locked; /* [nring] at the previous sample */
-  PetscInt   *was_order;  /* [nring] */
-  PetscInt   *rotation;   /* [ngroups] current rotation (rotate), -1 before the first lock */
-  PetscReal  *down_until; /* [nline] end of the current relock outage, s */
-  PetscReal  *dev_t;      /* [ndev] scratch: mean temperatures */
-  PetscReal  *wl, *res;   /* scratch: line wavelengths, untuned resonances */
-  PhRingLock *locks;      /* [nring] scratch */
+  PetscReal  *self;        /* [nring] R_ii, K/W (0 without heater feedback) */
+  PetscReal   self_share;  /* largest drift * R_ii / efficiency */
+  PetscBool   heats;       /* some heater or laser heats the mesh (the devices are the thermal model's heat inputs) */
+  PetscReal  *applied;     /* [ndev] heat held until the next sample, W */
+  PetscReal  *next;        /* [ndev] heat the last evaluation asks for, W */
+  PetscBool   started;     /* a sample has been recorded: later locks can be relocks */
+  PetscBool  *was_locked;  /* [nring] at the previous sample */
+  PetscInt   *was_order;   /* [nring] */
+  PetscInt   *rotation;    /* [ngroups] current rotation (rotate), -1 before the first lock */
+  PetscReal  *down_until;  /* [nline] end of the current relock outage, s */
+  PetscReal  *dev_t;       /* [ndev] scratch: mean temperatures */
+  PetscReal  *wl, *res;    /* scratch: line wavelengths, untuned resonances */
+  PhRingLock *locks;       /* [nring] scratch */
 };
 
 PH_INTERN PetscErrorCode PhLinksRegisterColumns_Private(PhLinks links);

@@ -750,18 +750,6 @@ PetscErrorCode PhThermalGetReference(PhThermal th, PetscReal *t_ref)
 }
 
 /**
-  @brief Set (or clear with NULL) an extra heat per cell in W, such as ring heaters and lasers; the vector is borrowed.
-
-  Logically collective.
-**/
-PetscErrorCode PhThermalSetExtraHeat(PhThermal th, Vec heat)
-{
-  PetscFunctionBeginUser;
-  th->extra = heat;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/**
   @brief The DMDA of the cells (borrowed).
 
   Not collective.
@@ -826,6 +814,9 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree2(th->src_box, th->src_volume));
   PetscCall(PetscFree(th->gmat));
   PetscCall(PhThermalDestroyState_Private(th));
+  PetscCall(VecDestroy(&th->extra));
+  PetscCall(PetscFree3(th->entry_cell, th->entry_input, th->entry_w));
+  PetscCall(PetscFree2(th->input_w, th->input_power));
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(MatDestroy(&th->A));
   PetscCall(VecDestroy(&th->adiag));

@@ -26,10 +26,15 @@ struct _p_PhThermal {
   PhMesh           mesh;    /* borrowed */
   DM               da;
   DMDALocalInfo    info;
-  PetscInt        *gmat;         /* material of the ghosted local box [gzm][gym][gxm] */
-  Vec              capacity;     /* C = rho cp V, J/K */
-  Vec              volume;       /* m^3 */
-  Vec              extra;        /* optional extra heat per cell (optics), W; NULL when none */
+  PetscInt        *gmat;           /* material of the ghosted local box [gzm][gym][gxm] */
+  Vec              capacity;       /* C = rho cp V, J/K */
+  Vec              volume;         /* m^3 */
+  Vec              extra;          /* heat of the heat inputs per cell (optics), W; NULL when none */
+  PetscInt         ninput, nentry; /* heat inputs, and their owned (cell, input) entries */
+  PetscInt        *entry_cell, *entry_input;
+  PetscReal       *entry_w;      /* weight of each entry (overlap volume), m^3 */
+  PetscReal       *input_w;      /* [ninput] sum of the weights of each input, all ranks */
+  PetscReal       *input_power;  /* [ninput] power held, W */
   Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
   Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
   Vec              gbc;          /* boundary conductance of every cell, A * 1, W/K */

@@ -151,3 +151,101 @@ PetscErrorCode PhThermalEnergyError(PhThermal th, PetscReal *error)
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/**
+  @brief Declare the heat inputs beside the sources (ring heaters, lasers): each is a distribution over cells, given as
+  entries (owned cell by its local index, input, weight such as an overlap volume, m^3); an input puts the share
+  weight / (sum of its weights over all ranks) of its power into each of its cells. PhThermalSetHeatPowers() sets
+  their powers; PhThermalInputMeans() gives the weighted mean temperature over each of them. The arrays are copied.
+
+  Collective.
+**/
+PetscErrorCode PhThermalSetHeatInputs(PhThermal th, PetscInt ninput, PetscInt nentry, const PetscInt cell[], const PetscInt input[],
+                                      const PetscReal weight[])
+{
+  PetscFunctionBeginUser;
+  PetscCheck(th->ninput == 0, th->comm, PETSC_ERR_ORDER, "the heat inputs are declared once");
+  th->ninput = ninput;
+  th->nentry = nentry;
+  PetscCall(PetscMalloc3(PetscMax(nentry, 1), &th->entry_cell, PetscMax(nentry, 1), &th->entry_input, PetscMax(nentry, 1), &th->entry_w));
+  PetscCall(PetscCalloc2(PetscMax(ninput, 1), &th->input_w, PetscMax(ninput, 1), &th->input_power));
+  PetscCall(PetscArraycpy(th->entry_cell, cell, nentry));
+  PetscCall(PetscArraycpy(th->entry_input, input, nentry));
+  PetscCall(PetscArraycpy(th->entry_w, weight, nentry));
+  for (PetscInt e = 0; e < nentry; e++) th->input_w[input[e]] += weight[e];
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, th->input_w, (PetscMPIInt)ninput, MPIU_REAL, MPIU_SUM, th->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* heat = sum over inputs of power[i] spread over its cells by weight. */
+static PetscErrorCode PhThermalSpreadInputs(PhThermal th, const PetscReal power[], Vec heat)
+{
+  PetscScalar *h;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArray(heat, &h));
+  for (PetscInt e = 0; e < th->nentry; e++) h[th->entry_cell[e]] = 0;
+  for (PetscInt e = 0; e < th->nentry; e++) {
+    PetscInt d = th->entry_input[e];
+
+    if (th->input_w[d] > 0) h[th->entry_cell[e]] += power[d] * th->entry_w[e] / th->input_w[d];
+  }
+  PetscCall(VecRestoreArray(heat, &h));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Set the power of every heat input (W), held until the next call; the run's heat balance and the power
+  density include them from then on.
+
+  Collective.
+**/
+PetscErrorCode PhThermalSetHeatPowers(PhThermal th, const PetscReal power[])
+{
+  PetscFunctionBeginUser;
+  if (th->extra == NULL) {
+    PetscCall(VecDuplicate(th->capacity, &th->extra));
+    PetscCall(VecSet(th->extra, 0.0));
+  }
+  PetscCall(PetscArraycpy(th->input_power, power, th->ninput));
+  PetscCall(PhThermalSpreadInputs(th, power, th->extra));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Volume-weighted mean of the field T (K, or a rise) over each heat input's cells (0 for an input without
+  cells): one reduction for all.
+
+  Collective.
+**/
+PetscErrorCode PhThermalInputMeans(PhThermal th, Vec T, PetscReal mean[])
+{
+  const PetscScalar *tv;
+
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < th->ninput; d++) mean[d] = 0;
+  PetscCall(VecGetArrayRead(T, &tv));
+  for (PetscInt e = 0; e < th->nentry; e++) mean[th->entry_input[e]] += th->entry_w[e] * PetscRealPart(tv[th->entry_cell[e]]);
+  PetscCall(VecRestoreArrayRead(T, &tv));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mean, (PetscMPIInt)th->ninput, MPIU_REAL, MPIU_SUM, th->comm));
+  for (PetscInt d = 0; d < th->ninput; d++) mean[d] = th->input_w[d] > 0 ? mean[d] / th->input_w[d] : 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The steady rise (K) that the heat inputs at `power` (W) alone cause, as in PhThermalSolveResponse().
+
+  Collective.
+**/
+PetscErrorCode PhThermalSolveInputResponse(PhThermal th, const PetscReal power[], Vec rise)
+{
+  Vec heat;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecDuplicate(th->capacity, &heat));
+  PetscCall(VecSet(heat, 0.0));
+  PetscCall(PhThermalSpreadInputs(th, power, heat));
+  PetscCall(PhThermalSolveResponse(th, heat, rise));
+  PetscCall(VecDestroy(&heat));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -51,7 +51,11 @@ PH_EXTERN PetscErrorCode PhThermalBoxStats(PhThermal thermal, PetscInt nbox, con
 PH_EXTERN PetscErrorCode PhThermalPeak(PhThermal thermal, PetscReal *value, PetscInt *natural);
 PH_EXTERN PetscErrorCode PhThermalEnergyError(PhThermal thermal, PetscReal *error);
 PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref);
-PH_EXTERN PetscErrorCode PhThermalSetExtraHeat(PhThermal thermal, Vec heat);
+PH_EXTERN PetscErrorCode PhThermalSetHeatInputs(PhThermal thermal, PetscInt ninput, PetscInt nentry, const PetscInt cell[], const PetscInt input[],
+                                                const PetscReal weight[]);
+PH_EXTERN PetscErrorCode PhThermalSetHeatPowers(PhThermal thermal, const PetscReal power[]);
+PH_EXTERN PetscErrorCode PhThermalInputMeans(PhThermal thermal, Vec T, PetscReal mean[]);
+PH_EXTERN PetscErrorCode PhThermalSolveInputResponse(PhThermal thermal, const PetscReal power[], Vec rise);
 PH_EXTERN PetscErrorCode PhThermalSourcePowers(PhThermal thermal, PetscReal t, Vec T, PetscBool left, PetscReal power[], PetscReal leakage[]);
 PH_EXTERN PetscErrorCode PhThermalPowerDensity(PhThermal thermal, PetscReal t, Vec T, Vec density);
 PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, PetscBool left, PhHeatRates *rates);

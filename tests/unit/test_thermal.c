@@ -67,8 +67,8 @@ static double solve_error(int n)
   PhThermal        th;
   DM               da;
   DMDALocalInfo    in;
-  Vec              T, heat;
-  PetscScalar     *h, *t;
+  Vec              T;
+  PetscScalar     *t;
   const PetscReal *x, *y, *z;
   double           c = PETSC_PI / (TH[0] / KZ[0] + TH[1] / KZ[1] + TH[2] / KZ[2] + TH[3] / KZ[3]), err = 0, rise = 0;
   PetscInt         nerr;
@@ -106,17 +106,26 @@ static double solve_error(int n)
   PH_CK(DMDAGetLocalInfo(da, &in));
   PH_CK(PhMeshGetLines(mesh, &x, &y, &z));
   PH_CK(DMCreateGlobalVector(da, &T));
-  PH_CK(VecDuplicate(T, &heat));
-  PH_CK(VecGetArray(heat, &h));
-  for (PetscInt k = 0, q = 0; k < in.mz; k++)
-    for (PetscInt j = 0; j < in.my; j++)
-      for (PetscInt i = 0; i < in.mx; i++, q++) {
-        double xc = 0.5 * (x[i] + x[i + 1]), yc = 0.5 * (y[j] + y[j + 1]), zc = 0.5 * (z[k] + z[k + 1]);
+  {
+    /* the manufactured heat as one heat input per cell (weight 1, power = the cell's heat) */
+    PetscInt   n = in.mx * in.my * in.mz, *cell, *input;
+    PetscReal *weight, *power;
 
-        h[q] = source(xc, yc, zc, c) * (x[i + 1] - x[i]) * (y[j + 1] - y[j]) * (z[k + 1] - z[k]);
-      }
-  PH_CK(VecRestoreArray(heat, &h));
-  PH_CK(PhThermalSetExtraHeat(th, heat));
+    PH_CK(PetscMalloc4(n, &cell, n, &input, n, &weight, n, &power));
+    for (PetscInt k = 0, q = 0; k < in.mz; k++)
+      for (PetscInt j = 0; j < in.my; j++)
+        for (PetscInt i = 0; i < in.mx; i++, q++) {
+          double xc = 0.5 * (x[i] + x[i + 1]), yc = 0.5 * (y[j] + y[j + 1]), zc = 0.5 * (z[k] + z[k + 1]);
+
+          cell[q]   = q;
+          input[q]  = q;
+          weight[q] = 1.0;
+          power[q]  = source(xc, yc, zc, c) * (x[i + 1] - x[i]) * (y[j + 1] - y[j]) * (z[k + 1] - z[k]);
+        }
+    PH_CK(PhThermalSetHeatInputs(th, n, n, cell, input, weight));
+    PH_CK(PhThermalSetHeatPowers(th, power));
+    PH_CK(PetscFree4(cell, input, weight, power));
+  }
   PH_CK(VecSet(T, T_0));
   PH_CK(PhThermalSolveSteady(th, 0, T));
   PH_CK(VecGetArray(T, &t));
@@ -130,7 +139,6 @@ static double solve_error(int n)
       }
   PH_CK(VecRestoreArray(T, &t));
   PH_CK(VecDestroy(&T));
-  PH_CK(VecDestroy(&heat));
   PH_CK(PhThermalDestroy(&th));
   PH_CK(PhMeshDestroy(&mesh));
   PH_CK(PhCaseDestroy(&pb));
