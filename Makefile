@@ -34,12 +34,12 @@ endif
 
 all: bin/photherm lib/libphotherm.a
 
-build/config.mk: scripts/install-deps.sh
+build/config.mk: scripts/install-deps.sh Makefile
 	$(Q)./scripts/install-deps.sh --if-missing
 	$(Q)mkdir -p build
 	$(Q)pkg-config --exists $(PKGS) || { echo "photherm: pkg-config cannot find $(PKGS); run 'make deps' or set PETSC_DIR/PETSC_ARCH" >&2; exit 1; }
 	$(Q)printf 'PH_CFLAGS := %s\nPH_LIBS := %s\nCHECK_CFLAGS := %s\nCHECK_LIBS := %s\nPH_GIT := %s\n' \
-	  "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS)) -lm" \
+	  "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS)) $$(pkg-config --libs-only-l --static PETSc | tr ' ' '\n' | grep -E '^-l(lapack|blas|openblas|flapack|fblas|mkl_[a-z_0-9]+)$$' | tr '\n' ' ') -lm" \
 	  "$$(pkg-config --cflags check 2>/dev/null)" "$$(pkg-config --libs check 2>/dev/null)" \
 	  "$$(git describe --always --dirty 2>/dev/null || echo unknown)" > $@
 

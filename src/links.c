@@ -64,7 +64,24 @@ static PetscErrorCode PhLinksDeclareInputs(PhLinks op)
       }
     }
   }
-  PetscCall(PhThermalSetHeatInputs(op->thermal, op->ndev, nentry, cell, dev_of, weight));
+  {
+    PetscReal *magnitude; /* the most heat each device can put into the mesh */
+
+    PetscCall(PetscCalloc1(op->ndev + 1, &magnitude));
+    for (PetscInt g = 0; g < pb->optics.nrings; g++)
+      for (PetscInt i = 0; i < pb->optics.rings[g].count && pb->optics.rings[g].heater_feedback; i++)
+        magnitude[op->group_first[g] + i] = pb->optics.rings[g].heater_max_power;
+    for (PetscInt l = 0; l < pb->optics.nlasers; l++) {
+      const PhLaser *ls = &pb->optics.lasers[l];
+      PhLaserState   st;
+
+      if (ls->type == PH_LASER_EXTERNAL || !ls->heat) continue;
+      PhLaserEvaluate(ls, pb->optics.reference_temperature, pb->optics.reference_temperature, &st);
+      magnitude[op->nring + l] = st.electrical - st.optical;
+    }
+    PetscCall(PhThermalSetHeatInputs(op->thermal, op->ndev, nentry, cell, dev_of, weight, magnitude));
+    PetscCall(PetscFree(magnitude));
+  }
   PetscCall(PetscFree3(cell, dev_of, weight));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -152,6 +152,22 @@ PetscBool PhSignalIsConstant(const PhSignal *s)
 }
 
 /**
+  @brief The largest magnitude the signal takes, in its SI unit.
+
+  Not collective.
+**/
+PetscReal PhSignalMaxAbs(const PhSignal *s)
+{
+  PetscReal m = 0;
+
+  if (s->type == PH_SIGNAL_CONSTANT) return PetscAbsReal(s->value);
+  if (s->type == PH_SIGNAL_SQUARE) return PetscMax(PetscAbsReal(s->high), PetscAbsReal(s->low));
+  if (s->type == PH_SIGNAL_SINE) return PetscAbsReal(s->mean) + PetscAbsReal(s->amplitude);
+  for (PetscInt r = 0; r < s->n; r++) m = PetscMax(m, PetscAbsReal(s->v[r]));
+  return m;
+}
+
+/**
   @brief Free the arrays and strings of a signal (the struct itself belongs to its owner).
 
   Not collective.

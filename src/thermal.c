@@ -156,6 +156,7 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscCall(VecDuplicate(th->capacity, &th->rate));
   th->ksp_floor         = 1e-6;
   th->mg_coarsen_factor = 3;
+  th->reduced_tolerance = 0.05;
   PetscCall(VecGetArray(th->capacity, &cap));
   PetscCall(VecGetArray(th->volume, &vol));
   for (PetscInt k = th->info.zs, c = 0; k < th->info.zs + th->info.zm; k++)
@@ -463,7 +464,7 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
 }
 
 /* Add to b the heat of the sources, spread uniformly over their boxes (each cell gets P * V_cell / V_box). */
-static PetscErrorCode PhThermalAddSourceHeat(PhThermal th, const PetscReal power[], Vec b)
+PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const PetscReal power[], Vec b)
 {
   PhCase             pb = th->problem;
   DMDALocalInfo     *in = &th->info;
@@ -504,7 +505,7 @@ PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool 
   PetscCall(VecSet(b, 0));
   PetscCall(PetscMalloc1(PetscMax(th->problem->nsources, 1), &power));
   PetscCall(PhThermalSourcePowers(th, t, T, left, power, NULL));
-  PetscCall(PhThermalAddSourceHeat(th, power, b));
+  PetscCall(PhThermalAddSourceHeat_Private(th, power, b));
   PetscCall(PetscFree(power));
   if (th->extra != NULL) PetscCall(VecAXPY(b, 1.0, th->extra));
   PetscCall(VecGetArray(b, &bv));
@@ -573,7 +574,7 @@ PetscErrorCode PhThermalPowerDensity(PhThermal th, PetscReal t, Vec T, Vec densi
   PetscCall(VecSet(density, 0));
   PetscCall(PetscMalloc1(PetscMax(th->problem->nsources, 1), &power));
   PetscCall(PhThermalSourcePowers(th, t, T, PETSC_FALSE, power, NULL));
-  PetscCall(PhThermalAddSourceHeat(th, power, density));
+  PetscCall(PhThermalAddSourceHeat_Private(th, power, density));
   PetscCall(PetscFree(power));
   if (th->extra != NULL) PetscCall(VecAXPY(density, 1.0, th->extra));
   PetscCall(VecPointwiseDivide(density, density, th->volume));
@@ -814,9 +815,10 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree2(th->src_box, th->src_volume));
   PetscCall(PetscFree(th->gmat));
   PetscCall(PhThermalDestroyState_Private(th));
+  PetscCall(PhThermalReducedDestroy_Private(th));
   PetscCall(VecDestroy(&th->extra));
   PetscCall(PetscFree3(th->entry_cell, th->entry_input, th->entry_w));
-  PetscCall(PetscFree2(th->input_w, th->input_power));
+  PetscCall(PetscFree3(th->input_w, th->input_power, th->input_amp));
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(MatDestroy(&th->A));
   PetscCall(VecDestroy(&th->adiag));

@@ -20,6 +20,8 @@ typedef struct {
   PetscBool warned;
 } PhEnergyIntegrals;
 
+typedef struct _p_PhReduced *PhReduced;
+
 struct _p_PhThermal {
   MPI_Comm         comm;
   PhCase           problem; /* borrowed */
@@ -32,9 +34,13 @@ struct _p_PhThermal {
   Vec              extra;          /* heat of the heat inputs per cell (optics), W; NULL when none */
   PetscInt         ninput, nentry; /* heat inputs, and their owned (cell, input) entries */
   PetscInt        *entry_cell, *entry_input;
-  PetscReal       *entry_w;      /* weight of each entry (overlap volume), m^3 */
-  PetscReal       *input_w;      /* [ninput] sum of the weights of each input, all ranks */
-  PetscReal       *input_power;  /* [ninput] power held, W */
+  PetscReal       *entry_w;           /* weight of each entry (overlap volume), m^3 */
+  PetscReal       *input_w;           /* [ninput] sum of the weights of each input, all ranks */
+  PetscReal       *input_power;       /* [ninput] power held, W */
+  PetscReal       *input_amp;         /* [ninput] largest power, W */
+  PetscBool        reduce;            /* advance with the reduced model (thermal_reduced.c) */
+  PetscReal        reduced_tolerance; /* K */
+  PhReduced        reduced;
   Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
   Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
   Vec              gbc;          /* boundary conductance of every cell, A * 1, W/K */
@@ -84,3 +90,10 @@ PH_INTERN PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalDestroyState_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalCreateTS_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T);
+PH_INTERN PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const PetscReal power[], Vec b);
+PH_INTERN PetscErrorCode PhThermalSpreadInputs_Private(PhThermal th, const PetscReal power[], Vec heat);
+PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[],
+                                                        PetscReal tmean[]);
+PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1);
+PH_INTERN PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th);

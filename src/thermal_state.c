@@ -61,6 +61,14 @@ PetscErrorCode PhThermalStart(PhThermal th, PetscBool steady)
 **/
 PetscErrorCode PhThermalBoxStats(PhThermal th, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[], PetscReal tmean[])
 {
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalFieldBoxStats_Private(th, th->T, nbox, boxes, tmax, tmean));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Highest and volume-weighted mean value of the field T over each box. */
+PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[], PetscReal tmean[])
+{
   PetscScalar ***tv, ***vol;
   PetscReal     *sums;
   PhIndexBox     owned;
@@ -68,7 +76,7 @@ PetscErrorCode PhThermalBoxStats(PhThermal th, PetscInt nbox, const PhIndexBox b
   PetscFunctionBeginUser;
   PetscCall(PhThermalGetOwnedBox(th, &owned));
   PetscCall(PetscCalloc1(2 * nbox + 1, &sums));
-  PetscCall(DMDAVecGetArrayRead(th->da, th->T, &tv));
+  PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
   PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
   for (PetscInt b = 0; b < nbox; b++) {
     PhIndexBox mine = PhIndexBoxIntersect(&boxes[b], &owned);
@@ -84,7 +92,7 @@ PetscErrorCode PhThermalBoxStats(PhThermal th, PetscInt nbox, const PhIndexBox b
     }
   }
   PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
-  PetscCall(DMDAVecRestoreArrayRead(th->da, th->T, &tv));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
   if (nbox > 0) {
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tmax, (PetscMPIInt)nbox, MPIU_REAL, MPIU_MAX, th->comm));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * nbox), MPIU_REAL, MPIU_SUM, th->comm));
@@ -161,14 +169,15 @@ PetscErrorCode PhThermalEnergyError(PhThermal th, PetscReal *error)
   Collective.
 **/
 PetscErrorCode PhThermalSetHeatInputs(PhThermal th, PetscInt ninput, PetscInt nentry, const PetscInt cell[], const PetscInt input[],
-                                      const PetscReal weight[])
+                                      const PetscReal weight[], const PetscReal magnitude[])
 {
   PetscFunctionBeginUser;
   PetscCheck(th->ninput == 0, th->comm, PETSC_ERR_ORDER, "the heat inputs are declared once");
   th->ninput = ninput;
   th->nentry = nentry;
   PetscCall(PetscMalloc3(PetscMax(nentry, 1), &th->entry_cell, PetscMax(nentry, 1), &th->entry_input, PetscMax(nentry, 1), &th->entry_w));
-  PetscCall(PetscCalloc2(PetscMax(ninput, 1), &th->input_w, PetscMax(ninput, 1), &th->input_power));
+  PetscCall(PetscCalloc3(PetscMax(ninput, 1), &th->input_w, PetscMax(ninput, 1), &th->input_power, PetscMax(ninput, 1), &th->input_amp));
+  if (magnitude != NULL) PetscCall(PetscArraycpy(th->input_amp, magnitude, ninput));
   PetscCall(PetscArraycpy(th->entry_cell, cell, nentry));
   PetscCall(PetscArraycpy(th->entry_input, input, nentry));
   PetscCall(PetscArraycpy(th->entry_w, weight, nentry));
@@ -178,7 +187,7 @@ PetscErrorCode PhThermalSetHeatInputs(PhThermal th, PetscInt ninput, PetscInt ne
 }
 
 /* heat = sum over inputs of power[i] spread over its cells by weight. */
-static PetscErrorCode PhThermalSpreadInputs(PhThermal th, const PetscReal power[], Vec heat)
+PetscErrorCode PhThermalSpreadInputs_Private(PhThermal th, const PetscReal power[], Vec heat)
 {
   PetscScalar *h;
 
@@ -208,7 +217,7 @@ PetscErrorCode PhThermalSetHeatPowers(PhThermal th, const PetscReal power[])
     PetscCall(VecSet(th->extra, 0.0));
   }
   PetscCall(PetscArraycpy(th->input_power, power, th->ninput));
-  PetscCall(PhThermalSpreadInputs(th, power, th->extra));
+  PetscCall(PhThermalSpreadInputs_Private(th, power, th->extra));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -244,7 +253,7 @@ PetscErrorCode PhThermalSolveInputResponse(PhThermal th, const PetscReal power[]
   PetscFunctionBeginUser;
   PetscCall(VecDuplicate(th->capacity, &heat));
   PetscCall(VecSet(heat, 0.0));
-  PetscCall(PhThermalSpreadInputs(th, power, heat));
+  PetscCall(PhThermalSpreadInputs_Private(th, power, heat));
   PetscCall(PhThermalSolveResponse(th, heat, rise));
   PetscCall(VecDestroy(&heat));
   PetscFunctionReturn(PETSC_SUCCESS);

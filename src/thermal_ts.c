@@ -290,6 +290,20 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
   const PetscReal eps = 1e-12 * PetscMax(1.0, th->problem->time.end);
 
   PetscFunctionBeginUser;
+  if (th->reduce) {
+    if (th->reduced == NULL) {
+      PetscCall(KSPDestroy(&th->ksp));
+      PetscCall(PhThermalReducedBuild_Private(th));
+    }
+    while (th->t < t_land - eps) {
+      PetscReal t_next;
+
+      PetscCall(PhThermalNextInputChange(th, th->t, &t_next));
+      PetscCall(PhThermalReducedAdvance_Private(th, PetscMin(t_next, t_land)));
+      if (th->monitor != NULL) PetscCall(th->monitor(th->monitor_ctx, th->t, th->steps));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (th->ts == NULL) {
     PetscCall(KSPDestroy(&th->ksp)); /* the steady solver's multigrid hierarchy is no longer needed */
     PetscCall(PhThermalCreateTS_Private(th));
@@ -330,6 +344,10 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
   PetscOptionsBegin(th->comm, NULL, "photherm thermal solver", "PhThermal");
   PetscCall(PetscOptionsReal("-ph_ksp_floor", "linear solves of a time step stop at this fraction of the heat the step carries", "PhThermalAdvance",
                              th->ksp_floor, &th->ksp_floor, NULL));
+  PetscCall(PetscOptionsBool("-ph_reduced", "advance with the reduced model (development switch until time.method exists)", "PhThermalAdvance",
+                             th->reduce, &th->reduce, NULL));
+  PetscCall(PetscOptionsReal("-ph_reduced_tolerance", "estimated error of the reduced model's device and source temperatures, K", "PhThermalAdvance",
+                             th->reduced_tolerance, &th->reduced_tolerance, NULL));
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();

@@ -52,7 +52,7 @@ PH_EXTERN PetscErrorCode PhThermalPeak(PhThermal thermal, PetscReal *value, Pets
 PH_EXTERN PetscErrorCode PhThermalEnergyError(PhThermal thermal, PetscReal *error);
 PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref);
 PH_EXTERN PetscErrorCode PhThermalSetHeatInputs(PhThermal thermal, PetscInt ninput, PetscInt nentry, const PetscInt cell[], const PetscInt input[],
-                                                const PetscReal weight[]);
+                                                const PetscReal weight[], const PetscReal magnitude[]);
 PH_EXTERN PetscErrorCode PhThermalSetHeatPowers(PhThermal thermal, const PetscReal power[]);
 PH_EXTERN PetscErrorCode PhThermalInputMeans(PhThermal thermal, Vec T, PetscReal mean[]);
 PH_EXTERN PetscErrorCode PhThermalSolveInputResponse(PhThermal thermal, const PetscReal power[], Vec rise);
@@ -62,4 +62,5 @@ PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, P
 PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalSolveResponse(PhThermal thermal, Vec heat, Vec rise);
+PH_EXTERN PetscErrorCode PhThermalGetReducedInfo(PhThermal thermal, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate);
 PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);

@@ -122,7 +122,7 @@ static double solve_error(int n)
           weight[q] = 1.0;
           power[q]  = source(xc, yc, zc, c) * (x[i + 1] - x[i]) * (y[j + 1] - y[j]) * (z[k + 1] - z[k]);
         }
-    PH_CK(PhThermalSetHeatInputs(th, n, n, cell, input, weight));
+    PH_CK(PhThermalSetHeatInputs(th, n, n, cell, input, weight, NULL));
     PH_CK(PhThermalSetHeatPowers(th, power));
     PH_CK(PetscFree4(cell, input, weight, power));
   }

@@ -1,0 +1,554 @@
+/*
+  The reduced thermal model (time.method: reduced): a projection of C theta' = -A theta + F u(t) onto a basis V that
+  is orthonormal in the C inner product, stepped exactly between landings.
+
+  Inputs u: one per source (its power), per non-adiabatic boundary condition (ambient or surface temperature minus
+  T_ref, or the flux) and, when the optics heat the mesh, per heat input (ring heater slice, laser block). The basis
+  holds the constant field (so that energy is conserved), the initial rise, and blocks (A + s C)^-1 F of every input
+  at shifts s: s = 0 first (every steady gain is exact), then the shift where the reduced outputs (source and heat
+  input means) still change the most, chosen greedily from candidates spread over the time scales of the run, until
+  that change, weighted by the largest magnitude of each input, is below time.reduced.tolerance.
+
+  With V^T C V = I the reduced system is x' = -K_r x + B_r u, K_r = V^T A V symmetric; K_r = Q diag(lambda) Q^T gives
+  modes z = Q^T x that are advanced exactly for inputs held or linear over each interval between landings.
+*/
+#include "thermal_impl.h"
+
+#include <math.h>
+#include <petscblaslapack.h>
+
+#define PH_REDUCED_MAX_SHIFTS 24   /* shifts beside s = 0 */
+#define PH_REDUCED_DEFLATE    1e-8 /* a new vector whose C-norm falls below this share of its norm adds nothing */
+
+struct _p_PhReduced {
+  PetscInt   m;          /* inputs */
+  Vec       *F;          /* [m] input columns: W per unit input */
+  PetscReal *amp;        /* [m] largest magnitude of each input over the run */
+  PetscInt   npatch;     /* inputs m = nsrc + npatch + nheat, in that order */
+  PetscInt  *patch;      /* [npatch] index in th->patches */
+  PetscInt   nheat;      /* heat inputs taken as inputs (0 when the optics do not heat the mesh) */
+  PetscInt   nout;       /* outputs of the error estimate: source means, heat input means, then hot cells */
+  PetscInt   nhot;       /* hot cells: the hottest cell of each source's steady response */
+  PetscInt  *hot;        /* [nhot] its local index on its owner, -1 elsewhere */
+  PetscInt   r, rcap;    /* basis size, room */
+  Vec       *V;          /* [r] basis, V^T C V = I */
+  PetscReal *K;          /* [rcap][rcap] V^T A V */
+  PetscReal *B;          /* [rcap][m] V^T F */
+  PetscReal *lambda, *Q; /* eigenvalues (1/s) and eigenvectors [r][r] (column-major as LAPACK gives them) */
+  PetscReal *QB;         /* [r][m] Q^T B_r */
+  PetscReal *z;          /* [r] modal state */
+  PetscReal *xr;         /* [r] scratch: reduced coordinates */
+  PetscReal  shifts[PH_REDUCED_MAX_SHIFTS + 1];
+  PetscInt   nshift;
+  PetscReal  estimate;   /* estimated error of the reported temperatures, K */
+  PetscReal  build_time; /* s */
+  PetscReal *orow;       /* [npatch][r] g_p^T V Q of convection and temperature patches (energy out) */
+  PetscReal *gsum;       /* [npatch] sum of g_p, W/K (or m^2 for flux) */
+};
+
+/* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
+   traces are held between their breaks, which the intervals end on, so both ends give the held value. */
+static PetscReal PhReducedSignal(const PhSignal *sig, PetscReal t0, PetscReal t1, PetscBool end)
+{
+  PetscReal d1 = 1e-9 * PetscMax(PetscAbsReal(t1), 1e-6), d0 = 1e-9 * PetscMax(PetscAbsReal(t0), 1e-6);
+
+  if (!end && sig->type == PH_SIGNAL_TRACE && sig->linear) return PhSignalEvaluate(sig, t0 + d0);
+  return PhSignalEvaluate(sig, t1 - d1);
+}
+
+/* The inputs over the interval [t0, t1] at its start or end: source powers (W), boundary values (K above T_ref, or
+   W/m^2), heat input powers (W, held). */
+static void PhReducedInputs(PhThermal th, PetscReal t0, PetscReal t1, PetscBool end, PetscReal u[])
+{
+  PhCase    pb = th->problem;
+  PhReduced rd = th->reduced;
+  PetscInt  ns = pb->nsources;
+
+  for (PetscInt s = 0; s < ns; s++) u[s] = PhReducedSignal(&pb->sources[s].power, t0, t1, end);
+  for (PetscInt q = 0; q < rd->npatch; q++) {
+    const PhPatch *pa = &th->patches[rd->patch[q]];
+    PetscReal      v  = PhReducedSignal(&pa->bc->value, t0, t1, end);
+
+    u[ns + q] = pa->bc->type == PH_BC_FLUX ? v : v - th->t_ref;
+  }
+  for (PetscInt d = 0; d < rd->nheat; d++) u[ns + rd->npatch + d] = th->input_power[d];
+}
+
+/* The outputs of one field v: volume means over the sources, then weighted means over the heat inputs. */
+static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
+{
+  PhCase      pb = th->problem;
+  PetscInt    ns = pb->nsources;
+  PetscReal   tmean[64], *mean = tmean, *tmax;
+  PhIndexBox *boxes;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(ns + 1, &tmax, ns + 1, &boxes));
+  for (PetscInt s = 0; s < ns; s++) boxes[s] = th->src_box[s];
+  if (ns + 1 > 64) PetscCall(PetscMalloc1(ns + 1, &mean));
+  PetscCall(PhThermalFieldBoxStats_Private(th, v, ns, boxes, tmax, mean));
+  for (PetscInt s = 0; s < ns; s++) out[s] = mean[s];
+  if (mean != tmean) PetscCall(PetscFree(mean));
+  PetscCall(PetscFree2(tmax, boxes));
+  if (th->ninput > 0) PetscCall(PhThermalInputMeans(th, v, out + ns));
+  if (th->reduced->nhot > 0) {
+    PhReduced          rd = th->reduced;
+    const PetscScalar *x;
+
+    PetscCall(VecGetArrayRead(v, &x));
+    for (PetscInt h = 0; h < rd->nhot; h++) out[ns + th->ninput + h] = rd->hot[h] >= 0 ? PetscRealPart(x[rd->hot[h]]) : 0;
+    PetscCall(VecRestoreArrayRead(v, &x));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, out + ns + th->ninput, (PetscMPIInt)rd->nhot, MPIU_REAL, MPIU_SUM, th->comm));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Add w to the basis: C-orthogonalised twice against it, normalised; dropped when nothing new is left. */
+static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
+{
+  PhReduced   rd = th->reduced;
+  PetscScalar dot;
+  PetscReal   norm0, norm;
+
+  PetscFunctionBeginUser;
+  *added = PETSC_FALSE;
+  PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+  PetscCall(VecDot(w, th->rate, &dot));
+  norm0 = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
+  if (norm0 == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt pass = 0; pass < 2; pass++)
+    for (PetscInt j = 0; j < rd->r; j++) {
+      PetscCall(VecPointwiseMult(th->rate, th->capacity, rd->V[j]));
+      PetscCall(VecDot(w, th->rate, &dot));
+      PetscCall(VecAXPY(w, -PetscRealPart(dot), rd->V[j]));
+    }
+  PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+  PetscCall(VecDot(w, th->rate, &dot));
+  norm = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
+  if (norm <= PH_REDUCED_DEFLATE * norm0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (rd->r == rd->rcap) { /* grow the basis and the dense arrays */
+    PetscInt   cap = PetscMax(2 * rd->rcap, 64);
+    PetscReal *K, *B;
+
+    PetscCall(PetscRealloc(cap * sizeof(Vec), &rd->V));
+    PetscCall(PetscCalloc2(cap * cap, &K, cap * PetscMax(rd->m, 1), &B));
+    for (PetscInt i = 0; i < rd->r; i++) {
+      for (PetscInt j = 0; j < rd->r; j++) K[i * cap + j] = rd->K[i * rd->rcap + j];
+      for (PetscInt j = 0; j < rd->m; j++) B[i * rd->m + j] = rd->B[i * rd->m + j];
+    }
+    PetscCall(PetscFree2(rd->K, rd->B));
+    rd->K    = K;
+    rd->B    = B;
+    rd->rcap = cap;
+  }
+  PetscCall(VecScale(w, 1.0 / norm));
+  PetscCall(VecDuplicate(w, &rd->V[rd->r]));
+  PetscCall(VecCopy(w, rd->V[rd->r]));
+  {
+    PetscInt k = rd->r;
+
+    /* K_r: the new row and column; B_r: the new row */
+    PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
+    for (PetscInt j = 0; j <= k; j++) {
+      PetscCall(VecDot(rd->V[j], th->rate, &dot));
+      rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dot);
+    }
+    for (PetscInt i = 0; i < rd->m; i++) {
+      PetscCall(VecDot(rd->V[k], rd->F[i], &dot));
+      rd->B[k * rd->m + i] = PetscRealPart(dot);
+    }
+  }
+  rd->r++;
+  *added = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[]);
+
+/* Solve (A + s C) X = F for every input with a nonzero magnitude, and add the solutions to the basis (or keep them in
+   `keep` when given). *error (K) is the error of the model before this shift at s, weighted by the inputs' magnitudes:
+   the largest over the outputs (source and heat input means) and over the cells of the sources (their t_max). */
+static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec *keep, PetscReal *error)
+{
+  PhReduced  rd = th->reduced;
+  PetscInt   ns = th->problem->nsources;
+  PC         pc;
+  Vec        x, e;
+  PetscReal *Y, *out, *err, *emax, *emean;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalSetShift_Private(th, s));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(PhThermalUpdateMG_Private(th, pc));
+  PetscCall(PetscMalloc5(rd->r * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
+  if (rd->r > 0) PetscCall(PhReducedSolve(rd, s, Y));
+  PetscCall(PetscArrayzero(err, rd->nout + ns));
+  PetscCall(VecDuplicate(th->T, &x));
+  PetscCall(VecDuplicate(th->T, &e));
+  for (PetscInt i = 0; i < rd->m; i++) {
+    KSPConvergedReason reason;
+    PetscBool          added;
+
+    if (rd->amp[i] == 0) continue;
+    PetscCall(KSPSolve(ksp, rd->F[i], x));
+    PetscCall(KSPGetConvergedReason(ksp, &reason));
+    PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "reduced model: the solve at shift %.3g 1/s did not converge (%s)", (double)s,
+               KSPConvergedReasons[reason]);
+    if (keep != NULL) {
+      PetscCall(VecDuplicate(x, &keep[i]));
+      PetscCall(VecCopy(x, keep[i]));
+      continue;
+    }
+    /* e = x - V y: the error of the model before this shift in every cell */
+    PetscCall(VecCopy(x, e));
+    for (PetscInt k = 0; k < rd->r; k++) Y[i * rd->r + k] = -Y[i * rd->r + k];
+    if (rd->r > 0) PetscCall(VecMAXPY(e, rd->r, Y + i * rd->r, rd->V));
+    PetscCall(PhReducedOutputs(th, e, out));
+    for (PetscInt o = 0; o < rd->nout; o++) err[o] += rd->amp[i] * PetscAbsReal(out[o]);
+    PetscCall(VecAbs(e));
+    PetscCall(PhThermalFieldBoxStats_Private(th, e, ns, th->src_box, emax, emean));
+    for (PetscInt b = 0; b < ns; b++) err[rd->nout + b] += rd->amp[i] * emax[b];
+    PetscCall(PhReducedAddVector(th, x, &added));
+  }
+  *error = 0;
+  for (PetscInt o = 0; o < rd->nout + ns; o++) *error = PetscMax(*error, err[o]);
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&e));
+  PetscCall(PetscFree5(Y, out, err, emax, emean));
+  rd->shifts[rd->nshift++] = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The reduced responses Y = (K_r + s I)^-1 B_r, [m][r] (one column of r per input), by a dense Cholesky solve. */
+static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[])
+{
+  PetscBLASInt n, nrhs, info;
+  PetscReal   *M;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(rd->r, &n));
+  PetscCall(PetscBLASIntCast(rd->m, &nrhs));
+  PetscCall(PetscMalloc1(rd->r * rd->r, &M));
+  for (PetscInt i = 0; i < rd->r; i++)
+    for (PetscInt j = 0; j < rd->r; j++) M[j * rd->r + i] = rd->K[i * rd->rcap + j] + (i == j ? s : 0);
+  for (PetscInt i = 0; i < rd->r; i++)
+    for (PetscInt c = 0; c < rd->m; c++) Y[c * rd->r + i] = rd->B[i * rd->m + c];
+  PetscCallBLAS("LAPACKpotrf", LAPACKpotrf_("L", &n, M, &n, &info));
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: K_r + s I is not positive definite at s = %g (%d)", (double)s, (int)info);
+  PetscCallBLAS("LAPACKpotrs", LAPACKpotrs_("L", &n, &nrhs, M, &n, Y, &n, &info));
+  PetscCall(PetscFree(M));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Diagonalise K_r and set the modal state from the current field. */
+static PetscErrorCode PhReducedDiagonalise(PhThermal th)
+{
+  PhReduced    rd = th->reduced;
+  PetscBLASInt n, lwork, info;
+  PetscReal   *work, *A;
+  PetscScalar  dot;
+  PetscInt     r = rd->r;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(r, &n));
+  PetscCall(PetscBLASIntCast(PetscMax(1, 3 * r), &lwork));
+  PetscCall(PetscMalloc2(r * r, &A, PetscMax(1, 3 * r), &work));
+  PetscCall(PetscMalloc5(r, &rd->lambda, r * r, &rd->Q, r * PetscMax(rd->m, 1), &rd->QB, r, &rd->z, r, &rd->xr));
+  for (PetscInt i = 0; i < r; i++)
+    for (PetscInt j = 0; j < r; j++) A[j * r + i] = rd->K[i * rd->rcap + j];
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, A, &n, rd->lambda, work, &lwork, &info));
+  PetscCheck(info == 0, th->comm, PETSC_ERR_LIB, "reduced model: the eigenvalues of K_r failed (%d)", (int)info);
+  PetscCall(PetscArraycpy(rd->Q, A, r * r)); /* column k is eigenvector k */
+  for (PetscInt k = 0; k < r; k++)
+    for (PetscInt c = 0; c < rd->m; c++) {
+      PetscReal b = 0;
+
+      for (PetscInt i = 0; i < r; i++) b += rd->Q[k * r + i] * rd->B[i * rd->m + c];
+      rd->QB[k * rd->m + c] = b;
+    }
+  /* x = V^T C theta, z = Q^T x */
+  PetscCall(VecCopy(th->T, th->theta));
+  PetscCall(VecShift(th->theta, -th->t_ref));
+  PetscCall(VecPointwiseMult(th->rate, th->capacity, th->theta));
+  for (PetscInt i = 0; i < r; i++) {
+    PetscCall(VecDot(rd->V[i], th->rate, &dot));
+    rd->xr[i] = PetscRealPart(dot);
+  }
+  for (PetscInt k = 0; k < r; k++) {
+    rd->z[k] = 0;
+    for (PetscInt i = 0; i < r; i++) rd->z[k] += rd->Q[k * r + i] * rd->xr[i];
+  }
+  /* rows of the heat that leaves through each convection and temperature patch */
+  PetscCall(PetscCalloc2(PetscMax(rd->npatch * r, 1), &rd->orow, PetscMax(rd->npatch, 1), &rd->gsum));
+  for (PetscInt q = 0; q < rd->npatch; q++) {
+    const PhPatch *pa = &th->patches[rd->patch[q]];
+
+    for (PetscInt c = 0; c < pa->n; c++) rd->gsum[q] += pa->g[c];
+    if (pa->bc->type == PH_BC_FLUX) continue;
+    for (PetscInt i = 0; i < r; i++) {
+      const PetscScalar *v;
+      PetscReal          s = 0;
+
+      PetscCall(VecGetArrayRead(rd->V[i], &v));
+      for (PetscInt c = 0; c < pa->n; c++) s += pa->g[c] * PetscRealPart(v[pa->cell[c]]);
+      PetscCall(VecRestoreArrayRead(rd->V[i], &v));
+      rd->xr[i] = s;
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->xr, (PetscMPIInt)r, MPIU_REAL, MPIU_SUM, th->comm));
+    for (PetscInt k = 0; k < r; k++)
+      for (PetscInt i = 0; i < r; i++) rd->orow[q * r + k] += rd->Q[k * r + i] * rd->xr[i];
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->gsum, (PetscMPIInt)rd->npatch, MPIU_REAL, MPIU_SUM, th->comm));
+  PetscCall(PetscFree2(A, work));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
+  enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
+**/
+PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
+{
+  PhCase         pb = th->problem;
+  PhReduced      rd;
+  PetscInt       ns = pb->nsources;
+  PetscLogDouble t0, t1;
+  KSP            ksp;
+  PetscReal      tol = th->reduced_tolerance;
+  PetscReal      s_lo, s_hi;
+  PetscBool      added;
+  Vec            w, *steady;
+  PetscScalar    gsum;
+
+  PetscFunctionBeginUser;
+  PetscCheck(!th->nonlinear_k && !th->leakage, th->comm, PETSC_ERR_SUP,
+             "time.method: reduced needs a linear model for now: this case has %s; use time.method: full",
+             th->nonlinear_k ? "k(T) materials" : "leakage");
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscNew(&rd));
+  th->reduced = rd;
+  /* the inputs */
+  PetscCall(PetscMalloc1(PetscMax(th->npatches, 1), &rd->patch));
+  for (PetscInt p = 0; p < th->npatches; p++)
+    if (th->patches[p].bc->type != PH_BC_ADIABATIC) rd->patch[rd->npatch++] = p;
+  rd->nheat = th->extra != NULL ? th->ninput : 0;
+  rd->m     = ns + rd->npatch + rd->nheat;
+  rd->nout  = ns + th->ninput;
+  PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
+  PetscCall(VecDuplicateVecs(th->T, PetscMax(rd->m, 1), &rd->F));
+  for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecSet(rd->F[i], 0.0));
+  {
+    PetscReal *unit;
+
+    PetscCall(PetscCalloc1(PetscMax(PetscMax(ns, th->ninput), 1), &unit));
+    for (PetscInt s = 0; s < ns; s++) {
+      unit[s] = 1.0;
+      PetscCall(PhThermalAddSourceHeat_Private(th, unit, rd->F[s]));
+      unit[s]    = 0.0;
+      rd->amp[s] = PhSignalMaxAbs(&pb->sources[s].power);
+    }
+    for (PetscInt q = 0; q < rd->npatch; q++) {
+      const PhPatch *pa = &th->patches[rd->patch[q]];
+      PetscScalar   *f;
+
+      PetscCall(VecGetArray(rd->F[ns + q], &f));
+      for (PetscInt c = 0; c < pa->n; c++) f[pa->cell[c]] += pa->g[c];
+      PetscCall(VecRestoreArray(rd->F[ns + q], &f));
+      rd->amp[ns + q] = PhSignalMaxAbs(&pa->bc->value);
+      if (pa->bc->type != PH_BC_FLUX) rd->amp[ns + q] = PetscMax(PetscAbsReal(rd->amp[ns + q] - th->t_ref), 1e-3);
+      if (PhSignalIsConstant(&pa->bc->value) && pa->bc->type != PH_BC_FLUX)
+        rd->amp[ns + q] = PetscAbsReal(PhSignalEvaluate(&pa->bc->value, 0) - th->t_ref);
+    }
+    for (PetscInt d = 0; d < rd->nheat; d++) {
+      unit[d] = 1.0;
+      PetscCall(PhThermalSpreadInputs_Private(th, unit, rd->F[ns + rd->npatch + d]));
+      unit[d]                      = 0.0;
+      rd->amp[ns + rd->npatch + d] = th->input_amp != NULL ? th->input_amp[d] : 1.0;
+    }
+    PetscCall(PetscFree(unit));
+  }
+  /* the solver of the shifted systems */
+  PetscCall(KSPCreate(th->comm, &ksp));
+  PetscCall(KSPSetOperators(ksp, th->A, th->A));
+  PetscCall(PhThermalConfigureKSP_Private(th, ksp));
+  PetscCall(KSPSetOptionsPrefix(ksp, "ph_reduced_"));
+  PetscCall(KSPSetFromOptions(ksp));
+  PetscCall(VecSum(th->gbc, &gsum));
+  PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &steady));
+  if (PetscRealPart(gsum) > 0) { /* the steady responses (every steady gain exact), and the hottest cell of each source's */
+    PetscReal error;
+
+    PetscCall(PhReducedAddShift(th, ksp, 0.0, steady, &error));
+    PetscCall(PetscMalloc1(PetscMax(ns, 1), &rd->hot));
+    for (PetscInt s = 0; s < ns; s++) {
+      PetscInt  p, lo, hi;
+      PetscReal top;
+
+      if (steady[s] == NULL) continue;
+      PetscCall(VecMax(steady[s], &p, &top));
+      PetscCall(VecGetOwnershipRange(steady[s], &lo, &hi));
+      rd->hot[rd->nhot++] = (p >= lo && p < hi) ? p - lo : -1;
+    }
+    rd->nout += rd->nhot;
+  }
+  /* the basis: the constant field (energy is conserved), the initial rise, the steady responses */
+  PetscCall(VecDuplicate(th->T, &w));
+  PetscCall(VecSet(w, 1.0));
+  PetscCall(PhReducedAddVector(th, w, &added));
+  PetscCall(VecCopy(th->T, w));
+  PetscCall(VecShift(w, -th->t_ref));
+  PetscCall(PhReducedAddVector(th, w, &added));
+  PetscCall(VecDestroy(&w));
+  for (PetscInt i = 0; i < rd->m; i++)
+    if (steady[i] != NULL) PetscCall(PhReducedAddVector(th, steady[i], &added));
+  for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecDestroy(&steady[i]));
+  PetscCall(PetscFree(steady));
+  /* shifts over the time scales of the run, from 0.1 / time.end to 10 / output.series_every: both ends, then always the
+     geometric middle of the widest gap between the shifts taken, each checked before it is added (the true error of
+     the model so far at that shift costs the solves that then enrich it); the model is done when two checks in a row
+     are within the tolerance */
+  s_lo         = 0.1 / pb->time.end;
+  s_hi         = 10.0 / PetscMin(pb->output.series_every, pb->time.end);
+  rd->estimate = PETSC_MAX_REAL;
+  {
+    PetscReal taken[PH_REDUCED_MAX_SHIFTS + 2];
+    PetscInt  ntaken = 0, good = 0;
+
+    while (rd->nshift < PH_REDUCED_MAX_SHIFTS + 1) {
+      PetscReal next, error, gap = 0;
+
+      if (ntaken < 2) next = ntaken == 0 ? s_hi : s_lo;
+      else {
+        next = taken[0];
+        for (PetscInt k = 0; k + 1 < ntaken; k++)
+          if (taken[k + 1] / taken[k] > gap) {
+            gap  = taken[k + 1] / taken[k];
+            next = PetscSqrtReal(taken[k] * taken[k + 1]);
+          }
+        if (gap < 1.5) break; /* the range is covered as densely as shifts help */
+      }
+      PetscCall(PhReducedAddShift(th, ksp, next, NULL, &error));
+      taken[ntaken++] = next;
+      PetscCall(PetscSortReal(ntaken, taken));
+      if (ntaken > 2) rd->estimate = ntaken == 3 ? error : PetscMax(error, good ? rd->estimate : 0);
+      good = error <= tol ? good + 1 : 0;
+      if (ntaken > 2 && good >= 2) break;
+    }
+  }
+  PetscCall(KSPDestroy(&ksp));
+  PetscCall(PhThermalSetShift_Private(th, 0.0));
+  PetscCall(PhReducedDiagonalise(th));
+  PetscCall(PetscTime(&t1));
+  rd->build_time   = (PetscReal)(t1 - t0);
+  th->energy.exact = PETSC_TRUE;
+  PetscCall(PetscInfo(NULL, "reduced model: %d inputs, basis %d, %d shifts, estimated error %g K, built in %g s\n", (int)rd->m, (int)rd->r,
+                      (int)rd->nshift, (double)rd->estimate, (double)rd->build_time));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* phi1 = (1 - e^{-l h}) / l and phi2 = (l h - 1 + e^{-l h}) / (l^2 h): the responses to a held and a ramped input. */
+static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1, PetscReal *phi2, PetscReal *psi1, PetscReal *psi2)
+{
+  PetscReal x = l * h;
+
+  *e = PetscExpReal(-x);
+  if (PetscAbsReal(x) < 1e-4) { /* series, free of cancellation */
+    *phi1 = h * (1 - x / 2 + x * x / 6);
+    *phi2 = h * (0.5 - x / 6 + x * x / 24);
+    *psi1 = h * h * (0.5 - x / 6 + x * x / 24);
+    *psi2 = h * h * (1.0 / 6 - x / 24 + x * x / 120);
+  } else {
+    *phi1 = -expm1(-x) / l;
+    *phi2 = (x + expm1(-x)) / (l * x);
+    *psi1 = (h - *phi1) / l;                   /* the integral of phi1 over [0, h] */
+    *psi2 = (x * h / 2 - h + *phi1) / (l * x); /* the integral of the ramp response over [0, h] */
+  }
+}
+
+/**
+  Advance the modes exactly from th->t to t1, with the inputs linear over the interval (held inputs are constant):
+  the energy integrals exactly, the field reconstructed.
+**/
+PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
+{
+  PhReduced rd = th->reduced;
+  PhCase    pb = th->problem;
+  PetscInt  r = rd->r, m = rd->m, ns = pb->nsources;
+  PetscReal h = t1 - th->t, *u0, *u1, out = 0, flux = 0, gen = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(PetscMax(m, 1), &u0, PetscMax(m, 1), &u1));
+  PhReducedInputs(th, th->t, t1, PETSC_FALSE, u0);
+  PhReducedInputs(th, th->t, t1, PETSC_TRUE, u1);
+  for (PetscInt q = 0; q < rd->npatch; q++) {
+    const PhPatch *pa = &th->patches[rd->patch[q]];
+    PetscReal      iu = h * 0.5 * (u0[ns + q] + u1[ns + q]); /* the integral of the input over the interval */
+
+    if (pa->bc->type == PH_BC_FLUX) flux += rd->gsum[q] * iu;
+    else out -= rd->gsum[q] * iu; /* g (T - v) = g (theta - (v - T_ref)) */
+  }
+  for (PetscInt s = 0; s < ns; s++) gen += h * 0.5 * (u0[s] + u1[s]);
+  for (PetscInt d = 0; d < rd->nheat; d++) gen += h * u0[ns + rd->npatch + d];
+  for (PetscInt k = 0; k < r; k++) {
+    PetscReal b0 = 0, b1 = 0, e, phi1, phi2, psi1, psi2, iz;
+
+    for (PetscInt i = 0; i < m; i++) {
+      b0 += rd->QB[k * m + i] * u0[i];
+      b1 += rd->QB[k * m + i] * u1[i];
+    }
+    PhReducedPhi(rd->lambda[k], h, &e, &phi1, &phi2, &psi1, &psi2);
+    iz = phi1 * rd->z[k] + b0 * psi1 + (b1 - b0) * psi2;
+    for (PetscInt q = 0; q < rd->npatch; q++) out += rd->orow[q * r + k] * iz;
+    rd->z[k] = e * rd->z[k] + b0 * phi1 + (b1 - b0) * phi2;
+  }
+  th->energy.generated += gen;
+  th->energy.out += out;
+  th->energy.flux_in += flux;
+  PetscCall(PetscFree2(u0, u1));
+  /* the field: T = T_ref + V Q z */
+  for (PetscInt i = 0; i < r; i++) {
+    rd->xr[i] = 0;
+    for (PetscInt k = 0; k < r; k++) rd->xr[i] += rd->Q[k * r + i] * rd->z[k];
+  }
+  PetscCall(VecSet(th->T, th->t_ref));
+  PetscCall(VecMAXPY(th->T, r, rd->xr, rd->V));
+  th->t = t1;
+  th->steps++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The size of the reduced model, its build time (s) and its estimated error (K); all zero for the full model.
+
+  Not collective.
+**/
+PetscErrorCode PhThermalGetReducedInfo(PhThermal th, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate)
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  *basis      = rd ? rd->r : 0;
+  *shifts     = rd ? rd->nshift : 0;
+  *build_time = rd ? rd->build_time : 0;
+  *estimate   = rd ? rd->estimate : 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  if (rd == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(VecDestroyVecs(PetscMax(rd->m, 1), &rd->F));
+  for (PetscInt i = 0; i < rd->r; i++) PetscCall(VecDestroy(&rd->V[i]));
+  PetscCall(PetscFree(rd->V));
+  PetscCall(PetscFree2(rd->K, rd->B));
+  PetscCall(PetscFree(rd->amp));
+  PetscCall(PetscFree(rd->patch));
+  PetscCall(PetscFree(rd->hot));
+  PetscCall(PetscFree5(rd->lambda, rd->Q, rd->QB, rd->z, rd->xr));
+  PetscCall(PetscFree2(rd->orow, rd->gsum));
+  PetscCall(PetscFree(th->reduced));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
