@@ -1,29 +1,70 @@
-/* Loading a case: read, merge includes, apply -P overrides, walk the schema, keep the resolved case; and its destruction. */
+/*
+  Loading a case: read, merge includes, apply -P overrides, read the sections in order, keep the resolved case; and
+  its destruction.
+
+  Owns the PhCase lifetime, the order of the sections and the top level of the file (its keys, version, name and
+  description). Calls the tree (case_yaml.c), the getters (case_get.c) and the sections (case_param.c,
+  case_schema.c, case_optics.c); none of them calls back.
+*/
 #include "case_impl.h"
 
 #include <string.h>
 
-/*
-  The file names that PhSourceLoc point into belong to the case, not to the loader's pool: the mesh and the run
-  report problems at positions of the case long after loading (DESIGN §2). Each name is stored once.
-*/
-PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], const char **file)
+/* The top level: known keys, version, name and description. */
+static PetscErrorCode PhCaseLoadHeader(PhLoader *ld)
 {
-  char **bigger;
+  static const char *const top[] = {"version", "name", "description", "include", "parameters", "materials", "footprint", "grid",  "stack",
+                                    "blocks",  "mesh", "boundaries",  "sources", "time",       "output",    "optics",    "yield", NULL};
+  PhCase                   pb    = ld->problem;
+  PetscInt                 version;
+  PhNode                  *vnode = PhNodeGet_Private(ld->root, "version");
 
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < pb->nfiles; i++) {
-    if (!strcmp(pb->files[i], name)) {
-      *file = pb->files[i];
-      PetscFunctionReturn(PETSC_SUCCESS);
-    }
+  PetscCall(PhGetCheckKeys_Private(ld, ld->root, "", top));
+  if (PhNodeIsNull_Private(vnode)) PetscCall(PhGetMissing_Private(ld, ld->root, "", "version", "version: 1"));
+  else {
+    PetscBool valid;
+
+    PetscCall(PhGetInt_Private(ld, ld->root, "", "version", PETSC_TRUE, 0, 0, 1000000, &version, &valid));
+    if (valid && version != PH_CASE_SCHEMA_VERSION)
+      PetscCall(PhDiagAdd(ld->diag, vnode->loc, "version", "this photherm reads case schema version %d, got \"%s\"", PH_CASE_SCHEMA_VERSION,
+                          vnode->value));
   }
-  PetscCall(PetscMalloc1(pb->nfiles + 1, &bigger));
-  if (pb->nfiles) PetscCall(PetscMemcpy(bigger, pb->files, pb->nfiles * sizeof(*bigger)));
-  PetscCall(PetscFree(pb->files));
-  pb->files = bigger;
-  PetscCall(PetscStrallocpy(name, &pb->files[pb->nfiles]));
-  *file = pb->files[pb->nfiles++];
+  {
+    char       *stem;
+    const char *base = strrchr(pb->path, '/') ? strrchr(pb->path, '/') + 1 : pb->path;
+    char       *dot;
+
+    PetscCall(PetscStrallocpy(base, &stem));
+    dot = strrchr(stem, '.');
+    if (dot != NULL && dot != stem) *dot = '\0';
+    PetscCall(PhGetString_Private(ld, ld->root, "", "name", PETSC_FALSE, stem, &pb->name));
+    PetscCall(PetscFree(stem));
+    if (pb->name != NULL && (pb->name[0] == '\0' || strchr(pb->name, '/') != NULL) && !PhNodeGet_Private(ld->root, "name")->bad)
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ld->root, "name")->loc, "name", "a case name must be non-empty and contain no '/'"));
+  }
+  PetscCall(PhGetString_Private(ld, ld->root, "", "description", PETSC_FALSE, "", &pb->description));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  Walk the merged tree and fill the case, section by section in this order: a section reads only its own keys and
+  what the sections before it resolved into the case (optics names blocks and reads the time). Every problem is a
+  diagnostic; the walk always goes to the end.
+*/
+static PetscErrorCode PhCaseLoadSections(PhLoader *ld)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhCaseLoadHeader(ld));
+  PetscCall(PhSchemaParameters_Private(ld));
+  PetscCall(PhSchemaMaterials_Private(ld));
+  PetscCall(PhSchemaGeometry_Private(ld));
+  PetscCall(PhSchemaBoundaries_Private(ld));
+  PetscCall(PhSchemaSources_Private(ld));
+  PetscCall(PhSchemaTime_Private(ld));
+  PetscCall(PhSchemaCheckSink_Private(ld));
+  PetscCall(PhSchemaYield_Private(ld));
+  PetscCall(PhSchemaOptics_Private(ld));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -35,7 +76,7 @@ static PetscErrorCode PhLoaderFinish(PhLoader *ld, PetscInt noverrides, const Ph
   PetscFunctionBeginUser;
   if (ld->root != NULL) {
     PetscCall(PhYamlApplyOverrides_Private(ld, noverrides, overrides));
-    PetscCall(PhSchemaLoad_Private(ld));
+    PetscCall(PhCaseLoadSections(ld));
     PetscCall(PhYamlEmit_Private(ld, ld->root, &pb->resolved_yaml));
   }
   pb->noverrides = noverrides;

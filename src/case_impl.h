@@ -1,10 +1,24 @@
 /*
-  src/case_impl.h - private to src/case*.c: the YAML node tree, its memory pool, and the loader state.
+  src/case_impl.h - private to src/case*.c: the YAML node tree, its memory pool, the loader state, and the layers of
+  the case loader.
 
   The libyaml document is converted into a tree of PhNode with file, line and column on every node (aliases expanded
-  under a budget), includes are merged and -P overrides applied on that tree, and the schema walk then fills the PhCase.
+  under a budget), includes are merged and -P overrides applied on that tree, and the sections then fill the PhCase.
   Every node and string lives in the loader's pool and is freed with it, except the file names of positions: they
   belong to the case (PhCaseInternFile_Private), which outlives loading.
+
+  The layers, each calling only the ones above it in this list (and diag, units, signal, sys):
+    case_yaml.c     the tree: pool, nodes and key paths, parsing, includes, -P overrides, the resolved emit, and the
+                    file names of the case
+    case_trace.c    CSV trace tables
+    case_param.c    the parameters: section and the ${name} lookup that evaluating a value calls
+    case_get.c      the getters: typed values of keys (quantities, numbers, enums from name tables, names, ranges,
+                    signals, references by name), each recording its problems; no section of the case
+    case_meshfile.c the header of a mesh file (mesh: {file}), which the geometry section reads
+    case_schema.c   the thermal sections: materials, geometry, boundaries, sources, time and output
+    case_optics.c   the yield and optics sections; what they need of the thermal ones (blocks, time) they read from
+                    the resolved case, never by calling a thermal section
+    case.c          the order of the sections and the top level (keys, version, name), PhCaseLoad and PhCaseDestroy
 */
 #pragma once
 
@@ -16,6 +30,7 @@ typedef enum {
   PH_NODE_MAP,
   PH_NODE_SEQ
 } PhNodeType;
+PH_INTERN const char *const PhNodeTypes[]; /* "a scalar", "a mapping", "a list": what a message says was found */
 
 typedef struct _PhNode PhNode;
 
@@ -71,7 +86,7 @@ typedef struct {
   PetscReal  tscale, toffset; /* time in s = tscale * number + toffset */
 } PhTraceTable;
 
-/* A key that PhSchemaCheckKeys_Private suggested for a misspelt one: it is then not also reported missing. */
+/* A key that PhGetCheckKeys_Private suggested for a misspelt one: it is then not also reported missing. */
 typedef struct {
   const PhNode *map;
   const char   *key;
@@ -99,62 +114,80 @@ typedef struct {
   PetscBool     bad_boundaries; /* a boundary condition without a valid type (reported): whether the case has a heat sink is unknown */
 } PhLoader;
 
-/* file names owned by the case (case.c) */
-PH_INTERN PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], const char **file);
-
-/* pool */
+/* pool (case_yaml.c) */
 PH_INTERN PetscErrorCode PhPoolAdd_Private(PhPool *pool, void *ptr);
 PH_INTERN PetscErrorCode PhPoolAlloc_Private(PhPool *pool, size_t size, void **ptr);
 PH_INTERN PetscErrorCode PhPoolStrdup_Private(PhPool *pool, const char *s, char **out);
 PH_INTERN PetscErrorCode PhPoolFree_Private(PhPool *pool);
 
 /* tree (case_yaml.c) */
+PH_INTERN PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], const char **file);
 PH_INTERN PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc loc, PhNode **node);
 PH_INTERN PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, PhNode *value);
 PH_INTERN PhNode        *PhNodeGet_Private(const PhNode *map, const char key[]);
 PH_INTERN PhNode        *PhNodeGetKey_Private(const PhNode *map, const char key[]);
 PH_INTERN PetscBool      PhNodeIsNull_Private(const PhNode *node);
 PH_INTERN const char    *PhNodeTypeName_Private(const PhNode *node);
+PH_INTERN PetscErrorCode PhNodePath_Private(char *buf, size_t len, const char parent[], const char key[], PetscInt index);
 PH_INTERN PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *bytes, size_t length, PhNode **root);
 PH_INTERN PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceLoc from, const char from_key[], PetscInt depth,
                                                 const char *stack[], PhNode **root);
 PH_INTERN PetscErrorCode PhYamlApplyOverrides_Private(PhLoader *ld, PetscInt n, const PhOverride overrides[]);
 PH_INTERN PetscErrorCode PhYamlEmit_Private(PhLoader *ld, const PhNode *root, char **text);
 
-/* schema (case_schema.c, case_optics.c) */
-PH_INTERN PetscErrorCode PhSchemaLoad_Private(PhLoader *ld);
-PH_INTERN PetscErrorCode PhSchemaOptics_Private(PhLoader *ld);
-PH_INTERN PetscErrorCode PhSchemaCheckKeys_Private(PhLoader *ld, const PhNode *map, const char path[], const char *const allowed[]);
-PH_INTERN PetscErrorCode PhSchemaExpectMap_Private(PhLoader *ld, const PhNode *node, const char path[], PetscBool *ok);
-PH_INTERN PetscErrorCode PhSchemaQuantity_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PhQuantityType type,
-                                                  PetscBool required, PetscReal def, PetscReal *value, PetscBool *present);
-PH_INTERN PetscErrorCode PhSchemaNodeQuantity_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscReal *value,
-                                                      PetscBool *ok);
-PH_INTERN PetscErrorCode PhSchemaInt_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscInt def,
-                                             PetscInt lo, PetscInt hi, PetscInt *value, PetscBool *valid);
-PH_INTERN PetscErrorCode PhSchemaMissing_Private(PhLoader *ld, const PhNode *map, PhSourceLoc loc, const char path[], const char key[],
-                                                 const char detail[]);
-PH_INTERN PetscErrorCode PhSchemaBool_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool def, PetscBool *value);
-PH_INTERN PetscErrorCode PhSchemaString_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
-                                                const char *def, char **value);
-PH_INTERN PetscErrorCode PhSchemaEnum_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char *const names[],
-                                              PetscInt def, PetscInt *value);
-PH_INTERN PetscErrorCode PhSchemaRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
-                                               PetscReal *lo, PetscReal *hi, PetscBool *present);
-PH_INTERN PetscErrorCode PhSchemaName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen,
-                                              char *const seen[], const PetscInt seen_lines[], char **name, PetscInt *line);
-PH_INTERN PetscErrorCode PhSchemaFindName_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n,
-                                                  const char *const names[], PetscInt *index);
-PH_INTERN PetscErrorCode PhSchemaSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative,
-                                                PhSignal *signal);
-PH_INTERN PetscErrorCode PhSchemaPath_Private(char *buf, size_t len, const char parent[], const char key[], PetscInt index);
-PH_INTERN PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q, PetscBool *found, PetscBool *valid, char *reason,
-                                               size_t reason_len);
-PH_INTERN PetscErrorCode PhLevenshteinSuggest_Private(const char word[], PetscInt n, const char *const candidates[], const char **best);
-
 /* traces (case_trace.c) */
 PH_INTERN PetscErrorCode PhTraceLoad_Private(PhLoader *ld, const PhNode *file_node, const char path[], PhTraceTable **table);
 PH_INTERN PetscErrorCode PhTraceFree_Private(PhTraceTable *table);
 
-/* mesh file header (case_meshfile.c) */
+/* parameters (case_param.c) */
+#define PH_REASON_LEN 600 /* room for the reason a value is bad */
+PH_INTERN PetscErrorCode PhSchemaParameters_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q, PetscBool *found, PetscBool *valid, char *reason,
+                                               size_t reason_len);
+
+/* getters (case_get.c) */
+typedef enum {
+  PH_GEOMETRY_BLOCK,
+  PH_GEOMETRY_LAYER
+} PhGeometryKind;
+PH_INTERN const char *const PhGeometryKinds[]; /* "block", "layer": the nouns of messages */
+
+PH_INTERN PetscErrorCode PhLevenshteinSuggest_Private(const char word[], PetscInt n, const char *const candidates[], const char **best);
+PH_INTERN PetscErrorCode PhGetCheckKeys_Private(PhLoader *ld, const PhNode *map, const char path[], const char *const allowed[]);
+PH_INTERN PetscErrorCode PhGetExpectMap_Private(PhLoader *ld, const PhNode *node, const char path[], PetscBool *ok);
+PH_INTERN PetscErrorCode PhGetMissing_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[]);
+PH_INTERN PetscErrorCode PhGetMissingDetail_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char detail[]);
+PH_INTERN PetscErrorCode PhGetValueProblem_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char why[]);
+PH_INTERN PetscErrorCode PhGetNodeQuantity_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscReal *value,
+                                                   PetscBool *ok);
+PH_INTERN PetscErrorCode PhGetQuantity_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PhQuantityType type,
+                                               PetscBool required, PetscReal def, PetscReal *value, PetscBool *present);
+PH_INTERN PetscErrorCode PhGetInt_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscInt def,
+                                          PetscInt lo, PetscInt hi, PetscInt *value, PetscBool *valid);
+PH_INTERN PetscErrorCode PhGetBool_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool def, PetscBool *value);
+PH_INTERN PetscErrorCode PhGetString_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required,
+                                             const char *def, char **value);
+PH_INTERN PetscErrorCode PhGetEnum_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char *const names[],
+                                           PetscInt def, PetscInt *value);
+PH_INTERN PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscReal *lo,
+                                            PetscReal *hi, PetscBool *present);
+PH_INTERN PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
+                                           const PetscInt seen_lines[], char **name, PetscInt *line);
+PH_INTERN PetscErrorCode PhGetRef_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n,
+                                          const char *const names[], PetscInt *index);
+PH_INTERN PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const char path[], PhGeometryKind kind, PetscInt *index);
+PH_INTERN PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative,
+                                             PhSignal *signal);
+
+/* thermal sections (case_schema.c) and the mesh file header they read (case_meshfile.c) */
+PH_INTERN PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaBoundaries_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaSources_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaTime_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaCheckSink_Private(PhLoader *ld);
 PH_INTERN PetscErrorCode PhMeshFileLoadHeader_Private(PhLoader *ld, const PhNode *file_node, const char path[]);
+
+/* optics sections (case_optics.c) */
+PH_INTERN PetscErrorCode PhSchemaYield_Private(PhLoader *ld);
+PH_INTERN PetscErrorCode PhSchemaOptics_Private(PhLoader *ld);

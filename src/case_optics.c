@@ -1,4 +1,10 @@
-/* The optics and yield sections of the case file (PHYSICS §1): lasers, ring groups, links, metrics and yield. */
+/*
+  The optics and yield sections of the case file (PHYSICS §1): lasers, ring groups, links, metrics and yield.
+
+  Owns the resolved optics and yield parts of the PhCase and the names of laser types and lock policies (PhLaserTypes,
+  PhLockPolicies). Calls the getters (case_get.c) and the tree (case_yaml.c); what it needs of the thermal sections
+  (the blocks lasers and rings sit in, the end time) it reads from the resolved case, never by calling them.
+*/
 #include "case_impl.h"
 
 #include <string.h>
@@ -9,14 +15,14 @@
 static PetscErrorCode PhSchemaSpacing(PhLoader *ld, const PhNode *map, const char path[], PetscReal wavelength, PetscReal def, PetscReal *spacing)
 {
   PhNode    *node = PhNodeGet_Private(map, "spacing");
-  char       sub[600], reason[600];
+  char       sub[600], reason[PH_REASON_LEN];
   PhQuantity q;
   PetscBool  ok;
 
   PetscFunctionBeginUser;
   *spacing = def;
   if (PhNodeIsNull_Private(node)) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "spacing", -1));
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "spacing", -1));
   if (node->type != PH_NODE_SCALAR) {
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a spacing such as \"1.12 nm\" or \"200 GHz\", got %s", PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -45,34 +51,20 @@ static PetscErrorCode PhPositive(PhLoader *ld, const PhNode *map, const char pat
 
   PetscFunctionBeginUser;
   if (node == NULL || (allow_zero ? value >= 0 : value > 0)) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key, -1));
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
   PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "must be %s, got \"%s\"", allow_zero ? "zero or positive" : "positive",
                       node->type == PH_NODE_SCALAR ? node->value : "?"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A name-valued key that must name one of the blocks. */
-static PetscErrorCode PhBlockRef(PhLoader *ld, const PhNode *node, const char path[], PetscInt *block)
-{
-  PhCase       pb = ld->problem;
-  const char **names;
-
-  PetscFunctionBeginUser;
-  *block = -1;
-  if (ld->no_geometry) PetscFunctionReturn(PETSC_SUCCESS); /* the stack or mesh file is reported: its blocks are unknown */
-  PetscCall(PetscMalloc1(pb->nblocks + 1, &names));
-  for (PetscInt b = 0; b < pb->nblocks; b++) names[b] = pb->blocks[b].name;
-  PetscCall(PhSchemaFindName_Private(ld, node, path, "block", pb->nblocks, names, block));
-  PetscCall(PetscFree(names));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+const char *const PhLaserTypes[]   = {"external", "dfb", "vcsel", NULL};
+const char *const PhLockPolicies[] = {"fixed", "wrap", "rotate", NULL};
 
 static PetscErrorCode PhSchemaLasers(PhLoader *ld, PhNode *list)
 {
-  static const char *const keys[]  = {"name",  "type",        "temperature",          "at",     "wavelength", "lines", "spacing", "drift",
-                                      "power", "power_drift", "wall_plug_efficiency", "wpe_t1", "heat",       NULL};
-  static const char *const types[] = {"external", "dfb", "vcsel", NULL};
-  PhOptics                *op      = &ld->problem->optics;
+  static const char *const keys[] = {"name",  "type",        "temperature",          "at",     "wavelength", "lines", "spacing", "drift",
+                                     "power", "power_drift", "wall_plug_efficiency", "wpe_t1", "heat",       NULL};
+  PhOptics                *op     = &ld->problem->optics;
 
   PetscInt *lines;
 
@@ -86,72 +78,72 @@ static PetscErrorCode PhSchemaLasers(PhLoader *ld, PhNode *list)
     PetscBool ok, present;
     PetscInt  type;
 
-    PetscCall(PhSchemaPath_Private(path, sizeof(path), "optics.lasers", NULL, i));
-    PetscCall(PhSchemaExpectMap_Private(ld, map, path, &ok));
+    PetscCall(PhNodePath_Private(path, sizeof(path), "optics.lasers", NULL, i));
+    PetscCall(PhGetExpectMap_Private(ld, map, path, &ok));
     if (!ok) continue;
     op->nlasers++;
     ls->loc   = map->loc;
     ls->block = -1;
     ls->link  = -1;
-    PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
+    PetscCall(PhGetCheckKeys_Private(ld, map, path, keys));
     PetscCall(PetscMalloc1(op->nlasers, &seen));
     for (PetscInt j = 0; j < op->nlasers - 1; j++) seen[j] = op->lasers[j].name;
-    PetscCall(PhSchemaName_Private(ld, map, path, "laser", op->nlasers - 1, seen, lines, &ls->name, &lines[op->nlasers - 1]));
+    PetscCall(PhGetName_Private(ld, map, path, "laser", op->nlasers - 1, seen, lines, &ls->name, &lines[op->nlasers - 1]));
     PetscCall(PetscFree(seen));
-    PetscCall(PhSchemaEnum_Private(ld, map, path, "type", types, 0, &type));
+    PetscCall(PhGetEnum_Private(ld, map, path, "type", PhLaserTypes, PH_LASER_EXTERNAL, &type));
     ls->type = (PhLaserType)type;
     at       = PhNodeGet_Private(map, "at");
     temp     = PhNodeGet_Private(map, "temperature");
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "temperature", PH_QT_TEMPERATURE, PETSC_FALSE, 35.0 + PH_ZERO_CELSIUS, &ls->temperature,
-                                       &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "temperature", PH_QT_TEMPERATURE, PETSC_FALSE, 35.0 + PH_ZERO_CELSIUS, &ls->temperature,
+                                    &present));
     if (ls->type == PH_LASER_EXTERNAL) {
       if (!PhNodeIsNull_Private(at)) {
-        PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "at", -1));
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "at", -1));
         PetscCall(PhDiagAdd(ld->diag, at->loc, sub, "an external laser has its own temperature; at: {block} is for dfb and vcsel lasers"));
       }
     } else {
       if (!PhNodeIsNull_Private(temp)) {
-        PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "temperature", -1));
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "temperature", -1));
         PetscCall(PhDiagAdd(ld->diag, temp->loc, sub, "a %s laser takes the temperature of its block (at: {block: ...}), not a fixed one",
-                            types[type]));
+                            PhLaserTypes[ls->type]));
       }
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "at", -1));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "at", -1));
       if (PhNodeIsNull_Private(at)) {
         char detail[80];
 
-        (void)snprintf(detail, sizeof(detail), "a %s laser needs at: {block: NAME}", types[type]);
-        PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, "at", detail));
+        (void)snprintf(detail, sizeof(detail), "a %s laser needs at: {block: NAME}", PhLaserTypes[ls->type]);
+        PetscCall(PhGetMissingDetail_Private(ld, map, path, "at", detail));
       } else {
         static const char *const akeys[] = {"block", NULL};
 
-        PetscCall(PhSchemaExpectMap_Private(ld, at, sub, &ok));
+        PetscCall(PhGetExpectMap_Private(ld, at, sub, &ok));
         if (ok) {
           char bsub[200];
 
-          PetscCall(PhSchemaCheckKeys_Private(ld, at, sub, akeys));
-          PetscCall(PhSchemaPath_Private(bsub, sizeof(bsub), sub, "block", -1));
+          PetscCall(PhGetCheckKeys_Private(ld, at, sub, akeys));
+          PetscCall(PhNodePath_Private(bsub, sizeof(bsub), sub, "block", -1));
           if (PhNodeIsNull_Private(PhNodeGet_Private(at, "block")))
-            PetscCall(PhSchemaMissing_Private(ld, at, at->loc, sub, "block", "the name of the laser's block"));
-          else PetscCall(PhBlockRef(ld, PhNodeGet_Private(at, "block"), bsub, &ls->block));
+            PetscCall(PhGetMissingDetail_Private(ld, at, sub, "block", "the name of the laser's block"));
+          else PetscCall(PhGetGeometryRef_Private(ld, PhNodeGet_Private(at, "block"), bsub, PH_GEOMETRY_BLOCK, &ls->block));
         }
       }
     }
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "wavelength", PH_QT_WAVELENGTH, PETSC_FALSE, 1310e-9, &ls->wavelength, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "wavelength", PH_QT_WAVELENGTH, PETSC_FALSE, 1310e-9, &ls->wavelength, &present));
     PetscCall(PhPositive(ld, map, path, "wavelength", ls->wavelength, PETSC_FALSE));
-    PetscCall(PhSchemaInt_Private(ld, map, path, "lines", PETSC_FALSE, 8, 1, 4096, &ls->lines, &ok));
+    PetscCall(PhGetInt_Private(ld, map, path, "lines", PETSC_FALSE, 8, 1, 4096, &ls->lines, &ok));
     if (!ok) ls->lines = 0; /* reported; not compared with the ring counts */
     PetscCall(PhSchemaSpacing(ld, map, path, ls->wavelength, 1.12e-9, &ls->spacing));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "drift", PH_QT_DRIFT, PETSC_FALSE, 0.09e-9, &ls->drift, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "power", PH_QT_OPTICAL_POWER, PETSC_FALSE, 10.0, &ls->power_dbm, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "power_drift", PH_QT_DB_PER_K, PETSC_FALSE, -0.02, &ls->power_drift, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "wall_plug_efficiency", PH_QT_DIMENSIONLESS, PETSC_FALSE, 0.20, &ls->wpe, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "drift", PH_QT_DRIFT, PETSC_FALSE, 0.09e-9, &ls->drift, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "power", PH_QT_OPTICAL_POWER, PETSC_FALSE, 10.0, &ls->power_dbm, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "power_drift", PH_QT_DB_PER_K, PETSC_FALSE, -0.02, &ls->power_drift, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "wall_plug_efficiency", PH_QT_DIMENSIONLESS, PETSC_FALSE, 0.20, &ls->wpe, &present));
     if (present && !(ls->wpe > 0 && ls->wpe <= 1)) {
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "wall_plug_efficiency", -1));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "wall_plug_efficiency", -1));
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "wall_plug_efficiency")->loc, sub, "must be in (0, 1], got %g", (double)ls->wpe));
     }
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "wpe_t1", PH_QT_TEMPERATURE_DIFFERENCE, PETSC_FALSE, 200.0, &ls->wpe_t1, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "wpe_t1", PH_QT_TEMPERATURE_DIFFERENCE, PETSC_FALSE, 200.0, &ls->wpe_t1, &present));
     PetscCall(PhPositive(ld, map, path, "wpe_t1", ls->wpe_t1, PETSC_FALSE));
-    PetscCall(PhSchemaBool_Private(ld, map, path, "heat", PETSC_TRUE, &ls->heat));
+    PetscCall(PhGetBool_Private(ld, map, path, "heat", PETSC_TRUE, &ls->heat));
     if (ls->type == PH_LASER_EXTERNAL) ls->heat = PETSC_FALSE;
   }
   PetscCall(PetscFree(lines));
@@ -177,43 +169,43 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
     char         path[128], sub[160], **seen;
     PetscBool    ok, present;
 
-    PetscCall(PhSchemaPath_Private(path, sizeof(path), "optics.rings", NULL, i));
-    PetscCall(PhSchemaExpectMap_Private(ld, map, path, &ok));
+    PetscCall(PhNodePath_Private(path, sizeof(path), "optics.rings", NULL, i));
+    PetscCall(PhGetExpectMap_Private(ld, map, path, &ok));
     if (!ok) continue;
     op->nrings++;
     rg->loc   = map->loc;
     rg->block = -1;
     rg->link  = -1;
-    PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
+    PetscCall(PhGetCheckKeys_Private(ld, map, path, keys));
     PetscCall(PetscMalloc1(op->nrings, &seen));
     for (PetscInt j = 0; j < op->nrings - 1; j++) seen[j] = op->rings[j].name;
-    PetscCall(PhSchemaName_Private(ld, map, path, "ring group", op->nrings - 1, seen, lines, &rg->name, &lines[op->nrings - 1]));
+    PetscCall(PhGetName_Private(ld, map, path, "ring group", op->nrings - 1, seen, lines, &rg->name, &lines[op->nrings - 1]));
     PetscCall(PetscFree(seen));
-    PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "block", -1));
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "block", -1));
     if (PhNodeIsNull_Private(PhNodeGet_Private(map, "block")))
-      PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, "block", "the block the rings sit in"));
-    else PetscCall(PhBlockRef(ld, PhNodeGet_Private(map, "block"), sub, &rg->block));
-    PetscCall(PhSchemaInt_Private(ld, map, path, "count", PETSC_FALSE, 8, 1, 4096, &rg->count, &ok));
+      PetscCall(PhGetMissingDetail_Private(ld, map, path, "block", "the block the rings sit in"));
+    else PetscCall(PhGetGeometryRef_Private(ld, PhNodeGet_Private(map, "block"), sub, PH_GEOMETRY_BLOCK, &rg->block));
+    PetscCall(PhGetInt_Private(ld, map, path, "count", PETSC_FALSE, 8, 1, 4096, &rg->count, &ok));
     if (!ok) rg->count = 0; /* reported; offsets and the laser's lines are not compared with it */
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "wavelength", PH_QT_WAVELENGTH, PETSC_FALSE, 1308e-9, &rg->wavelength, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "wavelength", PH_QT_WAVELENGTH, PETSC_FALSE, 1308e-9, &rg->wavelength, &present));
     PetscCall(PhPositive(ld, map, path, "wavelength", rg->wavelength, PETSC_FALSE));
     PetscCall(PhSchemaSpacing(ld, map, path, rg->wavelength, 1.12e-9, &rg->spacing));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "drift", PH_QT_DRIFT, PETSC_FALSE, 0.07e-9, &rg->drift, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "fsr", PH_QT_WAVELENGTH, PETSC_FALSE, 12.7e-9, &rg->fsr, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "drift", PH_QT_DRIFT, PETSC_FALSE, 0.07e-9, &rg->drift, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "fsr", PH_QT_WAVELENGTH, PETSC_FALSE, 12.7e-9, &rg->fsr, &present));
     PetscCall(PhPositive(ld, map, path, "fsr", rg->fsr, PETSC_FALSE));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "q", PH_QT_DIMENSIONLESS, PETSC_FALSE, 5000, &rg->q, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "q", PH_QT_DIMENSIONLESS, PETSC_FALSE, 5000, &rg->q, &present));
     PetscCall(PhPositive(ld, map, path, "q", rg->q, PETSC_FALSE));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "sigma_die", PH_QT_WAVELENGTH, PETSC_FALSE, 1.0e-9, &rg->sigma_die, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "sigma_die", PH_QT_WAVELENGTH, PETSC_FALSE, 1.0e-9, &rg->sigma_die, &present));
     PetscCall(PhPositive(ld, map, path, "sigma_die", rg->sigma_die, PETSC_TRUE));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "sigma_local", PH_QT_WAVELENGTH, PETSC_FALSE, 0.25e-9, &rg->sigma_local, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "sigma_local", PH_QT_WAVELENGTH, PETSC_FALSE, 0.25e-9, &rg->sigma_local, &present));
     PetscCall(PhPositive(ld, map, path, "sigma_local", rg->sigma_local, PETSC_TRUE));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "lock_error", PH_QT_WAVELENGTH, PETSC_FALSE, 0, &rg->lock_error, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "lock_error", PH_QT_WAVELENGTH, PETSC_FALSE, 0, &rg->lock_error, &present));
     PetscCall(PhPositive(ld, map, path, "lock_error", rg->lock_error, PETSC_TRUE));
-    PetscCall(PhSchemaString_Private(ld, map, path, "die", PETSC_FALSE, rg->name ? rg->name : "", &rg->die));
+    PetscCall(PhGetString_Private(ld, map, path, "die", PETSC_FALSE, rg->name ? rg->name : "", &rg->die));
     PetscCall(PetscCalloc1(rg->count, &rg->offsets));
     offsets = PhNodeGet_Private(map, "offsets");
     if (!PhNodeIsNull_Private(offsets) && rg->count > 0) {
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "offsets", -1));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "offsets", -1));
       if (offsets->type != PH_NODE_SEQ || offsets->n != rg->count) {
         char got[64];
 
@@ -224,8 +216,8 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
         for (PetscInt r = 0; r < rg->count; r++) {
           char item[200];
 
-          PetscCall(PhSchemaPath_Private(item, sizeof(item), sub, NULL, r));
-          PetscCall(PhSchemaNodeQuantity_Private(ld, offsets->values[r], item, PH_QT_WAVELENGTH, &rg->offsets[r], &ok));
+          PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, r));
+          PetscCall(PhGetNodeQuantity_Private(ld, offsets->values[r], item, PH_QT_WAVELENGTH, &rg->offsets[r], &ok));
         }
       }
     }
@@ -234,17 +226,17 @@ static PetscErrorCode PhSchemaRings(PhLoader *ld, PhNode *list)
     rg->heater_feedback   = PETSC_TRUE;
     heater                = PhNodeGet_Private(map, "heater");
     if (!PhNodeIsNull_Private(heater)) {
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, "heater", -1));
-      PetscCall(PhSchemaExpectMap_Private(ld, heater, sub, &ok));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "heater", -1));
+      PetscCall(PhGetExpectMap_Private(ld, heater, sub, &ok));
       if (ok) {
-        PetscCall(PhSchemaCheckKeys_Private(ld, heater, sub, hkeys));
-        PetscCall(PhSchemaQuantity_Private(ld, heater, sub, "efficiency", PH_QT_TUNING, PETSC_FALSE, rg->heater_efficiency, &rg->heater_efficiency,
-                                           &present));
+        PetscCall(PhGetCheckKeys_Private(ld, heater, sub, hkeys));
+        PetscCall(PhGetQuantity_Private(ld, heater, sub, "efficiency", PH_QT_TUNING, PETSC_FALSE, rg->heater_efficiency, &rg->heater_efficiency,
+                                        &present));
         PetscCall(PhPositive(ld, heater, sub, "efficiency", rg->heater_efficiency, PETSC_FALSE));
-        PetscCall(PhSchemaQuantity_Private(ld, heater, sub, "max_power", PH_QT_POWER, PETSC_FALSE, rg->heater_max_power, &rg->heater_max_power,
-                                           &present));
+        PetscCall(PhGetQuantity_Private(ld, heater, sub, "max_power", PH_QT_POWER, PETSC_FALSE, rg->heater_max_power, &rg->heater_max_power,
+                                        &present));
         PetscCall(PhPositive(ld, heater, sub, "max_power", rg->heater_max_power, PETSC_TRUE));
-        PetscCall(PhSchemaBool_Private(ld, heater, sub, "feedback", PETSC_TRUE, &rg->heater_feedback));
+        PetscCall(PhGetBool_Private(ld, heater, sub, "feedback", PETSC_TRUE, &rg->heater_feedback));
       }
     }
     rg->die_index = -1;
@@ -278,6 +270,24 @@ static void PhOpticsItemPath(const PhNode *list, const char *name, PetscInt k, c
   (void)snprintf(path, len, "optics.%s[%d]", name, (int)at);
 }
 
+/* The keys of a link that name a laser or a ring group, in the order they are read. */
+typedef enum {
+  PH_LINK_LASER,
+  PH_LINK_TX,
+  PH_LINK_RX,
+  PH_LINK_NROLES
+} PhLinkRole;
+static const char *const PhLinkRoles[] = {"laser", "tx", "rx", NULL};
+
+/* What a role names: a laser or a ring group (the noun of messages). */
+typedef enum {
+  PH_TARGET_LASER,
+  PH_TARGET_RING,
+  PH_NTARGETS
+} PhLinkTarget;
+static const char *const  PhLinkTargets[]    = {"laser", "ring group", NULL};
+static const PhLinkTarget PhLinkRoleTarget[] = {[PH_LINK_LASER] = PH_TARGET_LASER, [PH_LINK_TX] = PH_TARGET_RING, [PH_LINK_RX] = PH_TARGET_RING};
+
 /*
   Links, then the lasers and ring groups no link uses. A link reference that names no laser (or ring group) is one
   problem: the laser it was meant for (its suggestion, or any laser when there is none) is then not also unused.
@@ -286,67 +296,62 @@ static PetscErrorCode PhSchemaLinks(PhLoader *ld, PhNode *list, const PhNode *la
 {
   static const char *const keys[] =
     {"name", "laser", "tx", "rx", "rate", "lock", "relock_time", "loss", "sensitivity", "margin_threshold", "electrical_energy", NULL};
-  static const char *const locks[] = {"fixed", "wrap", "rotate", NULL};
-  PhOptics                *op      = &ld->problem->optics;
-  const char             **lnames, **rnames;
-  PetscBool               *meant[2], unresolved[2] = {PETSC_FALSE, PETSC_FALSE}; /* [0] lasers, [1] ring groups */
-  PetscInt                *name_lines;
+  PhOptics    *op = &ld->problem->optics;
+  const char **names[PH_NTARGETS];
+  PetscInt     count[PH_NTARGETS] = {op->nlasers, op->nrings};
+  PetscBool   *meant[PH_NTARGETS], unresolved[PH_NTARGETS] = {PETSC_FALSE, PETSC_FALSE};
+  PetscInt    *name_lines;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(PetscMax(list->n, 1), &op->links));
-  PetscCall(PetscMalloc2(op->nlasers + 1, &lnames, op->nrings + 1, &rnames));
-  PetscCall(PetscCalloc3(op->nlasers + 1, &meant[0], op->nrings + 1, &meant[1], list->n + 1, &name_lines));
-  for (PetscInt i = 0; i < op->nlasers; i++) lnames[i] = op->lasers[i].name;
-  for (PetscInt i = 0; i < op->nrings; i++) rnames[i] = op->rings[i].name;
+  PetscCall(PetscMalloc2(op->nlasers + 1, &names[PH_TARGET_LASER], op->nrings + 1, &names[PH_TARGET_RING]));
+  PetscCall(PetscCalloc3(op->nlasers + 1, &meant[PH_TARGET_LASER], op->nrings + 1, &meant[PH_TARGET_RING], list->n + 1, &name_lines));
+  for (PetscInt i = 0; i < op->nlasers; i++) names[PH_TARGET_LASER][i] = op->lasers[i].name;
+  for (PetscInt i = 0; i < op->nrings; i++) names[PH_TARGET_RING][i] = op->rings[i].name;
   for (PetscInt i = 0; i < list->n; i++) {
-    PhNode     *map = list->values[i];
-    PhLink     *lk  = &op->links[op->nlinks];
-    char        path[128], sub[160], **seen;
-    PetscBool   ok, present;
-    PetscInt    lock;
-    const char *roles[3] = {"laser", "tx", "rx"};
-    PetscInt   *refs[3];
+    PhNode   *map = list->values[i];
+    PhLink   *lk  = &op->links[op->nlinks];
+    char      path[128], sub[160], **seen;
+    PetscBool ok, present;
+    PetscInt  lock;
+    PetscInt *refs[PH_LINK_NROLES] = {&lk->laser, &lk->tx, &lk->rx};
 
-    PetscCall(PhSchemaPath_Private(path, sizeof(path), "optics.links", NULL, i));
-    PetscCall(PhSchemaExpectMap_Private(ld, map, path, &ok));
+    PetscCall(PhNodePath_Private(path, sizeof(path), "optics.links", NULL, i));
+    PetscCall(PhGetExpectMap_Private(ld, map, path, &ok));
     if (!ok) continue;
     op->nlinks++;
     lk->loc   = map->loc;
     lk->laser = lk->tx = lk->rx = -1;
-    refs[0]                     = &lk->laser;
-    refs[1]                     = &lk->tx;
-    refs[2]                     = &lk->rx;
-    PetscCall(PhSchemaCheckKeys_Private(ld, map, path, keys));
+    PetscCall(PhGetCheckKeys_Private(ld, map, path, keys));
     PetscCall(PetscMalloc1(op->nlinks, &seen));
     for (PetscInt j = 0; j < op->nlinks - 1; j++) seen[j] = op->links[j].name;
-    PetscCall(PhSchemaName_Private(ld, map, path, "link", op->nlinks - 1, seen, name_lines, &lk->name, &name_lines[op->nlinks - 1]));
+    PetscCall(PhGetName_Private(ld, map, path, "link", op->nlinks - 1, seen, name_lines, &lk->name, &name_lines[op->nlinks - 1]));
     PetscCall(PetscFree(seen));
-    for (int r = 0; r < 3; r++) {
-      PhNode     *node = PhNodeGet_Private(map, roles[r]);
-      int         kind = r == 0 ? 0 : 1;
-      const char *what = kind == 0 ? "laser" : "ring group";
+    for (int r = 0; r < PH_LINK_NROLES; r++) {
+      PhNode      *node = PhNodeGet_Private(map, PhLinkRoles[r]);
+      PhLinkTarget kind = PhLinkRoleTarget[r];
+      const char  *what = PhLinkTargets[kind];
 
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, roles[r], -1));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, PhLinkRoles[r], -1));
       if (PhNodeIsNull_Private(node)) {
         char detail[64];
 
         (void)snprintf(detail, sizeof(detail), "the name of a %s", what);
-        PetscCall(PhSchemaMissing_Private(ld, map, map->loc, path, roles[r], detail));
+        PetscCall(PhGetMissingDetail_Private(ld, map, path, PhLinkRoles[r], detail));
         unresolved[kind] = PETSC_TRUE;
         continue;
       }
-      PetscCall(PhSchemaFindName_Private(ld, node, sub, what, kind == 0 ? op->nlasers : op->nrings, kind == 0 ? lnames : rnames, refs[r]));
+      PetscCall(PhGetRef_Private(ld, node, sub, what, count[kind], names[kind], refs[r]));
       if (*refs[r] < 0) {
         const char *best = NULL;
 
-        if (node->type == PH_NODE_SCALAR)
-          PetscCall(PhLevenshteinSuggest_Private(node->value, kind == 0 ? op->nlasers : op->nrings, kind == 0 ? lnames : rnames, &best));
+        if (node->type == PH_NODE_SCALAR) PetscCall(PhLevenshteinSuggest_Private(node->value, count[kind], names[kind], &best));
         if (best == NULL) unresolved[kind] = PETSC_TRUE;
-        for (PetscInt j = 0; best != NULL && j < (kind == 0 ? op->nlasers : op->nrings); j++)
-          if ((kind == 0 ? lnames : rnames)[j] == best) meant[kind][j] = PETSC_TRUE;
+        for (PetscInt j = 0; best != NULL && j < count[kind]; j++)
+          if (names[kind][j] == best) meant[kind][j] = PETSC_TRUE;
         continue;
       }
-      if (r == 0) {
+      if (kind == PH_TARGET_LASER) {
         if (op->lasers[lk->laser].link >= 0)
           PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "laser \"%s\" is already used by link \"%s\"; each laser belongs to one link", node->value,
                               op->links[op->lasers[lk->laser].link].name ? op->links[op->lasers[lk->laser].link].name : "?"));
@@ -361,51 +366,50 @@ static PetscErrorCode PhSchemaLinks(PhLoader *ld, PhNode *list, const PhNode *la
       }
     }
     if (lk->laser >= 0 && op->lasers[lk->laser].lines > 0) {
-      for (int r = 1; r < 3; r++) {
+      for (int r = PH_LINK_TX; r <= PH_LINK_RX; r++) {
         PetscInt g = *refs[r];
 
         if (g < 0 || op->rings[g].count <= 0) continue;
         if (op->rings[g].count != op->lasers[lk->laser].lines) {
-          PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, roles[r], -1));
-          PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, roles[r])->loc, sub,
+          PetscCall(PhNodePath_Private(sub, sizeof(sub), path, PhLinkRoles[r], -1));
+          PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, PhLinkRoles[r])->loc, sub,
                               "ring group \"%s\" has count %d but laser \"%s\" has %d lines; they must be equal", op->rings[g].name,
                               (int)op->rings[g].count, op->lasers[lk->laser].name, (int)op->lasers[lk->laser].lines));
         }
       }
     }
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "rate", PH_QT_RATE, PETSC_FALSE, 112e9, &lk->rate, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "rate", PH_QT_RATE, PETSC_FALSE, 112e9, &lk->rate, &present));
     PetscCall(PhPositive(ld, map, path, "rate", lk->rate, PETSC_FALSE));
-    PetscCall(PhSchemaEnum_Private(ld, map, path, "lock", locks, 1, &lock));
+    PetscCall(PhGetEnum_Private(ld, map, path, "lock", PhLockPolicies, PH_LOCK_WRAP, &lock));
     lk->lock = (PhLockPolicy)lock;
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "relock_time", PH_QT_TIME, PETSC_FALSE, 100e-6, &lk->relock_time, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "relock_time", PH_QT_TIME, PETSC_FALSE, 100e-6, &lk->relock_time, &present));
     PetscCall(PhPositive(ld, map, path, "relock_time", lk->relock_time, PETSC_TRUE));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "loss", PH_QT_DB, PETSC_FALSE, 8.0, &lk->loss, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "sensitivity", PH_QT_OPTICAL_POWER, PETSC_FALSE, -12.0, &lk->sensitivity, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "margin_threshold", PH_QT_DB, PETSC_FALSE, 0.0, &lk->margin_threshold, &present));
-    PetscCall(PhSchemaQuantity_Private(ld, map, path, "electrical_energy", PH_QT_ENERGY_PER_BIT, PETSC_FALSE, 2e-12, &lk->electrical_energy,
-                                       &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "loss", PH_QT_DB, PETSC_FALSE, 8.0, &lk->loss, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "sensitivity", PH_QT_OPTICAL_POWER, PETSC_FALSE, -12.0, &lk->sensitivity, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "margin_threshold", PH_QT_DB, PETSC_FALSE, 0.0, &lk->margin_threshold, &present));
+    PetscCall(PhGetQuantity_Private(ld, map, path, "electrical_energy", PH_QT_ENERGY_PER_BIT, PETSC_FALSE, 2e-12, &lk->electrical_energy, &present));
     PetscCall(PhPositive(ld, map, path, "electrical_energy", lk->electrical_energy, PETSC_TRUE));
   }
-  for (PetscInt i = 0; i < op->nlasers && !unresolved[0]; i++) {
+  for (PetscInt i = 0; i < op->nlasers && !unresolved[PH_TARGET_LASER]; i++) {
     char path[128];
 
-    if (op->lasers[i].link >= 0 || op->lasers[i].name == NULL || meant[0][i]) continue;
+    if (op->lasers[i].link >= 0 || op->lasers[i].name == NULL || meant[PH_TARGET_LASER][i]) continue;
     PhOpticsItemPath(laser_list, "lasers", i, path, sizeof(path));
     PetscCall(PhDiagAdd(ld->diag, op->lasers[i].loc, path, "laser \"%s\" is not used by any link", op->lasers[i].name));
   }
-  for (PetscInt i = 0; i < op->nrings && !unresolved[1]; i++) {
+  for (PetscInt i = 0; i < op->nrings && !unresolved[PH_TARGET_RING]; i++) {
     char path[128];
 
-    if (op->rings[i].link >= 0 || op->rings[i].name == NULL || meant[1][i]) continue;
+    if (op->rings[i].link >= 0 || op->rings[i].name == NULL || meant[PH_TARGET_RING][i]) continue;
     PhOpticsItemPath(ring_list, "rings", i, path, sizeof(path));
     PetscCall(PhDiagAdd(ld->diag, op->rings[i].loc, path, "ring group \"%s\" is not used by any link", op->rings[i].name));
   }
-  PetscCall(PetscFree2(lnames, rnames));
-  PetscCall(PetscFree3(meant[0], meant[1], name_lines));
+  PetscCall(PetscFree2(names[PH_TARGET_LASER], names[PH_TARGET_RING]));
+  PetscCall(PetscFree3(meant[PH_TARGET_LASER], meant[PH_TARGET_RING], name_lines));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhSchemaYield(PhLoader *ld)
+PetscErrorCode PhSchemaYield_Private(PhLoader *ld)
 {
   static const char *const keys[]       = {"assembly", "samples", "seed", NULL};
   static const char *const def_names[]  = {"asic", "pic", "eic", "bonds", "fibre_attach"};
@@ -416,12 +420,12 @@ static PetscErrorCode PhSchemaYield(PhLoader *ld)
 
   PetscFunctionBeginUser;
   if (PhNodeIsNull_Private(node)) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhSchemaExpectMap_Private(ld, node, "yield", &ok));
+  PetscCall(PhGetExpectMap_Private(ld, node, "yield", &ok));
   if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
   y->present = PETSC_TRUE;
-  PetscCall(PhSchemaCheckKeys_Private(ld, node, "yield", keys));
-  PetscCall(PhSchemaInt_Private(ld, node, "yield", "samples", PETSC_FALSE, 2000, 1, 10000000, &y->samples, NULL));
-  PetscCall(PhSchemaInt_Private(ld, node, "yield", "seed", PETSC_FALSE, 1, 0, 2147483647, &y->seed, NULL));
+  PetscCall(PhGetCheckKeys_Private(ld, node, "yield", keys));
+  PetscCall(PhGetInt_Private(ld, node, "yield", "samples", PETSC_FALSE, 2000, 1, 10000000, &y->samples, NULL));
+  PetscCall(PhGetInt_Private(ld, node, "yield", "seed", PETSC_FALSE, 1, 0, 2147483647, &y->seed, NULL));
   assembly = PhNodeGet_Private(node, "assembly");
   if (PhNodeIsNull_Private(assembly)) {
     y->nassembly = 5;
@@ -432,7 +436,7 @@ static PetscErrorCode PhSchemaYield(PhLoader *ld)
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(PhSchemaExpectMap_Private(ld, assembly, "yield.assembly", &ok));
+  PetscCall(PhGetExpectMap_Private(ld, assembly, "yield.assembly", &ok));
   if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
   y->nassembly = assembly->n;
   PetscCall(PetscMalloc2(PetscMax(assembly->n, 1), &y->assembly_names, PetscMax(assembly->n, 1), &y->assembly_values));
@@ -440,15 +444,35 @@ static PetscErrorCode PhSchemaYield(PhLoader *ld)
     char path[300];
 
     PetscCall(PetscStrallocpy(assembly->keys[i]->value, &y->assembly_names[i]));
-    PetscCall(PhSchemaPath_Private(path, sizeof(path), "yield.assembly", assembly->keys[i]->value, -1));
-    PetscCall(PhSchemaNodeQuantity_Private(ld, assembly->values[i], path, PH_QT_DIMENSIONLESS, &y->assembly_values[i], &ok));
+    PetscCall(PhNodePath_Private(path, sizeof(path), "yield.assembly", assembly->keys[i]->value, -1));
+    PetscCall(PhGetNodeQuantity_Private(ld, assembly->values[i], path, PH_QT_DIMENSIONLESS, &y->assembly_values[i], &ok));
     if (ok && !(y->assembly_values[i] > 0 && y->assembly_values[i] <= 1))
       PetscCall(PhDiagAdd(ld->diag, assembly->values[i]->loc, path, "a yield must be in (0, 1], got %g", (double)y->assembly_values[i]));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* optics: and yield: (PHYSICS §1). */
+/*
+  The list optics.`key`: an empty list when it is not given (so that its checks still run), NULL when it is not a
+  list (reported; its section is then skipped).
+*/
+static PetscErrorCode PhOpticsList(PhLoader *ld, const PhNode *optics, const char key[], PhNode *empty, PhNode **list)
+{
+  PhNode *node = PhNodeGet_Private(optics, key);
+  char    path[64];
+
+  PetscFunctionBeginUser;
+  *list = node;
+  if (PhNodeIsNull_Private(node)) *list = empty;
+  else if (node->type != PH_NODE_SEQ) {
+    (void)snprintf(path, sizeof(path), "optics.%s", key);
+    PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected a list, got %s", PhNodeTypeName_Private(node)));
+    *list = NULL;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* optics: (PHYSICS §1): lasers, ring groups, then the links between them. */
 PetscErrorCode PhSchemaOptics_Private(PhLoader *ld)
 {
   static const char *const keys[] = {"reference_temperature", "lasers", "rings", "links", "metrics_from", NULL};
@@ -456,42 +480,26 @@ PetscErrorCode PhSchemaOptics_Private(PhLoader *ld)
   PhOptics                *op     = &pb->optics;
   PhNode                  *node   = PhNodeGet_Private(ld->root, "optics");
   PetscBool                ok, present;
-  const char              *lists[3] = {"lasers", "rings", "links"};
+  PhNode                   empty, *list;
 
   PetscFunctionBeginUser;
   op->reference_temperature = 25.0 + PH_ZERO_CELSIUS;
-  PetscCall(PhSchemaYield(ld));
   if (PhNodeIsNull_Private(node)) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhSchemaExpectMap_Private(ld, node, "optics", &ok));
+  PetscCall(PhGetExpectMap_Private(ld, node, "optics", &ok));
   if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhSchemaCheckKeys_Private(ld, node, "optics", keys));
-  PetscCall(PhSchemaQuantity_Private(ld, node, "optics", "reference_temperature", PH_QT_TEMPERATURE, PETSC_FALSE, op->reference_temperature,
-                                     &op->reference_temperature, &present));
-  PetscCall(PhSchemaQuantity_Private(ld, node, "optics", "metrics_from", PH_QT_TIME, PETSC_FALSE, 0, &op->metrics_from, &present));
+  PetscCall(PhGetCheckKeys_Private(ld, node, "optics", keys));
+  PetscCall(PhGetQuantity_Private(ld, node, "optics", "reference_temperature", PH_QT_TEMPERATURE, PETSC_FALSE, op->reference_temperature,
+                                  &op->reference_temperature, &present));
+  PetscCall(PhGetQuantity_Private(ld, node, "optics", "metrics_from", PH_QT_TIME, PETSC_FALSE, 0, &op->metrics_from, &present));
   if (present && (op->metrics_from < 0 || (!pb->time.steady && pb->time.end > 0 && op->metrics_from >= pb->time.end)))
     PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "metrics_from")->loc, "optics.metrics_from", "must be at least 0 and before time.end"));
-  for (int i = 0; i < 3; i++) {
-    PhNode *list = PhNodeGet_Private(node, lists[i]);
-    char    path[64];
-
-    (void)snprintf(path, sizeof(path), "optics.%s", lists[i]);
-    if (PhNodeIsNull_Private(list)) {
-      PhNode empty;
-
-      PetscCall(PetscMemzero(&empty, sizeof(empty)));
-      empty.type = PH_NODE_SEQ;
-      if (i == 0) PetscCall(PhSchemaLasers(ld, &empty));
-      else if (i == 1) PetscCall(PhSchemaRings(ld, &empty));
-      else PetscCall(PhSchemaLinks(ld, &empty, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
-      continue;
-    }
-    if (list->type != PH_NODE_SEQ) {
-      PetscCall(PhDiagAdd(ld->diag, list->loc, path, "expected a list, got %s", PhNodeTypeName_Private(list)));
-      continue;
-    }
-    if (i == 0) PetscCall(PhSchemaLasers(ld, list));
-    else if (i == 1) PetscCall(PhSchemaRings(ld, list));
-    else PetscCall(PhSchemaLinks(ld, list, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
-  }
+  PetscCall(PetscMemzero(&empty, sizeof(empty)));
+  empty.type = PH_NODE_SEQ;
+  PetscCall(PhOpticsList(ld, node, "lasers", &empty, &list));
+  if (list != NULL) PetscCall(PhSchemaLasers(ld, list));
+  PetscCall(PhOpticsList(ld, node, "rings", &empty, &list));
+  if (list != NULL) PetscCall(PhSchemaRings(ld, list));
+  PetscCall(PhOpticsList(ld, node, "links", &empty, &list));
+  if (list != NULL) PetscCall(PhSchemaLinks(ld, list, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

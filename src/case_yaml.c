@@ -1,4 +1,9 @@
-/* YAML text to a located node tree: aliases under a budget, duplicate keys, includes, -P overrides, and the resolved emit. */
+/*
+  YAML text to a located node tree: aliases under a budget, duplicate keys, includes, -P overrides, and the resolved emit.
+
+  Owns the loader's pool, the nodes, the key paths of messages (PhNodePath_Private) and the file names of the case
+  (PhCaseInternFile_Private). The bottom layer of the loader: calls libyaml, diag and sys, nothing of case*.c above it.
+*/
 #include "case_impl.h"
 
 #include <ctype.h>
@@ -76,6 +81,30 @@ PetscErrorCode PhPoolFree_Private(PhPool *pool)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  The file names that PhSourceLoc point into belong to the case, not to the loader's pool: the mesh and the run
+  report problems at positions of the case long after loading (DESIGN §2). Each name is stored once.
+*/
+PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], const char **file)
+{
+  char **bigger;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < pb->nfiles; i++) {
+    if (!strcmp(pb->files[i], name)) {
+      *file = pb->files[i];
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PetscMalloc1(pb->nfiles + 1, &bigger));
+  if (pb->nfiles) PetscCall(PetscMemcpy(bigger, pb->files, pb->nfiles * sizeof(*bigger)));
+  PetscCall(PetscFree(pb->files));
+  pb->files = bigger;
+  PetscCall(PetscStrallocpy(name, &pb->files[pb->nfiles]));
+  *file = pb->files[pb->nfiles++];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc loc, PhNode **node)
 {
   PhNode *nd;
@@ -135,17 +164,21 @@ PetscBool PhNodeIsNull_Private(const PhNode *node)
                      !strcmp(node->value, "NULL"));
 }
 
+const char *const PhNodeTypes[] = {"a scalar", "a mapping", "a list", NULL};
+
+/* What a message says was found where something else was expected: PhNodeTypes[type], or "nothing". */
 const char *PhNodeTypeName_Private(const PhNode *node)
 {
-  if (node == NULL) return "nothing";
-  switch (node->type) {
-  case PH_NODE_MAP:
-    return "a mapping";
-  case PH_NODE_SEQ:
-    return "a list";
-  default:
-    return "a scalar";
-  }
+  return node == NULL ? "nothing" : PhNodeTypes[node->type];
+}
+
+/* The key path of a child: "parent.key", or "parent[index]" when key is NULL (for messages). */
+PetscErrorCode PhNodePath_Private(char *buf, size_t len, const char parent[], const char key[], PetscInt index)
+{
+  PetscFunctionBeginUser;
+  if (key != NULL) (void)snprintf(buf, len, "%s%s%s", parent != NULL ? parent : "", parent != NULL && parent[0] ? "." : "", key);
+  else (void)snprintf(buf, len, "%s[%d]", parent != NULL ? parent : "", (int)index);
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* The position of a libyaml mark; none inside a -P value, which is reported as "-P name=value" (a one-line text). */
@@ -281,7 +314,7 @@ static PetscErrorCode PhYamlConvertNode(PhLoader *ld, PhYamlWalk *w, yaml_node_t
       char    sub[512];
       PhNode *child;
 
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, NULL, i));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, NULL, i));
       PetscCall(PhYamlConvert(ld, w, *it, sub, depth + 1, ok, &child));
       if (child != NULL) PetscCall(PhNodeAppend_Private(ld, node, NULL, child));
     }
@@ -302,7 +335,7 @@ static PetscErrorCode PhYamlConvertNode(PhLoader *ld, PhYamlWalk *w, yaml_node_t
       }
       PetscCall(PhYamlConvert(ld, w, pair->key, path, depth + 1, ok, &key));
       if (key == NULL) break;
-      PetscCall(PhSchemaPath_Private(sub, sizeof(sub), path, key->value, -1));
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key->value, -1));
       previous = PhNodeGetKey_Private(node, key->value);
       if (previous != NULL && !key->bad) {
         PetscCall(PhDiagAdd(ld->diag, key->loc, sub, "duplicate key (first given at line %d)", (int)previous->loc.line));

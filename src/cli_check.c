@@ -149,13 +149,10 @@ static PetscErrorCode PhCheckRingSlices(MPI_Comm comm, PhCase pb, PhMesh mesh)
 
 static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const PhMemoryEstimate *est)
 {
-  PetscInt           nx, ny, nz;
-  const PetscReal   *x, *y, *z;
-  char               a[64], b[64], c[64], d[64];
-  static const char *btype[] = {"adiabatic", "convection", "temperature", "flux"};
-  static const char *ltype[] = {"external", "dfb", "vcsel"};
-  static const char *locks[] = {"fixed", "wrap", "rotate"};
-  PetscReal          total   = 0;
+  PetscInt         nx, ny, nz;
+  const PetscReal *x, *y, *z;
+  char             a[64], b[64], c[64], d[64];
+  PetscReal        total = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PhMeshGetSizes(mesh, &nx, &ny, &nz));
@@ -228,7 +225,7 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
         (void)snprintf(desc, sizeof(desc), "h %g W/m^2/K, ambient %s", (double)bc->h, b);
       } else if (bc->type == PH_BC_TEMPERATURE) PetscCall(PhDescribeSignal(&bc->value, PH_QT_TEMPERATURE, desc, sizeof(desc)));
       else if (bc->type == PH_BC_FLUX) PetscCall(PhDescribeSignal(&bc->value, PH_QT_FLUX, desc, sizeof(desc)));
-      PetscCall(PetscPrintf(comm, "  %-8s %-12s %s%s\n", PhFaceName((PhFace)f), btype[bc->type], desc, bc->has_region ? " (over a region)" : ""));
+      PetscCall(PetscPrintf(comm, "  %-8s %-12s %s%s\n", PhFaces[f], PhBoundaryTypes[bc->type], desc, bc->has_region ? " (over a region)" : ""));
     }
   }
   if (pb->time.steady) PetscCall(PetscPrintf(comm, "time: steady state of the powers at t = 0\n"));
@@ -251,7 +248,7 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
     if (i == 0) PetscCall(PetscPrintf(comm, "lasers:\n"));
     PetscCall(PhUnitsFormat(ls->temperature, PH_QT_TEMPERATURE, a, sizeof(a)));
     PetscCall(PetscPrintf(comm, "  %-16s %-8s %s, %d lines from %.6g nm every %.4g nm, %.4g dBm per line, drift %.4g nm/K\n", ls->name,
-                          ltype[ls->type], ls->type == PH_LASER_EXTERNAL ? a : pb->blocks[ls->block].name, (int)ls->lines,
+                          PhLaserTypes[ls->type], ls->type == PH_LASER_EXTERNAL ? a : pb->blocks[ls->block].name, (int)ls->lines,
                           (double)ls->wavelength * 1e9, (double)ls->spacing * 1e9, (double)ls->power_dbm, (double)ls->drift * 1e9));
   }
   for (PetscInt i = 0; i < pb->optics.nrings; i++) {
@@ -269,7 +266,7 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
     if (i == 0) PetscCall(PetscPrintf(comm, "links:\n"));
     PetscCall(PetscPrintf(comm, "  %-16s laser %s, tx %s, rx %s: %d x %.6g Gb/s, lock %s, loss %.6g dB, sensitivity %.6g dBm\n", lk->name,
                           pb->optics.lasers[lk->laser].name, pb->optics.rings[lk->tx].name, pb->optics.rings[lk->rx].name,
-                          (int)pb->optics.lasers[lk->laser].lines, (double)lk->rate * 1e-9, locks[lk->lock], (double)lk->loss,
+                          (int)pb->optics.lasers[lk->laser].lines, (double)lk->rate * 1e-9, PhLockPolicies[lk->lock], (double)lk->loss,
                           (double)lk->sensitivity));
   }
   if (pb->yield.present) {

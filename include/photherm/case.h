@@ -8,6 +8,9 @@
   Ownership: PhCaseLoad() gives the caller a case to destroy with PhCaseDestroy(). All members are read-only after
   loading; every array and string belongs to the case. Units: SI throughout, kelvin for temperatures, dB/dBm kept
   logarithmic; the unit of every dimensional member is written beside it.
+
+  Every enum that the case file names by a word has its name table beside it (as PETSc's KSPConvergedReasons):
+  Names[value] is the word, and the table ends with NULL.
 */
 #pragma once
 
@@ -54,6 +57,7 @@ typedef enum {
   PH_FACE_TOP,
   PH_NFACES
 } PhFace;
+PH_EXTERN const char *const PhFaces[]; /* PhFaces[face]: its key under boundaries:, "xmin" ... "top" */
 
 typedef enum {
   PH_BC_ADIABATIC,
@@ -61,6 +65,7 @@ typedef enum {
   PH_BC_TEMPERATURE,
   PH_BC_FLUX
 } PhBoundaryType;
+PH_EXTERN const char *const PhBoundaryTypes[]; /* the values of type: in the case file, "adiabatic" ... "flux" */
 
 typedef struct {
   PhBoundaryType type;
@@ -127,6 +132,7 @@ typedef enum {
   PH_LASER_DFB,
   PH_LASER_VCSEL
 } PhLaserType;
+PH_EXTERN const char *const PhLaserTypes[]; /* the values of type: in the case file, "external", "dfb", "vcsel" */
 
 typedef struct {
   char       *name;
@@ -173,6 +179,7 @@ typedef enum {
   PH_LOCK_WRAP,
   PH_LOCK_ROTATE
 } PhLockPolicy;
+PH_EXTERN const char *const PhLockPolicies[]; /* the values of lock: in the case file, "fixed", "wrap", "rotate" */
 
 typedef struct {
   char        *name;

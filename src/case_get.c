@@ -1,0 +1,683 @@
+/*
+  The getters of the case file (DESIGN §3): the typed value of a key, with every problem recorded as a diagnostic.
+
+  Quantities with units, whole numbers, booleans, strings, enums from their name tables, ranges, declared names and
+  references to them (blocks and layers of the resolved case among them), and signals that vary in time. Misspelt
+  keys are suggested, and a key suggested so is not also reported missing. Owns no section of the case: the sections
+  (case_schema.c, case_optics.c, case.c) call these. Calls the tree (case_yaml.c), the ${} lookup (case_param.c),
+  the trace tables (case_trace.c), units and diag only.
+*/
+#include "case_impl.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+
+/* Edit distance with adjacent transpositions counted once (optimal string alignment), case-insensitive. */
+static PetscInt PhLevenshtein(const char *a, const char *b)
+{
+  PetscInt la = (PetscInt)strlen(a), lb = (PetscInt)strlen(b), d[64][64];
+
+  if (la >= 63 || lb >= 63) return 1000;
+  for (PetscInt i = 0; i <= la; i++) d[i][0] = i;
+  for (PetscInt j = 0; j <= lb; j++) d[0][j] = j;
+  for (PetscInt i = 1; i <= la; i++) {
+    for (PetscInt j = 1; j <= lb; j++) {
+      PetscInt cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+
+      d[i][j] = PetscMin(PetscMin(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+          tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]))
+        d[i][j] = PetscMin(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[la][lb];
+}
+
+/* The closest candidate within a distance that reads as a typo (a third of the word, at least 1), or NULL. */
+PetscErrorCode PhLevenshteinSuggest_Private(const char word[], PetscInt n, const char *const candidates[], const char **best)
+{
+  PetscInt best_d = 1000, limit = PetscMax(1, (PetscInt)strlen(word) / 3);
+
+  PetscFunctionBeginUser;
+  *best = NULL;
+  for (PetscInt i = 0; i < n; i++) {
+    PetscInt d;
+
+    if (candidates[i] == NULL) continue; /* a name that was itself reported */
+    d = PhLevenshtein(word, candidates[i]);
+
+    if (d < best_d && d <= limit) {
+      best_d = d;
+      *best  = candidates[i];
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhGetCheckKeys_Private(PhLoader *ld, const PhNode *map, const char path[], const char *const allowed[])
+{
+  PetscInt n = 0;
+
+  PetscFunctionBeginUser;
+  if (map == NULL || map->type != PH_NODE_MAP) PetscFunctionReturn(PETSC_SUCCESS);
+  while (allowed[n] != NULL) n++;
+  for (PetscInt i = 0; i < map->n; i++) {
+    const char *key   = map->keys[i]->value, *best;
+    PetscBool   known = PETSC_FALSE;
+    char        sub[512];
+
+    for (PetscInt j = 0; j < n; j++)
+      if (!strcmp(key, allowed[j])) known = PETSC_TRUE;
+    if (known || map->keys[i]->bad) continue;
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+    PetscCall(PhLevenshteinSuggest_Private(key, n, allowed, &best));
+    if (best != NULL) {
+      PetscCall(PhDiagAdd(ld->diag, map->keys[i]->loc, sub, "unknown key \"%s\"; did you mean \"%s\"?", key, best));
+      if (ld->nsuggested == ld->suggested_cap) {
+        PhSuggestion *bigger;
+
+        ld->suggested_cap = ld->suggested_cap ? 2 * ld->suggested_cap : 16;
+        PetscCall(PetscMalloc1(ld->suggested_cap, &bigger));
+        if (ld->nsuggested) PetscCall(PetscMemcpy(bigger, ld->suggested, ld->nsuggested * sizeof(*bigger)));
+        PetscCall(PetscFree(ld->suggested));
+        ld->suggested = bigger;
+      }
+      ld->suggested[ld->nsuggested].map   = map;
+      ld->suggested[ld->nsuggested++].key = best;
+    } else {
+      char   list[400];
+      size_t used = 0;
+
+      list[0] = '\0';
+      for (PetscInt j = 0; j < n && used < sizeof(list) - 40; j++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", j ? ", " : "", allowed[j]);
+      PetscCall(PhDiagAdd(ld->diag, map->keys[i]->loc, sub, "unknown key \"%s\" (known keys here: %s)", key, list));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhGetExpectMap_Private(PhLoader *ld, const PhNode *node, const char path[], PetscBool *ok)
+{
+  PetscFunctionBeginUser;
+  *ok = (PetscBool)(node != NULL && node->type == PH_NODE_MAP);
+  if (!*ok && node != NULL) PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected a mapping of keys, got %s", PhNodeTypeName_Private(node)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  "missing required key (detail)" at the mapping, unless the key was given misspelt: then the unknown-key line with
+  its suggestion already says it (one line per problem).
+*/
+PetscErrorCode PhGetMissingDetail_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char detail[])
+{
+  char sub[512];
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ld->nsuggested; i++)
+    if (ld->suggested[i].map == map && !strcmp(ld->suggested[i].key, key)) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  PetscCall(PhDiagAdd(ld->diag, map->loc, sub, "missing required key (%s)", detail));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* "missing required key (expected what)": the common form of PhGetMissingDetail_Private(). */
+PetscErrorCode PhGetMissing_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[])
+{
+  char detail[300];
+
+  PetscFunctionBeginUser;
+  (void)snprintf(detail, sizeof(detail), "expected %s", what);
+  PetscCall(PhGetMissingDetail_Private(ld, map, path, key, detail));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Evaluate one scalar node as a quantity of `type`; ${} values are recorded for the resolved case. */
+PetscErrorCode PhGetNodeQuantity_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscReal *value, PetscBool *ok)
+{
+  PhQuantity q;
+  char       reason[PH_REASON_LEN];
+
+  PetscFunctionBeginUser;
+  *ok    = PETSC_FALSE;
+  *value = 0;
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  if (node->type != PH_NODE_SCALAR) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected %s, got %s", PhQuantityTypeDescription(type), PhNodeTypeName_Private(node)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  ld->param_failed = PETSC_FALSE;
+  PetscCall(PhUnitsParse(node->value, type, PhParamLookup_Private, ld, &q, value, ok, reason, sizeof(reason)));
+  if (!*ok && ld->param_failed) PetscFunctionReturn(PETSC_SUCCESS); /* reported at the parameter's definition */
+  if (*ok && strstr(node->value, "${") != NULL) {
+    char buf[128];
+
+    PetscCall(PhUnitsFormatQuantity(&q, buf, sizeof(buf)));
+    PetscCall(PhPoolStrdup_Private(&ld->pool, buf, &node->resolved));
+  }
+  if (*ok && !isfinite(*value)) {
+    *ok = PETSC_FALSE;
+    (void)snprintf(reason, sizeof(reason), "value is not finite");
+  }
+  if (!*ok) PetscCall(PhDiagAdd(ld->diag, node->loc, path, "%s", reason));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhGetQuantity_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PhQuantityType type, PetscBool required,
+                                     PetscReal def, PetscReal *value, PetscBool *present)
+{
+  PhNode   *node = PhNodeGet_Private(map, key);
+  char      sub[512];
+  PetscBool ok;
+
+  PetscFunctionBeginUser;
+  *value = def;
+  if (present != NULL) *present = PETSC_FALSE;
+  if (PhNodeIsNull_Private(node)) {
+    if (required) PetscCall(PhGetMissing_Private(ld, map, path, key, PhQuantityTypeDescription(type)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  PetscCall(PhGetNodeQuantity_Private(ld, node, sub, type, value, &ok));
+  if (!ok) *value = def;
+  if (present != NULL) *present = ok;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A whole number in [lo, hi]; *valid (may be NULL) is false when the key is given with a bad value (then *value is def). */
+PetscErrorCode PhGetInt_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscInt def, PetscInt lo,
+                                PetscInt hi, PetscInt *value, PetscBool *valid)
+{
+  PhNode   *node = PhNodeGet_Private(map, key);
+  char      sub[512];
+  PetscReal v;
+  PetscBool ok;
+
+  PetscFunctionBeginUser;
+  *value = def;
+  if (valid != NULL) *valid = PETSC_TRUE;
+  if (PhNodeIsNull_Private(node)) {
+    if (required) PetscCall(PhGetMissing_Private(ld, map, path, key, "a whole number"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (valid != NULL) *valid = PETSC_FALSE;
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  if (node->type != PH_NODE_SCALAR) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a whole number, got %s", PhNodeTypeName_Private(node)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  {
+    char       reason[PH_REASON_LEN];
+    PhQuantity q;
+
+    ld->param_failed = PETSC_FALSE;
+    PetscCall(PhUnitsParse(node->value, PH_QT_DIMENSIONLESS, PhParamLookup_Private, ld, &q, &v, &ok, reason, sizeof(reason)));
+    if (!ok && ld->param_failed) PetscFunctionReturn(PETSC_SUCCESS);
+    if (!ok) {
+      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a whole number, got \"%s\"", node->value));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  if (v != floor(v) || v < (PetscReal)lo || v > (PetscReal)hi) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a whole number from %d to %d, got \"%s\"", (int)lo, (int)hi, node->value));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (strstr(node->value, "${") != NULL) {
+    char buf[64];
+
+    (void)snprintf(buf, sizeof(buf), "%d", (int)v);
+    PetscCall(PhPoolStrdup_Private(&ld->pool, buf, &node->resolved));
+  }
+  *value = (PetscInt)v;
+  if (valid != NULL) *valid = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhGetBool_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool def, PetscBool *value)
+{
+  PhNode     *node = PhNodeGet_Private(map, key);
+  const char *t[]  = {"true", "True", "TRUE", "yes", "Yes", "on"};
+  const char *f[]  = {"false", "False", "FALSE", "no", "No", "off"};
+  char        sub[512];
+
+  PetscFunctionBeginUser;
+  *value = def;
+  if (PhNodeIsNull_Private(node) || node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  if (node->type == PH_NODE_SCALAR) {
+    for (int i = 0; i < 6; i++) {
+      if (!strcmp(node->value, t[i])) {
+        *value = PETSC_TRUE;
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      if (!strcmp(node->value, f[i])) {
+        *value = PETSC_FALSE;
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+    }
+  }
+  PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected true or false, got %s%s%s", node->type == PH_NODE_SCALAR ? "\"" : "",
+                      node->type == PH_NODE_SCALAR ? node->value : PhNodeTypeName_Private(node), node->type == PH_NODE_SCALAR ? "\"" : ""));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A string value, copied into *value (owned by the caller's case; free with PetscFree()). */
+PetscErrorCode PhGetString_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, const char *def,
+                                   char **value)
+{
+  PhNode *node = PhNodeGet_Private(map, key);
+  char    sub[512];
+
+  PetscFunctionBeginUser;
+  *value = NULL;
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  if (PhNodeIsNull_Private(node)) {
+    if (required) PetscCall(PhGetMissing_Private(ld, map, path, key, "a name"));
+    PetscCall(PetscStrallocpy(def, value));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (node->type != PH_NODE_SCALAR) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a text value, got %s", PhNodeTypeName_Private(node)));
+    PetscCall(PetscStrallocpy(def, value));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscStrallocpy(node->value, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhGetEnum_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char *const names[], PetscInt def,
+                                 PetscInt *value)
+{
+  PhNode     *node = PhNodeGet_Private(map, key);
+  PetscInt    n    = 0;
+  char        sub[512], list[256];
+  const char *best;
+  size_t      used = 0;
+
+  PetscFunctionBeginUser;
+  *value = def;
+  if (PhNodeIsNull_Private(node) || node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  while (names[n] != NULL) n++;
+  if (node->type == PH_NODE_SCALAR) {
+    for (PetscInt i = 0; i < n; i++) {
+      if (!strcmp(node->value, names[i])) {
+        *value = i;
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+    }
+  }
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  list[0] = '\0';
+  for (PetscInt i = 0; i < n; i++) used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? " | " : "", names[i]);
+  if (node->type != PH_NODE_SCALAR) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected one of %s, got %s", list, PhNodeTypeName_Private(node)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhLevenshteinSuggest_Private(node->value, n, names, &best));
+  if (best != NULL) PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected one of %s, got \"%s\"; did you mean \"%s\"?", list, node->value, best));
+  else PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected one of %s, got \"%s\"", list, node->value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* `key: [lo, hi]`, two lengths with hi > lo. */
+PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscReal *lo,
+                                  PetscReal *hi, PetscBool *present)
+{
+  PhNode   *node = PhNodeGet_Private(map, key);
+  char      sub[512], item[540];
+  PetscBool ok0, ok1;
+
+  PetscFunctionBeginUser;
+  *lo = *hi = 0;
+  *present  = PETSC_FALSE;
+  if (PhNodeIsNull_Private(node)) {
+    if (required) PetscCall(PhGetMissing_Private(ld, map, path, key, "a range such as [0, 10 mm]"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  if (node->type != PH_NODE_SEQ || node->n != 2) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected a range of two lengths such as [0, 10 mm], got %s%s",
+                        node->type == PH_NODE_SEQ ? "a list of length " : PhNodeTypeName_Private(node),
+                        node->type == PH_NODE_SEQ ? (node->n == 1 ? "1" : (node->n == 0 ? "0" : "more than 2")) : ""));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, 0));
+  PetscCall(PhGetNodeQuantity_Private(ld, node->values[0], item, PH_QT_LENGTH, lo, &ok0));
+  PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, 1));
+  PetscCall(PhGetNodeQuantity_Private(ld, node->values[1], item, PH_QT_LENGTH, hi, &ok1));
+  if (!ok0 || !ok1) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!(*hi > *lo)) {
+    char a[64], b[64];
+
+    PetscCall(PhUnitsFormat(*lo, PH_QT_LENGTH, a, sizeof(a)));
+    PetscCall(PhUnitsFormat(*hi, PH_QT_LENGTH, b, sizeof(b)));
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "empty or reversed range [%s, %s]: the upper bound must exceed the lower bound", a, b));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  *present = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Resolve a name node against a list of names; "unknown block "x"; did you mean "y"?". */
+PetscErrorCode PhGetRef_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n, const char *const names[],
+                                PetscInt *index)
+{
+  const char *best;
+
+  PetscFunctionBeginUser;
+  *index = -1;
+  if (node == NULL || node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  if (node->type != PH_NODE_SCALAR) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected the name of a %s, got %s", what, PhNodeTypeName_Private(node)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  for (PetscInt i = 0; i < n; i++) {
+    if (names[i] != NULL && !strcmp(names[i], node->value)) {
+      *index = i;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  /* a NULL name is one reported as bad (missing, invalid or defined twice): this may well name that one */
+  for (PetscInt i = 0; i < n; i++)
+    if (names[i] == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhLevenshteinSuggest_Private(node->value, n, names, &best));
+  if (best != NULL) PetscCall(PhDiagAdd(ld->diag, node->loc, path, "unknown %s \"%s\"; did you mean \"%s\"?", what, node->value, best));
+  else PetscCall(PhDiagAdd(ld->diag, node->loc, path, "unknown %s \"%s\"", what, node->value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+const char *const PhGeometryKinds[] = {"block", "layer", NULL};
+
+/*
+  A reference by name to a block or layer of the resolved case. Nothing is looked up (*index is -1) while the stack
+  or the mesh file is unusable: that is reported, and its names are unknown.
+*/
+PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const char path[], PhGeometryKind kind, PetscInt *index)
+{
+  PhCase       pb = ld->problem;
+  PetscInt     n  = kind == PH_GEOMETRY_BLOCK ? pb->nblocks : pb->nlayers;
+  const char **names;
+
+  PetscFunctionBeginUser;
+  *index = -1;
+  if (ld->no_geometry) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc1(n + 1, &names));
+  for (PetscInt i = 0; i < n; i++) names[i] = kind == PH_GEOMETRY_BLOCK ? pb->blocks[i].name : pb->layers[i].name;
+  PetscCall(PhGetRef_Private(ld, node, path, PhGeometryKinds[kind], n, names, index));
+  PetscCall(PetscFree(names));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  A name: a scalar of letters, digits, '_', '-' and '.', unique among the `nseen` names before it (NULL entries are
+  skipped); `noun` is what it names ("block"). *line receives the line of the name, for "defined twice (first at line N)".
+*/
+PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
+                                 const PetscInt seen_lines[], char **name, PetscInt *line)
+{
+  PhNode *node = PhNodeGet_Private(map, "name");
+  char    sub[512], what[64];
+
+  PetscFunctionBeginUser;
+  *name = NULL;
+  *line = 0;
+  (void)snprintf(what, sizeof(what), "a %s name", noun);
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "name", -1));
+  if (PhNodeIsNull_Private(node)) {
+    PetscCall(PhGetMissing_Private(ld, map, path, "name", what));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (node->bad) PetscFunctionReturn(PETSC_SUCCESS);
+  if (node->type != PH_NODE_SCALAR) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected %s, got %s", what, PhNodeTypeName_Private(node)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  for (const char *c = node->value; *c; c++) {
+    if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.')) {
+      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "\"%s\" is not a valid name (letters, digits, '_', '-' and '.' only)", node->value));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  for (PetscInt i = 0; i < nseen; i++) {
+    if (seen[i] != NULL && !strcmp(seen[i], node->value)) {
+      /* reported; the second one keeps no name, so that references resolve to the first and nothing more is said */
+      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "%s \"%s\" is defined twice (first at line %d)", noun, node->value, (int)seen_lines[i]));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PetscStrallocpy(node->value, name));
+  *line = node->loc.line;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A problem of the value of `key` in `map`, reported at that value with its own key path. */
+PetscErrorCode PhGetValueProblem_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char why[])
+{
+  char sub[600];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
+  PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, key)->loc, sub, "%s", why));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* interpolate: of a trace (DESIGN §3.6) */
+typedef enum {
+  PH_INTERPOLATE_HOLD,
+  PH_INTERPOLATE_LINEAR
+} PhInterpolation;
+static const char *const PhInterpolations[] = {"hold", "linear", NULL};
+
+/* pattern: of a signal (DESIGN §3.6) */
+typedef enum {
+  PH_PATTERN_SQUARE,
+  PH_PATTERN_SINE,
+  PH_PATTERN_STEPS
+} PhPattern;
+static const char *const PhPatterns[] = {"square", "sine", "steps", NULL};
+
+/* A power, temperature or flux that may vary in time: a constant, {trace: ...} or {pattern: ...} (DESIGN §3.6). */
+PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative, PhSignal *sig)
+{
+  static const char *const        tkeys[]        = {"trace", "column", "interpolate", "repeat", "scale", NULL};
+  static const char *const        sqkeys[]       = {"pattern", "period", "duty", "high", "low", "delay", NULL};
+  static const char *const        sinkeys[]      = {"pattern", "period", "mean", "amplitude", "delay", NULL};
+  static const char *const        stkeys[]       = {"pattern", "times", "values", NULL};
+  static const char *const *const pattern_keys[] = {[PH_PATTERN_SQUARE] = sqkeys, [PH_PATTERN_SINE] = sinkeys, [PH_PATTERN_STEPS] = stkeys};
+  PetscBool                       ok, present;
+  const char                     *what = PhQuantityTypeDescription(type);
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(sig, sizeof(*sig)));
+  sig->type  = PH_SIGNAL_CONSTANT;
+  sig->scale = 1.0;
+  if (node->type == PH_NODE_SCALAR) {
+    PetscCall(PhGetNodeQuantity_Private(ld, node, path, type, &sig->value, &ok));
+    if (ok && nonnegative && sig->value < 0) PetscCall(PhDiagAdd(ld->diag, node->loc, path, "must not be negative, got \"%s\"", node->value));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (node->type != PH_NODE_MAP) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, path,
+                        "expected %s, {trace: file.csv, column: name} or {pattern: square | sine | steps, ...}, got a list", what));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!PhNodeIsNull_Private(PhNodeGet_Private(node, "trace"))) {
+    PhNode       *file = PhNodeGet_Private(node, "trace"), *col = PhNodeGet_Private(node, "column");
+    PhTraceTable *table = NULL;
+    PetscInt      interp, c = -1;
+    char          sub[600], tsub[600];
+
+    sig->type = PH_SIGNAL_TRACE;
+    PetscCall(PhGetCheckKeys_Private(ld, node, path, tkeys));
+    PetscCall(PhGetEnum_Private(ld, node, path, "interpolate", PhInterpolations, PH_INTERPOLATE_HOLD, &interp));
+    sig->linear = (PetscBool)(interp == PH_INTERPOLATE_LINEAR);
+    PetscCall(PhGetBool_Private(ld, node, path, "repeat", PETSC_FALSE, &sig->repeat));
+    PetscCall(PhGetQuantity_Private(ld, node, path, "scale", PH_QT_DIMENSIONLESS, PETSC_FALSE, 1.0, &sig->scale, &present));
+    if (present && !(sig->scale >= 0)) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "scale", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "scale")->loc, sub, "must not be negative, got %g", (double)sig->scale));
+    }
+    PetscCall(PhNodePath_Private(tsub, sizeof(tsub), path, "trace", -1));
+    if (file->bad) PetscFunctionReturn(PETSC_SUCCESS);
+    if (file->type != PH_NODE_SCALAR) {
+      PetscCall(PhDiagAdd(ld->diag, file->loc, tsub, "expected the path of a CSV file, got %s", PhNodeTypeName_Private(file)));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    PetscCall(PhTraceLoad_Private(ld, file, tsub, &table));
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "column", -1));
+    if (PhNodeIsNull_Private(col)) {
+      PetscCall(PhGetMissing_Private(ld, node, path, "column", "the name of a column of the trace"));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    if (table == NULL || !table->ok) PetscFunctionReturn(PETSC_SUCCESS);
+    PetscCall(PhGetRef_Private(ld, col, sub, "trace column", table->ncols - 1, (const char *const *)table->names + 1, &c));
+    if (c < 0) PetscFunctionReturn(PETSC_SUCCESS);
+    c++;
+    {
+      PetscReal   vscale = 1, voffset = 0;
+      PetscBool   vv = PETSC_TRUE;
+      char        reason[PH_REASON_LEN];
+      PhSourceLoc head = {table->path, table->header_line, table->header_columns[c]};
+
+      /* problems of the column are reported once, in the trace file, whichever source names the column first */
+      if (!table->unit_ok[c] || table->reported[c]) PetscFunctionReturn(PETSC_SUCCESS);
+      if (table->units[c] != NULL) PetscCall(PhUnitsAffine(table->units[c], type, &vscale, &voffset, &vv, reason, sizeof(reason)));
+      else if (type == PH_QT_TEMPERATURE) {
+        vv = PETSC_FALSE;
+        (void)snprintf(reason, sizeof(reason), "a temperature column needs its unit in the header, such as \"%s [C]\"", table->names[c]);
+      }
+      if (!vv) {
+        PetscCall(PhDiagAdd(ld->diag, head, tsub, "column \"%s\"%s%s%s: %s", table->names[c], table->units[c] ? " [" : "",
+                            table->units[c] ? table->units[c] : "", table->units[c] ? "]" : "", reason));
+        table->reported[c] = PETSC_TRUE;
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      PetscCall(PetscMalloc2(table->nrows, &sig->t, table->nrows, &sig->v));
+      sig->n = table->nrows;
+      for (PetscInt r = 0; r < table->nrows; r++) {
+        PetscReal v = vscale * table->data[r * table->ncols + c] + voffset;
+
+        sig->t[r] = table->tscale * table->data[r * table->ncols] + table->toffset;
+        sig->v[r] = sig->scale * v;
+        if (nonnegative && v < 0 && !table->reported[c]) { /* whatever the scale: a negative scale is its own problem */
+          PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
+
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "negative value %g in column \"%s\"", (double)table->data[r * table->ncols + c],
+                              table->names[c]));
+          table->reported[c] = PETSC_TRUE;
+        }
+        if (type == PH_QT_TEMPERATURE && !(v > 0) && !table->reported[c]) {
+          PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
+
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "%g in column \"%s\" is below absolute zero", (double)table->data[r * table->ncols + c],
+                              table->names[c]));
+          table->reported[c] = PETSC_TRUE;
+        }
+      }
+      PetscCall(PetscStrallocpy(table->path, &sig->file));
+      PetscCall(PetscStrallocpy(table->names[c], &sig->column));
+      if (sig->repeat && !(sig->n >= 2)) {
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "repeat", -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "repeat")->loc, sub, "repeat: true needs a trace of at least two rows"));
+      }
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!PhNodeIsNull_Private(PhNodeGet_Private(node, "pattern"))) {
+    PetscInt       pattern;
+    PhQuantityType dtype = type == PH_QT_TEMPERATURE ? PH_QT_TEMPERATURE_DIFFERENCE : type;
+    char           sub[600];
+
+    PetscCall(PhGetEnum_Private(ld, node, path, "pattern", PhPatterns, -1, &pattern));
+    if (pattern < 0) {
+      static const char *const all[] = {"pattern", "period", "duty", "high", "low", "delay", "mean", "amplitude", "times", "values", NULL};
+
+      PetscCall(PhGetCheckKeys_Private(ld, node, path, all));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    PetscCall(PhGetCheckKeys_Private(ld, node, path, pattern_keys[pattern]));
+    switch ((PhPattern)pattern) {
+    case PH_PATTERN_SQUARE:
+      sig->type = PH_SIGNAL_SQUARE;
+      PetscCall(PhGetQuantity_Private(ld, node, path, "period", PH_QT_TIME, PETSC_TRUE, 0, &sig->period, &present));
+      if (present && !(sig->period > 0)) PetscCall(PhGetValueProblem_Private(ld, node, path, "period", "must be positive"));
+      PetscCall(PhGetQuantity_Private(ld, node, path, "duty", PH_QT_DIMENSIONLESS, PETSC_TRUE, 0.5, &sig->duty, &present));
+      if (present && !(sig->duty >= 0 && sig->duty <= 1)) {
+        char why[64];
+
+        (void)snprintf(why, sizeof(why), "must be in [0, 1], got %g", (double)sig->duty);
+        PetscCall(PhGetValueProblem_Private(ld, node, path, "duty", why));
+      }
+      PetscCall(PhGetQuantity_Private(ld, node, path, "high", type, PETSC_TRUE, 0, &sig->high, &present));
+      if (present && nonnegative && sig->high < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "high", "must not be negative"));
+      PetscCall(PhGetQuantity_Private(ld, node, path, "low", type, PETSC_TRUE, 0, &sig->low, &present));
+      if (present && nonnegative && sig->low < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "low", "must not be negative"));
+      break;
+    case PH_PATTERN_SINE:
+      sig->type = PH_SIGNAL_SINE;
+      PetscCall(PhGetQuantity_Private(ld, node, path, "period", PH_QT_TIME, PETSC_TRUE, 0, &sig->period, &present));
+      if (present && !(sig->period > 0)) PetscCall(PhGetValueProblem_Private(ld, node, path, "period", "must be positive"));
+      PetscCall(PhGetQuantity_Private(ld, node, path, "mean", type, PETSC_TRUE, 0, &sig->mean, &present));
+      PetscCall(PhGetQuantity_Private(ld, node, path, "amplitude", dtype, PETSC_TRUE, 0, &sig->amplitude, &ok));
+      if (present && ok && type == PH_QT_TEMPERATURE && !(sig->mean - PetscAbsReal(sig->amplitude) > 0))
+        PetscCall(PhDiagAdd(ld->diag, node->loc, path, "mean - amplitude falls below absolute zero"));
+      if (present && ok && nonnegative && sig->mean - PetscAbsReal(sig->amplitude) < 0)
+        PetscCall(PhDiagAdd(ld->diag, node->loc, path, "mean - amplitude is negative: the power would go below zero"));
+      break;
+    case PH_PATTERN_STEPS: {
+      PhNode *times = PhNodeGet_Private(node, "times"), *values = PhNodeGet_Private(node, "values");
+
+      sig->type = PH_SIGNAL_STEPS;
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "times", -1));
+      if (PhNodeIsNull_Private(times)) {
+        PetscCall(PhGetMissing_Private(ld, node, path, "times", "a list of times [t0, t1, ...]"));
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      if (times->type != PH_NODE_SEQ || times->n == 0) {
+        PetscCall(PhDiagAdd(ld->diag, times->loc, sub, "expected a non-empty list of times [t0, t1, ...], got %s",
+                            times->type == PH_NODE_SEQ ? "an empty list" : PhNodeTypeName_Private(times)));
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "values", -1));
+      if (PhNodeIsNull_Private(values)) {
+        char what[64];
+
+        (void)snprintf(what, sizeof(what), "a list of %d values, one per time", (int)times->n);
+        PetscCall(PhGetMissing_Private(ld, node, path, "values", what));
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      if (values->type != PH_NODE_SEQ || values->n != times->n) {
+        char got[64];
+
+        if (values->type == PH_NODE_SEQ) (void)snprintf(got, sizeof(got), "a list of %d", (int)values->n);
+        else (void)snprintf(got, sizeof(got), "%s", PhNodeTypeName_Private(values));
+        PetscCall(PhDiagAdd(ld->diag, values->loc, sub, "expected a list as long as times (%d), got %s", (int)times->n, got));
+        PetscFunctionReturn(PETSC_SUCCESS);
+      }
+      sig->n = times->n;
+      PetscCall(PetscMalloc2(sig->n, &sig->t, sig->n, &sig->v));
+      for (PetscInt i = 0; i < sig->n; i++) {
+        char item[620];
+
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "times", -1));
+        PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, i));
+        PetscCall(PhGetNodeQuantity_Private(ld, times->values[i], item, PH_QT_TIME, &sig->t[i], &ok));
+        if (ok && i > 0 && !(sig->t[i] > sig->t[i - 1])) PetscCall(PhDiagAdd(ld->diag, times->values[i]->loc, item, "times must strictly increase"));
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "values", -1));
+        PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, i));
+        PetscCall(PhGetNodeQuantity_Private(ld, values->values[i], item, type, &sig->v[i], &ok));
+        if (ok && nonnegative && sig->v[i] < 0) PetscCall(PhDiagAdd(ld->diag, values->values[i]->loc, item, "must not be negative"));
+      }
+    } break;
+    }
+    if (sig->type != PH_SIGNAL_STEPS) {
+      PetscCall(PhGetQuantity_Private(ld, node, path, "delay", PH_QT_TIME, PETSC_FALSE, 0, &sig->delay, &present));
+      if (present && sig->delay < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "delay", "must not be negative"));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhDiagAdd(ld->diag, node->loc, path, "expected %s, {trace: file.csv, column: name} or {pattern: square | sine | steps, ...}", what));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
