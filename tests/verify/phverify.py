@@ -4,6 +4,8 @@ Each script prints TAP-like lines that tests/run.py counts: "ok - name: measured
 "not ok - name: why"; anything else starts with "#". Scripts always exit 0 so that one failed check does not hide
 the others; an unexpected exception inside a check becomes a "not ok" line.
 """
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -15,7 +17,7 @@ import traceback
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "bin", "photherm")
+BIN = os.environ.get("PHOTHERM_BIN") or os.path.join(ROOT, "bin", "photherm")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
            "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
 
@@ -88,7 +90,54 @@ def photherm(args, cwd, nranks=1, timeout=300, env=None):
     full_env = dict(os.environ, **MPI_ENV)
     if env:
         full_env.update(env)
-    return subprocess.run(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if proc.returncode == 0:
+        record(args, cwd, nranks)
+    return proc
+
+
+def record(args, cwd, nranks=1):
+    """With PHOTHERM_RECORD_DIR set, keep a copy of a successful `photherm run` for tests/compare_results.py.
+
+    Each run becomes a directory NNNN-<script>-<case> holding the case file, the files beside it that the case text or
+    the arguments name (traces, includes, earlier results for time.initial), and run.json: the case file name, the
+    arguments without -o OUT and -quiet, the ranks and the script. A run identical to one already recorded is skipped."""
+    top = os.environ.get("PHOTHERM_RECORD_DIR")
+    args = [str(a) for a in args]
+    if not top or len(args) < 2 or args[0] != "run":
+        return
+    case = os.path.join(cwd, args[1])
+    rest, i = [], 2
+    while i < len(args):
+        if args[i] == "-o":
+            i += 2
+            continue
+        if args[i] != "-quiet":
+            rest.append(args[i])
+        i += 1
+    here = os.path.dirname(case)
+    text = open(case, errors="replace").read()
+    named = text + "\n" + "\n".join(rest)
+    extra = sorted(f for f in os.listdir(here) if f != os.path.basename(case) and f in named and os.path.isfile(os.path.join(here, f)))
+    digest = hashlib.sha256()
+    for f in [os.path.basename(case)] + extra:
+        digest.update(f.encode() + b"\0" + open(os.path.join(here, f), "rb").read() + b"\0")
+    digest.update("\0".join(rest).encode())
+    key = digest.hexdigest()
+    os.makedirs(top, exist_ok=True)
+    index = os.path.join(top, "index.txt")
+    seen = open(index).read().split() if os.path.exists(index) else []
+    if key in seen:
+        return
+    script = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    dest = os.path.join(top, f"{len(seen):04d}-{script}-{os.path.splitext(os.path.basename(case))[0]}")
+    os.makedirs(dest)
+    for f in [os.path.basename(case)] + extra:
+        shutil.copy2(os.path.join(here, f), dest)
+    with open(os.path.join(dest, "run.json"), "w") as f:
+        json.dump({"case": os.path.basename(case), "args": rest, "nranks": nranks, "script": script}, f, indent=1)
+    with open(index, "a") as f:
+        f.write(key + "\n")
 
 
 def must_run(args, cwd, nranks=1, timeout=300):

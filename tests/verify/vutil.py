@@ -13,8 +13,10 @@ import traceback
 import h5py
 import numpy as np
 
+import phverify
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "bin", "photherm")
+BIN = phverify.BIN
 ZERO_C = 273.15
 
 
@@ -48,6 +50,7 @@ def run(work, name, yaml_text, args=(), files=None, timeout=300):
     proc = subprocess.run(argv, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RunError(f"photherm exited {proc.returncode} on {name}: {proc.stderr.strip()[-1500:]}")
+    phverify.record(argv[1:], work)
     for line in proc.stderr.splitlines():
         if line.strip():
             print(f"# {name}: stderr: {line}")
