@@ -1,8 +1,13 @@
-"""Shared helpers of the verification scripts tests/verify/test_*.py (not a test itself).
+"""The one helper library of the verification scripts tests/verify/test_*.py (not a test itself).
 
-Each script prints TAP-like lines that tests/run.py counts: "ok - name: measured vs tolerance" or
+Each script writes its cases into a fresh temporary directory (workdir), runs bin/photherm on them (photherm,
+must_run, or run, which also reads the result), and compares the HDF5 result (DESIGN §7) with an answer it computes
+itself. It prints TAP-like lines through a Tap that tests/run.py counts: "ok - name: measured vs tolerance" or
 "not ok - name: why"; anything else starts with "#". Scripts always exit 0 so that one failed check does not hide
 the others; an unexpected exception inside a check becomes a "not ok" line.
+
+Environment: PHOTHERM_BIN runs another binary than bin/photherm; PHOTHERM_RECORD_DIR records every successful run
+(see record) for tests/compare_results.py; PH_KEEP keeps the temporary directories.
 """
 import hashlib
 import json
@@ -14,12 +19,18 @@ import sys
 import tempfile
 import traceback
 
+import h5py
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("PHOTHERM_BIN") or os.path.join(ROOT, "bin", "photherm")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
            "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
+ZERO_C = 273.15
+
+
+class RunError(RuntimeError):
+    """photherm failed where the check needed a result."""
 
 
 class Tap:
@@ -32,6 +43,7 @@ class Tap:
 
     def ok(self, name, detail=""):
         self.passed += 1
+        detail = " ".join(str(detail).split())
         print(f"ok - {name}" + (f": {detail}" if detail else ""), flush=True)
 
     def fail(self, name, why):
@@ -144,8 +156,42 @@ def must_run(args, cwd, nranks=1, timeout=300):
     """photherm that must succeed: raises with its stderr otherwise."""
     p = photherm(args, cwd, nranks, timeout)
     if p.returncode != 0:
-        raise RuntimeError(f"photherm {' '.join(map(str, args))} exited {p.returncode}: {p.stderr.strip()[-1500:]}")
+        raise RunError(f"photherm {' '.join(map(str, args))} exited {p.returncode}: {p.stderr.strip()[-1500:]}")
     return p
+
+
+def run(work, name, yaml_text, args=(), files=None, timeout=300):
+    """Write `name`.yaml (and any extra files {name: text}) into `work`, run it, return read() of the result.
+    Lines photherm writes to stderr are echoed as "#" notes."""
+    for fname, text in (files or {}).items():
+        write(os.path.join(work, fname), text)
+    case = write(os.path.join(work, name + ".yaml"), yaml_text)
+    out = os.path.join(work, name + ".h5")
+    p = photherm(["run", case, "-o", out, "-quiet"] + list(args), work, timeout=timeout)
+    if p.returncode != 0:
+        raise RunError(f"photherm exited {p.returncode} on {name}: {p.stderr.strip()[-1500:]}")
+    for line in p.stderr.splitlines():
+        if line.strip():
+            print(f"# {name}: stderr: {line}")
+    return read(out)
+
+
+def read(path):
+    """The datasets used by the checks, as numpy arrays (temperatures in degC as written)."""
+    r = {}
+    with h5py.File(path, "r") as f:
+        for key in ("mesh/x", "mesh/y", "mesh/z", "fields/time", "fields/temperature", "series/time", "series/energy_error"):
+            r[key] = f[key][()]
+        for key in ("power", "t_max", "t_mean"):
+            if "series/sources/" + key in f:
+                r["sources/" + key] = f["series/sources/" + key][()]
+        r["summary"] = {k: v for k, v in f["summary"].attrs.items() if not k.endswith((".units", ".definition"))}
+    return r
+
+
+def centres(nodes):
+    nodes = np.asarray(nodes)
+    return 0.5 * (nodes[1:] + nodes[:-1])
 
 
 def write(path, text):
@@ -182,7 +228,7 @@ def quantity(value):
         raise ValueError(f"cannot read the quantity {value!r}")
     number, unit = float(m.group(1)), m.group(2)
     if unit == "C":
-        return number + 273.15
+        return number + ZERO_C
     if unit == "K":
         return number
     if unit in _FACTORS:
