@@ -13,13 +13,27 @@ to the loader. Each line is a test; its keys (shell-quoted key=value words):
   output=F       expected file name in tests/regress/output/ (default <name>.out); lets 1 and 3 ranks share one answer
   grep="re"      a regular expression that must match stdout+stderr (may repeat: grep2=..., grep3=...)
   env="K=V"      environment for the run
+  answer=F       (run) compare numbers of the run's out.h5 with the answer file tests/regress/output/F, SUNDIALS-style:
+                 each value passes when |got - want| <= max(tol * |want|, atol), NaN equals NaN, inf equals inf of the
+                 same sign; names of the answer file missing from out.h5 fail. 1 and 2 ranks may share one answer file.
+  tol=R          relative tolerance of answer= (default 1e-6)
+  atol=A         absolute floor of answer=, for values near 0 (default 1e-9)
+  tol@G=R atol@G=A  the same for the values whose path matches the glob G (the last matching word wins), e.g.
+                 atol@*_swing=1e-4: a swing (a difference of temperatures) is only as accurate as the temperatures
+  values="G ..." what --regen stores in the answer file: globs over HDF5 paths, a numeric attribute as
+                 group/name (summary/peak_temperature, summary/links/*/min_margin) or a whole dataset
+                 (series/links/min_margin, stored as nested lists); default "summary/*". Never stored: wall_time,
+                 steps, energy_balance_error* (timing, counters and measures of solver tolerance, not physics).
+
+Answer files are YAML maps "path: value", written by --regen (the last spec sharing a file writes it) and reviewed in
+the diff like every expected output.
 
 Tests with exit=2 also assert that nothing was written: the test's output directory and the current directory gain no
 file. Runs of run/mesh get "-o build/regress/<name>/out.h5" unless they give -o.
 
 Verification scripts are tests/verify/test_*.py; each prints TAP-like lines "ok - name" / "not ok - name: why".
 
-Usage: tests/run.py [--search GLOB] [--no-unit] [--regen]   (--regen rewrites expected outputs: review the diff!)
+Usage: tests/run.py [--search GLOB] [--no-unit] [--regen]   (--regen rewrites expected outputs and answers: review the diff!)
 The last line printed is "N passed, N failed"; the exit status is non-zero when anything failed.
 """
 import argparse
@@ -32,6 +46,10 @@ import shutil
 import subprocess
 import sys
 import time
+
+import h5py
+import numpy as np
+import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "bin", "photherm")
@@ -110,6 +128,68 @@ def discover_specs():
     return specs
 
 
+NOT_ANSWERS = ("wall_time", "steps", "energy_balance_error*")
+
+
+def answer_values(path, globs):
+    """{h5 path: value} of the numeric /summary-style attributes and datasets of a result file that match the globs."""
+    found = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            items = [(f"{name}/{k}", v) for k, v in obj.attrs.items()]
+            if isinstance(obj, h5py.Dataset):
+                items.append((name, obj[()]))
+            for key, v in items:
+                leaf = key.rsplit("/", 1)[-1]
+                if any(fnmatch.fnmatchcase(key, g) for g in globs) and not any(fnmatch.fnmatchcase(leaf, g) for g in NOT_ANSWERS):
+                    a = np.asarray(v) if not isinstance(v, h5py.Empty) else None
+                    if a is not None and a.dtype.kind in "biuf":
+                        found[key] = a.astype(float).tolist()
+        f.visititems(visit)
+    return found
+
+
+def check_answers(spec, out, regen):
+    """Problems (a list of strings) of the run's out.h5 against its answer file; with regen, write the answer file."""
+    answer = os.path.join(OUTPUT, spec["answer"])
+    rel = os.path.relpath(answer, ROOT)
+    if regen:
+        found = answer_values(out, shlex.split(spec.get("values", "summary/*")))
+        with open(answer, "w") as f:
+            f.write(f"# answers of {spec['file']} ({spec['name']}), written by tests/run.py --regen: h5 path: value\n")
+            for key, value in found.items():  # one line each; a dataset as a (nested) flow list
+                f.write(f"{key}: {yaml.safe_dump(value, default_flow_style=True, width=1 << 30).splitlines()[0]}\n")
+        return []
+    if not os.path.exists(answer):
+        return [f"missing answer file {rel}"]
+    with open(answer) as f:
+        want = yaml.safe_load(f) or {}
+    got = answer_values(out, list(want))
+    problems = []
+    for key, w in want.items():
+        tol, atol = float(spec.get("tol", "1e-6")), float(spec.get("atol", "1e-9"))
+        for word, value in spec.items():
+            if word.startswith(("tol@", "atol@")) and fnmatch.fnmatchcase(key, word.split("@", 1)[1]):
+                tol, atol = (float(value), atol) if word.startswith("tol@") else (tol, float(value))
+        if key not in got:
+            problems.append(f"{key} is in {rel} but not in the result")
+            continue
+        a, b = np.asarray(got[key], dtype=float), np.asarray(w, dtype=float)
+        if a.shape != b.shape:
+            problems.append(f"{key}: shape {a.shape}, answer {b.shape}")
+            continue
+        same = (a == b) | (np.isnan(a) & np.isnan(b))
+        err = np.where(same, 0.0, np.abs(a - b))
+        bound = np.maximum(tol * np.abs(b), atol)
+        bad = ~(err <= bound)
+        if np.any(bad):
+            i = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err / bound, nan=np.inf), -1.0)), a.shape)
+            problems.append(f"{key}{list(i) if a.ndim else ''} = {a[i]!r}, answer {b[i]!r} (|difference| {err[i]:.3g} > {bound[i]:.3g})")
+    if problems:
+        problems = [f"{len(problems)} of {len(want)} values differ from {rel}: " + "; ".join(problems[:5])]
+    return problems
+
+
 def listing(path):
     return set(os.listdir(path)) if os.path.isdir(path) else set()
 
@@ -161,6 +241,9 @@ def run_spec(spec, result, regen):
             want = open(expected_file, errors="replace").read()
             if got != want:
                 problems.append(f"{compare} differs from {os.path.relpath(expected_file, ROOT)}:\n--- expected\n{want}--- got\n{got}")
+    if "answer" in spec and proc.returncode == 0:
+        out = args[args.index("-o") + 1] if "-o" in args else os.path.join(work, "out.h5")
+        problems += check_answers(spec, os.path.join(ROOT, out), regen)
     if problems:
         result.fail(name, "; ".join(problems) + f"\n  command: {' '.join(argv)}\n  stderr: {proc.stderr[-2000:]}")
     else:

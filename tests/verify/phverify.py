@@ -1,9 +1,16 @@
-"""Shared helpers of the verification scripts tests/verify/test_*.py (not a test itself).
+"""The one helper library of the verification scripts tests/verify/test_*.py (not a test itself).
 
-Each script prints TAP-like lines that tests/run.py counts: "ok - name: measured vs tolerance" or
+Each script writes its cases into a fresh temporary directory (workdir), runs bin/photherm on them (photherm,
+must_run, or run, which also reads the result), and compares the HDF5 result (DESIGN §7) with an answer it computes
+itself. It prints TAP-like lines through a Tap that tests/run.py counts: "ok - name: measured vs tolerance" or
 "not ok - name: why"; anything else starts with "#". Scripts always exit 0 so that one failed check does not hide
 the others; an unexpected exception inside a check becomes a "not ok" line.
+
+Environment: PHOTHERM_BIN runs another binary than bin/photherm; PHOTHERM_RECORD_DIR records every successful run
+(see record) for tests/compare_results.py; PH_KEEP keeps the temporary directories.
 """
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -12,12 +19,18 @@ import sys
 import tempfile
 import traceback
 
+import h5py
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "bin", "photherm")
+BIN = os.environ.get("PHOTHERM_BIN") or os.path.join(ROOT, "bin", "photherm")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
            "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
+ZERO_C = 273.15
+
+
+class RunError(RuntimeError):
+    """photherm failed where the check needed a result."""
 
 
 class Tap:
@@ -30,6 +43,7 @@ class Tap:
 
     def ok(self, name, detail=""):
         self.passed += 1
+        detail = " ".join(str(detail).split())
         print(f"ok - {name}" + (f": {detail}" if detail else ""), flush=True)
 
     def fail(self, name, why):
@@ -88,15 +102,96 @@ def photherm(args, cwd, nranks=1, timeout=300, env=None):
     full_env = dict(os.environ, **MPI_ENV)
     if env:
         full_env.update(env)
-    return subprocess.run(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if proc.returncode == 0:
+        record(args, cwd, nranks)
+    return proc
+
+
+def record(args, cwd, nranks=1):
+    """With PHOTHERM_RECORD_DIR set, keep a copy of a successful `photherm run` for tests/compare_results.py.
+
+    Each run becomes a directory NNNN-<script>-<case> holding the case file, the files beside it that the case text or
+    the arguments name (traces, includes, earlier results for time.initial), and run.json: the case file name, the
+    arguments without -o OUT and -quiet, the ranks and the script. A run identical to one already recorded is skipped."""
+    top = os.environ.get("PHOTHERM_RECORD_DIR")
+    args = [str(a) for a in args]
+    if not top or len(args) < 2 or args[0] != "run":
+        return
+    case = os.path.join(cwd, args[1])
+    rest, i = [], 2
+    while i < len(args):
+        if args[i] == "-o":
+            i += 2
+            continue
+        if args[i] != "-quiet":
+            rest.append(args[i])
+        i += 1
+    here = os.path.dirname(case)
+    text = open(case, errors="replace").read()
+    named = text + "\n" + "\n".join(rest)
+    extra = sorted(f for f in os.listdir(here) if f != os.path.basename(case) and f in named and os.path.isfile(os.path.join(here, f)))
+    digest = hashlib.sha256()
+    for f in [os.path.basename(case)] + extra:
+        digest.update(f.encode() + b"\0" + open(os.path.join(here, f), "rb").read() + b"\0")
+    digest.update("\0".join(rest).encode())
+    key = digest.hexdigest()
+    os.makedirs(top, exist_ok=True)
+    index = os.path.join(top, "index.txt")
+    seen = open(index).read().split() if os.path.exists(index) else []
+    if key in seen:
+        return
+    script = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    dest = os.path.join(top, f"{len(seen):04d}-{script}-{os.path.splitext(os.path.basename(case))[0]}")
+    os.makedirs(dest)
+    for f in [os.path.basename(case)] + extra:
+        shutil.copy2(os.path.join(here, f), dest)
+    with open(os.path.join(dest, "run.json"), "w") as f:
+        json.dump({"case": os.path.basename(case), "args": rest, "nranks": nranks, "script": script}, f, indent=1)
+    with open(index, "a") as f:
+        f.write(key + "\n")
 
 
 def must_run(args, cwd, nranks=1, timeout=300):
     """photherm that must succeed: raises with its stderr otherwise."""
     p = photherm(args, cwd, nranks, timeout)
     if p.returncode != 0:
-        raise RuntimeError(f"photherm {' '.join(map(str, args))} exited {p.returncode}: {p.stderr.strip()[-1500:]}")
+        raise RunError(f"photherm {' '.join(map(str, args))} exited {p.returncode}: {p.stderr.strip()[-1500:]}")
     return p
+
+
+def run(work, name, yaml_text, args=(), files=None, timeout=300):
+    """Write `name`.yaml (and any extra files {name: text}) into `work`, run it, return read() of the result.
+    Lines photherm writes to stderr are echoed as "#" notes."""
+    for fname, text in (files or {}).items():
+        write(os.path.join(work, fname), text)
+    case = write(os.path.join(work, name + ".yaml"), yaml_text)
+    out = os.path.join(work, name + ".h5")
+    p = photherm(["run", case, "-o", out, "-quiet"] + list(args), work, timeout=timeout)
+    if p.returncode != 0:
+        raise RunError(f"photherm exited {p.returncode} on {name}: {p.stderr.strip()[-1500:]}")
+    for line in p.stderr.splitlines():
+        if line.strip():
+            print(f"# {name}: stderr: {line}")
+    return read(out)
+
+
+def read(path):
+    """The datasets used by the checks, as numpy arrays (temperatures in degC as written)."""
+    r = {}
+    with h5py.File(path, "r") as f:
+        for key in ("mesh/x", "mesh/y", "mesh/z", "fields/time", "fields/temperature", "series/time", "series/energy_error"):
+            r[key] = f[key][()]
+        for key in ("power", "t_max", "t_mean"):
+            if "series/sources/" + key in f:
+                r["sources/" + key] = f["series/sources/" + key][()]
+        r["summary"] = {k: v for k, v in f["summary"].attrs.items() if not k.endswith((".units", ".definition"))}
+    return r
+
+
+def centres(nodes):
+    nodes = np.asarray(nodes)
+    return 0.5 * (nodes[1:] + nodes[:-1])
 
 
 def write(path, text):
@@ -133,7 +228,7 @@ def quantity(value):
         raise ValueError(f"cannot read the quantity {value!r}")
     number, unit = float(m.group(1)), m.group(2)
     if unit == "C":
-        return number + 273.15
+        return number + ZERO_C
     if unit == "K":
         return number
     if unit in _FACTORS:

@@ -19,7 +19,9 @@ import math
 
 import numpy as np
 
-import vutil
+import phverify
+
+tap = phverify.Tap(__file__)
 
 K, RHO, CP = 400.0, 8960.0, 385.0
 L, H = 1e-3, 1000.0
@@ -46,12 +48,12 @@ output: {{series_every: 0.25 s, fields_every: 3.5 s}}
 
 
 def be_bound(atol, rtol):
-    eps = atol + rtol * (T0 + vutil.ZERO_C)
+    eps = atol + rtol * (T0 + phverify.ZERO_C)
     return 0.5 * math.sqrt(eps * (T0 - T_AMB) / 2)
 
 
 def run(work, name, args):
-    r = vutil.run(work, name, CASE, args=args)
+    r = phverify.run(work, name, CASE, args=args)
     t = r["series/time"]
     T = r["sources/t_mean"][:, 0]
     exact = T_AMB + (T0 - T_AMB) * np.exp(-t / TAU)
@@ -64,12 +66,12 @@ def run(work, name, args):
     print(f"# {name}: {steps} steps, {len(t)} samples to {t[-1]:g} s, largest error {err[i]:.3e} K at t = {t[i]:g} s "
           f"(peak of the theory at {2 * TAU * math.log(2):.2f} s), snapshots {ef:.3e} K")
     ok_times = len(t) == int(round(END / 0.25)) + 1 and np.allclose(t, 0.25 * np.arange(len(t)), rtol=0, atol=1e-12)
-    vutil.check(f"lumped {name} samples", ok_times, f"{len(t)} samples at multiples of 0.25 s (expected {int(END / 0.25) + 1})")
+    tap.check(f"lumped {name} samples", ok_times, f"{len(t)} samples at multiples of 0.25 s (expected {int(END / 0.25) + 1})")
     return max(err.max(), ef), steps
 
 
 def main():
-    work = vutil.workdir("lumped")
+    work = phverify.workdir("lumped")
     dT = T0 - T_AMB
     print(f"# tau = rho cp L / h_eff = {TAU:.6f} s, Biot = {H * L / K:.1e}")
     errs = {}
@@ -78,27 +80,27 @@ def main():
         e, _ = run(work, name, args)
         bound = be_bound(atol, rtol)
         errs[name] = e
-        vutil.check(f"lumped {name}", e <= bound,
+        tap.check(f"lumped {name}", e <= bound,
                     f"max |T - exact| = {e:.3e} K = {e / dT:.2e} of the rise (tolerance: backward-Euler bound "
                     f"sqrt(eps dT/2)/2 = {bound:.3e} K = {bound / dT:.2e} of the rise, atol {atol:g} K, rtol {rtol:g})")
         if tol_rel is not None:
-            vutil.check(f"lumped {name} relative", e / dT <= tol_rel,
+            tap.check(f"lumped {name} relative", e / dT <= tol_rel,
                         f"max |T - exact| / (T0 - T_amb) = {e / dT:.2e} (tolerance {tol_rel:.0e})")
 
-    vutil.guarded("lumped default tolerances", one, "default tolerances", 0.01, 1e-3, [])
-    vutil.guarded("lumped tight", one, "tight (-ts_atol 1e-6 -ts_rtol 1e-7)", 1e-6, 1e-7, ["-ts_atol", "1e-6", "-ts_rtol", "1e-7"])
+    tap.guard("lumped default tolerances", one, "default tolerances", 0.01, 1e-3, [])
+    tap.guard("lumped tight", one, "tight (-ts_atol 1e-6 -ts_rtol 1e-7)", 1e-6, 1e-7, ["-ts_atol", "1e-6", "-ts_rtol", "1e-7"])
     print("# with backward Euler the global error scales as the square root of the local tolerance: 1e-4 of the rise "
           "needs atol/rtol near 1e-8/1e-9, not 1e-6/1e-7")
-    vutil.guarded("lumped tighter", one, "tighter (-ts_atol 1e-8 -ts_rtol 1e-9)", 1e-8, 1e-9, ["-ts_atol", "1e-8", "-ts_rtol", "1e-9"],
+    tap.guard("lumped tighter", one, "tighter (-ts_atol 1e-8 -ts_rtol 1e-9)", 1e-8, 1e-9, ["-ts_atol", "1e-8", "-ts_rtol", "1e-9"],
                   tol_rel=1e-4)
 
     def order():
         a, b = errs["tight (-ts_atol 1e-6 -ts_rtol 1e-7)"], errs["tighter (-ts_atol 1e-8 -ts_rtol 1e-9)"]
-        vutil.check("lumped first-order convergence", 5 <= a / b <= 20,
+        tap.check("lumped first-order convergence", 5 <= a / b <= 20,
                     f"error ratio for 100x smaller local tolerances {a / b:.2f} (backward Euler: sqrt(100) = 10; accepted 5 to 20)")
 
-    vutil.guarded("lumped first-order convergence", order)
-    vutil.finish()
+    tap.guard("lumped first-order convergence", order)
+    tap.finish()
 
 
 if __name__ == "__main__":

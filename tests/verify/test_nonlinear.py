@@ -47,9 +47,10 @@ import re
 import numpy as np
 
 import phverify
-import vutil
 
-ZERO_C = vutil.ZERO_C
+tap = phverify.Tap(__file__)
+
+ZERO_C = phverify.ZERO_C
 
 # ----------------------------------------------------------------------------------------------------------------
 # scalar tools
@@ -90,7 +91,7 @@ def sha256(path):
 def raw(work, name, yaml_text, args=(), nranks=1, out=None, timeout=60):
     """Write name.yaml and run photherm on it (under mpirun for nranks > 1); returns (process, output path)."""
     case = os.path.join(work, name + ".yaml")
-    vutil.write(case, yaml_text)
+    phverify.write(case, yaml_text)
     out = out or os.path.join(work, name + ".h5")
     p = phverify.photherm(["run", case, "-o", out, "-quiet"] + list(args), cwd=work, nranks=nranks, timeout=timeout)
     return p, out
@@ -213,7 +214,7 @@ def column(r):
     """The temperature column [K] of a 1 x 1 x nz result at its last snapshot, and the cell centres."""
     T = r["fields/temperature"][-1]
     assert T.shape[1] == 1 and T.shape[2] == 1, f"expected one cell laterally, got {T.shape}"
-    return vutil.centres(r["mesh/z"]), T[:, 0, 0] + ZERO_C
+    return phverify.centres(r["mesh/z"]), T[:, 0, 0] + ZERO_C
 
 
 def ksteady(work, label, spec):
@@ -223,7 +224,7 @@ def ksteady(work, label, spec):
           f"k from {k_of(SI[0], SI[1], Tmin):.2f} to {k_of(SI[0], SI[1], Tmin + rise):.2f} W/m/K in the silicon")
     errs, own, scheme, energy = [], [], [], []
     for cells in GRIDS:
-        r = vutil.run(work, f"ks_{label}_{cells}", slab_yaml(spec, cells))
+        r = phverify.run(work, f"ks_{label}_{cells}", slab_yaml(spec, cells))
         zc, T = column(r)
         zf, Tf = fv_discrete(spec, Q_SLAB, cells)
         assert np.allclose(zc, zf, rtol=0, atol=1e-12), "cell centres differ from the script's grid"
@@ -235,18 +236,18 @@ def ksteady(work, label, spec):
         print(f"#   {len(zc):3d} cells ({cells} per layer): max |T - Kirchhoff| / rise = {errs[-1]:.4e} (the scheme's own error, solved by this "
               f"script: {own[-1]:.4e}); |T - script's FV solution| / rise = {scheme[-1]:.2e}; energy error {energy[-1]:.1e}")
     orders = [math.log2(errs[i] / errs[i + 1]) for i in range(len(errs) - 1)]
-    vutil.check(f"k(T) slab {label} reproduces the FV scheme", max(scheme) <= TOL_SCHEME,
+    tap.check(f"k(T) slab {label} reproduces the FV scheme", max(scheme) <= TOL_SCHEME,
                 f"max |T - script's solution of the discrete k(T) equations| / rise = {max(scheme):.2e} over {len(GRIDS)} grids "
                 f"(tolerance {TOL_SCHEME:.0e}: Picard to 1e-9, linear solves to 1e-10)")
-    vutil.check(f"k(T) slab {label} second-order convergence", all(e1 < e0 for e0, e1 in zip(errs, errs[1:]))
+    tap.check(f"k(T) slab {label} second-order convergence", all(e1 < e0 for e0, e1 in zip(errs, errs[1:]))
                 and 1.8 <= orders[-1] <= 2.2 and 1.8 <= orders[-2] <= 2.2,
                 "observed orders " + ", ".join(f"{o:.3f}" for o in orders) + " (cells " + ", ".join(map(str, GRIDS))
                 + " per layer; the last two must be in [1.8, 2.2])")
     tol = own[-1] + TOL_SCHEME
-    vutil.check(f"k(T) slab {label} finest grid vs Kirchhoff", errs[-1] <= tol,
+    tap.check(f"k(T) slab {label} finest grid vs Kirchhoff", errs[-1] <= tol,
                 f"max |T - T_exact| / rise = {errs[-1]:.4e} at {GRIDS[-1]} cells per layer (tolerance {tol:.4e}: the "
                 f"discretisation error of the DESIGN §5 scheme on this grid plus {TOL_SCHEME:.0e})")
-    vutil.check(f"k(T) slab {label} steady energy balance", max(energy) <= 1e-6,
+    tap.check(f"k(T) slab {label} steady energy balance", max(energy) <= 1e-6,
                 f"largest /series/energy_error {max(energy):.1e} (tolerance 1e-06, DESIGN §5)")
 
 
@@ -313,9 +314,9 @@ def leak_steady(work, label, P0_, pref, t_ref, beta):
     n_picard = picard_count(P0_, pref, t_ref, beta)
     p, out = raw(work, "ls_" + re.sub(r"[^a-z0-9]+", "_", label), lumped_yaml(P0_, pref, t_ref, beta), args=["-ksp_converged_reason"])
     if p.returncode != 0:
-        raise vutil.RunError(f"photherm exited {p.returncode}: {p.stderr.strip()[-800:]}")
+        raise phverify.RunError(f"photherm exited {p.returncode}: {p.stderr.strip()[-800:]}")
     solves = len(re.findall(r"Linear solve converged", p.stdout + p.stderr))
-    r = vutil.read(out)
+    r = phverify.read(out)
     T = float(r["fields/temperature"].ravel()[0]) + ZERO_C
     Tm = float(r["sources/t_mean"][0, 0]) + ZERO_C
     P = float(r["sources/power"][0, 0])
@@ -324,17 +325,17 @@ def leak_steady(work, label, P0_, pref, t_ref, beta):
           f"contraction beta leak / G = {rate:.3f}, Picard from T_amb needs {n_picard} iterations (photherm made {solves} "
           f"linear solves); photherm {T - ZERO_C:.9f} C, |dT| / rise = {abs(T - Tstar) / rise:.2e}")
     err = max(abs(T - Tstar), abs(Tm - Tstar)) / Tstar
-    vutil.check(f"leakage steady {label} temperature", err <= 1e-9,
+    tap.check(f"leakage steady {label} temperature", err <= 1e-9,
                 f"|T - T*| / T* = {err:.2e} (field and /series/sources/t_mean; T* the root of G (T - T_amb) = P0 + "
                 f"p_ref exp(beta (T - t_ref)); tolerance 1e-09)")
     Pex = P0_ + leak
     # the power at a temperature within the 1e-9 tolerance of T*: |dP| <= beta leak 1e-9 T*
     ptol = (beta * leak * 1e-9 * Tstar) / Pex + 1e-12
-    vutil.check(f"leakage steady {label} power", abs(P - Pex) / Pex <= ptol,
+    tap.check(f"leakage steady {label} power", abs(P - Pex) / Pex <= ptol,
                 f"/series/sources/power {P:.10f} W vs P0 + leakage(T*) = {Pex:.10f} W: relative {abs(P - Pex) / Pex:.2e} "
                 f"(tolerance {ptol:.1e}: the temperature tolerance 1e-9 T* through beta leak / P)")
     Pself = P0_ + pref * math.exp(beta * (Tm - t_ref))
-    vutil.check(f"leakage steady {label} power at its own t_mean", abs(P - Pself) / Pself <= 1e-12,
+    tap.check(f"leakage steady {label} power at its own t_mean", abs(P - Pself) / Pself <= 1e-12,
                 f"|power - (P0 + leakage(t_mean))| / power = {abs(P - Pself) / Pself:.1e} (tolerance 1e-12)")
     return solves
 
@@ -363,7 +364,7 @@ sources:
   - {{name: chip, box: {{x: [0, 10 mm], y: [0, 10 mm], z: [0, {VW_SRC_TOP * 1e3!r} mm]}}, power: {P0_} W, leakage: {{p_ref: {pref} W, t_ref: {T_REF_LEAK!r} K, beta: {beta} 1/K}}}}
 time: {{mode: steady}}
 """
-    r = vutil.run(work, "vw", text)
+    r = phverify.run(work, "vw", text)
     # the script's own 1D finite-volume model: conductances of §5, the source spread by volume over its cells
     h = np.concatenate([[t / c] * c for _, t, _, c in VW_LAYERS])
     k = np.concatenate([[kk] * c for _, _, kk, c in VW_LAYERS])
@@ -386,7 +387,7 @@ time: {{mode: steady}}
                  (1.0 / (beta * m)))       # below the fold P m = 1/beta
     Tex = T_AMB + Pstar * w
     T = r["fields/temperature"][0][:, 0, 0] + ZERO_C
-    zph = vutil.centres(r["mesh/z"])
+    zph = phverify.centres(r["mesh/z"])
     assert np.allclose(zph, zc, rtol=0, atol=1e-12), f"mesh z centres {zph} differ from the script's {zc}"
     rise = Tex.max() - T_AMB
     err = np.max(np.abs(T - Tex)) / rise
@@ -394,15 +395,15 @@ time: {{mode: steady}}
     tbar = float(np.dot(vol[insrc], T[insrc]) / vol[insrc].sum())
     print(f"# volume weighting: source over cells of {', '.join(f'{x * 1e6:.0f}' for x in h[insrc])} um; volume-weighted "
           f"mean {tbar - ZERO_C:.6f} C, arithmetic mean {arith - ZERO_C:.6f} C; leakage {Pstar - P0_:.6f} W")
-    vutil.check("leakage volume-weighted mean: field", err <= 1e-8,
+    tap.check("leakage volume-weighted mean: field", err <= 1e-8,
                 f"max |T - script's FV solution with the leakage fixed point| / rise = {err:.2e} (tolerance 1e-08)")
     tm = float(r["sources/t_mean"][0, 0]) + ZERO_C
-    vutil.check("leakage volume-weighted mean: t_mean", abs(tm - tbar) <= 1e-9 * rise,
+    tap.check("leakage volume-weighted mean: t_mean", abs(tm - tbar) <= 1e-9 * rise,
                 f"/series/sources/t_mean - volume-weighted mean of the field = {tm - tbar:.2e} K (tolerance 1e-9 of the "
                 f"rise; the arithmetic mean differs by {arith - tbar:.3e} K)")
     P = float(r["sources/power"][0, 0])
     Pf = P0_ + pref * math.exp(beta * (tbar - T_REF_LEAK))
-    vutil.check("leakage volume-weighted mean: power", abs(P - Pf) / Pf <= 1e-9 and abs(P - Pstar) / Pstar <= 1e-9,
+    tap.check("leakage volume-weighted mean: power", abs(P - Pf) / Pf <= 1e-9 and abs(P - Pstar) / Pstar <= 1e-9,
                 f"/series/sources/power {P:.10f} W; P0 + leakage(volume-weighted mean of the field) {Pf:.10f} W "
                 f"(relative {abs(P - Pf) / Pf:.1e}), the script's fixed point {Pstar:.10f} W (relative "
                 f"{abs(P - Pstar) / Pstar:.1e}); tolerance 1e-09")
@@ -460,7 +461,7 @@ def leak_transient(work):
     for name, atol, rtol in (("tight", 1e-6, 1e-7), ("tighter", 1e-8, 1e-9)):
         # the bound assumes each step's equations solved exactly: solve them well below the integrator's tolerance
         # (the default linear and nonlinear floor, 1e-6 of a step's heat, is meant for the default tolerances)
-        r = vutil.run(work, f"lt_{name}", text, args=["-ts_atol", str(atol), "-ts_rtol", str(rtol), "-ph_ksp_floor", "1e-12"])
+        r = phverify.run(work, f"lt_{name}", text, args=["-ts_atol", str(atol), "-ts_rtol", str(rtol), "-ph_ksp_floor", "1e-12"])
         ts = r["series/time"]
         idx = np.rint(ts / (TR_END / RK_STEPS)).astype(int)
         assert np.allclose(t[idx], ts, rtol=0, atol=1e-9), "samples are not on the reference grid"
@@ -473,27 +474,27 @@ def leak_transient(work):
         rise = T[-1] - T_AMB
         print(f"# {name}: {int(r['summary']['steps'])} steps, largest error {err.max():.3e} K ({err.max() / rise:.1e} of the "
               f"rise) at t = {ts[worst]:g} s, where the bound is {bound[worst]:.3e} K")
-        vutil.check(f"leakage transient {name} (-ts_atol {atol:g} -ts_rtol {rtol:g})",
+        tap.check(f"leakage transient {name} (-ts_atol {atol:g} -ts_rtol {rtol:g})",
                     ratio <= 1.0 and err[0] <= 1e-12,
                     f"largest |T - RK4| / backward-Euler bound over {len(ts)} samples = {ratio:.3f} (tolerance 1; "
                     f"max error {err.max():.3e} K, bound there {bound[worst]:.3e} K)")
         P = r["sources/power"][:, 0]
         Pex = P0 + pref * np.exp(BETA_FOLD * (Tm - T_REF_LEAK))
         perr = np.max(np.abs(P - Pex) / Pex)
-        vutil.check(f"leakage transient {name} power", perr <= 1e-9,
+        tap.check(f"leakage transient {name} power", perr <= 1e-9,
                     f"max |power - (P0 + leakage(t_mean))| / power = {perr:.1e} over the samples (tolerance 1e-09)")
         ee = float(np.max(r["series/energy_error"]))
-        vutil.check(f"leakage transient {name} energy balance", ee <= 1e-6,
+        tap.check(f"leakage transient {name} energy balance", ee <= 1e-6,
                     f"largest /series/energy_error {ee:.1e} (tolerance 1e-06, DESIGN §5)")
     # from the steady state the transient must stay on the fixed point of check 2
     Tstar = fixed_point(P0, pref, T_REF_LEAK, BETA_FOLD)
-    r = vutil.run(work, "lt_steady", text.replace(f'initial: "{T_AMB!r} K"', "initial: steady"))
+    r = phverify.run(work, "lt_steady", text.replace(f'initial: "{T_AMB!r} K"', "initial: steady"))
     Tm = r["sources/t_mean"][:, 0] + ZERO_C
     dev = np.max(np.abs(Tm - Tstar)) / Tstar
-    vutil.check("leakage transient from initial: steady stays at T*", dev <= 1e-9,
+    tap.check("leakage transient from initial: steady stays at T*", dev <= 1e-9,
                 f"max |t_mean - T*| / T* over {len(Tm)} samples = {dev:.1e} (tolerance 1e-09)")
     a, b = errs["tight"], errs["tighter"]
-    vutil.check("leakage transient first-order convergence", 5 <= a / b <= 20,
+    tap.check("leakage transient first-order convergence", 5 <= a / b <= 20,
                 f"error ratio for 100x smaller local tolerances {a / b:.2f} (backward Euler: sqrt(100) = 10; accepted 5 to 20)")
 
 
@@ -515,11 +516,11 @@ def check_failed_run(name, p, out, pattern, extra="", alone=True):
     msg = lines[0] if lines else "(none)"
     ok = (p.returncode == 1 and len(lines) == 1 and ERR_LINE.match(lines[0]) is not None and re.search(pattern, lines[0], re.I)
           is not None and not petsc)
-    vutil.check(f"{name}: exit 1 and one error line", ok,
+    tap.check(f"{name}: exit 1 and one error line", ok,
                 f"exit {p.returncode}, {len(lines)} 'photherm: error' line(s), {len(petsc)} other line(s) from photherm/PETSc: {msg!r}"
                 f"{extra}")
     partial = os.path.exists(out + ".partial")
-    vutil.check(f"{name}: no OUT, OUT.partial left", not os.path.exists(out) and partial,
+    tap.check(f"{name}: no OUT, OUT.partial left", not os.path.exists(out) and partial,
                 f"{os.path.basename(out)} exists: {os.path.exists(out)}, .partial exists: {partial}")
     return lines, others
 
@@ -621,15 +622,15 @@ def runaway_transient(work):
         print(f"# runaway transient, {label}: the exact ODE reaches {Tx:.2f} K at t* = {tstar:.5f} s; backward-Euler time "
               f"uncertainty there {dt_int:.1e} s; photherm: {lines[0] if lines else '(no error line)'}")
         others = [ln for ln in p.stderr.splitlines() if ln.strip() and "photherm: error" not in ln]
-        vutil.check(f"runaway transient, {label}: exit 1 and one error line",
+        tap.check(f"runaway transient, {label}: exit 1 and one error line",
                     p.returncode == 1 and len(lines) == 1 and ERR_LINE.match(lines[0]) is not None
                     and re.search(pattern, lines[0], re.I) is not None and not others,
                     f"exit {p.returncode}, {len(lines)} error line(s), {len(others)} other stderr line(s)")
-        vutil.check(f"runaway transient, {label}: the message names the time", tr is not None and lo <= tr <= hi,
+        tap.check(f"runaway transient, {label}: the message names the time", tr is not None and lo <= tr <= hi,
                     f"t = {tr} s in the message; expected in [{lo:.5f}, {hi:.5f}] s (t* = {tstar:.5f} s from RK4, minus the "
                     f"integration uncertainty, plus one step of at most series_every = {RUN_SAMPLE} s)")
         after = {x: sha256(x) if os.path.exists(x) else None for x in before}
-        vutil.check(f"runaway transient, {label}: an existing OUT keeps its bytes", before and before == after
+        tap.check(f"runaway transient, {label}: an existing OUT keeps its bytes", before and before == after
                     and os.path.exists(out + ".partial"),
                     f"{', '.join(os.path.basename(x) for x in before)} sha256 unchanged: {before == after}; "
                     f"{name}.h5.partial exists: {os.path.exists(out + '.partial')}")
@@ -659,7 +660,7 @@ def runaway_ranks(work):
             try:
                 p, out = raw(work, f"mr_{name}_{n}", yaml_text, args=args, nranks=n, timeout=40)
             except Exception as e:  # noqa: BLE001 - a timeout is a hang
-                vutil.check(f"runaway {name} on {n} rank(s): no hang", False, f"{type(e).__name__}: {e}")
+                tap.check(f"runaway {name} on {n} rank(s): no hang", False, f"{type(e).__name__}: {e}")
                 continue
             lines, others = check_failed_run(f"runaway {name} on {n} rank(s)", p, out, pat, alone=(n == 1))
             if n > 1:
@@ -674,7 +675,7 @@ def runaway_ranks(work):
             t1, t2 = parse_time(msgs[1]), parse_time(msgs[2])
             same_t = t1 == t2 if name == "steady" else (t1 is not None and t2 is not None and
                                                          tstar - dt_int <= min(t1, t2) and max(t1, t2) <= tstar + RUN_SAMPLE + dt_int)
-            vutil.check(f"runaway {name}: same error line on 1 and 2 ranks", mask(msgs[1]) == mask(msgs[2]) and same_t,
+            tap.check(f"runaway {name}: same error line on 1 and 2 ranks", mask(msgs[1]) == mask(msgs[2]) and same_t,
                         f"text identical up to numbers: {mask(msgs[1]) == mask(msgs[2])}; times {t1} and {t2} s"
                         + ("" if name == "steady" else f" (both must lie in [{tstar - dt_int:.4f}, {tstar + RUN_SAMPLE + dt_int:.4f}] s)")
                         + f"; largest relative difference of the numbers in the message {rel:.1e}")
@@ -714,7 +715,7 @@ def ktransient(work):
     block = f'time: {{end: {KT_END} s, dt: 1 ms, initial: "{T_TOP!r} K"}}\noutput: {{series_every: 10 ms, fields_every: 100 ms}}\n'
     for name, args, tol_fv, tol_e in (("default", [], floor_bound, math.sqrt(N) * 1e-6 + 1e-6),
                                       ("-ph_ksp_floor 0", ["-ph_ksp_floor", "0"], TOL_SCHEME, 1e-6)):
-        r = vutil.run(work, f"kt_{name.replace(' ', '_').replace('-', '')}", slab_yaml(spec, KT_CELLS, block), args=args)
+        r = phverify.run(work, f"kt_{name.replace(' ', '_').replace('-', '')}", slab_yaml(spec, KT_CELLS, block), args=args)
         zc, T = column(r)
         assert abs(r["fields/time"][-1] - KT_END) < 1e-12
         snaps = r["fields/temperature"][:, :, 0, 0] + ZERO_C
@@ -723,36 +724,36 @@ def ktransient(work):
               + ", ".join(f"{x:.1e}" for x in dev))
         e_fv = np.max(np.abs(T - Tf)) / rise
         e_ex = np.max(np.abs(T - Tex)) / rise
-        vutil.check(f"k(T) transient ({name}) settles on the steady FV solution", e_fv <= tol_fv,
+        tap.check(f"k(T) transient ({name}) settles on the steady FV solution", e_fv <= tol_fv,
                     f"max |T(t = {KT_END:g} s) - steady discrete k(T) solution| / rise = {e_fv:.2e} (tolerance {tol_fv:.1e}"
                     + (": what a residual of 1e-6 of the heat allows" if name == "default" else "") + ")")
-        vutil.check(f"k(T) transient ({name}) late time vs Kirchhoff", e_ex <= own + tol_fv,
+        tap.check(f"k(T) transient ({name}) late time vs Kirchhoff", e_ex <= own + tol_fv,
                     f"max |T(t = {KT_END:g} s) - T_exact| / rise = {e_ex:.4e} (tolerance {own + tol_fv:.4e}: the scheme's "
                     f"own error on {KT_CELLS} cells plus {tol_fv:.1e})")
         ee = float(np.max(r["series/energy_error"]))
-        vutil.check(f"k(T) transient ({name}) energy balance", ee <= tol_e,
+        tap.check(f"k(T) transient ({name}) energy balance", ee <= tol_e,
                     f"largest /series/energy_error {ee:.2e} (tolerance {tol_e:.0e}"
                     + (": 1e-6 plus what step residuals of 1e-6 of the heat explain, sqrt(N) 1e-6" if name == "default"
                        else ", DESIGN §5") + ")")
 
 
 def main():
-    work = vutil.workdir("nonlinear")
-    vutil.guarded("k(T) slab single layer", ksteady, work, "single", SINGLE)
-    vutil.guarded("k(T) slab two layers", ksteady, work, "two-layer", MULTI)
+    work = phverify.workdir("nonlinear")
+    tap.guard("k(T) slab single layer", ksteady, work, "single", SINGLE)
+    tap.guard("k(T) slab two layers", ksteady, work, "two-layer", MULTI)
     pc = critical_pref(P0, BETA_FOLD, T_REF_LEAK)
     print(f"# lumped cell: G = {G_CU:.8f} W/K, C = {C_CU:.6f} J/K; fold at beta = {BETA_FOLD} 1/K: p_ref critical "
           f"{pc:.6f} W")
-    vutil.guarded("leakage steady moderate", leak_steady, work, "moderate", P0, 0.5, T_REF_LEAK, 0.02)
-    vutil.guarded("leakage steady near fold 0.8", leak_steady, work, "near fold (0.8 critical)", P0, 0.8 * pc, T_REF_LEAK, BETA_FOLD)
-    vutil.guarded("leakage steady near fold 0.9", leak_steady, work, "near fold (0.9 critical)", P0, 0.9 * pc, T_REF_LEAK, BETA_FOLD)
-    vutil.guarded("leakage volume-weighted mean", leak_volume_weighted, work)
-    vutil.guarded("leakage transient", leak_transient, work)
-    vutil.guarded("runaway steady", runaway_steady, work)
-    vutil.guarded("runaway transient", runaway_transient, work)
-    vutil.guarded("runaway on 2 ranks", runaway_ranks, work)
-    vutil.guarded("k(T) transient", ktransient, work)
-    vutil.finish()
+    tap.guard("leakage steady moderate", leak_steady, work, "moderate", P0, 0.5, T_REF_LEAK, 0.02)
+    tap.guard("leakage steady near fold 0.8", leak_steady, work, "near fold (0.8 critical)", P0, 0.8 * pc, T_REF_LEAK, BETA_FOLD)
+    tap.guard("leakage steady near fold 0.9", leak_steady, work, "near fold (0.9 critical)", P0, 0.9 * pc, T_REF_LEAK, BETA_FOLD)
+    tap.guard("leakage volume-weighted mean", leak_volume_weighted, work)
+    tap.guard("leakage transient", leak_transient, work)
+    tap.guard("runaway steady", runaway_steady, work)
+    tap.guard("runaway transient", runaway_transient, work)
+    tap.guard("runaway on 2 ranks", runaway_ranks, work)
+    tap.guard("k(T) transient", ktransient, work)
+    tap.finish()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ import math
 
 import numpy as np
 
-import vutil
+import phverify
+
+tap = phverify.Tap(__file__)
 
 K, RHO, CP = 148.0, 2330.0, 712.0
 ALPHA = K / (RHO * CP)
@@ -58,9 +60,9 @@ def surface(t):
 
 
 def check_run(work, name, args, tol, info_only=False):
-    r = vutil.run(work, name, CASE, args=args)
+    r = phverify.run(work, name, CASE, args=args)
     z = r["mesh/z"]
-    depth = z[-1] - vutil.centres(z)
+    depth = z[-1] - phverify.centres(z)
     dz = np.diff(z)
     steps = int(r["summary"]["steps"])
     t = r["series/time"]
@@ -86,23 +88,23 @@ def check_run(work, name, args, tol, info_only=False):
     if info_only:
         print(f"# {name}: largest top-cell error {worst:.2e} of the surface rise at t = {where * 1e3:g} ms (not checked)")
         return
-    vutil.check(f"semi-infinite {name} top-cell grid", abs(dz[-1] - 2e-6) < 1e-12 and np.max(dz[1:] / dz[:-1]) < 1.1 + 1e-9,
+    tap.check(f"semi-infinite {name} top-cell grid", abs(dz[-1] - 2e-6) < 1e-12 and np.max(dz[1:] / dz[:-1]) < 1.1 + 1e-9,
                 f"top cell {dz[-1] * 1e6:.4g} um (expected 2 um), grading {max(np.max(dz[1:] / dz[:-1]), np.max(dz[:-1] / dz[1:])):.4f} <= 1.1")
-    vutil.check(f"semi-infinite {name} top cell", worst <= tol,
+    tap.check(f"semi-infinite {name} top cell", worst <= tol,
                 f"max |T_top - exact(z_c, t)| / surface rise = {worst:.2e} at t = {where * 1e3:g} ms over {len(t) - 1} samples "
                 f"0.1 to {t[-1] * 1e3:g} ms (tolerance {tol:.0e})")
-    vutil.check(f"semi-infinite {name} profile", pworst <= tol,
+    tap.check(f"semi-infinite {name} profile", pworst <= tol,
                 f"max |T - exact| / surface rise over all cells of {len(tf) - 1} snapshots = {pworst:.2e} (tolerance {tol:.0e})")
 
 
 def main():
-    work = vutil.workdir("semi")
+    work = phverify.workdir("semi")
     print(f"# alpha = {ALPHA:.4e} m^2/s; heated depth 4 sqrt(alpha t) at the end {4 * math.sqrt(ALPHA * END) * 1e3:.2f} mm "
           f"of {THICK * 1e3:g} mm")
-    vutil.guarded("semi-infinite tight", check_run, work, "tight", ["-ts_atol", "1e-8", "-ts_rtol", "1e-9"], TOL)
+    tap.guard("semi-infinite tight", check_run, work, "tight", ["-ts_atol", "1e-8", "-ts_rtol", "1e-9"], TOL)
     # for the record: the default tolerances (0.01 K, 1e-3 relative on kelvin) start with a 5% error at 0.1 ms
-    vutil.guarded("semi-infinite default", check_run, work, "default", [], TOL, info_only=True)
-    vutil.finish()
+    tap.guard("semi-infinite default", check_run, work, "default", [], TOL, info_only=True)
+    tap.finish()
 
 
 if __name__ == "__main__":

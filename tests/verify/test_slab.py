@@ -10,7 +10,9 @@ conductivity.
 """
 import numpy as np
 
-import vutil
+import phverify
+
+tap = phverify.Tap(__file__)
 
 Q = 5e4          # W/m^2 into the bottom face
 H = 2e4          # W/m^2/K on the top face
@@ -60,9 +62,9 @@ def exact(z):
 
 
 def compare(work, name, label, **kw):
-    r = vutil.run(work, name, case_yaml(**kw))
+    r = phverify.run(work, name, case_yaml(**kw))
     T = r["fields/temperature"][0]
-    zc = vutil.centres(r["mesh/z"])
+    zc = phverify.centres(r["mesh/z"])
     nz, ny, nx = T.shape
     Tex = exact(zc)[:, None, None]
     rise = exact(np.array([0.0]))[0] - T_AMB
@@ -72,7 +74,7 @@ def compare(work, name, label, **kw):
     dx, dy = np.diff(r["mesh/x"]), np.diff(r["mesh/y"])
     print(f"# {label}: mesh {nx} x {ny} x {nz}, largest neighbour ratio in z {ratio:.3f}, cells in x {dx.min() * 1e3:.3g} to "
           f"{dx.max() * 1e3:.3g} mm, in y {dy.min() * 1e3:.3g} to {dy.max() * 1e3:.3g} mm, total rise {rise:.6f} K")
-    vutil.check(f"slab {label}", err <= TOL,
+    tap.check(f"slab {label}", err <= TOL,
                 f"max |T - exact| / rise = {err:.2e} over {T.size} cell centres (tolerance {TOL:.0e})")
     return r
 
@@ -82,26 +84,26 @@ def graded_mesh(work):
                 grid="{max_cell_xy: 3 mm, max_cell_z: 100 um, max_ratio: 1.3}", aniso=False, block=False)
     dz = np.diff(r["mesh/z"])
     ratio = np.max(np.maximum(dz[1:] / dz[:-1], dz[:-1] / dz[1:]))
-    vutil.check("slab graded mesh is graded", len(dz) > 25 and ratio <= 1.3 * (1 + 1e-9) and dz.max() <= 100e-6 * (1 + 1e-9),
+    tap.check("slab graded mesh is graded", len(dz) > 25 and ratio <= 1.3 * (1 + 1e-9) and dz.max() <= 100e-6 * (1 + 1e-9),
                 f"{len(dz)} z cells from {dz.min():.2e} to {dz.max():.2e} m, neighbour ratio {ratio:.4f} (limit 1.3)")
 
 
 def main():
-    work = vutil.workdir("slab")
-    vutil.guarded("slab one cell per layer", compare, work, "one", "one cell per layer", cells_one=True,
+    work = phverify.workdir("slab")
+    tap.guard("slab one cell per layer", compare, work, "one", "one cell per layer", cells_one=True,
                   grid="{max_cell_xy: 3 mm}", aniso=False, block=False)
-    vutil.guarded("slab graded z mesh", graded_mesh, work)
-    vutil.guarded("slab lateral grid", compare, work, "lateral", "lateral grid (graded x, y and z)", cells_one=False,
+    tap.guard("slab graded z mesh", graded_mesh, work)
+    tap.guard("slab lateral grid", compare, work, "lateral", "lateral grid (graded x, y and z)", cells_one=False,
                   grid="{max_cell_xy: 0.25 mm, max_cell_z: 100 um, max_ratio: 1.3}", aniso=False, block=True)
-    vutil.guarded("slab anisotropic k", compare, work, "aniso", "anisotropic [kx, ky, kz] (only kz matters)", cells_one=False,
+    tap.guard("slab anisotropic k", compare, work, "aniso", "anisotropic [kx, ky, kz] (only kz matters)", cells_one=False,
                   grid="{max_cell_xy: 0.25 mm, max_cell_z: 100 um, max_ratio: 1.3}", aniso=True, block=True)
-    vutil.guarded("slab anisotropic one cell per layer", compare, work, "aniso1", "anisotropic, one cell per layer",
+    tap.guard("slab anisotropic one cell per layer", compare, work, "aniso1", "anisotropic, one cell per layer",
                   cells_one=True, grid="{max_cell_xy: 1 mm}", aniso=True, block=False)
     # the sides are adiabatic by default above; naming them adiabatic must change nothing (DESIGN §3.5)
-    vutil.guarded("slab explicit adiabatic sides", compare, work, "sides", "explicit adiabatic sides",
+    tap.guard("slab explicit adiabatic sides", compare, work, "sides", "explicit adiabatic sides",
                   cells_one=True, grid="{max_cell_xy: 3 mm}", aniso=False, block=False,
                   sides="  sides: {type: adiabatic}\n")
-    vutil.finish()
+    tap.finish()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ import math
 
 import numpy as np
 
-import vutil
+import phverify
+
+tap = phverify.Tap(__file__)
 
 A, B = 10e-3, 8e-3
 X1, X2, Y1, Y2 = 2e-3, 5e-3, 1e-3, 3.5e-3
@@ -129,27 +131,27 @@ def converged_series(xs, ys, z, layers, label):
 
 def compare(work, name, layers):
     label = f"spreading {name}"
-    r = vutil.run(work, name.replace(" ", "_"), case_yaml(layers))
+    r = phverify.run(work, name.replace(" ", "_"), case_yaml(layers))
     x, y, z = r["mesh/x"], r["mesh/y"], r["mesh/z"]
-    xc, yc = vutil.centres(x), vutil.centres(y)
+    xc, yc = phverify.centres(x), phverify.centres(y)
     T = r["fields/temperature"][0]
     top = T[-1].T - T_F  # [x][y]
     depth = z[-1] - 0.5 * (z[-1] + z[-2])
     (theta, mean), change, M = converged_series(xc, yc, depth, layers, label)
-    vutil.check(f"{label} series converged", change < CONVERGED,
+    tap.check(f"{label} series converged", change < CONVERGED,
                 f"doubling M, N to {M}, {int(math.ceil(M * B / A))} changes the answer by {change:.1e} of the peak (limit {CONVERGED:.0e})")
     peak = theta.max()
     err = np.abs(top - theta)
     i, j = np.unravel_index(np.argmax(err), err.shape)
     print(f"# {label}: grid {len(xc)} x {len(yc)} x {len(z) - 1}, top cell centres {depth * 1e6:.4g} um deep; peak rise exact "
           f"{peak:.5f} K, photherm {top.max():.5f} K; mean rise {theta.mean():.5f} K")
-    vutil.check(f"{label} top layer", err.max() <= TOL * peak,
+    tap.check(f"{label} top layer", err.max() <= TOL * peak,
                 f"max |T - exact| over {top.size} top cell centres = {err.max():.4f} K = {err.max() / peak:.2e} of the peak rise "
                 f"at x = {xc[i] * 1e3:.3f} mm, y = {yc[j] * 1e3:.3f} mm (tolerance {TOL:.0e})")
     inside = np.outer((xc > X1) & (xc < X2), (yc > Y1) & (yc < Y2))
     area = np.outer(np.diff(x), np.diff(y))
     got = float(np.sum(top * area * inside) / np.sum(area * inside))
-    vutil.check(f"{label} source mean", abs(got - mean) <= TOL * peak,
+    tap.check(f"{label} source mean", abs(got - mean) <= TOL * peak,
                 f"mean rise under the heated rectangle exact {mean:.5f} K, photherm {got:.5f} K, "
                 f"difference {abs(got - mean) / peak:.2e} of the peak rise (tolerance {TOL:.0e})")
     return r
@@ -161,16 +163,16 @@ def cross_check():
     a = mode_factor(beta, 20e-6, [(0.5e-3, 148.0)])
     b = single_layer_factor(beta, 20e-6, 0.5e-3, 148.0)
     d = np.max(np.abs(a - b) / np.abs(b))
-    vutil.check("spreading stable mode formula", d < 1e-10, f"relative difference from the direct formula {d:.1e} (limit 1e-10)")
+    tap.check("spreading stable mode formula", d < 1e-10, f"relative difference from the direct formula {d:.1e} (limit 1e-10)")
 
 
 def main():
-    work = vutil.workdir("spreading")
-    vutil.guarded("spreading stable mode formula", cross_check)
-    vutil.guarded("spreading one layer", compare, work, "one layer", [(0.5e-3, 148.0)])
+    work = phverify.workdir("spreading")
+    tap.guard("spreading stable mode formula", cross_check)
+    tap.guard("spreading one layer", compare, work, "one layer", [(0.5e-3, 148.0)])
     # a silicon die on a thin, poorly conducting attach layer (top first)
-    vutil.guarded("spreading two layers", compare, work, "two layers", [(0.3e-3, 148.0), (0.1e-3, 5.0)])
-    vutil.finish()
+    tap.guard("spreading two layers", compare, work, "two layers", [(0.3e-3, 148.0), (0.1e-3, 5.0)])
+    tap.finish()
 
 
 if __name__ == "__main__":

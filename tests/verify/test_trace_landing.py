@@ -22,7 +22,9 @@ import math
 
 import numpy as np
 
-import vutil
+import phverify
+
+tap = phverify.Tap(__file__)
 
 K, RHO, CP = 400.0, 8960.0, 385.0
 L, H, AREA = 0.1e-3, 1e5, 1e-4
@@ -95,7 +97,7 @@ def compare_temperatures(label, r, segments, theta0, tol, extra=""):
     got = r["sources/t_mean"][:, 0] - T_AMB
     want = exact_response(segments, theta0, t)
     err = np.max(np.abs(got - want))
-    vutil.check(label, err <= tol, f"max |T - exact| over {len(t)} samples = {err:.2e} K (tolerance {tol:.0e} K{extra})")
+    tap.check(label, err <= tol, f"max |T - exact| over {len(t)} samples = {err:.2e} K (tolerance {tol:.0e} K{extra})")
     return want
 
 
@@ -105,14 +107,14 @@ def held(work):
     rows = [x * 1e-3 for x in rows_ms]
     end = 6e-3
     files = {"held.csv": trace_csv(rows_ms, values)}
-    r = vutil.run(work, "held", case_yaml("{trace: held.csv, column: p}", "6 ms", "1 ms"), args=TIGHT, files=files)
+    r = phverify.run(work, "held", case_yaml("{trace: held.csv, column: p}", "6 ms", "1 ms"), args=TIGHT, files=files)
     t = r["series/time"]
     want_t = np.arange(7) * 1e-3
-    vutil.check("trace held samples", len(t) == 7 and np.max(np.abs(t - want_t)) < 1e-15,
+    tap.check("trace held samples", len(t) == 7 and np.max(np.abs(t - want_t)) < 1e-15,
                 f"{len(t)} samples at {', '.join(f'{x * 1e3:g}' for x in t)} ms (expected 0, 1, ..., 6 ms)")
     p = r["sources/power"][:, 0]
     want_p = np.array([hold_value(rows, values, x) for x in want_t[: len(p)]])
-    vutil.check("trace held power series", len(p) == 7 and np.array_equal(p, want_p),
+    tap.check("trace held power series", len(p) == 7 and np.array_equal(p, want_p),
                 f"/series/sources/power {list(p)} W, trace (held, a row's own value at its time) {list(want_p)} W")
     # the exact response, and the same with each step handled 0.1 ms late
     theta0 = values[0] / G
@@ -141,7 +143,7 @@ def repeated(work):
     values = [3.0, 10.0, 1.0, 3.0]
     end_ms = 3.0
     files = {"rep.csv": trace_csv(rows_ms, values)}
-    r = vutil.run(work, "repeat", case_yaml("{trace: rep.csv, column: p, repeat: true}", "3 ms", "0.1 ms"), args=TIGHT,
+    r = phverify.run(work, "repeat", case_yaml("{trace: rep.csv, column: p, repeat: true}", "3 ms", "0.1 ms"), args=TIGHT,
                   files=files)
     t = r["series/time"]
     n = int(round(end_ms / 0.1)) + 1
@@ -153,7 +155,7 @@ def repeated(work):
         want_p.append(values[max(i for i in range(len(tenths) - 1) if tenths[i] <= ph)])
     p = r["sources/power"][:, 0]
     bad = [(round(t[k] * 1e3, 6), p[k], want_p[k]) for k in range(min(len(p), n)) if p[k] != want_p[k]]
-    vutil.check("trace repeat power series", len(p) == n and not bad,
+    tap.check("trace repeat power series", len(p) == n and not bad,
                 f"{len(p)} samples (expected {n}); samples differing from the repeated trace (t ms, got, want): {bad[:6]}")
     rows, vals = [], []
     for c in range(3):
@@ -170,13 +172,13 @@ def linear(work, dt, label, note=""):
     rows = [x * 1e-3 for x in rows_ms]
     end = 3e-3
     files = {"lin.csv": trace_csv(rows_ms, values)}
-    r = vutil.run(work, "linear", case_yaml("{trace: lin.csv, column: p, interpolate: linear}", "3 ms", "0.25 ms", dt=dt),
+    r = phverify.run(work, "linear", case_yaml("{trace: lin.csv, column: p, interpolate: linear}", "3 ms", "0.25 ms", dt=dt),
                   args=TIGHT, files=files)
     t = r["series/time"]
     want_p = np.interp(t, rows, values)
     p = r["sources/power"][:, 0]
     err = np.max(np.abs(p - want_p))
-    vutil.check(f"{label} power series", len(t) == 13 and err <= 1e-12 * max(values),
+    tap.check(f"{label} power series", len(t) == 13 and err <= 1e-12 * max(values),
                 f"{len(t)} samples (expected 13); max |P - linear interpolation| = {err:.1e} W (tolerance 1e-12 relative)")
     segs = []
     edges = rows + [end]
@@ -193,16 +195,16 @@ def linear(work, dt, label, note=""):
 
 
 def main():
-    work = vutil.workdir("trace")
+    work = phverify.workdir("trace")
     print(f"# C = {C:.5e} J/K, G = {G:.5e} W/K, tau = {TAU * 1e3:.4f} ms")
-    vutil.guarded("trace held", held, work)
-    vutil.guarded("trace repeat", repeated, work)
-    vutil.guarded("trace linear", linear, work, "10 us", "trace linear")
+    tap.guard("trace held", held, work)
+    tap.guard("trace repeat", repeated, work)
+    tap.guard("trace linear", linear, work, "10 us", "trace linear")
     # the same with a first step of 1 ms (cut to 0.25 ms by the first sample): the power ramps from 2 to 6.4 W
     # during that step, which must be error-controlled like every other
-    vutil.guarded("trace linear first step", linear, work, "1 ms", "trace linear first step 1 ms",
+    tap.guard("trace linear first step", linear, work, "1 ms", "trace linear first step 1 ms",
                   ", the first step must be error-controlled too")
-    vutil.finish()
+    tap.finish()
 
 
 if __name__ == "__main__":
