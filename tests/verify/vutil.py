@@ -1,7 +1,7 @@
 """Shared helpers of the verification scripts (tests/verify/test_*.py); not a test itself.
 
 Each script writes its cases into a fresh temporary directory, runs bin/photherm on them, reads the HDF5 result
-(DESIGN §7) and compares it with an answer the script computes itself. Results are printed as "ok - name: ..." or
+(README.md, Result file layout) and compares it with an answer the script computes itself. Results are printed as "ok - name: ..." or
 "not ok - name: why"; everything else starts with "#". A script never exits non-zero because a check failed.
 """
 import os
