@@ -70,7 +70,9 @@ build/test_unit: $(TEST_OBJ) lib/libphotherm.a
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) lib/libphotherm.a $(PH_LIBS) $(CHECK_LIBS) $(LDFLAGS)
 
 # The unit tests (Check) and the command-line and regression tests; the last line is "N passed, N failed".
+# The tools the tests use (pvpython, Xvfb, h5diff, ...) are installed first when missing: a missing tool fails its test.
 test: bin/photherm build/test_unit
+	$(Q)./scripts/install-deps.sh --if-missing
 	$(Q)$(PYTHON) tests/run.py $(if $(search),--search '$(search)')
 
 test-unit: build/test_unit

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Write the AI workload power traces of cases/traces/ (CSV, DESIGN §3.6), each with a header comment saying how it
-was built. Deterministic: running it again gives the same files.
+"""Write the AI workload power traces of cases/traces/ (CSV, cases/README.md section 12.3), each with a header comment
+saying how it was built. Deterministic: running it again gives the same files.
 
 Usage: scripts/make_traces.py [OUTDIR]   (default: cases/traces next to this script's repository)
 

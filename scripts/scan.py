@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Run a parameter scan of photherm cases (DESIGN §8) and collect the summaries into one CSV.
+"""Run a parameter scan of photherm cases (README.md, "Scans") and collect the summaries into one CSV.
 
 Usage:
   scripts/scan.py SCAN.yaml [options]
@@ -391,7 +391,7 @@ def plot(scan, csv_path):
 def main(argv):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="scan.py", description="Run a photherm parameter scan (DESIGN §8).", add_help=True)
+    ap = argparse.ArgumentParser(prog="scan.py", description="Run a photherm parameter scan (README.md, \"Scans\").", add_help=True)
     ap.add_argument("scan")
     ap.add_argument("--jobs", type=int)
     ap.add_argument("--ranks", type=int)

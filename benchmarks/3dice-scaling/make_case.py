@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 """Rebuild 3D-ICE's scaling stack (stack-20um.stk with core.flp and mem.flp) as a photherm case.
 
-Usage: make_case.py [ANCHOR_DIR] > case.yaml   (default ANCHOR_DIR: ../../../shared/anchors/3dice/scaling)
-Only the floorplans are read; the stack itself is written out below from the .stk file and the issue text.
+Usage: make_case.py DIR > case.yaml   (DIR: 3D-ICE's scaling example, holding its core.flp and mem.flp)
+Only the floorplans are read; the stack itself is written out below from the .stk file.
 """
 import os
 import re
 import sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-anchor = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "..", "shared", "anchors", "3dice", "scaling")
+if len(sys.argv) != 2:
+    sys.exit("usage: make_case.py DIR > case.yaml   (DIR: 3D-ICE's scaling example, holding its core.flp and mem.flp)")
+anchor = sys.argv[1]
 
 
 def floorplan(path):

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import bench  # noqa: E402
 
 CASE = os.path.join(HERE, "case.yaml")
-THREEDICE = {"wall_s": 240.0, "memory_bytes": 9.7 * 2**30}  # 3D-ICE on this machine (issue text)
+THREEDICE = {"wall_s": 240.0, "memory_bytes": 9.7 * 2**30}  # 3D-ICE on this machine (benchmarks/README.md, section 3)
 TARGET = {"speedup": 20.0, "memory_ratio": 0.1}
 FIXED = ["-ts_adapt_type", "none"]
 TIGHT = ["-ksp_rtol", "1e-12", "-ph_ksp_floor", "0"]

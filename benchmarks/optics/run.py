@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Cost of the optics in a run (issue 4): with about 1000 rings on a case of about 10^6 cells, the optics of one
+"""Cost of the optics in a run: with about 1000 rings on a case of about 10^6 cells, the optics of one
 sample (device-temperature reductions, locking, heater and laser heat spread back into the mesh) must cost under 5%
 of a thermal time step; and the yield Monte Carlo must take well under a second for 10^5 draws of 8-line links over a
 few thousand samples.

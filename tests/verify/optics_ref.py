@@ -1,15 +1,15 @@
-"""An independent reference of the optics contract (PHYSICS.md §1-§5) for tests/verify/test_optics.py; not a test.
+"""An independent reference of the optics models (README.md, Models) for tests/verify/test_optics.py; not a test.
 
-Written from PHYSICS.md alone, in the units of the case file and the result file: wavelengths nm, drifts nm/K, heater
+Written from README.md alone, in the units of the case file and the result file: wavelengths nm, drifts nm/K, heater
 efficiency nm/mW, powers mW (optical power dBm), temperatures K inside (degC only at the boundary with the file),
-times s, rates Gb/s, energies pJ/bit. A case's optics is described by plain dicts holding the keys of PHYSICS §1 in
-those units; `case_yaml` writes them with explicit units, and every key left out takes the default that PHYSICS §1
-shows, filled in here (not read back from photherm).
+times s, rates Gb/s, energies pJ/bit. A case's optics is described by plain dicts holding the keys of cases/README.md section 15 in
+those units; `case_yaml` writes them with explicit units, and every key left out takes the default that section 15
+gives, filled in here (not read back from photherm).
 
-`replay` applies §2-§4 to given ring and laser temperatures sample by sample and returns every optics series;
-`link_metrics` computes the §5 summary of one link from those series; `spectral_yield_nominal` is the yield with no
+`replay` applies the wavelength, locking and margin models to given ring and laser temperatures sample by sample
+and returns every optics series; `link_metrics` computes the summary metrics of one link from those series; `spectral_yield_nominal` is the yield with no
 fabrication spread, and `spectral_yield_mc` the Monte Carlo with photherm's counter-based generator reproduced bit for
-bit (the generator is the one part that PHYSICS.md leaves to the code: "keyed by (seed, draw, die or ring)").
+bit (the generator is described in README.md, Yield, only as "a function of the key (seed, draw, die or ring)").
 """
 import math
 
@@ -17,7 +17,7 @@ import numpy as np
 
 ZERO_C = 273.15
 
-# PHYSICS §1 defaults (units of this module)
+# the defaults of cases/README.md section 15 (units of this module)
 LASER_DEFAULTS = {"type": "external", "temperature": 35.0 + ZERO_C, "wavelength": 1310.0, "lines": 8, "spacing": 1.12,
                   "drift": 0.09, "power": 10.0, "power_drift": -0.02, "wall_plug_efficiency": 0.20, "wpe_t1": 200.0,
                   "heat": True}
@@ -44,7 +44,7 @@ def _filled(item, defaults):
 
 
 class Optics:
-    """The optics section of a case with every default of PHYSICS §1 filled in."""
+    """The optics section of a case with every default of cases/README.md section 15 filled in."""
 
     def __init__(self, optics, yld=None):
         o = _filled({k: v for k, v in optics.items() if k not in ("lasers", "rings", "links")}, OPTICS_DEFAULTS)
@@ -76,7 +76,7 @@ class Optics:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# §2 and §4: lasers
+# lasers (README.md, Laser lines and ring resonances; Link margin)
 
 
 def laser_state(laser, t0, temperature):
@@ -90,7 +90,7 @@ def laser_state(laser, t0, temperature):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# §3: locking
+# locking (README.md, Locking)
 
 
 def lock_ring(g, wrap, s):
@@ -152,8 +152,8 @@ def penalty(residual, fwhm):
 
 
 def replay(op, times, ring_t, laser_t, offsets=None):
-    """§2-§4 at every sample. ring_t [ns][nring], laser_t [ns][nlaser] in K. `offsets` (per group, list of per-ring
-    offsets) replaces the case's offsets. Returns a dict of arrays shaped like the result file's series."""
+    """The wavelength, locking and margin models at every sample. ring_t [ns][nring], laser_t [ns][nlaser] in K.
+    `offsets` (per group, list of per-ring offsets) replaces the case's offsets. Returns a dict of arrays shaped like the result file's series."""
     ns = len(times)
     nr, nl, nk = op.nring, op.nline, len(op.links)
     out = {k: np.zeros((ns, nr)) for k in ("detuning", "heater_power", "residual_detuning", "locked", "order", "line",
@@ -224,7 +224,7 @@ def replay(op, times, ring_t, laser_t, offsets=None):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# §5: link metrics
+# link metrics (README.md, Summary metrics)
 
 
 def _union_measure(intervals, a, b):
@@ -239,7 +239,7 @@ def _union_measure(intervals, a, b):
 
 
 def link_metrics(op, li, times, ring_t, rep):
-    """PHYSICS §5 metrics of link li from a replay (ring temperatures in K)."""
+    """The summary metrics (README.md, Summary metrics) of link li from a replay (ring temperatures in K)."""
     lk = op.links[li]
     laser = op.lasers[op.laser_index[lk["laser"]]]
     n = laser["lines"]
@@ -292,7 +292,7 @@ def link_metrics(op, li, times, ring_t, rep):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# §5: yield
+# yield (README.md, Yield)
 
 
 def compound_yield(op):
@@ -332,7 +332,8 @@ STREAM_DIE = 1 << 40
 
 
 def spectral_yield_mc(op, times, ring_t, laser_t, draws=None):
-    """Brute-force Monte Carlo of PHYSICS §5 with the code's generator: per link (spectral, spectral_se, link, link_se)."""
+    """Brute-force Monte Carlo of the spectral yield (README.md, Yield) with the code's generator: per link
+    (spectral, spectral_se, link, link_se)."""
     draws = op.yld["samples"] if draws is None else draws
     seed = op.yld["seed"]
     counts = {li: [] for li in range(len(op.links))}

@@ -201,7 +201,7 @@ def write(path, text):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Quantities of the resolved case (/case/yaml): enough of DESIGN §3.1 for the materials and geometry of the test cases.
+# Quantities of the resolved case (/case/yaml): enough of cases/README.md section 4 for the materials and geometry of the test cases.
 
 _FACTORS = {
     "": 1.0, "m": 1.0, "mm": 1e-3, "um": 1e-6, "nm": 1e-9,

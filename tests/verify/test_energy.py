@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Energy balance (DESIGN §5): a transient with a trace source, a square-pattern source, convection on top and a
+"""Energy balance (README.md, Thermal model): a transient with a trace source, a square-pattern source, convection on top and a
 flux into a region of the bottom.
 
 1. Adaptive stepping: /series/energy_error below 1e-9 at every sample with tightly converged linear solves; at the
@@ -96,7 +96,7 @@ def square_power(t):
 
 
 def top_conductance(cp):
-    """Boundary conductance of every top cell [ny][nx] (DESIGN §5: G = A / (h_cell/(2k) + 1/h_conv))."""
+    """Boundary conductance of every top cell [ny][nx] (README.md, Thermal model: G = A / (h_cell/(2k) + 1/h_conv))."""
     area = cp["dy"][:, None] * cp["dx"][None, :]
     return area / (cp["dz"][-1] / (2 * cp["k"][2][-1]) + 1.0 / H_TOP)
 

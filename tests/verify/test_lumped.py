@@ -3,7 +3,7 @@
 
 A 10 x 10 x 1 mm copper plate starts at 85 C and convects from its top face (h = 1000 W/m^2/K, 25 C); every other
 face is adiabatic. With one cell in z the semi-discrete model is exactly one node: C dT/dt = -G (T - T_amb) with
-C = rho cp A L and G = A / (L/(2k) + 1/h) (DESIGN §5, the convection face of a cell-centred cell), so
+C = rho cp A L and G = A / (L/(2k) + 1/h) (README.md, Thermal model: the convection face of a cell-centred cell), so
 T(t) = T_amb + (T0 - T_amb) exp(-t/tau), tau = rho cp L / h_eff, h_eff = 1/(1/h + L/(2k)). Biot = hL/k = 2.5e-3.
 
 What remains is the time error of backward Euler. With local error control to eps per step (eps = atol + rtol |T|,

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""The nonlinear parts of the thermal model: k(T) (DESIGN §3.3), leakage (§3.6) and thermal runaway (§3.6, §2 exit
-status), each against an answer this script computes itself.
+"""The nonlinear parts of the thermal model: k(T) (cases/README.md section 8), leakage and thermal runaway (section
+12.4; exit status 1), each against an answer this script computes itself.
 
 1. k(T) steady 1D slab. A uniform flux q enters the bottom face, the top face is held at a temperature (or convects),
    the sides are adiabatic; k(T) = k (T / 300 K)^n. With the Kirchhoff transform U(T) = integral of k(T) dT every
    plane carries q, so U(T(z)) = U(T_top) + q (z_top - z) and
    T(z) = 300 K [ (T_top/300)^(n+1) + q (z_top - z) (n+1) / (300 k) ]^(1/(n+1)).
-   The cell-centred scheme of §5 evaluates k at the cell temperatures in the half-cell series resistances, so in 1D
+   The cell-centred scheme of the thermal model evaluates k at the cell temperatures in the half-cell series resistances, so in 1D
    it is a trapezoid rule for the integral of q/k(T) dz: its error is O(h^2). The script solves those discrete
    equations itself (marching down from the top face, one scalar root per cell), checks that photherm reproduces
    them to the solver tolerance, that the error against the exact profile falls with order ~2, and that at the
@@ -25,7 +25,7 @@ status), each against an answer this script computes itself.
    global error obeys e' = J e + sqrt(eps |T''| / 2) with J = (beta leak(T) - G) / C and T'' = J T'; the
    script integrates that bound along the reference solution and uses it, sample by sample, as the tolerance.
    From `initial: steady` the run must stay on the fixed point of check 2 to 1e-9.
-4. Runaway (§3.6): steady cases with no fixed point, with a fixed point Picard would need 116 iterations to reach
+4. Runaway (README.md, Thermal model): steady cases with no fixed point, with a fixed point Picard would need 116 iterations to reach
    (more than the 50 allowed) and with a fixed point above 1000 K; transients whose leakage passes 100 p_ref or
    whose temperature passes 1000 K. Each must exit 1 with one `photherm: error:` line and leave no OUT but an
    OUT.partial; a transient's message must name a time inside the window the exact ODE gives (its crossing time,
@@ -37,7 +37,7 @@ status), each against an answer this script computes itself.
    discretisation error. The transient's linear solves stop at 1e-6 of a step's heat (thermal_ts.c, -ph_ksp_floor),
    so a settled state may keep a steady residual of that size: the tolerance is ||J^-1||_inf 1e-6 q A, J the
    Jacobian of the discrete equations; with -ph_ksp_floor 0 it must reach the steady solution to 1e-8. Energy balance:
-   1e-6 (DESIGN §5) plus, with the floor, the sqrt(N) 1e-6 that step residuals of 1e-6 of the heat can explain.
+   1e-6 (README.md, Numerics) plus, with the floor, the sqrt(N) 1e-6 that step residuals of 1e-6 of the heat can explain.
 """
 import hashlib
 import math
@@ -160,7 +160,7 @@ def fv_cells(spec, cells):
 
 
 def fv_discrete(spec, q, cells):
-    """The script's own solution of the 1D finite-volume equations of DESIGN §5 with k at the cell temperatures:
+    """The script's own solution of the 1D finite-volume equations of README.md, Thermal model, with k at the cell temperatures:
     every face carries q, so march down from the top face solving one scalar equation per cell."""
     h, k0, n = fv_cells(spec, cells)
     N = len(h)
@@ -246,9 +246,9 @@ def ksteady(work, label, spec):
     tol = own[-1] + TOL_SCHEME
     tap.check(f"k(T) slab {label} finest grid vs Kirchhoff", errs[-1] <= tol,
                 f"max |T - T_exact| / rise = {errs[-1]:.4e} at {GRIDS[-1]} cells per layer (tolerance {tol:.4e}: the "
-                f"discretisation error of the DESIGN §5 scheme on this grid plus {TOL_SCHEME:.0e})")
+                f"discretisation error of the finite-volume scheme on this grid plus {TOL_SCHEME:.0e})")
     tap.check(f"k(T) slab {label} steady energy balance", max(energy) <= 1e-6,
-                f"largest /series/energy_error {max(energy):.1e} (tolerance 1e-06, DESIGN §5)")
+                f"largest /series/energy_error {max(energy):.1e} (tolerance 1e-06, the solver tolerance)")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ sources:
 time: {{mode: steady}}
 """
     r = phverify.run(work, "vw", text)
-    # the script's own 1D finite-volume model: conductances of §5, the source spread by volume over its cells
+    # the script's own 1D finite-volume model: conductances of the thermal model, the source spread by volume over its cells
     h = np.concatenate([[t / c] * c for _, t, _, c in VW_LAYERS])
     k = np.concatenate([[kk] * c for _, _, kk, c in VW_LAYERS])
     N = len(h)
@@ -485,7 +485,7 @@ def leak_transient(work):
                     f"max |power - (P0 + leakage(t_mean))| / power = {perr:.1e} over the samples (tolerance 1e-09)")
         ee = float(np.max(r["series/energy_error"]))
         tap.check(f"leakage transient {name} energy balance", ee <= 1e-6,
-                    f"largest /series/energy_error {ee:.1e} (tolerance 1e-06, DESIGN §5)")
+                    f"largest /series/energy_error {ee:.1e} (tolerance 1e-06, the solver tolerance)")
     # from the steady state the transient must stay on the fixed point of check 2
     Tstar = fixed_point(P0, pref, T_REF_LEAK, BETA_FOLD)
     r = phverify.run(work, "lt_steady", text.replace(f'initial: "{T_AMB!r} K"', "initial: steady"))
@@ -572,7 +572,7 @@ def runaway_steady(work):
           f"no fixed point")
     p, out = raw(work, "rs", lumped_yaml(P0, pref, T_REF_LEAK, BETA_FOLD))
     check_failed_run("runaway steady, no fixed point", p, out, r"runaway|converge")
-    # a fixed point exists but Picard contracts by 0.87 only: far more than 50 iterations (DESIGN §3.6)
+    # a fixed point exists but Picard contracts by 0.87 only: far more than 50 iterations (README.md, Thermal model)
     pref = 0.99 * pc
     Tstar = fixed_point(P0, pref, T_REF_LEAK, BETA_FOLD)
     n = picard_count(P0, pref, T_REF_LEAK, BETA_FOLD)
@@ -642,7 +642,7 @@ def runaway_transient(work):
             print(f"# {name}.h5.partial opens in h5py; /series/time holds {len(st)} samples"
                   + (f" up to {st[-1]:g} s" if len(st) else "") + f", /fields/time {len(ft)} snapshots"
                   + (f" up to {ft[-1]:g} s" if len(ft) else ""))
-        except Exception as e:  # noqa: BLE001 - a note only: DESIGN does not promise a readable partial file
+        except Exception as e:  # noqa: BLE001 - a note only: nothing promises a readable partial file
             print(f"# {name}.h5.partial does not open in h5py ({type(e).__name__}: {str(e)[:120]})")
 
 
@@ -734,7 +734,7 @@ def ktransient(work):
         tap.check(f"k(T) transient ({name}) energy balance", ee <= tol_e,
                     f"largest /series/energy_error {ee:.2e} (tolerance {tol_e:.0e}"
                     + (": 1e-6 plus what step residuals of 1e-6 of the heat explain, sqrt(N) 1e-6" if name == "default"
-                       else ", DESIGN §5") + ")")
+                       else ", the solver tolerance") + ")")
 
 
 def main():

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""End-to-end verification of the optics (PHYSICS.md §1-§5, issue 4) against values computed here.
+"""End-to-end verification of the optics (README.md, Models) against values computed here.
 
 Cases (small meshes, whole script well under a minute on 2 cores):
 U   a die with top and bottom held at 60 C, no sources, no heater feedback: every ring and the DFB laser sit at
     exactly 60 C. Three links: fixed (a ring redder than its line, a saturated ring), wrap (a ring that wraps to the
     previous order, one the heater cannot reach, one at the next order) and rotate; an external and a DFB laser.
-    Every series and summary value is checked against hand formulas of PHYSICS §2-§5 written out below, steady and
+    Every series and summary value is checked against hand formulas of the optics models written out below, steady and
     transient, to 1e-9 relative; yield with no spread equals the nominal fraction of good lines; with spread, the
     same numbers on 1 and 3 ranks and the same as a brute-force Monte Carlo written here with photherm's generator.
 F   heater feedback, steady: the fixed point satisfies the locking condition and the heat equation (a thermal-only
@@ -13,10 +13,10 @@ F   heater feedback, steady: the fixed point satisfies the locking condition and
     the energy balance, and thermal crosstalk raises a neighbour's slice by what conduction says.
 R   a transient whose heated ring block pushes rings across their lines: wrap relocks at the next order, a rotate
     group changes rotation; relock counts, the up pattern and the time averages with exact outage overlaps.
-D   DSENT reference numbers (research/optics-physics.md §b.4): FullThermal 1.012 mW per ring and bit-reshuffle
+D   DSENT reference numbers (its tuning formulas and defaults; Sun et al., NOCS 2012): FullThermal 1.012 mW per ring and bit-reshuffle
     497 uW per ring at N = 8.
-The §3-§5 reference (optics_ref.py) is applied to the recorded ring and laser temperatures of every run; every case
-is also run on 2 ranks and compared with the 1-rank run.
+The reference of the locking, margin and metric models (optics_ref.py) is applied to the recorded ring and laser
+temperatures of every run; every case is also run on 2 ranks and compared with the 1-rank run.
 """
 import math
 import os
@@ -111,7 +111,7 @@ def check_replay(tap, tag, op, r, tol=1e-9):
         if e > worst or not np.isfinite(e):
             worst, where = e, key
     tap.close(f"{tag}_series_match_reference", worst, tol,
-              f"{len(r['time'])} samples, {op.nring} rings, {op.nline} lines; every ring, line, link and laser series vs the §2-§4 replay "
+              f"{len(r['time'])} samples, {op.nring} rings, {op.nline} lines; every ring, line, link and laser series vs the reference replay "
               f"of the recorded temperatures (worst: {where or 'none'}), max relative difference")
     worst, where = 0.0, ""
     for li, lk in enumerate(op.links):
@@ -121,7 +121,7 @@ def check_replay(tap, tag, op, r, tol=1e-9):
             if e > worst or not np.isfinite(e):
                 worst, where = e, f"{lk['name']}.{k} {float(r['links'][lk['name']][k]):.12g} vs {m[k]:.12g}"
     tap.close(f"{tag}_metrics_match_reference", worst, tol,
-              f"{len(METRICS)} metrics x {len(op.links)} links vs §5 computed from the replay (worst: {where or 'none'}); relative difference")
+              f"{len(METRICS)} metrics x {len(op.links)} links vs the metrics computed from the replay (worst: {where or 'none'}); relative difference")
     return rep
 
 
@@ -198,7 +198,7 @@ def compare_continued(tap, tag, whole, cont, first, what):
 
 
 def slice_means(r, blocks, op, snapshot):
-    """Volume-weighted mean of the snapshot over every ring slice, with exact overlap fractions (PHYSICS §1)."""
+    """Volume-weighted mean of the snapshot over every ring slice, with exact overlap fractions (README.md, Device temperatures)."""
     x, y, z = r["mesh"]
     T = r["T"][snapshot]
     out = []
@@ -275,7 +275,7 @@ U_YIELD = {"assembly": {"asic": 0.9, "pic": 0.95, "bonds": 0.99}, "samples": 400
 
 
 def hand_u():
-    """Every U value at 60 C written out from PHYSICS §2-§4 (nm, mW, dB)."""
+    """Every U value at 60 C written out from the optics models (nm, mW, dB)."""
     d = 35.0  # K above T0 = 25 C
     h = {}
     pp = lambda r, fwhm: 10 * math.log10(1 + (2 * r / fwhm) ** 2)  # noqa: E731
@@ -707,7 +707,7 @@ def case_ft(tap, wd, results, Rp):
     tap.close("FT_heat_held_between_samples", e, 1e-8 * rise,
               f"{len(r['fields_time'])} snapshots of the run vs a thermal-only run with the recorded heater "
               f"powers and laser heat as held steps at the sample times; max |difference| in K (rise {rise:.4g} K)")
-    # continued from the snapshot at 0.6 ms: the heat held and the lock state carry over (DESIGN §3.7)
+    # continued from the snapshot at 0.6 ms: the heat held and the lock state carry over (cases/README.md section 13)
     ctext = text.replace("name: ft\n", "name: ftc\n").replace("end: 1 ms", "end: 0.4 ms").replace("initial: 40 C", "initial: {file: ft.h5, time: 0.6 ms}")
     rc = tap.guard("FT_continue_run", run, wd, "ftc", ctext, args)
     if rc is not None:
@@ -724,7 +724,7 @@ def case_ft(tap, wd, results, Rp):
 
 
 def heat_out(r):
-    """Heat leaving a steady F field through the fixed-temperature bottom and the convective top (DESIGN §5)."""
+    """Heat leaving a steady F field through the fixed-temperature bottom and the convective top (README.md, Thermal model)."""
     cp = r["cp"]
     T = r["T"][-1]
     area = cp["dy"][:, None] * cp["dx"][None, :]
@@ -801,7 +801,7 @@ def r_optics(sigma_die=0.0, sigma_local=0.0):
 
 
 def metrics_from_series(op, r):
-    """The §5 link metrics computed from photherm's own series (margins, relock flags, ring lines, heater powers): the
+    """The link metrics computed from photherm's own series (margins, relock flags, ring lines, heater powers): the
     left-rectangle rule over sample intervals with outages as exact overlaps with [t, t + relock_time)."""
     s = r["series"]
     rep = {}
@@ -883,7 +883,7 @@ def case_r(tap, wd, results):
                 worst, where = e, f"{name}.{k}"
     msg = ", ".join(f"{n}: stable {float(r['links'][n]['stable_throughput']):.8g} Gb/s, all-up {float(r['links'][n]['time_all_up_fraction']):.8g}, "
                     f"relocks {float(r['links'][n]['relocks']):g}" for n in m)
-    tap.close("R_metrics_from_series", worst, 1e-9, f"{msg}; every §5 metric recomputed from the recorded series (worst {where or 'none'}); relative")
+    tap.close("R_metrics_from_series", worst, 1e-9, f"{msg}; every link metric recomputed from the recorded series (worst {where or 'none'}); relative")
     # by hand for the wrap link: 4 lines x 112 Gb/s, line 3 never up (wrx[3] out of reach); every relock of lines 0-2 costs exactly
     # 125 us (outages inside the window); a relock on line 3 costs nothing
     span = R_END - 0.1e-3
@@ -953,7 +953,7 @@ def case_r(tap, wd, results):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# D: the DSENT reference numbers (research/optics-physics.md §b.4)
+# D: the DSENT reference numbers (Sun et al., NOCS 2012: its tuning formulas with its default parameters)
 
 DS_LAMBDA = 1300e-9          # m: every GHz <-> nm conversion is made here, dlambda = lambda^2 df / c
 DS_NG, DS_R = 4.0, 3e-6      # group index, ring radius

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The result file of DESIGN §7 and the command-line contract of DESIGN §2 around it: provenance attributes, the
-resolved case, units and definitions, shapes and names, sample times, float32 snapshots, summary --csv, exit
+"""The result file (README.md, Result file layout) and the command-line contract around it (README.md, The command
+line): provenance attributes, the resolved case, units and definitions, shapes and names, sample times, float32 snapshots, summary --csv, exit
 statuses of failed runs and bad input (existing results never truncated), and the warning for unused options."""
 import csv
 import datetime
@@ -139,7 +139,7 @@ def check_layout(tap, wd, f, version_line):
                   "/mesh/z": "m", "/series/time": "s", "/series/sources/power": "W", "/series/sources/t_max": "degC",
                   "/series/sources/t_mean": "degC", "/series/blocks/t_max": "degC", "/series/blocks/t_mean": "degC"}
     wrong = [f"{k}: {text_attr(f[k], 'units')!r}" for k, u in want_units.items() if text_attr(f[k], "units") != u]
-    tap.check("dataset_units_values", not wrong, f"{len(want_units)} units as DESIGN §7" if not wrong else f"wrong: {wrong}")
+    tap.check("dataset_units_values", not wrong, f"{len(want_units)} units as README.md, Result file layout" if not wrong else f"wrong: {wrong}")
 
     # summary attributes: each metric has <name>.units and <name>.definition, in /summary and its subgroups
     bad, metrics = [], []

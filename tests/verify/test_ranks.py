@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Rank independence (DESIGN §5): the same package-like transient on 1, 2 and 3 MPI ranks gives the same fields,
+"""Rank independence (README.md, Running on a cluster): the same package-like transient on 1, 2 and 3 MPI ranks gives the same fields,
 series and summary to 1e-8 of the temperature rise, and identical /mesh datasets; photherm mesh on 1 and 2 ranks
 writes identical /mesh datasets (compared with numpy and with h5diff)."""
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The scan driver and the plot scripts (DESIGN §8): scripts/scan.py, scripts/plot_scan.py, scripts/plot_run.py.
+"""The scan driver and the plot scripts (README.md, Scans): scripts/scan.py, scripts/plot_scan.py, scripts/plot_run.py.
 
 1. A 2 x 2 scan of the shipped 2.5D case (gap x cold-plate h, shortened with `set`) plus the 2D case, which declares
    no `gap` and so runs once per h: results.csv has one row per point with the expected columns (label, case,

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""1D steady conduction through a multilayer slab (DESIGN §5: the half-cell series conductances are exact for
+"""1D steady conduction through a multilayer slab (README.md, Thermal model: the half-cell series conductances are exact for
 piecewise-linear profiles).
 
 A uniform flux q enters the bottom face, the top face convects to T_amb with h, the sides are adiabatic. Every
@@ -99,7 +99,7 @@ def main():
                   grid="{max_cell_xy: 0.25 mm, max_cell_z: 100 um, max_ratio: 1.3}", aniso=True, block=True)
     tap.guard("slab anisotropic one cell per layer", compare, work, "aniso1", "anisotropic, one cell per layer",
                   cells_one=True, grid="{max_cell_xy: 1 mm}", aniso=True, block=False)
-    # the sides are adiabatic by default above; naming them adiabatic must change nothing (DESIGN §3.5)
+    # the sides are adiabatic by default above; naming them adiabatic must change nothing (cases/README.md section 11)
     tap.guard("slab explicit adiabatic sides", compare, work, "sides", "explicit adiabatic sides",
                   cells_one=True, grid="{max_cell_xy: 3 mm}", aniso=False, block=False,
                   sides="  sides: {type: adiabatic}\n")

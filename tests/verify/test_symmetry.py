@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from phverify import Tap, must_run, workdir, write  # noqa: E402
 
 TOL = 1e-10         # of the temperature rise, discretisation and mesh symmetry (solves converged tightly)
-TOL_DEFAULT = 1e-6  # of the rise, at the default solver tolerances (DESIGN §5: solves converge to 1e-6 of the rise)
+TOL_DEFAULT = 1e-6  # of the rise, at the default solver tolerances (README.md, Numerics: solves converge to 1e-6 of the rise)
 AMBIENT = 30.0
 
 # footprint 10 mm x 8 mm, centre (5 mm, 4 mm); hx, hy: half sizes of the centred hot spot, which decide whether a

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Power traces: held values, landing on every step, repeat and linear interpolation (DESIGN §3.6, §3.7).
+"""Power traces: held values, landing on every step, repeat and linear interpolation (cases/README.md sections 12 and 13).
 
 The model is one copper cell: a 10 x 10 mm footprint, one 0.1 mm copper layer (cells: 1, max_cell_xy 10 mm),
 convection h = 1e5 W/m^2/K to 25 C on top, every other face adiabatic, and a source covering the layer. Its
 semi-discrete equation is exactly C dT/dt = P(t) - G (T - T_amb), with C = rho cp A L and G = A / (L/(2k) + 1/h)
-(DESIGN §5), so for piecewise-constant power the exact answer is a chain of exponentials and for piecewise-linear
+(README.md, Thermal model), so for piecewise-constant power the exact answer is a chain of exponentials and for piecewise-linear
 power a chain of ramps plus exponentials; tau = C/G = 3.5 ms. The script computes it and compares photherm's
 source mean temperature at every series sample, with -ts_atol 1e-7 -ts_rtol 1e-8.
 
