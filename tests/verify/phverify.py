@@ -1,7 +1,7 @@
 """The one helper library of the verification scripts tests/verify/test_*.py (not a test itself).
 
 Each script writes its cases into a fresh temporary directory (workdir), runs bin/photherm on them (photherm,
-must_run, or run, which also reads the result), and compares the HDF5 result (DESIGN §7) with an answer it computes
+must_run, or run, which also reads the result), and compares the HDF5 result (README.md, Result file layout) with an answer it computes
 itself. It prints TAP-like lines through a Tap that tests/run.py counts: "ok - name: measured vs tolerance" or
 "not ok - name: why"; anything else starts with "#". Scripts always exit 0 so that one failed check does not hide
 the others; an unexpected exception inside a check becomes a "not ok" line.
