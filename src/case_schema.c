@@ -690,6 +690,8 @@ typedef enum {
 } PhTimeMode;
 static const char *const PhTimeModes[] = {"transient", "steady", NULL};
 
+const char *const PhTimeMethods[] = {"full", "reduced", NULL};
+
 /* output.precision of the field snapshots */
 typedef enum {
   PH_PRECISION_FLOAT64,
@@ -699,12 +701,12 @@ static const char *const PhPrecisions[] = {"float64", "float32", NULL};
 
 PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
 {
-  static const char *const keys[]  = {"mode", "end", "dt", "dt_max", "initial", NULL};
+  static const char *const keys[]  = {"mode", "method", "reduced", "end", "dt", "dt_max", "initial", NULL};
   static const char *const okeys[] = {"file", "fields_every", "series_every", "precision", NULL};
   PhCase                   pb      = ld->problem;
   PhNode                  *time = PhNodeGet_Private(ld->root, "time"), *out = PhNodeGet_Private(ld->root, "output"), *init;
   PetscBool                ok, present;
-  PetscInt                 mode = PH_TIME_TRANSIENT, prec = PH_PRECISION_FLOAT64;
+  PetscInt                 mode = PH_TIME_TRANSIENT, prec = PH_PRECISION_FLOAT64, method = PH_METHOD_FULL;
   PhTime                  *t = &pb->time;
 
   PetscFunctionBeginUser;
@@ -716,6 +718,22 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
   if (time != NULL) {
     PetscCall(PhGetCheckKeys_Private(ld, time, "time", keys));
     PetscCall(PhGetEnum_Private(ld, time, "time", "mode", PhTimeModes, PH_TIME_TRANSIENT, &mode));
+    PetscCall(PhGetEnum_Private(ld, time, "time", "method", PhTimeMethods, PH_METHOD_FULL, &method));
+  }
+  t->method            = (PhTimeMethod)method;
+  t->reduced_tolerance = 0.05;
+  if (time != NULL && !PhNodeIsNull_Private(PhNodeGet_Private(time, "reduced"))) {
+    static const char *const rkeys[] = {"tolerance", NULL};
+    PhNode                  *red     = PhNodeGet_Private(time, "reduced");
+
+    PetscCall(PhGetExpectMap_Private(ld, red, "time.reduced", &ok));
+    if (ok) {
+      PetscCall(PhGetCheckKeys_Private(ld, red, "time.reduced", rkeys));
+      PetscCall(PhGetQuantity_Private(ld, red, "time.reduced", "tolerance", PH_QT_TEMPERATURE_DIFFERENCE, PETSC_FALSE, 0.05, &t->reduced_tolerance,
+                                      &present));
+      if (present && !(t->reduced_tolerance > 0))
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(red, "tolerance")->loc, "time.reduced.tolerance", "must be positive"));
+    }
   }
   t->steady = (PetscBool)(mode == PH_TIME_STEADY);
   if (!t->steady) {

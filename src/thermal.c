@@ -156,7 +156,8 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscCall(VecDuplicate(th->capacity, &th->rate));
   th->ksp_floor         = 1e-6;
   th->mg_coarsen_factor = 3;
-  th->reduced_tolerance = 0.05;
+  th->reduce            = (PetscBool)(problem->time.method == PH_METHOD_REDUCED);
+  th->reduced_tolerance = problem->time.reduced_tolerance;
   PetscCall(VecGetArray(th->capacity, &cap));
   PetscCall(VecGetArray(th->volume, &vol));
   for (PetscInt k = th->info.zs, c = 0; k < th->info.zs + th->info.zm; k++)

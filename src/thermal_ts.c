@@ -344,10 +344,6 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
   PetscOptionsBegin(th->comm, NULL, "photherm thermal solver", "PhThermal");
   PetscCall(PetscOptionsReal("-ph_ksp_floor", "linear solves of a time step stop at this fraction of the heat the step carries", "PhThermalAdvance",
                              th->ksp_floor, &th->ksp_floor, NULL));
-  PetscCall(PetscOptionsBool("-ph_reduced", "advance with the reduced model (development switch until time.method exists)", "PhThermalAdvance",
-                             th->reduce, &th->reduce, NULL));
-  PetscCall(PetscOptionsReal("-ph_reduced_tolerance", "estimated error of the reduced model's device and source temperatures, K", "PhThermalAdvance",
-                             th->reduced_tolerance, &th->reduced_tolerance, NULL));
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();

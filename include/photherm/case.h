@@ -109,11 +109,21 @@ typedef enum {
   PH_INITIAL_FILE
 } PhInitialType;
 
+/* time.method: how a transient advances (DESIGN §5): the full finite-volume model with an error-controlled integrator,
+   or the reduced model stepped exactly between landings. */
+typedef enum {
+  PH_METHOD_FULL,
+  PH_METHOD_REDUCED
+} PhTimeMethod;
+PH_EXTERN const char *const PhTimeMethods[]; /* PhTimeMethods[method]: "full", "reduced" */
+
 typedef struct {
   PetscBool     steady; /* mode: steady */
-  PetscReal     end;    /* s */
-  PetscReal     dt;     /* first step, s */
-  PetscReal     dt_max; /* s */
+  PhTimeMethod  method;
+  PetscReal     reduced_tolerance; /* time.reduced.tolerance: error of the reduced model's device and source temperatures, K */
+  PetscReal     end;               /* s */
+  PetscReal     dt;                /* first step, s */
+  PetscReal     dt_max;            /* s */
   PhInitialType initial;
   PetscReal     initial_temperature; /* PH_INITIAL_TEMPERATURE: K */
   char         *initial_file;        /* PH_INITIAL_FILE: result to continue from, relative to the current directory like output files */
