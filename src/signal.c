@@ -168,6 +168,21 @@ PetscReal PhSignalMaxAbs(const PhSignal *s)
 }
 
 /**
+  @brief The time average of the signal over [t0, t1] (s), by the midpoint rule on 10^4 intervals.
+
+  Not collective.
+**/
+PetscReal PhSignalMean(const PhSignal *s, PetscReal t0, PetscReal t1)
+{
+  const PetscInt n   = 10000;
+  PetscReal      sum = 0;
+
+  if (s->type == PH_SIGNAL_CONSTANT || !(t1 > t0)) return PhSignalEvaluate(s, t0);
+  for (PetscInt i = 0; i < n; i++) sum += PhSignalEvaluate(s, t0 + (t1 - t0) * (i + 0.5) / n);
+  return sum / n;
+}
+
+/**
   @brief Free the arrays and strings of a signal (the struct itself belongs to its owner).
 
   Not collective.

@@ -276,6 +276,21 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
   PetscCall(PetscTime(&now));
   PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "wall_time", (PetscReal)(now - sim->wall_start), "s",
                             "wall-clock time of the run from set-up to the last sample"));
+  if (pb->time.method == PH_METHOD_REDUCED && !pb->time.steady) {
+    PetscInt  basis, shifts;
+    PetscReal build, estimate;
+
+    PetscCall(PhThermalGetReducedInfo(sim->thermal, &basis, &shifts, &build, &estimate));
+    PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_basis", (PetscReal)basis, "1",
+                              "size of the reduced model's basis (time.method: reduced)"));
+    PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_shifts", (PetscReal)shifts, "1",
+                              "shifts s of the rational Krylov blocks (A + s C)^-1 F, s = 0 included"));
+    PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_build_time", build, "s", "wall-clock time to build the reduced model"));
+    PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_error_estimate", estimate, "K",
+                              "estimated error of the source and device temperatures against the full model: the error of the basis at its last "
+                              "checked shifts, weighted by each input's largest magnitude (the check is frequency-domain; -ph_reduced_check "
+                              "measures it in time)"));
+  }
   for (PetscInt i = 0; i < ns; i++) {
     (void)snprintf(group, sizeof(group), "%s/sources/%s", PH_RESULT_SUMMARY, pb->sources[i].name);
     PetscCall(PhOutputSetReal(sim->out, group, "t_max", PhMaxOver(n, c[PH_SC_SRC_TMAX], ns, i, first) - PH_ZERO_CELSIUS, "degC",

@@ -425,7 +425,7 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
 
   PetscFunctionBeginUser;
   for (PetscInt s = 0; s < ns; s++) {
-    power[s] = PhSignalAt(&pb->sources[s].power, t, left);
+    power[s] = th->fixed_power != NULL ? th->fixed_power[s] : PhSignalAt(&pb->sources[s].power, t, left);
     if (leakage != NULL) leakage[s] = 0;
   }
   if (!th->leakage) PetscFunctionReturn(PETSC_SUCCESS);

@@ -41,6 +41,7 @@ struct _p_PhThermal {
   PetscBool        reduce;            /* advance with the reduced model (thermal_reduced.c) */
   PetscReal        reduced_tolerance; /* K */
   PhReduced        reduced;
+  PetscReal       *fixed_power;  /* when set, the source powers (before leakage) of a steady solve instead of their signals, W */
   Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
   Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
   Vec              gbc;          /* boundary conductance of every cell, A * 1, W/K */

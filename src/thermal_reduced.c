@@ -27,6 +27,7 @@ struct _p_PhReduced {
   PetscInt   npatch;     /* inputs m = nsrc + npatch + nheat, in that order */
   PetscInt  *patch;      /* [npatch] index in th->patches */
   PetscInt   nheat;      /* heat inputs taken as inputs (0 when the optics do not heat the mesh) */
+  PetscReal *leak;       /* [nsources] leakage power held over the interval, from the field at its start, W */
   PetscInt   nout;       /* outputs of the error estimate: source means, heat input means, then hot cells */
   PetscInt   nhot;       /* hot cells: the hottest cell of each source's steady response */
   PetscInt  *hot;        /* [nhot] its local index on its owner, -1 elsewhere */
@@ -64,7 +65,7 @@ static void PhReducedInputs(PhThermal th, PetscReal t0, PetscReal t1, PetscBool 
   PhReduced rd = th->reduced;
   PetscInt  ns = pb->nsources;
 
-  for (PetscInt s = 0; s < ns; s++) u[s] = PhReducedSignal(&pb->sources[s].power, t0, t1, end);
+  for (PetscInt s = 0; s < ns; s++) u[s] = PhReducedSignal(&pb->sources[s].power, t0, t1, end) + rd->leak[s];
   for (PetscInt q = 0; q < rd->npatch; q++) {
     const PhPatch *pa = &th->patches[rd->patch[q]];
     PetscReal      v  = PhReducedSignal(&pa->bc->value, t0, t1, end);
@@ -103,11 +104,12 @@ static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Add w to the basis: C-orthogonalised twice against it, normalised; dropped when nothing new is left. */
+/* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt twice (multi-dot products), normalised;
+   dropped when nothing new is left. */
 static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
 {
   PhReduced   rd = th->reduced;
-  PetscScalar dot;
+  PetscScalar dot, *dots = NULL;
   PetscReal   norm0, norm;
 
   PetscFunctionBeginUser;
@@ -116,12 +118,16 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
   PetscCall(VecDot(w, th->rate, &dot));
   norm0 = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
   if (norm0 == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  for (PetscInt pass = 0; pass < 2; pass++)
-    for (PetscInt j = 0; j < rd->r; j++) {
-      PetscCall(VecPointwiseMult(th->rate, th->capacity, rd->V[j]));
-      PetscCall(VecDot(w, th->rate, &dot));
-      PetscCall(VecAXPY(w, -PetscRealPart(dot), rd->V[j]));
+  if (rd->r > 0) {
+    PetscCall(PetscMalloc1(rd->r, &dots));
+    for (PetscInt pass = 0; pass < 2; pass++) {
+      PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+      PetscCall(VecMDot(th->rate, rd->r, rd->V, dots));
+      for (PetscInt j = 0; j < rd->r; j++) dots[j] = -dots[j];
+      PetscCall(VecMAXPY(w, rd->r, dots, rd->V));
     }
+    PetscCall(PetscFree(dots));
+  }
   PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
   PetscCall(VecDot(w, th->rate, &dot));
   norm = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
@@ -149,14 +155,12 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
 
     /* K_r: the new row and column; B_r: the new row */
     PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
-    for (PetscInt j = 0; j <= k; j++) {
-      PetscCall(VecDot(rd->V[j], th->rate, &dot));
-      rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dot);
-    }
-    for (PetscInt i = 0; i < rd->m; i++) {
-      PetscCall(VecDot(rd->V[k], rd->F[i], &dot));
-      rd->B[k * rd->m + i] = PetscRealPart(dot);
-    }
+    PetscCall(PetscMalloc1(PetscMax(k + 1, rd->m), &dots));
+    PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
+    for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+    PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
+    for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
+    PetscCall(PetscFree(dots));
   }
   rd->r++;
   *added = PETSC_TRUE;
@@ -175,13 +179,14 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PC         pc;
   Vec        x, e;
   PetscReal *Y, *out, *err, *emax, *emean;
+  PetscInt   r0 = rd->r; /* the model before this shift */
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalSetShift_Private(th, s));
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PhThermalUpdateMG_Private(th, pc));
-  PetscCall(PetscMalloc5(rd->r * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
-  if (rd->r > 0) PetscCall(PhReducedSolve(rd, s, Y));
+  PetscCall(PetscMalloc5(r0 * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
+  if (r0 > 0) PetscCall(PhReducedSolve(rd, s, Y));
   PetscCall(PetscArrayzero(err, rd->nout + ns));
   PetscCall(VecDuplicate(th->T, &x));
   PetscCall(VecDuplicate(th->T, &e));
@@ -201,8 +206,8 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     }
     /* e = x - V y: the error of the model before this shift in every cell */
     PetscCall(VecCopy(x, e));
-    for (PetscInt k = 0; k < rd->r; k++) Y[i * rd->r + k] = -Y[i * rd->r + k];
-    if (rd->r > 0) PetscCall(VecMAXPY(e, rd->r, Y + i * rd->r, rd->V));
+    for (PetscInt k = 0; k < r0; k++) Y[i * r0 + k] = -Y[i * r0 + k];
+    if (r0 > 0) PetscCall(VecMAXPY(e, r0, Y + i * r0, rd->V));
     PetscCall(PhReducedOutputs(th, e, out));
     for (PetscInt o = 0; o < rd->nout; o++) err[o] += rd->amp[i] * PetscAbsReal(out[o]);
     PetscCall(VecAbs(e));
@@ -303,6 +308,31 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  k(T) frozen for the reduced model: the conductances at the steady state of the workload's mean power (every source at
+  its time average over the run, the heat inputs at their present power, boundaries at t = 0).
+*/
+static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
+{
+  PhCase    pb = th->problem;
+  PetscReal tmax;
+  Vec       Tm;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(PetscMax(pb->nsources, 1), &th->fixed_power));
+  for (PetscInt s = 0; s < pb->nsources; s++) th->fixed_power[s] = PhSignalMean(&pb->sources[s].power, 0, pb->time.end);
+  PetscCall(VecDuplicate(th->T, &Tm));
+  PetscCall(VecCopy(th->T, Tm));
+  PetscCall(PhThermalSolveSteady(th, 0, Tm));
+  PetscCall(PetscFree(th->fixed_power));
+  PetscCall(PhThermalAssemble_Private(th, Tm));
+  PetscCall(VecMax(Tm, NULL, &tmax));
+  PetscCall(VecDestroy(&Tm));
+  PetscCall(KSPDestroy(&th->ksp));
+  PetscCall(PetscInfo(NULL, "reduced model: k(T) frozen at the steady state of the mean power (hottest cell %g K)\n", (double)tmax));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
   enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
@@ -321,10 +351,8 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscScalar    gsum;
 
   PetscFunctionBeginUser;
-  PetscCheck(!th->nonlinear_k && !th->leakage, th->comm, PETSC_ERR_SUP,
-             "time.method: reduced needs a linear model for now: this case has %s; use time.method: full",
-             th->nonlinear_k ? "k(T) materials" : "leakage");
   PetscCall(PetscTime(&t0));
+  if (th->nonlinear_k) PetscCall(PhReducedFreezeConductivity(th));
   PetscCall(PetscNew(&rd));
   th->reduced = rd;
   /* the inputs */
@@ -335,6 +363,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   rd->m     = ns + rd->npatch + rd->nheat;
   rd->nout  = ns + th->ninput;
   PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
+  PetscCall(PetscCalloc1(PetscMax(ns, 1), &rd->leak));
   PetscCall(VecDuplicateVecs(th->T, PetscMax(rd->m, 1), &rd->F));
   for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecSet(rd->F[i], 0.0));
   {
@@ -345,7 +374,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
       unit[s] = 1.0;
       PetscCall(PhThermalAddSourceHeat_Private(th, unit, rd->F[s]));
       unit[s]    = 0.0;
-      rd->amp[s] = PhSignalMaxAbs(&pb->sources[s].power);
+      rd->amp[s] = PhSignalMaxAbs(&pb->sources[s].power) + (pb->sources[s].has_leakage ? 2 * pb->sources[s].leak_p_ref : 0);
     }
     for (PetscInt q = 0; q < rd->npatch; q++) {
       const PhPatch *pa = &th->patches[rd->patch[q]];
@@ -371,6 +400,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(KSPCreate(th->comm, &ksp));
   PetscCall(KSPSetOperators(ksp, th->A, th->A));
   PetscCall(PhThermalConfigureKSP_Private(th, ksp));
+  PetscCall(KSPSetTolerances(ksp, 1e-8, 1e-300, PETSC_DEFAULT, 1000)); /* far below the basis's own error */
   PetscCall(KSPSetOptionsPrefix(ksp, "ph_reduced_"));
   PetscCall(KSPSetFromOptions(ksp));
   PetscCall(VecSum(th->gbc, &gsum));
@@ -477,6 +507,13 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   PetscReal h = t1 - th->t, *u0, *u1, out = 0, flux = 0, gen = 0;
 
   PetscFunctionBeginUser;
+  if (th->leakage) { /* leakage from the source temperatures at the start of the interval, held over it */
+    PetscReal *power;
+
+    PetscCall(PetscMalloc1(ns, &power));
+    PetscCall(PhThermalSourcePowers(th, th->t, th->T, PETSC_FALSE, power, rd->leak));
+    PetscCall(PetscFree(power));
+  }
   PetscCall(PetscMalloc2(PetscMax(m, 1), &u0, PetscMax(m, 1), &u1));
   PhReducedInputs(th, th->t, t1, PETSC_FALSE, u0);
   PhReducedInputs(th, th->t, t1, PETSC_TRUE, u1);
@@ -545,6 +582,7 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree(rd->V));
   PetscCall(PetscFree2(rd->K, rd->B));
   PetscCall(PetscFree(rd->amp));
+  PetscCall(PetscFree(rd->leak));
   PetscCall(PetscFree(rd->patch));
   PetscCall(PetscFree(rd->hot));
   PetscCall(PetscFree5(rd->lambda, rd->Q, rd->QB, rd->z, rd->xr));

@@ -41,4 +41,5 @@ PH_EXTERN PetscReal      PhSignalEvaluate(const PhSignal *signal, PetscReal t);
 PH_EXTERN PetscErrorCode PhSignalNextBreak(const PhSignal *signal, PetscReal t, PetscReal *t_next);
 PH_EXTERN PetscBool      PhSignalIsConstant(const PhSignal *signal);
 PH_EXTERN PetscReal      PhSignalMaxAbs(const PhSignal *signal);
+PH_EXTERN PetscReal      PhSignalMean(const PhSignal *signal, PetscReal t0, PetscReal t1);
 PH_EXTERN PetscErrorCode PhSignalDestroyContents(PhSignal *signal);
