@@ -520,8 +520,7 @@ static PetscErrorCode PhMeshFillFromFile(PhMesh mesh, const PhIndexBox *box, Pet
 **/
 PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *material)
 {
-  PhCase   pb = mesh->problem;
-  PetscInt mx = box->hi[0] - box->lo[0], my = box->hi[1] - box->lo[1];
+  PhCase pb = mesh->problem;
 
   PetscFunctionBeginUser;
   if (pb->mesh_file != NULL) {
@@ -529,23 +528,14 @@ PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   for (PetscInt l = 0; l < pb->nlayers; l++) {
-    PetscInt k0 = PetscMax(mesh->layer_box[l].lo[2], box->lo[2]), k1 = PetscMin(mesh->layer_box[l].hi[2], box->hi[2]);
+    const PhIndexBox part = PhIndexBoxIntersect(&mesh->layer_box[l], box);
 
-    for (PetscInt k = k0; k < k1; k++)
-      for (PetscInt c = 0; c < mx * my; c++) material[(k - box->lo[2]) * mx * my + c] = pb->layers[l].material;
+    PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = pb->layers[l].material;
   }
   for (PetscInt b = 0; b < pb->nblocks; b++) {
-    const PhIndexBox *bb = &mesh->block_box[b];
-    PetscInt          lo[3], hi[3];
+    const PhIndexBox part = PhIndexBoxIntersect(&mesh->block_box[b], box);
 
-    for (int d = 0; d < 3; d++) {
-      lo[d] = PetscMax(bb->lo[d], box->lo[d]);
-      hi[d] = PetscMin(bb->hi[d], box->hi[d]);
-    }
-    for (PetscInt k = lo[2]; k < hi[2]; k++)
-      for (PetscInt j = lo[1]; j < hi[1]; j++)
-        for (PetscInt i = lo[0]; i < hi[0]; i++)
-          material[((k - box->lo[2]) * my + (j - box->lo[1])) * mx + (i - box->lo[0])] = pb->blocks[b].material;
+    PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = pb->blocks[b].material;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

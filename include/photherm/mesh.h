@@ -42,6 +42,22 @@ static inline PhIndexBox PhIndexBoxIntersect(const PhIndexBox *a, const PhIndexB
     for (PetscInt j = (box).lo[1]; j < (box).hi[1]; j++) \
       for (PetscInt i = (box).lo[0]; i < (box).hi[0]; i++)
 
+/* Cells of a box (0 when it is empty). */
+static inline PetscInt PhIndexBoxCount(const PhIndexBox *box)
+{
+  PetscInt n = 1;
+
+  for (int d = 0; d < 3; d++) n *= box->hi[d] > box->lo[d] ? box->hi[d] - box->lo[d] : 0;
+  return n;
+}
+
+/* Where cell (i, j, k) (global indices) sits in a flat array that stores the cells of `box` [k][j][i], x fastest: the
+   one flattening for arrays that are not DMDA vectors. */
+static inline PetscInt PhIndexBoxOffset(const PhIndexBox *box, PetscInt i, PetscInt j, PetscInt k)
+{
+  return ((k - box->lo[2]) * (box->hi[1] - box->lo[1]) + (j - box->lo[1])) * (box->hi[0] - box->lo[0]) + (i - box->lo[0]);
+}
+
 /* What the memory estimate counts, per cell and per rank. */
 typedef struct {
   PetscReal cells; /* cells of the whole mesh */
