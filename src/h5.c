@@ -6,7 +6,7 @@
 /* With parallel HDF5 every rank creates objects and attributes (collective metadata); rank 0 alone writes raw data. */
 static PetscErrorCode PhH5IsWriter(hid_t loc, PetscBool *writer)
 {
-  hid_t       file, fapl;
+  hid_t       file, fapl, driver;
   MPI_Comm    comm = MPI_COMM_NULL;
   MPI_Info    info = MPI_INFO_NULL;
   PetscMPIInt rank = 0;
@@ -14,7 +14,8 @@ static PetscErrorCode PhH5IsWriter(hid_t loc, PetscBool *writer)
   PetscFunctionBeginUser;
   PhCallHDF5Return(file, H5Iget_file_id, (loc));
   PhCallHDF5Return(fapl, H5Fget_access_plist, (file));
-  if (H5Pget_driver(fapl) == H5FD_MPIO) {
+  PhCallHDF5Return(driver, H5Pget_driver, (fapl));
+  if (driver == H5FD_MPIO) {
     PhCallHDF5(H5Pget_fapl_mpio, (fapl, &comm, &info));
     PetscCallMPI(MPI_Comm_rank(comm, &rank));
     PetscCallMPI(MPI_Comm_free(&comm));
@@ -31,6 +32,7 @@ static PetscErrorCode PhH5ReadRealArray(hid_t file, const char name[], int rank,
 {
   hid_t   dset, space;
   hsize_t size = 1;
+  int     ndims;
 
   PetscFunctionBeginUser;
   *ok   = PETSC_FALSE;
@@ -39,7 +41,8 @@ static PetscErrorCode PhH5ReadRealArray(hid_t file, const char name[], int rank,
   dset = H5Dopen2(file, name, H5P_DEFAULT);
   if (dset < 0) PetscFunctionReturn(PETSC_SUCCESS);
   PhCallHDF5Return(space, H5Dget_space, (dset));
-  if (H5Sget_simple_extent_ndims(space) == rank) {
+  PhCallHDF5Return(ndims, H5Sget_simple_extent_ndims, (space));
+  if (ndims == rank) {
     PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
     for (int d = 0; d < rank; d++) size *= dims[d];
     PetscCall(PetscMalloc1(PetscMax(size, 1), data));
@@ -89,11 +92,14 @@ PetscErrorCode PhH5ReadRealTable(hid_t file, const char name[], PetscInt *rows, 
 **/
 PetscErrorCode PhH5ReadStringAttribute(hid_t file, const char object[], const char attr[], PetscInt *n, char ***strings, PetscBool *ok)
 {
-  hid_t   a, type, space;
-  hsize_t dims[1] = {1};
-  size_t  size;
-  char   *buf;
-  int     ndims;
+  hid_t       a, type, space;
+  hsize_t     dims[1] = {1};
+  size_t      size;
+  char       *buf;
+  int         ndims;
+  H5S_class_t sclass;
+  H5T_class_t tclass;
+  htri_t      vlen = 0;
 
   PetscFunctionBeginUser;
   *ok      = PETSC_FALSE;
@@ -103,13 +109,17 @@ PetscErrorCode PhH5ReadStringAttribute(hid_t file, const char object[], const ch
   PhCallHDF5Return(a, H5Aopen_by_name, (file, object, attr, H5P_DEFAULT, H5P_DEFAULT));
   PhCallHDF5Return(type, H5Aget_type, (a));
   PhCallHDF5Return(space, H5Aget_space, (a));
-  ndims = H5Sget_simple_extent_ndims(space);
-  if (H5Sget_simple_extent_type(space) == H5S_NULL) *ok = PETSC_TRUE; /* an empty list */
-  else if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && ndims <= 1) {
+  PhCallHDF5Return(ndims, H5Sget_simple_extent_ndims, (space));
+  PhCallHDF5Return(sclass, H5Sget_simple_extent_type, (space));
+  PhCallHDF5Return(tclass, H5Tget_class, (type));
+  if (tclass == H5T_STRING) PhCallHDF5Return(vlen, H5Tis_variable_str, (type));
+  if (sclass == H5S_NULL) *ok = PETSC_TRUE; /* an empty list */
+  else if (tclass == H5T_STRING && !vlen && ndims <= 1) {
     hid_t mem;
 
     if (ndims == 1) PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
     size = H5Tget_size(type);
+    PetscCheck(size > 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call H5Tget_size() failed");
     PhCallHDF5Return(mem, H5Tcopy, (H5T_C_S1));
     PhCallHDF5(H5Tset_size, (mem, size));
     PhCallHDF5(H5Tset_strpad, (mem, H5T_STR_NULLPAD)); /* keep every byte: a NULLTERM size-1 string holds nothing */
@@ -142,15 +152,21 @@ PetscErrorCode PhH5FreeStrings(PetscInt n, char ***strings)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Read a compound table {name: fixed string, nint int32 fields} into names and a [n][nint] int array. */
-static PetscErrorCode PhH5ReadTable(hid_t file, const char name[], int nint, const char *const fields[], PetscInt *n, char ***names, int **ints,
-                                    PetscBool *ok)
+/**
+  @brief Read a 1D compound table {name: fixed string, nint int32 fields} into new names (free each, then the array,
+  with PetscFree()) and a [n][nint] int array; `ok` is false when it is missing or of another shape.
+
+  Not collective.
+**/
+PetscErrorCode PhH5ReadTable(hid_t file, const char name[], int nint, const char *const fields[], PetscInt *n, char ***names, int **ints,
+                             PetscBool *ok)
 {
-  hid_t   dset, ftype, space, mem, str, member;
-  hsize_t dims[1];
-  size_t  ssize, row;
-  char   *buf;
-  int     idx;
+  hid_t       dset, ftype, space, mem, str, member;
+  hsize_t     dims[1];
+  size_t      ssize, row;
+  char       *buf;
+  int         idx, ndims;
+  H5T_class_t tclass;
 
   PetscFunctionBeginUser;
   *ok    = PETSC_FALSE;
@@ -161,10 +177,13 @@ static PetscErrorCode PhH5ReadTable(hid_t file, const char name[], int nint, con
   PhCallHDF5Return(dset, H5Dopen2, (file, name, H5P_DEFAULT));
   PhCallHDF5Return(ftype, H5Dget_type, (dset));
   PhCallHDF5Return(space, H5Dget_space, (dset));
-  idx = H5Tget_class(ftype) == H5T_COMPOUND ? H5Tget_member_index(ftype, "name") : -1;
-  if (idx >= 0 && H5Sget_simple_extent_ndims(space) == 1) {
+  PhCallHDF5Return(tclass, H5Tget_class, (ftype));
+  PhCallHDF5Return(ndims, H5Sget_simple_extent_ndims, (space));
+  idx = tclass == H5T_COMPOUND ? H5Tget_member_index(ftype, "name") : -1; /* negative: no member "name" */
+  if (idx >= 0 && ndims == 1) {
     PhCallHDF5Return(member, H5Tget_member_type, (ftype, (unsigned)idx));
     ssize = H5Tget_size(member);
+    PetscCheck(ssize > 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call H5Tget_size() failed");
     PhCallHDF5(H5Tclose, (member));
     PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
     row = ssize + (size_t)nint * sizeof(int);
@@ -194,64 +213,6 @@ static PetscErrorCode PhH5ReadTable(hid_t file, const char name[], int nint, con
   PhCallHDF5(H5Sclose, (space));
   PhCallHDF5(H5Tclose, (ftype));
   PhCallHDF5(H5Dclose, (dset));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/**
-  @brief Read /mesh/layers; rows own their names (free each with PetscFree(), then the array).
-
-  Not collective.
-**/
-PetscErrorCode PhH5ReadLayers(hid_t file, PetscInt *n, PhH5LayerRow **rows, PetscBool *ok)
-{
-  static const char *const fields[] = {"k0", "k1"};
-  char                   **names;
-  int                     *ints;
-
-  PetscFunctionBeginUser;
-  *rows = NULL;
-  PetscCall(PhH5ReadTable(file, PH_H5_MESH_LAYERS, 2, fields, n, &names, &ints, ok));
-  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscMalloc1(PetscMax(*n, 1), rows));
-  for (PetscInt i = 0; i < *n; i++) {
-    (*rows)[i].name = names[i];
-    (*rows)[i].k0   = ints[2 * i];
-    (*rows)[i].k1   = ints[2 * i + 1];
-  }
-  PetscCall(PetscFree(names));
-  PetscCall(PetscFree(ints));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/**
-  @brief Read /mesh/blocks; rows own their names.
-
-  Not collective.
-**/
-PetscErrorCode PhH5ReadBlocks(hid_t file, PetscInt *n, PhH5BlockRow **rows, PetscBool *ok)
-{
-  static const char *const fields[] = {"i0", "i1", "j0", "j1", "k0", "k1"};
-  char                   **names;
-  int                     *ints;
-
-  PetscFunctionBeginUser;
-  *rows = NULL;
-  PetscCall(PhH5ReadTable(file, PH_H5_MESH_BLOCKS, 6, fields, n, &names, &ints, ok));
-  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscMalloc1(PetscMax(*n, 1), rows));
-  for (PetscInt i = 0; i < *n; i++) {
-    int *v = ints + 6 * i;
-
-    (*rows)[i].name = names[i];
-    (*rows)[i].i0   = v[0];
-    (*rows)[i].i1   = v[1];
-    (*rows)[i].j0   = v[2];
-    (*rows)[i].j1   = v[3];
-    (*rows)[i].k0   = v[4];
-    (*rows)[i].k1   = v[5];
-  }
-  PetscCall(PetscFree(names));
-  PetscCall(PetscFree(ints));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -382,9 +343,14 @@ PetscErrorCode PhH5WriteStringAttribute(hid_t loc, const char object[], const ch
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Write a compound table {name, int fields...} with fixed-length names, packed by hand (no VL types: parallel HDF5). */
-static PetscErrorCode PhH5WriteTable(hid_t file, const char name[], PetscInt n, const char *const names[], int nint, const char *const fields[],
-                                     const int *ints, const char definition[])
+/**
+  @brief Write a 1D compound table {name, nint int32 fields} with fixed-length names, packed by hand (no VL types:
+  parallel HDF5), and its definition; rank 0 writes the rows.
+
+  Collective on the file's communicator; every rank passes the same rows.
+**/
+PetscErrorCode PhH5WriteTable(hid_t file, const char name[], PetscInt n, const char *const names[], int nint, const char *const fields[],
+                              const int *ints, const char definition[])
 {
   hid_t     type, str, space, dset;
   hsize_t   dims[1] = {(hsize_t)n};
@@ -419,54 +385,29 @@ static PetscErrorCode PhH5WriteTable(hid_t file, const char name[], PetscInt n, 
 }
 
 /**
-  @brief Write /mesh/layers: name and the half-open range of cell layers [k0, k1).
+  @brief Select the cells lo <= index < hi (x, y, z order) of a [z][y][x] dataset, or of entry `lead` of a
+  [n][z][y][x] one (lead (hsize_t)-1: no leading dimension): new file and memory dataspaces, to close with H5Sclose().
+  An empty box selects nothing (a rank without cells still takes part in a collective transfer).
 
-  Collective on the file's communicator.
+  Not collective.
 **/
-PetscErrorCode PhH5WriteLayers(hid_t file, PetscInt n, const PhH5LayerRow rows[])
+PetscErrorCode PhH5SelectBox(hid_t dset, hsize_t lead, const PetscInt lo[3], const PetscInt hi[3], hid_t *fspace, hid_t *mspace)
 {
-  static const char *const fields[] = {"k0", "k1"};
-  const char             **names;
-  int                     *ints;
+  hsize_t   start[4], count[4];
+  int       off   = lead == (hsize_t)-1 ? 0 : 1;
+  PetscBool empty = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc2(PetscMax(n, 1), &names, 2 * PetscMax(n, 1), &ints));
-  for (PetscInt i = 0; i < n; i++) {
-    names[i]        = rows[i].name;
-    ints[2 * i]     = rows[i].k0;
-    ints[2 * i + 1] = rows[i].k1;
+  start[0] = lead, count[0] = 1;
+  for (int d = 0; d < 3; d++) {
+    start[off + 2 - d] = (hsize_t)lo[d];
+    count[off + 2 - d] = (hsize_t)(hi[d] > lo[d] ? hi[d] - lo[d] : 0);
+    if (hi[d] <= lo[d]) empty = PETSC_TRUE;
   }
-  PetscCall(PhH5WriteTable(file, PH_H5_MESH_LAYERS, n, names, 2, fields, ints, "layers of the stack, bottom to top: cells k0 <= k < k1 (0-based)"));
-  PetscCall(PetscFree2(names, ints));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/**
-  @brief Write /mesh/blocks: name and the half-open cell-index box [i0, i1) x [j0, j1) x [k0, k1).
-
-  Collective on the file's communicator.
-**/
-PetscErrorCode PhH5WriteBlocks(hid_t file, PetscInt n, const PhH5BlockRow rows[])
-{
-  static const char *const fields[] = {"i0", "i1", "j0", "j1", "k0", "k1"};
-  const char             **names;
-  int                     *ints;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscMalloc2(PetscMax(n, 1), &names, 6 * PetscMax(n, 1), &ints));
-  for (PetscInt i = 0; i < n; i++) {
-    int *v = ints + 6 * i;
-
-    names[i] = rows[i].name;
-    v[0]     = rows[i].i0;
-    v[1]     = rows[i].i1;
-    v[2]     = rows[i].j0;
-    v[3]     = rows[i].j1;
-    v[4]     = rows[i].k0;
-    v[5]     = rows[i].k1;
-  }
-  PetscCall(PhH5WriteTable(file, PH_H5_MESH_BLOCKS, n, names, 6, fields, ints,
-                           "named blocks: cells i0 <= i < i1, j0 <= j < j1, k0 <= k < k1 (0-based)"));
-  PetscCall(PetscFree2(names, ints));
+  PhCallHDF5Return(*fspace, H5Dget_space, (dset));
+  if (empty) PhCallHDF5(H5Sselect_none, (*fspace));
+  else PhCallHDF5(H5Sselect_hyperslab, (*fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  PhCallHDF5Return(*mspace, H5Screate_simple, (3, count + off, NULL));
+  if (empty) PhCallHDF5(H5Sselect_none, (*mspace));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

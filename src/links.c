@@ -15,16 +15,12 @@
 static PetscErrorCode PhLinksDeclareInputs(PhLinks op)
 {
   PhCase           pb = op->problem;
-  DM               da;
-  DMDALocalInfo    in;
   PhIndexBox       owned;
   const PetscReal *line[3];
   PetscInt         nentry = 0, *cell = NULL, *dev_of = NULL;
   PetscReal       *weight = NULL;
 
   PetscFunctionBeginUser;
-  PetscCall(PhThermalGetDM(op->thermal, &da));
-  PetscCall(DMDAGetLocalInfo(da, &in));
   PetscCall(PhThermalGetOwnedBox(op->thermal, &owned));
   PetscCall(PhMeshGetLines(op->mesh, &line[0], &line[1], &line[2]));
   for (PetscInt pass = 0; pass < 2; pass++) { /* count, then fill */
@@ -48,15 +44,14 @@ static PetscErrorCode PhLinksDeclareInputs(PhLinks op)
       }
       PetscCall(PhMeshGetBlockBox(op->mesh, block, &box));
       box = PhIndexBoxIntersect(&box, &owned);
-      PH_BOX_FOR(box, i, j, k)
-      {
+      PH_BOX_FOR(box, i, j, k) {
         PetscReal w[3]   = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
         PetscInt  idx[3] = {i, j, k};
 
         if (g >= 0) w[axis] = PetscMin(hi, line[axis][idx[axis] + 1]) - PetscMax(lo, line[axis][idx[axis]]);
         if (w[axis] <= 0) continue;
         if (pass == 1) {
-          cell[nentry]   = ((k - in.zs) * in.ym + (j - in.ys)) * in.xm + (i - in.xs); /* the local index of the Vec arrays */
+          cell[nentry]   = PhIndexBoxOffset(&owned, i, j, k); /* the local index of the Vec arrays */
           dev_of[nentry] = dev;
           weight[nentry] = w[0] * w[1] * w[2];
         }

@@ -2,7 +2,6 @@
 #include "mesh_impl.h"
 
 #include <math.h>
-#include <photherm/h5.h>
 #include <photherm/units.h>
 #include <string.h>
 
@@ -303,26 +302,6 @@ static PetscErrorCode PhMeshBuildLines(PhMesh mesh, PhDiag diag, PetscBool *ok)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhMeshReadLines(PhMesh mesh, PetscBool *ok)
-{
-  hid_t       file;
-  const char *names[3] = {PH_H5_MESH_X, PH_H5_MESH_Y, PH_H5_MESH_Z};
-
-  PetscFunctionBeginUser;
-  *ok = PETSC_TRUE;
-  PhCallHDF5Return(file, H5Fopen, (mesh->problem->mesh_file, H5F_ACC_RDONLY, H5P_DEFAULT));
-  for (int d = 0; d < 3; d++) {
-    PetscInt  n;
-    PetscBool okd;
-
-    PetscCall(PhH5ReadReals(file, names[d], &n, &mesh->line[d], &okd));
-    PetscCheck(okd, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s from mesh file %s", names[d], mesh->problem->mesh_file);
-    mesh->n[d] = n - 1;
-  }
-  PhCallHDF5(H5Fclose, (file));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 /**
   @brief Build the grid lines of a validated case and the index boxes of its layers, blocks and sources.
 
@@ -346,7 +325,8 @@ PetscErrorCode PhMeshCreate(MPI_Comm comm, PhCase problem, PhDiag diag, PhMesh *
   PetscCall(PetscNew(&m));
   m->comm    = comm;
   m->problem = problem;
-  if (problem->mesh_file != NULL) PetscCall(PhMeshReadLines(m, &ok));
+  ok         = PETSC_TRUE;
+  if (problem->mesh_file != NULL) PetscCall(PhMeshReadLines_Private(m));
   else PetscCall(PhMeshBuildLines(m, diag, &ok));
   if (ok) {
     PetscCall(PetscMalloc3(problem->nlayers, &m->layer_box, PetscMax(problem->nblocks, 1), &m->block_box, PetscMax(problem->nsources, 1),
@@ -476,39 +456,6 @@ PetscErrorCode PhMeshGetSourceBox(PhMesh mesh, PetscInt source, PhIndexBox *box)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhMeshFillFromFile(PhMesh mesh, const PhIndexBox *box, PetscInt *material)
-{
-  PhCase   pb = mesh->problem;
-  hid_t    file, dset, fspace, mspace;
-  hsize_t  start[3], count[3];
-  int     *buf;
-  PetscInt ncell = (box->hi[0] - box->lo[0]) * (box->hi[1] - box->lo[1]) * (box->hi[2] - box->lo[2]);
-
-  PetscFunctionBeginUser;
-  for (int d = 0; d < 3; d++) {
-    start[2 - d] = (hsize_t)box->lo[d];
-    count[2 - d] = (hsize_t)(box->hi[d] - box->lo[d]);
-  }
-  PetscCall(PetscMalloc1(PetscMax(ncell, 1), &buf));
-  PhCallHDF5Return(file, H5Fopen, (pb->mesh_file, H5F_ACC_RDONLY, H5P_DEFAULT));
-  PhCallHDF5Return(dset, H5Dopen2, (file, PH_H5_MESH_MATERIAL, H5P_DEFAULT));
-  PhCallHDF5Return(fspace, H5Dget_space, (dset));
-  PhCallHDF5(H5Sselect_hyperslab, (fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  PhCallHDF5Return(mspace, H5Screate_simple, (3, count, NULL));
-  PhCallHDF5(H5Dread, (dset, H5T_NATIVE_INT, mspace, fspace, H5P_DEFAULT, buf));
-  PhCallHDF5(H5Sclose, (mspace));
-  PhCallHDF5(H5Sclose, (fspace));
-  PhCallHDF5(H5Dclose, (dset));
-  PhCallHDF5(H5Fclose, (file));
-  for (PetscInt c = 0; c < ncell; c++) {
-    PetscCheck(buf[c] >= 0 && buf[c] < pb->nmesh_materials, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED,
-               "mesh file %s: material id %d out of range [0, %d)", pb->mesh_file, buf[c], (int)pb->nmesh_materials);
-    material[c] = pb->mesh_material_map[buf[c]];
-  }
-  PetscCall(PetscFree(buf));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 /**
   @brief The material of every cell of `box`, stored [k][j][i] relative to the box (index into the case's materials).
 
@@ -520,32 +467,22 @@ static PetscErrorCode PhMeshFillFromFile(PhMesh mesh, const PhIndexBox *box, Pet
 **/
 PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *material)
 {
-  PhCase   pb = mesh->problem;
-  PetscInt mx = box->hi[0] - box->lo[0], my = box->hi[1] - box->lo[1];
+  PhCase pb = mesh->problem;
 
   PetscFunctionBeginUser;
   if (pb->mesh_file != NULL) {
-    PetscCall(PhMeshFillFromFile(mesh, box, material));
+    PetscCall(PhMeshReadMaterial_Private(mesh, box, material));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   for (PetscInt l = 0; l < pb->nlayers; l++) {
-    PetscInt k0 = PetscMax(mesh->layer_box[l].lo[2], box->lo[2]), k1 = PetscMin(mesh->layer_box[l].hi[2], box->hi[2]);
+    const PhIndexBox part = PhIndexBoxIntersect(&mesh->layer_box[l], box);
 
-    for (PetscInt k = k0; k < k1; k++)
-      for (PetscInt c = 0; c < mx * my; c++) material[(k - box->lo[2]) * mx * my + c] = pb->layers[l].material;
+    PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = pb->layers[l].material;
   }
   for (PetscInt b = 0; b < pb->nblocks; b++) {
-    const PhIndexBox *bb = &mesh->block_box[b];
-    PetscInt          lo[3], hi[3];
+    const PhIndexBox part = PhIndexBoxIntersect(&mesh->block_box[b], box);
 
-    for (int d = 0; d < 3; d++) {
-      lo[d] = PetscMax(bb->lo[d], box->lo[d]);
-      hi[d] = PetscMin(bb->hi[d], box->hi[d]);
-    }
-    for (PetscInt k = lo[2]; k < hi[2]; k++)
-      for (PetscInt j = lo[1]; j < hi[1]; j++)
-        for (PetscInt i = lo[0]; i < hi[0]; i++)
-          material[((k - box->lo[2]) * my + (j - box->lo[1])) * mx + (i - box->lo[0])] = pb->blocks[b].material;
+    PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = pb->blocks[b].material;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -10,3 +10,6 @@ struct _p_PhMesh {
   PetscReal  *line[3]; /* node coordinates, m; lengths n[d] + 1 */
   PhIndexBox *layer_box, *block_box, *source_box;
 };
+
+PH_INTERN PetscErrorCode PhMeshReadLines_Private(PhMesh mesh);
+PH_INTERN PetscErrorCode PhMeshReadMaterial_Private(PhMesh mesh, const PhIndexBox *box, PetscInt *material);

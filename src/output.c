@@ -19,24 +19,18 @@ struct _p_PhOutput {
   PetscBool  has_power_density;
 };
 
-/* Dataset transfer of the raw data of every rank: collective MPI-IO. */
+/* The cells this rank owns in a [z][y][x] dataset (or in entry `lead` of a [n][z][y][x] one), for a collective transfer. */
 static PetscErrorCode PhOutputSelectLocal(PhOutput out, hsize_t lead, hid_t *fspace, hid_t *mspace, hid_t dset)
 {
   DMDALocalInfo in;
-  hsize_t       start[4], count[4];
-  int           off = lead == (hsize_t)-1 ? 0 : 1;
 
   PetscFunctionBeginUser;
   PetscCall(DMDAGetLocalInfo(out->da, &in));
-  PhCallHDF5Return(*fspace, H5Dget_space, (dset));
-  if (off) {
-    start[0] = lead;
-    count[0] = 1;
+  {
+    const PetscInt lo[3] = {in.xs, in.ys, in.zs}, hi[3] = {in.xs + in.xm, in.ys + in.ym, in.zs + in.zm};
+
+    PetscCall(PhH5SelectBox(dset, lead, lo, hi, fspace, mspace));
   }
-  start[off + 0] = (hsize_t)in.zs, start[off + 1] = (hsize_t)in.ys, start[off + 2] = (hsize_t)in.xs;
-  count[off + 0] = (hsize_t)in.zm, count[off + 1] = (hsize_t)in.ym, count[off + 2] = (hsize_t)in.xm;
-  PhCallHDF5(H5Sselect_hyperslab, (*fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  PhCallHDF5Return(*mspace, H5Screate_simple, (3, count + off, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -417,12 +411,12 @@ static PetscErrorCode PhOutputWriteXdmf(PhOutput out, const char tmp[])
     (void)fprintf(fp, "   <Grid Name=\"t%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", (int)s, (double)out->snap_times[s]);
     (void)fprintf(fp, "    <Topology TopologyType=\"3DRectMesh\" NumberOfElements=\"%d %d %d\"/>\n", (int)nz + 1, (int)ny + 1, (int)nx + 1);
     (void)fprintf(fp, "    <Geometry GeometryType=\"VXVYVZ\">\n");
-    (void)fprintf(fp, "     <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/x</DataItem>\n", (int)nx + 1,
-                  base);
-    (void)fprintf(fp, "     <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/y</DataItem>\n", (int)ny + 1,
-                  base);
-    (void)fprintf(fp, "     <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/mesh/z</DataItem>\n", (int)nz + 1,
-                  base);
+    (void)fprintf(fp, "     <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:" PH_H5_MESH_X "</DataItem>\n",
+                  (int)nx + 1, base);
+    (void)fprintf(fp, "     <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:" PH_H5_MESH_Y "</DataItem>\n",
+                  (int)ny + 1, base);
+    (void)fprintf(fp, "     <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:" PH_H5_MESH_Z "</DataItem>\n",
+                  (int)nz + 1, base);
     (void)fprintf(fp, "    </Geometry>\n");
     (void)fprintf(fp, "    <Attribute Name=\"temperature [degC]\" AttributeType=\"Scalar\" Center=\"Cell\">\n");
     (void)fprintf(fp,
@@ -487,8 +481,8 @@ PetscErrorCode PhOutputDestroy(PhOutput *out)
   PetscFunctionBeginUser;
   if (*out == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   if ((*out)->file >= 0) {
-    (void)H5Pclose((*out)->dxpl);
-    (void)H5Fclose((*out)->file);
+    PhCallHDF5(H5Pclose, ((*out)->dxpl));
+    PhCallHDF5(H5Fclose, ((*out)->file));
   }
   PetscCall(PetscFree((*out)->path));
   PetscCall(PetscFree2((*out)->partial, (*out)->xdmf));

@@ -11,17 +11,17 @@
 #define PH_RUNAWAY_TEMPERATURE   1000.0 /* K */
 #define PH_RUNAWAY_LEAKAGE       100.0  /* times p_ref */
 
-/* Conductance (W/K) across a face of area `area` between cells a and b: two half-cell resistances in series. */
-static inline PetscReal PhFaceConductance(PetscReal area, PetscReal h_a, PetscReal k_a, PetscReal h_b, PetscReal k_b)
+/* Conductance (W/K) across a face of area `area` between cells a and b: their half-cell resistances r = h/(2k) (m^2 K/W) in series. */
+static inline PetscReal PhFaceConductance(PetscReal area, PetscReal r_a, PetscReal r_b)
 {
-  return area / (0.5 * h_a / k_a + 0.5 * h_b / k_b);
+  return area / (r_a + r_b);
 }
 
-/* The boundary conductance (W/K) of a face of a cell of width h and conductivity k (DESIGN §5). */
-static inline PetscReal PhBoundaryConductance(const PhBoundaryCondition *bc, PetscReal area, PetscReal h, PetscReal k)
+/* The boundary conductance (W/K) of a face of a cell whose half-cell resistance across it is r = h/(2k) (DESIGN §5). */
+static inline PetscReal PhBoundaryConductance(const PhBoundaryCondition *bc, PetscReal area, PetscReal r)
 {
-  if (bc->type == PH_BC_CONVECTION) return area / (0.5 * h / k + 1.0 / bc->h);
-  if (bc->type == PH_BC_TEMPERATURE) return area / (0.5 * h / k);
+  if (bc->type == PH_BC_CONVECTION) return area / (r + 1.0 / bc->h);
+  if (bc->type == PH_BC_TEMPERATURE) return area / r;
   if (bc->type == PH_BC_FLUX) return area; /* the area the flux enters through */
   return 0;                                /* ADIABATIC: a named adiabatic face (or region) exchanges nothing */
 }
@@ -40,7 +40,6 @@ static void PhFaceAxis(PhFace f, PetscInt *d, PetscBool *low)
 static PetscErrorCode PhThermalBuildPatches(PhThermal th)
 {
   PhCase           pb = th->problem;
-  DMDALocalInfo   *in = &th->info;
   const PetscReal *line[3];
   PetscInt         npatch = 0;
 
@@ -50,34 +49,33 @@ static PetscErrorCode PhThermalBuildPatches(PhThermal th)
   PetscCall(PetscCalloc1(PetscMax(npatch, 1), &th->patches));
   for (PetscInt f = 0; f < PH_NFACES; f++) {
     const PhBoundary *bd = &pb->boundaries[f];
-    PetscInt          d, lo[3] = {in->xs, in->ys, in->zs}, hi[3] = {in->xs + in->xm, in->ys + in->ym, in->zs + in->zm}, n = 0, *owner;
+    PhIndexBox        plane, face; /* the cells on face f, and those of them this rank owns */
+    PetscInt          d, n, *owner;
     PetscBool         low;
     PetscInt          base = th->npatches;
 
     if (bd->n == 0) continue;
     PhFaceAxis((PhFace)f, &d, &low);
-    {
-      PetscInt plane = low ? 0 : (d == 0 ? in->mx : (d == 1 ? in->my : in->mz)) - 1;
-
-      if (plane < lo[d] || plane >= hi[d]) continue; /* this rank owns no cell on the face */
-      lo[d] = plane;
-      hi[d] = plane + 1;
-    }
-    n = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+    plane.lo[0] = plane.lo[1] = plane.lo[2] = 0;
+    plane.hi[0] = th->info.mx, plane.hi[1] = th->info.my, plane.hi[2] = th->info.mz;
+    plane.lo[d] = low ? 0 : plane.hi[d] - 1;
+    plane.hi[d] = plane.lo[d] + 1;
+    face        = PhIndexBoxIntersect(&plane, &th->owned);
+    n           = PhIndexBoxCount(&face);
+    if (n == 0) continue; /* this rank owns no cell on the face */
     PetscCall(PetscMalloc1(n, &owner));
-    for (PetscInt k = lo[2], c = 0; k < hi[2]; k++)
-      for (PetscInt j = lo[1]; j < hi[1]; j++)
-        for (PetscInt i = lo[0]; i < hi[0]; i++, c++) {
-          PetscReal xc = 0.5 * (line[0][i] + line[0][i + 1]), yc = 0.5 * (line[1][j] + line[1][j + 1]);
+    PH_BOX_FOR(face, i, j, k) {
+      PetscReal xc = 0.5 * (line[0][i] + line[0][i + 1]), yc = 0.5 * (line[1][j] + line[1][j + 1]);
+      PetscInt  c = PhIndexBoxOffset(&face, i, j, k);
 
-          owner[c] = -1;
-          for (PetscInt q = 0; q < bd->n; q++) {
-            const PhBoundaryCondition *bc = &bd->conditions[q];
+      owner[c] = -1;
+      for (PetscInt q = 0; q < bd->n; q++) {
+        const PhBoundaryCondition *bc = &bd->conditions[q];
 
-            if (bc->has_region && !(xc > bc->x0 && xc < bc->x1 && yc > bc->y0 && yc < bc->y1)) continue;
-            owner[c] = q;
-          }
-        }
+        if (bc->has_region && !(xc > bc->x0 && xc < bc->x1 && yc > bc->y0 && yc < bc->y1)) continue;
+        owner[c] = q;
+      }
+    }
     for (PetscInt q = 0; q < bd->n; q++) {
       PhPatch *p = &th->patches[base + q];
       PetscInt m = 0;
@@ -86,10 +84,11 @@ static PetscErrorCode PhThermalBuildPatches(PhThermal th)
       p->face = (PhFace)f;
       for (PetscInt c = 0; c < n; c++) m += owner[c] == q;
       PetscCall(PetscMalloc2(PetscMax(m, 1), &p->cell, PetscMax(m, 1), &p->g));
-      for (PetscInt k = lo[2], c = 0; k < hi[2]; k++)
-        for (PetscInt j = lo[1]; j < hi[1]; j++)
-          for (PetscInt i = lo[0]; i < hi[0]; i++, c++)
-            if (owner[c] == q) p->cell[p->n++] = ((k - in->zs) * in->ym + (j - in->ys)) * in->xm + (i - in->xs);
+      PH_BOX_FOR(face, i, j, k) {
+        if (owner[PhIndexBoxOffset(&face, i, j, k)] != q) continue;
+        p->cell[p->n][0] = i, p->cell[p->n][1] = j, p->cell[p->n][2] = k;
+        p->n++;
+      }
     }
     th->npatches += bd->n;
     PetscCall(PetscFree(owner));
@@ -112,8 +111,7 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PhThermal        th;
   PetscInt         nx, ny, nz;
   const PetscReal *line[3];
-  PhIndexBox       gbox;
-  PetscScalar     *cap, *vol;
+  PetscScalar   ***cap, ***vol;
   PetscReal        tsum   = 0;
   PetscInt         tcount = 0;
 
@@ -130,10 +128,12 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscCall(DMSetUp(th->da));
   PetscCall(DMDASetFieldName(th->da, 0, "temperature"));
   PetscCall(DMDAGetLocalInfo(th->da, &th->info));
-  gbox.lo[0] = th->info.gxs, gbox.lo[1] = th->info.gys, gbox.lo[2] = th->info.gzs;
-  gbox.hi[0] = th->info.gxs + th->info.gxm, gbox.hi[1] = th->info.gys + th->info.gym, gbox.hi[2] = th->info.gzs + th->info.gzm;
-  PetscCall(PetscMalloc1(th->info.gxm * th->info.gym * th->info.gzm, &th->gmat));
-  PetscCall(PhMeshFillMaterial(mesh, &gbox, th->gmat));
+  th->owned.lo[0] = th->info.xs, th->owned.lo[1] = th->info.ys, th->owned.lo[2] = th->info.zs;
+  th->owned.hi[0] = th->info.xs + th->info.xm, th->owned.hi[1] = th->info.ys + th->info.ym, th->owned.hi[2] = th->info.zs + th->info.zm;
+  th->ghost.lo[0] = th->info.gxs, th->ghost.lo[1] = th->info.gys, th->ghost.lo[2] = th->info.gzs;
+  th->ghost.hi[0] = th->info.gxs + th->info.gxm, th->ghost.hi[1] = th->info.gys + th->info.gym, th->ghost.hi[2] = th->info.gzs + th->info.gzm;
+  PetscCall(PetscMalloc1(PhIndexBoxCount(&th->ghost), &th->gmat));
+  PetscCall(PhMeshFillMaterial(mesh, &th->ghost, th->gmat));
   for (PetscInt m = 0; m < problem->nmaterials; m++)
     if (problem->materials[m].k_exponent != 0) th->nonlinear_k = PETSC_TRUE;
   for (PetscInt s = 0; s < problem->nsources; s++)
@@ -158,19 +158,16 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   th->mg_coarsen_factor = 3;
   th->reduce            = (PetscBool)(problem->time.method == PH_METHOD_REDUCED);
   th->reduced_tolerance = problem->time.reduced_tolerance;
-  PetscCall(VecGetArray(th->capacity, &cap));
-  PetscCall(VecGetArray(th->volume, &vol));
-  for (PetscInt k = th->info.zs, c = 0; k < th->info.zs + th->info.zm; k++)
-    for (PetscInt j = th->info.ys; j < th->info.ys + th->info.ym; j++)
-      for (PetscInt i = th->info.xs; i < th->info.xs + th->info.xm; i++, c++) {
-        PetscInt          g = ((k - th->info.gzs) * th->info.gym + (j - th->info.gys)) * th->info.gxm + (i - th->info.gxs);
-        const PhMaterial *m = &problem->materials[th->gmat[g]];
+  PetscCall(DMDAVecGetArray(th->da, th->capacity, &cap));
+  PetscCall(DMDAVecGetArray(th->da, th->volume, &vol));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    const PhMaterial *m = &problem->materials[th->gmat[PhIndexBoxOffset(&th->ghost, i, j, k)]];
 
-        vol[c] = (line[0][i + 1] - line[0][i]) * (line[1][j + 1] - line[1][j]) * (line[2][k + 1] - line[2][k]);
-        cap[c] = m->rho * m->cp * vol[c];
-      }
-  PetscCall(VecRestoreArray(th->volume, &vol));
-  PetscCall(VecRestoreArray(th->capacity, &cap));
+    vol[k][j][i] = (line[0][i + 1] - line[0][i]) * (line[1][j + 1] - line[1][j]) * (line[2][k + 1] - line[2][k]);
+    cap[k][j][i] = m->rho * m->cp * vol[k][j][i];
+  }
+  PetscCall(DMDAVecRestoreArray(th->da, th->volume, &vol));
+  PetscCall(DMDAVecRestoreArray(th->da, th->capacity, &cap));
 
   /* sources: their cell boxes and volumes */
   PetscCall(PetscMalloc2(PetscMax(problem->nsources, 1), &th->src_box, PetscMax(problem->nsources, 1), &th->src_volume));
@@ -203,34 +200,30 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-#define GIDX(in, i, j, k) ((((k) - (in)->gzs) * (in)->gym + ((j) - (in)->gys)) * (in)->gxm + ((i) - (in)->gxs))
-
-/* Conductivities [3 * ghosted cells] at the ghosted temperatures tl (NULL: at 300 K): one power per cell, k(T) = k (T/300 K)^n. */
-static PetscErrorCode PhThermalCellConductivities(PhThermal th, const PetscScalar *tl, PetscReal *kcell)
+/* Half-cell resistances h_d / (2 k_d) (m^2 K/W) of every ghosted cell along x, y, z, at the ghosted temperatures t (NULL:
+   at 300 K): one power per cell, k(T) = k (T/300 K)^n. */
+static PetscErrorCode PhThermalHalfResistances(PhThermal th, const PetscReal *const line[3], const PetscScalar ***t, PetscReal *rhalf)
 {
-  PhCase   pb  = th->problem;
-  PetscInt ngh = th->info.gxm * th->info.gym * th->info.gzm;
+  PhCase pb = th->problem;
 
   PetscFunctionBeginUser;
-  for (PetscInt g = 0; g < ngh; g++) {
-    const PhMaterial *m = &pb->materials[th->gmat[g]];
-    PetscReal         f = 1;
+  PH_BOX_FOR(th->ghost, i, j, k) {
+    const PetscInt    g    = PhIndexBoxOffset(&th->ghost, i, j, k);
+    const PhMaterial *m    = &pb->materials[th->gmat[g]];
+    const PetscReal   h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+    PetscReal         f    = 1;
 
-    if (m->k_exponent != 0 && tl != NULL && PetscRealPart(tl[g]) > 0) f = PetscPowReal(PetscRealPart(tl[g]) / 300.0, m->k_exponent);
-    for (PetscInt d = 0; d < 3; d++) kcell[3 * g + d] = m->k[d] * f;
+    if (m->k_exponent != 0 && t != NULL && PetscRealPart(t[k][j][i]) > 0) f = PetscPowReal(PetscRealPart(t[k][j][i]) / 300.0, m->k_exponent);
+    for (PetscInt d = 0; d < 3; d++) rhalf[3 * g + d] = 0.5 * h[d] / (m->k[d] * f);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Boundary conductances of every patch at the cell conductivities (they depend on the cell's own k), and their sum per owned cell. */
-static PetscErrorCode PhThermalPatchConductances(PhThermal th, const PetscReal *kcell, PetscReal *diag_bc)
+/* Boundary conductances of every patch at the half-cell resistances (they depend on the cell's own k), and their sum per owned cell. */
+static PetscErrorCode PhThermalPatchConductances(PhThermal th, const PetscReal *const line[3], const PetscReal *rhalf, PetscReal *diag_bc)
 {
-  DMDALocalInfo   *in = &th->info;
-  const PetscReal *line[3];
-
   PetscFunctionBeginUser;
-  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
-  PetscCall(PetscArrayzero(diag_bc, in->xm * in->ym * in->zm));
+  PetscCall(PetscArrayzero(diag_bc, PhIndexBoxCount(&th->owned)));
   for (PetscInt p = 0; p < th->npatches; p++) {
     PhPatch  *pa = &th->patches[p];
     PetscInt  d;
@@ -238,23 +231,87 @@ static PetscErrorCode PhThermalPatchConductances(PhThermal th, const PetscReal *
 
     PhFaceAxis(pa->face, &d, &low);
     for (PetscInt c = 0; c < pa->n; c++) {
-      PetscInt  cell = pa->cell[c], i = in->xs + cell % in->xm, j = in->ys + (cell / in->xm) % in->ym, k = in->zs + cell / (in->xm * in->ym);
-      PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+      const PetscInt  i = pa->cell[c][0], j = pa->cell[c][1], k = pa->cell[c][2];
+      const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
 
-      pa->g[c] = PhBoundaryConductance(pa->bc, h[(d + 1) % 3] * h[(d + 2) % 3], h[d], kcell[3 * GIDX(in, i, j, k) + d]);
-      if (pa->bc->type != PH_BC_FLUX) diag_bc[cell] += pa->g[c];
+      pa->g[c] = PhBoundaryConductance(pa->bc, h[(d + 1) % 3] * h[(d + 2) % 3], rhalf[3 * PhIndexBoxOffset(&th->ghost, i, j, k) + d]);
+      if (pa->bc->type != PH_BC_FLUX) diag_bc[PhIndexBoxOffset(&th->owned, i, j, k)] += pa->g[c];
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* One row of the conductance matrix: the cell, its neighbours, and minus their face conductances. */
+/* What the face loop reads, all at one temperature field: the ghosted temperatures, the half-cell resistances of the
+   ghosted cells and the boundary conductance of the owned cells. */
 typedef struct {
-  MatStencil  row, col[7];
-  PetscScalar val[7];
-  PetscInt    n;
-  PetscReal   sum;
-} PhRow;
+  const PetscReal     *line[3]; /* grid lines, m */
+  const PetscScalar ***t;       /* ghosted temperatures [k][j][i], K; NULL at the reference k */
+  PetscReal           *rhalf;   /* 3 per ghosted cell, h_d / (2 k_d), stored over th->ghost, m^2 K/W */
+  PetscReal           *diag_bc; /* boundary conductance of each owned cell, stored over th->owned, W/K */
+} PhConductances;
+
+/* The conductances at T (NULL: at the reference k); the boundary patches are brought to T as well. */
+static PetscErrorCode PhThermalConductancesGet(PhThermal th, Vec T, PhConductances *cd)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetLines(th->mesh, &cd->line[0], &cd->line[1], &cd->line[2]));
+  cd->t = NULL;
+  if (T != NULL) {
+    PetscCall(DMGlobalToLocalBegin(th->da, T, INSERT_VALUES, th->Tlocal));
+    PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
+    PetscCall(DMDAVecGetArrayRead(th->da, th->Tlocal, &cd->t));
+  }
+  PetscCall(PetscMalloc2(3 * PhIndexBoxCount(&th->ghost), &cd->rhalf, PhIndexBoxCount(&th->owned), &cd->diag_bc));
+  PetscCall(PhThermalHalfResistances(th, cd->line, cd->t, cd->rhalf));
+  PetscCall(PhThermalPatchConductances(th, cd->line, cd->rhalf, cd->diag_bc));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhThermalConductancesRestore(PhThermal th, PhConductances *cd)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree2(cd->rhalf, cd->diag_bc));
+  if (cd->t != NULL) PetscCall(DMDAVecRestoreArrayRead(th->da, th->Tlocal, &cd->t));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A face an owned cell shares with another cell: that neighbour (global indices) and the face conductance, W/K. */
+typedef struct {
+  PetscInt  i, j, k;
+  PetscReal G;
+} PhNeighbour;
+
+/* The face across direction d between owned cell (its half-cell resistance r, face area `area`) and neighbour (i, j, k). */
+static inline PhNeighbour PhThermalFace(PhThermal th, const PhConductances *cd, PetscInt d, PetscReal area, PetscReal r, PetscInt i, PetscInt j,
+                                        PetscInt k)
+{
+  PhNeighbour nb;
+
+  nb.i = i, nb.j = j, nb.k = k;
+  nb.G = PhFaceConductance(area, r, cd->rhalf[3 * PhIndexBoxOffset(&th->ghost, i, j, k) + d]);
+  return nb;
+}
+
+/*
+  The face loop of the conductance operator, shared by its assembly and its matrix-free application: the faces owned
+  cell (i, j, k) shares with other cells, in the order -x, +x, -y, +y, -z, +z, with their conductances
+  G = area / (h_a/(2 k_a) + h_b/(2 k_b)). Returns how many (at most 6); boundary faces are in cd->diag_bc.
+*/
+static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd, PetscInt i, PetscInt j, PetscInt k, PhNeighbour nb[6])
+{
+  const PetscReal *const *line = cd->line;
+  const PetscReal         hx = line[0][i + 1] - line[0][i], hy = line[1][j + 1] - line[1][j], hz = line[2][k + 1] - line[2][k];
+  const PetscReal        *r = cd->rhalf + 3 * PhIndexBoxOffset(&th->ghost, i, j, k);
+  PetscInt                n = 0;
+
+  if (i > 0) nb[n++] = PhThermalFace(th, cd, 0, hy * hz, r[0], i - 1, j, k);
+  if (i < th->info.mx - 1) nb[n++] = PhThermalFace(th, cd, 0, hy * hz, r[0], i + 1, j, k);
+  if (j > 0) nb[n++] = PhThermalFace(th, cd, 1, hz * hx, r[1], i, j - 1, k);
+  if (j < th->info.my - 1) nb[n++] = PhThermalFace(th, cd, 1, hz * hx, r[1], i, j + 1, k);
+  if (k > 0) nb[n++] = PhThermalFace(th, cd, 2, hx * hy, r[2], i, j, k - 1);
+  if (k < th->info.mz - 1) nb[n++] = PhThermalFace(th, cd, 2, hx * hy, r[2], i, j, k + 1);
+  return n;
+}
 
 /**
   Assemble the conductance matrix A, at the temperatures T when materials have k(T) (T NULL: at the reference k).
@@ -263,12 +320,9 @@ typedef struct {
 **/
 PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
 {
-  DMDALocalInfo     *in = &th->info;
-  const PetscReal   *line[3];
-  const PetscScalar *tl = NULL;
-  PetscReal         *diag_bc, *kcell;
-  PetscScalar       *ad, *gb;
-  const PetscScalar *cap;
+  PhConductances       cd;
+  PetscScalar       ***ad, ***gb;
+  const PetscScalar ***cap;
 
   PetscFunctionBeginUser;
   if (T != NULL) { /* A(T) already assembled at exactly these temperatures */
@@ -283,59 +337,34 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
   } else th->assembled_id = 0;
   th->k_version++;
   PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
-  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
-  if (T != NULL) {
-    PetscCall(DMGlobalToLocalBegin(th->da, T, INSERT_VALUES, th->Tlocal));
-    PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
-    PetscCall(VecGetArrayRead(th->Tlocal, &tl));
-  }
-  PetscCall(PetscMalloc2(3 * in->gxm * in->gym * in->gzm, &kcell, in->xm * in->ym * in->zm, &diag_bc));
-  PetscCall(PhThermalCellConductivities(th, tl, kcell));
-  PetscCall(PhThermalPatchConductances(th, kcell, diag_bc));
-  PetscCall(VecGetArray(th->adiag, &ad));
-  PetscCall(VecGetArray(th->gbc, &gb));
-  PetscCall(VecGetArrayRead(th->capacity, &cap));
-  for (PetscInt k = in->zs, c = 0; k < in->zs + in->zm; k++) {
-    for (PetscInt j = in->ys; j < in->ys + in->ym; j++) {
-      for (PetscInt i = in->xs; i < in->xs + in->xm; i++, c++) {
-        const PetscInt  g = GIDX(in, i, j, k), pos[3] = {i, j, k}, lim[3] = {in->mx, in->my, in->mz};
-        const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
-        PhRow           r;
+  PetscCall(PhThermalConductancesGet(th, T, &cd));
+  PetscCall(DMDAVecGetArray(th->da, th->adiag, &ad));
+  PetscCall(DMDAVecGetArray(th->da, th->gbc, &gb));
+  PetscCall(DMDAVecGetArrayRead(th->da, th->capacity, &cap));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    PhNeighbour     nb[6];
+    const PetscInt  n       = PhThermalCellFaces(th, &cd, i, j, k, nb);
+    const PetscReal diag_bc = cd.diag_bc[PhIndexBoxOffset(&th->owned, i, j, k)];
+    MatStencil      row, col[7];
+    PetscScalar     val[7];
+    PetscReal       sum = diag_bc;
 
-        r.n   = 1;
-        r.sum = diag_bc[c];
-        for (PetscInt d = 0; d < 3; d++) {
-          const PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
-
-          for (PetscInt side = -1; side <= 1; side += 2) {
-            PetscInt  q[3] = {i, j, k};
-            PetscReal G;
-
-            q[d] = pos[d] + side;
-            if (q[d] < 0 || q[d] >= lim[d]) continue;
-            G = PhFaceConductance(area, h[d], kcell[3 * g + d], line[d][q[d] + 1] - line[d][q[d]], kcell[3 * GIDX(in, q[0], q[1], q[2]) + d]);
-            r.col[r.n].i = q[0];
-            r.col[r.n].j = q[1];
-            r.col[r.n].k = q[2];
-            r.col[r.n].c = 0;
-            r.val[r.n++] = -G;
-            r.sum += G;
-          }
-        }
-        r.row.i = i, r.row.j = j, r.row.k = k, r.row.c = 0;
-        r.col[0] = r.row;
-        r.val[0] = r.sum + th->shift * PetscRealPart(cap[c]);
-        ad[c]    = r.sum;
-        gb[c]    = diag_bc[c];
-        PetscCall(MatSetValuesStencil(th->A, 1, &r.row, r.n, r.col, r.val, INSERT_VALUES));
-      }
+    row.i = i, row.j = j, row.k = k, row.c = 0;
+    col[0] = row;
+    for (PetscInt q = 0; q < n; q++) {
+      col[q + 1].i = nb[q].i, col[q + 1].j = nb[q].j, col[q + 1].k = nb[q].k, col[q + 1].c = 0;
+      val[q + 1] = -nb[q].G;
+      sum += nb[q].G;
     }
+    val[0]      = sum + th->shift * PetscRealPart(cap[k][j][i]);
+    ad[k][j][i] = sum;
+    gb[k][j][i] = diag_bc;
+    PetscCall(MatSetValuesStencil(th->A, 1, &row, n + 1, col, val, INSERT_VALUES));
   }
-  PetscCall(VecRestoreArrayRead(th->capacity, &cap));
-  PetscCall(VecRestoreArray(th->gbc, &gb));
-  PetscCall(VecRestoreArray(th->adiag, &ad));
-  PetscCall(PetscFree2(kcell, diag_bc));
-  if (tl != NULL) PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->capacity, &cap));
+  PetscCall(DMDAVecRestoreArray(th->da, th->gbc, &gb));
+  PetscCall(DMDAVecRestoreArray(th->da, th->adiag, &ad));
+  PetscCall(PhThermalConductancesRestore(th, &cd));
   PetscCall(MatAssemblyBegin(th->A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(th->A, MAT_FINAL_ASSEMBLY));
   PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
@@ -349,53 +378,27 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
 **/
 PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y)
 {
-  DMDALocalInfo     *in = &th->info;
-  const PetscReal   *line[3];
-  const PetscScalar *tl;
-  PetscReal         *diag_bc, *kcell;
-  PetscScalar       *yv;
+  PhConductances cd;
+  PetscScalar ***yv;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
-  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
-  PetscCall(DMGlobalToLocalBegin(th->da, T, INSERT_VALUES, th->Tlocal));
-  PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
-  PetscCall(VecGetArrayRead(th->Tlocal, &tl));
-  PetscCall(PetscMalloc2(3 * in->gxm * in->gym * in->gzm, &kcell, in->xm * in->ym * in->zm, &diag_bc));
-  PetscCall(PhThermalCellConductivities(th, tl, kcell));
-  PetscCall(PhThermalPatchConductances(th, kcell, diag_bc));
-  PetscCall(VecGetArray(y, &yv));
-  for (PetscInt k = in->zs, c = 0; k < in->zs + in->zm; k++) {
-    for (PetscInt j = in->ys; j < in->ys + in->ym; j++) {
-      for (PetscInt i = in->xs; i < in->xs + in->xm; i++, c++) {
-        const PetscInt  g = GIDX(in, i, j, k), pos[3] = {i, j, k}, lim[3] = {in->mx, in->my, in->mz};
-        const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]}, tc = PetscRealPart(tl[g]);
-        PetscReal       flow = diag_bc[c] * tc;
+  PetscCall(PhThermalConductancesGet(th, T, &cd));
+  PetscCall(DMDAVecGetArray(th->da, y, &yv));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    PhNeighbour     nb[6];
+    const PetscInt  n    = PhThermalCellFaces(th, &cd, i, j, k, nb);
+    const PetscReal tc   = PetscRealPart(cd.t[k][j][i]);
+    PetscReal       flow = cd.diag_bc[PhIndexBoxOffset(&th->owned, i, j, k)] * tc;
 
-        for (PetscInt d = 0; d < 3; d++) {
-          const PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
-
-          for (PetscInt side = -1; side <= 1; side += 2) {
-            PetscInt q[3] = {i, j, k}, gn;
-
-            q[d] = pos[d] + side;
-            if (q[d] < 0 || q[d] >= lim[d]) continue;
-            gn = GIDX(in, q[0], q[1], q[2]);
-            flow += PhFaceConductance(area, h[d], kcell[3 * g + d], line[d][q[d] + 1] - line[d][q[d]], kcell[3 * gn + d]) *
-                    (tc - PetscRealPart(tl[gn]));
-          }
-        }
-        yv[c] = flow;
-      }
-    }
+    for (PetscInt q = 0; q < n; q++) flow += nb[q].G * (tc - PetscRealPart(cd.t[nb[q].k][nb[q].j][nb[q].i]));
+    yv[k][j][i] = flow;
   }
-  PetscCall(VecRestoreArray(y, &yv));
-  PetscCall(PetscFree2(kcell, diag_bc));
-  PetscCall(VecRestoreArrayRead(th->Tlocal, &tl));
+  PetscCall(DMDAVecRestoreArray(th->da, y, &yv));
+  PetscCall(PhThermalConductancesRestore(th, &cd));
   PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
-#undef GIDX
 
 /* Value of a signal on the interval ending at t (left = PETSC_TRUE, what an implicit step ending at t integrates) or at t. */
 static PetscReal PhSignalAt(const PhSignal *s, PetscReal t, PetscBool left)
@@ -417,11 +420,10 @@ static PetscReal PhSignalAt(const PhSignal *s, PetscReal t, PetscBool left)
 **/
 PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool left, PetscReal power[], PetscReal leakage[])
 {
-  PhCase             pb = th->problem;
-  DMDALocalInfo     *in = &th->info;
-  PetscInt           ns = pb->nsources;
-  PetscReal         *mean;
-  const PetscScalar *tv, *vol;
+  PhCase               pb = th->problem;
+  PetscInt             ns = pb->nsources;
+  PetscReal           *mean;
+  const PetscScalar ***tv, ***vol;
 
   PetscFunctionBeginUser;
   for (PetscInt s = 0; s < ns; s++) {
@@ -431,22 +433,16 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
   if (!th->leakage) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCheck(T != NULL, th->comm, PETSC_ERR_ARG_NULL, "leakage needs temperatures");
   PetscCall(PetscCalloc1(ns, &mean));
-  PetscCall(VecGetArrayRead(T, &tv));
-  PetscCall(VecGetArrayRead(th->volume, &vol));
+  PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
+  PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
   for (PetscInt s = 0; s < ns; s++) {
-    const PhIndexBox *b = &th->src_box[s];
+    const PhIndexBox b = PhIndexBoxIntersect(&th->src_box[s], &th->owned);
 
     if (!pb->sources[s].has_leakage) continue;
-    for (PetscInt k = PetscMax(b->lo[2], in->zs); k < PetscMin(b->hi[2], in->zs + in->zm); k++)
-      for (PetscInt j = PetscMax(b->lo[1], in->ys); j < PetscMin(b->hi[1], in->ys + in->ym); j++)
-        for (PetscInt i = PetscMax(b->lo[0], in->xs); i < PetscMin(b->hi[0], in->xs + in->xm); i++) {
-          PetscInt c = ((k - in->zs) * in->ym + (j - in->ys)) * in->xm + (i - in->xs);
-
-          mean[s] += PetscRealPart(tv[c] * vol[c]);
-        }
+    PH_BOX_FOR(b, i, j, k) mean[s] += PetscRealPart(tv[k][j][i] * vol[k][j][i]);
   }
-  PetscCall(VecRestoreArrayRead(th->volume, &vol));
-  PetscCall(VecRestoreArrayRead(T, &tv));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mean, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
   for (PetscInt s = 0; s < ns; s++) {
     const PhSource *src = &pb->sources[s];
@@ -467,28 +463,21 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
 /* Add to b the heat of the sources, spread uniformly over their boxes (each cell gets P * V_cell / V_box). */
 PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const PetscReal power[], Vec b)
 {
-  PhCase             pb = th->problem;
-  DMDALocalInfo     *in = &th->info;
-  PetscScalar       *bv;
-  const PetscScalar *vol;
+  PhCase               pb = th->problem;
+  PetscScalar       ***bv;
+  const PetscScalar ***vol;
 
   PetscFunctionBeginUser;
-  PetscCall(VecGetArray(b, &bv));
-  PetscCall(VecGetArrayRead(th->volume, &vol));
+  PetscCall(DMDAVecGetArray(th->da, b, &bv));
+  PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
   for (PetscInt s = 0; s < pb->nsources; s++) {
-    const PhIndexBox *box     = &th->src_box[s];
-    const PetscReal   density = power[s] / th->src_volume[s];
+    const PhIndexBox box     = PhIndexBoxIntersect(&th->src_box[s], &th->owned);
+    const PetscReal  density = power[s] / th->src_volume[s];
 
-    for (PetscInt k = PetscMax(box->lo[2], in->zs); k < PetscMin(box->hi[2], in->zs + in->zm); k++)
-      for (PetscInt j = PetscMax(box->lo[1], in->ys); j < PetscMin(box->hi[1], in->ys + in->ym); j++)
-        for (PetscInt i = PetscMax(box->lo[0], in->xs); i < PetscMin(box->hi[0], in->xs + in->xm); i++) {
-          PetscInt c = ((k - in->zs) * in->ym + (j - in->ys)) * in->xm + (i - in->xs);
-
-          bv[c] += density * vol[c];
-        }
+    PH_BOX_FOR(box, i, j, k) bv[k][j][i] += density * vol[k][j][i];
   }
-  PetscCall(VecRestoreArrayRead(th->volume, &vol));
-  PetscCall(VecRestoreArray(b, &bv));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
+  PetscCall(DMDAVecRestoreArray(th->da, b, &bv));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -498,8 +487,8 @@ PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const PetscReal powe
 **/
 PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool left, Vec b)
 {
-  PetscReal   *power;
-  PetscScalar *bv;
+  PetscReal     *power;
+  PetscScalar ***bv;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(PH_EVENT_SOURCES, 0, 0, 0, 0));
@@ -509,15 +498,15 @@ PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool 
   PetscCall(PhThermalAddSourceHeat_Private(th, power, b));
   PetscCall(PetscFree(power));
   if (th->extra != NULL) PetscCall(VecAXPY(b, 1.0, th->extra));
-  PetscCall(VecGetArray(b, &bv));
+  PetscCall(DMDAVecGetArray(th->da, b, &bv));
   for (PetscInt p = 0; p < th->npatches; p++) {
     const PhPatch  *pa = &th->patches[p];
     const PetscReal v  = PhSignalAt(&pa->bc->value, t, left);
 
     if (pa->bc->type == PH_BC_ADIABATIC) continue;
-    for (PetscInt c = 0; c < pa->n; c++) bv[pa->cell[c]] += pa->g[c] * v;
+    for (PetscInt c = 0; c < pa->n; c++) bv[pa->cell[c][2]][pa->cell[c][1]][pa->cell[c][0]] += pa->g[c] * v;
   }
-  PetscCall(VecRestoreArray(b, &bv));
+  PetscCall(DMDAVecRestoreArray(th->da, b, &bv));
   PetscCall(PetscLogEventEnd(PH_EVENT_SOURCES, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -529,9 +518,9 @@ PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool 
 **/
 PetscErrorCode PhThermalRates(PhThermal th, PetscReal t, Vec T, PetscBool left, PhHeatRates *rates)
 {
-  PhCase             pb = th->problem;
-  PetscReal         *power, local[2] = {0, 0};
-  const PetscScalar *tv;
+  PhCase               pb = th->problem;
+  PetscReal           *power, local[2] = {0, 0};
+  const PetscScalar ***tv;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(rates, sizeof(*rates)));
@@ -545,7 +534,7 @@ PetscErrorCode PhThermalRates(PhThermal th, PetscReal t, Vec T, PetscBool left, 
     PetscCall(VecSum(th->extra, &sum));
     rates->generated += PetscRealPart(sum);
   }
-  PetscCall(VecGetArrayRead(T, &tv));
+  PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
   for (PetscInt p = 0; p < th->npatches; p++) {
     const PhPatch  *pa = &th->patches[p];
     const PetscReal v  = PhSignalAt(&pa->bc->value, t, left);
@@ -553,9 +542,9 @@ PetscErrorCode PhThermalRates(PhThermal th, PetscReal t, Vec T, PetscBool left, 
     if (pa->bc->type == PH_BC_FLUX)
       for (PetscInt c = 0; c < pa->n; c++) local[1] += pa->g[c] * v;
     else if (pa->bc->type != PH_BC_ADIABATIC)
-      for (PetscInt c = 0; c < pa->n; c++) local[0] += pa->g[c] * (PetscRealPart(tv[pa->cell[c]]) - v);
+      for (PetscInt c = 0; c < pa->n; c++) local[0] += pa->g[c] * (PetscRealPart(tv[pa->cell[c][2]][pa->cell[c][1]][pa->cell[c][0]]) - v);
   }
-  PetscCall(VecRestoreArrayRead(T, &tv));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, local, 2, MPIU_REAL, MPIU_SUM, th->comm));
   rates->out     = local[0];
   rates->flux_in = local[1];
@@ -771,8 +760,7 @@ PetscErrorCode PhThermalGetDM(PhThermal th, DM *da)
 PetscErrorCode PhThermalGetOwnedBox(PhThermal th, PhIndexBox *owned)
 {
   PetscFunctionBeginUser;
-  owned->lo[0] = th->info.xs, owned->lo[1] = th->info.ys, owned->lo[2] = th->info.zs;
-  owned->hi[0] = th->info.xs + th->info.xm, owned->hi[1] = th->info.ys + th->info.ym, owned->hi[2] = th->info.zs + th->info.zm;
+  *owned = th->owned;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

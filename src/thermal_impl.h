@@ -8,8 +8,8 @@ typedef struct {
   const PhBoundaryCondition *bc;
   PhFace                     face;
   PetscInt                   n;
-  PetscInt                  *cell; /* local index of the owned cell, ((k - zs) * ym + (j - ys)) * xm + (i - xs) */
-  PetscReal                 *g;    /* CONVECTION, TEMPERATURE: conductance cell centre to ambient or surface, W/K; FLUX: face area, m^2 */
+  PetscInt (*cell)[3]; /* global indices i, j, k of the owned cells */
+  PetscReal *g;        /* CONVECTION, TEMPERATURE: conductance cell centre to ambient or surface, W/K; FLUX: face area, m^2 */
 } PhPatch;
 
 /* Cumulative energy terms from the start, by the integrator's quadrature, J. */
@@ -28,7 +28,8 @@ struct _p_PhThermal {
   PhMesh           mesh;    /* borrowed */
   DM               da;
   DMDALocalInfo    info;
-  PetscInt        *gmat;           /* material of the ghosted local box [gzm][gym][gxm] */
+  PhIndexBox       owned, ghost;   /* the cells this rank owns, and those with its ghosts */
+  PetscInt        *gmat;           /* material of the ghosted cells, stored [k][j][i] over `ghost` (PhIndexBoxOffset()) */
   Vec              capacity;       /* C = rho cp V, J/K */
   Vec              volume;         /* m^3 */
   Vec              extra;          /* heat of the heat inputs per cell (optics), W; NULL when none */

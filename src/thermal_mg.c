@@ -103,6 +103,18 @@ static PetscErrorCode PhMGCoarsen(const PhMGGrid *f, const PetscBool coarsen[3],
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The box of cells of grid g that the rank with coordinates r[] owns. */
+static PhIndexBox PhMGRankBox(const PhMGGrid *g, const PetscInt r[3])
+{
+  PhIndexBox box;
+
+  for (int d = 0; d < 3; d++) {
+    box.lo[d] = g->first[d][r[d]];
+    box.hi[d] = g->first[d][r[d] + 1];
+  }
+  return box;
+}
+
 /* Global (PETSc) index of cell (i, j, k) of a grid whose ranks own boxes in DMDA order (x fastest). */
 typedef struct {
   PetscInt *rank_of[3]; /* rank coordinate of each cell along d */
@@ -123,10 +135,11 @@ static PetscErrorCode PhMGIndexCreate(const PhMGGrid *g, PhMGIndex *ix)
   for (PetscInt rz = 0; rz < g->np[2]; rz++)
     for (PetscInt ry = 0; ry < g->np[1]; ry++)
       for (PetscInt rx = 0; rx < g->np[0]; rx++) {
-        PetscInt r = rx + g->np[0] * (ry + g->np[1] * rz);
+        const PetscInt   r[3] = {rx, ry, rz};
+        const PhIndexBox box  = PhMGRankBox(g, r);
 
-        ix->offset[r] = acc;
-        acc += (g->first[0][rx + 1] - g->first[0][rx]) * (g->first[1][ry + 1] - g->first[1][ry]) * (g->first[2][rz + 1] - g->first[2][rz]);
+        ix->offset[rx + g->np[0] * (ry + g->np[1] * rz)] = acc;
+        acc += PhIndexBoxCount(&box);
       }
   ix->offset[nranks] = acc;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -134,11 +147,10 @@ static PetscErrorCode PhMGIndexCreate(const PhMGGrid *g, PhMGIndex *ix)
 
 static PetscInt PhMGGlobal(const PhMGGrid *g, const PhMGIndex *ix, PetscInt i, PetscInt j, PetscInt k)
 {
-  PetscInt rx = ix->rank_of[0][i], ry = ix->rank_of[1][j], rz = ix->rank_of[2][k];
-  PetscInt xs = g->first[0][rx], ys = g->first[1][ry], zs = g->first[2][rz];
-  PetscInt xm = g->first[0][rx + 1] - xs, ym = g->first[1][ry + 1] - ys;
+  const PetscInt   r[3] = {ix->rank_of[0][i], ix->rank_of[1][j], ix->rank_of[2][k]};
+  const PhIndexBox box  = PhMGRankBox(g, r);
 
-  return ix->offset[rx + g->np[0] * (ry + g->np[1] * rz)] + ((k - zs) * ym + (j - ys)) * xm + (i - xs);
+  return ix->offset[r[0] + g->np[0] * (r[1] + g->np[1] * r[2])] + PhIndexBoxOffset(&box, i, j, k);
 }
 
 static PetscErrorCode PhMGIndexFree(PhMGIndex *ix)
@@ -178,55 +190,47 @@ static void PhMGWeights1D(const PhMGGrid *f, const PhMGGrid *c, PetscInt d, Pets
 /* The interpolation from grid c (coarse) to grid f (fine): rows are f's owned cells, columns c's cells. */
 static PetscErrorCode PhMGInterpolation(MPI_Comm comm, const PhMGGrid *f, const PhMGGrid *c, const PetscBool coarsened[3], PetscMPIInt rank, Mat *P)
 {
-  PhMGIndex fi, ci;
-  PetscInt  r[3], lo[3], hi[3], nf, nc, *dnz, *onz;
+  const PetscInt   r[3] = {rank % f->np[0], (rank / f->np[0]) % f->np[1], rank / (f->np[0] * f->np[1])};
+  const PhIndexBox fbox = PhMGRankBox(f, r), cbox = PhMGRankBox(c, r); /* the cells this rank owns on each grid */
+  const PetscInt   nf = PhIndexBoxCount(&fbox), nc = PhIndexBoxCount(&cbox);
+  PhMGIndex        fi, ci;
+  PetscInt        *dnz, *onz;
 
   PetscFunctionBeginUser;
   PetscCall(PhMGIndexCreate(f, &fi));
   PetscCall(PhMGIndexCreate(c, &ci));
-  r[0] = rank % f->np[0], r[1] = (rank / f->np[0]) % f->np[1], r[2] = rank / (f->np[0] * f->np[1]);
-  for (int d = 0; d < 3; d++) {
-    lo[d] = f->first[d][r[d]];
-    hi[d] = f->first[d][r[d] + 1];
-  }
-  nf = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
-  nc = (c->first[0][r[0] + 1] - c->first[0][r[0]]) * (c->first[1][r[1] + 1] - c->first[1][r[1]]) * (c->first[2][r[2] + 1] - c->first[2][r[2]]);
   /* exact preallocation (two passes): the rows hold 1 to 8 entries, and unused preallocated space is never freed */
   PetscCall(PetscCalloc2(PetscMax(nf, 1), &dnz, PetscMax(nf, 1), &onz));
   for (int pass = 0; pass < 2; pass++) {
-    PetscInt local = 0;
-
     if (pass == 1) {
       PetscCall(MatCreateAIJ(comm, nf, nc, PETSC_DETERMINE, PETSC_DETERMINE, 0, dnz, 0, onz, P));
       PetscCall(MatSetOption(*P, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
     }
-    for (PetscInt k = lo[2]; k < hi[2]; k++)
-      for (PetscInt j = lo[1]; j < hi[1]; j++)
-        for (PetscInt i = lo[0]; i < hi[0]; i++, local++) {
-          PetscInt    ix[3][2], n[3], row = PhMGGlobal(f, &fi, i, j, k), cols[8], m = 0;
-          PetscReal   w[3][2];
-          PetscScalar vals[8];
+    PH_BOX_FOR(fbox, i, j, k) {
+      PetscInt    ix[3][2], n[3], local = PhIndexBoxOffset(&fbox, i, j, k), row = PhMGGlobal(f, &fi, i, j, k), cols[8], m = 0;
+      PetscReal   w[3][2];
+      PetscScalar vals[8];
 
-          PhMGWeights1D(f, c, 0, coarsened[0], i, ix[0], w[0], &n[0]);
-          PhMGWeights1D(f, c, 1, coarsened[1], j, ix[1], w[1], &n[1]);
-          PhMGWeights1D(f, c, 2, coarsened[2], k, ix[2], w[2], &n[2]);
-          for (PetscInt a = 0; a < n[2]; a++)
-            for (PetscInt b = 0; b < n[1]; b++)
-              for (PetscInt e = 0; e < n[0]; e++) {
-                PetscInt  at[3] = {ix[0][e], ix[1][b], ix[2][a]};
-                PetscBool own   = PETSC_TRUE;
+      PhMGWeights1D(f, c, 0, coarsened[0], i, ix[0], w[0], &n[0]);
+      PhMGWeights1D(f, c, 1, coarsened[1], j, ix[1], w[1], &n[1]);
+      PhMGWeights1D(f, c, 2, coarsened[2], k, ix[2], w[2], &n[2]);
+      for (PetscInt a = 0; a < n[2]; a++)
+        for (PetscInt b = 0; b < n[1]; b++)
+          for (PetscInt e = 0; e < n[0]; e++) {
+            PetscInt  at[3] = {ix[0][e], ix[1][b], ix[2][a]};
+            PetscBool own   = PETSC_TRUE;
 
-                for (int d = 0; d < 3; d++) own = (PetscBool)(own && at[d] >= c->first[d][r[d]] && at[d] < c->first[d][r[d] + 1]);
-                if (pass == 0) {
-                  if (own) dnz[local]++;
-                  else onz[local]++;
-                  continue;
-                }
-                cols[m]   = PhMGGlobal(c, &ci, at[0], at[1], at[2]);
-                vals[m++] = w[0][e] * w[1][b] * w[2][a];
-              }
-          if (pass == 1) PetscCall(MatSetValues(*P, 1, &row, m, cols, vals, INSERT_VALUES));
-        }
+            for (int d = 0; d < 3; d++) own = (PetscBool)(own && at[d] >= cbox.lo[d] && at[d] < cbox.hi[d]);
+            if (pass == 0) {
+              if (own) dnz[local]++;
+              else onz[local]++;
+              continue;
+            }
+            cols[m]   = PhMGGlobal(c, &ci, at[0], at[1], at[2]);
+            vals[m++] = w[0][e] * w[1][b] * w[2][a];
+          }
+      if (pass == 1) PetscCall(MatSetValues(*P, 1, &row, m, cols, vals, INSERT_VALUES));
+    }
   }
   PetscCall(PetscFree2(dnz, onz));
   PetscCall(MatAssemblyBegin(*P, MAT_FINAL_ASSEMBLY));

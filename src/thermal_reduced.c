@@ -295,7 +295,8 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
       PetscReal          s = 0;
 
       PetscCall(VecGetArrayRead(rd->V[i], &v));
-      for (PetscInt c = 0; c < pa->n; c++) s += pa->g[c] * PetscRealPart(v[pa->cell[c]]);
+      for (PetscInt c = 0; c < pa->n; c++)
+        s += pa->g[c] * PetscRealPart(v[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])]);
       PetscCall(VecRestoreArrayRead(rd->V[i], &v));
       rd->xr[i] = s;
     }
@@ -381,7 +382,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
       PetscScalar   *f;
 
       PetscCall(VecGetArray(rd->F[ns + q], &f));
-      for (PetscInt c = 0; c < pa->n; c++) f[pa->cell[c]] += pa->g[c];
+      for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
       PetscCall(VecRestoreArray(rd->F[ns + q], &f));
       rd->amp[ns + q] = PhSignalMaxAbs(&pa->bc->value);
       if (pa->bc->type != PH_BC_FLUX) rd->amp[ns + q] = PetscMax(PetscAbsReal(rd->amp[ns + q] - th->t_ref), 1e-3);

@@ -82,8 +82,7 @@ PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, PetscInt nbox
     PhIndexBox mine = PhIndexBoxIntersect(&boxes[b], &owned);
 
     tmax[b] = PETSC_MIN_REAL;
-    PH_BOX_FOR(mine, i, j, k)
-    {
+    PH_BOX_FOR(mine, i, j, k) {
       PetscReal t = PetscRealPart(tv[k][j][i]);
 
       tmax[b] = PetscMax(tmax[b], t);
@@ -121,8 +120,7 @@ PetscErrorCode PhThermalPeak(PhThermal th, PetscReal *value, PetscInt *natural)
   PetscCall(VecMax(th->T, NULL, value));
   tie = *value - 1e-9 * PetscMax(PetscAbsReal(*value - th->t_ref), 1e-3);
   PetscCall(DMDAVecGetArrayRead(th->da, th->T, &tv));
-  PH_BOX_FOR(owned, i, j, k)
-  {
+  PH_BOX_FOR(owned, i, j, k) {
     if (PetscRealPart(tv[k][j][i]) >= tie) idx = PetscMin(idx, (k * th->info.my + j) * th->info.mx + i);
   }
   PetscCall(DMDAVecRestoreArrayRead(th->da, th->T, &tv));

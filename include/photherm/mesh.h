@@ -45,6 +45,73 @@ static inline PhIndexBox PhIndexBoxIntersect(const PhIndexBox *a, const PhIndexB
     for (PetscInt j = (box).lo[1]; j < (box).hi[1]; j++) \
       for (PetscInt i = (box).lo[0]; i < (box).hi[0]; i++)
 
+/* Cells of a box (0 when it is empty). */
+static inline PetscInt PhIndexBoxCount(const PhIndexBox *box)
+{
+  PetscInt n = 1;
+
+  for (int d = 0; d < 3; d++) n *= box->hi[d] > box->lo[d] ? box->hi[d] - box->lo[d] : 0;
+  return n;
+}
+
+/* Where cell (i, j, k) (global indices) sits in a flat array that stores the cells of `box` [k][j][i], x fastest: the
+   one flattening for arrays that are not DMDA vectors. */
+static inline PetscInt PhIndexBoxOffset(const PhIndexBox *box, PetscInt i, PetscInt j, PetscInt k)
+{
+  return ((k - box->lo[2]) * (box->hi[1] - box->lo[1]) + (j - box->lo[1])) * (box->hi[0] - box->lo[0]) + (i - box->lo[0]);
+}
+
+/*
+  The mesh file (DESIGN §4), which is also the /mesh group of a result file: src/mesh_io.c alone reads and writes it.
+  Layers and blocks are compound tables {name, int32 ...} with half-open cell-index ranges.
+*/
+#define PH_H5_MESH          "/mesh"
+#define PH_H5_MESH_X        "/mesh/x"
+#define PH_H5_MESH_Y        "/mesh/y"
+#define PH_H5_MESH_Z        "/mesh/z"
+#define PH_H5_MESH_MATERIAL "/mesh/material"
+#define PH_H5_MESH_LAYERS   "/mesh/layers"
+#define PH_H5_MESH_BLOCKS   "/mesh/blocks"
+
+/* One row of /mesh/layers: cells k0 <= k < k1. */
+typedef struct {
+  char *name;
+  int   k0, k1;
+} PhMeshFileLayer;
+
+/* One row of /mesh/blocks: cells i0 <= i < i1, j0 <= j < j1, k0 <= k < k1. */
+typedef struct {
+  char *name;
+  int   i0, i1, j0, j1, k0, k1;
+} PhMeshFileBlock;
+
+/* How far PhMeshFileReadHeader() got: what it read is valid up to the first problem, which stops it. */
+typedef enum {
+  PH_MESH_FILE_OK,           /* all of the header was read */
+  PH_MESH_FILE_UNREADABLE,   /* the file cannot be read (`error` is the errno) */
+  PH_MESH_FILE_NOT_HDF5,     /* readable, but not an HDF5 file */
+  PH_MESH_FILE_CANNOT_OPEN,  /* HDF5 cannot open it */
+  PH_MESH_FILE_BAD_LINES,    /* x, y, z missing, or not strictly increasing with at least two nodes each */
+  PH_MESH_FILE_BAD_MATERIAL, /* material missing or not [nz][ny][nx] */
+  PH_MESH_FILE_NO_NAMES      /* material has no (or an empty) "names" attribute */
+} PhMeshFileStatus;
+
+/* The header of a mesh file: all but the cell materials, which the mesh reads for the boxes it is asked for. */
+typedef struct {
+  PhMeshFileStatus status;
+  int              error;   /* errno when UNREADABLE */
+  PetscInt         n[3];    /* cells along x, y, z */
+  PetscReal       *line[3]; /* node coordinates, m; lengths n[d] + 1 */
+  PetscInt         nnames;  /* material names: a cell's material id indexes them */
+  char           **names;
+  PetscBool        has_layers; /* /mesh/layers was read (it is optional) */
+  PetscInt         nlayers;
+  PhMeshFileLayer *layers;
+  PetscBool        has_blocks; /* /mesh/blocks was read (it is optional) */
+  PetscInt         nblocks;
+  PhMeshFileBlock *blocks;
+} PhMeshFileHeader;
+
 /* What the memory estimate counts, per cell and per rank. */
 typedef struct {
   PetscReal cells; /* cells of the whole mesh */
@@ -68,6 +135,8 @@ PH_EXTERN PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, 
 PH_EXTERN PetscErrorCode PhMeshEstimateMemory(PhMesh mesh, PetscInt ranks, PetscInt ranks_per_node, PhMemoryEstimate *estimate);
 PH_EXTERN PetscErrorCode PhMeshWrite(PhMesh mesh, const char path[]);
 PH_EXTERN PetscErrorCode PhMeshWriteGroup(PhMesh mesh, hid_t file);
+PH_EXTERN PetscErrorCode PhMeshFileReadHeader(MPI_Comm comm, const char path[], PhMeshFileHeader *header);
+PH_EXTERN PetscErrorCode PhMeshFileHeaderReset(PhMeshFileHeader *header);
 PH_EXTERN PetscErrorCode PhMeshDestroy(PhMesh *mesh);
 
 PH_EXTERN PetscErrorCode PhGradeLines(PetscInt nedges, const PetscReal edges[], const PetscReal hmax[], const PetscInt fixed[], PetscReal ratio,
