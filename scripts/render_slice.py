@@ -64,7 +64,9 @@ def ensure_display():
     pvpython = shutil.which("pvpython") or "pvpython"
     for attempt in range(4):
         read_end, write_end = os.pipe()
-        server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
+        # -noreset: by default Xvfb resets itself whenever its last client disconnects, and ParaView opens and closes a
+        # test connection before it opens the one it renders on, which then races the reset
+        server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1600x1200x24", "-nolisten", "tcp", "-noreset"],
                                   pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
         number = b""
@@ -89,9 +91,10 @@ def ensure_display():
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-        # Xvfb occasionally resets a new connection (a few percent of them with Debian 12's Xvfb on the test machine); VTK aborts
-        # with "bad X server connection": start a fresh server and try again
-        if child.returncode != 0 and "bad X server connection" in child.stdout and attempt < 3:
+        # should a connection still fail (VTK aborts with "bad X server connection", or crashes in XSync when its interactor
+        # gets no display), start a fresh server and try again
+        lost = "bad X server connection" in child.stdout or ("SIGSEGV" in child.stdout and "XSync" in child.stdout)
+        if child.returncode != 0 and lost and attempt < 3:
             continue
         sys.stdout.write(child.stdout)
         sys.stdout.flush()
