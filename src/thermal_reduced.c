@@ -401,7 +401,6 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(KSPCreate(th->comm, &ksp));
   PetscCall(KSPSetOperators(ksp, th->A, th->A));
   PetscCall(PhThermalConfigureKSP_Private(th, ksp));
-  PetscCall(KSPSetTolerances(ksp, 1e-8, 1e-300, PETSC_DEFAULT, 1000)); /* far below the basis's own error */
   PetscCall(KSPSetOptionsPrefix(ksp, "ph_reduced_"));
   PetscCall(KSPSetFromOptions(ksp));
   PetscCall(VecSum(th->gbc, &gsum));
@@ -432,14 +431,22 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(VecDestroy(&w));
   for (PetscInt i = 0; i < rd->m; i++)
     if (steady[i] != NULL) PetscCall(PhReducedAddVector(th, steady[i], &added));
+  /* the initial slopes C^-1 F (the moments at s = infinity): the response in the first instants after a change */
+  PetscCall(VecDuplicate(th->T, &w));
+  for (PetscInt i = 0; i < rd->m; i++) {
+    if (rd->amp[i] == 0) continue;
+    PetscCall(VecPointwiseDivide(w, rd->F[i], th->capacity));
+    PetscCall(PhReducedAddVector(th, w, &added));
+  }
+  PetscCall(VecDestroy(&w));
   for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecDestroy(&steady[i]));
   PetscCall(PetscFree(steady));
-  /* shifts over the time scales of the run, from 0.1 / time.end to 10 / output.series_every: both ends, then always the
+  /* shifts over the time scales of the run, from 0.1 / time.end to 100 / output.series_every: both ends, then always the
      geometric middle of the widest gap between the shifts taken, each checked before it is added (the true error of
      the model so far at that shift costs the solves that then enrich it); the model is done when two checks in a row
      are within the tolerance */
   s_lo         = 0.1 / pb->time.end;
-  s_hi         = 10.0 / PetscMin(pb->output.series_every, pb->time.end);
+  s_hi         = 100.0 / PetscMin(pb->output.series_every, pb->time.end);
   rd->estimate = PETSC_MAX_REAL;
   {
     PetscReal taken[PH_REDUCED_MAX_SHIFTS + 2];

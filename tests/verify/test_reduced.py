@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""The reduced model (time.method: reduced) against exact solutions of the same semi-discrete equations.
+
+1. Lumped plate (one cell, Biot << 1) heated by a square-wave power: one node C dT/dt = -G (T - T_amb) + P(t), whose
+   exact solution is a chain of exponentials, one per held interval. The reduced basis holds the node exactly, so
+   every sample must agree to rounding (1e-9 of the rise).
+2. A 1D slab of four layers (one cell in x and y, graded cells in z), a source in the bottom layer, convection on top,
+   driven by a step and by a square wave. The script builds the finite-volume system itself (the conductances of
+   README.md, Thermal model: half-cell resistances in series, the convection face of a cell-centred cell) and
+   propagates it exactly through the eigenvectors of C^-1/2 A C^-1/2 (numpy). At every sample the reduced model's
+   source mean and source maximum must be within time.reduced.tolerance of that; the steady state the step settles to
+   must equal A^-1 f P exactly (to 1e-9 of the rise: every steady gain of the reduced model is exact); the energy
+   balance closes to 1e-9; a tighter tolerance gives a smaller error.
+3. Rank independence: the square-wave slab on 1, 2 and 3 ranks agrees to 1e-9 of the rise.
+"""
+import numpy as np
+
+import phverify
+
+tap = phverify.Tap(__file__)
+ZERO_C = phverify.ZERO_C
+
+# ---------------------------------------------------------------------------------------------------------- lumped
+KCU, RHO, CP, L, H, A = 400.0, 8960.0, 385.0, 1e-3, 1000.0, 1e-4
+LUMPED = f"""version: 1
+name: lumped
+materials:
+  cu: {{k: {KCU} W/m/K, rho: {RHO} kg/m^3, cp: {CP} J/kg/K}}
+footprint: {{x: [0, 10 mm], y: [0, 10 mm]}}
+grid: {{max_cell_xy: 10 mm}}
+stack:
+  - {{name: plate, thickness: 1 mm, material: cu, cells: 1}}
+boundaries:
+  top: {{type: convection, h: {H} W/m^2/K, ambient: 25 C}}
+sources:
+  - {{name: p, layer: plate, x: [0, 10 mm], y: [0, 10 mm], power: {{pattern: square, period: 4 s, duty: 0.25, high: 2 W, low: 0.5 W}}}}
+time: {{end: 20 s, initial: 25 C, method: reduced}}
+output: {{series_every: 0.1 s, fields_every: 10 s}}
+"""
+
+
+def square(t, period=4.0, duty=0.25, high=2.0, low=0.5):
+    return high if (t % period) < duty * period else low
+
+
+def lumped(work):
+    r = phverify.run(work, "lumped", LUMPED)
+    t, tm = r["series/time"], r["sources/t_mean"][:, 0]
+    g = A / (L / (2 * KCU) + 1 / H)
+    c = RHO * CP * A * L
+    theta, exact = 0.0, [0.0]
+    for i in range(1, len(t)):
+        # the power is held between the pattern's edges, which are sample times here (0, 1, 4, 5, ... s)
+        p = square(0.5 * (t[i - 1] + t[i]))
+        e = np.exp(-g / c * (t[i] - t[i - 1]))
+        theta = theta * e + p / g * (1 - e)
+        exact.append(theta)
+    exact = np.array(exact) + 25.0
+    rise = np.max(exact) - 25.0
+    err = np.max(np.abs(tm - exact)) / rise
+    tap.check("reduced lumped plate, square-wave power: every sample exact", err <= 1e-9,
+              f"largest |T - exact| / rise = {err:.2e} over {len(t)} samples (tolerance 1e-9; rise {rise:.3f} K)")
+    tap.check("reduced lumped plate energy balance", r["summary"]["energy_balance_error_max"] <= 1e-9,
+              f"energy_balance_error_max {r['summary']['energy_balance_error_max']:.1e} (tolerance 1e-9)")
+
+
+# ---------------------------------------------------------------------------------------------------------- slab
+LAYERS = [("sub", 1.0e-3, 0.5, 1.9e6, 4), ("si", 0.7e-3, 148.0, 1.66e6, 6), ("tim", 0.05e-3, 5.0, 2.0e6, 2), ("cu", 2.0e-3, 390.0, 3.45e6, 5)]
+HS = 2e4
+SIDE = 1e-3  # one cell of 1 mm x 1 mm laterally
+
+
+def slab_case(power, tol, end, every):
+    mats = "\n".join(f"  m{n}: {{k: {k} W/m/K, rho: {rc / 1000} kg/m^3, cp: 1000 J/kg/K}}" for n, _, k, rc, _ in LAYERS)
+    stack = "\n".join(f"  - {{name: {n}, thickness: {t * 1e3} mm, material: m{n}, cells: {c}}}" for n, t, _, _, c in LAYERS)
+    return f"""version: 1
+name: slab
+materials:
+{mats}
+footprint: {{x: [0, 1 mm], y: [0, 1 mm]}}
+grid: {{max_cell_xy: 1 mm}}
+stack:
+{stack}
+boundaries:
+  top: {{type: convection, h: {HS} W/m^2/K, ambient: 30 C}}
+sources:
+  - {{name: s, layer: sub, x: [0, 1 mm], y: [0, 1 mm], power: {power}}}
+time: {{end: {end} s, initial: 30 C, method: reduced, reduced: {{tolerance: {tol} K}}}}
+output: {{series_every: {every} s, fields_every: {end} s}}
+"""
+
+
+def slab_system():
+    """C, A and f (1 W in the bottom layer spread by volume) of the script's own 1D finite-volume model."""
+    h, k, rc = [], [], []
+    for _, t, kk, r, c in LAYERS:
+        h += [t / c] * c
+        k += [kk] * c
+        rc += [r] * c
+    h, k, rc = map(np.array, (h, k, rc))
+    n = len(h)
+    area = SIDE * SIDE
+    C = rc * h * area
+    Amat = np.zeros((n, n))
+    for i in range(n - 1):
+        g = area / (h[i] / (2 * k[i]) + h[i + 1] / (2 * k[i + 1]))
+        Amat[i, i] += g
+        Amat[i + 1, i + 1] += g
+        Amat[i, i + 1] -= g
+        Amat[i + 1, i] -= g
+    Amat[n - 1, n - 1] += area / (h[n - 1] / (2 * k[n - 1]) + 1 / HS)
+    f = np.zeros(n)
+    nsub = LAYERS[0][4]
+    f[:nsub] = h[:nsub] / np.sum(h[:nsub])
+    return C, Amat, f, nsub
+
+
+def slab_exact(times, power):
+    """Source mean and max rise of the exact solution at the sample times, for a power held between samples."""
+    C, Amat, f, nsub = slab_system()
+    s = 1 / np.sqrt(C)
+    lam, Q = np.linalg.eigh(s[:, None] * Amat * s[None, :])
+    theta = np.zeros(len(C))
+    vol = C[:nsub] / C[:nsub].sum() * 0 + 1.0 / nsub  # equal cells in the source layer
+    mean, top = [0.0], [0.0]
+    for i in range(1, len(times)):
+        p = power(0.5 * (times[i - 1] + times[i]))
+        dt = times[i] - times[i - 1]
+        y = Q.T @ (theta / s)  # modal coordinates of C^1/2 theta
+        b = Q.T @ (s * f * p)
+        e = np.exp(-lam * dt)
+        y = y * e + b / lam * (1 - e)
+        theta = s * (Q @ y)
+        mean.append(float(np.sum(vol * theta[:nsub])))
+        top.append(float(np.max(theta[:nsub])))
+    steady = np.linalg.solve(Amat, f)
+    return np.array(mean), np.array(top), steady[:nsub].mean()
+
+
+def slab(work):
+    # a step of 5 W held for 60 s: settles to the steady gain
+    r = phverify.run(work, "step", slab_case("0.05 W", 0.01, 60, 0.5))
+    t = r["series/time"]
+    mean, top, gain = slab_exact(t, lambda _: 0.05)
+    tm = r["sources/t_mean"][:, 0] - 30.0
+    tx = r["sources/t_max"][:, 0] - 30.0
+    err = max(np.max(np.abs(tm - mean)), np.max(np.abs(tx - top)))
+    tap.check("reduced slab, step: source mean and max within time.reduced.tolerance at every sample", err <= 0.01,
+              f"largest error {err:.2e} K over {len(t)} samples (tolerance 0.01 K); estimate {r['summary']['reduced_error_estimate']:.2e} K, "
+              f"basis {r['summary']['reduced_basis']:.0f}")
+    rel = abs(tm[-1] - 0.05 * gain) / (0.05 * gain)
+    tap.check("reduced slab, step: the steady gain is exact", rel <= 1e-9,
+              f"source mean rise at 60 s {tm[-1]:.12f} K, A^-1 f P = {0.05 * gain:.12f} K: relative {rel:.1e} (tolerance 1e-9)")
+    tap.check("reduced slab energy balance", r["summary"]["energy_balance_error_max"] <= 1e-9,
+              f"energy_balance_error_max {r['summary']['energy_balance_error_max']:.1e} (tolerance 1e-9)")
+    # a square wave, with two tolerances
+    errs = []
+    for tol in (0.05, 0.002):
+        r = phverify.run(work, f"square{tol}", slab_case("{pattern: square, period: 2 s, duty: 0.3, high: 0.08 W, low: 0.01 W}", tol, 10, 0.05))
+        t = r["series/time"]
+        mean, top, _ = slab_exact(t, lambda x: 0.08 if (x % 2.0) < 0.6 else 0.01)
+        e = max(np.max(np.abs(r["sources/t_mean"][:, 0] - 30.0 - mean)), np.max(np.abs(r["sources/t_max"][:, 0] - 30.0 - top)))
+        errs.append(e)
+        tap.check(f"reduced slab, square wave, tolerance {tol} K: every sample within it", e <= tol,
+                  f"largest error {e:.2e} K over {len(t)} samples; estimate {r['summary']['reduced_error_estimate']:.2e} K, basis "
+                  f"{r['summary']['reduced_basis']:.0f}")
+    tap.check("reduced slab: a tighter tolerance gives a smaller error", errs[1] < errs[0], f"errors {errs[0]:.2e} K, {errs[1]:.2e} K")
+
+
+def ranks(work):
+    text = slab_case("{pattern: square, period: 2 s, duty: 0.3, high: 0.08 W, low: 0.01 W}", 0.01, 4, 0.05).replace("max_cell_xy: 1 mm", "max_cell_xy: 0.25 mm")
+    case = phverify.write(f"{work}/ranks.yaml", text)
+    res = []
+    for n in (1, 2, 3):
+        phverify.must_run(["run", case, "-o", f"{work}/ranks{n}.h5", "-quiet"], work, nranks=n)
+        res.append(phverify.read(f"{work}/ranks{n}.h5"))
+    rise = np.max(res[0]["sources/t_max"]) - 30.0
+    worst = max(np.max(np.abs(r["fields/temperature"] - res[0]["fields/temperature"])) for r in res[1:]) / rise
+    tap.check("reduced model: 1, 2 and 3 ranks agree", worst <= 1e-9, f"largest field difference {worst:.1e} of the rise (tolerance 1e-9)")
+
+
+def main():
+    work = phverify.workdir("reduced")
+    tap.guard("reduced lumped plate", lumped, work)
+    tap.guard("reduced slab", slab, work)
+    tap.guard("reduced ranks", ranks, work)
+    tap.finish()
+
+
+if __name__ == "__main__":
+    main()
