@@ -168,7 +168,7 @@ PetscErrorCode PhLinksCreate(MPI_Comm comm, PhCase pb, PhMesh mesh, PhThermal th
 }
 
 /*
-  Lock every link at the field T and time t (PHYSICS §2-§4): the heat every device asks for goes to op->next. With
+  Lock every link at the field T (NULL: the thermal model's state) and time t (PHYSICS §2-§4): the heat every device asks for goes to op->next. With
   `record`, the sample is appended to the series, relocks are counted and outages started; otherwise (the steady
   iteration) only the rotations carry over.
 */
@@ -388,13 +388,10 @@ PetscErrorCode PhLinksRestore(PhLinks op, hid_t file, const char name[], PetscRe
 **/
 PetscErrorCode PhLinksSample(PhLinks op, PetscReal t)
 {
-  Vec T;
-
   PetscFunctionBeginUser;
   if (op == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(PH_EVENT_OPTICS, 0, 0, 0, 0));
-  PetscCall(PhThermalGetTemperature(op->thermal, &T));
-  PetscCall(PhLinksEvaluate(op, T, t, PETSC_TRUE));
+  PetscCall(PhLinksEvaluate(op, NULL, t, PETSC_TRUE));
   PetscCall(PhLinksApply(op));
   PetscCall(PetscLogEventEnd(PH_EVENT_OPTICS, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);

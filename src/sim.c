@@ -98,6 +98,7 @@ PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhS
   PetscCall(PetscMalloc1(problem->nsources + problem->nblocks + 1, &sim->boxes));
   for (PetscInt i = 0; i < problem->nsources; i++) PetscCall(PhMeshGetSourceBox(mesh, i, &sim->boxes[i]));
   for (PetscInt i = 0; i < problem->nblocks; i++) PetscCall(PhMeshGetBlockBox(mesh, i, &sim->boxes[problem->nsources + i]));
+  PetscCall(PhThermalSetReportBoxes(sim->thermal, problem->nsources + problem->nblocks, sim->boxes));
   PetscCall(PhLinksCreate(comm, problem, mesh, sim->thermal, sim->series, &sim->links));
   *sim_out = sim;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -108,15 +109,13 @@ static PetscErrorCode PhSimSample(PhSim sim)
 {
   PetscInt  ns = sim->problem->nsources, nb = sim->problem->nblocks, peak;
   PetscReal t, *tmax, *tmean;
-  Vec       T;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalGetTime(sim->thermal, &t, NULL));
-  PetscCall(PhThermalGetTemperature(sim->thermal, &T));
   PetscCall(PhSeriesAppend(sim->series, t));
-  PetscCall(PhThermalSourcePowers(sim->thermal, t, T, PETSC_FALSE, PhSeriesRow(sim->series, sim->col[PH_SC_SRC_POWER], -1), NULL));
+  PetscCall(PhThermalSourcePowers(sim->thermal, t, NULL, PETSC_FALSE, PhSeriesRow(sim->series, sim->col[PH_SC_SRC_POWER], -1), NULL));
   PetscCall(PetscMalloc2(ns + nb + 1, &tmax, ns + nb + 1, &tmean));
-  PetscCall(PhThermalBoxStats(sim->thermal, ns + nb, sim->boxes, tmax, tmean));
+  PetscCall(PhThermalReportStats(sim->thermal, tmax, tmean));
   PetscCall(PetscArraycpy(PhSeriesRow(sim->series, sim->col[PH_SC_SRC_TMAX], -1), tmax, ns));
   PetscCall(PetscArraycpy(PhSeriesRow(sim->series, sim->col[PH_SC_SRC_TMEAN], -1), tmean, ns));
   PetscCall(PetscArraycpy(PhSeriesRow(sim->series, sim->col[PH_SC_BLK_TMAX], -1), tmax + ns, nb));
@@ -187,11 +186,9 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscInt        nseries = 1, nfield = 1;
   PetscReal       t = 0, next_series = pb->output.series_every, next_field = pb->output.fields_every;
   const PetscReal eps = 1e-12 * PetscMax(1.0, pb->time.end);
-  Vec             T;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalSetMonitor(sim->thermal, PhSimMonitor, sim));
-  PetscCall(PhThermalGetTemperature(sim->thermal, &T));
   while (t < pb->time.end - eps) {
     PetscCall(PhThermalAdvance(sim->thermal, PetscMin(pb->time.end, PetscMin(next_series, next_field))));
     PetscCall(PhThermalGetTime(sim->thermal, &t, NULL));
@@ -200,6 +197,9 @@ static PetscErrorCode PhSimTransient(PhSim sim)
       while (next_series <= t + eps) next_series = pb->output.series_every * (PetscReal)(++nseries);
     }
     if (PetscAbsReal(t - next_field) <= eps || t >= pb->time.end - eps) {
+      Vec T;
+
+      PetscCall(PhThermalGetTemperature(sim->thermal, &T));
       PetscCall(PhOutputAppendSnapshot(sim->out, t, T));
       while (next_field <= t + eps) next_field = pb->output.fields_every * (PetscReal)(++nfield);
     }

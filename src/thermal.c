@@ -413,7 +413,7 @@ static PetscReal PhSignalAt(const PhSignal *s, PetscReal t, PetscBool left)
 
   @param[in]  thermal the model
   @param[in]  t       time, s
-  @param[in]  T       temperatures, K (may be NULL when no source leaks)
+  @param[in]  T       temperatures, K (NULL: the model's own state)
   @param[in]  left    value on the interval ending at t (for steps) rather than at t
   @param[out] power   total power of each source (signal plus leakage), W
   @param[out] leakage leakage part of each source, W (may be NULL)
@@ -431,19 +431,22 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
     if (leakage != NULL) leakage[s] = 0;
   }
   if (!th->leakage) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCheck(T != NULL, th->comm, PETSC_ERR_ARG_NULL, "leakage needs temperatures");
   PetscCall(PetscCalloc1(ns, &mean));
-  PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
-  PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
-  for (PetscInt s = 0; s < ns; s++) {
-    const PhIndexBox b = PhIndexBoxIntersect(&th->src_box[s], &th->owned);
+  if (T == NULL && th->reduced != NULL) PetscCall(PhThermalReducedSourceIntegrals_Private(th, mean)); /* the reduced state */
+  else {
+    if (T == NULL) T = th->T;
+    PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
+    PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
+    for (PetscInt s = 0; s < ns; s++) {
+      const PhIndexBox b = PhIndexBoxIntersect(&th->src_box[s], &th->owned);
 
-    if (!pb->sources[s].has_leakage) continue;
-    PH_BOX_FOR(b, i, j, k) mean[s] += PetscRealPart(tv[k][j][i] * vol[k][j][i]);
+      if (!pb->sources[s].has_leakage) continue;
+      PH_BOX_FOR(b, i, j, k) mean[s] += PetscRealPart(tv[k][j][i] * vol[k][j][i]);
+    }
+    PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
+    PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mean, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
   }
-  PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
-  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mean, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
   for (PetscInt s = 0; s < ns; s++) {
     const PhSource *src = &pb->sources[s];
     PetscReal       p;
@@ -805,6 +808,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree(th->gmat));
   PetscCall(PhThermalDestroyState_Private(th));
   PetscCall(PhThermalReducedDestroy_Private(th));
+  PetscCall(PetscFree(th->report));
   PetscCall(VecDestroy(&th->extra));
   PetscCall(PetscFree3(th->entry_cell, th->entry_input, th->entry_w));
   PetscCall(PetscFree3(th->input_w, th->input_power, th->input_amp));

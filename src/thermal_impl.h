@@ -42,6 +42,8 @@ struct _p_PhThermal {
   PetscBool        reduce;            /* advance with the reduced model (thermal_reduced.c) */
   PetscReal        reduced_tolerance; /* K */
   PhReduced        reduced;
+  PetscInt         nreport; /* boxes reported at every sample (sources, blocks) */
+  PhIndexBox      *report;
   PetscReal       *fixed_power;  /* when set, the source powers (before leakage) of a steady solve instead of their signals, W */
   Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
   Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
@@ -99,3 +101,9 @@ PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, Pet
 PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1);
 PH_INTERN PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalReducedField_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[], PetscReal tmean[]);
+PH_INTERN PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *value, PetscInt *natural);
+PH_INTERN PetscErrorCode PhThermalReducedStored_Private(PhThermal th, PetscScalar *stored);
+PH_INTERN PetscErrorCode PhThermalReducedInputMeans_Private(PhThermal th, PetscReal mean[]);
+PH_INTERN PetscErrorCode PhThermalReducedSourceIntegrals_Private(PhThermal th, PetscReal integral[]);

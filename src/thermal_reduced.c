@@ -44,7 +44,18 @@ struct _p_PhReduced {
   PetscReal  estimate;   /* estimated error of the reported temperatures, K */
   PetscReal  build_time; /* s */
   PetscReal *orow;       /* [npatch][r] g_p^T V Q of convection and temperature patches (energy out) */
-  PetscReal *gsum;       /* [npatch] sum of g_p, W/K (or m^2 for flux) */
+  /* the outputs of a sample without the field: reduced rows and the cells of the report boxes */
+  PetscReal *x, *x0;  /* [r] reduced coordinates V^T C (T - T_ref) now and at the start */
+  PetscBool  current; /* th->T holds the field of x */
+  PetscReal *rmean;   /* [nreport][r] volume-weighted means over the report boxes */
+  PetscReal *rin;     /* [ninput][r] means over the heat inputs */
+  PetscReal *rsrc;    /* [nsources][r] volume integrals over the sources, m^3 */
+  PetscReal *srcvol;  /* [nsources] volume of the cells of each source, m^3 */
+  PetscReal *rstore;  /* [r] 1^T C V, J/K */
+  PetscInt  *nbc;     /* [nreport + 1] first owned cell of each report box in bcell */
+  PetscInt  *bnat;    /* natural index of each listed cell */
+  PetscReal *bval;    /* [ncell][r] the basis at each listed cell */
+  PetscReal *gsum;    /* [npatch] sum of g_p, W/K (or m^2 for flux) */
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -334,6 +345,176 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The rows and cell lists of the outputs of a sample (PhThermalReportStats() and friends), and the coordinates now. */
+static PetscErrorCode PhReducedOutputRows(PhThermal th)
+{
+  PhReduced   rd = th->reduced;
+  PetscInt    r = rd->r, ns = th->problem->nsources, nrep = th->nreport, ncell = 0, c = 0;
+  PetscReal  *tmax, *tmean;
+  PetscScalar dot;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc5(nrep * r + 1, &rd->rmean, th->ninput * r + 1, &rd->rin, ns * r + 1, &rd->rsrc, ns + 1, &rd->srcvol, r, &rd->rstore));
+  PetscCall(PetscMalloc2(nrep + 1, &tmax, nrep + 1, &tmean));
+  PetscCall(PetscMalloc2(r, &rd->x, r, &rd->x0));
+  for (PetscInt k = 0; k < r; k++) {
+    PetscReal *in;
+
+    PetscCall(PhThermalFieldBoxStats_Private(th, rd->V[k], nrep, th->report, tmax, tmean));
+    for (PetscInt b = 0; b < nrep; b++) rd->rmean[b * r + k] = tmean[b];
+    if (th->ninput > 0) {
+      PetscCall(PetscMalloc1(th->ninput, &in));
+      PetscCall(PhThermalInputMeans(th, rd->V[k], in));
+      for (PetscInt d = 0; d < th->ninput; d++) rd->rin[d * r + k] = in[d];
+      PetscCall(PetscFree(in));
+    }
+    PetscCall(VecDot(rd->V[k], th->capacity, &dot));
+    rd->rstore[k] = PetscRealPart(dot);
+  }
+  PetscCall(PetscFree2(tmax, tmean));
+  { /* source integrals: sum over the cells of V_k times the cell volume */
+    const PetscScalar ***vol, ***v;
+
+    PetscCall(DMDAVecGetArrayRead(th->da, th->volume, &vol));
+    for (PetscInt k = 0; k <= r; k++) {
+      if (k < r) PetscCall(DMDAVecGetArrayRead(th->da, rd->V[k], &v));
+      for (PetscInt q = 0; q < ns; q++) {
+        const PhIndexBox b = PhIndexBoxIntersect(&th->src_box[q], &th->owned);
+
+        PH_BOX_FOR(b, i, j, kk) {
+          if (k < r) rd->rsrc[q * r + k] += PetscRealPart(v[kk][j][i] * vol[kk][j][i]);
+          else rd->srcvol[q] += PetscRealPart(vol[kk][j][i]);
+        }
+      }
+      if (k < r) PetscCall(DMDAVecRestoreArrayRead(th->da, rd->V[k], &v));
+    }
+    PetscCall(DMDAVecRestoreArrayRead(th->da, th->volume, &vol));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->rsrc, (PetscMPIInt)(ns * r), MPIU_REAL, MPIU_SUM, th->comm));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->srcvol, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
+  }
+  /* the owned cells of every report box, with the basis there */
+  for (PetscInt b = 0; b < nrep; b++) {
+    PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
+
+    ncell += PhIndexBoxCount(&mine);
+  }
+  PetscCall(PetscMalloc3(nrep + 1, &rd->nbc, ncell + 1, &rd->bnat, ncell * r + 1, &rd->bval));
+  for (PetscInt b = 0; b < nrep; b++) {
+    PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
+
+    rd->nbc[b] = c;
+    PH_BOX_FOR(mine, i, j, k) {
+      rd->bnat[c] = (k * th->info.my + j) * th->info.mx + i;
+      c++;
+    }
+  }
+  rd->nbc[nrep] = c;
+  for (PetscInt k = 0; k < r; k++) {
+    const PetscScalar ***v;
+
+    PetscCall(DMDAVecGetArrayRead(th->da, rd->V[k], &v));
+    c = 0;
+    for (PetscInt b = 0; b < nrep; b++) {
+      PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
+
+      PH_BOX_FOR(mine, i, j, kk) rd->bval[(c++) * r + k] = PetscRealPart(v[kk][j][i]);
+    }
+    PetscCall(DMDAVecRestoreArrayRead(th->da, rd->V[k], &v));
+  }
+  /* the coordinates of the start */
+  for (PetscInt i = 0; i < r; i++) {
+    rd->x0[i] = 0;
+    for (PetscInt k = 0; k < r; k++) rd->x0[i] += rd->Q[k * r + i] * rd->z[k];
+    rd->x[i] = rd->x0[i];
+  }
+  rd->current = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* th->T = T_ref + V x, when it does not hold it yet. */
+PetscErrorCode PhThermalReducedField_Private(PhThermal th)
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  if (rd->x == NULL || rd->current) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(VecSet(th->T, th->t_ref));
+  PetscCall(VecMAXPY(th->T, rd->r, rd->x, rd->V));
+  rd->current = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static inline PetscReal PhReducedDot(const PetscReal *a, const PetscReal *b, PetscInt n)
+{
+  PetscReal s = 0;
+
+  for (PetscInt i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
+PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[], PetscReal tmean[])
+{
+  PhReduced rd = th->reduced;
+  PetscInt  r  = rd->r;
+
+  PetscFunctionBeginUser;
+  for (PetscInt b = 0; b < th->nreport; b++) {
+    tmean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
+    tmax[b]  = PETSC_MIN_REAL;
+    for (PetscInt c = rd->nbc[b]; c < rd->nbc[b + 1]; c++) tmax[b] = PetscMax(tmax[b], th->t_ref + PhReducedDot(rd->bval + c * r, rd->x, r));
+  }
+  if (th->nreport > 0) PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tmax, (PetscMPIInt)th->nreport, MPIU_REAL, MPIU_MAX, th->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *value, PetscInt *natural)
+{
+  PhReduced rd = th->reduced;
+  PetscInt  r = rd->r, n = rd->nbc[th->nreport], idx = PETSC_MAX_INT;
+  PetscReal best = PETSC_MIN_REAL, tie;
+
+  PetscFunctionBeginUser;
+  for (PetscInt c = 0; c < n; c++) best = PetscMax(best, PhReducedDot(rd->bval + c * r, rd->x, r));
+  best += th->t_ref;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &best, 1, MPIU_REAL, MPIU_MAX, th->comm));
+  tie = best - 1e-9 * PetscMax(PetscAbsReal(best - th->t_ref), 1e-3);
+  for (PetscInt c = 0; c < n; c++)
+    if (th->t_ref + PhReducedDot(rd->bval + c * r, rd->x, r) >= tie) idx = PetscMin(idx, rd->bnat[c]);
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &idx, 1, MPIU_INT, MPI_MIN, th->comm));
+  *value   = best;
+  *natural = idx;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhThermalReducedStored_Private(PhThermal th, PetscScalar *stored)
+{
+  PhReduced rd = th->reduced;
+  PetscReal s  = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < rd->r; k++) s += rd->rstore[k] * (rd->x[k] - rd->x0[k]);
+  *stored = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhThermalReducedInputMeans_Private(PhThermal th, PetscReal mean[])
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < th->ninput; d++) mean[d] = th->input_w[d] > 0 ? th->t_ref + PhReducedDot(rd->rin + d * rd->r, rd->x, rd->r) : 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode PhThermalReducedSourceIntegrals_Private(PhThermal th, PetscReal integral[])
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  for (PetscInt q = 0; q < th->problem->nsources; q++) integral[q] = th->t_ref * rd->srcvol[q] + PhReducedDot(rd->rsrc + q * rd->r, rd->x, rd->r);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
   enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
@@ -476,6 +657,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(KSPDestroy(&ksp));
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   PetscCall(PhReducedDiagonalise(th));
+  PetscCall(PhReducedOutputRows(th));
   PetscCall(PetscTime(&t1));
   rd->build_time   = (PetscReal)(t1 - t0);
   th->energy.exact = PETSC_TRUE;
@@ -519,7 +701,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
     PetscReal *power;
 
     PetscCall(PetscMalloc1(ns, &power));
-    PetscCall(PhThermalSourcePowers(th, th->t, th->T, PETSC_FALSE, power, rd->leak));
+    PetscCall(PhThermalSourcePowers(th, th->t, NULL, PETSC_FALSE, power, rd->leak));
     PetscCall(PetscFree(power));
   }
   PetscCall(PetscMalloc2(PetscMax(m, 1), &u0, PetscMax(m, 1), &u1));
@@ -550,14 +732,13 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   th->energy.out += out;
   th->energy.flux_in += flux;
   PetscCall(PetscFree2(u0, u1));
-  /* the field: T = T_ref + V Q z */
+  /* the reduced coordinates x = Q z; the field is reconstructed only when asked for */
   for (PetscInt i = 0; i < r; i++) {
-    rd->xr[i] = 0;
-    for (PetscInt k = 0; k < r; k++) rd->xr[i] += rd->Q[k * r + i] * rd->z[k];
+    rd->x[i] = 0;
+    for (PetscInt k = 0; k < r; k++) rd->x[i] += rd->Q[k * r + i] * rd->z[k];
   }
-  PetscCall(VecSet(th->T, th->t_ref));
-  PetscCall(VecMAXPY(th->T, r, rd->xr, rd->V));
-  th->t = t1;
+  rd->current = PETSC_FALSE;
+  th->t       = t1;
   th->steps++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -595,6 +776,9 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree(rd->hot));
   PetscCall(PetscFree5(rd->lambda, rd->Q, rd->QB, rd->z, rd->xr));
   PetscCall(PetscFree2(rd->orow, rd->gsum));
+  PetscCall(PetscFree5(rd->rmean, rd->rin, rd->rsrc, rd->srcvol, rd->rstore));
+  PetscCall(PetscFree2(rd->x, rd->x0));
+  PetscCall(PetscFree3(rd->nbc, rd->bnat, rd->bval));
   PetscCall(PetscFree(th->reduced));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

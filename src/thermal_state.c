@@ -6,13 +6,15 @@
 
 /**
   @brief The temperature field, K (borrowed). Write the initial field into it before PhThermalStart(); afterwards it
-  is read-only for the caller and changes with PhThermalSolveSteady() and PhThermalAdvance().
+  is read-only for the caller and changes with PhThermalSolveSteady() and PhThermalAdvance(). With the reduced model
+  the field is reconstructed here, when asked for (snapshots); the statistics below do not need it.
 
-  Not collective.
+  Collective.
 **/
 PetscErrorCode PhThermalGetTemperature(PhThermal th, Vec *T)
 {
   PetscFunctionBeginUser;
+  if (th->reduced != NULL) PetscCall(PhThermalReducedField_Private(th));
   *T = th->T;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -55,14 +57,31 @@ PetscErrorCode PhThermalStart(PhThermal th, PetscBool steady)
 }
 
 /**
-  @brief Highest and volume-weighted mean temperature (K) over each of `nbox` cell boxes: two reductions for all.
+  @brief Declare the boxes whose highest and mean temperatures are reported at every sample (PhThermalReportStats()):
+  with the reduced model their means are reduced rows and their maxima reconstruct only their cells. Copied.
+
+  Not collective.
+**/
+PetscErrorCode PhThermalSetReportBoxes(PhThermal th, PetscInt nbox, const PhIndexBox boxes[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(th->report));
+  th->nreport = nbox;
+  PetscCall(PetscMalloc1(nbox + 1, &th->report));
+  PetscCall(PetscArraycpy(th->report, boxes, nbox));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Highest and volume-weighted mean temperature (K) of the state over each report box: two reductions for all.
 
   Collective.
 **/
-PetscErrorCode PhThermalBoxStats(PhThermal th, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[], PetscReal tmean[])
+PetscErrorCode PhThermalReportStats(PhThermal th, PetscReal tmax[], PetscReal tmean[])
 {
   PetscFunctionBeginUser;
-  PetscCall(PhThermalFieldBoxStats_Private(th, th->T, nbox, boxes, tmax, tmean));
+  if (th->reduced != NULL) PetscCall(PhThermalReducedReportStats_Private(th, tmax, tmean));
+  else PetscCall(PhThermalFieldBoxStats_Private(th, th->T, th->nreport, th->report, tmax, tmean));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -104,7 +123,7 @@ PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, PetscInt nbox
 /**
   @brief The hottest cell: its temperature (K) and natural index (k * ny + j) * nx + i. Cells within 1e-9 of the rise
   of the maximum count as tied (solves leave differences far larger than rounding between rank counts) and the tie
-  goes to the lowest natural index (DESIGN §5).
+  goes to the lowest natural index (DESIGN §5). With the reduced model: the hottest cell of the report boxes.
 
   Collective.
 **/
@@ -116,6 +135,10 @@ PetscErrorCode PhThermalPeak(PhThermal th, PetscReal *value, PetscInt *natural)
   PhIndexBox     owned;
 
   PetscFunctionBeginUser;
+  if (th->reduced != NULL) {
+    PetscCall(PhThermalReducedPeak_Private(th, value, natural));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PhThermalGetOwnedBox(th, &owned));
   PetscCall(VecMax(th->T, NULL, value));
   tie = *value - 1e-9 * PetscMax(PetscAbsReal(*value - th->t_ref), 1e-3);
@@ -143,8 +166,11 @@ PetscErrorCode PhThermalEnergyError(PhThermal th, PetscReal *error)
   PetscReal          gap, denom;
 
   PetscFunctionBeginUser;
-  PetscCall(VecWAXPY(th->rate, -1.0, th->T0, th->T));
-  PetscCall(VecDot(th->rate, th->capacity, &stored));
+  if (th->reduced != NULL) PetscCall(PhThermalReducedStored_Private(th, &stored));
+  else {
+    PetscCall(VecWAXPY(th->rate, -1.0, th->T0, th->T));
+    PetscCall(VecDot(th->rate, th->capacity, &stored));
+  }
   gap    = PetscRealPart(stored) + e->out - e->generated - e->flux_in;
   denom  = PetscMax(PetscMax(e->generated + e->flux_in, PetscAbsReal(e->out)), PetscAbsReal(PetscRealPart(stored)));
   *error = denom > 0 ? PetscAbsReal(gap) / denom : 0;
@@ -220,8 +246,8 @@ PetscErrorCode PhThermalSetHeatPowers(PhThermal th, const PetscReal power[])
 }
 
 /**
-  @brief Volume-weighted mean of the field T (K, or a rise) over each heat input's cells (0 for an input without
-  cells): one reduction for all.
+  @brief Volume-weighted mean of the field T (K, or a rise; NULL: the state) over each heat input's cells (0 for an
+  input without cells): one reduction for all.
 
   Collective.
 **/
@@ -230,6 +256,11 @@ PetscErrorCode PhThermalInputMeans(PhThermal th, Vec T, PetscReal mean[])
   const PetscScalar *tv;
 
   PetscFunctionBeginUser;
+  if (T == NULL && th->reduced != NULL) {
+    PetscCall(PhThermalReducedInputMeans_Private(th, mean));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (T == NULL) T = th->T;
   for (PetscInt d = 0; d < th->ninput; d++) mean[d] = 0;
   PetscCall(VecGetArrayRead(T, &tv));
   for (PetscInt e = 0; e < th->nentry; e++) mean[th->entry_input[e]] += th->entry_w[e] * PetscRealPart(tv[th->entry_cell[e]]);
