@@ -278,9 +278,19 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
                             "wall-clock time of the run from set-up to the last sample"));
   if (pb->time.method == PH_METHOD_REDUCED && !pb->time.steady) {
     PetscInt  basis, shifts;
-    PetscReal build, estimate;
+    PetscReal build, estimate, window, check;
 
-    PetscCall(PhThermalGetReducedInfo(sim->thermal, &basis, &shifts, &build, &estimate));
+    PetscCall(PhThermalGetReducedInfo(sim->thermal, &basis, &shifts, &build, &estimate, &window, &check));
+    if (window >= 0) {
+      PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_check_error", check, "K",
+                                "largest difference of the source, block and heat-input temperatures (means and maxima) between the reduced "
+                                "and the full model over [0, reduced_check_window] (-ph_reduced_check)"));
+      PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_check_window", window, "s",
+                                "end of the window checked against the full model"));
+      PetscCall(PetscPrintf(
+        sim->comm, "reduced model checked against the full model over [0, %g s]: largest difference %.3g K (estimate %.3g K, tolerance %.3g K)\n",
+        (double)window, (double)check, (double)estimate, (double)pb->time.reduced_tolerance));
+    }
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_basis", (PetscReal)basis, "1",
                               "size of the reduced model's basis (time.method: reduced)"));
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_shifts", (PetscReal)shifts, "1",

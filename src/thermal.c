@@ -158,6 +158,7 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   th->mg_coarsen_factor = 3;
   th->reduce            = (PetscBool)(problem->time.method == PH_METHOD_REDUCED);
   th->reduced_tolerance = problem->time.reduced_tolerance;
+  th->check_window      = -1;
   PetscCall(DMDAVecGetArray(th->da, th->capacity, &cap));
   PetscCall(DMDAVecGetArray(th->da, th->volume, &vol));
   PH_BOX_FOR(th->owned, i, j, k) {
@@ -808,6 +809,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree(th->gmat));
   PetscCall(PhThermalDestroyState_Private(th));
   PetscCall(PhThermalReducedDestroy_Private(th));
+  PetscCall(PhThermalDestroy(&th->check));
   PetscCall(PetscFree(th->report));
   PetscCall(VecDestroy(&th->extra));
   PetscCall(PetscFree3(th->entry_cell, th->entry_input, th->entry_w));

@@ -42,7 +42,11 @@ struct _p_PhThermal {
   PetscBool        reduce;            /* advance with the reduced model (thermal_reduced.c) */
   PetscReal        reduced_tolerance; /* K */
   PhReduced        reduced;
-  PetscInt         nreport; /* boxes reported at every sample (sources, blocks) */
+  PetscReal        check_window; /* -ph_reduced_check: compare with the full model over [0, window] s (0: the whole run; < 0: off) */
+  PhThermal        check;        /* the full model running beside the reduced one, while checked */
+  PetscReal        check_error;  /* largest difference of the report and heat-input temperatures so far, K */
+  PetscReal        check_until;  /* the end of the window that was checked, s */
+  PetscInt         nreport;      /* boxes reported at every sample (sources, blocks) */
   PhIndexBox      *report;
   PetscReal       *fixed_power;  /* when set, the source powers (before leakage) of a steady solve instead of their signals, W */
   Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
@@ -102,6 +106,7 @@ PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1);
 PH_INTERN PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalReducedField_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalReducedCheck_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[], PetscReal tmean[]);
 PH_INTERN PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *value, PetscInt *natural);
 PH_INTERN PetscErrorCode PhThermalReducedStored_Private(PhThermal th, PetscScalar *stored);

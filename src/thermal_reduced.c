@@ -515,6 +515,52 @@ PetscErrorCode PhThermalReducedSourceIntegrals_Private(PhThermal th, PetscReal i
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The full model beside the reduced one (-ph_reduced_check): a second thermal model started from the same field, with
+   the same heat inputs and report boxes. */
+static PetscErrorCode PhReducedCheckCreate(PhThermal th)
+{
+  PhThermal ck;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalCreate(th->comm, th->problem, th->mesh, &ck));
+  ck->reduce = PETSC_FALSE;
+  PetscCall(PhThermalSetFromOptions(ck));
+  ck->check_window = -1;
+  if (th->ninput > 0) PetscCall(PhThermalSetHeatInputs(ck, th->ninput, th->nentry, th->entry_cell, th->entry_input, th->entry_w, th->input_amp));
+  if (th->extra != NULL) PetscCall(PhThermalSetHeatPowers(ck, th->input_power));
+  PetscCall(PhThermalSetReportBoxes(ck, th->nreport, th->report));
+  PetscCall(VecCopy(th->T0, ck->T));
+  PetscCall(PhThermalStart(ck, PETSC_FALSE));
+  ck->t_ref       = th->t_ref;
+  th->check       = ck;
+  th->check_error = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Advance the full model to the reduced model's time and record the largest difference of the reported temperatures
+   (report box means and maxima, heat-input means); the check ends with its window. */
+PetscErrorCode PhThermalReducedCheck_Private(PhThermal th)
+{
+  PhThermal  ck = th->check;
+  PetscInt   n  = 2 * th->nreport + th->ninput;
+  PetscReal *a, *b;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalAdvance(ck, th->t));
+  PetscCall(PetscMalloc2(n + 1, &a, n + 1, &b));
+  PetscCall(PhThermalReportStats(th, a, a + th->nreport));
+  PetscCall(PhThermalReportStats(ck, b, b + th->nreport));
+  if (th->ninput > 0) {
+    PetscCall(PhThermalInputMeans(th, NULL, a + 2 * th->nreport));
+    PetscCall(PhThermalInputMeans(ck, NULL, b + 2 * th->nreport));
+  }
+  for (PetscInt i = 0; i < n; i++) th->check_error = PetscMax(th->check_error, PetscAbsReal(a[i] - b[i]));
+  PetscCall(PetscFree2(a, b));
+  th->check_until = th->t;
+  if (th->check_window > 0 && th->t >= th->check_window * (1 - 1e-12)) PetscCall(PhThermalDestroy(&th->check));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
   enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
@@ -658,6 +704,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   PetscCall(PhReducedDiagonalise(th));
   PetscCall(PhReducedOutputRows(th));
+  if (th->check_window >= 0) PetscCall(PhReducedCheckCreate(th));
   PetscCall(PetscTime(&t1));
   rd->build_time   = (PetscReal)(t1 - t0);
   th->energy.exact = PETSC_TRUE;
@@ -744,19 +791,23 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
 }
 
 /**
-  @brief The size of the reduced model, its build time (s) and its estimated error (K); all zero for the full model.
+  @brief The size of the reduced model, its build time (s), its estimated error (K), and with -ph_reduced_check the end
+  of the window checked against the full model (s; -1 without a check) and the largest difference found there (K).
 
   Not collective.
 **/
-PetscErrorCode PhThermalGetReducedInfo(PhThermal th, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate)
+PetscErrorCode PhThermalGetReducedInfo(PhThermal th, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate,
+                                       PetscReal *check_window, PetscReal *check_error)
 {
   PhReduced rd = th->reduced;
 
   PetscFunctionBeginUser;
-  *basis      = rd ? rd->r : 0;
-  *shifts     = rd ? rd->nshift : 0;
-  *build_time = rd ? rd->build_time : 0;
-  *estimate   = rd ? rd->estimate : 0;
+  *check_window = th->check_window >= 0 && rd ? th->check_until : -1;
+  *check_error  = th->check_error;
+  *basis        = rd ? rd->r : 0;
+  *shifts       = rd ? rd->nshift : 0;
+  *build_time   = rd ? rd->build_time : 0;
+  *estimate     = rd ? rd->estimate : 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -242,6 +242,7 @@ PetscErrorCode PhThermalSetHeatPowers(PhThermal th, const PetscReal power[])
   }
   PetscCall(PetscArraycpy(th->input_power, power, th->ninput));
   PetscCall(PhThermalSpreadInputs_Private(th, power, th->extra));
+  if (th->check != NULL) PetscCall(PhThermalSetHeatPowers(th->check, power));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -302,6 +302,7 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
       PetscCall(PhThermalReducedAdvance_Private(th, PetscMin(t_next, t_land)));
       if (th->monitor != NULL) PetscCall(th->monitor(th->monitor_ctx, th->t, th->steps));
     }
+    if (th->check != NULL) PetscCall(PhThermalReducedCheck_Private(th));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (th->ts == NULL) {
@@ -333,8 +334,9 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
 }
 
 /**
-  @brief Read the thermal options: -ph_ksp_floor (linear solves of a step stop at this fraction of its heat, 1e-6) and
-  -ph_mg_coarsen_factor (cells merged per direction by the multigrid, 3). Listed by -help.
+  @brief Read the thermal options: -ph_ksp_floor (linear solves of a step stop at this fraction of its heat, 1e-6),
+  -ph_reduced_check WINDOW (the reduced model checked against the full one over [0, WINDOW] s, 0 for the whole run)
+  and -ph_mg_coarsen_factor (cells merged per direction by the multigrid, 3). Listed by -help.
 
   Collective.
 **/
@@ -344,6 +346,9 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
   PetscOptionsBegin(th->comm, NULL, "photherm thermal solver", "PhThermal");
   PetscCall(PetscOptionsReal("-ph_ksp_floor", "linear solves of a time step stop at this fraction of the heat the step carries", "PhThermalAdvance",
                              th->ksp_floor, &th->ksp_floor, NULL));
+  PetscCall(PetscOptionsReal(
+    "-ph_reduced_check", "with time.method: reduced, also run the full model over [0, window] s and report the largest difference (0: the whole run)",
+    "PhThermalAdvance", th->check_window, &th->check_window, NULL));
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();

@@ -63,5 +63,6 @@ PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, P
 PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalSolveResponse(PhThermal thermal, Vec heat, Vec rise);
-PH_EXTERN PetscErrorCode PhThermalGetReducedInfo(PhThermal thermal, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate);
+PH_EXTERN PetscErrorCode PhThermalGetReducedInfo(PhThermal thermal, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate,
+                                                 PetscReal *check_window, PetscReal *check_error);
 PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);
