@@ -55,7 +55,9 @@ struct _p_PhReduced {
   PetscInt  *nbc;     /* [nreport + 1] first owned cell of each report box in bcell */
   PetscInt  *bnat;    /* natural index of each listed cell */
   PetscReal *bval;    /* [ncell][r] the basis at each listed cell */
-  PetscReal *gsum;    /* [npatch] sum of g_p, W/K (or m^2 for flux) */
+  PetscReal *bt;      /* [ncell] the rise at each listed cell for x, when cells_current */
+  PetscBool  cells_current;
+  PetscReal *gsum; /* [npatch] sum of g_p, W/K (or m^2 for flux) */
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -398,7 +400,7 @@ static PetscErrorCode PhReducedOutputRows(PhThermal th)
 
     ncell += PhIndexBoxCount(&mine);
   }
-  PetscCall(PetscMalloc3(nrep + 1, &rd->nbc, ncell + 1, &rd->bnat, ncell * r + 1, &rd->bval));
+  PetscCall(PetscMalloc4(nrep + 1, &rd->nbc, ncell + 1, &rd->bnat, ncell * r + 1, &rd->bval, ncell + 1, &rd->bt));
   for (PetscInt b = 0; b < nrep; b++) {
     PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
 
@@ -427,7 +429,8 @@ static PetscErrorCode PhReducedOutputRows(PhThermal th)
     for (PetscInt k = 0; k < r; k++) rd->x0[i] += rd->Q[k * r + i] * rd->z[k];
     rd->x[i] = rd->x0[i];
   }
-  rd->current = PETSC_FALSE;
+  rd->current       = PETSC_FALSE;
+  rd->cells_current = PETSC_FALSE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -452,16 +455,33 @@ static inline PetscReal PhReducedDot(const PetscReal *a, const PetscReal *b, Pet
   return s;
 }
 
+/* The rise at every listed cell of the report boxes for the present x: one dense product (BLAS), kept until x changes. */
+static PetscErrorCode PhReducedCells(PhThermal th)
+{
+  PhReduced    rd = th->reduced;
+  PetscBLASInt m, n, one = 1;
+  PetscReal    alpha = 1, beta = 0;
+
+  PetscFunctionBeginUser;
+  if (rd->cells_current) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscBLASIntCast(rd->r, &m));
+  PetscCall(PetscBLASIntCast(rd->nbc[th->nreport], &n));
+  if (n > 0 && m > 0) PetscCallBLAS("BLASgemv", BLASgemv_("T", &m, &n, &alpha, rd->bval, &m, rd->x, &one, &beta, rd->bt, &one));
+  rd->cells_current = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[], PetscReal tmean[])
 {
   PhReduced rd = th->reduced;
   PetscInt  r  = rd->r;
 
   PetscFunctionBeginUser;
+  PetscCall(PhReducedCells(th));
   for (PetscInt b = 0; b < th->nreport; b++) {
     tmean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
     tmax[b]  = PETSC_MIN_REAL;
-    for (PetscInt c = rd->nbc[b]; c < rd->nbc[b + 1]; c++) tmax[b] = PetscMax(tmax[b], th->t_ref + PhReducedDot(rd->bval + c * r, rd->x, r));
+    for (PetscInt c = rd->nbc[b]; c < rd->nbc[b + 1]; c++) tmax[b] = PetscMax(tmax[b], th->t_ref + rd->bt[c]);
   }
   if (th->nreport > 0) PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tmax, (PetscMPIInt)th->nreport, MPIU_REAL, MPIU_MAX, th->comm));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -470,16 +490,17 @@ PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[
 PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *value, PetscInt *natural)
 {
   PhReduced rd = th->reduced;
-  PetscInt  r = rd->r, n = rd->nbc[th->nreport], idx = PETSC_MAX_INT;
+  PetscInt  n = rd->nbc[th->nreport], idx = PETSC_MAX_INT;
   PetscReal best = PETSC_MIN_REAL, tie;
 
   PetscFunctionBeginUser;
-  for (PetscInt c = 0; c < n; c++) best = PetscMax(best, PhReducedDot(rd->bval + c * r, rd->x, r));
+  PetscCall(PhReducedCells(th));
+  for (PetscInt c = 0; c < n; c++) best = PetscMax(best, rd->bt[c]);
   best += th->t_ref;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &best, 1, MPIU_REAL, MPIU_MAX, th->comm));
   tie = best - 1e-9 * PetscMax(PetscAbsReal(best - th->t_ref), 1e-3);
   for (PetscInt c = 0; c < n; c++)
-    if (th->t_ref + PhReducedDot(rd->bval + c * r, rd->x, r) >= tie) idx = PetscMin(idx, rd->bnat[c]);
+    if (th->t_ref + rd->bt[c] >= tie) idx = PetscMin(idx, rd->bnat[c]);
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &idx, 1, MPIU_INT, MPI_MIN, th->comm));
   *value   = best;
   *natural = idx;
@@ -784,8 +805,9 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
     rd->x[i] = 0;
     for (PetscInt k = 0; k < r; k++) rd->x[i] += rd->Q[k * r + i] * rd->z[k];
   }
-  rd->current = PETSC_FALSE;
-  th->t       = t1;
+  rd->current       = PETSC_FALSE;
+  rd->cells_current = PETSC_FALSE;
+  th->t             = t1;
   th->steps++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -829,7 +851,7 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree2(rd->orow, rd->gsum));
   PetscCall(PetscFree5(rd->rmean, rd->rin, rd->rsrc, rd->srcvol, rd->rstore));
   PetscCall(PetscFree2(rd->x, rd->x0));
-  PetscCall(PetscFree3(rd->nbc, rd->bnat, rd->bval));
+  PetscCall(PetscFree4(rd->nbc, rd->bnat, rd->bval, rd->bt));
   PetscCall(PetscFree(th->reduced));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
