@@ -11,12 +11,15 @@ static const char PhUsage[] = "usage:\n"
                               "  photherm run     CASE.yaml [-P name=value]... [-o OUT.h5] [-quiet] [PETSc options]\n"
                               "  photherm check   CASE.yaml [-P name=value]... [-ph_ranks N] [-ph_ranks_per_node M] [-ph_force]\n"
                               "  photherm mesh    CASE.yaml [-P name=value]... -o MESH.h5\n"
+                              "  photherm reduce  CASE.yaml [-P name=value]... -o MODEL.h5\n"
                               "  photherm summary OUT.h5 [--csv]\n"
                               "  photherm --help | --version\n"
                               "\n"
                               "  run      solve the case and write OUT.h5 (default: output.file of the case) and OUT.xmf for ParaView\n"
                               "  check    validate the case and print its mesh, memory estimate, sources, optics; solve nothing\n"
                               "  mesh     write the voxel mesh of the case to an HDF5 file that a case can read with mesh: {file}\n"
+                              "  reduce   build the reduced model of the case (time.method: reduced) and write it; runs of cases that\n"
+                              "           differ only in powers or traces reuse it with -ph_reduced_model MODEL.h5\n"
                               "  summary  print the summary metrics of a finished run (--csv: one header line and one row)\n"
                               "\n"
                               "  -P name=value   override a declared parameter or any key by its dotted path (time.end=10ms,\n"
@@ -46,7 +49,7 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
   }
   args->petsc_argv[args->petsc_argc++] = argv[0];
   if (argc < 2) {
-    (void)snprintf(args->usage_error, sizeof(args->usage_error), "missing subcommand (run, check, mesh or summary); see photherm --help");
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "missing subcommand (run, check, mesh, reduce or summary); see photherm --help");
     return 0;
   }
   args->command = argv[1];
@@ -58,9 +61,9 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
     args->command = "version";
     return 0;
   }
-  if (strcmp(argv[1], "run") && strcmp(argv[1], "check") && strcmp(argv[1], "mesh") && strcmp(argv[1], "summary")) {
+  if (strcmp(argv[1], "run") && strcmp(argv[1], "check") && strcmp(argv[1], "mesh") && strcmp(argv[1], "reduce") && strcmp(argv[1], "summary")) {
     (void)snprintf(args->usage_error, sizeof(args->usage_error),
-                   "unknown subcommand \"%s\" (expected run, check, mesh or summary); see photherm --help", argv[1]);
+                   "unknown subcommand \"%s\" (expected run, check, mesh, reduce or summary); see photherm --help", argv[1]);
     return 0;
   }
   if (argc < 3 || argv[2][0] == '-') {
@@ -109,6 +112,8 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
     (void)snprintf(args->usage_error, sizeof(args->usage_error), "--csv belongs to photherm summary");
   if (!strcmp(args->command, "summary") && args->noverrides > 0)
     (void)snprintf(args->usage_error, sizeof(args->usage_error), "-P does not apply to photherm summary");
+  if (!strcmp(args->command, "reduce") && args->output == NULL)
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm reduce needs -o MODEL.h5; see photherm --help");
   if (!strcmp(args->command, "mesh") && args->output == NULL)
     (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm mesh needs -o MESH.h5");
   return 0;
@@ -189,8 +194,18 @@ PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code
     opts.output       = args->output;
     opts.command_line = args->command_line;
     opts.quiet        = args->quiet;
+    char why[PETSC_MAX_PATH_LEN + 256];
+
     PetscCall(PhSimCreate(comm, problem, mesh, &opts, &sim));
-    PetscCall(PhSimRun(sim));
+    PetscCall(PhSimCheckOptions(sim, why, sizeof(why)));
+    if (why[0]) {
+      PetscCall(PetscFPrintf(comm, stderr, "photherm: error: %s\n", why));
+      *exit_code = PH_EXIT_BAD_INPUT;
+    } else if (!strcmp(args->command, "reduce")) {
+      PetscCall(PhSimReduce(sim, args->output));
+      PetscCall(PetscPrintf(comm, "reduced model: %s (use it with photherm run CASE.yaml -P time.method=reduced -ph_reduced_model %s)\n",
+                            args->output, args->output));
+    } else PetscCall(PhSimRun(sim));
     PetscCall(PhSimDestroy(&sim));
     PetscCall(PhCliWarnUnused(comm));
   }
@@ -226,7 +241,7 @@ PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code)
     PetscCall(PhCliCheck(comm, args, exit_code));
   } else if (!strcmp(args->command, "mesh")) {
     PetscCall(PhCliMesh(comm, args, exit_code));
-  } else if (!strcmp(args->command, "run")) {
+  } else if (!strcmp(args->command, "run") || !strcmp(args->command, "reduce")) {
     PetscCall(PhCliRunCase(comm, args, exit_code));
   } else {
     PetscCall(PhSummaryPrint(comm, args->path, args->csv, exit_code));

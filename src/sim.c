@@ -337,6 +337,58 @@ static PetscErrorCode PhSimReadInitial(PhSim sim, Vec T)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The state at t = 0 (DESIGN §3.7): a temperature, an earlier result's snapshot, or the steady state; then the start. */
+static PetscErrorCode PhSimInitialState(PhSim sim)
+{
+  PhCase pb = sim->problem;
+  Vec    T;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalGetTemperature(sim->thermal, &T));
+  switch (pb->time.initial) {
+  case PH_INITIAL_TEMPERATURE:
+    PetscCall(VecSet(T, pb->time.initial_temperature));
+    break;
+  case PH_INITIAL_FILE:
+    PetscCall(PhSimReadInitial(sim, T));
+    break;
+  default:
+    PetscCall(VecSet(T, 300.0));
+    break;
+  }
+  /* mode: steady solves the steady state whatever the initial field (it is only the first guess) */
+  if (pb->time.steady || pb->time.initial == PH_INITIAL_STEADY) PetscCall(PhLinksSolveSteady(sim->links, sim->thermal));
+  PetscCall(PhThermalStart(sim->thermal, pb->time.steady));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Build the reduced model of the case from the state a run would start from, and write it to `path`
+  (photherm reduce; a run reuses it with -ph_reduced_model).
+
+  Collective.
+**/
+PetscErrorCode PhSimReduce(PhSim sim, const char path[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhSimInitialState(sim));
+  PetscCall(PhThermalSaveReduced(sim->thermal, path));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Problems of the run's options that are input errors, found before anything is computed (a reduced model of
+  another case): *why is empty when there are none.
+
+  Collective.
+**/
+PetscErrorCode PhSimCheckOptions(PhSim sim, char why[], size_t len)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalCheckReducedModel(sim->thermal, why, len));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Run the case: initial state, steady solve or transient, series, snapshots, summary; write the result file.
 
@@ -356,20 +408,7 @@ PetscErrorCode PhSimRun(PhSim sim)
   PetscCall(PhThermalGetDM(sim->thermal, &da));
   PetscCall(PhThermalGetTemperature(sim->thermal, &T));
   PetscCall(PhOutputCreate(sim->comm, sim->options.output, pb, sim->mesh, da, sim->options.command_line, &sim->out));
-  switch (pb->time.initial) {
-  case PH_INITIAL_TEMPERATURE:
-    PetscCall(VecSet(T, pb->time.initial_temperature));
-    break;
-  case PH_INITIAL_FILE:
-    PetscCall(PhSimReadInitial(sim, T));
-    break;
-  default:
-    PetscCall(VecSet(T, 300.0));
-    break;
-  }
-  /* mode: steady solves the steady state whatever the initial field (it is only the first guess) */
-  if (pb->time.steady || pb->time.initial == PH_INITIAL_STEADY) PetscCall(PhLinksSolveSteady(sim->links, sim->thermal));
-  PetscCall(PhThermalStart(sim->thermal, pb->time.steady));
+  PetscCall(PhSimInitialState(sim));
   PetscCall(VecDuplicate(T, &density));
   PetscCall(PhThermalPowerDensity(sim->thermal, 0, T, density));
   PetscCall(PhOutputWriteField(sim->out, PH_RESULT_POWER_DENSITY, density, 1.0, 0.0, "W/m^3",

@@ -44,6 +44,7 @@ struct _p_PhThermal {
   PhReduced        reduced;
   PetscReal        check_window; /* -ph_reduced_check: compare with the full model over [0, window] s (0: the whole run; < 0: off) */
   PhThermal        check;        /* the full model running beside the reduced one, while checked */
+  char            *model_path;   /* -ph_reduced_model: the basis of photherm reduce instead of one built here */
   PetscReal        check_error;  /* largest difference of the report and heat-input temperatures so far, K */
   PetscReal        check_until;  /* the end of the window that was checked, s */
   PetscInt         nreport;      /* boxes reported at every sample (sources, blocks) */

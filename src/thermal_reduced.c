@@ -16,6 +16,10 @@
 
 #include <math.h>
 #include <petscblaslapack.h>
+#include <photherm/h5.h>
+
+#define PH_REDUCED_FILE_VERSION 1
+#define PH_REDUCED_NFINGER      7 /* nx, ny, nz, then weighted sums of capacities, conductivities, boundary conductances, source cells */
 
 #define PH_REDUCED_MAX_SHIFTS 24   /* shifts beside s = 0 */
 #define PH_REDUCED_DEFLATE    1e-8 /* a new vector whose C-norm falls below this share of its norm adds nothing */
@@ -582,69 +586,240 @@ PetscErrorCode PhThermalReducedCheck_Private(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/**
-  Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
-  enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
-**/
-PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
+/*
+  The fingerprint of what a reduced model depends on: the mesh sizes and weighted sums, with a fixed weight per cell
+  (from its natural index, so that any rank count gives the same sums to rounding), of the capacities, the
+  conductivities of the cells' materials, the boundary conductances and the cells of the sources. Powers, traces and
+  ambient values are not in it: a model serves every case that differs from its own only in those.
+*/
+static PetscErrorCode PhReducedFingerprint(PhThermal th, PetscReal f[PH_REDUCED_NFINGER])
 {
-  PhCase         pb = th->problem;
-  PhReduced      rd;
-  PetscInt       ns = pb->nsources;
-  PetscLogDouble t0, t1;
-  KSP            ksp;
-  PetscReal      tol = th->reduced_tolerance;
-  PetscReal      s_lo, s_hi;
-  PetscBool      added;
-  Vec            w, *steady;
-  PetscScalar    gsum;
+  PhCase               pb = th->problem;
+  const PetscScalar ***cap;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscTime(&t0));
-  if (th->nonlinear_k) PetscCall(PhReducedFreezeConductivity(th));
-  PetscCall(PetscNew(&rd));
-  th->reduced = rd;
-  /* the inputs */
-  PetscCall(PetscMalloc1(PetscMax(th->npatches, 1), &rd->patch));
-  for (PetscInt p = 0; p < th->npatches; p++)
-    if (th->patches[p].bc->type != PH_BC_ADIABATIC) rd->patch[rd->npatch++] = p;
-  rd->nheat = th->extra != NULL ? th->ninput : 0;
-  rd->m     = ns + rd->npatch + rd->nheat;
-  rd->nout  = ns + th->ninput;
-  PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
-  PetscCall(PetscCalloc1(PetscMax(ns, 1), &rd->leak));
-  PetscCall(VecDuplicateVecs(th->T, PetscMax(rd->m, 1), &rd->F));
-  for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecSet(rd->F[i], 0.0));
-  {
-    PetscReal *unit;
+  PetscCall(PetscArrayzero(f, PH_REDUCED_NFINGER));
+  PetscCall(DMDAVecGetArrayRead(th->da, th->capacity, &cap));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    PetscReal         w = PetscSinReal(0.37 * (PetscReal)((k * th->info.my + j) * th->info.mx + i) + 0.11) + 1.5;
+    const PhMaterial *m = &pb->materials[th->gmat[PhIndexBoxOffset(&th->ghost, i, j, k)]];
 
-    PetscCall(PetscCalloc1(PetscMax(PetscMax(ns, th->ninput), 1), &unit));
-    for (PetscInt s = 0; s < ns; s++) {
-      unit[s] = 1.0;
-      PetscCall(PhThermalAddSourceHeat_Private(th, unit, rd->F[s]));
-      unit[s]    = 0.0;
-      rd->amp[s] = PhSignalMaxAbs(&pb->sources[s].power) + (pb->sources[s].has_leakage ? 2 * pb->sources[s].leak_p_ref : 0);
-    }
-    for (PetscInt q = 0; q < rd->npatch; q++) {
-      const PhPatch *pa = &th->patches[rd->patch[q]];
-      PetscScalar   *f;
+    f[3] += w * PetscRealPart(cap[k][j][i]);
+    f[4] += w * (m->k[0] + 2 * m->k[1] + 3 * m->k[2] + 5 * m->k_exponent);
+    for (PetscInt q = 0; q < pb->nsources; q++) {
+      const PhIndexBox *b = &th->src_box[q];
 
-      PetscCall(VecGetArray(rd->F[ns + q], &f));
-      for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
-      PetscCall(VecRestoreArray(rd->F[ns + q], &f));
-      rd->amp[ns + q] = PhSignalMaxAbs(&pa->bc->value);
-      if (pa->bc->type != PH_BC_FLUX) rd->amp[ns + q] = PetscMax(PetscAbsReal(rd->amp[ns + q] - th->t_ref), 1e-3);
-      if (PhSignalIsConstant(&pa->bc->value) && pa->bc->type != PH_BC_FLUX)
-        rd->amp[ns + q] = PetscAbsReal(PhSignalEvaluate(&pa->bc->value, 0) - th->t_ref);
+      if (i >= b->lo[0] && i < b->hi[0] && j >= b->lo[1] && j < b->hi[1] && k >= b->lo[2] && k < b->hi[2]) f[6] += w * (q + 1);
     }
-    for (PetscInt d = 0; d < rd->nheat; d++) {
-      unit[d] = 1.0;
-      PetscCall(PhThermalSpreadInputs_Private(th, unit, rd->F[ns + rd->npatch + d]));
-      unit[d]                      = 0.0;
-      rd->amp[ns + rd->npatch + d] = th->input_amp != NULL ? th->input_amp[d] : 1.0;
-    }
-    PetscCall(PetscFree(unit));
   }
+  PetscCall(DMDAVecRestoreArrayRead(th->da, th->capacity, &cap));
+  for (PetscInt p = 0; p < th->npatches; p++) {
+    const PhPatch *pa = &th->patches[p];
+
+    for (PetscInt c = 0; c < pa->n; c++) {
+      PetscInt  i = pa->cell[c][0], j = pa->cell[c][1], k = pa->cell[c][2];
+      PetscReal w = PetscSinReal(0.37 * (PetscReal)((k * th->info.my + j) * th->info.mx + i) + 0.11) + 1.5;
+
+      f[5] += w * pa->g[c] * (1 + pa->bc->type);
+    }
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, f + 3, PH_REDUCED_NFINGER - 3, MPIU_REAL, MPIU_SUM, th->comm));
+  f[0] = th->info.mx, f[1] = th->info.my, f[2] = th->info.mz;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Open a model file for reading or create it, collectively. */
+static PetscErrorCode PhReducedOpen(PhThermal th, const char path[], PetscBool create, hid_t *file)
+{
+  hid_t fapl;
+
+  PetscFunctionBeginUser;
+  PhCallHDF5Return(fapl, H5Pcreate, (H5P_FILE_ACCESS));
+  PhCallHDF5(H5Pset_fapl_mpio, (fapl, th->comm, MPI_INFO_NULL));
+  if (create) *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  else *file = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, fapl) : -1;
+  PhCallHDF5(H5Pclose, (fapl));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Whether the reduced model named by -ph_reduced_model fits this case (same mesh, materials, boundaries and
+  sources; powers and traces may differ): *why is empty when it does, else the reason, for an input error.
+
+  Collective. Without -ph_reduced_model, *why is empty.
+**/
+PetscErrorCode PhThermalCheckReducedModel(PhThermal th, char why[], size_t len)
+{
+  hid_t     file;
+  PetscReal mine[PH_REDUCED_NFINGER], *theirs = NULL;
+  PetscInt  n  = 0;
+  PetscBool ok = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  why[0] = '\0';
+  if (th->model_path == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhReducedOpen(th, th->model_path, PETSC_FALSE, &file));
+  if (file < 0) {
+    (void)snprintf(why, len, "-ph_reduced_model %s: no such file, or not an HDF5 file", th->model_path);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhH5ReadReals(file, "/reduced/fingerprint", &n, &theirs, &ok));
+  PhCallHDF5(H5Fclose, (file));
+  if (!ok || n != PH_REDUCED_NFINGER) (void)snprintf(why, len, "-ph_reduced_model %s: not a reduced model of photherm reduce", th->model_path);
+  else {
+    PetscCall(PhReducedFingerprint(th, mine));
+    for (PetscInt i = 0; i < 3 && !why[0]; i++)
+      if (mine[i] != theirs[i])
+        (void)snprintf(why, len, "-ph_reduced_model %s: a model of a %.0fx%.0fx%.0f mesh, this case has %.0fx%.0fx%.0f cells", th->model_path,
+                       (double)theirs[0], (double)theirs[1], (double)theirs[2], (double)mine[0], (double)mine[1], (double)mine[2]);
+    for (PetscInt i = 3; i < PH_REDUCED_NFINGER && !why[0]; i++)
+      if (PetscAbsReal(mine[i] - theirs[i]) > 1e-9 * PetscMax(PetscAbsReal(mine[i]), PetscAbsReal(theirs[i])))
+        (void)snprintf(why, len, "-ph_reduced_model %s: built for other %s; build one for this case with photherm reduce", th->model_path,
+                       i == 3   ? "capacities (geometry or materials)"
+                       : i == 4 ? "materials"
+                       : i == 5 ? "boundaries"
+                                : "sources");
+  }
+  PetscCall(PetscFree(theirs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Build the reduced model from the present state (as a run would at its start) and write it to `path`: the
+  basis [r][nz][ny][nx], the fingerprint of what it depends on, and its size, shifts and estimated error.
+
+  Collective.
+**/
+PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
+{
+  PhReduced rd;
+  hid_t     file, space, dset, dxpl;
+  hsize_t   dims[4];
+  PetscReal finger[PH_REDUCED_NFINGER], info[5];
+  char      tmp[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  if (th->reduced == NULL) {
+    PetscCall(KSPDestroy(&th->ksp));
+    PetscCall(PhThermalReducedBuild_Private(th));
+  }
+  rd = th->reduced;
+  PetscCall(PhReducedFingerprint(th, finger));
+  (void)snprintf(tmp, sizeof(tmp), "%s.partial", path);
+  PetscCall(PhReducedOpen(th, tmp, PETSC_TRUE, &file));
+  PetscCheck(file >= 0, th->comm, PETSC_ERR_FILE_OPEN, "photherm reduce: cannot create %s", tmp);
+  PetscCall(PhH5CreateGroups(file, "/reduced"));
+  dims[0] = (hsize_t)rd->r, dims[1] = (hsize_t)th->info.mz, dims[2] = (hsize_t)th->info.my, dims[3] = (hsize_t)th->info.mx;
+  PhCallHDF5Return(space, H5Screate_simple, (4, dims, NULL));
+  PhCallHDF5Return(dset, H5Dcreate2, (file, "/reduced/basis", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  PhCallHDF5Return(dxpl, H5Pcreate, (H5P_DATASET_XFER));
+  PhCallHDF5(H5Pset_dxpl_mpio, (dxpl, H5FD_MPIO_COLLECTIVE));
+  for (PetscInt k = 0; k < rd->r; k++) {
+    hid_t              fs, ms;
+    const PetscScalar *v;
+
+    PetscCall(PhH5SelectBox(dset, (hsize_t)k, th->owned.lo, th->owned.hi, &fs, &ms));
+    PetscCall(VecGetArrayRead(rd->V[k], &v));
+    PhCallHDF5(H5Dwrite, (dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, v));
+    PetscCall(VecRestoreArrayRead(rd->V[k], &v));
+    PhCallHDF5(H5Sclose, (fs));
+    PhCallHDF5(H5Sclose, (ms));
+  }
+  PhCallHDF5(H5Pclose, (dxpl));
+  PhCallHDF5(H5Dclose, (dset));
+  PhCallHDF5(H5Sclose, (space));
+  PetscCall(PhH5WriteTextAttributes(file, "/reduced/basis", "1",
+                                    "basis of the reduced model, orthonormal in the capacity inner product: vector k is [k][z][y][x] (kelvin per unit "
+                                    "of the reduced coordinate)"));
+  PetscCall(PhH5WriteReals(file, "/reduced/fingerprint", PH_REDUCED_NFINGER, finger, "1",
+                           "mesh sizes and weighted sums of capacities, conductivities, boundary conductances and source cells the model "
+                           "was built for"));
+  info[0] = PH_REDUCED_FILE_VERSION, info[1] = rd->r, info[2] = rd->nshift, info[3] = rd->estimate, info[4] = th->reduced_tolerance;
+  PetscCall(PhH5WriteReals(file, "/reduced/info", 5, info, "1", "file version, basis size, shifts, estimated error (K), tolerance (K)"));
+  PetscCall(PhH5WriteReals(file, "/reduced/shifts", rd->nshift, rd->shifts, "1/s", "shifts s of the blocks (A + s C)^-1 F"));
+  PhCallHDF5(H5Fclose, (file));
+  PetscCallMPI(MPI_Barrier(th->comm));
+  {
+    PetscMPIInt rank;
+
+    PetscCallMPI(MPI_Comm_rank(th->comm, &rank));
+    if (rank == 0) PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "photherm reduce: cannot rename %s to %s", tmp, path);
+  }
+  PetscCallMPI(MPI_Barrier(th->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The basis of -ph_reduced_model instead of one built here: read, then K_r and B_r for this case's inputs. */
+static PetscErrorCode PhReducedLoad(PhThermal th)
+{
+  PhReduced  rd = th->reduced;
+  hid_t      file, dset, space, dxpl;
+  hsize_t    dims[4];
+  PetscReal *info = NULL;
+  PetscInt   ninfo;
+  PetscBool  ok, added;
+  Vec        w;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhReducedOpen(th, th->model_path, PETSC_FALSE, &file));
+  PetscCheck(file >= 0, th->comm, PETSC_ERR_FILE_OPEN, "-ph_reduced_model %s: cannot open", th->model_path);
+  PetscCall(PhH5ReadReals(file, "/reduced/info", &ninfo, &info, &ok));
+  PetscCheck(ok && ninfo == 5, th->comm, PETSC_ERR_FILE_UNEXPECTED, "-ph_reduced_model %s: no /reduced/info", th->model_path);
+  rd->estimate = info[3];
+  PetscCall(PetscFree(info));
+  PhCallHDF5Return(dset, H5Dopen2, (file, "/reduced/basis", H5P_DEFAULT));
+  PhCallHDF5Return(space, H5Dget_space, (dset));
+  PhCallHDF5(H5Sget_simple_extent_dims, (space, dims, NULL));
+  PhCallHDF5(H5Sclose, (space));
+  PhCallHDF5Return(dxpl, H5Pcreate, (H5P_DATASET_XFER));
+  PhCallHDF5(H5Pset_dxpl_mpio, (dxpl, H5FD_MPIO_COLLECTIVE));
+  PetscCall(VecDuplicate(th->T, &w));
+  for (hsize_t k = 0; k < dims[0]; k++) {
+    hid_t        fs, ms;
+    PetscScalar *v;
+
+    PetscCall(PhH5SelectBox(dset, k, th->owned.lo, th->owned.hi, &fs, &ms));
+    PetscCall(VecGetArray(w, &v));
+    PhCallHDF5(H5Dread, (dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, v));
+    PetscCall(VecRestoreArray(w, &v));
+    PhCallHDF5(H5Sclose, (fs));
+    PhCallHDF5(H5Sclose, (ms));
+    PetscCall(PhReducedAddVector(th, w, &added)); /* orthonormal already: re-orthogonalising keeps it so, and builds K_r, B_r */
+  }
+  PhCallHDF5(H5Pclose, (dxpl));
+  PhCallHDF5(H5Dclose, (dset));
+  PhCallHDF5(H5Fclose, (file));
+  /* the initial state of this run must lie in the basis (a steady start, a uniform start do): otherwise it is projected */
+  PetscCall(VecCopy(th->T, w));
+  PetscCall(VecShift(w, -th->t_ref));
+  {
+    PetscScalar dot;
+    PetscReal   before;
+
+    PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+    PetscCall(VecDot(w, th->rate, &dot));
+    before = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
+    PetscCall(PhReducedAddVector(th, w, &added));
+    if (added)
+      PetscCall(PetscInfo(NULL, "reduced model: the initial state was not in the basis of %s (C-norm %g): added\n", th->model_path, (double)before));
+  }
+  PetscCall(VecDestroy(&w));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The basis by rational Krylov enrichment (see the top of this file). */
+static PetscErrorCode PhReducedEnrich(PhThermal th)
+{
+  PhCase      pb = th->problem;
+  PhReduced   rd = th->reduced;
+  PetscInt    ns = pb->nsources;
+  KSP         ksp;
+  PetscReal   tol = th->reduced_tolerance, s_lo, s_hi;
+  PetscBool   added;
+  Vec         w, *steady;
+  PetscScalar gsum;
+
+  PetscFunctionBeginUser;
   /* the solver of the shifted systems */
   PetscCall(KSPCreate(th->comm, &ksp));
   PetscCall(KSPSetOperators(ksp, th->A, th->A));
@@ -722,6 +897,68 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
     }
   }
   PetscCall(KSPDestroy(&ksp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
+  enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
+**/
+PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
+{
+  PhCase         pb = th->problem;
+  PhReduced      rd;
+  PetscInt       ns = pb->nsources;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  if (th->nonlinear_k) PetscCall(PhReducedFreezeConductivity(th));
+  PetscCall(PetscNew(&rd));
+  th->reduced = rd;
+  /* the inputs */
+  PetscCall(PetscMalloc1(PetscMax(th->npatches, 1), &rd->patch));
+  for (PetscInt p = 0; p < th->npatches; p++)
+    if (th->patches[p].bc->type != PH_BC_ADIABATIC) rd->patch[rd->npatch++] = p;
+  rd->nheat = th->extra != NULL ? th->ninput : 0;
+  rd->m     = ns + rd->npatch + rd->nheat;
+  rd->nout  = ns + th->ninput;
+  PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
+  PetscCall(PetscCalloc1(PetscMax(ns, 1), &rd->leak));
+  PetscCall(VecDuplicateVecs(th->T, PetscMax(rd->m, 1), &rd->F));
+  for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecSet(rd->F[i], 0.0));
+  {
+    PetscReal *unit;
+
+    PetscCall(PetscCalloc1(PetscMax(PetscMax(ns, th->ninput), 1), &unit));
+    for (PetscInt s = 0; s < ns; s++) {
+      unit[s] = 1.0;
+      PetscCall(PhThermalAddSourceHeat_Private(th, unit, rd->F[s]));
+      unit[s]    = 0.0;
+      rd->amp[s] = PhSignalMaxAbs(&pb->sources[s].power) + (pb->sources[s].has_leakage ? 2 * pb->sources[s].leak_p_ref : 0);
+    }
+    for (PetscInt q = 0; q < rd->npatch; q++) {
+      const PhPatch *pa = &th->patches[rd->patch[q]];
+      PetscScalar   *f;
+
+      PetscCall(VecGetArray(rd->F[ns + q], &f));
+      for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
+      PetscCall(VecRestoreArray(rd->F[ns + q], &f));
+      rd->amp[ns + q] = PhSignalMaxAbs(&pa->bc->value);
+      if (pa->bc->type != PH_BC_FLUX) rd->amp[ns + q] = PetscMax(PetscAbsReal(rd->amp[ns + q] - th->t_ref), 1e-3);
+      if (PhSignalIsConstant(&pa->bc->value) && pa->bc->type != PH_BC_FLUX)
+        rd->amp[ns + q] = PetscAbsReal(PhSignalEvaluate(&pa->bc->value, 0) - th->t_ref);
+    }
+    for (PetscInt d = 0; d < rd->nheat; d++) {
+      unit[d] = 1.0;
+      PetscCall(PhThermalSpreadInputs_Private(th, unit, rd->F[ns + rd->npatch + d]));
+      unit[d]                      = 0.0;
+      rd->amp[ns + rd->npatch + d] = th->input_amp != NULL ? th->input_amp[d] : 1.0;
+    }
+    PetscCall(PetscFree(unit));
+  }
+  if (th->model_path != NULL) PetscCall(PhReducedLoad(th));
+  else PetscCall(PhReducedEnrich(th));
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   PetscCall(PhReducedDiagonalise(th));
   PetscCall(PhReducedOutputRows(th));

@@ -349,6 +349,17 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
   PetscCall(PetscOptionsReal(
     "-ph_reduced_check", "with time.method: reduced, also run the full model over [0, window] s and report the largest difference (0: the whole run)",
     "PhThermalAdvance", th->check_window, &th->check_window, NULL));
+  {
+    char      path[PETSC_MAX_PATH_LEN];
+    PetscBool set;
+
+    PetscCall(PetscOptionsString("-ph_reduced_model", "with time.method: reduced, the model file of photherm reduce to use", "PhThermalAdvance", "",
+                                 path, sizeof(path), &set));
+    if (set) {
+      PetscCall(PetscFree(th->model_path));
+      PetscCall(PetscStrallocpy(path, &th->model_path));
+    }
+  }
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();

@@ -24,4 +24,6 @@ typedef struct {
 
 PH_EXTERN PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhSimOptions *options, PhSim *sim);
 PH_EXTERN PetscErrorCode PhSimRun(PhSim sim);
+PH_EXTERN PetscErrorCode PhSimReduce(PhSim sim, const char path[]);
+PH_EXTERN PetscErrorCode PhSimCheckOptions(PhSim sim, char why[], size_t len);
 PH_EXTERN PetscErrorCode PhSimDestroy(PhSim *sim);

@@ -12,7 +12,10 @@
    must equal A^-1 f P exactly (to 1e-9 of the rise: every steady gain of the reduced model is exact); the energy
    balance closes to 1e-9; a tighter tolerance gives a smaller error; -ph_reduced_check, with the full model tightly
    solved, reports a difference of the size of that error.
-3. Rank independence: the square-wave slab on 1, 2 and 3 ranks agrees to 1e-9 of the rise.
+3. Reuse: `photherm reduce` writes the model of the step case; a run with a square-wave power reuses it
+   (-ph_reduced_model) within the tolerance of the exact answer; a model of another mesh is refused (exit 2, nothing
+   written).
+4. Rank independence: the square-wave slab on 1, 2 and 3 ranks agrees to 1e-9 of the rise.
 """
 import numpy as np
 
@@ -174,6 +177,27 @@ def slab(work):
               f"reduced_check_error {ce:.2e} K over [0, {cw} s]; error against the exact solution {errs[0]:.2e} K")
 
 
+def reuse(work):
+    """photherm reduce, then runs of other powers with -ph_reduced_model: within the tolerance of the exact answer; a
+    model of another mesh is refused with exit 2 and nothing written."""
+    case = phverify.write(f"{work}/model.yaml", slab_case("0.05 W", 0.01, 10, 0.05))
+    p = phverify.photherm(["reduce", case, "-o", f"{work}/model.h5"], work)
+    tap.check("photherm reduce writes a model", p.returncode == 0 and "reduced model:" in p.stdout, f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+    power = "{pattern: square, period: 2 s, duty: 0.3, high: 0.08 W, low: 0.01 W}"
+    r = phverify.run(work, "reuse", slab_case(power, 0.01, 10, 0.05), ["-ph_reduced_model", f"{work}/model.h5"])
+    t = r["series/time"]
+    mean, top, _ = slab_exact(t, lambda x: 0.08 if (x % 2.0) < 0.6 else 0.01)
+    e = max(np.max(np.abs(r["sources/t_mean"][:, 0] - 30.0 - mean)), np.max(np.abs(r["sources/t_max"][:, 0] - 30.0 - top)))
+    tap.check("a run with other powers reuses the model within its tolerance", e <= 0.01 and r["summary"]["reduced_shifts"] == 0,
+              f"largest error {e:.2e} K (tolerance 0.01 K) with the basis of photherm reduce ({r['summary']['reduced_basis']:.0f} vectors, "
+              f"{r['summary']['reduced_shifts']:.0f} shifts built here)")
+    other = phverify.write(f"{work}/other.yaml", slab_case(power, 0.01, 10, 0.05).replace("cells: 6", "cells: 7"))
+    p = phverify.photherm(["run", other, "-o", f"{work}/other.h5", "-ph_reduced_model", f"{work}/model.h5"], work)
+    import os
+    tap.check("a model of another mesh is refused before anything is written", p.returncode == 2 and "-ph_reduced_model" in p.stderr
+              and not os.path.exists(f"{work}/other.h5") and not os.path.exists(f"{work}/other.h5.partial"), f"exit {p.returncode}: {p.stderr.strip()}")
+
+
 def ranks(work):
     text = slab_case("{pattern: square, period: 2 s, duty: 0.3, high: 0.08 W, low: 0.01 W}", 0.01, 4, 0.05).replace("max_cell_xy: 1 mm", "max_cell_xy: 0.25 mm")
     case = phverify.write(f"{work}/ranks.yaml", text)
@@ -190,6 +214,7 @@ def main():
     work = phverify.workdir("reduced")
     tap.guard("reduced lumped plate", lumped, work)
     tap.guard("reduced slab", slab, work)
+    tap.guard("reduced model reuse", reuse, work)
     tap.guard("reduced ranks", ranks, work)
     tap.finish()
 
