@@ -11,6 +11,10 @@
 
   Every enum that the case file names by a word has its name table beside it (as PETSc's KSPConvergedReasons):
   Names[value] is the word, and the table ends with NULL.
+
+  Layer: above the base (units, diag, signal, h5); below mesh and everything else. Inside, the loader is layered too
+  (src/case_impl.h): YAML tree and includes, parameters, generic getters, then the thermal and optics sections, which
+  call the getters and never each other. It calls nothing above it.
 */
 #pragma once
 
