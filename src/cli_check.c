@@ -52,10 +52,12 @@ PetscErrorCode PhCliMemory(MPI_Comm comm, PhCase problem, PhMesh mesh, PhMemoryE
   PetscCallMPI(MPI_Comm_size(node, &node_size));
   PetscCallMPI(MPI_Comm_free(&node));
   ranks = size;
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-ph_ranks", &ranks, &set));
+  PetscOptionsBegin(comm, NULL, "photherm memory estimate", "PhCliMemory");
+  PetscCall(PetscOptionsInt("-ph_ranks", "ranks the estimate divides the cells over (default: this run's)", "PhCliMemory", ranks, &ranks, &set));
   per_node = set ? ranks : node_size;
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-ph_ranks_per_node", &per_node, NULL));
-  PetscCall(PetscOptionsGetBool(NULL, NULL, "-ph_force", &force, NULL));
+  PetscCall(PetscOptionsInt("-ph_ranks_per_node", "ranks sharing one node's memory", "PhCliMemory", per_node, &per_node, NULL));
+  PetscCall(PetscOptionsBool("-ph_force", "run even when the estimate exceeds the node's available memory", "PhCliMemory", force, &force, NULL));
+  PetscOptionsEnd();
   PetscCall(PhMeshEstimateMemory(mesh, ranks, per_node, est));
   *refused = PETSC_FALSE;
   if (est->available > 0 && est->per_node > est->available && !force) {

@@ -30,9 +30,10 @@ static char *PhReadStringAttr(hid_t obj, const char *name)
   if ((type = H5Aget_type(a)) >= 0 && (size = H5Tget_size(type)) > 0 && (mem = H5Tcopy(H5T_C_S1)) >= 0 && H5Tset_size(mem, size) >= 0 &&
       H5Tset_strpad(mem, H5T_STR_NULLPAD) >= 0 && !PetscCalloc1(size + 1, &buf) && H5Aread(a, mem, buf) < 0)
     buf[0] = '\0';
-  if (mem >= 0) (void)H5Tclose(mem);
-  if (type >= 0) (void)H5Tclose(type);
-  (void)H5Aclose(a);
+  if ((mem >= 0 && H5Tclose(mem) < 0) || (type >= 0 && H5Tclose(type) < 0) || H5Aclose(a) < 0) {
+    (void)PetscFree(buf); /* an HDF5 library that cannot close what it opened: report the attribute as unreadable */
+    return NULL;
+  }
   return buf;
 }
 
@@ -47,16 +48,11 @@ static herr_t PhCollectAttr(hid_t obj, const char *name, const H5A_info_t *info,
   if (strchr(name, '.') != NULL) return 0; /* x.units, x.definition */
   if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0) return -1;
   if ((type = H5Aget_type(a)) < 0) {
-    (void)H5Aclose(a);
+    (void)H5Aclose(a); /* already failing: the error is the one reported */
     return -1;
   }
-  if (H5Tget_class(type) != H5T_FLOAT || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) {
-    (void)H5Tclose(type);
-    (void)H5Aclose(a);
-    return 0;
-  }
-  (void)H5Tclose(type);
-  (void)H5Aclose(a);
+  if (H5Tget_class(type) != H5T_FLOAT || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) return H5Tclose(type) < 0 || H5Aclose(a) < 0 ? -1 : 0;
+  if (H5Tclose(type) < 0 || H5Aclose(a) < 0) return -1;
   if (list->n == list->cap) {
     list->cap = list->cap ? 2 * list->cap : 64;
     if (PetscRealloc((size_t)list->cap * sizeof(PhMetric), &list->m)) return -1;
@@ -103,8 +99,7 @@ static herr_t PhCollectGroup(hid_t group, const char *name, const H5L_info_t *in
   (void)snprintf(list->prefix + strlen(list->prefix), sizeof(list->prefix) - strlen(list->prefix), "%s.", name);
   status = PhCollect(sub, list);
   memcpy(list->prefix, saved, sizeof(saved));
-  (void)H5Gclose(sub);
-  return status;
+  return H5Gclose(sub) < 0 ? -1 : status;
 }
 
 static void PhFormatValue(double v, char *buf, size_t len)
@@ -289,8 +284,8 @@ static PetscErrorCode PhSummaryShow(MPI_Comm comm, const char path[], PhSummaryF
     PetscCall(PetscFree(list.m));
     PetscCall(PetscFree(case_name));
     PetscCall(PhH5FreeStrings(nover, &over));
-    if (summary >= 0) (void)H5Gclose(summary);
-    if (file >= 0) (void)H5Fclose(file);
+    if (summary >= 0) PhCallHDF5(H5Gclose, (summary));
+    if (file >= 0) PhCallHDF5(H5Fclose, (file));
   }
   PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, comm));
   *exit_code = status;
