@@ -23,7 +23,8 @@ Output: one line per case and rank count, "identical", "within 1e-12 (largest re
 Usage: tests/compare_results.py --ref OLD_BIN --new NEW_BIN [--ranks 1 2] [--quick] [--jobs N] [--only GLOB]
          [--record-dir DIR] [--work DIR] [--ref-args='...'] [--new-args='...']
   --new-args='-P time.end=1ms' adds arguments to every run of the new binary (a self-test: it must then fail).
-  --record-dir DIR reuses the cases recorded in DIR by an earlier call (or records them there), saving ~100 s.
+  --record-dir DIR reuses the cases recorded in DIR by an earlier call (or records them there), saving ~3 min.
+Run time (2 shared cores): everything about 50 min, --quick with a reused recording about 12 min (tests/README.md).
 """
 import argparse
 import concurrent.futures
