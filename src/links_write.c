@@ -111,7 +111,7 @@ PetscErrorCode PhLinksRegisterColumns_Private(PhLinks op)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The metrics of one link over the samples from `first` on (PHYSICS §5). */
+/* The metrics of one link over the samples from `first` on, first < the number of samples (PHYSICS §5). */
 typedef struct {
   PetscReal stable_throughput, stable_fraction, tuning_mean, tuning_max, saturated_time, min_margin, relocks, all_up_fraction;
   PetscReal laser_mean, energy_per_bit, energy_per_stable_bit, swing, ring_max;
@@ -168,7 +168,7 @@ static void PhLinksLinkMetrics(PhLinks op, const PetscReal *const c[], PetscInt 
     m->all_up_fraction   = all / span;
     m->tuning_mean       = tune / span;
     m->laser_mean        = laser / span;
-  } else if (first < ns) { /* one sample */
+  } else { /* one sample (steady): its values */
     m->stable_throughput = c[PH_LC_LINK_TP][first * po->nlinks + l];
     m->all_up_fraction   = c[PH_LC_LINK_UP][first * po->nlinks + l] == n ? 1 : 0;
     m->tuning_mean       = c[PH_LC_LINK_TUNE][first * po->nlinks + l];
@@ -187,7 +187,7 @@ static void PhLinksLinkMetrics(PhLinks op, const PetscReal *const c[], PetscInt 
         lo = PetscMin(lo, c[PH_LC_RING_T][s * op->nring + d]);
         hi = PetscMax(hi, c[PH_LC_RING_T][s * op->nring + d]);
       }
-      if (first < ns) m->swing = PetscMax(m->swing, hi - lo);
+      m->swing = PetscMax(m->swing, hi - lo);
     }
 }
 
@@ -212,7 +212,7 @@ PetscErrorCode PhLinksWriteSummary(PhLinks op, PhOutput out)
   pb = op->problem;
   po = &pb->optics;
   for (PetscInt k = 0; k < PH_LC_NCOLUMNS; k++) PetscCall(PhSeriesGetData(op->series, op->col[k], &ns, NULL, &c[k]));
-  PetscCall(PhSeriesWindow(op->series, po->metrics_from, &first));
+  PetscCall(PhSeriesWindow(op->series, pb, &first));
   if (pb->yield.present) {
     PetscCall(PetscMalloc1(po->nlinks, &yields));
     PetscCall(PhYieldSpectral(op->comm, po, &pb->yield, ns - first, c[PH_LC_LASER_T] + first * po->nlasers, c[PH_LC_RING_T] + first * op->nring,

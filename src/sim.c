@@ -208,37 +208,33 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Time average of column c of a [n][m] series over samples from `first` on, by the left-rectangle rule (PHYSICS §2). */
+/* Time average of column c of a [n][m] series over samples from `first` on (first < n), by the left-rectangle rule
+   (PHYSICS §2); a window of one sample (steady) gives that sample's value. */
 static PetscReal PhTimeAverage(PetscInt n, const PetscReal *time, const PetscReal *v, PetscInt m, PetscInt c, PetscInt first)
 {
-  PetscReal sum = 0, span = 0, last = 0;
-  PetscBool any = PETSC_FALSE;
+  PetscReal sum = 0, span = 0;
 
-  for (PetscInt i = first; i < n; i++) {
-    last = v[i * m + c];
-    any  = PETSC_TRUE;
-    if (i + 1 < n) {
-      sum += v[i * m + c] * (time[i + 1] - time[i]);
-      span += time[i + 1] - time[i];
-    }
+  for (PetscInt i = first; i + 1 < n; i++) {
+    sum += v[i * m + c] * (time[i + 1] - time[i]);
+    span += time[i + 1] - time[i];
   }
-  if (span > 0) return sum / span;
-  return any ? last : 0;
+  return span > 0 ? sum / span : v[(n - 1) * m + c];
 }
 
+/* The largest value of column c over samples from `first` on (first < n). */
 static PetscReal PhMaxOver(PetscInt n, const PetscReal *v, PetscInt m, PetscInt c, PetscInt first)
 {
-  PetscReal best = PETSC_MIN_REAL;
+  PetscReal best = v[first * m + c];
 
-  for (PetscInt i = first; i < n; i++) best = PetscMax(best, v[i * m + c]);
+  for (PetscInt i = first + 1; i < n; i++) best = PetscMax(best, v[i * m + c]);
   return best;
 }
 
-/* The thermal summary over the metrics window t >= optics.metrics_from (DESIGN §5, PHYSICS §5). */
+/* The thermal summary over the metrics window: t >= optics.metrics_from, or the one state of a steady run (DESIGN §5). */
 static PetscErrorCode PhSimWriteSummary(PhSim sim)
 {
   PhCase           pb = sim->problem;
-  PetscInt         ns = pb->nsources, nb = pb->nblocks, n, first, best = -1, nx, ny, nz, steps;
+  PetscInt         ns = pb->nsources, nb = pb->nblocks, n, first, best, nx, ny, nz, steps;
   const PetscReal *time, *c[PH_SC_NCOLUMNS], *x, *y, *z;
   PetscReal        t_ref, emax = 0;
   PetscLogDouble   now;
@@ -246,16 +242,17 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
 
   PetscFunctionBeginUser;
   for (PetscInt k = 0; k < PH_SC_NCOLUMNS; k++) PetscCall(PhSeriesGetData(sim->series, sim->col[k], &n, &time, &c[k]));
-  PetscCall(PhSeriesWindow(sim->series, pb->optics.metrics_from, &first));
+  PetscCall(PhSeriesWindow(sim->series, pb, &first));
   PetscCall(PhThermalGetReference(sim->thermal, &t_ref));
   /* the peak sample: the earliest within 1e-9 of the rise of the highest (ties as in PhThermalPeak()) */
-  for (PetscInt i = first; i < n; i++)
-    if (best < 0 || c[PH_SC_PEAK][i] > c[PH_SC_PEAK][best]) best = i;
-  for (PetscInt i = first; best >= 0 && i < best; i++)
+  best = first;
+  for (PetscInt i = first + 1; i < n; i++)
+    if (c[PH_SC_PEAK][i] > c[PH_SC_PEAK][best]) best = i;
+  for (PetscInt i = first; i < best; i++)
     if (c[PH_SC_PEAK][i] >= c[PH_SC_PEAK][best] - 1e-9 * PetscMax(PetscAbsReal(c[PH_SC_PEAK][best] - t_ref), 1e-3)) best = i;
   PetscCall(PhMeshGetSizes(sim->mesh, &nx, &ny, &nz));
   PetscCall(PhMeshGetLines(sim->mesh, &x, &y, &z));
-  if (best >= 0) {
+  {
     PetscInt idx = (PetscInt)c[PH_SC_PEAK_INDEX][best], i = idx % nx, j = (idx / nx) % ny, k = idx / (nx * ny);
 
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "peak_temperature", c[PH_SC_PEAK][best] - PH_ZERO_CELSIUS, "degC",
@@ -266,7 +263,7 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "peak_z", 0.5 * (z[k] + z[k + 1]), "m", "z of the centre of the hottest cell"));
   }
   for (PetscInt i = 0; i < n; i++) emax = PetscMax(emax, c[PH_SC_ENERGY][i]);
-  PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "energy_balance_error", n ? c[PH_SC_ENERGY][n - 1] : 0, "1",
+  PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "energy_balance_error", c[PH_SC_ENERGY][n - 1], "1",
                             "relative energy-balance error at the end of the run (see /series/energy_error)"));
   PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "energy_balance_error_max", emax, "1",
                             "largest relative energy-balance error over all samples"));
