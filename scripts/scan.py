@@ -391,17 +391,25 @@ def plot(scan, csv_path):
 def main(argv):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="scan.py", description="Run a photherm parameter scan (README.md, \"Scans\").", add_help=True)
-    ap.add_argument("scan")
-    ap.add_argument("--jobs", type=int)
-    ap.add_argument("--ranks", type=int)
-    ap.add_argument("-P", action="append", default=[])
-    ap.add_argument("--slurm", action="store_true")
-    ap.add_argument("--collect", action="store_true")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--no-plots", action="store_true")
-    ap.add_argument("--photherm")
-    ap.add_argument("--mpirun")
+    ap = argparse.ArgumentParser(prog="scan.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 description="Run a photherm parameter scan: case files times a grid of -P parameters, one "
+                                 "photherm run per point (locally or as a SLURM job array), the summaries collected into one CSV "
+                                 "and plotted.", epilog=__doc__[__doc__.index("A scan is"):__doc__.index("Options:")].rstrip()
+                                 + "\n\nExit status: 0 when every point is done, 1 when some failed, 2 for a bad scan file or usage, "
+                                 "130 when interrupted.")
+    ap.add_argument("scan", help="the scan file (YAML: cases, grid, rename, set, run or slurm, out, plots)")
+    ap.add_argument("--jobs", type=int, help="points run at the same time (default: run.jobs, or slurm.jobs for the job array)")
+    ap.add_argument("--ranks", type=int, help="MPI ranks of each point (default: run.ranks or slurm.ranks, else 1)")
+    ap.add_argument("-P", action="append", default=[], metavar="NAME=VALUE",
+                    help="a fixed override for every point, after the scan's `set` (may repeat), e.g. -P time.end=2ms")
+    ap.add_argument("--slurm", action="store_true",
+                    help="write OUT/scan.sbatch (a job array, one task per pending point), OUT/collect.sbatch and OUT/submit.sh "
+                    "instead of running (the default when the scan has a `slurm:` section)")
+    ap.add_argument("--collect", action="store_true", help="run nothing: gather the finished and failed points into OUT/results.csv and plot")
+    ap.add_argument("--list", action="store_true", help="print every point and whether it is done, then exit")
+    ap.add_argument("--no-plots", action="store_true", help="do not draw the plots after collecting")
+    ap.add_argument("--photherm", help="the photherm program (default: $PHOTHERM, else bin/photherm of this repository, else photherm on PATH)")
+    ap.add_argument("--mpirun", help='how local runs start MPI jobs (default: run.mpirun or "mpirun")')
     args = ap.parse_args(argv)
     try:
         scan = Scan(args.scan, args)

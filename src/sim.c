@@ -6,6 +6,7 @@
 #include <photherm/units.h>
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The thermal columns of the series table. */
@@ -34,6 +35,7 @@ struct _p_PhSim {
   PhIndexBox    *boxes; /* [nsources + nblocks] cell boxes of the sources, then the blocks */
   PetscLogDouble wall_start, progress_last;
   PetscBool      tty, progress_shown;
+  char          *warned; /* " name name ... ": the unused options already reported */
 };
 
 /* Register the thermal columns of the series table. */
@@ -180,6 +182,40 @@ static PetscErrorCode PhSimMonitor(void *ctx, PetscReal t, PetscInt steps)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  Options given on the command line that nothing has read: a misspelt -ts_tyep must not pass silently (DESIGN §2), nor
+  cost a whole run. Checked once the solvers are set up (after the first interval of a transient, whose first step sets
+  up the integrator and its preconditioner) and again at the end for options read late; each is reported once. The
+  options PETSc reads only in PetscFinalize() are not reported.
+*/
+static PetscErrorCode PhSimWarnUnusedOptions(PhSim sim, PetscBool final)
+{
+  static const char finalize_only[] = " options_left options_view citations checkstack ";
+  PetscInt          n;
+  char            **names, **values;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  for (PetscInt i = 0; i < n; i++) {
+    size_t len = (sim->warned ? strlen(sim->warned) : 1) + strlen(names[i]) + 2;
+    char  *key, *all;
+
+    PetscCall(PetscMalloc1(strlen(names[i]) + 3, &key));
+    (void)sprintf(key, " %s ", names[i]);
+    if (strstr(finalize_only, key) == NULL && (sim->warned == NULL || strstr(sim->warned, key) == NULL)) {
+      PetscCall(PetscFPrintf(sim->comm, stderr, "photherm: warning: option -%s was given but %s (misspelt?)\n", names[i],
+                             final ? "not used" : "not used by the set-up of the solvers"));
+      PetscCall(PetscMalloc1(len, &all));
+      (void)sprintf(all, "%s%s ", sim->warned ? sim->warned : " ", names[i]);
+      PetscCall(PetscFree(sim->warned));
+      sim->warned = all;
+    }
+    PetscCall(PetscFree(key));
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The transient: land on every series sample and snapshot time until time.end. */
 static PetscErrorCode PhSimTransient(PhSim sim)
 {
@@ -194,6 +230,7 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscCall(PhThermalGetTemperature(sim->thermal, &T));
   while (t < pb->time.end - eps) {
     PetscCall(PhThermalAdvance(sim->thermal, PetscMin(pb->time.end, PetscMin(next_series, next_field))));
+    if (t == 0) PetscCall(PhSimWarnUnusedOptions(sim, PETSC_FALSE));
     PetscCall(PhThermalGetTime(sim->thermal, &t, NULL));
     if (PetscAbsReal(t - next_series) <= eps || t >= pb->time.end - eps) {
       PetscCall(PhSimSample(sim));
@@ -371,6 +408,7 @@ PetscErrorCode PhSimRun(PhSim sim)
   PetscCall(PhOutputClose(sim->out, &final_path, &xdmf));
   PetscCall(PhSummaryReport(sim->comm, final_path));
   PetscCall(PetscPrintf(sim->comm, "results: %s (open %s in ParaView)\n", final_path, xdmf));
+  PetscCall(PhSimWarnUnusedOptions(sim, PETSC_TRUE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -388,6 +426,7 @@ PetscErrorCode PhSimDestroy(PhSim *sim_p)
   PetscCall(PhLinksDestroy(&sim->links));
   PetscCall(PhSeriesDestroy(&sim->series));
   PetscCall(PetscFree(sim->boxes));
+  PetscCall(PetscFree(sim->warned));
   PetscCall(PhOutputDestroy(&sim->out));
   PetscCall(PhThermalDestroy(&sim->thermal));
   PetscCall(PetscFree(*sim_p));
