@@ -35,7 +35,8 @@ Options:
   --collect             do not run anything: collect the finished points into results.csv (and plot)
   --list                print the points and whether each is done, then exit
   --no-plots            do not draw plots after collecting
-  --photherm PATH       the photherm program (default: bin/photherm of this repository, or $PHOTHERM)
+  --photherm PATH       the photherm program (default: $PHOTHERM, else bin/photherm of this repository, else the
+                        installed one beside these scripts, else photherm on PATH)
   --mpirun CMD          how to start MPI jobs (default: run.mpirun or "mpirun")
 Exit status: 0 when every point is done, 1 when some failed, 2 for a bad scan file or usage, 130 when interrupted
 (SIGINT or SIGTERM stop the running points; the finished ones are kept).
@@ -47,6 +48,7 @@ import itertools
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,7 +61,8 @@ except ImportError:  # pragma: no cover - Debian's python3-yaml is a dependency 
     sys.stderr.write("scan.py: error: PyYAML is missing; run `make deps` (Debian package python3-yaml)\n")
     sys.exit(2)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPTS = os.path.dirname(os.path.realpath(__file__))  # scripts/ of the repository, or PREFIX/share/photherm/scripts
+ROOT = os.path.dirname(SCRIPTS)
 FIXED_COLUMNS = ["label", "case", "status", "error"]
 
 
@@ -97,6 +100,14 @@ def declared_parameters(path, seen=None):
         for rel in [inc] if isinstance(inc, str) else (inc or []):
             names |= declared_parameters(os.path.join(os.path.dirname(path), str(rel)), seen)
     return names
+
+
+def default_photherm():
+    """bin/photherm of this repository, else the photherm installed beside these scripts (make install), else on PATH."""
+    for candidate in (os.path.join(ROOT, "bin", "photherm"), os.path.join(ROOT, "..", "..", "bin", "photherm")):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("photherm") or os.path.join(ROOT, "bin", "photherm")
 
 
 class Point:
@@ -182,7 +193,7 @@ class Scan:
             fail(f"{path}: out: missing (the directory of the results, relative to the scan file)")
         self.out = os.path.normpath(os.path.join(base, str(doc["out"])))
         self.plots = [str(m) for m in (doc.get("plots") or [])]
-        self.photherm = os.path.abspath(args.photherm or os.environ.get("PHOTHERM") or os.path.join(ROOT, "bin", "photherm"))
+        self.photherm = os.path.abspath(args.photherm or os.environ.get("PHOTHERM") or default_photherm())
         self.points = self.expand()
 
     def expand(self):
@@ -361,7 +372,7 @@ def write_slurm(scan, pending):
             "#SBATCH --time=00:30:00",
             f"#SBATCH --output={os.path.join(scan.out, 'logs', 'collect.log')}",
             "# After the array: gather the summaries into results.csv and draw the plots.",
-            f"{shlex.quote(sys.executable)} {shlex.quote(os.path.abspath(__file__))} {shlex.quote(scan.path)} --collect",
+            f"{shlex.quote(sys.executable)} {shlex.quote(os.path.realpath(__file__))} {shlex.quote(scan.path)} --collect",
         ]) + "\n")
     submit = os.path.join(scan.out, "submit.sh")
     with open(submit, "w") as f:
@@ -374,7 +385,7 @@ def write_slurm(scan, pending):
 
 
 def plot(scan, csv_path):
-    script = os.path.join(ROOT, "scripts", "plot_scan.py")
+    script = os.path.join(SCRIPTS, "plot_scan.py")
     cmd = [sys.executable, script, csv_path, "-o", os.path.join(scan.out, "plots")]
     for m in scan.plots:
         cmd += ["--metric", m]
@@ -408,7 +419,8 @@ def main(argv):
     ap.add_argument("--collect", action="store_true", help="run nothing: gather the finished and failed points into OUT/results.csv and plot")
     ap.add_argument("--list", action="store_true", help="print every point and whether it is done, then exit")
     ap.add_argument("--no-plots", action="store_true", help="do not draw the plots after collecting")
-    ap.add_argument("--photherm", help="the photherm program (default: $PHOTHERM, else bin/photherm of this repository, else photherm on PATH)")
+    ap.add_argument("--photherm", help="the photherm program (default: $PHOTHERM, else bin/photherm of this repository, else the installed one "
+                    "beside these scripts, else photherm on PATH)")
     ap.add_argument("--mpirun", help='how local runs start MPI jobs (default: run.mpirun or "mpirun")')
     args = ap.parse_args(argv)
     try:
