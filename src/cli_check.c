@@ -1,6 +1,7 @@
 /* photherm check and photherm mesh: load and validate a case, build its mesh, report it or write it. */
 #include <photherm/cli.h>
 #include <photherm/mesh.h>
+#include <photherm/sim.h>
 #include <photherm/units.h>
 
 #include <string.h>
@@ -270,6 +271,18 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
   PetscCall(PetscPrintf(comm, "memory: about %s per rank on %d rank%s, %s per node with %d rank%s per node (%s available here)\n", a, (int)est->ranks,
                         est->ranks > 1 ? "s" : "", b, (int)est->ranks_per_node, est->ranks_per_node > 1 ? "s" : "",
                         est->available > 0 ? c : "unknown"));
+  {
+    PhOutputEstimate out;
+
+    PetscCall(PhSimEstimateOutput(pb, mesh, &out));
+    PetscCall(PhFormatBytes(out.total, a, sizeof(a)));
+    PetscCall(PhFormatBytes(out.fields, b, sizeof(b)));
+    PetscCall(PhFormatBytes(out.series, c, sizeof(c)));
+    PetscCall(PetscPrintf(comm, "result file: about %s: fields %s (%.0f snapshot%s of %.0f cells, %s), series %s (%.0f sample%s of %.0f values)%s\n",
+                          a, b, (double)out.snapshots, out.snapshots > 1 ? "s" : "", (double)out.cells, pb->output.float32 ? "float32" : "float64", c,
+                          (double)out.samples, out.samples > 1 ? "s" : "", (double)out.values,
+                          pb->time.steady ? "" : "; output.fields_every and output.series_every set it"));
+  }
   PetscCall(PetscPrintf(comm, "layers, bottom to top:\n"));
   for (PetscInt l = 0; l < pb->nlayers; l++) {
     PhIndexBox box;

@@ -82,6 +82,27 @@ static const struct {
   {"links/lines_up",          PH_LW_LINKS,  1.0,  0.0,              "1",    "number of lines up"                                                                   },
 };
 
+/**
+  @brief The values per series sample that the optics columns write to a result file (0 for a case without links),
+  for the output estimate of photherm check.
+
+  Not collective.
+**/
+PetscErrorCode PhLinksSeriesWidth(PhCase problem, PetscInt *width)
+{
+  const PhOptics *po   = &problem->optics;
+  PetscInt        n[4] = {po->nlasers, 0, 0, po->nlinks};
+
+  PetscFunctionBeginUser;
+  *width = 0;
+  if (po->nlinks == 0) PetscFunctionReturn(PETSC_SUCCESS); /* no PhLinks, no optics columns */
+  for (PetscInt g = 0; g < po->nrings; g++) n[PH_LW_RINGS] += po->rings[g].count;
+  for (PetscInt l = 0; l < po->nlinks; l++) n[PH_LW_LINES] += po->lasers[po->links[l].laser].lines;
+  for (PetscInt c = 0; c < PH_LC_NCOLUMNS; c++)
+    if (PhLinksColumns[c].path != NULL) *width += n[PhLinksColumns[c].per];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Register the optics columns in the series table, with the names of lasers, rings ("group[i]"), lines ("link[j]")
    and links. */
 PetscErrorCode PhLinksRegisterColumns_Private(PhLinks op)

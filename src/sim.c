@@ -38,41 +38,86 @@ struct _p_PhSim {
   char          *warned; /* " name name ... ": the unused options already reported */
 };
 
+/* The thermal columns of the series table, in PhSimColumn order: path below /series (NULL: held for the metrics,
+   not written), per source, per block or one, shift from kelvin, units, definition. */
+typedef enum {
+  PH_SW_SOURCES,
+  PH_SW_BLOCKS,
+  PH_SW_ONE
+} PhSimWidth;
+
+static const struct {
+  const char *path;
+  PhSimWidth  per;
+  PetscReal   shift;
+  const char *units, *definition;
+} PhSimColumns[PH_SC_NCOLUMNS] = {
+  {"sources/power",  PH_SW_SOURCES, 0.0,              "W",    "power of each source at each sample, leakage included"     },
+  {"sources/t_max",  PH_SW_SOURCES, -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each source's volume"        },
+  {"sources/t_mean", PH_SW_SOURCES, -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each source's volume"},
+  {"blocks/t_max",   PH_SW_BLOCKS,  -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each block's box"            },
+  {"blocks/t_mean",  PH_SW_BLOCKS,  -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each block's box"    },
+  {"energy_error",   PH_SW_ONE,     0.0,              "1",
+   "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"          },
+  {NULL,             PH_SW_ONE,     0.0,              "K",    "temperature of the hottest cell"                           },
+  {NULL,             PH_SW_ONE,     0.0,              "1",    "natural index (k * ny + j) * nx + i of the hottest cell"   },
+};
+
 /* Register the thermal columns of the series table. */
 static PetscErrorCode PhSimRegisterColumns(PhSim sim)
 {
   PhCase       pb = sim->problem;
   PetscInt     ns = pb->nsources, nb = pb->nblocks;
   const char **snames, **bnames;
-  const struct {
-    const char        *path;
-    PetscInt           width;
-    const char *const *names;
-    PetscReal          shift;
-    const char        *units, *definition;
-  } cols[PH_SC_NCOLUMNS] = {
-    {"sources/power",  ns, NULL, 0.0,              "W",    "power of each source at each sample, leakage included"     },
-    {"sources/t_max",  ns, NULL, -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each source's volume"        },
-    {"sources/t_mean", ns, NULL, -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each source's volume"},
-    {"blocks/t_max",   nb, NULL, -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each block's box"            },
-    {"blocks/t_mean",  nb, NULL, -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each block's box"    },
-    {"energy_error",   0,  NULL, 0.0,              "1",
-     "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"     },
-    {NULL,             0,  NULL, 0.0,              "K",    "temperature of the hottest cell"                           },
-    {NULL,             0,  NULL, 0.0,              "1",    "natural index (k * ny + j) * nx + i of the hottest cell"   },
-  };
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc2(PetscMax(ns, 1), &snames, PetscMax(nb, 1), &bnames));
   for (PetscInt i = 0; i < ns; i++) snames[i] = pb->sources[i].name;
   for (PetscInt i = 0; i < nb; i++) bnames[i] = pb->blocks[i].name;
   for (PetscInt c = 0; c < PH_SC_NCOLUMNS; c++) {
-    const char *const *names = c <= PH_SC_SRC_TMEAN ? snames : (c <= PH_SC_BLK_TMEAN ? bnames : NULL);
+    const PetscInt     width[] = {ns, nb, 0};
+    const char *const *names[] = {snames, bnames, NULL};
+    PhSimWidth         per     = PhSimColumns[c].per;
 
-    PetscCall(PhSeriesAddColumn(sim->series, cols[c].path, cols[c].width, names, 1.0, cols[c].shift, cols[c].units, cols[c].definition,
-                                &sim->col[c]));
+    PetscCall(PhSeriesAddColumn(sim->series, PhSimColumns[c].path, width[per], names[per], 1.0, PhSimColumns[c].shift, PhSimColumns[c].units,
+                                PhSimColumns[c].definition, &sim->col[c]));
   }
   PetscCall(PetscFree2(snames, bnames));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Samples of a transient at t = 0, every `every` and at `end`. */
+static PetscReal PhSimSampleCount(PetscReal end, PetscReal every)
+{
+  return 1 + PetscCeilReal(end / every - 1e-9);
+}
+
+/**
+  @brief Estimate the size of the result file of a case (DESIGN §7): the temperature snapshots (with the power density
+  and the material map) and the series of every source, block and optics device; written beside the memory by
+  photherm check. Attributes, names and the resolved case are not counted.
+
+  Not collective.
+**/
+PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate *est)
+{
+  PetscInt nx, ny, nz, optics, width = 1; /* the time column */
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetSizes(mesh, &nx, &ny, &nz));
+  for (PetscInt c = 0; c < PH_SC_NCOLUMNS; c++) {
+    const PetscInt per[] = {problem->nsources, problem->nblocks, 1};
+
+    if (PhSimColumns[c].path != NULL) width += per[PhSimColumns[c].per];
+  }
+  PetscCall(PhLinksSeriesWidth(problem, &optics));
+  est->cells     = (PetscReal)nx * ny * nz;
+  est->snapshots = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.fields_every);
+  est->samples   = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.series_every);
+  est->values    = width + optics;
+  est->fields    = est->cells * (est->snapshots * (problem->output.float32 ? 4 : 8) + 8 + 4); /* + power density, material */
+  est->series    = est->samples * est->values * 8;
+  est->total     = est->fields + est->series;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

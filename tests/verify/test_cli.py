@@ -8,7 +8,9 @@
 3. `photherm summary` on a missing file says "no such file"; `-o nodir/x.h5` says the directory does not exist,
    before anything is computed (exit 2, nothing written).
 4. `degC` and `°C`, the units photherm prints, are accepted in values.
-5. `scripts/scan.py --help` describes every option it has."""
+5. `scripts/scan.py --help` describes every option it has.
+6. `photherm check` estimates the size of the result file, within 10% of the file a run then writes, for a run whose
+   snapshots dominate and one whose series dominate, and for a steady run."""
 import os
 import re
 import subprocess
@@ -89,10 +91,26 @@ def scan_help(tap, d):
               f"exit {p.returncode}; {len(options)} options, without a description: {bare}")
 
 
+def output_estimate(tap, d):
+    units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+    short = ["-P", "cell=4mm", "-P", "time.end=20ms", "-P", "optics.metrics_from=0", "-P", "yield.samples=100"]
+    for label, case, args in (("snapshots", FIRST, ["-P", "time.end=20ms", "-P", "output.fields_every=1ms", "-P", "output.series_every=0.1ms"]),
+                              ("series", LONG, short + ["-P", "output.series_every=20us", "-P", "output.fields_every=10ms"]),
+                              ("steady", FIRST, ["-P", "time.mode=steady"])):
+        p = photherm(["check", case] + args, d)
+        m = re.search(r"^result file: about ([\d.]+) (\w+): fields .*, series .*$", p.stdout, re.M)
+        out = os.path.join(d, f"size-{label}.h5")
+        q = photherm(["run", case] + args + ["-o", out, "-quiet"], d)
+        size = os.path.getsize(out) if q.returncode == 0 else 0
+        estimate = float(m.group(1)) * units[m.group(2)] if m else 0
+        tap.check(f"check estimates the result file ({label})", m and size and abs(estimate - size) <= 0.1 * size,
+                  f"estimate {estimate:.3g} B, file {size} B; {m.group(0) if m else p.stdout[-300:]}")
+
+
 def main():
     tap = Tap(__file__)
     d = workdir("cli")
-    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help):
+    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate):
         tap.guard(fn.__name__, fn, tap, d)
     tap.finish()
 
