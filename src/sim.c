@@ -35,6 +35,7 @@ struct _p_PhSim {
   PhIndexBox    *boxes; /* [nsources + nblocks] cell boxes of the sources, then the blocks */
   PetscLogDouble wall_start, progress_last;
   PetscBool      tty, progress_shown;
+  char          *given;  /* " name name ... ": the options not yet read when the run was created */
   char          *warned; /* " name name ... ": the unused options already reported */
 };
 
@@ -121,6 +122,26 @@ PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The names of the options that nothing has read so far, as " name name ... " (PetscMalloc'd). */
+static PetscErrorCode PhSimUnusedOptions(char **list)
+{
+  PetscInt n;
+  char   **names, **values;
+  size_t   len = 2;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  for (PetscInt i = 0; i < n; i++) len += strlen(names[i]) + 1;
+  PetscCall(PetscMalloc1(len, list));
+  (void)strcpy(*list, " ");
+  for (PetscInt i = 0; i < n; i++) {
+    (void)strcat(*list, names[i]);
+    (void)strcat(*list, " ");
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Prepare a run of a validated case: the thermal model (with its options), the series table, the optics
   (nothing is solved yet but the optics' probes of R_ii).
@@ -133,6 +154,8 @@ PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhS
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&sim));
+  PetscCall(PhSimUnusedOptions(&sim->given));
+  PetscCall(PetscStrallocpy(" ", &sim->warned));
   sim->comm    = comm;
   sim->problem = problem;
   sim->mesh    = mesh;
@@ -230,34 +253,33 @@ static PetscErrorCode PhSimMonitor(void *ctx, PetscReal t, PetscInt steps)
 /*
   Options given on the command line that nothing has read: a misspelt -ts_tyep must not pass silently (DESIGN §2), nor
   cost a whole run. Checked once the solvers are set up (after the first interval of a transient, whose first step sets
-  up the integrator and its preconditioner) and again at the end for options read late; each is reported once. The
-  options PETSc reads only in PetscFinalize() are not reported.
+  up the integrator and its preconditioner) and again at the end for options read late; each is reported once. Only
+  options that were in the database when the run was created count (not those the solvers set for themselves), and
+  not the options PETSc reads only in PetscFinalize().
 */
 static PetscErrorCode PhSimWarnUnusedOptions(PhSim sim, PetscBool final)
 {
   static const char finalize_only[] = " options_left options_view citations checkstack ";
-  PetscInt          n;
-  char            **names, **values;
+  char             *left, *save = NULL;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  for (PetscInt i = 0; i < n; i++) {
-    size_t len = (sim->warned ? strlen(sim->warned) : 1) + strlen(names[i]) + 2;
-    char  *key, *all;
+  PetscCall(PhSimUnusedOptions(&left));
+  for (char *name = strtok_r(left, " ", &save); name != NULL; name = strtok_r(NULL, " ", &save)) {
+    char *key, *all;
 
-    PetscCall(PetscMalloc1(strlen(names[i]) + 3, &key));
-    (void)sprintf(key, " %s ", names[i]);
-    if (strstr(finalize_only, key) == NULL && (sim->warned == NULL || strstr(sim->warned, key) == NULL)) {
-      PetscCall(PetscFPrintf(sim->comm, stderr, "photherm: warning: option -%s was given but %s (misspelt?)\n", names[i],
+    PetscCall(PetscMalloc1(strlen(name) + 3, &key));
+    (void)sprintf(key, " %s ", name);
+    if (strstr(sim->given, key) != NULL && strstr(finalize_only, key) == NULL && strstr(sim->warned, key) == NULL) {
+      PetscCall(PetscFPrintf(sim->comm, stderr, "photherm: warning: option -%s was given but %s (misspelt?)\n", name,
                              final ? "not used" : "not used by the set-up of the solvers"));
-      PetscCall(PetscMalloc1(len, &all));
-      (void)sprintf(all, "%s%s ", sim->warned ? sim->warned : " ", names[i]);
+      PetscCall(PetscMalloc1(strlen(sim->warned) + strlen(name) + 2, &all));
+      (void)sprintf(all, "%s%s ", sim->warned, name);
       PetscCall(PetscFree(sim->warned));
       sim->warned = all;
     }
     PetscCall(PetscFree(key));
   }
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscCall(PetscFree(left));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -471,6 +493,7 @@ PetscErrorCode PhSimDestroy(PhSim *sim_p)
   PetscCall(PhLinksDestroy(&sim->links));
   PetscCall(PhSeriesDestroy(&sim->series));
   PetscCall(PetscFree(sim->boxes));
+  PetscCall(PetscFree(sim->given));
   PetscCall(PetscFree(sim->warned));
   PetscCall(PhOutputDestroy(&sim->out));
   PetscCall(PhThermalDestroy(&sim->thermal));
