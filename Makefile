@@ -1,21 +1,24 @@
 # photherm - parallel finite-volume heat flow in chip-package stacks with co-packaged optics.
-# Targets: all (default), run, test, bench, deps, format, check-format, clean.
+# Targets: all (default), run, test, bench, deps, install, format, check-format, clean.
 # Variables: V=1 verbose, search=PATTERN selects regression tests, quick=1 runs the short benchmarks,
-#            PETSC_DIR/PETSC_ARCH for an own PETSc build.
+#            PETSC_DIR/PETSC_ARCH for an own PETSc build (HDF5_PKG=hdf5 when its HDF5 is not Debian's hdf5-openmpi),
+#            PREFIX (default /usr/local) and DESTDIR for make install. They may also be set in config.mk.
 
 CC           = mpicc
 PYTHON       = /usr/bin/python3
 CLANG_FORMAT ?= clang-format-14
-PKGS         = PETSc hdf5-openmpi yaml-0.1
+HDF5_PKG     ?= hdf5-openmpi
+PKGS         = PETSc $(HDF5_PKG) yaml-0.1
+PREFIX       ?= /usr/local
 CFLAGS_WARN  = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wvla -Werror
 CFLAGS_OPT   ?= -O2 -g
 Q            = $(if $(V),,@)
 
+-include config.mk
+
 ifneq ($(PETSC_DIR),)
   export PKG_CONFIG_PATH := $(PETSC_DIR)/$(PETSC_ARCH)/lib/pkgconfig:$(PETSC_DIR)/lib/pkgconfig:$(PKG_CONFIG_PATH)
 endif
-
--include config.mk
 
 SRC      = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      = $(SRC:src/%.c=build/%.o)
@@ -25,21 +28,25 @@ FORMAT_FILES = $(wildcard src/*.c src/*.h include/photherm/*.h tests/unit/*.c te
 
 NO_CONFIG_GOALS = clean deps format check-format
 ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
-  # Generated once: installs missing Debian packages (when apt is available) and records pkg-config flags.
+  # Generated once: installs missing Debian packages (when apt is available) and records pkg-config flags; generated
+  # again when PETSC_DIR, PETSC_ARCH or HDF5_PKG change.
   -include build/config.mk
+  ifneq ($(PH_CONFIG_FOR),$(PETSC_DIR):$(PETSC_ARCH):$(HDF5_PKG))
+    .PHONY: build/config.mk
+  endif
 endif
 
-.PHONY: all run test test-unit test-regress bench deps format check-format clean
+.PHONY: all run test test-unit test-regress bench deps install format check-format clean
 .DEFAULT_GOAL := all
 
 all: bin/photherm lib/libphotherm.a
 
 build/config.mk: scripts/install-deps.sh Makefile
-	$(Q)./scripts/install-deps.sh --if-missing
+	$(Q)$(if $(PETSC_DIR),,./scripts/install-deps.sh --if-missing)
 	$(Q)mkdir -p build
 	$(Q)pkg-config --exists $(PKGS) || { echo "photherm: pkg-config cannot find $(PKGS); run 'make deps' or set PETSC_DIR/PETSC_ARCH" >&2; exit 1; }
-	$(Q)printf 'PH_CFLAGS := %s\nPH_LIBS := %s\nCHECK_CFLAGS := %s\nCHECK_LIBS := %s\nPH_GIT := %s\n' \
-	  "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS)) $$(pkg-config --libs-only-l --static PETSc | tr ' ' '\n' | grep -E '^-l(lapack|blas|openblas|flapack|fblas|mkl_[a-z_0-9]+)$$' | tr '\n' ' ') -lm" \
+	$(Q)printf 'PH_CONFIG_FOR := %s\nPH_CFLAGS := %s\nPH_LIBS := %s\nCHECK_CFLAGS := %s\nCHECK_LIBS := %s\nPH_GIT := %s\n' \
+	  "$(PETSC_DIR):$(PETSC_ARCH):$(HDF5_PKG)" "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS)) $$(pkg-config --libs-only-l --static PETSc | tr ' ' '\n' | grep -E '^-l(lapack|blas|openblas|flapack|fblas|mkl_[a-z_0-9]+)$$' | tr '\n' ' ') -lm" \
 	  "$$(pkg-config --cflags check 2>/dev/null)" "$$(pkg-config --libs check 2>/dev/null)" \
 	  "$$(git describe --always --dirty 2>/dev/null || echo unknown)" > $@
 
@@ -72,7 +79,7 @@ build/test_unit: $(TEST_OBJ) lib/libphotherm.a
 # The unit tests (Check) and the command-line and regression tests; the last line is "N passed, N failed".
 # The tools the tests use (pvpython, Xvfb, h5diff, ...) are installed first when missing: a missing tool fails its test.
 test: bin/photherm build/test_unit
-	$(Q)./scripts/install-deps.sh --if-missing
+	$(Q)$(if $(PETSC_DIR),,./scripts/install-deps.sh --if-missing)
 	$(Q)$(PYTHON) tests/run.py $(if $(search),--search '$(search)')
 
 test-unit: build/test_unit
@@ -89,6 +96,22 @@ bench: bin/photherm
 
 deps:
 	./scripts/install-deps.sh
+
+# photherm, the scripts (with photherm-scan, photherm-plot-scan and photherm-plot-run on PATH), the material library
+# and the example cases; render_slice.py runs with pvpython from $(PREFIX)/share/photherm/scripts.
+SHARE = $(DESTDIR)$(PREFIX)/share/photherm
+install: bin/photherm
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/scripts $(SHARE)/meshes $(SHARE)/cases/traces $(SHARE)/cases/scans
+	install -m 755 bin/photherm $(DESTDIR)$(PREFIX)/bin/photherm
+	install -m 755 scripts/scan.py scripts/plot_scan.py scripts/plot_run.py scripts/render_slice.py scripts/make_traces.py $(SHARE)/scripts
+	install -m 644 meshes/materials.yaml $(SHARE)/meshes
+	install -m 644 cases/*.yaml cases/README.md $(SHARE)/cases
+	install -m 644 cases/traces/*.csv $(SHARE)/cases/traces
+	install -m 644 cases/scans/*.yaml $(SHARE)/cases/scans
+	ln -sf ../share/photherm/scripts/scan.py $(DESTDIR)$(PREFIX)/bin/photherm-scan
+	ln -sf ../share/photherm/scripts/plot_scan.py $(DESTDIR)$(PREFIX)/bin/photherm-plot-scan
+	ln -sf ../share/photherm/scripts/plot_run.py $(DESTDIR)$(PREFIX)/bin/photherm-plot-run
+	@echo "photherm: installed $(PREFIX)/bin/photherm, photherm-scan, photherm-plot-scan, photherm-plot-run and $(PREFIX)/share/photherm"
 
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)

@@ -7,7 +7,7 @@ Usage:
 
 For every metric and every grid parameter x, writes DIR/<metric>__vs__<x>.png: the metric against x, one line per
 label; when the scan has other parameters, one panel per combination of their values (or only the combinations
-selected with --at). Values such as "0.5 mm" are plotted as numbers with their unit on the axis. Points that failed
+selected with --at), all panels of a metric on one y-axis scale. Values such as "0.5 mm" are plotted as numbers with their unit on the axis. Points that failed
 or are pending are left out. --rename names, in the legend, the case parameter a grid parameter sets for one label
 (the scan's `rename`, passed by scan.py). Default metrics: the peak temperature and, for every link, stable throughput, mean
 tuning power, minimum margin, energy per bit, yield-adjusted bandwidth and ring temperature swing.
@@ -105,7 +105,8 @@ def main(argv):
                 continue
             ncol = min(len(combos), 3)
             nrow = (len(combos) + ncol - 1) // ncol
-            fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, (3.0 + 0.15 * len(others)) * nrow), squeeze=False)
+            # one metric, one y-axis: every panel on the same scale, so that panels compare at a glance
+            fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, (3.0 + 0.15 * len(others)) * nrow), squeeze=False, sharey=True)
             unit = ""
             for ax, combo in zip(axes.flat, combos):
                 for n, label in enumerate(labels):
@@ -132,6 +133,7 @@ def main(argv):
                 ax.set_title("\n".join(f"{p} = {v}" for p, v in zip(others, combo) if v) or metric, fontsize=8)
                 ax.set_xlabel(f"{x} [{unit}]" if unit else x)
                 u = units.get(metric, "")
+                ax.yaxis.set_tick_params(labelleft=True)
                 ax.set_ylabel(metric.split(".")[-1] + (f" ({metric.split('.')[1]})" if metric.startswith("links.") else "")
                               + (f" [{u}]" if u and u != "1" else ""))
                 ax.grid(True, alpha=0.3)

@@ -1,16 +1,23 @@
 """Render a horizontal slice of a photherm result's temperature to a PNG, offscreen, with ParaView.
 
-usage: pvpython scripts/render_slice.py OUT.xmf [--time T] [--z Z] [--out slice.png] [--size 1200x900]
-                                            [--array "temperature [degC]"] [--range MIN MAX]
+usage: pvpython scripts/render_slice.py OUT.xmf [--time T] [--layer NAME | --z Z] [--out slice.png] [--size 1200x900]
+                                            [--array "temperature [degC]" | --array material] [--range MIN MAX]
 
-  --time T   simulated time in s (units s, ms, us accepted: 5ms); the nearest snapshot is drawn. Default: the last.
-  --z Z      height of the slice in m (units m, mm, um accepted). Default: mid-height of the die, that is of the
-             block (from /mesh/blocks) that holds the hottest cell of the drawn snapshot, or of its layer when no block
-             holds it, or of the hottest cell itself when the HDF5 file cannot be read with h5py.
-  --out F    PNG file to write (default slice.png).
+  --time T      simulated time in s (units s, ms, us accepted: 5ms); the nearest snapshot is drawn. Default: the last.
+  --layer NAME  slice through the middle of this layer of the stack (as named in the case).
+  --z Z         height of the slice in m (units m, mm, um accepted).
+                Default height: the devices. With optics, the middle of the layer of the rings (of the first ring
+                group's block); otherwise the middle of the layer, within the hottest block of the drawn snapshot (the
+                block whose hottest cell is the hottest), that holds that block's hottest cell; without blocks, the
+                layer of the hottest cell. A late snapshot's hottest cell can lie in a bump or TIM layer without blocks,
+                which is why the default looks at blocks first.
+  --array A     the cell array to colour by: the temperature (default), "material" (each material in its own colour,
+                named in the legend) or "power_density [W/m^3] at t = 0".
+  --out F       PNG file to write (default slice.png).
 
 The picture: the slice seen from above (x to the right, y up, axes in mm), coloured by cell temperature with a colour
-bar in degC, the outlines of the blocks cut by the slice, and a title with the case name, the time and the height.
+bar in degC (or by material, with the material names), the outlines of the blocks cut by the slice, and a title with
+the case name, the time, the height and the layer.
 The XDMF file is opened with ParaView's XDMF 2 reader (XDMFReader), which reads photherm's temporal collection.
 
 Without an X display, a ParaView built for X (as Debian's) cannot render even offscreen: the script then runs itself
@@ -34,10 +41,13 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(prog="pvpython scripts/render_slice.py", description=__doc__.split("\n")[0])
     ap.add_argument("xmf", help="the .xmf file written next to a photherm result")
     ap.add_argument("--time", type=lambda s: parse_quantity(s, {"": 1, "s": 1, "ms": 1e-3, "us": 1e-6}), default=None)
-    ap.add_argument("--z", type=lambda s: parse_quantity(s, {"": 1, "m": 1, "mm": 1e-3, "um": 1e-6}), default=None)
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--z", type=lambda s: parse_quantity(s, {"": 1, "m": 1, "mm": 1e-3, "um": 1e-6}), default=None,
+                       help="height of the slice (5mm, 300um, or m)")
+    where.add_argument("--layer", help="slice through the middle of this layer of the stack")
     ap.add_argument("--out", default="slice.png")
     ap.add_argument("--size", default="1200x900", help="WIDTHxHEIGHT in pixels")
-    ap.add_argument("--array", default="temperature [degC]", help="cell array to colour by")
+    ap.add_argument("--array", default="temperature [degC]", help='cell array to colour by: "temperature [degC]", material, ...')
     ap.add_argument("--range", nargs=2, type=float, default=None, metavar=("MIN", "MAX"), help="colour range (default: the slice's)")
     return ap.parse_args(argv)
 
@@ -111,38 +121,75 @@ def hdf5_of(xmf):
     return (path if os.path.isabs(path) else os.path.join(os.path.dirname(os.path.abspath(xmf)), path)), text
 
 
-def die_height(h5path, snapshot_time):
-    """(z0, z1, label, case_name, blocks) of the block or layer holding the hottest cell of the snapshot nearest
-    snapshot_time; blocks lists (name, x0, x1, y0, y1, z0, z1) of every block. None when h5py is missing."""
+class SliceError(Exception):
+    """A slice that cannot be drawn as asked (an unknown layer)."""
+
+
+def slice_plan(h5path, snapshot_time, layer=None):
+    """Where to cut, from the HDF5 result: (z0, z1, what, case_name, blocks, materials) with the z range of the layer
+    to cut through (its middle is drawn), what says which and why, blocks lists (name, x0, x1, y0, y1, z0, z1) of every
+    block, materials the material names by index. `layer` names the layer; otherwise the default of --z. None when h5py
+    is missing."""
     try:
         import h5py
         import numpy as np
     except ImportError:
         return None
+
+    def text(v):
+        return v.decode() if isinstance(v, bytes) else str(v)
+
     with h5py.File(h5path, "r") as f:
         x, y, z = (f[f"mesh/{a}"][...] for a in "xyz")
         times = f["fields/time"][...]
         s = int(np.argmin(np.abs(times - snapshot_time)))
         T = f["fields/temperature"][s]
-        k, j, i = np.unravel_index(int(np.argmax(T)), T.shape)  # ties: the lowest natural index, as photherm
-        name = f.attrs.get("case_name", b"")
-        name = name.decode() if isinstance(name, bytes) else str(name)
-        blocks = []
-        if "mesh/blocks" in f:
-            for b in f["mesh/blocks"][...]:
-                bname = b["name"].decode() if isinstance(b["name"], bytes) else str(b["name"])
-                blocks.append((bname, x[b["i0"]], x[b["i1"]], y[b["j0"]], y[b["j1"]], z[b["k0"]], z[b["k1"]],
-                               (b["i0"] <= i < b["i1"]) and (b["j0"] <= j < b["j1"]) and (b["k0"] <= k < b["k1"])))
-        holding = [b for b in blocks if b[7]]
-        if holding:  # the smallest block holding the hottest cell
-            b = min(holding, key=lambda b: (b[2] - b[1]) * (b[4] - b[3]) * (b[6] - b[5]))
-            return b[5], b[6], f"block {b[0]}", name, blocks
-        if "mesh/layers" in f:
-            for layer in f["mesh/layers"][...]:
-                if layer["k0"] <= k < layer["k1"]:
-                    lname = layer["name"].decode() if isinstance(layer["name"], bytes) else str(layer["name"])
-                    return z[layer["k0"]], z[layer["k1"]], f"layer {lname}", name, blocks
-        return z[k], z[k + 1], "hottest cell", name, blocks
+        name = text(f.attrs.get("case_name", b""))
+        materials = [text(n) for n in f["mesh/material"].attrs.get("names", [])]
+        layers = [(text(ly["name"]), int(ly["k0"]), int(ly["k1"])) for ly in f["mesh/layers"][...]] if "mesh/layers" in f else []
+        boxes = [(text(b["name"]), int(b["i0"]), int(b["i1"]), int(b["j0"]), int(b["j1"]), int(b["k0"]), int(b["k1"]))
+                 for b in f["mesh/blocks"][...]] if "mesh/blocks" in f else []
+        rings = []
+        if "series/rings/temperature" in f and "case/yaml" in f:
+            try:
+                import yaml
+                doc = yaml.safe_load(text(f["case/yaml"][()]))
+                rings = [(str(g.get("name")), str(g.get("block"))) for g in (doc.get("optics") or {}).get("rings") or []]
+            except Exception:  # noqa: BLE001 - no PyYAML in this interpreter, or an unexpected layout: no rings rule
+                rings = []
+    blocks = [(b[0], x[b[1]], x[b[2]], y[b[3]], y[b[4]], z[b[5]], z[b[6]]) for b in boxes]
+
+    def layer_of(k):
+        return next((ly for ly in layers if ly[1] <= k < ly[2]), None)
+
+    def answer(ly, what):
+        return z[ly[1]], z[ly[2]], what, name, blocks, materials
+
+    if layer is not None:
+        found = next((ly for ly in layers if ly[0] == layer), None)
+        if found is None:
+            raise SliceError(f"no layer {layer!r} in {h5path}; its layers are {', '.join(ly[0] for ly in layers)}")
+        return answer(found, f"layer {layer}")
+    by_name = {b[0]: b for b in boxes}
+    for group, block in rings:
+        if block in by_name and layer_of(by_name[block][5]):
+            return answer(layer_of(by_name[block][5]), f"layer {layer_of(by_name[block][5])[0]}, rings {group}")
+    best = None
+    for b in boxes:  # the hottest block (its hottest cell), ties to the smaller block
+        sub = T[b[5]:b[6], b[3]:b[4], b[1]:b[2]]
+        if sub.size == 0:
+            continue
+        k = b[5] + int(np.unravel_index(int(np.argmax(sub)), sub.shape)[0])
+        key = (float(sub.max()), -sub.size)
+        if best is None or key > best[0]:
+            best = (key, b, k)
+    if best is not None and layer_of(best[2]):
+        ly = layer_of(best[2])
+        return answer(ly, f"layer {ly[0]} of block {best[1][0]}, the hottest")
+    k = int(np.unravel_index(int(np.argmax(T)), T.shape)[0])
+    if layer_of(k):
+        return answer(layer_of(k), f"layer {layer_of(k)[0]}, the hottest cell")
+    return z[k], z[k + 1], "hottest cell", name, blocks, materials
 
 
 def format_time(t):
@@ -178,16 +225,20 @@ def main():
         sys.exit(f"render_slice.py: {opts.xmf} has no cell array {opts.array!r} (it has {list(reader.CellData.keys())})")
     bounds = reader.GetDataInformation().GetBounds()
 
-    case_name, blocks, where = None, [], ""
-    info = die_height(h5path, t) if h5path and os.path.exists(h5path) else None
+    case_name, blocks, materials, where = None, [], [], ""
+    try:
+        info = slice_plan(h5path, t, opts.layer) if h5path and os.path.exists(h5path) else None
+    except SliceError as e:
+        sys.exit(f"render_slice.py: {e}")
     if info is not None:
-        z0, z1, label, case_name, blocks = info
-        where = label
+        z0, z1, where, case_name, blocks, materials = info
     if opts.z is not None:
         z = opts.z
         where = "z given"
     elif info is not None:
         z = 0.5 * (z0 + z1)
+    elif opts.layer is not None:
+        sys.exit(f"render_slice.py: --layer needs the HDF5 result beside {opts.xmf} and h5py")
     else:  # no h5py: the hottest cell, from ParaView's own data
         data = dsa.WrapDataObject(reader.GetClientSideObject().GetOutputDataObject(0))
         values = np.asarray(data.CellData[opts.array])
@@ -231,9 +282,18 @@ def main():
     lut.RescaleTransferFunction(lo, hi)
     if hasattr(lut, "AutomaticRescaleRangeMode"):
         lut.AutomaticRescaleRangeMode = "Never"
+    shown_materials = []
+    if opts.array == "material" and materials:  # one colour per material present in the slice, named
+        present = sorted({int(round(v)) for v in np.asarray(dsa.WrapDataObject(cut.GetClientSideObject().GetOutputDataObject(0))
+                                                            .CellData["material"]).ravel()})
+        shown_materials = [materials[i] for i in present if 0 <= i < len(materials)]
+        lut.InterpretValuesAsCategories = 1
+        lut.Annotations = sum(([str(i), materials[i]] for i in present if 0 <= i < len(materials)), [])
+        lut.ApplyPreset("Brewer Qualitative Set3" if len(present) <= 12 else "Rainbow Uniform", True)
+        lut.InterpretValuesAsCategories = 1
     shown.SetScalarBarVisibility(view, True)
     bar = pv.GetScalarBar(lut, view)
-    bar.Title = "temperature [degC]" if opts.array.startswith("temperature") else opts.array
+    bar.Title = ("temperature [degC]" if opts.array.startswith("temperature") else "material" if opts.array == "material" else opts.array)
     bar.ComponentTitle = ""
     bar.TitleColor = bar.LabelColor = [0, 0, 0]
     bar.TitleFontSize = 18
@@ -245,14 +305,15 @@ def main():
     bar.ScalarBarLength = 0.7
 
     # outlines of the blocks the slice cuts
-    for name, x0, x1, y0, y1, bz0, bz1, _ in blocks:
+    for name, x0, x1, y0, y1, bz0, bz1 in blocks:
         if bz0 <= z <= bz1:
             line = pv.PolyLineSource(Points=[x0 * 1e3, y0 * 1e3, z * 1e3 + 1e-3, x1 * 1e3, y0 * 1e3, z * 1e3 + 1e-3,
                                              x1 * 1e3, y1 * 1e3, z * 1e3 + 1e-3, x0 * 1e3, y1 * 1e3, z * 1e3 + 1e-3], Closed=1)
             ls = pv.Show(line, view)
             ls.DiffuseColor = ls.AmbientColor = [0.3, 0.8, 1.0]
             ls.LineWidth = 2.0
-    title = pv.Text(Text=f"{case_name}: temperature at t = {format_time(t)}, z = {z * 1e3:.4g} mm ({where})")
+    what = "temperature" if opts.array.startswith("temperature") else opts.array.split(" [")[0]
+    title = pv.Text(Text=f"{case_name}: {what} at t = {format_time(t)}, z = {z * 1e3:.4g} mm ({where})")
     ts = pv.Show(title, view)
     ts.WindowLocation = "Upper Center"
     ts.FontSize = 20
@@ -275,8 +336,8 @@ def main():
     view.CameraParallelScale *= 1.12
     pv.Render(view)
     pv.SaveScreenshot(os.path.abspath(opts.out), view, ImageResolution=[width, height])
-    print(f"render_slice.py: wrote {opts.out}: {case_name}, t = {format_time(t)}, z = {z * 1e3:.6g} mm ({where}), "
-          f"{opts.array} {lo:.6g} .. {hi:.6g}")
+    coloured = f"materials {', '.join(shown_materials)}" if shown_materials else f"{opts.array} {lo:.6g} .. {hi:.6g}"
+    print(f"render_slice.py: wrote {opts.out}: {case_name}, t = {format_time(t)}, z = {z * 1e3:.6g} mm ({where}), {coloured}")
 
 
 if __name__ == "__main__":

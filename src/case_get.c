@@ -478,6 +478,32 @@ typedef enum {
 } PhPattern;
 static const char *const PhPatterns[] = {"square", "sine", "steps", NULL};
 
+/* A column of a trace by name (0 the time, not a value); an unknown name is reported with the columns there are. */
+static PetscErrorCode PhGetTraceColumn(PhLoader *ld, const PhNode *col, const char path[], const PhTraceTable *table, PetscInt *c)
+{
+  const char *const *names = (const char *const *)table->names + 1;
+  const char        *best;
+  char               list[400] = "";
+  size_t             used      = 0;
+
+  PetscFunctionBeginUser;
+  *c = -1;
+  for (PetscInt i = 0; col->type == PH_NODE_SCALAR && !col->bad && i < table->ncols - 1; i++)
+    if (!strcmp(names[i], col->value)) *c = i;
+  if (*c >= 0 || col->type != PH_NODE_SCALAR || col->bad) {
+    PetscCall(PhGetRef_Private(ld, col, path, "trace column", table->ncols - 1, names, c));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  for (PetscInt i = 0; i < table->ncols - 1 && used < sizeof(list); i++)
+    used += (size_t)snprintf(list + used, sizeof(list) - used, "%s\"%s\"", i ? ", " : "", names[i]);
+  PetscCall(PhLevenshteinSuggest_Private(col->value, table->ncols - 1, names, &best));
+  if (best != NULL)
+    PetscCall(PhDiagAdd(ld->diag, col->loc, path, "unknown trace column \"%s\"; did you mean \"%s\"? (the columns of the trace: %s)", col->value,
+                        best, list));
+  else PetscCall(PhDiagAdd(ld->diag, col->loc, path, "unknown trace column \"%s\"; the columns of the trace are %s", col->value, list));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A power, temperature or flux that may vary in time: a constant, {trace: ...} or {pattern: ...} (DESIGN §3.6). */
 PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative, PhSignal *sig)
 {
@@ -532,7 +558,7 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
       PetscFunctionReturn(PETSC_SUCCESS);
     }
     if (table == NULL || !table->ok) PetscFunctionReturn(PETSC_SUCCESS);
-    PetscCall(PhGetRef_Private(ld, col, sub, "trace column", table->ncols - 1, (const char *const *)table->names + 1, &c));
+    PetscCall(PhGetTraceColumn(ld, col, sub, table, &c));
     if (c < 0) PetscFunctionReturn(PETSC_SUCCESS);
     c++;
     {

@@ -278,10 +278,11 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
 
       PetscCall(PhGetQuantity_Private(ld, map, path, "thickness", PH_QT_LENGTH, PETSC_TRUE, 0, &t, &present));
       if (present && !(t > 0)) {
-        char sub[540];
+        char sub[540], got[64];
 
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "thickness", -1));
-        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub, "a layer thickness must be positive, got %g m", (double)t));
+        PetscCall(PhUnitsFormat(t, PH_QT_LENGTH, got, sizeof(got)));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub, "a layer thickness must be positive, got %s", got));
         t = 0;
       }
       layer->z0 = z;

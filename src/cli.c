@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char PhUsage[] = "usage:\n"
                               "  photherm run     CASE.yaml [-P name=value]... [-o OUT.h5] [-quiet] [PETSc options]\n"
@@ -13,7 +15,7 @@ static const char PhUsage[] = "usage:\n"
                               "  photherm mesh    CASE.yaml [-P name=value]... -o MESH.h5\n"
                               "  photherm reduce  CASE.yaml [-P name=value]... -o MODEL.h5\n"
                               "  photherm summary OUT.h5 [--csv]\n"
-                              "  photherm --help | --version\n"
+                              "  photherm --help | --version   (also photherm SUBCOMMAND --help)\n"
                               "\n"
                               "  run      solve the case and write OUT.h5 (default: output.file of the case) and OUT.xmf for ParaView\n"
                               "  check    validate the case and print its mesh, memory estimate, sources, optics; solve nothing\n"
@@ -22,6 +24,8 @@ static const char PhUsage[] = "usage:\n"
                               "           differ only in powers or traces reuse it with -ph_reduced_model MODEL.h5\n"
                               "  summary  print the summary metrics of a finished run (--csv: one header line and one row)\n"
                               "\n"
+                              "  photherm's own arguments (-P, -o, -quiet, --csv) may come in any order; CASE.yaml or OUT.h5 is the first\n"
+                              "  other word, before the PETSc options.\n"
                               "  -P name=value   override a declared parameter or any key by its dotted path (time.end=10ms,\n"
                               "                  stack.dies.thickness=120um); may repeat. Values take units as in the case file.\n"
                               "  Every PETSc option works (-ts_type bdf, -ksp_monitor, -log_view, -pc_type hypre, ...).\n"
@@ -66,15 +70,14 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
                    "unknown subcommand \"%s\" (expected run, check, mesh, reduce or summary); see photherm --help", argv[1]);
     return 0;
   }
-  if (argc < 3 || argv[2][0] == '-') {
-    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm %s needs %s right after the subcommand; see photherm --help", argv[1],
-                   strcmp(argv[1], "summary") ? "a case file (CASE.yaml)" : "a result file (OUT.h5)");
-    return 0;
-  }
-  args->path = argv[2];
-  for (int i = 3; i < argc; i++) {
+  /* photherm's own arguments anywhere; the path is the first other word before the PETSc options, which follow */
+  for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
 
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      args->command = "help";
+      return 0;
+    }
     if (!strncmp(a, "-P", 2)) {
       const char *pair = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
       const char *eq   = pair != NULL ? strchr(pair, '=') : NULL;
@@ -104,9 +107,17 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
       args->quiet = PETSC_TRUE;
     } else if (!strcmp(a, "--csv")) {
       args->csv = PETSC_TRUE;
+    } else if (a[0] != '-' && args->path == NULL && args->petsc_argc == 1) {
+      args->path = a;
     } else {
       args->petsc_argv[args->petsc_argc++] = argv[i];
     }
+  }
+  if (args->path == NULL) {
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm %s needs %s%s; see photherm --help", argv[1],
+                   strcmp(argv[1], "summary") ? "a case file (CASE.yaml)" : "a result file (OUT.h5)",
+                   args->petsc_argc > 1 ? " before the PETSc options" : "");
+    return 0;
   }
   if (args->csv && strcmp(args->command, "summary"))
     (void)snprintf(args->usage_error, sizeof(args->usage_error), "--csv belongs to photherm summary");
@@ -156,17 +167,36 @@ PetscErrorCode PhCliErrorHandler(MPI_Comm comm, int line, const char *func, cons
   return n;
 }
 
-/* Options given on the command line that no object read: a misspelt -ts_tyep must not pass silently (DESIGN §2). */
-static PetscErrorCode PhCliWarnUnused(MPI_Comm comm)
+/**
+  @brief Check, before anything is computed, that the directory of an output file exists and is writable; otherwise
+  say so (exit 2).
+
+  Collective on `comm` (rank 0 looks, all ranks get the answer).
+**/
+PetscErrorCode PhCliCheckOutput(MPI_Comm comm, const char path[], int *exit_code)
 {
-  PetscInt n;
-  char   **names, **values;
+  PetscMPIInt rank;
+  int         bad = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  for (PetscInt i = 0; i < n; i++)
-    PetscCall(PetscFPrintf(comm, stderr, "photherm: warning: option -%s was given but not used (misspelt?)\n", names[i]));
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    const char *slash = strrchr(path, '/');
+    char        dir[PETSC_MAX_PATH_LEN];
+    struct stat st;
+
+    if (slash == NULL) (void)snprintf(dir, sizeof(dir), ".");
+    else (void)snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      (void)fprintf(stderr, "photherm: error: output %s: the directory %s does not exist\n", path, dir);
+      bad = 1;
+    } else if (access(dir, W_OK) != 0) {
+      (void)fprintf(stderr, "photherm: error: output %s: the directory %s is not writable\n", path, dir);
+      bad = 1;
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&bad, 1, MPI_INT, 0, comm));
+  if (bad) *exit_code = PH_EXIT_BAD_INPUT;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -187,7 +217,9 @@ PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code
   PetscFunctionBeginUser;
   PetscCall(PhCliLoad(comm, args, &problem, &mesh, exit_code));
   if (problem == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhCliMemory(comm, problem, mesh, &est, &refused));
+  PetscCall(PhCliCheckOutput(comm, args->output != NULL ? args->output : problem->output.file, exit_code));
+  refused = (PetscBool)(*exit_code != PH_EXIT_SUCCESS);
+  if (!refused) PetscCall(PhCliMemory(comm, problem, mesh, &est, &refused));
   if (refused) {
     *exit_code = PH_EXIT_BAD_INPUT;
   } else {
@@ -207,7 +239,6 @@ PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code
                             args->output, args->output));
     } else PetscCall(PhSimRun(sim));
     PetscCall(PhSimDestroy(&sim));
-    PetscCall(PhCliWarnUnused(comm));
   }
   PetscCall(PhMeshDestroy(&mesh));
   PetscCall(PhCaseDestroy(&problem));

@@ -1,9 +1,108 @@
 /* photherm check and photherm mesh: load and validate a case, build its mesh, report it or write it. */
 #include <photherm/cli.h>
 #include <photherm/mesh.h>
+#include <photherm/sim.h>
 #include <photherm/units.h>
 
 #include <string.h>
+
+/* Lengths outside these bounds are implausible for a package (m): warned about, not refused. */
+#define PH_PLAUSIBLE_LENGTH_MIN    1e-8
+#define PH_PLAUSIBLE_THICKNESS_MAX 0.1
+#define PH_PLAUSIBLE_FOOTPRINT_MAX 1.0
+
+/* "x 5 mm .. 10 mm, y 2 mm .. 4 mm, z 1.2 mm .. 1.3 mm": the extent of a box of cells, in readable units. */
+static PetscErrorCode PhFormatBox(PhMesh mesh, const PhIndexBox *box, char *buf, size_t len)
+{
+  const PetscReal *line[3];
+  char             a[3][32], b[3][32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetLines(mesh, &line[0], &line[1], &line[2]));
+  for (int d = 0; d < 3; d++) {
+    PetscCall(PhUnitsFormat(line[d][box->lo[d]], PH_QT_LENGTH, a[d], sizeof(a[d])));
+    PetscCall(PhUnitsFormat(line[d][box->hi[d]], PH_QT_LENGTH, b[d], sizeof(b[d])));
+  }
+  (void)snprintf(buf, len, "x %s .. %s, y %s .. %s, z %s .. %s", a[0], b[0], a[1], b[1], a[2], b[2]);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscBool PhIndexBoxInside(const PhIndexBox *inner, const PhIndexBox *outer)
+{
+  for (int d = 0; d < 3; d++)
+    if (inner->lo[d] < outer->lo[d] || inner->hi[d] > outer->hi[d]) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/*
+  Warnings about a valid case that is probably not what its author meant (cases/README.md, section "Warnings"):
+  sources that share cells (unless one is a hot spot inside a larger one), a block that overrides the material of part
+  of a block that carries a source, and lengths implausible for a package (a bare number is metres).
+*/
+static PetscErrorCode PhCliWarnings(MPI_Comm comm, PhCase pb, PhMesh mesh)
+{
+  char where[256], a[32], b[32];
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < pb->nsources; i++)
+    for (PetscInt j = i + 1; j < pb->nsources; j++) {
+      PhIndexBox bi, bj, both;
+
+      PetscCall(PhMeshGetSourceBox(mesh, i, &bi));
+      PetscCall(PhMeshGetSourceBox(mesh, j, &bj));
+      both = PhIndexBoxIntersect(&bi, &bj);
+      if (PhIndexBoxCount(&both) == 0) continue;
+      if (PhIndexBoxCount(&bi) != PhIndexBoxCount(&bj) && (PhIndexBoxInside(&bi, &bj) || PhIndexBoxInside(&bj, &bi))) continue; /* a hot spot */
+      PetscCall(PhFormatBox(mesh, &both, where, sizeof(where)));
+      PetscCall(PetscFPrintf(comm, stderr,
+                             "photherm: warning: sources %s and %s overlap (%s): both powers are spread over those cells and add up there%s\n",
+                             pb->sources[i].name, pb->sources[j].name, where,
+                             PhIndexBoxCount(&bi) == PhIndexBoxCount(&bj) ? " (the same cells: a source given twice?)" : ""));
+    }
+  for (PetscInt s = 0; s < pb->nsources; s++) {
+    PetscInt   b = pb->sources[s].block;
+    PhIndexBox bs;
+
+    if (pb->sources[s].kind != PH_SOURCE_BLOCK || b < 0 || pb->blocks[b].material < 0) continue;
+    PetscCall(PhMeshGetBlockBox(mesh, b, &bs));
+    for (PetscInt o = b + 1; o < pb->nblocks; o++) { /* blocks are in priority order: a later one wins */
+      PhIndexBox bo, both;
+
+      if (pb->blocks[o].material < 0 || pb->blocks[o].material == pb->blocks[b].material) continue;
+      PetscCall(PhMeshGetBlockBox(mesh, o, &bo));
+      both = PhIndexBoxIntersect(&bs, &bo);
+      if (PhIndexBoxCount(&both) == 0) continue;
+      PetscCall(PhFormatBox(mesh, &both, where, sizeof(where)));
+      PetscCall(PetscFPrintf(comm, stderr,
+                             "photherm: warning: block %s (%s) overrides the material of block %s (%s) in %s, but source %s still spreads its "
+                             "power over the whole of block %s, those cells included\n",
+                             pb->blocks[o].name, pb->materials[pb->blocks[o].material].name, pb->blocks[b].name,
+                             pb->materials[pb->blocks[b].material].name, where, pb->sources[s].name, pb->blocks[b].name));
+    }
+  }
+  for (PetscInt l = 0; l < pb->nlayers && pb->mesh_file == NULL; l++) {
+    PetscReal t = pb->layers[l].z1 - pb->layers[l].z0;
+
+    if (t <= PH_PLAUSIBLE_THICKNESS_MAX && t >= PH_PLAUSIBLE_LENGTH_MIN) continue;
+    PetscCall(PhUnitsFormat(t, PH_QT_LENGTH, a, sizeof(a)));
+    if (t > PH_PLAUSIBLE_THICKNESS_MAX) (void)snprintf(where, sizeof(where), " (\"%g mm\" or \"%g um\"?)", (double)t, (double)t);
+    else where[0] = '\0';
+    PetscCall(PetscFPrintf(
+      comm, stderr, "photherm: warning: stack[%d] (%s): a thickness of %s is implausible for a package; a number without a unit is in metres%s\n",
+      (int)l, pb->layers[l].name, a, where));
+  }
+  for (int d = 0; d < 2; d++) {
+    PetscReal lo = d ? pb->fy0 : pb->fx0, hi = d ? pb->fy1 : pb->fx1;
+
+    if (hi - lo <= PH_PLAUSIBLE_FOOTPRINT_MAX && hi - lo >= PH_PLAUSIBLE_LENGTH_MIN) continue;
+    PetscCall(PhUnitsFormat(lo, PH_QT_LENGTH, a, sizeof(a)));
+    PetscCall(PhUnitsFormat(hi, PH_QT_LENGTH, b, sizeof(b)));
+    PetscCall(PetscFPrintf(
+      comm, stderr, "photherm: warning: footprint.%c: %s .. %s is implausible for a package; a number without a unit is in metres (write mm or um)\n",
+      d ? 'y' : 'x', a, b));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 /**
   @brief Load a case and build its mesh; on bad input print every diagnostic and set *exit_code to 2.
@@ -28,7 +127,7 @@ PetscErrorCode PhCliLoad(MPI_Comm comm, const PhCliArgs *args, PhCase *problem, 
     PetscCall(PhMeshDestroy(mesh));
     PetscCall(PhCaseDestroy(problem));
     *exit_code = PH_EXIT_BAD_INPUT;
-  }
+  } else PetscCall(PhCliWarnings(comm, *problem, *mesh));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -174,6 +273,18 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
   PetscCall(PetscPrintf(comm, "memory: about %s per rank on %d rank%s, %s per node with %d rank%s per node (%s available here)\n", a, (int)est->ranks,
                         est->ranks > 1 ? "s" : "", b, (int)est->ranks_per_node, est->ranks_per_node > 1 ? "s" : "",
                         est->available > 0 ? c : "unknown"));
+  {
+    PhOutputEstimate out;
+
+    PetscCall(PhSimEstimateOutput(pb, mesh, &out));
+    PetscCall(PhFormatBytes(out.total, a, sizeof(a)));
+    PetscCall(PhFormatBytes(out.fields, b, sizeof(b)));
+    PetscCall(PhFormatBytes(out.series, c, sizeof(c)));
+    PetscCall(PetscPrintf(comm, "result file: about %s: fields %s (%.0f snapshot%s of %.0f cells, %s), series %s (%.0f sample%s of %.0f values)%s\n",
+                          a, b, (double)out.snapshots, out.snapshots > 1 ? "s" : "", (double)out.cells, pb->output.float32 ? "float32" : "float64", c,
+                          (double)out.samples, out.samples > 1 ? "s" : "", (double)out.values,
+                          pb->time.steady ? "" : "; output.fields_every and output.series_every set it"));
+  }
   PetscCall(PetscPrintf(comm, "layers, bottom to top:\n"));
   for (PetscInt l = 0; l < pb->nlayers; l++) {
     PhIndexBox box;
@@ -323,7 +434,9 @@ PetscErrorCode PhCliMesh(MPI_Comm comm, const PhCliArgs *args, int *exit_code)
   PetscFunctionBeginUser;
   PetscCall(PhCliLoad(comm, args, &problem, &mesh, exit_code));
   if (problem == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhCliMemory(comm, problem, mesh, &est, &refused));
+  PetscCall(PhCliCheckOutput(comm, args->output, exit_code));
+  refused = (PetscBool)(*exit_code != PH_EXIT_SUCCESS);
+  if (!refused) PetscCall(PhCliMemory(comm, problem, mesh, &est, &refused));
   if (refused) *exit_code = PH_EXIT_BAD_INPUT;
   else {
     PetscCall(PhMeshWrite(mesh, args->output));

@@ -82,6 +82,27 @@ static const struct {
   {"links/lines_up",          PH_LW_LINKS,  1.0,  0.0,              "1",    "number of lines up"                                                                   },
 };
 
+/**
+  @brief The values per series sample that the optics columns write to a result file (0 for a case without links),
+  for the output estimate of photherm check.
+
+  Not collective.
+**/
+PetscErrorCode PhLinksSeriesWidth(PhCase problem, PetscInt *width)
+{
+  const PhOptics *po   = &problem->optics;
+  PetscInt        n[4] = {po->nlasers, 0, 0, po->nlinks};
+
+  PetscFunctionBeginUser;
+  *width = 0;
+  if (po->nlinks == 0) PetscFunctionReturn(PETSC_SUCCESS); /* no PhLinks, no optics columns */
+  for (PetscInt g = 0; g < po->nrings; g++) n[PH_LW_RINGS] += po->rings[g].count;
+  for (PetscInt l = 0; l < po->nlinks; l++) n[PH_LW_LINES] += po->lasers[po->links[l].laser].lines;
+  for (PetscInt c = 0; c < PH_LC_NCOLUMNS; c++)
+    if (PhLinksColumns[c].path != NULL) *width += n[PhLinksColumns[c].per];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Register the optics columns in the series table, with the names of lasers, rings ("group[i]"), lines ("link[j]")
    and links. */
 PetscErrorCode PhLinksRegisterColumns_Private(PhLinks op)
@@ -111,7 +132,7 @@ PetscErrorCode PhLinksRegisterColumns_Private(PhLinks op)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The metrics of one link over the samples from `first` on (PHYSICS §5). */
+/* The metrics of one link over the samples from `first` on, first < the number of samples (PHYSICS §5). */
 typedef struct {
   PetscReal stable_throughput, stable_fraction, tuning_mean, tuning_max, saturated_time, min_margin, relocks, all_up_fraction;
   PetscReal laser_mean, energy_per_bit, energy_per_stable_bit, swing, ring_max;
@@ -168,7 +189,7 @@ static void PhLinksLinkMetrics(PhLinks op, const PetscReal *const c[], PetscInt 
     m->all_up_fraction   = all / span;
     m->tuning_mean       = tune / span;
     m->laser_mean        = laser / span;
-  } else if (first < ns) { /* one sample */
+  } else { /* one sample (steady): its values */
     m->stable_throughput = c[PH_LC_LINK_TP][first * po->nlinks + l];
     m->all_up_fraction   = c[PH_LC_LINK_UP][first * po->nlinks + l] == n ? 1 : 0;
     m->tuning_mean       = c[PH_LC_LINK_TUNE][first * po->nlinks + l];
@@ -187,7 +208,7 @@ static void PhLinksLinkMetrics(PhLinks op, const PetscReal *const c[], PetscInt 
         lo = PetscMin(lo, c[PH_LC_RING_T][s * op->nring + d]);
         hi = PetscMax(hi, c[PH_LC_RING_T][s * op->nring + d]);
       }
-      if (first < ns) m->swing = PetscMax(m->swing, hi - lo);
+      m->swing = PetscMax(m->swing, hi - lo);
     }
 }
 
@@ -212,7 +233,7 @@ PetscErrorCode PhLinksWriteSummary(PhLinks op, PhOutput out)
   pb = op->problem;
   po = &pb->optics;
   for (PetscInt k = 0; k < PH_LC_NCOLUMNS; k++) PetscCall(PhSeriesGetData(op->series, op->col[k], &ns, NULL, &c[k]));
-  PetscCall(PhSeriesWindow(op->series, po->metrics_from, &first));
+  PetscCall(PhSeriesWindow(op->series, pb, &first));
   if (pb->yield.present) {
     PetscCall(PetscMalloc1(po->nlinks, &yields));
     PetscCall(PhYieldSpectral(op->comm, po, &pb->yield, ns - first, c[PH_LC_LASER_T] + first * po->nlasers, c[PH_LC_RING_T] + first * op->nring,

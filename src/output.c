@@ -336,7 +336,8 @@ PetscErrorCode PhOutputWriteTable(PhOutput out, const char path[], PetscInt nrow
 /**
   @brief Set a numeric summary attribute `name` on `group` (created when missing) with `name.units` and `name.definition`.
 
-  Collective.
+  Collective. A value that is NaN or finite beyond 1e300 (a sentinel of an empty reduction) is a programming error;
+  infinity is allowed where its definition documents it (energy_per_stable_bit of a link that carried nothing).
 **/
 PetscErrorCode PhOutputSetReal(PhOutput out, const char group[], const char name[], PetscReal value, const char units[], const char definition[])
 {
@@ -345,6 +346,8 @@ PetscErrorCode PhOutputSetReal(PhOutput out, const char group[], const char name
   char   key[256];
 
   PetscFunctionBeginUser;
+  PetscCheck(!PetscIsNanReal(value) && (PetscIsInfReal(value) || PetscAbsReal(value) < 1e300), PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "summary value %s/%s is %g: not a result", group, name, (double)value);
   PetscCall(PhH5CreateGroups(out->file, group));
   PhCallHDF5Return(g, H5Gopen2, (out->file, group, H5P_DEFAULT));
   PhCallHDF5Return(space, H5Screate, (H5S_SCALAR));

@@ -117,17 +117,22 @@ PetscErrorCode PhSeriesGetData(PhSeries s, PetscInt col, PetscInt *n, const Pets
 }
 
 /**
-  @brief The first sample of the metrics window, t >= from (s) within 1e-12 s; n when none is.
+  @brief The first sample of the metrics window of a run: the samples with t >= optics.metrics_from (within 1e-12 s)
+  of a transient, the one state of a steady run (its only sample, whatever metrics_from says).
 
-  Not collective.
+  Not collective. An empty window is an error: every metric of a run is formed over at least one sample.
 **/
-PetscErrorCode PhSeriesWindow(PhSeries s, PetscReal from, PetscInt *first)
+PetscErrorCode PhSeriesWindow(PhSeries s, PhCase problem, PetscInt *first)
 {
   const PetscReal *time = s->cols[PH_SERIES_TIME].data;
+  PetscReal        from = problem->time.steady ? 0.0 : problem->optics.metrics_from;
   PetscInt         i    = 0;
 
   PetscFunctionBeginUser;
   while (i < s->n && time[i] < from - 1e-12) i++;
+  PetscCheck(i < s->n, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+             "no series sample at or after optics.metrics_from = %g s (the last of %d samples is at t = %g s): the metrics window is empty",
+             (double)from, (int)s->n, s->n ? (double)time[s->n - 1] : 0.0);
   *first = i;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,8 +1,10 @@
 /* photherm summary and the end-of-run report: read /summary of a result file and print it as a readable list or as CSV (one header, one row). */
+#include <errno.h>
 #include <math.h>
 #include <photherm/output.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One metric: its flattened name (sources.asic.t_max), value, units and definition. */
 typedef struct {
@@ -222,9 +224,15 @@ static PetscErrorCode PhSummaryShow(MPI_Comm comm, const char path[], PhSummaryF
     PetscBool    ok;
 
     memset(&list, 0, sizeof(list));
-    if (H5Fis_hdf5(path) > 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (access(path, R_OK) == 0 && H5Fis_hdf5(path) > 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file >= 0 && H5Lexists(file, PH_RESULT_SUMMARY, H5P_DEFAULT) > 0) summary = H5Gopen2(file, PH_RESULT_SUMMARY, H5P_DEFAULT);
-    if (summary < 0) {
+    if (access(path, F_OK) != 0) {
+      (void)fprintf(stderr, "photherm: error: %s: no such file\n", path);
+      status = PH_EXIT_BAD_INPUT;
+    } else if (access(path, R_OK) != 0) {
+      (void)fprintf(stderr, "photherm: error: %s: cannot read the file (%s)\n", path, strerror(errno));
+      status = PH_EXIT_BAD_INPUT;
+    } else if (summary < 0) {
       (void)fprintf(stderr, "photherm: error: %s: not a photherm result file (no /summary group)\n", path);
       status = PH_EXIT_BAD_INPUT;
     } else {

@@ -6,6 +6,7 @@
 #include <photherm/units.h>
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The thermal columns of the series table. */
@@ -34,6 +35,33 @@ struct _p_PhSim {
   PhIndexBox    *boxes; /* [nsources + nblocks] cell boxes of the sources, then the blocks */
   PetscLogDouble wall_start, progress_last;
   PetscBool      tty, progress_shown;
+  char          *given;  /* " name name ... ": the options not yet read when the run was created */
+  char          *warned; /* " name name ... ": the unused options already reported */
+};
+
+/* The thermal columns of the series table, in PhSimColumn order: path below /series (NULL: held for the metrics,
+   not written), per source, per block or one, shift from kelvin, units, definition. */
+typedef enum {
+  PH_SW_SOURCES,
+  PH_SW_BLOCKS,
+  PH_SW_ONE
+} PhSimWidth;
+
+static const struct {
+  const char *path;
+  PhSimWidth  per;
+  PetscReal   shift;
+  const char *units, *definition;
+} PhSimColumns[PH_SC_NCOLUMNS] = {
+  {"sources/power",  PH_SW_SOURCES, 0.0,              "W",    "power of each source at each sample, leakage included"     },
+  {"sources/t_max",  PH_SW_SOURCES, -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each source's volume"        },
+  {"sources/t_mean", PH_SW_SOURCES, -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each source's volume"},
+  {"blocks/t_max",   PH_SW_BLOCKS,  -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each block's box"            },
+  {"blocks/t_mean",  PH_SW_BLOCKS,  -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each block's box"    },
+  {"energy_error",   PH_SW_ONE,     0.0,              "1",
+   "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"          },
+  {NULL,             PH_SW_ONE,     0.0,              "K",    "temperature of the hottest cell"                           },
+  {NULL,             PH_SW_ONE,     0.0,              "1",    "natural index (k * ny + j) * nx + i of the hottest cell"   },
 };
 
 /* Register the thermal columns of the series table. */
@@ -42,35 +70,75 @@ static PetscErrorCode PhSimRegisterColumns(PhSim sim)
   PhCase       pb = sim->problem;
   PetscInt     ns = pb->nsources, nb = pb->nblocks;
   const char **snames, **bnames;
-  const struct {
-    const char        *path;
-    PetscInt           width;
-    const char *const *names;
-    PetscReal          shift;
-    const char        *units, *definition;
-  } cols[PH_SC_NCOLUMNS] = {
-    {"sources/power",  ns, NULL, 0.0,              "W",    "power of each source at each sample, leakage included"     },
-    {"sources/t_max",  ns, NULL, -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each source's volume"        },
-    {"sources/t_mean", ns, NULL, -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each source's volume"},
-    {"blocks/t_max",   nb, NULL, -PH_ZERO_CELSIUS, "degC", "highest cell temperature over each block's box"            },
-    {"blocks/t_mean",  nb, NULL, -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over each block's box"    },
-    {"energy_error",   0,  NULL, 0.0,              "1",
-     "|stored + out - generated - flux in| / max(generated + flux in, |out|, |stored|), cumulative from the start"     },
-    {NULL,             0,  NULL, 0.0,              "K",    "temperature of the hottest cell"                           },
-    {NULL,             0,  NULL, 0.0,              "1",    "natural index (k * ny + j) * nx + i of the hottest cell"   },
-  };
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc2(PetscMax(ns, 1), &snames, PetscMax(nb, 1), &bnames));
   for (PetscInt i = 0; i < ns; i++) snames[i] = pb->sources[i].name;
   for (PetscInt i = 0; i < nb; i++) bnames[i] = pb->blocks[i].name;
   for (PetscInt c = 0; c < PH_SC_NCOLUMNS; c++) {
-    const char *const *names = c <= PH_SC_SRC_TMEAN ? snames : (c <= PH_SC_BLK_TMEAN ? bnames : NULL);
+    const PetscInt     width[] = {ns, nb, 0};
+    const char *const *names[] = {snames, bnames, NULL};
+    PhSimWidth         per     = PhSimColumns[c].per;
 
-    PetscCall(PhSeriesAddColumn(sim->series, cols[c].path, cols[c].width, names, 1.0, cols[c].shift, cols[c].units, cols[c].definition,
-                                &sim->col[c]));
+    PetscCall(PhSeriesAddColumn(sim->series, PhSimColumns[c].path, width[per], names[per], 1.0, PhSimColumns[c].shift, PhSimColumns[c].units,
+                                PhSimColumns[c].definition, &sim->col[c]));
   }
   PetscCall(PetscFree2(snames, bnames));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Samples of a transient at t = 0, every `every` and at `end`. */
+static PetscReal PhSimSampleCount(PetscReal end, PetscReal every)
+{
+  return 1 + PetscCeilReal(end / every - 1e-9);
+}
+
+/**
+  @brief Estimate the size of the result file of a case (DESIGN §7): the temperature snapshots (with the power density
+  and the material map) and the series of every source, block and optics device; written beside the memory by
+  photherm check. Attributes, names and the resolved case are not counted.
+
+  Not collective.
+**/
+PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate *est)
+{
+  PetscInt nx, ny, nz, optics, width = 1; /* the time column */
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetSizes(mesh, &nx, &ny, &nz));
+  for (PetscInt c = 0; c < PH_SC_NCOLUMNS; c++) {
+    const PetscInt per[] = {problem->nsources, problem->nblocks, 1};
+
+    if (PhSimColumns[c].path != NULL) width += per[PhSimColumns[c].per];
+  }
+  PetscCall(PhLinksSeriesWidth(problem, &optics));
+  est->cells     = (PetscReal)nx * ny * nz;
+  est->snapshots = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.fields_every);
+  est->samples   = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.series_every);
+  est->values    = width + optics;
+  est->fields    = est->cells * (est->snapshots * (problem->output.float32 ? 4 : 8) + 8 + 4); /* + power density, material */
+  est->series    = est->samples * est->values * 8;
+  est->total     = est->fields + est->series;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The names of the options that nothing has read so far, as " name name ... " (PetscMalloc'd). */
+static PetscErrorCode PhSimUnusedOptions(char **list)
+{
+  PetscInt n;
+  char   **names, **values;
+  size_t   len = 2;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  for (PetscInt i = 0; i < n; i++) len += strlen(names[i]) + 1;
+  PetscCall(PetscMalloc1(len, list));
+  (void)strcpy(*list, " ");
+  for (PetscInt i = 0; i < n; i++) {
+    (void)strcat(*list, names[i]);
+    (void)strcat(*list, " ");
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -86,6 +154,8 @@ PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhS
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&sim));
+  PetscCall(PhSimUnusedOptions(&sim->given));
+  PetscCall(PetscStrallocpy(" ", &sim->warned));
   sim->comm    = comm;
   sim->problem = problem;
   sim->mesh    = mesh;
@@ -179,6 +249,39 @@ static PetscErrorCode PhSimMonitor(void *ctx, PetscReal t, PetscInt steps)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  Options given on the command line that nothing has read: a misspelt -ts_tyep must not pass silently (DESIGN §2), nor
+  cost a whole run. Checked once the solvers are set up (after the first interval of a transient, whose first step sets
+  up the integrator and its preconditioner) and again at the end for options read late; each is reported once. Only
+  options that were in the database when the run was created count (not those the solvers set for themselves), and
+  not the options PETSc reads only in PetscFinalize().
+*/
+static PetscErrorCode PhSimWarnUnusedOptions(PhSim sim, PetscBool final)
+{
+  static const char finalize_only[] = " options_left options_view citations checkstack ";
+  char             *left, *save = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhSimUnusedOptions(&left));
+  for (char *name = strtok_r(left, " ", &save); name != NULL; name = strtok_r(NULL, " ", &save)) {
+    char *key, *all;
+
+    PetscCall(PetscMalloc1(strlen(name) + 3, &key));
+    (void)sprintf(key, " %s ", name);
+    if (strstr(sim->given, key) != NULL && strstr(finalize_only, key) == NULL && strstr(sim->warned, key) == NULL) {
+      PetscCall(PetscFPrintf(sim->comm, stderr, "photherm: warning: option -%s was given but %s (misspelt?)\n", name,
+                             final ? "not used" : "not used by the set-up of the solvers"));
+      PetscCall(PetscMalloc1(strlen(sim->warned) + strlen(name) + 2, &all));
+      (void)sprintf(all, "%s%s ", sim->warned, name);
+      PetscCall(PetscFree(sim->warned));
+      sim->warned = all;
+    }
+    PetscCall(PetscFree(key));
+  }
+  PetscCall(PetscFree(left));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The transient: land on every series sample and snapshot time until time.end. */
 static PetscErrorCode PhSimTransient(PhSim sim)
 {
@@ -191,6 +294,7 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscCall(PhThermalSetMonitor(sim->thermal, PhSimMonitor, sim));
   while (t < pb->time.end - eps) {
     PetscCall(PhThermalAdvance(sim->thermal, PetscMin(pb->time.end, PetscMin(next_series, next_field))));
+    if (t == 0) PetscCall(PhSimWarnUnusedOptions(sim, PETSC_FALSE));
     PetscCall(PhThermalGetTime(sim->thermal, &t, NULL));
     if (PetscAbsReal(t - next_series) <= eps || t >= pb->time.end - eps) {
       PetscCall(PhSimSample(sim));
@@ -208,37 +312,33 @@ static PetscErrorCode PhSimTransient(PhSim sim)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Time average of column c of a [n][m] series over samples from `first` on, by the left-rectangle rule (PHYSICS §2). */
+/* Time average of column c of a [n][m] series over samples from `first` on (first < n), by the left-rectangle rule
+   (PHYSICS §2); a window of one sample (steady) gives that sample's value. */
 static PetscReal PhTimeAverage(PetscInt n, const PetscReal *time, const PetscReal *v, PetscInt m, PetscInt c, PetscInt first)
 {
-  PetscReal sum = 0, span = 0, last = 0;
-  PetscBool any = PETSC_FALSE;
+  PetscReal sum = 0, span = 0;
 
-  for (PetscInt i = first; i < n; i++) {
-    last = v[i * m + c];
-    any  = PETSC_TRUE;
-    if (i + 1 < n) {
-      sum += v[i * m + c] * (time[i + 1] - time[i]);
-      span += time[i + 1] - time[i];
-    }
+  for (PetscInt i = first; i + 1 < n; i++) {
+    sum += v[i * m + c] * (time[i + 1] - time[i]);
+    span += time[i + 1] - time[i];
   }
-  if (span > 0) return sum / span;
-  return any ? last : 0;
+  return span > 0 ? sum / span : v[(n - 1) * m + c];
 }
 
+/* The largest value of column c over samples from `first` on (first < n). */
 static PetscReal PhMaxOver(PetscInt n, const PetscReal *v, PetscInt m, PetscInt c, PetscInt first)
 {
-  PetscReal best = PETSC_MIN_REAL;
+  PetscReal best = v[first * m + c];
 
-  for (PetscInt i = first; i < n; i++) best = PetscMax(best, v[i * m + c]);
+  for (PetscInt i = first + 1; i < n; i++) best = PetscMax(best, v[i * m + c]);
   return best;
 }
 
-/* The thermal summary over the metrics window t >= optics.metrics_from (DESIGN §5, PHYSICS §5). */
+/* The thermal summary over the metrics window: t >= optics.metrics_from, or the one state of a steady run (DESIGN §5). */
 static PetscErrorCode PhSimWriteSummary(PhSim sim)
 {
   PhCase           pb = sim->problem;
-  PetscInt         ns = pb->nsources, nb = pb->nblocks, n, first, best = -1, nx, ny, nz, steps;
+  PetscInt         ns = pb->nsources, nb = pb->nblocks, n, first, best, nx, ny, nz, steps;
   const PetscReal *time, *c[PH_SC_NCOLUMNS], *x, *y, *z;
   PetscReal        t_ref, emax = 0;
   PetscLogDouble   now;
@@ -246,16 +346,17 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
 
   PetscFunctionBeginUser;
   for (PetscInt k = 0; k < PH_SC_NCOLUMNS; k++) PetscCall(PhSeriesGetData(sim->series, sim->col[k], &n, &time, &c[k]));
-  PetscCall(PhSeriesWindow(sim->series, pb->optics.metrics_from, &first));
+  PetscCall(PhSeriesWindow(sim->series, pb, &first));
   PetscCall(PhThermalGetReference(sim->thermal, &t_ref));
   /* the peak sample: the earliest within 1e-9 of the rise of the highest (ties as in PhThermalPeak()) */
-  for (PetscInt i = first; i < n; i++)
-    if (best < 0 || c[PH_SC_PEAK][i] > c[PH_SC_PEAK][best]) best = i;
-  for (PetscInt i = first; best >= 0 && i < best; i++)
+  best = first;
+  for (PetscInt i = first + 1; i < n; i++)
+    if (c[PH_SC_PEAK][i] > c[PH_SC_PEAK][best]) best = i;
+  for (PetscInt i = first; i < best; i++)
     if (c[PH_SC_PEAK][i] >= c[PH_SC_PEAK][best] - 1e-9 * PetscMax(PetscAbsReal(c[PH_SC_PEAK][best] - t_ref), 1e-3)) best = i;
   PetscCall(PhMeshGetSizes(sim->mesh, &nx, &ny, &nz));
   PetscCall(PhMeshGetLines(sim->mesh, &x, &y, &z));
-  if (best >= 0) {
+  {
     PetscInt idx = (PetscInt)c[PH_SC_PEAK_INDEX][best], i = idx % nx, j = (idx / nx) % ny, k = idx / (nx * ny);
 
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "peak_temperature", c[PH_SC_PEAK][best] - PH_ZERO_CELSIUS, "degC",
@@ -266,7 +367,7 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "peak_z", 0.5 * (z[k] + z[k + 1]), "m", "z of the centre of the hottest cell"));
   }
   for (PetscInt i = 0; i < n; i++) emax = PetscMax(emax, c[PH_SC_ENERGY][i]);
-  PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "energy_balance_error", n ? c[PH_SC_ENERGY][n - 1] : 0, "1",
+  PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "energy_balance_error", c[PH_SC_ENERGY][n - 1], "1",
                             "relative energy-balance error at the end of the run (see /series/energy_error)"));
   PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "energy_balance_error_max", emax, "1",
                             "largest relative energy-balance error over all samples"));
@@ -423,6 +524,7 @@ PetscErrorCode PhSimRun(PhSim sim)
   PetscCall(PhOutputClose(sim->out, &final_path, &xdmf));
   PetscCall(PhSummaryReport(sim->comm, final_path));
   PetscCall(PetscPrintf(sim->comm, "results: %s (open %s in ParaView)\n", final_path, xdmf));
+  PetscCall(PhSimWarnUnusedOptions(sim, PETSC_TRUE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -440,6 +542,8 @@ PetscErrorCode PhSimDestroy(PhSim *sim_p)
   PetscCall(PhLinksDestroy(&sim->links));
   PetscCall(PhSeriesDestroy(&sim->series));
   PetscCall(PetscFree(sim->boxes));
+  PetscCall(PetscFree(sim->given));
+  PetscCall(PetscFree(sim->warned));
   PetscCall(PhOutputDestroy(&sim->out));
   PetscCall(PhThermalDestroy(&sim->thermal));
   PetscCall(PetscFree(*sim_p));

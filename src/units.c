@@ -164,9 +164,17 @@ static void PhDescribe(const PhQuantity *q, char *buf, size_t len)
   }
 }
 
-/* Look up one symbol of a unit (exact match). */
+/* Other spellings of a symbol: the temperatures as photherm prints them. */
+static const char *const PhUnitAliases[][2] = {
+  {"degC", "C"},
+  {"°C",  "C"},
+};
+
+/* Look up one symbol of a unit (exact match, or an alias). */
 static const PhUnitSymbol *PhUnitLookup(const char *s, size_t n)
 {
+  for (size_t i = 0; i < sizeof(PhUnitAliases) / sizeof(PhUnitAliases[0]); i++)
+    if (strlen(PhUnitAliases[i][0]) == n && strncmp(PhUnitAliases[i][0], s, n) == 0) return PhUnitLookup(PhUnitAliases[i][1], 1);
   for (size_t i = 0; i < sizeof(PhUnitTable) / sizeof(PhUnitTable[0]); i++) {
     if (strlen(PhUnitTable[i].symbol) == n && strncmp(PhUnitTable[i].symbol, s, n) == 0) return &PhUnitTable[i];
   }
@@ -184,6 +192,7 @@ static PetscBool PhParseUnit(const char *u, size_t n, PhQuantity *q, char *reaso
   PetscBool first      = PETSC_TRUE;
   PetscBool has_log    = PETSC_FALSE;
   PetscBool has_c      = PETSC_FALSE;
+  PetscBool c_alone    = PETSC_FALSE;
   int       nfactors   = 0;
   char      shown[128] = "";
 
@@ -240,7 +249,10 @@ static PetscBool PhParseUnit(const char *u, size_t n, PhQuantity *q, char *reaso
         has_log = PETSC_TRUE;
         q->kind = sym->kind;
       } else {
-        if (sym->kind == PH_QK_TEMP_ABS) has_c = PETSC_TRUE;
+        if (sym->kind == PH_QK_TEMP_ABS) {
+          has_c   = PETSC_TRUE;
+          c_alone = (PetscBool)(start == 0 && pos == n);
+        }
         q->value *= pow(sym->scale, sign * power);
         for (int d = 0; d < PH_NDIM; d++) q->dim[d] = (signed char)(q->dim[d] + sign * power * sym->dim[d]);
       }
@@ -260,11 +272,11 @@ static PetscBool PhParseUnit(const char *u, size_t n, PhQuantity *q, char *reaso
     (void)snprintf(reason, reason_len, "\"%s\" is not a unit", shown);
     return PETSC_FALSE;
   }
-  if (has_c && !(n == 1 && u[0] == 'C')) {
+  if (has_c && !c_alone) {
     (void)snprintf(reason, reason_len, "unit \"%s\": C is an absolute temperature; use K in compound units", shown);
     return PETSC_FALSE;
   }
-  if (!has_log && n == 1 && u[0] == 'C') q->kind = PH_QK_TEMP_ABS;
+  if (!has_log && c_alone) q->kind = PH_QK_TEMP_ABS;
   else if (!has_log && n == 1 && u[0] == 'K') q->kind = PH_QK_TEMP_K;
   return PETSC_TRUE;
 }

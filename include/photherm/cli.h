@@ -33,6 +33,7 @@ PH_EXTERN PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code);
 PH_EXTERN PetscErrorCode PhCliErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p,
                                            const char *mess, void *ctx);
 PH_EXTERN PetscErrorCode PhCliLoad(MPI_Comm comm, const PhCliArgs *args, PhCase *problem, PhMesh *mesh, int *exit_code);
+PH_EXTERN PetscErrorCode PhCliCheckOutput(MPI_Comm comm, const char path[], int *exit_code);
 PH_EXTERN PetscErrorCode PhCliMemory(MPI_Comm comm, PhCase problem, PhMesh mesh, PhMemoryEstimate *estimate, PetscBool *refused);
 PH_EXTERN PetscErrorCode PhCliCheck(MPI_Comm comm, const PhCliArgs *args, int *exit_code);
 PH_EXTERN PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code);

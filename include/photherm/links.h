@@ -26,3 +26,4 @@ PH_EXTERN PetscErrorCode PhLinksRestore(PhLinks links, hid_t file, const char na
 PH_EXTERN PetscErrorCode PhLinksSample(PhLinks links, PetscReal t);
 PH_EXTERN PetscErrorCode PhLinksWriteSummary(PhLinks links, PhOutput out);
 PH_EXTERN PetscErrorCode PhLinksDestroy(PhLinks *links);
+PH_EXTERN PetscErrorCode PhLinksSeriesWidth(PhCase problem, PetscInt *width);

@@ -61,7 +61,7 @@ PH_EXTERN PetscErrorCode PhSeriesAddColumn(PhSeries series, const char path[], P
 PH_EXTERN PetscErrorCode PhSeriesAppend(PhSeries series, PetscReal t);
 PH_EXTERN PetscReal     *PhSeriesRow(PhSeries series, PetscInt col, PetscInt row);
 PH_EXTERN PetscErrorCode PhSeriesGetData(PhSeries series, PetscInt col, PetscInt *n, const PetscReal **time, const PetscReal **data);
-PH_EXTERN PetscErrorCode PhSeriesWindow(PhSeries series, PetscReal from, PetscInt *first);
+PH_EXTERN PetscErrorCode PhSeriesWindow(PhSeries series, PhCase problem, PetscInt *first);
 PH_EXTERN PetscErrorCode PhSeriesWrite(PhSeries series, PhOutput out);
 PH_EXTERN PetscErrorCode PhSeriesReadColumn(PhSeries series, PetscInt col, hid_t file, PetscInt *rows, PetscInt *cols, PetscReal **data,
                                             PetscBool *found);

@@ -22,6 +22,13 @@ typedef struct {
   PetscBool   quiet;        /* no progress line */
 } PhSimOptions;
 
+/* The estimated size of a result file, bytes (PhSimEstimateOutput()). */
+typedef struct {
+  PetscReal cells, snapshots, samples, values; /* values per series sample */
+  PetscReal fields, series, total;             /* bytes */
+} PhOutputEstimate;
+
+PH_EXTERN PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate *estimate);
 PH_EXTERN PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhSimOptions *options, PhSim *sim);
 PH_EXTERN PetscErrorCode PhSimRun(PhSim sim);
 PH_EXTERN PetscErrorCode PhSimReduce(PhSim sim, const char path[]);

@@ -100,6 +100,17 @@ START_TEST(temperatures_need_units_and_keep_absolute_and_difference_apart)
 }
 END_TEST
 
+START_TEST(accepts_temperatures_as_photherm_prints_them)
+{
+  expect_value("25 degC", PH_QT_TEMPERATURE, 298.15);
+  expect_value("25 °C", PH_QT_TEMPERATURE, 298.15);
+  expect_value("25°C + 10 K", PH_QT_TEMPERATURE, 308.15);
+  expect_value("85 degC - 25 °C", PH_QT_TEMPERATURE_DIFFERENCE, 60);
+  expect_error("10 degC", PH_QT_TEMPERATURE_DIFFERENCE, "absolute temperature");
+  expect_error("3 W/m/degC", PH_QT_CONDUCTIVITY, "use K in compound");
+}
+END_TEST
+
 START_TEST(logarithmic_units_follow_their_own_arithmetic)
 {
   expect_value("8 dB", PH_QT_DB, 8);
@@ -289,6 +300,7 @@ Suite *ph_units_suite(void)
   tcase_add_test(parse, rejects_malformed_values);
   tcase_add_test(parse, null_text_is_a_programming_error);
   tcase_add_test(arith, temperatures_need_units_and_keep_absolute_and_difference_apart);
+  tcase_add_test(arith, accepts_temperatures_as_photherm_prints_them);
   tcase_add_test(arith, logarithmic_units_follow_their_own_arithmetic);
   tcase_add_test(arith, detects_overflow);
   tcase_add_test(arith, respects_precedence_and_associativity);

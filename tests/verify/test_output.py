@@ -295,9 +295,13 @@ def main():
                                                                                    if other_lines(p.stderr) else ""))
         tap.check(f"failed_run_{label}_keeps_result", snapshot(targets) == before and os.path.exists(partial),
                   f"keep.h5 and keep.xmf unchanged: {snapshot(targets) == before}; keep.h5.partial left: {os.path.exists(partial)}")
-    p = photherm(["run", "case.yaml", "-o", os.path.join(wd, "no", "such", "dir", "out.h5"), "-quiet"], wd)
+    os.makedirs(os.path.join(wd, "blocked.h5.partial"))  # the output cannot be created, which is found only when the run starts
+    p = photherm(["run", "case.yaml", "-o", "blocked.h5", "-quiet"], wd)
     errs = error_lines(p.stderr)
     tap.check("unwritable_output_exit", p.returncode == 1 and len(errs) == 1, f"exit {p.returncode}, {errs}")
+    p = photherm(["run", "case.yaml", "-o", os.path.join(wd, "no", "such", "dir", "out.h5"), "-quiet"], wd)
+    errs = error_lines(p.stderr)
+    tap.check("missing_output_directory_is_bad_input", p.returncode == 2 and len(errs) == 1 and "does not exist" in errs[0], f"exit {p.returncode}, {errs}")
 
     # bad input: exit 2, only error lines, nothing created, an existing result untouched
     bad_case = CASE.replace("cells: 2}\n  - name: dies", "cells: 2, colour: red}\n  - name: dies").replace("h: 2e4 W/m^2/K", "h: 2e4 W/m/K")

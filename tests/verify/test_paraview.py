@@ -4,7 +4,9 @@ ParaView's XDMF reader and must see every snapshot as a time step, the right num
 last time steps a temperature cell array equal to /fields/temperature (range and every value), plus the material
 and power_density arrays; the same for float32 snapshots and for a relative path from another directory.
 pvpython's OpenDataFile (the reader ParaView picks by itself for .xmf) must show the temperature too.
-Finally scripts/render_slice.py renders a slice to a non-empty PNG."""
+Finally scripts/render_slice.py renders a slice to a non-empty PNG, through a named layer (--layer) and coloured by
+material with the material names (--array material), and refuses an unknown layer naming the layers there are (where
+the default slice goes is checked by test_plots.py)."""
 import json
 import os
 import shutil
@@ -205,6 +207,17 @@ def main():
         msg = [line for line in p.stdout.splitlines() if line.startswith("render_slice.py")]
         tap.check("render_slice_options", p.returncode == 0 and os.path.exists(os.path.join(wd, "slice2.png")) and msg
                   and "t = 2 ms" in msg[-1] and "z = 0.6 mm" in msg[-1], f"--time 2ms --z 0.6mm: exit {p.returncode}: {msg[-1] if msg else p.stdout[-500:]}")
+        p = subprocess.run(["pvpython", os.path.join(ROOT, "scripts", "render_slice.py"), os.path.join(wd, "out.xmf"), "--layer", "dies",
+                            "--array", "material", "--out", os.path.join(wd, "materials.png")], cwd=wd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=180)
+        msg = [line for line in p.stdout.splitlines() if line.startswith("render_slice.py")]
+        tap.check("render_slice_layer_and_material_names", p.returncode == 0 and os.path.exists(os.path.join(wd, "materials.png")) and msg
+                  and "z = 0.575 mm (layer dies)" in msg[-1] and msg[-1].endswith("materials si, uf"),
+                  f"--layer dies --array material: exit {p.returncode}: {msg[-1] if msg else p.stdout[-500:]}")
+        p = subprocess.run(["pvpython", os.path.join(ROOT, "scripts", "render_slice.py"), os.path.join(wd, "out.xmf"), "--layer", "bumps",
+                            "--out", os.path.join(wd, "none.png")], cwd=wd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180)
+        tap.check("render_slice_unknown_layer", p.returncode != 0 and "no layer 'bumps'" in p.stdout and "substrate, dies, lid" in p.stdout,
+                  f"exit {p.returncode}: {p.stdout.strip()[-300:]}")
     tap.finish()
 
 

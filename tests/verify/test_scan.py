@@ -9,8 +9,11 @@
 2. Resume: a scan stopped with SIGTERM after its first point exits 130 and keeps that point; the next invocation
    runs only the rest (the finished file is untouched) and completes the CSV.
 3. A failed point (a value the case rejects) is recorded with its exit status and error, and the others finish.
-4. SLURM mode writes a job array with one task per pending point, a collect job and a submit script that bash
-   accepts, and every task line is a photherm command that runs.
+4. SLURM mode writes a job array with one task per pending point (with the slurm: resources: ranks, cpus, memory,
+   extra sbatch arguments), a collect job and a submit script that bash accepts; a task runs its point through srun
+   with the MPI plug-in (pmix where srun offers it) and the extra srun arguments, and a task whose run fails is
+   recorded as failed with its exit status and error line, exactly as a local run (the real SLURM test is
+   test_slurm.py).
 5. plot_scan.py writes one PNG per metric and parameter (with the 2D case as a line of its own); plot_run.py writes
    the time series of one point to a PNG; both are valid PNG images."""
 import csv
@@ -129,12 +132,26 @@ def check_failure(tap, d):
     tap.check("a failed point is recorded with its error and the scan goes on",
               p.returncode == 1 and len(bad) == 1 and bad[0]["gap"] == "80 mm" and "exit 2" in bad[0]["error"] and "footprint" in bad[0]["error"]
               and len(good) == 2, f"exit {p.returncode}; rows {[(r['label'], r['gap'], r['status'], r['error'][:80]) for r in rows]}")
+    p = run_scan([path, "--collect", "--no-plots"], d)
+    _, again = read_csv(os.path.join(d, "out-bad", "results.csv"))
+    tap.check("a later --collect still reports the failure", [r["error"] for r in again if r["status"] == "failed"] == [bad[0]["error"]]
+              and bad[0]["error"].startswith("exit 2: photherm: error: "), f"{[(r['status'], r['error'][:60]) for r in again]}")
+
+
+FAKE_SRUN = """#!/bin/sh
+# srun of a machine without SLURM: lists the MPI plug-ins of Debian's slurm-wlm, logs its arguments, runs the program
+if [ "$1" = "--mpi=list" ]; then printf 'MPI plugin types are...\\n\\tnone\\n\\tcray_shasta\\n\\tpmi2\\n\\tpmix\\nspecific pmix plugin versions available: pmix_v4\\n'; exit 0; fi
+echo "$*" >> "{log}"
+while [ $# -gt 0 ]; do case "$1" in -n) shift 2;; -*) shift;; *) break;; esac; done
+exec "$@"
+"""
 
 
 def check_slurm(tap, d):
-    path = scan_file(d, "slurm.yaml", "  gap: [1 mm, 2 mm]\n  h_cold_plate: [5e3 W/m^2/K, 2e4 W/m^2/K]",
-                     "slurm: {partition: batch, time: \"00:20:00\", ranks: 4, jobs: 3}")
-    p = run_scan([path], d)
+    path = scan_file(d, "slurm.yaml", "  gap: [1 mm, 2 mm, 80 mm]\n  h_cold_plate: [5e3 W/m^2/K, 2e4 W/m^2/K]",
+                     "slurm: {partition: batch, time: \"00:20:00\", ranks: 4, jobs: 3, cpus_per_task: 2, mem: 4G, "
+                     "sbatch_args: [--exclusive], srun_args: [--cpu-bind=cores]}")
+    p = run_scan([path, "-P", "yield.samples=100"], d)
     out = os.path.join(d, "out-slurm")
     files = [os.path.join(out, f) for f in ("scan.sbatch", "collect.sbatch", "submit.sh", "tasks.txt")]
     ok = p.returncode == 0 and all(os.path.exists(f) for f in files)
@@ -143,21 +160,41 @@ def check_slurm(tap, d):
         return
     text = open(files[0]).read()
     syntax = all(subprocess.run(["bash", "-n", f]).returncode == 0 for f in files[:3])
-    tasks = open(files[3]).read().splitlines()
-    tap.check("the job array has one task per point, 4 ranks, the partition and time", syntax and len(tasks) == 6 and "#SBATCH --array=0-5%3" in text
+    tasks = open(files[3]).read().split()
+    tap.check("the job array has one task per point and the slurm: resources", syntax and len(tasks) == 8 and "#SBATCH --array=0-7%3" in text
               and "#SBATCH --ntasks=4" in text and "#SBATCH --partition=batch" in text and "#SBATCH --time=00:20:00" in text
-              and "srun $line" in text and "--dependency=afterany" in open(files[2]).read() and "--collect" in open(files[1]).read(),
+              and "#SBATCH --cpus-per-task=2" in text and "#SBATCH --mem=4G" in text and "#SBATCH --exclusive" in text
+              and '--task "$SLURM_ARRAY_TASK_ID"' in text and "-P yield.samples=100" in text
+              and "--dependency=afterany" in open(files[2]).read() and "--collect" in open(files[1]).read(),
               f"{len(tasks)} tasks; script:\n{text}")
-    first = tasks[0].split()  # a task line is a photherm command: run it
-    import shlex
-    argv = shlex.split(tasks[0])
-    r = subprocess.run(argv, cwd=d, capture_output=True, text=True, env=dict(os.environ, **MPI_ENV))
-    outfile = argv[argv.index("-o") + 1]
-    tap.check("a task line runs its point", first[0] == BIN and r.returncode == 0 and os.path.exists(outfile), f"exit {r.returncode}: {r.stderr.strip()[-300:]}")
-    p = run_scan([path, "--collect", "--no-plots"], d)
+    bad = run_scan([write(os.path.join(d, "slurm-bad.yaml"), open(path).read().replace("jobs: 3,", "jobs: 3, memory: 4G,"))], d)
+    tap.check("an unknown slurm: key is exit 2", bad.returncode == 2 and "slurm.memory: unknown key" in bad.stderr, f"exit {bad.returncode}: {bad.stderr}")
+    # run two tasks as the array would, with an srun that only logs and runs: a good point and one the case refuses
+    fake = os.path.join(d, "fakebin")
+    os.makedirs(fake, exist_ok=True)
+    log = os.path.join(d, "srun.log")
+    write(os.path.join(fake, "srun"), FAKE_SRUN.format(log=log))
+    os.chmod(os.path.join(fake, "srun"), 0o755)
+    env = dict(os.environ, **MPI_ENV)
+    env["PATH"] = fake + os.pathsep + env["PATH"]
+    line = [ln for ln in text.splitlines() if "--task" in ln][0].replace('"$SLURM_ARRAY_TASK_ID"', "{}")
+    good, failing = tasks.index("2.5D__gap=1mm__h_cold_plate=5e3W_m^2_K"), tasks.index("2.5D__gap=80mm__h_cold_plate=5e3W_m^2_K")
+    runs = [subprocess.run(["bash", "-c", line.format(i)], cwd=d, env=env, capture_output=True, text=True, timeout=300) for i in (good, failing)]
+    srun = open(log).read().split("\n") if os.path.exists(log) else []
+    tap.check("a task runs its point with srun --mpi=pmix, the ranks, cpus and srun_args", runs[0].returncode == 0 and srun
+              and srun[0].startswith("--mpi=pmix -n 4 --cpus-per-task=2 --cpu-bind=cores ") and BIN in srun[0],
+              f"exit {runs[0].returncode}; srun {srun[:1]}; {runs[0].stderr.strip()[-300:]}")
+    failed = os.path.join(out, "logs", tasks[failing] + ".failed")
+    tap.check("a task that ran and failed records its exit status and error line", runs[1].returncode == 1 and os.path.exists(failed)
+              and open(failed).read().startswith("exit 2: photherm: error: ") and "footprint" in open(failed).read(),
+              f"exit {runs[1].returncode}; {open(failed).read().strip() if os.path.exists(failed) else 'no ' + failed}")
+    p = run_scan([path, "--collect", "--no-plots", "-P", "yield.samples=100"], d)
     _, rows = read_csv(os.path.join(out, "results.csv"))
-    tap.check("collect gathers the finished task", sum(r["status"] == "done" for r in rows) == 1 and sum(r["status"] == "pending" for r in rows) == 5,
-              f"statuses {[r['status'] for r in rows]}")
+    status = {r["label"] + r["gap"] + r["h_cold_plate"]: (r["status"], r["error"]) for r in rows}
+    tap.check("collect: the task done, the failed task failed with its error as local mode writes it, the others pending",
+              status["2.5D1 mm5e3 W/m^2/K"] == ("done", "") and status["2.5D80 mm5e3 W/m^2/K"][0] == "failed"
+              and status["2.5D80 mm5e3 W/m^2/K"][1].startswith("exit 2: photherm: error:")
+              and sum(v[0] == "pending" for v in status.values()) == 6 and "1 failed" in p.stdout, f"statuses {status}; {p.stdout.strip()}")
     p = run_scan([write(os.path.join(d, "broken.yaml"), "cases: {A: nothing.yaml}\ngrid: {}\nout: x\n")], d)
     tap.check("a bad scan file is exit 2 with one line", p.returncode == 2 and p.stderr.count("\n") == 1 and "nothing.yaml" in p.stderr, f"exit {p.returncode}: {p.stderr}")
 

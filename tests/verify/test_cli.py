@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""The command line a new user meets first (README.md, Command line).
+
+1. A misspelt PETSc option is reported while the run is still going, within seconds of its start (once the solvers
+   are set up), not after the run; the options PETSc reads only at exit (-options_left) are not reported.
+2. `photherm run --help` and `photherm summary --help` print the usage (exit 0); photherm's own arguments come in any
+   order (`photherm summary --csv F.h5`, `photherm run -quiet -o OUT -P x=y CASE`).
+3. `photherm summary` on a missing file says "no such file"; `-o nodir/x.h5` says the directory does not exist,
+   before anything is computed (exit 2, nothing written).
+4. `degC` and `°C`, the units photherm prints, are accepted in values.
+5. `scripts/scan.py --help` describes every option it has.
+6. `photherm check` estimates the size of the result file, within 10% of the file a run then writes, for a run whose
+   snapshots dominate and one whose series dominate, and for a steady run."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from phverify import BIN, MPI_ENV, ROOT, Tap, photherm, workdir  # noqa: E402
+
+FIRST = os.path.join(ROOT, "cases", "first.yaml")
+LONG = os.path.join(ROOT, "cases", "cpo-2p5d.yaml")
+
+
+def misspelt_option_early(tap, d):
+    """Start a run of a minute or more with -ts_tyep; the warning must come while it runs."""
+    cmd = [BIN, "run", LONG, "-o", os.path.join(d, "long.h5"), "-P", "yield.samples=100", "-ts_tyep", "bdf", "-options_left", "0"]
+    start = time.time()
+    proc = subprocess.Popen(cmd, cwd=d, env=dict(os.environ, **MPI_ENV), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen, lines = None, []
+    try:
+        for line in proc.stderr:
+            lines.append(line.rstrip())
+            if "-ts_tyep" in line:
+                seen = time.time() - start
+                break
+            if time.time() - start > 90:
+                break
+        running = proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    tap.check("a misspelt option is reported while the run goes on", seen is not None and running and seen < 60,
+              f"warning after {seen if seen is None else round(seen, 1)} s, run still going: {running}; stderr {lines[-3:]}")
+    tap.check("the warning names the option and says why", any(re.fullmatch(r"photherm: warning: option -ts_tyep was given but not used.*\(misspelt\?\)", ln)
+                                                                for ln in lines), f"{lines[-1:]}")
+    p = photherm(["run", FIRST, "-o", os.path.join(d, "left.h5"), "-quiet", "-P", "time.end=1ms", "-options_left", "0", "-ts_tyep", "bdf"], d)
+    warned = [ln for ln in p.stderr.splitlines() if "warning" in ln]
+    tap.check("each unused option is reported once; -options_left (read at exit) is not", p.returncode == 0 and len(warned) == 1
+              and "-ts_tyep" in warned[0], f"exit {p.returncode}; warnings {warned}")
+
+
+def help_and_order(tap, d):
+    for sub in ("run", "summary", "check"):
+        p = photherm([sub, "--help"], d)
+        tap.check(f"photherm {sub} --help prints the usage", p.returncode == 0 and "usage:" in p.stdout and "photherm summary OUT.h5" in p.stdout,
+                  f"exit {p.returncode}; {(p.stdout + p.stderr).strip()[:120]}")
+    out = os.path.join(d, "first.h5")
+    p = photherm(["run", "-quiet", "-o", out, "-P", "time.end=1ms", FIRST], d)
+    tap.check("photherm run -quiet -o OUT -P x=y CASE runs", p.returncode == 0 and os.path.exists(out), f"exit {p.returncode}; {p.stderr.strip()[-300:]}")
+    a = photherm(["summary", "--csv", out], d)
+    b = photherm(["summary", out, "--csv"], d)
+    tap.check("photherm summary --csv F.h5 equals photherm summary F.h5 --csv", a.returncode == 0 and a.stdout == b.stdout
+              and len(a.stdout.splitlines()) == 2, f"exit {a.returncode}; {a.stderr.strip()[:200]}")
+
+
+def missing_paths(tap, d):
+    p = photherm(["summary", os.path.join(d, "nosuch.h5")], d)
+    tap.check("summary of a missing file says no such file", p.returncode == 2 and re.search(r"nosuch\.h5: no such file", p.stderr),
+              f"exit {p.returncode}; {p.stderr.strip()}")
+    for sub in ("run", "mesh"):
+        before = set(os.listdir(d))
+        p = photherm([sub, FIRST, "-o", "nodir/x.h5", "-P", "time.end=1ms"], d)
+        tap.check(f"{sub} -o nodir/x.h5 says the directory does not exist", p.returncode == 2 and "directory nodir does not exist" in p.stderr
+                  and set(os.listdir(d)) == before, f"exit {p.returncode}; {p.stderr.strip()}")
+
+
+def celsius_units(tap, d):
+    for unit in ("degC", "°C"):
+        p = photherm(["check", FIRST, "-P", f"boundaries.top.ambient=45 {unit}"], d)
+        tap.check(f"45 {unit} is a temperature", p.returncode == 0 and "ambient 45 C" in p.stdout, f"exit {p.returncode}; {p.stderr.strip()}")
+
+
+def scan_help(tap, d):
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "scan.py"), "--help"], capture_output=True, text=True)
+    options = re.findall(r"^\s+(-\S+)( [A-Z=]+)?(.*)$", p.stdout, re.M)
+    bare = [o[0] for o in options if not o[2].strip()]
+    tap.check("scan.py --help describes every option", p.returncode == 0 and len(options) >= 9 and not bare,
+              f"exit {p.returncode}; {len(options)} options, without a description: {bare}")
+
+
+def output_estimate(tap, d):
+    units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+    short = ["-P", "cell=4mm", "-P", "time.end=20ms", "-P", "optics.metrics_from=0", "-P", "yield.samples=100"]
+    for label, case, args in (("snapshots", FIRST, ["-P", "time.end=20ms", "-P", "output.fields_every=1ms", "-P", "output.series_every=0.1ms"]),
+                              ("series", LONG, short + ["-P", "output.series_every=20us", "-P", "output.fields_every=10ms"]),
+                              ("steady", FIRST, ["-P", "time.mode=steady"])):
+        p = photherm(["check", case] + args, d)
+        m = re.search(r"^result file: about ([\d.]+) (\w+): fields .*, series .*$", p.stdout, re.M)
+        out = os.path.join(d, f"size-{label}.h5")
+        q = photherm(["run", case] + args + ["-o", out, "-quiet"], d)
+        size = os.path.getsize(out) if q.returncode == 0 else 0
+        estimate = float(m.group(1)) * units[m.group(2)] if m else 0
+        tap.check(f"check estimates the result file ({label})", m and size and abs(estimate - size) <= 0.1 * size,
+                  f"estimate {estimate:.3g} B, file {size} B; {m.group(0) if m else p.stdout[-300:]}")
+
+
+def main():
+    tap = Tap(__file__)
+    d = workdir("cli")
+    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate):
+        tap.guard(fn.__name__, fn, tap, d)
+    tap.finish()
+
+
+if __name__ == "__main__":
+    main()
