@@ -234,6 +234,14 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
     }
   }
   if (!(pb->max_cell_xy > 0) && have_foot) pb->max_cell_xy = PetscMax(pb->fx1 - pb->fx0, pb->fy1 - pb->fy0) / 64.0;
+  for (PetscInt d = 0; d < 3; d++) {
+    const char *key  = d < 2 ? "max_cell_xy" : "max_cell_z";
+    PhNode     *node = PhNodeGet_Private(grid, key), *near = d < 2 ? foot : stack;
+
+    if (PhNodeIsNull_Private(node)) node = NULL;
+    pb->grid_key[d] = d < 2 ? (node ? "grid.max_cell_xy" : "footprint") : (node ? "grid.max_cell_z" : "stack");
+    pb->grid_loc[d] = node ? node->loc : (PhNodeIsNull_Private(near) ? ld->root->loc : near->loc);
+  }
 
   /* stack */
   if (PhNodeIsNull_Private(stack)) {
