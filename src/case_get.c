@@ -356,6 +356,12 @@ PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char pa
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "empty or reversed range [%s, %s]: the upper bound must exceed the lower bound", a, b));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (*hi - *lo < PH_MERGE_BELOW) { /* its two edges would become one grid line */
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub,
+                        "the range is %.6g nm wide, less than the %g nm below which grid lines are merged; make it at least %g nm wide",
+                        (double)(*hi - *lo) * 1e9, PH_MERGE_DISTANCE * 1e9, PH_MERGE_DISTANCE * 1e9));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   *present = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

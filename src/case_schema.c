@@ -291,6 +291,13 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "thickness", -1));
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub, "a layer thickness must be positive, got %g m", (double)t));
         t = 0;
+      } else if (present && t < PH_MERGE_BELOW) { /* its two faces would become one grid line */
+        char sub[540];
+
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "thickness", -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub,
+                            "the layer is %.6g nm thick, less than the %g nm below which grid lines are merged; make it at least %g nm thick",
+                            (double)t * 1e9, PH_MERGE_DISTANCE * 1e9, PH_MERGE_DISTANCE * 1e9));
       }
       layer->z0 = z;
       layer->z1 = z + t;

@@ -279,24 +279,30 @@ static int PhCompareReal(const void *a, const void *b)
   return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* Sort and merge coordinates closer than PH_MERGE_DISTANCE (DESIGN §3.4), keeping those inside [lo, hi]. */
-static void PhUniqueEdges(PetscInt *n, PetscReal v[], PetscReal lo, PetscReal hi)
+/* Sort and merge coordinates closer than PH_MERGE_DISTANCE (DESIGN §3.4), keeping those inside [lo, hi]: each joins
+   the last one kept below it. The merged coordinates, before the domain ends are made exact, go to `merged`. */
+static void PhUniqueEdges(PetscInt *n, PetscReal v[], PetscReal lo, PetscReal hi, PetscReal merged[])
 {
   PetscInt m = 0;
 
   qsort(v, (size_t)*n, sizeof(PetscReal), PhCompareReal);
   for (PetscInt i = 0; i < *n; i++) {
     if (v[i] < lo - PH_MERGE_DISTANCE || v[i] > hi + PH_MERGE_DISTANCE) continue;
-    if (m > 0 && v[i] - v[m - 1] < PH_MERGE_DISTANCE) continue;
+    if (m > 0 && v[i] - v[m - 1] < PH_MERGE_BELOW) continue;
     v[m++] = v[i];
   }
+  for (PetscInt i = 0; i < m; i++) merged[i] = v[i];
   if (m > 0) v[0] = lo; /* the domain ends are exact */
   if (m > 1) v[m - 1] = hi;
   *n = m;
 }
 
 /**
-  @brief Index of the grid line at `coordinate` (within 1 nm) in direction `dir` (0 x, 1 y, 2 z), or -1.
+  @brief Index of the grid line at `coordinate` in direction `dir` (0 x, 1 y, 2 z), or -1.
+
+  An edge of the case gets the line it was merged into (DESIGN §3.4), so the two faces of a block at least 1 nm
+  thick are two lines whatever lies within 1 nm of them; any other coordinate gets the nearest line if it is within
+  1 nm (not the first: graded cells beside a 1 nm layer may be thinner than 1 nm).
 
   Not collective.
 **/
@@ -307,12 +313,27 @@ PetscErrorCode PhMeshFindLine(PhMesh mesh, PetscInt dir, PetscReal coordinate, P
 
   PetscFunctionBeginUser;
   *index = -1;
-  while (lo < hi) {
+  if (mesh->nedge[dir] > 0) { /* an edge of the case: the merged edge that took it, as PhUniqueEdges merged it */
+    const PetscReal *e = mesh->edge[dir];
+    PetscInt         a = 0, b = mesh->nedge[dir];
+
+    while (a < b) { /* the first merged edge above the coordinate */
+      PetscInt mid = (a + b) / 2;
+
+      if (e[mid] <= coordinate) a = mid + 1;
+      else b = mid;
+    }
+    if (a > 0 && coordinate - e[a - 1] < PH_MERGE_BELOW) *index = mesh->edge_line[dir][a - 1];
+    else if (a < mesh->nedge[dir] && e[a] - coordinate <= PH_MERGE_DISTANCE) *index = mesh->edge_line[dir][a];
+    if (*index >= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  while (lo < hi) { /* the first line at or above the coordinate (the last line if none) */
     PetscInt mid = (lo + hi) / 2;
 
-    if (v[mid] < coordinate - PH_MERGE_DISTANCE) lo = mid + 1;
+    if (v[mid] < coordinate) lo = mid + 1;
     else hi = mid;
   }
+  if (lo > 0 && coordinate - v[lo - 1] < PetscAbsReal(v[lo] - coordinate)) lo--;
   if (PetscAbsReal(v[lo] - coordinate) <= PH_MERGE_DISTANCE) *index = lo;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -362,7 +383,9 @@ static PetscErrorCode PhMeshAxisEdges(PhMesh mesh, PhDiag diag, PetscInt d, Pets
     e[n++] = d == 0 ? src->x0 : (d == 1 ? src->y0 : src->z0);
     e[n++] = d == 0 ? src->x1 : (d == 1 ? src->y1 : src->z1);
   }
-  PhUniqueEdges(&n, e, lo[d], hi[d]);
+  PetscCall(PetscMalloc2(n, &mesh->edge[d], n, &mesh->edge_line[d]));
+  PhUniqueEdges(&n, e, lo[d], hi[d], mesh->edge[d]);
+  mesh->nedge[d] = n;
   PetscCall(PetscMalloc2(n, hmax, n, fixed));
   for (PetscInt i = 0; i + 1 < n; i++) {
     (*fixed)[i] = 0;
@@ -437,6 +460,11 @@ static PetscErrorCode PhMeshBuildLines(PhMesh mesh, PhDiag diag, PetscBool *ok)
     if (*ok) {
       PetscCall(PhGradeLines(nedges[d], e[d], hmax[d], fixed[d], pb->max_ratio, &nlines[d], &mesh->line[d], &fits[d]));
       mesh->n[d] = nlines[d] - 1;
+      for (PetscInt i = 0, j = 0; i < nedges[d]; i++) { /* the edges are lines exactly */
+        while (j < nlines[d] && mesh->line[d][j] != e[d][i]) j++;
+        PetscCheck(j < nlines[d], PETSC_COMM_SELF, PETSC_ERR_PLIB, "edge %g m is not a grid line", (double)e[d][i]);
+        mesh->edge_line[d][i] = j;
+      }
     }
     PetscCall(PetscFree2(hmax[d], fixed[d]));
     PetscCall(PetscFree(e[d]));
@@ -657,7 +685,10 @@ PetscErrorCode PhMeshDestroy(PhMesh *mesh)
 {
   PetscFunctionBeginUser;
   if (*mesh == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  for (int d = 0; d < 3; d++) PetscCall(PetscFree((*mesh)->line[d]));
+  for (int d = 0; d < 3; d++) {
+    PetscCall(PetscFree((*mesh)->line[d]));
+    PetscCall(PetscFree2((*mesh)->edge[d], (*mesh)->edge_line[d]));
+  }
   PetscCall(PetscFree3((*mesh)->layer_box, (*mesh)->block_box, (*mesh)->source_box));
   PetscCall(PetscFree(*mesh));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -256,6 +256,43 @@ START_TEST(later_blocks_win_and_top_level_blocks_come_last)
 }
 END_TEST
 
+/* Geometry at the 1 nm merge distance: a block 1.1 nm wide whose edges fall 0.5 nm and 0.6 nm from the edges of
+   others (the nearest line to both of its edges is the same one), and a 1 nm layer whose graded neighbours have
+   cells thinner than 1 nm. Each keeps its own lines. */
+START_TEST(geometry_at_the_merge_distance_keeps_its_lines)
+{
+  const char *yaml = "version: 1\n"
+                     "materials: {a: {k: 1 W/m/K, rho: 1 kg/m^3, cp: 1 J/kg/K}}\n"
+                     "footprint: {x: [0, 10 mm], y: [0, 10 mm]}\n"
+                     "stack:\n"
+                     "  - {name: base, thickness: 500 um, material: a}\n"
+                     "  - name: act\n"
+                     "    thickness: 20 um\n"
+                     "    material: a\n"
+                     "    blocks:\n"
+                     "      - {name: p, material: a, x: [1 mm, 2 mm], y: [1 mm, 2 mm]}\n"
+                     "      - {name: q, material: a, x: [1.000001 mm, 3 mm], y: [1 mm, 2 mm]}\n"
+                     "      - {name: r, material: a, x: [1.0000005 mm, 1.0000016 mm], y: [1 mm, 2 mm]}\n"
+                     "  - {name: glue, thickness: 1 nm, material: a}\n"
+                     "  - {name: top, thickness: 300 um, material: a}\n"
+                     "boundaries: {top: {type: convection, h: 1e4 W/m^2/K, ambient: 25 C}}\n"
+                     "time: {mode: steady}\n";
+  PhCase      pb;
+  PhMesh      mesh;
+  PhIndexBox  box;
+
+  make_mesh(yaml, "thin.yaml", &pb, &mesh);
+  for (PetscInt b = 0; b < 3; b++) {
+    PH_CK(PhMeshGetBlockBox(mesh, b, &box));
+    ck_assert_int_gt(box.hi[0], box.lo[0]);
+  }
+  PH_CK(PhMeshGetLayerBox(mesh, 2, &box));
+  ck_assert_int_eq(box.hi[2] - box.lo[2], 1);
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+}
+END_TEST
+
 START_TEST(estimates_memory_linearly_in_cells_and_ranks)
 {
   PhCase           pb;
@@ -386,6 +423,7 @@ Suite *ph_mesh_suite(void)
   tcase_add_test(lines, grades_huge_and_nearly_uniform_grids_in_linear_time);
   tcase_add_test(mesh, mesh_of_a_case_puts_lines_on_every_edge_and_respects_limits);
   tcase_add_test(mesh, later_blocks_win_and_top_level_blocks_come_last);
+  tcase_add_test(mesh, geometry_at_the_merge_distance_keeps_its_lines);
   tcase_add_test(mesh, estimates_memory_linearly_in_cells_and_ranks);
   tcase_add_test(mesh, mesh_file_round_trip_gives_the_same_lines_materials_and_names);
   tcase_add_test(mesh, reports_edges_off_the_lines_of_a_mesh_file_with_their_key_paths);
