@@ -567,6 +567,15 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
 
         sig->t[r] = table->tscale * table->data[r * table->ncols] + table->toffset;
         sig->v[r] = sig->scale * v;
+        if ((!(PetscAbsReal(sig->v[r]) <= PH_MAX_MAGNITUDE) || (sig->v[r] != 0 && PetscAbsReal(sig->v[r]) < PH_MIN_MAGNITUDE)) &&
+            !table->reported[c]) {
+          PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
+
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "%g in column \"%s\" is %.3g %s, outside the magnitudes accepted (0, or %g to %g in SI units)",
+                              (double)table->data[r * table->ncols + c], table->names[c], (double)sig->v[r], PhQuantityTypeUnit(type),
+                              PH_MIN_MAGNITUDE, PH_MAX_MAGNITUDE));
+          table->reported[c] = PETSC_TRUE;
+        }
         if (nonnegative && v < 0 && !table->reported[c]) { /* whatever the scale: a negative scale is its own problem */
           PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
 

@@ -49,7 +49,8 @@ enum {
 
 PH_EXTERN const char    *PhVersion(void);
 PH_EXTERN const char    *PhGitDescribe(void);
-PH_EXTERN PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **bytes, size_t *length, char *reason, size_t reason_len);
+PH_EXTERN PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], size_t max_bytes, char **bytes, size_t *length, char *reason,
+                                             size_t reason_len);
 PH_EXTERN PetscErrorCode PhPathJoin(const char base_file[], const char relative[], char **joined);
 PH_EXTERN PetscErrorCode PhFormatBytes(double bytes, char *buf, size_t len);
 PH_EXTERN PetscErrorCode PhAvailableMemory(double *bytes);
