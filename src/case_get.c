@@ -356,6 +356,12 @@ PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char pa
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "empty or reversed range [%s, %s]: the upper bound must exceed the lower bound", a, b));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (*hi - *lo < PH_MERGE_BELOW) { /* its two edges would become one grid line */
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub,
+                        "the range is %.6g nm wide, less than the %g nm below which grid lines are merged; make it at least %g nm wide",
+                        (double)(*hi - *lo) * 1e9, PH_MERGE_DISTANCE * 1e9, PH_MERGE_DISTANCE * 1e9));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   *present = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -587,6 +593,15 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
 
         sig->t[r] = table->tscale * table->data[r * table->ncols] + table->toffset;
         sig->v[r] = sig->scale * v;
+        if ((!(PetscAbsReal(sig->v[r]) <= PH_MAX_MAGNITUDE) || (sig->v[r] != 0 && PetscAbsReal(sig->v[r]) < PH_MIN_MAGNITUDE)) &&
+            !table->reported[c]) {
+          PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
+
+          PetscCall(PhDiagAdd(ld->diag, cell, tsub, "%g in column \"%s\" is %.3g %s, outside the magnitudes accepted (0, or %g to %g in SI units)",
+                              (double)table->data[r * table->ncols + c], table->names[c], (double)sig->v[r], PhQuantityTypeUnit(type),
+                              PH_MIN_MAGNITUDE, PH_MAX_MAGNITUDE));
+          table->reported[c] = PETSC_TRUE;
+        }
         if (nonnegative && v < 0 && !table->reported[c]) { /* whatever the scale: a negative scale is its own problem */
           PhSourceLoc cell = {table->path, table->lines[r], table->columns[r * table->ncols + c]};
 

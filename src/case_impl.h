@@ -25,6 +25,9 @@
 #include <photherm/case.h>
 #include <photherm/units.h>
 
+#define PH_MAX_CASE_BYTES  (16 * 1024 * 1024) /* a case file or an include; a real one is a few kB */
+#define PH_MAX_TRACE_BYTES (64 * 1024 * 1024) /* a CSV trace: a million rows of a few columns */
+
 typedef enum {
   PH_NODE_SCALAR,
   PH_NODE_MAP,
@@ -110,6 +113,7 @@ typedef struct {
   PetscBool     param_failed; /* the last evaluation failed at a ${parameter} whose problem is reported at its definition */
   PetscInt      nactive;      /* parameters being evaluated, innermost last (to name a cycle) */
   PhParamSlot **active;
+  PetscBool     param_deep;     /* a chain of parameters deeper than PH_MAX_PARAM_DEPTH was reported */
   PetscBool     no_geometry;    /* the stack or the mesh file is unusable (reported): block and layer names are not looked up */
   PetscBool     bad_boundaries; /* a boundary condition without a valid type (reported): whether the case has a heat sink is unknown */
 } PhLoader;

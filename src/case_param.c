@@ -10,6 +10,9 @@
 #include <ctype.h>
 #include <string.h>
 
+/* Parameters defined through others nest at most this deep: evaluating one evaluates those it uses first, on the stack. */
+#define PH_MAX_PARAM_DEPTH 100
+
 /*
   ${name} lookup for expressions: parameters are evaluated once, on first use. A parameter with a problem is reported
   once, at its definition; every value that uses it then fails with ld->param_failed set and adds nothing. A cycle is
@@ -42,6 +45,20 @@ PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q
       (void)snprintf(reason, reason_len, "parameter ${%s} is part of a cycle", name);
       ld->param_failed = PETSC_TRUE;
       PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    if (p->state == PH_PARAM_PENDING && ld->nactive >= PH_MAX_PARAM_DEPTH) { /* the chain is refused once, at its start */
+      char path[300];
+
+      p->state = PH_PARAM_DONE;
+      p->valid = PETSC_FALSE;
+      if (!ld->param_deep) {
+        (void)snprintf(path, sizeof(path), "parameters.%s", ld->active[0]->name);
+        PetscCall(PhDiagAdd(ld->diag, ld->active[0]->node->loc, path,
+                            "defined through a chain of more than %d parameters (%s -> %s -> ... -> %s -> %s -> ...); at most %d may nest",
+                            PH_MAX_PARAM_DEPTH, ld->active[0]->name, ld->active[1]->name, ld->active[ld->nactive - 1]->name, name,
+                            PH_MAX_PARAM_DEPTH));
+        ld->param_deep = PETSC_TRUE;
+      }
     }
     if (p->state == PH_PARAM_PENDING) {
       char      why[PH_REASON_LEN];

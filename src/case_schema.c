@@ -234,6 +234,14 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
     }
   }
   if (!(pb->max_cell_xy > 0) && have_foot) pb->max_cell_xy = PetscMax(pb->fx1 - pb->fx0, pb->fy1 - pb->fy0) / 64.0;
+  for (PetscInt d = 0; d < 3; d++) {
+    const char *key  = d < 2 ? "max_cell_xy" : "max_cell_z";
+    PhNode     *node = PhNodeGet_Private(grid, key), *near = d < 2 ? foot : stack;
+
+    if (PhNodeIsNull_Private(node)) node = NULL;
+    pb->grid_key[d] = d < 2 ? (node ? "grid.max_cell_xy" : "footprint") : (node ? "grid.max_cell_z" : "stack");
+    pb->grid_loc[d] = node ? node->loc : (PhNodeIsNull_Private(near) ? ld->root->loc : near->loc);
+  }
 
   /* stack */
   if (PhNodeIsNull_Private(stack)) {
@@ -284,6 +292,13 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
         PetscCall(PhUnitsFormat(t, PH_QT_LENGTH, got, sizeof(got)));
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub, "a layer thickness must be positive, got %s", got));
         t = 0;
+      } else if (present && t < PH_MERGE_BELOW) { /* its two faces would become one grid line */
+        char sub[540];
+
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "thickness", -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub,
+                            "the layer is %.6g nm thick, less than the %g nm below which grid lines are merged; make it at least %g nm thick",
+                            (double)t * 1e9, PH_MERGE_DISTANCE * 1e9, PH_MERGE_DISTANCE * 1e9));
       }
       layer->z0 = z;
       layer->z1 = z + t;

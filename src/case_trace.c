@@ -249,6 +249,15 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
   }
   t->ok = ok;
   if (ok) PetscCall(PhTraceCheckUnits(ld, t, key_path));
+  for (PetscInt r = 0; r < t->nrows && t->ok; r++) { /* times the integrator can resolve (PH_MAX_TIME) */
+    PetscReal time = t->tscale * t->data[r * t->ncols] + t->toffset;
+
+    if (PetscAbsReal(time) > PH_MAX_TIME) {
+      PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, t->lines[r], t->columns[r * t->ncols]}, key_path,
+                          "time %g s is more than the %g s (about 32 years) a time may be", (double)time, PH_MAX_TIME));
+      t->ok = PETSC_FALSE;
+    }
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -274,7 +283,7 @@ PetscErrorCode PhTraceLoad_Private(PhLoader *ld, const PhNode *file_node, const 
       PetscFunctionReturn(PETSC_SUCCESS);
     }
   }
-  PetscCall(PhReadFileBroadcast(ld->comm, path, &bytes, &length, reason, sizeof(reason)));
+  PetscCall(PhReadFileBroadcast(ld->comm, path, PH_MAX_TRACE_BYTES, &bytes, &length, reason, sizeof(reason)));
   if (bytes == NULL) {
     PetscCall(PhDiagAdd(ld->diag, file_node->loc, key_path, "cannot read trace \"%s\": %s", path, reason));
     PetscCall(PetscFree(path));

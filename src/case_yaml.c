@@ -454,6 +454,78 @@ static PetscErrorCode PhYamlSyntaxError(PhLoader *ld, const char file[], const c
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A collection open in the event stream: its key path, and where the next node goes. */
+typedef struct {
+  PetscBool map, at_key;
+  PetscInt  index;
+  char      key[128], path[512];
+} PhYamlFrame;
+
+/* The key path of the next node in collection `up` (cut when it is longer than `len`). */
+static void PhYamlChildPath(char *buf, size_t len, const PhYamlFrame *up)
+{
+  int n = up->map ? snprintf(buf, len, "%s%s%s", up->path, up->path[0] ? "." : "", up->key) : snprintf(buf, len, "%s[%d]", up->path, (int)up->index);
+
+  if (n < 0 || (size_t)n >= len) buf[len - 1] = '\0';
+}
+
+/*
+  libyaml's loader takes time quadratic in the nesting of flow collections (a list nested 1e5 deep: a minute), so the
+  events are walked first, which costs a little lookahead per level, and a document nested deeper than
+  PH_YAML_MAX_DEPTH is refused at its first node too deep, with that node's key path. A syntax error is left to the
+  loader, which reports it.
+*/
+static PetscErrorCode PhYamlCheckDepth(PhLoader *ld, const char file[], const char *bytes, size_t length, PetscBool *ok)
+{
+  yaml_parser_t parser;
+  yaml_event_t  ev;
+  PhYamlFrame  *stack;
+  PetscInt      depth = 0;
+  PetscBool     done  = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(PH_YAML_MAX_DEPTH + 1, &stack));
+  PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_MEM, "yaml_parser_initialize() failed");
+  yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
+  while (!done && yaml_parser_parse(&parser, &ev)) {
+    PetscBool node = (PetscBool)(ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+                                 ev.type == YAML_MAPPING_START_EVENT);
+    char      path[512];
+
+    if (node) { /* its key path, as the tree will name it */
+      PhYamlFrame *up = depth > 0 ? &stack[depth - 1] : NULL;
+
+      if (up == NULL) (void)snprintf(path, sizeof(path), "%s", ld->override_key != NULL ? ld->override_key : "");
+      else if (up->map && up->at_key) {
+        (void)snprintf(path, sizeof(path), "%s", up->path);
+        if (snprintf(up->key, sizeof(up->key), "%s", ev.type == YAML_SCALAR_EVENT ? (const char *)ev.data.scalar.value : "?") < 0) up->key[0] = '\0';
+      } else PhYamlChildPath(path, sizeof(path), up);
+      if (up != NULL && !up->map) up->index++;
+      if (up != NULL && up->map) up->at_key = (PetscBool)!up->at_key;
+      if (depth > PH_YAML_MAX_DEPTH) {
+        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, ev.start_mark), path, "nested deeper than %d levels", PH_YAML_MAX_DEPTH));
+        *ok  = PETSC_FALSE;
+        done = PETSC_TRUE;
+      }
+    }
+    if (!done && (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)) {
+      PhYamlFrame *f = &stack[depth++];
+
+      f->map    = (PetscBool)(ev.type == YAML_MAPPING_START_EVENT);
+      f->at_key = PETSC_TRUE;
+      f->index  = 0;
+      f->key[0] = '\0';
+      (void)snprintf(f->path, sizeof(f->path), "%s", path);
+    }
+    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) depth--;
+    if (ev.type == YAML_DOCUMENT_END_EVENT || ev.type == YAML_STREAM_END_EVENT) done = PETSC_TRUE;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  PetscCall(PetscFree(stack));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Parse YAML text into a tree. Syntax errors, empty and binary input become diagnostics and *root is NULL.
   `file` must outlive the tree (it is interned in the case by the caller).
@@ -471,6 +543,8 @@ PetscErrorCode PhYamlParse_Private(PhLoader *ld, const char file[], const char *
     PetscCall(PhDiagAdd(ld->diag, start, NULL, "not a text file (it contains NUL bytes); a YAML case file is expected"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PhYamlCheckDepth(ld, file, bytes, length, &ok));
+  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_MEM, "yaml_parser_initialize() failed");
   yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
   if (!yaml_parser_load(&parser, &doc)) {
@@ -610,7 +684,7 @@ PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceL
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   stack[depth] = normal;
-  PetscCall(PhReadFileBroadcast(ld->comm, path, &bytes, &length, reason, sizeof(reason)));
+  PetscCall(PhReadFileBroadcast(ld->comm, path, PH_MAX_CASE_BYTES, &bytes, &length, reason, sizeof(reason)));
   if (bytes == NULL) {
     if (depth == 0) PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){file, 0, 0}, NULL, "cannot read the case file: %s", reason));
     else PetscCall(PhDiagAdd(ld->diag, from, from_key, "cannot read \"%s\": %s", normal, reason));

@@ -248,6 +248,49 @@ static PetscErrorCode PhCheckRingSlices(MPI_Comm comm, PhCase pb, PhMesh mesh)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A layer with cells: n is not graded against its neighbours (cases/README.md section 9.5): warn where the cells across
+   one of its faces differ by more than grid.max_ratio and the neighbour is graded, so that only the fixed layer kept
+   it from being graded (a thick neighbour left as one cell). Two fixed layers side by side are the case's own choice. */
+static PetscErrorCode PhCheckFixedLayers(MPI_Comm comm, PhCase pb, PhMesh mesh)
+{
+  const PetscReal *z;
+  PetscInt         nz;
+  PhDiag           diag;
+
+  PetscFunctionBeginUser;
+  if (pb->mesh_file != NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhMeshGetSizes(mesh, NULL, NULL, &nz));
+  PetscCall(PhMeshGetLines(mesh, NULL, NULL, &z));
+  PetscCall(PhDiagCreate(&diag));
+  for (PetscInt l = 0; l < pb->nlayers; l++) {
+    PhIndexBox box;
+
+    if (pb->layers[l].cells <= 0) continue;
+    PetscCall(PhMeshGetLayerBox(mesh, l, &box));
+    for (PetscInt side = 0; side < 2; side++) { /* bottom face, top face */
+      PetscInt  k = side ? box.hi[2] : box.lo[2], other = side ? l + 1 : l - 1;
+      PetscReal inner, outer;
+      char      a[64], b[64], key[64];
+
+      if (k == 0 || k == nz || pb->layers[other].cells > 0) continue;
+      inner = side ? z[k] - z[k - 1] : z[k + 1] - z[k];
+      outer = side ? z[k + 1] - z[k] : z[k] - z[k - 1];
+      if (!(PetscMax(inner, outer) > pb->max_ratio * PetscMin(inner, outer) * (1 + 1e-9))) continue;
+      PetscCall(PhUnitsFormat(inner, PH_QT_LENGTH, a, sizeof(a)));
+      PetscCall(PhUnitsFormat(outer, PH_QT_LENGTH, b, sizeof(b)));
+      (void)snprintf(key, sizeof(key), "stack[%d].cells", (int)l);
+      PetscCall(PhDiagWarn(diag, pb->layers[l].cells_loc, key,
+                           "layer \"%s\" has cells of %s %s a cell of %s in layer \"%s\", a ratio of %.3g above grid.max_ratio %g: a layer with "
+                           "cells: is not graded against its neighbours; give \"%s\" cells: too, lower grid.max_cell_z, or change cells:",
+                           pb->layers[l].name, a, side ? "below" : "above", b, pb->layers[other].name,
+                           (double)(PetscMax(inner, outer) / PetscMin(inner, outer)), (double)pb->max_ratio, pb->layers[other].name));
+    }
+  }
+  PetscCall(PhDiagPrint(diag, comm, stderr));
+  PetscCall(PhDiagDestroy(&diag));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const PhMemoryEstimate *est)
 {
   PetscInt         nx, ny, nz;
@@ -412,6 +455,7 @@ PetscErrorCode PhCliCheck(MPI_Comm comm, const PhCliArgs *args, int *exit_code)
   else {
     PetscCall(PhCheckPrint(comm, problem, mesh, &est));
     PetscCall(PhCheckRingSlices(comm, problem, mesh));
+    PetscCall(PhCheckFixedLayers(comm, problem, mesh));
   }
   PetscCall(PhMeshDestroy(&mesh));
   PetscCall(PhCaseDestroy(&problem));

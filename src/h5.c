@@ -330,8 +330,7 @@ PetscErrorCode PhH5WriteStringAttribute(hid_t loc, const char object[], const ch
   PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
   PhCallHDF5(H5Tset_size, (type, size));
   PhCallHDF5(H5Tset_strpad, (type, H5T_STR_NULLPAD));
-  if (n > 0) PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL));
-  else PhCallHDF5Return(space, H5Screate, (H5S_NULL)); /* an empty list: no element at all */
+  PhCallHDF5Return(space, H5Screate_simple, (1, dims, NULL)); /* an empty list has the shape [0], a list like any other */
   if (H5Aexists(obj, attr) > 0) PhCallHDF5(H5Adelete, (obj, attr));
   PhCallHDF5Return(a, H5Acreate2, (obj, attr, type, space, H5P_DEFAULT, H5P_DEFAULT));
   if (n > 0) PhCallHDF5(H5Awrite, (a, type, buf));

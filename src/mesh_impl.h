@@ -5,9 +5,12 @@
 
 struct _p_PhMesh {
   MPI_Comm    comm;
-  PhCase      problem; /* borrowed */
-  PetscInt    n[3];    /* cells along x, y, z */
-  PetscReal  *line[3]; /* node coordinates, m; lengths n[d] + 1 */
+  PhCase      problem;      /* borrowed */
+  PetscInt    n[3];         /* cells along x, y, z */
+  PetscReal  *line[3];      /* node coordinates, m; lengths n[d] + 1 */
+  PetscInt    nedge[3];     /* mandatory coordinates as merged, before the domain ends were made exact (none for a mesh file): */
+  PetscReal  *edge[3];      /* every edge of the case maps to the last of them at or below it (DESIGN §3.4), m */
+  PetscInt   *edge_line[3]; /* and that one's line */
   PhIndexBox *layer_box, *block_box, *source_box;
 };
 

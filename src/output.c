@@ -303,8 +303,8 @@ PetscErrorCode PhOutputAppendSnapshot(PhOutput out, PetscReal t, Vec T)
 }
 
 /**
-  @brief Write a [nrows][ncols] table (ncols 0: a 1D dataset) such as /series/sources/power; `names` (may be NULL)
-  become its `names` attribute. Every rank passes the same data; rank 0 writes it.
+  @brief Write a [nrows][ncols] table such as /series/sources/power (ncols 0: a table of no column; -1: a 1D dataset
+  [nrows]); `names` (may be NULL) become its `names` attribute. Every rank passes the same data; rank 0 writes it.
 
   Collective.
 **/
@@ -312,7 +312,7 @@ PetscErrorCode PhOutputWriteTable(PhOutput out, const char path[], PetscInt nrow
                                   const char *const names[], const char units[], const char definition[])
 {
   hid_t       space, dset;
-  hsize_t     dims[2] = {(hsize_t)nrows, (hsize_t)ncols};
+  hsize_t     dims[2] = {(hsize_t)nrows, (hsize_t)PetscMax(ncols, 0)};
   PetscMPIInt rank;
   char        parent[256];
   const char *slash = strrchr(path, '/');
@@ -323,9 +323,9 @@ PetscErrorCode PhOutputWriteTable(PhOutput out, const char path[], PetscInt nrow
     (void)snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
     PetscCall(PhH5CreateGroups(out->file, parent));
   }
-  PhCallHDF5Return(space, H5Screate_simple, (ncols > 0 ? 2 : 1, dims, NULL));
+  PhCallHDF5Return(space, H5Screate_simple, (ncols >= 0 ? 2 : 1, dims, NULL));
   PhCallHDF5Return(dset, H5Dcreate2, (out->file, path, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  if (rank == 0 && nrows > 0) PhCallHDF5(H5Dwrite, (dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
+  if (rank == 0 && nrows > 0 && ncols != 0) PhCallHDF5(H5Dwrite, (dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
   PhCallHDF5(H5Dclose, (dset));
   PhCallHDF5(H5Sclose, (space));
   PetscCall(PhH5WriteTextAttributes(out->file, path, units, definition));

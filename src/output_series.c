@@ -10,7 +10,8 @@
 typedef struct {
   char      *path; /* below /series */
   PetscInt   width;
-  char     **names; /* [width] or NULL */
+  PetscBool  scalar; /* one value per sample, a 1D dataset; else a table [n][width], even of no device */
+  char     **names;  /* [width] or NULL */
   PetscReal  scale, shift;
   char      *units, *definition;
   PetscReal *data; /* [cap][max(width, 1)] */
@@ -38,10 +39,11 @@ PetscErrorCode PhSeriesCreate(PhSeries *series)
 }
 
 /**
-  @brief Register a column: `width` values per sample (0: one value, written as a 1D dataset), named by `names` (NULL
-  for none), held in SI units and written as value * scale + shift at PH_RESULT_SERIES/`path` with `units` and
-  `definition` (a NULL `path`: held for metrics, not written). Strings are copied. Columns are added before the first
-  sample.
+  @brief Register a column: one value per device, `width` of them named by `names`, or (`names` NULL and `width` 0)
+  one value per sample, written as a 1D dataset. A group without devices (no source, no block) has names and width 0:
+  it is written as a table [nsample][0] with an empty `names`, like any other group. Values are held in SI units and
+  written as value * scale + shift at PH_RESULT_SERIES/`path` with `units` and `definition` (a NULL `path`: held for
+  metrics, not written). Strings are copied. Columns are added before the first sample.
 
   Not collective.
 **/
@@ -61,9 +63,10 @@ PetscErrorCode PhSeriesAddColumn(PhSeries s, const char path[], PetscInt width, 
   PetscCall(PetscStrallocpy(path, &c->path));
   PetscCall(PetscStrallocpy(units, &c->units));
   PetscCall(PetscStrallocpy(definition, &c->definition));
-  c->width = width;
-  c->scale = scale;
-  c->shift = shift;
+  c->width  = width;
+  c->scalar = (PetscBool)(names == NULL && width == 0);
+  c->scale  = scale;
+  c->shift  = shift;
   if (names != NULL) {
     PetscCall(PetscMalloc1(PetscMax(width, 1), &c->names));
     for (PetscInt i = 0; i < width; i++) PetscCall(PetscStrallocpy(names[i], &c->names[i]));
@@ -90,8 +93,8 @@ PetscErrorCode PhSeriesAppend(PhSeries s, PetscReal t)
 }
 
 /**
-  @brief The values of column `col` at sample `row` (negative: the last sample): `width` entries (one for a width-0
-  column) to read or fill, in SI units.
+  @brief The values of column `col` at sample `row` (negative: the last sample): `width` entries (one for a column of
+  one value per sample) to read or fill, in SI units.
 
   Not collective.
 **/
@@ -149,14 +152,15 @@ PetscErrorCode PhSeriesWrite(PhSeries s, PhOutput out)
   PetscFunctionBeginUser;
   for (PetscInt c = 0; c < s->ncols; c++) {
     const PhSeriesColumn *col = &s->cols[c];
-    PetscInt              m   = s->n * PetscMax(col->width, 1);
+    PetscInt              m   = s->n * (col->scalar ? 1 : col->width);
     PetscReal            *buf;
 
     if (col->path == NULL) continue; /* held for the metrics only */
     PetscCall(PetscMalloc1(PetscMax(m, 1), &buf));
     for (PetscInt i = 0; i < m; i++) buf[i] = col->data[i] * col->scale + col->shift;
     (void)snprintf(path, sizeof(path), "%s/%s", PH_RESULT_SERIES, col->path);
-    PetscCall(PhOutputWriteTable(out, path, s->n, col->width, buf, col->width, (const char *const *)col->names, col->units, col->definition));
+    PetscCall(PhOutputWriteTable(out, path, s->n, col->scalar ? -1 : col->width, buf, col->width, (const char *const *)col->names, col->units,
+                                 col->definition));
     PetscCall(PetscFree(buf));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -164,7 +168,8 @@ PetscErrorCode PhSeriesWrite(PhSeries s, PhOutput out)
 
 /**
   @brief Read column `col` of an earlier result file back in SI units (the inverse of its scale and shift): `rows`
-  samples of `cols` values (0 for a 1D dataset). `found` is false when the file has no such dataset.
+  samples of `cols` values (0 for a 1D dataset, as for a table of no device). `found` is false when the file has no
+  such dataset.
 
   Collective (every rank reads).
 **/
@@ -176,7 +181,7 @@ PetscErrorCode PhSeriesReadColumn(PhSeries s, PetscInt col, hid_t file, PetscInt
   PetscFunctionBeginUser;
   (void)snprintf(path, sizeof(path), "%s/%s", PH_RESULT_SERIES, c->path);
   *data = NULL;
-  if (c->width == 0) {
+  if (c->scalar) {
     PetscCall(PhH5ReadReals(file, path, rows, data, found));
     *cols = 0;
   } else PetscCall(PhH5ReadRealTable(file, path, rows, cols, data, found));

@@ -99,11 +99,16 @@ PetscErrorCode PhSignalNextBreak(const PhSignal *s, PetscReal t, PetscReal *t_ne
       base = cycles * period;
       tt   = t - base;
     }
-    for (PetscInt r = 0; r < s->n; r++) {
-      if (s->t[r] + base > t + eps) {
-        *t_next = s->t[r] + base;
-        break;
+    { /* the first row after t, by bisection: a trace of a million rows is searched at every landing */
+      PetscInt lo = 0, hi = s->n;
+
+      while (lo < hi) {
+        PetscInt mid = (lo + hi) / 2;
+
+        if (s->t[mid] + base > t + eps) hi = mid;
+        else lo = mid + 1;
       }
+      if (lo < s->n) *t_next = s->t[lo] + base;
     }
     if (*t_next == PETSC_INFINITY && s->type == PH_SIGNAL_TRACE && s->repeat && s->n >= 2) *t_next = s->t[1] + base + (s->t[s->n - 1] - s->t[0]);
     (void)tt;

@@ -62,15 +62,16 @@ PetscErrorCode PhLogEventsRegister(void)
 
   @param[in]  comm       communicator
   @param[in]  path       file to read
+  @param[in]  max_bytes  a longer file is not read (reason "larger than ..."): /dev/zero or a runaway pipe ends at once
   @param[out] bytes      NUL-terminated contents (PetscMalloc'd, free with PetscFree()), NULL when the file cannot be read
   @param[out] length     number of bytes, without the terminating NUL
   @param[out] reason     why the file could not be read (empty on success), the same on every rank
   @param[in]  reason_len size of `reason`
 **/
-PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **bytes, size_t *length, char *reason, size_t reason_len)
+PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], size_t max_bytes, char **bytes, size_t *length, char *reason, size_t reason_len)
 {
   PetscMPIInt rank;
-  long        header[2] = {0, 0}; /* status (0 ok, else errno), length */
+  long        header[2] = {0, 0}; /* status (0 ok, -1 too long, else errno), length */
   char       *data      = NULL;
 
   PetscFunctionBeginUser;
@@ -87,6 +88,10 @@ PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **byte
       PetscCall(PetscMalloc1(cap + 1, &data));
       while ((got = fread(data + len, 1, cap - len, fp)) > 0) {
         len += got;
+        if (len > max_bytes) {
+          header[0] = -1;
+          break;
+        }
         if (len == cap) {
           char *bigger;
 
@@ -97,7 +102,7 @@ PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **byte
           cap *= 2;
         }
       }
-      if (ferror(fp)) header[0] = errno ? errno : EIO;
+      if (!header[0] && ferror(fp)) header[0] = errno ? errno : EIO;
       (void)fclose(fp);
       data[len] = '\0';
       header[1] = (long)len;
@@ -105,6 +110,15 @@ PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **byte
     }
   }
   PetscCallMPI(MPI_Bcast(header, 2, MPI_LONG, 0, comm));
+  if (header[0] == -1) {
+    char limit[32];
+
+    PetscCall(PhFormatBytes((double)max_bytes, limit, sizeof(limit)));
+    (void)snprintf(reason, reason_len, "larger than %s, the most such a file may hold", limit);
+    *bytes  = NULL;
+    *length = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (header[0]) {
     (void)snprintf(reason, reason_len, "%s", strerror((int)header[0]));
     *bytes  = NULL;

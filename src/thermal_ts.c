@@ -128,10 +128,24 @@ static PetscErrorCode PhKSPConvergedDestroy(void *ctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Whether the step is fixed (-ts_adapt_type none): then it is time.dt between landings (PhPreStep). */
+static PetscErrorCode PhFixedStep(TS ts, PetscBool *fixed)
+{
+  TSAdapt     adapt;
+  TSAdaptType type;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetAdapt(ts, &adapt));
+  PetscCall(TSAdaptGetType(adapt, &type));
+  *fixed = (PetscBool)!strcmp(type, TSADAPTNONE);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* After every accepted step: energy integrals by the integrator's own quadrature (end point for backward Euler). */
 static PetscErrorCode PhPostStep(TS ts)
 {
   PhThermal   th;
+  PetscBool   fixed;
   PetscReal   t, tprev, dt, next;
   PhHeatRates rates;
   Vec         theta, T, F;
@@ -163,22 +177,32 @@ static PetscErrorCode PhPostStep(TS ts)
   th->steps++;
   th->t = t;
   PetscCall(TSGetTimeStep(ts, &next));
-  if (t < th->segment_end - 1e-12 * PetscMax(1.0, t)) th->dt_natural = next; /* steps cut short to land keep the natural size */
+  PetscCall(PhFixedStep(ts, &fixed));
+  if (!fixed && t < th->segment_end - 1e-12 * PetscMax(1.0, t)) th->dt_natural = next; /* steps cut short to land keep the natural size */
   if (th->monitor != NULL) PetscCall(th->monitor(th->monitor_ctx, th->t, th->steps));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Before every step: a step that would stop short of the landing time by less than 0.1% of itself is stretched to land,
-   so that rounding (0.0017 + 1e-4 vs 18 * 1e-4) never leaves a sliver step of 1e-19 s. */
+   so that rounding (0.0017 + 1e-4 vs 18 * 1e-4) never leaves a sliver step of 1e-19 s. A fixed step is time.dt
+   whatever the step before it was (PETSc halves the step when less than two remain before a landing, and a landing
+   cuts one short): only the step that lands differs. */
 static PetscErrorCode PhPreStep(TS ts)
 {
+  PhThermal th;
   PetscReal t, dt, tmax;
+  PetscBool fixed;
 
   PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &th));
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetTimeStep(ts, &dt));
   PetscCall(TSGetMaxTime(ts, &tmax));
-  if (t + dt < tmax && tmax - (t + dt) < 1e-3 * dt) PetscCall(TSSetTimeStep(ts, tmax - t));
+  PetscCall(PhFixedStep(ts, &fixed));
+  if (fixed) {
+    dt = th->problem->time.dt;
+    PetscCall(TSSetTimeStep(ts, t + dt > tmax - 1e-3 * dt ? tmax - t : dt));
+  } else if (t + dt < tmax && tmax - (t + dt) < 1e-3 * dt) PetscCall(TSSetTimeStep(ts, tmax - t));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

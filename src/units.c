@@ -254,7 +254,19 @@ static PetscBool PhParseUnit(const char *u, size_t n, PhQuantity *q, char *reaso
           c_alone = (PetscBool)(start == 0 && pos == n);
         }
         q->value *= pow(sym->scale, sign * power);
-        for (int d = 0; d < PH_NDIM; d++) q->dim[d] = (signed char)(q->dim[d] + sign * power * sym->dim[d]);
+        for (int d = 0; d < PH_NDIM; d++) {
+          int e = q->dim[d] + sign * power * sym->dim[d]; /* in int: 64 factors m^4 must not wrap a signed char to m^0 */
+
+          if (e < -PH_MAX_UNIT_EXPONENT || e > PH_MAX_UNIT_EXPONENT) {
+            (void)snprintf(reason, reason_len, "unit \"%s\": an exponent beyond %d", shown, PH_MAX_UNIT_EXPONENT);
+            return PETSC_FALSE;
+          }
+          q->dim[d] = (signed char)e;
+        }
+        if (!(isfinite(q->value) && q->value > 0)) { /* nm^4/mm^4 repeated underflows to 0 */
+          (void)snprintf(reason, reason_len, "unit \"%s\": its scale is beyond the range of numbers", shown);
+          return PETSC_FALSE;
+        }
       }
       nfactors++;
     }
@@ -571,7 +583,7 @@ static void PhMultiply(PhLexer *lx, PhQuantity *a, const PhQuantity *b, int sign
   for (int d = 0; d < PH_NDIM; d++) {
     int e = a->dim[d] + sign * b->dim[d];
 
-    if (e < -8 || e > 8) {
+    if (e < -PH_MAX_UNIT_EXPONENT || e > PH_MAX_UNIT_EXPONENT) {
       PhFail(lx, "unit exponent out of range in \"%s\"", lx->text);
       return;
     }
@@ -833,6 +845,17 @@ PetscErrorCode PhUnitsConvert(const PhQuantity *q, PhQuantityType type, const ch
     *value = 10.0 * log10(q->value / 1e-3);
   } else {
     *value = q->value;
+  }
+  if (!(PetscAbsReal(*value) <= PH_MAX_MAGNITUDE) || (*value != 0 && PetscAbsReal(*value) < PH_MIN_MAGNITUDE)) {
+    (void)snprintf(reason, reason_len, "\"%s\" is %.3g %s, outside the magnitudes accepted (0, or %g to %g in SI units)", text, (double)*value,
+                   PhQuantityTypeUnit(type), PH_MIN_MAGNITUDE, PH_MAX_MAGNITUDE);
+    *value = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (type == PH_QT_TIME && PetscAbsReal(*value) > PH_MAX_TIME) {
+    (void)snprintf(reason, reason_len, "\"%s\" is %.3g s, more than the %g s (about 32 years) a time may be", text, (double)*value, PH_MAX_TIME);
+    *value = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
   *valid = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -13,6 +13,7 @@ to the loader. Each line is a test; its keys (shell-quoted key=value words):
   output=F       expected file name in tests/regress/output/ (default <name>.out); lets 1 and 3 ranks share one answer
   grep="re"      a regular expression that must match stdout+stderr (may repeat: grep2=..., grep3=...)
   env="K=V"      environment for the run
+  timeout=S      the run must end within S seconds (default 900): a hang is killed and fails the test
   answer=F       (run) compare numbers of the run's out.h5 with the answer file tests/regress/output/F, SUNDIALS-style:
                  each value passes when |got - want| <= max(tol * |want|, atol), NaN equals NaN, inf equals inf of the
                  same sign; names of the answer file missing from out.h5 fail. 1 and 2 ranks may share one answer file.
@@ -211,7 +212,13 @@ def run_spec(spec, result, regen):
         k, v = kv.split("=", 1)
         env[k] = v
     before = listing(ROOT)
-    proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", timeout=900)
+    limit = float(spec.get("timeout", "900"))
+    try:
+        proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", timeout=limit)
+    except subprocess.TimeoutExpired as e:
+        out = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        result.fail(name, f"did not end within {limit:g} s (timeout={limit:g})\n  command: {' '.join(argv)}\n  stderr: {out[-2000:]}")
+        return
     problems = []
     if proc.returncode != want_exit:
         problems.append(f"exit status {proc.returncode}, expected {want_exit}")

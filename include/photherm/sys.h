@@ -29,6 +29,9 @@ enum {
 
 /* Coordinates closer than this are the same grid line (DESIGN §3.4), m. */
 #define PH_MERGE_DISTANCE 1e-9
+/* Edges merge, and a block, layer or source is too thin, below 1 nm less rounding: 1 nm written as
+   [19.9999985 mm, 19.9999995 mm], or a 1 nm layer on top of 1 mm, differs from 1 nm in the last digits. m */
+#define PH_MERGE_BELOW (PH_MERGE_DISTANCE * (1 - 1e-6))
 
 /* Call an HDF5 routine returning herr_t; a negative status becomes a PETSc error that names the routine. */
 #define PhCallHDF5(func, args) \
@@ -46,7 +49,8 @@ enum {
 
 PH_EXTERN const char    *PhVersion(void);
 PH_EXTERN const char    *PhGitDescribe(void);
-PH_EXTERN PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], char **bytes, size_t *length, char *reason, size_t reason_len);
+PH_EXTERN PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], size_t max_bytes, char **bytes, size_t *length, char *reason,
+                                             size_t reason_len);
 PH_EXTERN PetscErrorCode PhPathJoin(const char base_file[], const char relative[], char **joined);
 PH_EXTERN PetscErrorCode PhFormatBytes(double bytes, char *buf, size_t len);
 PH_EXTERN PetscErrorCode PhAvailableMemory(double *bytes);

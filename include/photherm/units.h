@@ -12,6 +12,16 @@
 
 #include <photherm/sys.h>
 
+/* Limits of a value (cases/README.md section 4.1): each dimension of a unit within +-8 (m^4*m^4*... must not wrap);
+   a value converted for a key, in SI units, 0 or of magnitude 1e-30 to 1e30, so that nothing the model forms from a
+   few of them overflows (1e308 W is finite, but not its energy). */
+#define PH_MAX_UNIT_EXPONENT 8
+#define PH_MAX_MAGNITUDE     1e30
+#define PH_MIN_MAGNITUDE     1e-30
+/* A time (time.end, a trace row, a pattern period) is at most 1e9 s, some 32 years: at 1e19 s a step of less than
+   2048 s does not change the time at all. s */
+#define PH_MAX_TIME 1e9
+
 /* Base dimensions: length, mass, time, temperature, information (bit). */
 enum {
   PH_DIM_LENGTH = 0,

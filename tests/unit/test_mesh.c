@@ -6,21 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Every cell within its limit and every pair of neighbours within `ratio` (a small relative slack for rounding). */
+/* Every cell within its limit and every pair of neighbours within `ratio` (a small relative slack for rounding); one
+   assertion per check, as each costs Check a message to its parent process. */
 static void check_lines(PetscInt n, const PetscReal *x, PetscReal hmax, PetscReal ratio)
 {
-  for (PetscInt i = 0; i + 1 < n; i++) {
-    PetscReal h = x[i + 1] - x[i];
+  PetscInt bad = -1;
 
-    ck_assert_msg(h > 0, "cell %d has width %g", (int)i, (double)h);
-    ck_assert_msg(h <= hmax * (1 + 1e-9), "cell %d is %g wide, above the limit %g", (int)i, (double)h, (double)hmax);
-    if (i + 2 < n) {
-      PetscReal g = x[i + 2] - x[i + 1];
+  for (PetscInt i = 0; i + 1 < n && bad < 0; i++) {
+    PetscReal h = x[i + 1] - x[i], g = i + 2 < n ? x[i + 2] - x[i + 1] : h;
 
-      ck_assert_msg(PetscMax(h, g) <= ratio * PetscMin(h, g) * (1 + 1e-9), "cells %d and %d: %g and %g exceed the ratio %g", (int)i, (int)i + 1,
-                    (double)h, (double)g, (double)ratio);
-    }
+    if (!(h > 0 && h <= hmax * (1 + 1e-9) && PetscMax(h, g) <= ratio * PetscMin(h, g) * (1 + 1e-9))) bad = i;
   }
+  ck_assert_msg(bad < 0, "cells %d and %d are %g and %g wide: not positive, above the limit %g or beyond the ratio %g", (int)bad, (int)bad + 1,
+                (double)(x[bad + 1] - x[bad]), bad + 2 < n ? (double)(x[bad + 2] - x[bad + 1]) : 0.0, (double)hmax, (double)ratio);
 }
 
 static PetscBool has_line(PetscInt n, const PetscReal *x, PetscReal v)
@@ -105,6 +103,44 @@ START_TEST(refuses_absurdly_fine_grids)
 
   PH_CK(PhGradeLines(2, e, hmax, fixed, 2.0, &n, &x, &ok));
   ck_assert(!ok);
+}
+END_TEST
+
+/* Grading costs no work per cell until the lines are made: ten million equal cells, a ratio of 1 + 1e-6 away from a
+   thin interval, and many equal intervals are all planned at once and made in one pass (the old grading sorted the
+   equal cells of every interval at every iteration, and summed positions cell by cell). */
+START_TEST(grades_huge_and_nearly_uniform_grids_in_linear_time)
+{
+  PetscReal  e[] = {0, 0.3, 0.3 + 1e-6, 1}, hmax[] = {1e-3, 1e-3, 1e-3}, big[] = {1e-7}, one[] = {0, 1};
+  PetscInt   fixed[] = {0, 0, 0}, n, nc;
+  PetscReal *x, *edges, *limits;
+  PetscInt  *none;
+  PetscBool  ok;
+
+  PH_CK(PhGradeLines(2, one, big, fixed, 2.0, &nc, NULL, &ok));
+  ck_assert(ok);
+  ck_assert_int_eq(nc, 10000001);
+  PH_CK(PhGradeLines(2, one, big, fixed, 2.0, &n, &x, &ok));
+  ck_assert_int_eq(n, nc);
+  ck_assert_double_eq_tol(x[n / 2], 0.5, 1e-12);
+  ck_assert_double_eq_tol(x[1], 1e-7, 1e-15);
+  PH_CK(PetscFree(x));
+  PH_CK(PhGradeLines(4, e, hmax, fixed, 1.000001, &n, &x, &ok));
+  ck_assert(ok);
+  check_lines(n, x, 1e-3, 1.000001);
+  ck_assert_int_gt(n, 100000); /* growing from 1 um to 1 mm by 1e-6 per cell takes most of the 1 m */
+  PH_CK(PetscFree(x));
+  PH_CK(PetscMalloc3(20001, &edges, 20000, &limits, 20000, &none));
+  for (PetscInt i = 0; i <= 20000; i++) edges[i] = i * 1e-3 + (i % 2 ? 1e-7 : 0); /* thin and wide intervals alternate */
+  for (PetscInt i = 0; i < 20000; i++) {
+    limits[i] = 2e-4;
+    none[i]   = 0;
+  }
+  PH_CK(PhGradeLines(20001, edges, limits, none, 1.5, &n, &x, &ok));
+  ck_assert(ok);
+  check_lines(n, x, 2e-4, 1.5);
+  PH_CK(PetscFree(x));
+  PH_CK(PetscFree3(edges, limits, none));
 }
 END_TEST
 
@@ -215,6 +251,43 @@ START_TEST(later_blocks_win_and_top_level_blocks_come_last)
     ck_assert_int_eq(small.hi[0], b);
   }
   PH_CK(PetscFree(mat));
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+}
+END_TEST
+
+/* Geometry at the 1 nm merge distance: a block 1.1 nm wide whose edges fall 0.5 nm and 0.6 nm from the edges of
+   others (the nearest line to both of its edges is the same one), and a 1 nm layer whose graded neighbours have
+   cells thinner than 1 nm. Each keeps its own lines. */
+START_TEST(geometry_at_the_merge_distance_keeps_its_lines)
+{
+  const char *yaml = "version: 1\n"
+                     "materials: {a: {k: 1 W/m/K, rho: 1 kg/m^3, cp: 1 J/kg/K}}\n"
+                     "footprint: {x: [0, 10 mm], y: [0, 10 mm]}\n"
+                     "stack:\n"
+                     "  - {name: base, thickness: 500 um, material: a}\n"
+                     "  - name: act\n"
+                     "    thickness: 20 um\n"
+                     "    material: a\n"
+                     "    blocks:\n"
+                     "      - {name: p, material: a, x: [1 mm, 2 mm], y: [1 mm, 2 mm]}\n"
+                     "      - {name: q, material: a, x: [1.000001 mm, 3 mm], y: [1 mm, 2 mm]}\n"
+                     "      - {name: r, material: a, x: [1.0000005 mm, 1.0000016 mm], y: [1 mm, 2 mm]}\n"
+                     "  - {name: glue, thickness: 1 nm, material: a}\n"
+                     "  - {name: top, thickness: 300 um, material: a}\n"
+                     "boundaries: {top: {type: convection, h: 1e4 W/m^2/K, ambient: 25 C}}\n"
+                     "time: {mode: steady}\n";
+  PhCase      pb;
+  PhMesh      mesh;
+  PhIndexBox  box;
+
+  make_mesh(yaml, "thin.yaml", &pb, &mesh);
+  for (PetscInt b = 0; b < 3; b++) {
+    PH_CK(PhMeshGetBlockBox(mesh, b, &box));
+    ck_assert_int_gt(box.hi[0], box.lo[0]);
+  }
+  PH_CK(PhMeshGetLayerBox(mesh, 2, &box));
+  ck_assert_int_eq(box.hi[2] - box.lo[2], 1);
   PH_CK(PhMeshDestroy(&mesh));
   PH_CK(PhCaseDestroy(&pb));
 }
@@ -347,8 +420,10 @@ Suite *ph_mesh_suite(void)
   tcase_add_test(lines, symmetric_edges_give_symmetric_lines);
   tcase_add_test(lines, fixed_intervals_get_exactly_their_cells_and_no_ratio_at_their_faces);
   tcase_add_test(lines, refuses_absurdly_fine_grids);
+  tcase_add_test(lines, grades_huge_and_nearly_uniform_grids_in_linear_time);
   tcase_add_test(mesh, mesh_of_a_case_puts_lines_on_every_edge_and_respects_limits);
   tcase_add_test(mesh, later_blocks_win_and_top_level_blocks_come_last);
+  tcase_add_test(mesh, geometry_at_the_merge_distance_keeps_its_lines);
   tcase_add_test(mesh, estimates_memory_linearly_in_cells_and_ranks);
   tcase_add_test(mesh, mesh_file_round_trip_gives_the_same_lines_materials_and_names);
   tcase_add_test(mesh, reports_edges_off_the_lines_of_a_mesh_file_with_their_key_paths);

@@ -172,7 +172,26 @@ START_TEST(detects_overflow)
   expect_error("1e400 m", PH_QT_LENGTH, "expected a length such as \"50 um\", got \"1e400 m\" (number out of range)");
   expect_error("1e308 m * 10", PH_QT_LENGTH, "overflow");
   expect_error("1e300 * 1e300", PH_QT_DIMENSIONLESS, "overflow");
-  expect_value("1e308 m / 10", PH_QT_LENGTH, 1e307);
+  expect_value("1e300 m / 1e290", PH_QT_LENGTH, 1e10); /* a large intermediate is fine; the value is bounded */
+  /* finite but beyond what the model can multiply (1e308 W is finite, its energy is not): 0 or 1e-30 to 1e30 */
+  expect_error("1e308 m / 10", PH_QT_LENGTH, "outside the magnitudes accepted");
+  expect_error("1e308 + 1 W", PH_QT_POWER, "is 1e+308 W, outside the magnitudes accepted (0, or 1e-30 to 1e+30 in SI units)");
+  expect_error("1 W / 1e-308", PH_QT_POWER, "outside the magnitudes accepted");
+  expect_error("1e-40 W", PH_QT_POWER, "outside the magnitudes accepted");
+  expect_value("0 W", PH_QT_POWER, 0);
+  expect_value("1e30 W", PH_QT_POWER, 1e30);
+  /* a unit of many factors: its exponents stay within 8 (64 times m^4 used to wrap a signed char to m^0, a plain
+     number), and its scale within the numbers */
+  {
+    char unit[600] = "1 m^4", tiny[800] = "1 nm^4";
+
+    for (int i = 1; i < 64; i++) (void)strcat(unit, "*m^4");
+    expect_error(unit, PH_QT_DIMENSIONLESS, "an exponent beyond 8");
+    for (int i = 1; i < 40; i++) (void)strcat(tiny, i % 2 ? "/mm^4" : "*nm^4");
+    expect_error(tiny, PH_QT_DIMENSIONLESS, "its scale is beyond the range of numbers");
+  }
+  expect_error("1e22 ms", PH_QT_TIME, "is 1e+19 s, more than the 1e+09 s (about 32 years) a time may be");
+  expect_value("1e9 s", PH_QT_TIME, 1e9);
 }
 END_TEST
 

@@ -7,6 +7,7 @@ import datetime
 import io
 import os
 import re
+import subprocess
 import sys
 
 import h5py
@@ -14,7 +15,7 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from phverify import Tap, decode, must_run, names_attr, photherm, quantity, workdir, write  # noqa: E402
+from phverify import ROOT, Tap, decode, must_run, names_attr, photherm, quantity, workdir, write  # noqa: E402
 
 CASE = """version: 1
 name: layout
@@ -199,6 +200,50 @@ def check_layout(tap, wd, f, version_line):
     tap.check("series_every_times", ok_s, f"/series/time = {np.round(st * 1e3, 12).tolist()} ms (series_every 0.4 ms, end 2.5 ms)")
 
 
+EMPTY = """version: 1
+name: empty_groups
+materials:
+  uf: {k: 0.5 W/m/K, rho: 1800 kg/m^3, cp: 1000 J/kg/K}
+  cu: {k: 400 W/m/K, rho: 8960 kg/m^3, cp: 385 J/kg/K}
+footprint: {x: [0, 2 mm], y: [0, 2 mm]}
+stack:
+  - {name: sub, thickness: 500 um, material: uf}
+  - {name: lid, thickness: 500 um, material: cu}
+boundaries:
+  top: {type: convection, h: 2e4 W/m^2/K, ambient: 35 C}
+  bottom: {type: flux, value: 1e4 W/m^2}
+time: {end: 1 ms}
+output: {series_every: 0.25 ms}
+"""
+
+
+def check_empty_groups(tap, wd):
+    """A run without sources and without blocks: [nsample][0] tables with an empty names list (they were 1D columns of
+    uninitialised memory with a null names attribute), read back by photherm summary and scripts/plot_run.py."""
+    write(os.path.join(wd, "empty.yaml"), EMPTY)
+    for n in (1, 2):
+        out = f"empty{n}.h5"
+        if not tap.guard(f"empty_groups_run_{n}", must_run, ["run", "empty.yaml", "-o", out, "-quiet"], wd, n):
+            continue
+        with h5py.File(os.path.join(wd, out), "r") as f:
+            ns = f["series/time"].shape[0]
+            bad = []
+            for path in ("series/sources/power", "series/sources/t_max", "series/sources/t_mean", "series/blocks/t_max", "series/blocks/t_mean"):
+                ds = f[path]
+                names = f[path].attrs.get("names")
+                if ds.shape != (ns, 0) or not isinstance(names, np.ndarray) or names.shape != (0,) or not text_attr(ds, "units"):
+                    bad.append(f"/{path} {ds.shape} names {names!r}")
+            tap.check(f"empty_groups_tables_{n}", not bad and ns == 5, f"{ns} samples; every source and block table [{ns}][0] with names []"
+                      if not bad else "; ".join(bad))
+        p = photherm(["summary", out], wd)
+        tap.check(f"empty_groups_summary_{n}", p.returncode == 0 and "peak_temperature" in p.stdout and not p.stderr,
+                  f"photherm summary: exit {p.returncode}, {len(p.stdout.splitlines())} lines, stderr {p.stderr.strip()[:200]!r}")
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "plot_run.py"), "empty1.h5", "-o", "empty1.png"], cwd=wd,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    tap.check("empty_groups_plot_run", p.returncode == 0 and os.path.exists(os.path.join(wd, "empty1.png")),
+              f"scripts/plot_run.py: exit {p.returncode} {p.stderr.strip()[-300:]}")
+
+
 def check_csv(tap, wd, out, f, overrides):
     p = photherm(["summary", out, "--csv"], wd)
     lines = p.stdout.splitlines()
@@ -260,6 +305,8 @@ def main():
     if tap.guard("run_no_overrides", must_run, ["run", "case.yaml", "-o", "plain.h5", "-quiet"], wd):
         with h5py.File(os.path.join(wd, "plain.h5"), "r") as f:
             tap.guard("summary_csv_plain", check_csv, tap, wd, "plain.h5", f, [])
+
+    tap.guard("empty_groups", check_empty_groups, tap, wd)
 
     # float32 snapshots
     if tap.guard("run_float32", must_run, ["run", "case.yaml", "-o", "f32.h5", "-quiet", "-P", "gap=2mm", "-P", "time.end=2.5ms",

@@ -194,6 +194,37 @@ def linear(work, dt, label, note=""):
           f"a single backward-Euler step from 0 would give {one_step - want[1]:+.3e} K")
 
 
+def fixed_step(work, dt_ms):
+    """-ts_adapt_type none: every step is time.dt except the one that lands on a sample or a trace row (which is cut,
+    or stretched by less than 0.1%), so the number of steps is known. A trace of 0.2 s slots, samples every 7 ms
+    (rounded landing times that are not multiples of the step), 1 s. The step used to drift after each landing
+    (PETSc halves a step when less than two remain), halve and shrink to 1e-7 s."""
+    rows_ms = [200.0 * i for i in range(6)]
+    files = {"slots.csv": trace_csv(rows_ms, [10.0 if i % 2 == 0 else 2.0 for i in range(6)])}
+    for name, text in files.items():
+        phverify.write(f"{work}/{name}", text)
+    case = phverify.write(f"{work}/fixed.yaml", case_yaml("{trace: slots.csv, column: p}", "1 s", "7 ms", dt=f"{dt_ms} ms", dt_max="1 s"))
+    p = phverify.must_run(["run", case, "-o", f"{work}/fixed.h5", "-quiet", "-ts_adapt_type", "none", "-ts_monitor"], work, timeout=120)
+    landings = sorted({round(7e-3 * k, 12) for k in range(143)} | {r * 1e-3 for r in rows_ms} | {1.0})
+    landings = [x for x in landings if x <= 1.0]
+    dt = dt_ms * 1e-3
+    want = sum(max(1, math.ceil((b - a) / dt - 1e-3)) for a, b in zip(landings[:-1], landings[1:]))
+    times, off = {}, []
+    for line in p.stdout.splitlines():  # "k TS dt h time t": the time after step k (printed again when a solve starts)
+        w = line.split()
+        if len(w) == 6 and w[1:3] == ["TS", "dt"]:
+            times[int(w[0])] = float(w[5])
+    for k in range(1, len(times)):
+        a, b = times[k - 1], times[k]
+        nxt = min((x for x in landings if x > a + 1e-12), default=1.0)
+        if abs(b - a - dt) > 1e-5 * dt and abs(b - nxt) > 1e-9:
+            off.append((k, round((b - a) * 1e3, 6), a))
+    n = int(phverify.read(f"{work}/fixed.h5")["summary"]["steps"])
+    tap.check(f"fixed step {dt_ms} ms", n == want and not off,
+              f"{n} steps (expected {want}: {len(landings) - 1} landings, time.dt {dt_ms} ms between them); steps of another size "
+              f"that do not land (step, ms, from s): {off[:4]}")
+
+
 def main():
     work = phverify.workdir("trace")
     print(f"# C = {C:.5e} J/K, G = {G:.5e} W/K, tau = {TAU * 1e3:.4f} ms")
@@ -204,6 +235,8 @@ def main():
     # during that step, which must be error-controlled like every other
     tap.guard("trace linear first step", linear, work, "1 ms", "trace linear first step 1 ms",
                   ", the first step must be error-controlled too")
+    for dt_ms in (1, 2):
+        tap.guard(f"fixed step {dt_ms} ms", fixed_step, work, dt_ms)
     tap.finish()
 
 
