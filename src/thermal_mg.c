@@ -7,8 +7,9 @@
   across the layers handle badly. So every level keeps all the cells of a column in z and smooths by z-line
   relaxation: the tridiagonal system of each column is solved exactly (line Jacobi, accelerated by Chebyshev), which
   handles any thickness and conductivity contrast in z. Levels coarsen in x and y only; a coarse cell is the union of
-  three neighbouring cells (the last one or two of the row stay together), and when the cells are much thinner along one lateral
-  direction than the other, that direction alone is coarsened (semi-coarsening). Interpolation is linear between
+  up to three neighbouring cells (the last one or two of the row stay together), and when the cells are much thinner along one lateral
+  direction than the other, that direction alone is coarsened (semi-coarsening). On graded meshes the cells wider than
+  the coarse cells of the level are left unmerged (PhMGCoarsen()), which does the same semi-coarsening cell by cell. Interpolation is linear between
   coarse cell centres (constant beyond the outermost centres); restriction is its transpose, which keeps the V-cycle
   symmetric for CG. Columns must not be split between ranks: the DMDA has one process along z.
 
