@@ -7,8 +7,9 @@
   across the layers handle badly. So every level keeps all the cells of a column in z and smooths by z-line
   relaxation: the tridiagonal system of each column is solved exactly (line Jacobi, accelerated by Chebyshev), which
   handles any thickness and conductivity contrast in z. Levels coarsen in x and y only; a coarse cell is the union of
-  three neighbouring cells (the last one or two of the row stay together), and when the cells are much thinner along one lateral
-  direction than the other, that direction alone is coarsened (semi-coarsening). Interpolation is linear between
+  up to three neighbouring cells (the last one or two of the row stay together), and when the cells are much thinner along one lateral
+  direction than the other, that direction alone is coarsened (semi-coarsening). On graded meshes the cells wider than
+  the coarse cells of the level are left unmerged (PhMGCoarsen()), which does the same semi-coarsening cell by cell. Interpolation is linear between
   coarse cell centres (constant beyond the outermost centres); restriction is its transpose, which keeps the V-cycle
   symmetric for CG. Columns must not be split between ranks: the DMDA has one process along z.
 
@@ -25,10 +26,11 @@
 
 /* One grid of the hierarchy: lines in each direction and the per-rank ranges along each direction. */
 typedef struct {
-  PetscInt   n[3];     /* cells along x, y, z */
-  PetscReal *line[3];  /* node coordinates, length n[d] + 1 */
-  PetscInt   np[3];    /* ranks along each direction */
-  PetscInt  *first[3]; /* first[d][r]: first cell of rank coordinate r along d; first[d][np[d]] = n[d] */
+  PetscInt   n[3];      /* cells along x, y, z */
+  PetscReal *line[3];   /* node coordinates, length n[d] + 1 */
+  PetscInt   np[3];     /* ranks along each direction */
+  PetscInt  *first[3];  /* first[d][r]: first cell of rank coordinate r along d; first[d][np[d]] = n[d] */
+  PetscInt  *parent[3]; /* on a coarse grid, along a coarsened direction: the coarse cell of each cell of the finer grid */
 } PhMGGrid;
 
 static PetscErrorCode PhMGGridFree(PhMGGrid *g)
@@ -37,6 +39,7 @@ static PetscErrorCode PhMGGridFree(PhMGGrid *g)
   for (int d = 0; d < 3; d++) {
     PetscCall(PetscFree(g->line[d]));
     PetscCall(PetscFree(g->first[d]));
+    PetscCall(PetscFree(g->parent[d]));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -79,11 +82,40 @@ static void PhMGChooseDirections(const PhMGGrid *g, PetscBool coarsen[3])
    (benchmarks/README.md). -ph_mg_coarsen_factor overrides it. */
 static PetscInt PhMGFactor = 3;
 
-/* The coarse grid of `f` along the chosen directions: cells paired, rank ranges following their first child. */
+/* A coarse cell is at most this many times the factor times the median width of its direction (the width cap below). */
+#define PH_MG_WIDTH_SLACK 1.5
+
+/* Median cell width along d. */
+static PetscErrorCode PhMGMedianWidth(const PhMGGrid *g, PetscInt d, PetscReal *median)
+{
+  PetscReal *w;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(g->n[d], &w));
+  for (PetscInt i = 0; i < g->n[d]; i++) w[i] = g->line[d][i + 1] - g->line[d][i];
+  PetscCall(PetscSortReal(g->n[d], w));
+  *median = w[g->n[d] / 2];
+  PetscCall(PetscFree(w));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The coarse grid of `f` along the chosen directions. Along a coarsened direction, runs of up to PhMGFactor neighbouring
+  cells are merged from the start, but a run stops before it would grow wider than PH_MG_WIDTH_SLACK x PhMGFactor x the
+  median cell width: on a graded mesh the fine cells are merged and the wide ones are left as they are until the coarse
+  cells grow as wide. On a tensor grid with fine cells in one region (a die under a spreader), the cells where the fine
+  lines of one direction cross the wide ones of the other are thin along one direction only; merging only the thin
+  cells coarsens such a cell along its strong coupling alone, which is what the point smoother needs (semi-coarsening,
+  chosen cell by cell). On an even mesh the runs are the plain groups of PhMGFactor cells. Rank ranges follow the first
+  child of each coarse cell.
+*/
 static PetscErrorCode PhMGCoarsen(const PhMGGrid *f, const PetscBool coarsen[3], PhMGGrid *c)
 {
   PetscFunctionBeginUser;
   for (int d = 0; d < 3; d++) {
+    PetscInt *start, nc = 0;
+    PetscReal cap = 0;
+
     c->np[d] = f->np[d];
     PetscCall(PetscMalloc1(f->np[d] + 1, &c->first[d]));
     if (!coarsen[d]) {
@@ -93,12 +125,27 @@ static PetscErrorCode PhMGCoarsen(const PhMGGrid *f, const PetscBool coarsen[3],
       PetscCall(PetscArraycpy(c->first[d], f->first[d], f->np[d] + 1));
       continue;
     }
-    c->n[d] = (f->n[d] + PhMGFactor - 1) / PhMGFactor;
-    PetscCall(PetscMalloc1(c->n[d] + 1, &c->line[d]));
-    for (PetscInt i = 0; i < c->n[d]; i++) c->line[d][i] = f->line[d][PhMGFactor * i];
-    c->line[d][c->n[d]] = f->line[d][f->n[d]];
-    for (PetscInt r = 0; r <= f->np[d]; r++)
-      c->first[d][r] = (f->first[d][r] + PhMGFactor - 1) / PhMGFactor; /* coarse I is owned where its first child is */
+    PetscCall(PhMGMedianWidth(f, d, &cap));
+    cap *= PH_MG_WIDTH_SLACK * PhMGFactor;
+    PetscCall(PetscMalloc1(f->n[d], &c->parent[d]));
+    PetscCall(PetscMalloc1(f->n[d] + 1, &start));
+    for (PetscInt i = 0; i < f->n[d];) { /* one run per pass */
+      PetscInt e = i + 1;
+
+      while (e < f->n[d] && e - i < PhMGFactor && f->line[d][e + 1] - f->line[d][i] <= cap) e++;
+      start[nc] = i;
+      for (; i < e; i++) c->parent[d][i] = nc;
+      nc++;
+    }
+    start[nc] = f->n[d];
+    c->n[d]   = nc;
+    PetscCall(PetscMalloc1(nc + 1, &c->line[d]));
+    for (PetscInt q = 0; q <= nc; q++) c->line[d][q] = f->line[d][start[q]];
+    for (PetscInt r = 0, q = 0; r <= f->np[d]; r++) { /* coarse I is owned where its first child is */
+      while (q < nc && start[q] < f->first[d][r]) q++;
+      c->first[d][r] = q;
+    }
+    PetscCall(PetscFree(start));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -172,7 +219,7 @@ static void PhMGWeights1D(const PhMGGrid *f, const PhMGGrid *c, PetscInt d, Pets
     idx[0] = i, w[0] = 1, *n = 1;
     return;
   }
-  p  = i / PhMGFactor;
+  p  = c->parent[d][i];
   xf = 0.5 * (f->line[d][i] + f->line[d][i + 1]);
   xp = 0.5 * (c->line[d][p] + c->line[d][p + 1]);
   q  = xf < xp ? p - 1 : p + 1;

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """Preconditioner study: CG to rtol 1e-8 with each multigrid preconditioner on the package stack of make_case.py, from
-about 1e4 to 1e7 cells (quick mode: 1e4 to 1e5). Records set-up time, solve time, iterations and peak memory of one
-steady solve per preconditioner and size; writes benchmarks/results/solvers/<date>-<host>.json and prints the table.
+about 1e4 to 1e7 cells (quick mode: 1e4 to 1e5), then on HotSpot's ev6 package (benchmarks/graded/) on graded meshes,
+125 um die cells growing to 0.5 to 4 mm in the spreader and sink, against a uniform 500 um mesh of the same stack
+(quick mode: the 2 mm grading only). Records set-up time, solve time, iterations and peak memory of one steady solve
+per preconditioner and mesh; writes benchmarks/results/solvers/<date>-<host>.json and prints the tables.
 
-Usage: benchmarks/solvers/run.py [--quick] [--sizes 1e4,1e5,...] [--only NAME,...]
+Usage: benchmarks/solvers/run.py [--quick] [--sizes 1e4,1e5,...] [--only NAME,...] [--no-graded]
 """
 import argparse
+import importlib.util
 import math
 import os
 import sys
@@ -15,6 +18,17 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import bench  # noqa: E402
 import make_case  # noqa: E402
+
+
+def _load(path, name):
+    """A module from a file (benchmarks/graded/make_case.py has the same module name as ours)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_graded = _load(os.path.join(os.path.dirname(HERE), "graded", "make_case.py"), "make_graded")  # the ev6 package
 
 RTOL = "1e-8"
 HYPRE = ["-pc_type", "hypre", "-pc_hypre_type", "boomeramg", "-pc_hypre_boomeramg_relax_type_all", "symmetric-SOR/Jacobi"]
@@ -30,6 +44,10 @@ PRECONDITIONERS = [
 ]
 FULL_SIZES = [1e4, 1e5, 1e6, 1e7]
 QUICK_SIZES = [1e4, 1e5]
+# the ev6 meshes: name, largest cell of the graded mesh (m), uniform cell (m)
+GRADED_MESHES = [("uniform 500 um", None, 500e-6), ("graded to 0.5 mm", 0.5e-3, None), ("graded to 1 mm", 1e-3, None),
+                 ("graded to 2 mm", 2e-3, None), ("graded to 4 mm", 4e-3, None)]
+QUICK_GRADED = ["uniform 500 um", "graded to 2 mm"]
 MEMORY_MARGIN = 0.8  # skip a run whose extrapolated peak exceeds this fraction of the memory available now
 
 
@@ -63,6 +81,7 @@ def main(argv=None):
     ap.add_argument("--sizes", help="comma-separated target cell counts")
     ap.add_argument("--only", help="comma-separated preconditioner names: " + ",".join(p[0] for p in PRECONDITIONERS))
     ap.add_argument("--repeat", type=int, default=2, help="runs per point when a run takes under 20 s (the fastest is kept)")
+    ap.add_argument("--no-graded", action="store_true", help="skip the graded meshes of the ev6 package")
     a = ap.parse_args(argv)
     if a.quick:
         bench.MAX_WAIT = 20
@@ -109,8 +128,30 @@ def main(argv=None):
                 bench.log(f"    {its} iterations, set-up {rec['pc_setup_s']:.3g} s, solve {rec['solve_s']:.3g} s, "
                           f"peak {bench.fmt_bytes(rec['max_rss_bytes'])}, load {rec['loadavg_before'][0]:.2f}")
             res["runs"].append(rec)
+    res["graded"] = [] if a.no_graded else graded(pcs, a)
     bench.save(res, "solvers", table)
     return res
+
+
+def graded(pcs, a):
+    """The ev6 package on each mesh of GRADED_MESHES with each preconditioner: one steady solve each."""
+    runs = []
+    for mesh_name, periphery, uniform in GRADED_MESHES:
+        if a.quick and mesh_name not in QUICK_GRADED:
+            continue
+        case = os.path.join(bench.WORK, f"ev6-{mesh_name.replace(' ', '-')}.yaml")
+        with open(case, "w") as f:
+            f.write(make_graded.case_text(periphery or 2e-3, uniform))
+        mesh = bench.check(case)
+        bench.log(f"solvers: ev6 {mesh_name}: {mesh['cells']} cells ({mesh['nx']} x {mesh['ny']} x {mesh['nz']})")
+        for name, opts, _ in pcs:
+            rec = {"preconditioner": name, "mesh": mesh_name, **mesh}
+            rec.update(best_of(case, opts, f"solvers-ev6-{name}", a.repeat))
+            if "error" not in rec:
+                rec["iterations"] = rec["steady_iterations"][0] if rec["steady_iterations"] else None
+                bench.log(f"    {rec['iterations']} iterations, set-up {rec['pc_setup_s']:.3g} s, solve {rec['solve_s']:.3g} s")
+            runs.append(rec)
+    return runs
 
 
 def table(res):
@@ -135,6 +176,20 @@ def table(res):
             continue
         ratio = max(i for _, i in its) / min(i for _, i in its)
         lines.append(f"| {name} | {', '.join(f'{i} ({c:.2g})' for c, i in its)} | {ratio:.2f} | {'yes' if ratio <= 2 else 'no'} |")
+    if res.get("graded"):
+        lines += ["", "HotSpot's ev6 package (benchmarks/graded/): graded meshes against the uniform 500 um mesh, ratios of the same run.", "",
+                  "| mesh | cells | preconditioner | iterations | iterations / uniform | set-up + solve (s) | time per cell / uniform |",
+                  "|---|---:|---|---:|---:|---:|---:|"]
+        base = {r["preconditioner"]: r for r in res["graded"] if r["mesh"].startswith("uniform") and r.get("iterations")}
+        for r in res["graded"]:
+            if "error" in r or not r.get("iterations"):
+                lines.append(f"| {r['mesh']} | {r['cells']:.3g} | {r['preconditioner']} | — | — | — | {r.get('error', '').splitlines()[0]} |")
+                continue
+            t = r["pc_setup_s"] + r["solve_s"]
+            u = base.get(r["preconditioner"])
+            ratio_it = f"{r['iterations'] / u['iterations']:.2f}" if u else "—"
+            ratio_t = f"{t / r['cells'] / ((u['pc_setup_s'] + u['solve_s']) / u['cells']):.2f}" if u else "—"
+            lines.append(f"| {r['mesh']} | {r['cells']:.3g} | {r['preconditioner']} | {r['iterations']} | {ratio_it} | {t:.3g} | {ratio_t} |")
     return "\n".join(lines) + "\n"
 
 
