@@ -334,6 +334,21 @@ static PetscReal PhMaxOver(PetscInt n, const PetscReal *v, PetscInt m, PetscInt 
   return best;
 }
 
+/* t_max and t_mean of box i of a [n][m] series pair (sources or blocks) over the metrics window, in /summary/KIND/NAME. */
+static PetscErrorCode PhSimBoxSummary(PhSim sim, const char kind[], const char name[], const char over[], const char whose[], const PetscReal *tmax,
+                                      const PetscReal *tmean, PetscInt m, PetscInt i, PetscInt n, const PetscReal *time, PetscInt first)
+{
+  char group[300], def[160];
+
+  PetscFunctionBeginUser;
+  (void)snprintf(group, sizeof(group), "%s/%s/%s", PH_RESULT_SUMMARY, kind, name);
+  (void)snprintf(def, sizeof(def), "highest temperature over %s, t >= metrics_from", over);
+  PetscCall(PhOutputSetReal(sim->out, group, "t_max", PhMaxOver(n, tmax, m, i, first) - PH_ZERO_CELSIUS, "degC", def));
+  (void)snprintf(def, sizeof(def), "time average of %s mean temperature, t >= metrics_from", whose);
+  PetscCall(PhOutputSetReal(sim->out, group, "t_mean", PhTimeAverage(n, time, tmean, m, i, first) - PH_ZERO_CELSIUS, "degC", def));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The thermal summary over the metrics window: t >= optics.metrics_from, or the one state of a steady run (DESIGN §5). */
 static PetscErrorCode PhSimWriteSummary(PhSim sim)
 {
@@ -403,21 +418,15 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
                               "measures it in time)"));
   }
   for (PetscInt i = 0; i < ns; i++) {
+    PetscCall(PhSimBoxSummary(sim, "sources", pb->sources[i].name, "the source's volume", "the source's", c[PH_SC_SRC_TMAX], c[PH_SC_SRC_TMEAN], ns,
+                              i, n, time, first));
     (void)snprintf(group, sizeof(group), "%s/sources/%s", PH_RESULT_SUMMARY, pb->sources[i].name);
-    PetscCall(PhOutputSetReal(sim->out, group, "t_max", PhMaxOver(n, c[PH_SC_SRC_TMAX], ns, i, first) - PH_ZERO_CELSIUS, "degC",
-                              "highest temperature over the source's volume, t >= metrics_from"));
-    PetscCall(PhOutputSetReal(sim->out, group, "t_mean", PhTimeAverage(n, time, c[PH_SC_SRC_TMEAN], ns, i, first) - PH_ZERO_CELSIUS, "degC",
-                              "time average of the source's mean temperature, t >= metrics_from"));
     PetscCall(PhOutputSetReal(sim->out, group, "power_mean", PhTimeAverage(n, time, c[PH_SC_SRC_POWER], ns, i, first), "W",
                               "time average of the source's power, t >= metrics_from"));
   }
-  for (PetscInt i = 0; i < nb; i++) {
-    (void)snprintf(group, sizeof(group), "%s/blocks/%s", PH_RESULT_SUMMARY, pb->blocks[i].name);
-    PetscCall(PhOutputSetReal(sim->out, group, "t_max", PhMaxOver(n, c[PH_SC_BLK_TMAX], nb, i, first) - PH_ZERO_CELSIUS, "degC",
-                              "highest temperature over the block's box, t >= metrics_from"));
-    PetscCall(PhOutputSetReal(sim->out, group, "t_mean", PhTimeAverage(n, time, c[PH_SC_BLK_TMEAN], nb, i, first) - PH_ZERO_CELSIUS, "degC",
-                              "time average of the block's mean temperature, t >= metrics_from"));
-  }
+  for (PetscInt i = 0; i < nb; i++)
+    PetscCall(PhSimBoxSummary(sim, "blocks", pb->blocks[i].name, "the block's box", "the block's", c[PH_SC_BLK_TMAX], c[PH_SC_BLK_TMEAN], nb, i, n,
+                              time, first));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
