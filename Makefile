@@ -32,16 +32,18 @@ ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
   # again when PETSC_DIR, PETSC_ARCH or HDF5_PKG change.
   -include build/config.mk
   ifneq ($(PH_CONFIG_FOR),$(PETSC_DIR):$(PETSC_ARCH):$(HDF5_PKG))
-    .PHONY: build/config.mk
+    PH_CONFIG_FORCE = FORCE  # remade (not .PHONY: make never remakes a phony included makefile, so a fresh clone had none)
   endif
 endif
 
-.PHONY: all run test test-unit test-regress bench deps install format check-format clean
+.PHONY: all run test test-unit test-regress bench deps install format check-format clean FORCE
 .DEFAULT_GOAL := all
 
 all: bin/photherm lib/libphotherm.a
 
-build/config.mk: scripts/install-deps.sh Makefile
+FORCE:
+
+build/config.mk: scripts/install-deps.sh Makefile $(PH_CONFIG_FORCE)
 	$(Q)$(if $(PETSC_DIR),,./scripts/install-deps.sh --if-missing)
 	$(Q)mkdir -p build
 	$(Q)pkg-config --exists $(PKGS) || { echo "photherm: pkg-config cannot find $(PKGS); run 'make deps' or set PETSC_DIR/PETSC_ARCH" >&2; exit 1; }
