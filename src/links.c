@@ -299,7 +299,7 @@ PetscErrorCode PhLinksSolveSteady(PhLinks op, PhThermal thermal)
     if (change < PH_FIXED_POINT_TOLERANCE) break;
     PetscCheck(
       it + 1 < PH_FIXED_POINT_ITERATIONS, op->comm, PETSC_ERR_NOT_CONVERGED,
-      "steady state: heater and laser powers still change by %.3g mW after %d iterations of thermal solve and locking (PHYSICS §3); the heaters "
+      "steady state: heater and laser powers still change by %.3g mW after %d iterations of thermal solve and locking (README.md, Heater feedback); the heaters "
       "may be chasing their own crosstalk or a laser running away thermally",
       (double)(change * 1e3), PH_FIXED_POINT_ITERATIONS);
     PetscCall(PhLinksApply(op));

@@ -62,7 +62,7 @@ static const struct {
   {"rings/slice_temperature", PH_LW_RINGS,  1.0,  -PH_ZERO_CELSIUS, "degC", "volume-weighted mean temperature over the ring's slice of its block"                  },
   {"rings/detuning",          PH_LW_RINGS,  1e9,  0.0,              "nm",
    "s_i: wavelength of the ring's line minus its untuned resonance (the red shift it needs, before any wrap)"                                                      },
-  {"rings/heater_power",      PH_LW_RINGS,  1e3,  0.0,              "mW",   "heater power of the ring (PHYSICS §3)"                                               },
+  {"rings/heater_power",      PH_LW_RINGS,  1e3,  0.0,              "mW",   "heater power of the ring (README.md, Locking)"                                        },
   {"rings/residual_detuning", PH_LW_RINGS,  1e9,  0.0,              "nm",
    "detuning left after locking: lock_error when locked, else the shift the heater could not supply (or the excess red)"                                           },
   {"rings/locked",            PH_LW_RINGS,  1.0,  0.0,              "1",    "1 when the ring is locked to its line, else 0"                                        },
@@ -271,7 +271,8 @@ PetscErrorCode PhLinksWriteSummary(PhLinks op, PhOutput out)
     PH_METRIC("ring_temperature_swing", m.swing, "K", "largest (max - min) over time of the temperature of any ring of the link");
     PH_METRIC("ring_temperature_max", m.ring_max - PH_ZERO_CELSIUS, "degC", "highest temperature of any ring of the link");
     if (yields != NULL) {
-      PH_METRIC("spectral_yield", yields[l].spectral, "1", "Monte-Carlo mean fraction of lines whose margin holds at every sample (PHYSICS §5)");
+      PH_METRIC("spectral_yield", yields[l].spectral, "1",
+                "Monte-Carlo mean fraction of lines whose margin holds at every sample (README.md, Yield)");
       PH_METRIC("spectral_yield_se", yields[l].spectral_se, "1", "standard error of spectral_yield");
       PH_METRIC("link_yield", yields[l].link, "1", "Monte-Carlo fraction of draws with every line good");
       PH_METRIC("link_yield_se", yields[l].link_se, "1", "standard error of link_yield");
