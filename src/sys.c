@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef PH_GIT_DESCRIBE
   #define PH_GIT_DESCRIBE "unknown"
@@ -78,11 +79,14 @@ PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], size_t max_
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   reason[0] = '\0';
   if (rank == 0) {
-    FILE *fp = fopen(path, "rb");
+    struct stat st;
+    FILE       *fp = NULL;
 
-    if (fp == NULL) {
-      header[0] = errno ? errno : EIO;
-    } else {
+    /* only regular files: opening a FIFO blocks until a writer comes, and a device such as /dev/zero never ends */
+    if (stat(path, &st) != 0) header[0] = errno ? errno : EIO;
+    else if (!S_ISREG(st.st_mode)) header[0] = -2;
+    else if ((fp = fopen(path, "rb")) == NULL) header[0] = errno ? errno : EIO;
+    if (fp != NULL) {
       size_t cap = 1 << 16, len = 0, got;
 
       PetscCall(PetscMalloc1(cap + 1, &data));
@@ -115,6 +119,12 @@ PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], size_t max_
 
     PetscCall(PhFormatBytes((double)max_bytes, limit, sizeof(limit)));
     (void)snprintf(reason, reason_len, "larger than %s, the most such a file may hold", limit);
+    *bytes  = NULL;
+    *length = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (header[0] == -2) {
+    (void)snprintf(reason, reason_len, "not a regular file (a FIFO, a device or a directory)");
     *bytes  = NULL;
     *length = 0;
     PetscFunctionReturn(PETSC_SUCCESS);
