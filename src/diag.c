@@ -33,9 +33,27 @@ PetscErrorCode PhDiagCreate(PhDiag *diag)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Copy s to out with every control character written as an escape (\n, \t, \r, \xNN), so that a value echoed in a
+   message can neither split its line nor send a terminal escape sequence; UTF-8 (bytes >= 0x80) is kept. */
+static void PhDiagEscape(const char *s, char *out, size_t len)
+{
+  size_t o = 0;
+
+  for (; *s && o + 5 < len; s++) {
+    unsigned char c = (unsigned char)*s;
+
+    if (c >= 0x20 && c != 0x7f) out[o++] = (char)c;
+    else if (c == '\n') o += (size_t)snprintf(out + o, len - o, "\\n");
+    else if (c == '\t') o += (size_t)snprintf(out + o, len - o, "\\t");
+    else if (c == '\r') o += (size_t)snprintf(out + o, len - o, "\\r");
+    else o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+  }
+  out[o] = '\0';
+}
+
 static PetscErrorCode PhDiagAddV_Private(PhDiag diag, PetscBool warning, PhSourceLoc loc, const char key_path[], const char format[], va_list ap)
 {
-  char         message[1024], location[1200], text[2600];
+  char         message[1024], location[1200], raw[2600], text[4 * 2600];
   PhDiagEntry *e;
   PetscInt     file_id = diag->n;
 
@@ -44,8 +62,9 @@ static PetscErrorCode PhDiagAddV_Private(PhDiag diag, PetscBool warning, PhSourc
   if (loc.file != NULL && loc.line > 0) (void)snprintf(location, sizeof(location), "%s:%d:%d: ", loc.file, (int)loc.line, (int)loc.column);
   else if (loc.file != NULL) (void)snprintf(location, sizeof(location), "%s: ", loc.file);
   else location[0] = '\0';
-  (void)snprintf(text, sizeof(text), "photherm: %s: %s%s%s%s", warning ? "warning" : "error", location,
-                 key_path != NULL && key_path[0] ? key_path : "", key_path != NULL && key_path[0] ? ": " : "", message);
+  (void)snprintf(raw, sizeof(raw), "photherm: %s: %s%s%s%s", warning ? "warning" : "error", location, key_path != NULL && key_path[0] ? key_path : "",
+                 key_path != NULL && key_path[0] ? ": " : "", message);
+  PhDiagEscape(raw, text, sizeof(text));
   for (PetscInt i = 0; i < diag->n; i++) {
     if (strcmp(diag->entries[i].text, text) == 0) PetscFunctionReturn(PETSC_SUCCESS); /* reported once */
     if (loc.file != NULL && diag->entries[i].file != NULL && strcmp(diag->entries[i].file, loc.file) == 0)
