@@ -136,7 +136,10 @@ class Point:
         cmd = [scan.photherm, "run", self.case]
         for o in self.overrides:
             cmd += ["-P", o]
-        return launcher + cmd + ["-o", self.output, "-quiet"]
+        # points that differ only in powers, traces or optics share one reduced model (time.method: reduced): the
+        # first to need it builds it into the cache, the others reuse it (cases/README.md section 13)
+        cache = os.path.join(scan.out, "reduced-models")
+        return launcher + cmd + ["-o", self.output, "-quiet", "-ph_reduced_cache", cache]
 
 
 class Scan:

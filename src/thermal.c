@@ -811,6 +811,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PhThermalReducedDestroy_Private(th));
   PetscCall(PhThermalDestroy(&th->check));
   PetscCall(PetscFree(th->model_path));
+  PetscCall(PetscFree(th->cache_dir));
   PetscCall(PetscFree(th->report));
   PetscCall(VecDestroy(&th->extra));
   PetscCall(PetscFree3(th->entry_cell, th->entry_input, th->entry_w));

@@ -21,6 +21,7 @@ typedef struct {
 } PhEnergyIntegrals;
 
 typedef struct _p_PhReduced *PhReduced;
+typedef struct _p_PhMaxTree *PhMaxTree; /* the largest of many linear functions of the reduced state (thermal_maxtree.c) */
 
 struct _p_PhThermal {
   MPI_Comm         comm;
@@ -45,6 +46,7 @@ struct _p_PhThermal {
   PetscReal        check_window; /* -ph_reduced_check: compare with the full model over [0, window] s (0: the whole run; < 0: off) */
   PhThermal        check;        /* the full model running beside the reduced one, while checked */
   char            *model_path;   /* -ph_reduced_model: the basis of photherm reduce instead of one built here */
+  char            *cache_dir;    /* -ph_reduced_cache: a directory of models, one per fingerprint */
   PetscReal        check_error;  /* largest difference of the report and heat-input temperatures so far, K */
   PetscReal        check_until;  /* the end of the window that was checked, s */
   PetscInt         nreport;      /* boxes reported at every sample (sources, blocks) */
@@ -113,3 +115,7 @@ PH_INTERN PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *v
 PH_INTERN PetscErrorCode PhThermalReducedStored_Private(PhThermal th, PetscScalar *stored);
 PH_INTERN PetscErrorCode PhThermalReducedInputMeans_Private(PhThermal th, PetscReal mean[]);
 PH_INTERN PetscErrorCode PhThermalReducedSourceIntegrals_Private(PhThermal th, PetscReal integral[]);
+PH_INTERN PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, const PetscReal w[], const PetscInt ijk[], const PetscInt nat[], PhMaxTree *tree);
+PH_INTERN PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above, PetscReal theta, PetscReal *best, PetscInt *first);
+PH_INTERN PetscErrorCode PhMaxTreeGetCounts(PhMaxTree t, PetscInt *nodes, PetscInt *evaluated, PetscInt *cells);
+PH_INTERN PetscErrorCode PhMaxTreeDestroy(PhMaxTree *tree);

@@ -7,7 +7,9 @@
   holds the constant field (so that energy is conserved), the initial rise, and blocks (A + s C)^-1 F of every input
   at shifts s: s = 0 first (every steady gain is exact), then the shift where the reduced outputs (source and heat
   input means) still change the most, chosen greedily from candidates spread over the time scales of the run, until
-  that change, weighted by the largest magnitude of each input, is below time.reduced.tolerance.
+  that change, weighted by the largest magnitude of each input, is below time.reduced.tolerance. Each shifted solve
+  starts from the model's answer V y; inputs whose share of the error stays negligible are retired (PhReducedAddShift).
+  The maxima over the report boxes come from a tree of bounds over their cells (thermal_maxtree.c).
 
   With V^T C V = I the reduced system is x' = -K_r x + B_r u, K_r = V^T A V symmetric; K_r = Q diag(lambda) Q^T gives
   modes z = Q^T x that are advanced exactly for inputs held or linear over each interval between landings.
@@ -17,17 +19,23 @@
 #include <math.h>
 #include <petscblaslapack.h>
 #include <photherm/h5.h>
+#include <stdint.h>
+#include <unistd.h>
 
 #define PH_REDUCED_FILE_VERSION 1
 #define PH_REDUCED_NFINGER      7 /* nx, ny, nz, then weighted sums of capacities, conductivities, boundary conductances, source cells */
 
 #define PH_REDUCED_MAX_SHIFTS 24   /* shifts beside s = 0 */
 #define PH_REDUCED_DEFLATE    1e-8 /* a new vector whose C-norm falls below this share of its norm adds nothing */
+#define PH_REDUCED_RTOL       1e-9 /* relative residual of the shifted solves (the steady ones: the solver's default) */
+#define PH_REDUCED_RETIRE     1e-2 /* an input whose share of the error stays below this part of the tolerance is retired */
 
 struct _p_PhReduced {
   PetscInt   m;          /* inputs */
   Vec       *F;          /* [m] input columns: W per unit input */
   PetscReal *amp;        /* [m] largest magnitude of each input over the run */
+  PetscReal *share;      /* [m] each input's share of the error at the last shift it was solved for, K */
+  PetscInt  *retired;    /* [m] 1: no longer enriched; 0 or -1: enriched (-1: its share was small once) */
   PetscInt   npatch;     /* inputs m = nsrc + npatch + nheat, in that order */
   PetscInt  *patch;      /* [npatch] index in th->patches */
   PetscInt   nheat;      /* heat inputs taken as inputs (0 when the optics do not heat the mesh) */
@@ -49,19 +57,18 @@ struct _p_PhReduced {
   PetscReal  build_time; /* s */
   PetscReal *orow;       /* [npatch][r] g_p^T V Q of convection and temperature patches (energy out) */
   /* the outputs of a sample without the field: reduced rows and the cells of the report boxes */
-  PetscReal *x, *x0;  /* [r] reduced coordinates V^T C (T - T_ref) now and at the start */
-  PetscBool  current; /* th->T holds the field of x */
-  PetscReal *rmean;   /* [nreport][r] volume-weighted means over the report boxes */
-  PetscReal *rin;     /* [ninput][r] means over the heat inputs */
-  PetscReal *rsrc;    /* [nsources][r] volume integrals over the sources, m^3 */
-  PetscReal *srcvol;  /* [nsources] volume of the cells of each source, m^3 */
-  PetscReal *rstore;  /* [r] 1^T C V, J/K */
-  PetscInt  *nbc;     /* [nreport + 1] first owned cell of each report box in bcell */
-  PetscInt  *bnat;    /* natural index of each listed cell */
-  PetscReal *bval;    /* [ncell][r] the basis at each listed cell */
-  PetscReal *bt;      /* [ncell] the rise at each listed cell for x, when cells_current */
-  PetscBool  cells_current;
-  PetscReal *gsum; /* [npatch] sum of g_p, W/K (or m^2 for flux) */
+  PetscReal     *x, *x0;  /* [r] reduced coordinates V^T C (T - T_ref) now and at the start */
+  PetscBool      current; /* th->T holds the field of x */
+  PetscReal     *rmean;   /* [nreport][r] volume-weighted means over the report boxes */
+  PetscReal     *rin;     /* [ninput][r] means over the heat inputs */
+  PetscReal     *rsrc;    /* [nsources][r] volume integrals over the sources, m^3 */
+  PetscReal     *srcvol;  /* [nsources] volume of the cells of each source, m^3 */
+  PetscReal     *rstore;  /* [r] 1^T C V, J/K */
+  PhMaxTree     *tree;    /* [nreport] the owned cells of each report box with the basis there */
+  PetscReal     *bmax;    /* [nreport] the largest rise over the owned cells of each box for x, when cells_current */
+  PetscBool      cells_current;
+  PetscLogDouble nquery, nnodes, nevaluated, ncells; /* work of the maxima: queries, nodes bounded, cells evaluated, cells */
+  PetscReal     *gsum;                               /* [npatch] sum of g_p, W/K (or m^2 for flux) */
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -186,22 +193,30 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
 
 static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[]);
 
-/* Solve (A + s C) X = F for every input with a nonzero magnitude, and add the solutions to the basis (or keep them in
-   `keep` when given). *error (K) is the error of the model before this shift at s, weighted by the inputs' magnitudes:
-   the largest over the outputs (source and heat input means) and over the cells of the sources (their t_max). */
+/* Solve (A + s C) X = F for every input still enriched, and add the solutions to the basis (or keep them in `keep`
+   when given). Each solve starts from the model's own answer V y, so that it only has to remove the model's error; the
+   shifted solves stop at PH_REDUCED_RTOL (the steady ones, whose gains are exact, at the solver's default) unless
+   -ph_reduced_ksp_rtol says otherwise. *error (K) is the error of the model before this shift at s, weighted by the
+   inputs' magnitudes: the largest over the outputs (source and heat input means) and over the cells of the sources
+   (their t_max). An input whose own share of that error stays below PH_REDUCED_RETIRE of the tolerance at two shifts in
+   a row is retired: later shifts do not solve for it, and its last share is added to every later estimate. */
 static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec *keep, PetscReal *error)
 {
   PhReduced  rd = th->reduced;
   PetscInt   ns = th->problem->nsources;
   PC         pc;
   Vec        x, e;
-  PetscReal *Y, *out, *err, *emax, *emean;
+  PetscReal *Y, *out, *err, *emax, *emean, share, retired = 0, rtol_default;
   PetscInt   r0 = rd->r; /* the model before this shift */
+  PetscBool  user_rtol;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalSetShift_Private(th, s));
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PhThermalUpdateMG_Private(th, pc));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-ph_reduced_ksp_rtol", &user_rtol));
+  PetscCall(KSPGetTolerances(ksp, &rtol_default, NULL, NULL, NULL));
+  if (!user_rtol && s > 0) PetscCall(KSPSetTolerances(ksp, PH_REDUCED_RTOL, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(PetscMalloc5(r0 * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
   if (r0 > 0) PetscCall(PhReducedSolve(rd, s, Y));
   PetscCall(PetscArrayzero(err, rd->nout + ns));
@@ -212,6 +227,14 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     PetscBool          added;
 
     if (rd->amp[i] == 0) continue;
+    if (rd->retired[i] > 0) {
+      retired += rd->share[i];
+      continue;
+    }
+    /* the model's answer, the start of the solve: V y */
+    PetscCall(VecSet(x, 0.0));
+    if (r0 > 0) PetscCall(VecMAXPY(x, r0, Y + i * r0, rd->V));
+    PetscCall(KSPSetInitialGuessNonzero(ksp, r0 > 0 ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(KSPSolve(ksp, rd->F[i], x));
     PetscCall(KSPGetConvergedReason(ksp, &reason));
     PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "reduced model: the solve at shift %.3g 1/s did not converge (%s)", (double)s,
@@ -226,17 +249,29 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     for (PetscInt k = 0; k < r0; k++) Y[i * r0 + k] = -Y[i * r0 + k];
     if (r0 > 0) PetscCall(VecMAXPY(e, r0, Y + i * r0, rd->V));
     PetscCall(PhReducedOutputs(th, e, out));
-    for (PetscInt o = 0; o < rd->nout; o++) err[o] += rd->amp[i] * PetscAbsReal(out[o]);
+    share = 0;
+    for (PetscInt o = 0; o < rd->nout; o++) {
+      err[o] += rd->amp[i] * PetscAbsReal(out[o]);
+      share = PetscMax(share, rd->amp[i] * PetscAbsReal(out[o]));
+    }
     PetscCall(VecAbs(e));
     PetscCall(PhThermalFieldBoxStats_Private(th, e, ns, th->src_box, emax, emean));
-    for (PetscInt b = 0; b < ns; b++) err[rd->nout + b] += rd->amp[i] * emax[b];
+    for (PetscInt b = 0; b < ns; b++) {
+      err[rd->nout + b] += rd->amp[i] * emax[b];
+      share = PetscMax(share, rd->amp[i] * emax[b]);
+    }
+    rd->share[i]   = share;
+    rd->retired[i] = share <= PH_REDUCED_RETIRE * th->reduced_tolerance ? rd->retired[i] - 1 : 0;
+    if (rd->retired[i] <= -2) rd->retired[i] = 1; /* below at two shifts in a row */
     PetscCall(PhReducedAddVector(th, x, &added));
   }
   *error = 0;
   for (PetscInt o = 0; o < rd->nout + ns; o++) *error = PetscMax(*error, err[o]);
+  *error += retired;
   PetscCall(VecDestroy(&x));
   PetscCall(VecDestroy(&e));
   PetscCall(PetscFree5(Y, out, err, emax, emean));
+  if (!user_rtol) PetscCall(KSPSetTolerances(ksp, rtol_default, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   rd->shifts[rd->nshift++] = s;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -355,7 +390,7 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
 static PetscErrorCode PhReducedOutputRows(PhThermal th)
 {
   PhReduced   rd = th->reduced;
-  PetscInt    r = rd->r, ns = th->problem->nsources, nrep = th->nreport, ncell = 0, c = 0;
+  PetscInt    r = rd->r, ns = th->problem->nsources, nrep = th->nreport, c = 0;
   PetscReal  *tmax, *tmean;
   PetscScalar dot;
 
@@ -399,33 +434,30 @@ static PetscErrorCode PhReducedOutputRows(PhThermal th)
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->srcvol, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
   }
   /* the owned cells of every report box, with the basis there */
+  PetscCall(PetscMalloc2(nrep + 1, &rd->tree, nrep + 1, &rd->bmax));
   for (PetscInt b = 0; b < nrep; b++) {
     PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
+    PetscInt   n    = PhIndexBoxCount(&mine), *ijk, *nat;
+    PetscReal *X;
 
-    ncell += PhIndexBoxCount(&mine);
-  }
-  PetscCall(PetscMalloc4(nrep + 1, &rd->nbc, ncell + 1, &rd->bnat, ncell * r + 1, &rd->bval, ncell + 1, &rd->bt));
-  for (PetscInt b = 0; b < nrep; b++) {
-    PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
-
-    rd->nbc[b] = c;
-    PH_BOX_FOR(mine, i, j, k) {
-      rd->bnat[c] = (k * th->info.my + j) * th->info.mx + i;
-      c++;
-    }
-  }
-  rd->nbc[nrep] = c;
-  for (PetscInt k = 0; k < r; k++) {
-    const PetscScalar ***v;
-
-    PetscCall(DMDAVecGetArrayRead(th->da, rd->V[k], &v));
+    PetscCall(PetscMalloc3(n * r + 1, &X, 3 * n + 1, &ijk, n + 1, &nat));
     c = 0;
-    for (PetscInt b = 0; b < nrep; b++) {
-      PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
-
-      PH_BOX_FOR(mine, i, j, kk) rd->bval[(c++) * r + k] = PetscRealPart(v[kk][j][i]);
+    PH_BOX_FOR(mine, i, j, k) {
+      ijk[3 * c]     = i - mine.lo[0];
+      ijk[3 * c + 1] = j - mine.lo[1];
+      ijk[3 * c + 2] = k - mine.lo[2];
+      nat[c++]       = (k * th->info.my + j) * th->info.mx + i;
     }
-    PetscCall(DMDAVecRestoreArrayRead(th->da, rd->V[k], &v));
+    for (PetscInt k = 0; k < r; k++) {
+      const PetscScalar ***v;
+
+      PetscCall(DMDAVecGetArrayRead(th->da, rd->V[k], &v));
+      c = 0;
+      PH_BOX_FOR(mine, i, j, kk) X[(c++) * r + k] = PetscRealPart(v[kk][j][i]);
+      PetscCall(DMDAVecRestoreArrayRead(th->da, rd->V[k], &v));
+    }
+    PetscCall(PhMaxTreeCreate(n, r, X, ijk, nat, &rd->tree[b]));
+    PetscCall(PetscFree3(X, ijk, nat));
   }
   /* the coordinates of the start */
   for (PetscInt i = 0; i < r; i++) {
@@ -459,18 +491,22 @@ static inline PetscReal PhReducedDot(const PetscReal *a, const PetscReal *b, Pet
   return s;
 }
 
-/* The rise at every listed cell of the report boxes for the present x: one dense product (BLAS), kept until x changes. */
-static PetscErrorCode PhReducedCells(PhThermal th)
+/* The largest rise over the owned cells of every report box for the present x, kept until x changes. */
+static PetscErrorCode PhReducedMaxima(PhThermal th)
 {
-  PhReduced    rd = th->reduced;
-  PetscBLASInt m, n, one = 1;
-  PetscReal    alpha = 1, beta = 0;
+  PhReduced rd = th->reduced;
+  PetscInt  first, nodes, evaluated, cells;
 
   PetscFunctionBeginUser;
   if (rd->cells_current) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscBLASIntCast(rd->r, &m));
-  PetscCall(PetscBLASIntCast(rd->nbc[th->nreport], &n));
-  if (n > 0 && m > 0) PetscCallBLAS("BLASgemv", BLASgemv_("T", &m, &n, &alpha, rd->bval, &m, rd->x, &one, &beta, rd->bt, &one));
+  for (PetscInt b = 0; b < th->nreport; b++) {
+    PetscCall(PhMaxTreeQuery(rd->tree[b], rd->x, PETSC_FALSE, 0, &rd->bmax[b], &first));
+    PetscCall(PhMaxTreeGetCounts(rd->tree[b], &nodes, &evaluated, &cells));
+    rd->nnodes += nodes;
+    rd->nevaluated += evaluated;
+    rd->ncells += cells;
+  }
+  rd->nquery++;
   rd->cells_current = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -481,11 +517,10 @@ PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[
   PetscInt  r  = rd->r;
 
   PetscFunctionBeginUser;
-  PetscCall(PhReducedCells(th));
+  PetscCall(PhReducedMaxima(th));
   for (PetscInt b = 0; b < th->nreport; b++) {
     tmean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
-    tmax[b]  = PETSC_MIN_REAL;
-    for (PetscInt c = rd->nbc[b]; c < rd->nbc[b + 1]; c++) tmax[b] = PetscMax(tmax[b], th->t_ref + rd->bt[c]);
+    tmax[b]  = rd->bmax[b] == PETSC_MIN_REAL ? PETSC_MIN_REAL : th->t_ref + rd->bmax[b];
   }
   if (th->nreport > 0) PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tmax, (PetscMPIInt)th->nreport, MPIU_REAL, MPIU_MAX, th->comm));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -493,18 +528,24 @@ PetscErrorCode PhThermalReducedReportStats_Private(PhThermal th, PetscReal tmax[
 
 PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *value, PetscInt *natural)
 {
-  PhReduced rd = th->reduced;
-  PetscInt  n = rd->nbc[th->nreport], idx = PETSC_MAX_INT;
+  PhReduced rd   = th->reduced;
+  PetscInt  idx  = PETSC_MAX_INT;
   PetscReal best = PETSC_MIN_REAL, tie;
 
   PetscFunctionBeginUser;
-  PetscCall(PhReducedCells(th));
-  for (PetscInt c = 0; c < n; c++) best = PetscMax(best, rd->bt[c]);
-  best += th->t_ref;
+  PetscCall(PhReducedMaxima(th));
+  for (PetscInt b = 0; b < th->nreport; b++) best = PetscMax(best, rd->bmax[b]);
+  if (best != PETSC_MIN_REAL) best += th->t_ref;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &best, 1, MPIU_REAL, MPIU_MAX, th->comm));
   tie = best - 1e-9 * PetscMax(PetscAbsReal(best - th->t_ref), 1e-3);
-  for (PetscInt c = 0; c < n; c++)
-    if (th->t_ref + rd->bt[c] >= tie) idx = PetscMin(idx, rd->bnat[c]);
+  for (PetscInt b = 0; b < th->nreport; b++) {
+    PetscReal top;
+    PetscInt  first;
+
+    if (rd->bmax[b] == PETSC_MIN_REAL || th->t_ref + rd->bmax[b] < tie) continue;
+    PetscCall(PhMaxTreeQuery(rd->tree[b], rd->x, PETSC_TRUE, tie - th->t_ref, &top, &first));
+    idx = PetscMin(idx, first);
+  }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &idx, 1, MPIU_INT, MPI_MIN, th->comm));
   *value   = best;
   *natural = idx;
@@ -705,7 +746,14 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
   }
   rd = th->reduced;
   PetscCall(PhReducedFingerprint(th, finger));
-  (void)snprintf(tmp, sizeof(tmp), "%s.partial", path);
+  { /* a name of its own, so that runs building the same model at once (a scan with -ph_reduced_cache) never share it */
+    PetscMPIInt rank;
+    long        pid = (long)getpid();
+
+    PetscCallMPI(MPI_Comm_rank(th->comm, &rank));
+    PetscCallMPI(MPI_Bcast(&pid, 1, MPI_LONG, 0, th->comm));
+    (void)snprintf(tmp, sizeof(tmp), "%s.%ld.partial", path, pid);
+  }
   PetscCall(PhReducedOpen(th, tmp, PETSC_TRUE, &file));
   PetscCheck(file >= 0, th->comm, PETSC_ERR_FILE_OPEN, "photherm reduce: cannot create %s", tmp);
   PetscCall(PhH5CreateGroups(file, "/reduced"));
@@ -746,6 +794,30 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
     if (rank == 0) PetscCheck(rename(tmp, path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "photherm reduce: cannot rename %s to %s", tmp, path);
   }
   PetscCallMPI(MPI_Barrier(th->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* -ph_reduced_cache DIR: the model of this fingerprint is DIR/reduced-<hash>.h5 (the hash of the fingerprint to 9
+   digits, so that runs on the same number of ranks find it). When it is there and fits, it becomes th->model_path;
+   otherwise `path` names where the model built here is left. */
+static PetscErrorCode PhReducedCacheLookup(PhThermal th, char path[], size_t len)
+{
+  PetscReal f[PH_REDUCED_NFINGER];
+  char      digits[64], why[PETSC_MAX_PATH_LEN + 256];
+  uint64_t  hash = 1469598103934665603ULL; /* FNV-1a */
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMkdir(th->cache_dir)); /* on every rank: a directory that exists is left as it is */
+  PetscCall(PhReducedFingerprint(th, f));
+  for (PetscInt i = 0; i < PH_REDUCED_NFINGER; i++) {
+    (void)snprintf(digits, sizeof(digits), "%.9e;", (double)f[i]);
+    for (const char *c = digits; *c; c++) hash = (hash ^ (unsigned char)*c) * 1099511628211ULL;
+  }
+  (void)snprintf(path, len, "%s/reduced-%016llx.h5", th->cache_dir, (unsigned long long)hash);
+  PetscCall(PetscStrallocpy(path, &th->model_path));
+  PetscCall(PhThermalCheckReducedModel(th, why, sizeof(why)));
+  if (why[0]) PetscCall(PetscFree(th->model_path)); /* not there yet (or another model under that name): build it */
+  PetscCall(PetscInfo(NULL, "reduced model: %s %s\n", th->model_path ? "reusing" : "building", path));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -910,6 +982,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PhReduced      rd;
   PetscInt       ns = pb->nsources;
   PetscLogDouble t0, t1;
+  char           cached[PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
@@ -924,6 +997,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   rd->m     = ns + rd->npatch + rd->nheat;
   rd->nout  = ns + th->ninput;
   PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
+  PetscCall(PetscCalloc2(PetscMax(rd->m, 1), &rd->share, PetscMax(rd->m, 1), &rd->retired));
   PetscCall(PetscCalloc1(PetscMax(ns, 1), &rd->leak));
   PetscCall(VecDuplicateVecs(th->T, PetscMax(rd->m, 1), &rd->F));
   for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecSet(rd->F[i], 0.0));
@@ -957,9 +1031,11 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
     }
     PetscCall(PetscFree(unit));
   }
+  if (th->model_path == NULL && th->cache_dir != NULL) PetscCall(PhReducedCacheLookup(th, cached, sizeof(cached)));
   if (th->model_path != NULL) PetscCall(PhReducedLoad(th));
   else PetscCall(PhReducedEnrich(th));
   PetscCall(PhThermalSetShift_Private(th, 0.0));
+  if (cached[0] && th->model_path == NULL) PetscCall(PhThermalSaveReduced(th, cached)); /* built here: left for the next run */
   PetscCall(PhReducedDiagonalise(th));
   PetscCall(PhReducedOutputRows(th));
   if (th->check_window >= 0) PetscCall(PhReducedCheckCreate(th));
@@ -1081,6 +1157,7 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree(rd->V));
   PetscCall(PetscFree2(rd->K, rd->B));
   PetscCall(PetscFree(rd->amp));
+  PetscCall(PetscFree2(rd->share, rd->retired));
   PetscCall(PetscFree(rd->leak));
   PetscCall(PetscFree(rd->patch));
   PetscCall(PetscFree(rd->hot));
@@ -1088,7 +1165,11 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree2(rd->orow, rd->gsum));
   PetscCall(PetscFree5(rd->rmean, rd->rin, rd->rsrc, rd->srcvol, rd->rstore));
   PetscCall(PetscFree2(rd->x, rd->x0));
-  PetscCall(PetscFree4(rd->nbc, rd->bnat, rd->bval, rd->bt));
+  if (rd->nquery > 0)
+    PetscCall(PetscInfo(NULL, "reduced model: the maxima bounded %.3g nodes and evaluated %.3g of %.3g cells per sample\n",
+                        (double)(rd->nnodes / rd->nquery), (double)(rd->nevaluated / rd->nquery), (double)(rd->ncells / rd->nquery)));
+  for (PetscInt b = 0; rd->tree != NULL && b < th->nreport; b++) PetscCall(PhMaxTreeDestroy(&rd->tree[b]));
+  PetscCall(PetscFree2(rd->tree, rd->bmax));
   PetscCall(PetscFree(th->reduced));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -383,6 +383,14 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
       PetscCall(PetscFree(th->model_path));
       PetscCall(PetscStrallocpy(path, &th->model_path));
     }
+    PetscCall(PetscOptionsString("-ph_reduced_cache",
+                                 "with time.method: reduced, a directory of models: reuse the one built for the same mesh, materials, "
+                                 "boundaries and sources, or build it and leave it there",
+                                 "PhThermalAdvance", "", path, sizeof(path), &set));
+    if (set) {
+      PetscCall(PetscFree(th->cache_dir));
+      PetscCall(PetscStrallocpy(path, &th->cache_dir));
+    }
   }
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));

@@ -14,7 +14,11 @@
    with the MPI plug-in (pmix where srun offers it) and the extra srun arguments, and a task whose run fails is
    recorded as failed with its exit status and error line, exactly as a local run (the real SLURM test is
    test_slurm.py).
-5. plot_scan.py writes one PNG per metric and parameter (with the 2D case as a line of its own); plot_run.py writes
+5. Reuse of the reduced model: a scan over the ASIC power scale with time.method: reduced builds one model into
+   out/reduced-models (one file, no partial one left), the first point builds it (reduced_shifts > 0) and the second
+   reuses it (reduced_shifts 0), and the second point's ring and source temperatures agree with a run of that point
+   that builds its own model within time.reduced.tolerance.
+6. plot_scan.py writes one PNG per metric and parameter (with the 2D case as a line of its own); plot_run.py writes
    the time series of one point to a PNG; both are valid PNG images."""
 import csv
 import io
@@ -82,6 +86,45 @@ def check_scan(tap, d):
     hot, cold = float(by[("2.5D", "1 mm", "5e3 W/m^2/K")]["peak_temperature"]), float(by[("2.5D", "1 mm", "2e4 W/m^2/K")]["peak_temperature"])
     tap.check("a weaker cold plate runs hotter", hot > cold + 20, f"peak {hot:.1f} C with h 5e3, {cold:.1f} C with h 2e4")
     return path
+
+
+def check_reduced_reuse(tap, d):
+    import h5py
+    import numpy as np
+
+    path = write(os.path.join(d, "reuse.yaml"), f"""cases: {{2.5D: {ROOT}/cases/cpo-2p5d.yaml}}
+grid:
+  asic_scale: [1, 0.8]
+set: {{cell: 4 mm, time.end: 20 ms, optics.metrics_from: 0, output.series_every: 1 ms, yield.samples: 200, time.method: reduced}}
+run: {{ranks: 1, jobs: 1}}
+out: out-reuse
+""")
+    p = run_scan([path, "--no-plots"], d)
+    tap.check("reduced scan exits 0", p.returncode == 0, f"exit {p.returncode}; {p.stdout.strip()[-300:]} {p.stderr.strip()[-500:]}")
+    cache = os.path.join(d, "out-reuse", "reduced-models")
+    files = sorted(os.listdir(cache)) if os.path.isdir(cache) else []
+    tap.check("one reduced model for the scan", len(files) == 1 and files[0].startswith("reduced-") and files[0].endswith(".h5"), f"cache holds {files}")
+    points = os.path.join(d, "out-reuse", "points")
+    shifts = {}
+    for name in sorted(n for n in os.listdir(points) if n.endswith(".h5")):
+        with h5py.File(os.path.join(points, name), "r") as f:
+            shifts[name] = float(f["summary"].attrs["reduced_shifts"])
+    tap.check("the first point builds the model, the second reuses it", sorted(shifts.values())[0] == 0 and sorted(shifts.values())[1] > 0,
+              f"reduced_shifts {shifts}")
+    reused = [n for n, v in shifts.items() if v == 0][0]
+    own = os.path.join(d, "reuse-own.h5")
+    args = [BIN, "run", os.path.join(ROOT, "cases", "cpo-2p5d.yaml"), "-o", own, "-quiet"]
+    for o in ("cell=4mm", "time.end=20ms", "optics.metrics_from=0", "output.series_every=1ms", "yield.samples=200", "time.method=reduced",
+              "asic_scale=" + ("0.8" if "asic_scale=0.8" in reused else "1")):
+        args += ["-P", o]
+    q = subprocess.run(args, cwd=d, env=dict(os.environ, **MPI_ENV), capture_output=True, text=True, timeout=600)
+    worst = np.inf
+    if q.returncode == 0:
+        with h5py.File(own, "r") as a, h5py.File(os.path.join(points, reused), "r") as b:
+            worst = max(float(np.max(np.abs(a[f"series/{g}"][()] - b[f"series/{g}"][()])))
+                        for g in ("rings/temperature", "sources/t_mean", "sources/t_max"))
+    tap.check("the reusing point agrees with its own model within the tolerance", worst <= 0.05,
+              f"largest ring/source temperature difference {worst:.2e} K (time.reduced.tolerance 0.05 K); own run exit {q.returncode}")
 
 
 def check_plots(tap, d):
@@ -208,6 +251,7 @@ def main():
     tap.guard("resume", check_resume, tap, d)
     tap.guard("failure", check_failure, tap, d)
     tap.guard("slurm", check_slurm, tap, d)
+    tap.guard("reduced reuse", check_reduced_reuse, tap, d)
     tap.note(f"test_scan.py: {time.time() - t0:.1f} s")
     tap.finish()
 
