@@ -4,11 +4,13 @@ backward-Euler steps of 20 ms as 3D-ICE takes them (-ts_adapt_type none), on 1 a
 (sum over ranks) against 3D-ICE on this machine (about 240 s and 9.7 GiB). Also the default adaptive run with its step
 count, and the accuracy of both: /series/sources/t_max against a fixed-step run solved tightly
 (-ksp_rtol 1e-12 -ph_ksp_floor 0), which measures what the linear-solver tolerances cost, and against a time-accurate
-BDF2 run (local error 1e-4 K absolute, 1e-5 relative), which measures the time-step error as well.
+BDF2 run (local error 1e-4 K absolute, 1e-5 relative), which measures the time-step error as well. And the reduced
+long-workload model (time.method: reduced, cases/README.md section 13: no time step at all) on the same ranks, with its
+build time, basis size and estimated error, against the same references.
 Quick mode runs the same stack with 100 um cells (60 000 cells) and makes no comparison with 3D-ICE.
 Writes benchmarks/results/3dice-scaling/<date>-<host>.json and prints the tables.
 
-Usage: benchmarks/3dice-scaling/run.py [--quick] [--ranks 1,2]
+Usage: benchmarks/3dice-scaling/run.py [--quick] [--ranks 1,2] [--kinds fixed,adaptive,reduced,reference,time-reference]
 """
 import argparse
 import os
@@ -43,11 +45,20 @@ def max_diff(a, b):
             "rise_max_K": float(vb.max() - 26.85)}  # 300 K ambient and initial temperature, in degC
 
 
+def reduced_info(path):
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return {k: float(f["summary"].attrs[k]) for k in ("reduced_build_time", "reduced_basis", "reduced_shifts", "reduced_error_estimate")}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="100 um cells (60 000 cells), no comparison with 3D-ICE")
     ap.add_argument("--ranks", default="1,2")
+    ap.add_argument("--kinds", default="fixed,adaptive,reduced,reference,time-reference", help="the runs to make (comma-separated)")
     a = ap.parse_args(argv)
+    kinds = a.kinds.split(",")
     if a.quick:
         bench.MAX_WAIT = 20
     ranks = [int(r) for r in a.ranks.split(",")]
@@ -58,17 +69,23 @@ def main(argv=None):
     bench.log(f"3dice-scaling: {res['mesh']['cells']} cells")
     outputs = {}
     for r in ranks:
-        for kind, opts in (("fixed", FIXED), ("adaptive", [])):
-            rec = bench.run(CASE, opts, params=params, ranks=r, tag=f"3dice-{kind}-{r}")
+        for kind, opts, extra in (("fixed", FIXED, []), ("adaptive", [], []), ("reduced", [], ["time.method=reduced"])):
+            if kind not in kinds:
+                continue
+            rec = bench.run(CASE, opts, params=params + extra, ranks=r, tag=f"3dice-{kind}-{r}")
             rec["kind"] = kind
             if "error" not in rec:
                 outputs[(kind, r)] = rec["output"]
                 rec["its_per_step"] = sum(rec["ts_iterations"]) / max(len(rec["ts_iterations"]), 1)
+                if kind == "reduced":
+                    rec["reduced"] = reduced_info(rec["output"])
                 bench.log(f"    {rec['steps']} steps, {rec['process_wall_s']:.3g} s, {bench.fmt_bytes(rec['max_rss_bytes'])}, "
                           f"{rec['its_per_step']:.1f} iterations per step, load {rec['loadavg_before'][0]:.2f}")
             res["runs"].append(rec)
     refs = {}
     for kind, opts in (("reference", FIXED + TIGHT), ("time-reference", TIME_REF)):
+        if kind not in kinds:
+            continue
         ref = bench.run(CASE, opts, params=params, ranks=1, tag=f"3dice-{kind}")
         ref["kind"] = kind
         res["runs"].append(ref)
@@ -85,7 +102,7 @@ def main(argv=None):
     if not a.quick:
         res["comparison"] = {}
         for rec in res["runs"]:
-            if rec["kind"] in ("fixed", "adaptive") and "error" not in rec:
+            if rec["kind"] in ("fixed", "adaptive", "reduced") and "error" not in rec:
                 res["comparison"][f"{rec['kind']} {rec['ranks']}"] = {
                     "speedup": THREEDICE["wall_s"] / rec["process_wall_s"],
                     "memory_ratio": rec["max_rss_bytes"] / THREEDICE["memory_bytes"],
@@ -104,7 +121,7 @@ def table(res):
              "| run | ranks | steps | wall (s) | peak memory (sum over ranks) | iterations/step | 3D-ICE / photherm time | "
              "photherm / 3D-ICE memory | target met | load |", "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in res["runs"]:
-        name = {"fixed": "fixed 50 x 20 ms", "adaptive": "adaptive (default)", "reference": "reference: fixed, -ksp_rtol 1e-12 -ph_ksp_floor 0",
+        name = {"fixed": "fixed 50 x 20 ms", "adaptive": "adaptive (default)", "reduced": "reduced model (time.method: reduced)", "reference": "reference: fixed, -ksp_rtol 1e-12 -ph_ksp_floor 0",
                 "time-reference": "time-reference: BDF2, -ts_atol 1e-4 -ts_rtol 1e-5 -ksp_rtol 1e-10 -ph_ksp_floor 0"}[r["kind"]]
         if "error" in r:
             lines.append(f"| {name} | {r['ranks']} | {r['error'].splitlines()[0]} |")
@@ -116,6 +133,10 @@ def table(res):
         met = ("yes" if c["meets_target"] else "no") if c else "—"
         lines.append(f"| {name} | {r['ranks']} | {r['steps']} | {r['process_wall_s']:.3g} | {bench.fmt_bytes(r['max_rss_bytes'])} | "
                      f"{its:.1f} | {speed} | {mem} | {met} | {r['loadavg_before'][0]:.2f} |")
+        if r.get("reduced"):
+            d = r["reduced"]
+            lines.append(f"| (reduced model: build {d['reduced_build_time']:.3g} s, basis {d['reduced_basis']:.0f}, {d['reduced_shifts']:.0f} shifts, "
+                         f"estimated error {d['reduced_error_estimate']:.2g} K) | | | | | | | | | |")
     if res.get("accuracy"):
         lines += ["", "| run vs reference | max \\|difference of t_max\\| (K) | where | largest rise in the reference (K) |", "|---|---:|---|---:|"]
         for k, d in res["accuracy"].items():
