@@ -394,9 +394,14 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
                             "wall-clock time of the run from set-up to the last sample"));
   if (pb->time.method == PH_METHOD_REDUCED && !pb->time.steady) {
     PetscInt  basis, shifts;
-    PetscReal build, estimate, window, check;
+    PetscReal build, estimate, freeze, window, check;
 
-    PetscCall(PhThermalGetReducedInfo(sim->thermal, &basis, &shifts, &build, &estimate, &window, &check));
+    PetscCall(PhThermalGetReducedInfo(sim->thermal, &basis, &shifts, &build, &estimate, &freeze, &window, &check));
+    if (freeze >= 0)
+      PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_freeze_error", freeze, "K",
+                                "k(T) materials: the largest difference of the source, block and heat-input temperatures (means and maxima) "
+                                "between the nonlinear model and the reduced model's conductances (frozen at the steady state of the mean "
+                                "power), in the steady state of every source at its highest power: a bound of the error the freeze causes"));
     if (window >= 0) {
       PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_check_error", check, "K",
                                 "largest difference of the source, block and heat-input temperatures (means and maxima) between the reduced "

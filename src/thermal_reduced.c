@@ -361,28 +361,72 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The largest difference of the report boxes' maxima and means and of the heat-input means between two fields. */
+static PetscErrorCode PhReducedFieldDifference(PhThermal th, Vec a, Vec b, PetscReal *diff)
+{
+  PetscInt   nrep = th->nreport, nin = th->ninput;
+  PetscReal *ma, *mb, *ea, *eb, *ia, *ib;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc6(nrep + 1, &ma, nrep + 1, &mb, nrep + 1, &ea, nrep + 1, &eb, nin + 1, &ia, nin + 1, &ib));
+  PetscCall(PhThermalFieldBoxStats_Private(th, a, nrep, th->report, ma, ea));
+  PetscCall(PhThermalFieldBoxStats_Private(th, b, nrep, th->report, mb, eb));
+  *diff = 0;
+  for (PetscInt i = 0; i < nrep; i++) *diff = PetscMax(*diff, PetscMax(PetscAbsReal(ma[i] - mb[i]), PetscAbsReal(ea[i] - eb[i])));
+  if (nin > 0) {
+    PetscCall(PhThermalInputMeans(th, a, ia));
+    PetscCall(PhThermalInputMeans(th, b, ib));
+    for (PetscInt d = 0; d < nin; d++) *diff = PetscMax(*diff, PetscAbsReal(ia[d] - ib[d]));
+  }
+  PetscCall(PetscFree6(ma, mb, ea, eb, ia, ib));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /*
   k(T) frozen for the reduced model: the conductances at the steady state of the workload's mean power (every source at
   its time average over the run, the heat inputs at their present power, boundaries at t = 0).
+  What the freeze costs is bounded where it is largest, at the highest powers: the steady state of every source at its
+  largest magnitude, nonlinear (the full model) and with the frozen conductances (the reduced model's); the largest
+  difference of the reported temperatures is th->freeze_error.
 */
 static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
 {
   PhCase    pb = th->problem;
   PetscReal tmax;
-  Vec       Tm;
+  Vec       Tm, Tnl, Tlin;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(PetscMax(pb->nsources, 1), &th->fixed_power));
-  for (PetscInt s = 0; s < pb->nsources; s++) th->fixed_power[s] = PhSignalMean(&pb->sources[s].power, 0, pb->time.end);
   PetscCall(VecDuplicate(th->T, &Tm));
+  PetscCall(VecDuplicate(th->T, &Tnl));
+  PetscCall(VecDuplicate(th->T, &Tlin));
+  /* the nonlinear steady state at the highest powers */
+  for (PetscInt s = 0; s < pb->nsources; s++) th->fixed_power[s] = PhSignalMaxAbs(&pb->sources[s].power);
+  PetscCall(VecCopy(th->T, Tnl));
+  PetscCall(PhThermalSolveSteady(th, 0, Tnl));
+  /* the state the conductances are frozen at: the steady state of the mean powers */
+  for (PetscInt s = 0; s < pb->nsources; s++) th->fixed_power[s] = PhSignalMean(&pb->sources[s].power, 0, pb->time.end);
   PetscCall(VecCopy(th->T, Tm));
   PetscCall(PhThermalSolveSteady(th, 0, Tm));
-  PetscCall(PetscFree(th->fixed_power));
   PetscCall(PhThermalAssemble_Private(th, Tm));
+  PetscCall(KSPDestroy(&th->ksp));
+  /* the frozen model's steady state at the highest powers */
+  for (PetscInt s = 0; s < pb->nsources; s++) th->fixed_power[s] = PhSignalMaxAbs(&pb->sources[s].power);
+  PetscCall(VecCopy(Tm, Tlin));
+  th->nonlinear_k = PETSC_FALSE;
+  PetscCall(PhThermalSolveSteady(th, 0, Tlin));
+  th->nonlinear_k = PETSC_TRUE;
+  PetscCall(PhReducedFieldDifference(th, Tnl, Tlin, &th->freeze_error));
+  PetscCall(PetscFree(th->fixed_power));
   PetscCall(VecMax(Tm, NULL, &tmax));
   PetscCall(VecDestroy(&Tm));
+  PetscCall(VecDestroy(&Tnl));
+  PetscCall(VecDestroy(&Tlin));
   PetscCall(KSPDestroy(&th->ksp));
-  PetscCall(PetscInfo(NULL, "reduced model: k(T) frozen at the steady state of the mean power (hottest cell %g K)\n", (double)tmax));
+  PetscCall(PetscInfo(
+    NULL,
+    "reduced model: k(T) frozen at the steady state of the mean power (hottest cell %g K); at the highest powers it moves the steady temperatures by %g K\n",
+    (double)tmax, (double)th->freeze_error));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -986,7 +1030,16 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  if (th->nonlinear_k) PetscCall(PhReducedFreezeConductivity(th));
+  if (th->nonlinear_k) {
+    PetscCall(PhReducedFreezeConductivity(th));
+    if (th->freeze_error > th->reduced_tolerance)
+      PetscCall(PetscFPrintf(th->comm, stderr,
+                             "photherm: warning: time.method reduced: k(T) is frozen at the steady state of the mean power; at the highest powers "
+                             "that moves the steady source, block and device temperatures by up to %.3g K, above time.reduced.tolerance %.3g K "
+                             "(summary reduced_freeze_error); the transient error is smaller, measure it with -ph_reduced_check or use "
+                             "time.method: full\n",
+                             (double)th->freeze_error, (double)th->reduced_tolerance));
+  }
   PetscCall(PetscNew(&rd));
   th->reduced = rd;
   /* the inputs */
@@ -1126,13 +1179,14 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
 }
 
 /**
-  @brief The size of the reduced model, its build time (s), its estimated error (K), and with -ph_reduced_check the end
-  of the window checked against the full model (s; -1 without a check) and the largest difference found there (K).
+  @brief The size of the reduced model, its build time (s), its estimated error (K), with k(T) materials what freezing
+  the conductances moves the steady temperatures at the highest powers (K; -1 without k(T)), and with -ph_reduced_check
+  the end of the window checked against the full model (s; -1 without a check) and the largest difference found there (K).
 
   Not collective.
 **/
 PetscErrorCode PhThermalGetReducedInfo(PhThermal th, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate,
-                                       PetscReal *check_window, PetscReal *check_error)
+                                       PetscReal *freeze_error, PetscReal *check_window, PetscReal *check_error)
 {
   PhReduced rd = th->reduced;
 
@@ -1143,6 +1197,7 @@ PetscErrorCode PhThermalGetReducedInfo(PhThermal th, PetscInt *basis, PetscInt *
   *shifts       = rd ? rd->nshift : 0;
   *build_time   = rd ? rd->build_time : 0;
   *estimate     = rd ? rd->estimate : 0;
+  *freeze_error = th->nonlinear_k && rd ? th->freeze_error : -1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

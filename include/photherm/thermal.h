@@ -64,7 +64,7 @@ PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t,
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalSolveResponse(PhThermal thermal, Vec heat, Vec rise);
 PH_EXTERN PetscErrorCode PhThermalGetReducedInfo(PhThermal thermal, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate,
-                                                 PetscReal *check_window, PetscReal *check_error);
+                                                 PetscReal *freeze_error, PetscReal *check_window, PetscReal *check_error);
 PH_EXTERN PetscErrorCode PhThermalSaveReduced(PhThermal thermal, const char path[]);
 PH_EXTERN PetscErrorCode PhThermalCheckReducedModel(PhThermal thermal, char why[], size_t len);
 PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);

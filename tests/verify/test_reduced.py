@@ -19,6 +19,11 @@
 5. Maxima: the reduced model finds t_max of every block from a tree of bounds without reconstructing every cell; on the
    2.5D example (1 and 2 ranks) the series' t_max at every field snapshot must equal the largest cell of the written
    field over that block's cells (which is the reconstruction of every cell), to 1e-9 K.
+6. k(T) frozen: on the 2.5D example (silicon and copper with k(T)) the run reports reduced_freeze_error, the change of
+   the steady temperatures at the highest powers that freezing the conductances causes; it warns when that exceeds
+   the tolerance; and the difference to the full nonlinear model measured by -ph_reduced_check over the run stays
+   within reduced_freeze_error + reduced_error_estimate (the freeze bound and the basis estimate together). A case
+   with constant conductivities records no freeze error.
 """
 import os
 
@@ -236,6 +241,23 @@ def maxima(work):
                   worst <= 1e-9 and count >= 50, f"largest difference {worst:.1e} K over {count} block snapshots (tolerance 1e-9 K)")
 
 
+def freeze(work):
+    case = os.path.join(phverify.ROOT, "cases", "cpo-2p5d.yaml")
+    out = f"{work}/freeze.h5"
+    p = phverify.photherm(["run", case, "-o", out, "-quiet", "-P", "cell=2mm", "-P", "time.end=40ms", "-P", "optics.metrics_from=0", "-P",
+                           "output.series_every=1ms", "-P", "time.method=reduced", "-ph_reduced_check", "0"], work)
+    with h5py.File(out, "r") as f:
+        a = {k: float(f["summary"].attrs[k]) for k in ("reduced_freeze_error", "reduced_error_estimate", "reduced_check_error")}
+    warned = "k(T) is frozen" in p.stderr and "above time.reduced.tolerance" in p.stderr
+    tap.check("k(T) frozen: the run warns that the freeze exceeds the tolerance at the highest powers", p.returncode == 0 and warned
+              and a["reduced_freeze_error"] > 0.05, f"exit {p.returncode}; reduced_freeze_error {a['reduced_freeze_error']:.3g} K; warned: {warned}")
+    tap.check("k(T) frozen: the difference to the full nonlinear model is within the freeze bound plus the basis estimate",
+              a["reduced_check_error"] <= a["reduced_freeze_error"] + a["reduced_error_estimate"],
+              f"check {a['reduced_check_error']:.3g} K <= freeze {a['reduced_freeze_error']:.3g} K + estimate {a['reduced_error_estimate']:.3g} K")
+    with h5py.File(f"{work}/ranks1.h5", "r") as f:
+        tap.check("constant k: no freeze error recorded", "reduced_freeze_error" not in f["summary"].attrs, "")
+
+
 def main():
     work = phverify.workdir("reduced")
     tap.guard("reduced lumped plate", lumped, work)
@@ -243,6 +265,7 @@ def main():
     tap.guard("reduced model reuse", reuse, work)
     tap.guard("reduced ranks", ranks, work)
     tap.guard("reduced maxima", maxima, work)
+    tap.guard("reduced k(T) freeze", freeze, work)
     tap.finish()
 
 
