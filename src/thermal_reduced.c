@@ -231,9 +231,10 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
       retired += rd->share[i];
       continue;
     }
-    /* the model's answer, the start of the solve: V y */
-    PetscCall(VecSet(x, 0.0));
-    if (r0 > 0) PetscCall(VecMAXPY(x, r0, Y + i * r0, rd->V));
+    /* the model's answer, the start of the solve: V y (kept in e) */
+    PetscCall(VecSet(e, 0.0));
+    if (r0 > 0) PetscCall(VecMAXPY(e, r0, Y + i * r0, rd->V));
+    PetscCall(VecCopy(e, x));
     PetscCall(KSPSetInitialGuessNonzero(ksp, r0 > 0 ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(KSPSolve(ksp, rd->F[i], x));
     PetscCall(KSPGetConvergedReason(ksp, &reason));
@@ -245,9 +246,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
       continue;
     }
     /* e = x - V y: the error of the model before this shift in every cell */
-    PetscCall(VecCopy(x, e));
-    for (PetscInt k = 0; k < r0; k++) Y[i * r0 + k] = -Y[i * r0 + k];
-    if (r0 > 0) PetscCall(VecMAXPY(e, r0, Y + i * r0, rd->V));
+    PetscCall(VecAYPX(e, -1.0, x));
     PetscCall(PhReducedOutputs(th, e, out));
     share = 0;
     for (PetscInt o = 0; o < rd->nout; o++) {
