@@ -14,8 +14,8 @@
 #include <photherm/mesh.h>
 
 typedef struct {
-  const char *command; /* run | check | mesh | summary | help | version */
-  const char *path;    /* CASE.yaml, or OUT.h5 for summary */
+  const char *command; /* run | check | mesh | reduce | summary | import | help | version */
+  const char *path;    /* CASE.yaml, OUT.h5 for summary, the tool (hotspot, 3dice) for import */
   const char *output;  /* -o */
   PetscBool   quiet;   /* -quiet */
   PetscBool   csv;     /* --csv */
@@ -25,6 +25,8 @@ typedef struct {
   int         petsc_argc;
   char      **petsc_argv;   /* argv[0] and the PETSc options */
   char       *command_line; /* the whole command line as typed, for provenance */
+  int         import_argc;  /* photherm import TOOL ...: the tool's own arguments (without the case's -o) */
+  char      **import_argv;
 } PhCliArgs;
 
 PH_EXTERN int            PhCliParse(int argc, char **argv, PhCliArgs *args);
