@@ -668,9 +668,8 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
   }
   if (!lx.bad && PhPeek(&lx)->kind != PH_TOK_END) PetscCall(PhExpected(&lx, "the end of the file (after the output instructions)"));
 
-  /* names refer to what exists */
-  PetscCall(PhDiagGetCount(diag, &nerrors, NULL));
-  if (nerrors == 0) {
+  /* names refer to what exists: checked whenever the file could be read to its end */
+  if (!lx.bad) {
     PhIceMaterial *matof[256];
     PetscInt       nl = 0;
 
@@ -688,9 +687,12 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
         for (PetscInt m = 0; m < nmats; m++) found = (PetscBool)(found || !strcmp(mats[m].name, dies[d].layers[i].material));
         if (!found) PetscCall(PhDiagAdd(diag, dies[d].layers[i].loc, dies[d].name, "unknown material %s", dies[d].layers[i].material));
       }
-    if (!top && !bottom)
-      PetscCall(PhDiagAdd(diag, cmd, stk,
+    if (!top && !bottom) {
+      PhSourceLoc file = {stk, 0, 0};
+
+      PetscCall(PhDiagAdd(diag, file, NULL,
                           "no heat sink: heat cannot leave the stack (give a top or bottom heat sink with its heat transfer coefficient)"));
+    }
 
     /* the case, bottom to top: 3D-ICE lists the stack and each die from the top */
     {

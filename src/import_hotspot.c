@@ -840,11 +840,11 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   if (lcf_path) PetscCall(PhHsReadLcf(&hs, lcf_path, loc, &lcf, &nlcf));
   else {
     flp_path = PhHsFile(&hs, "f", &loc);
-    if (flp_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "f", "no floorplan: give -f FILE.flp (or -grid_layer_file FILE.lcf)"));
+    if (flp_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "-f", "no floorplan: give -f FILE.flp (or -grid_layer_file FILE.lcf)"));
     else PetscCall(PhHsReadFloorplan(&hs, flp_path, loc, "-f", &flp));
   }
   ptrace_path = PhHsFile(&hs, "p", &loc);
-  if (ptrace_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "p", "no power trace: give -p FILE.ptrace"));
+  if (ptrace_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "-p", "no power trace: give -p FILE.ptrace"));
   else PetscCall(PhHsReadPtrace(&hs, ptrace_path, loc, &ptrace, &names, &name_locs, &ncols, &rows, &nrows));
   init_path = PhHsFile(&hs, "init_file", &loc);
   if (init_path) PetscCall(PhHsReadInit(&hs, init_path, loc, &ninit));

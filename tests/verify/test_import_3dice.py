@@ -56,9 +56,10 @@ def check_stack(tap, rel, work):
     stk = os.path.join(DATA, rel)
     name = os.path.splitext(os.path.basename(rel))[0]
     case = os.path.join(work, name + ".yaml")
-    p = photherm(["import", "3dice", stk, "-o", case], work)
+    p = photherm(["import", "3dice", stk, "-o", case, "-malloc_debug", "-malloc_dump"], work)
     if not tap.check(f"{name}: imports", p.returncode == 0 and os.path.exists(case), p.stderr.strip()[-800:]):
         return
+    tap.check(f"{name}: the import frees everything (-malloc_dump)", "bytes" not in p.stderr and "unfreed" not in p.stderr, p.stderr.strip()[-400:])
     out = os.path.join(work, name + ".h5")
     p = photherm(["run", case, "-o", out, "-quiet"], work, timeout=600)
     if not tap.check(f"{name}: runs", p.returncode == 0, p.stderr.strip()[-800:]):

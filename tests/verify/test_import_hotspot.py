@@ -106,9 +106,10 @@ def check_example(tap, name, work):
     d = os.path.join(DATA, name)
     argv = EXAMPLES[name].split()
     opts, case = options(d, argv), os.path.join(work, name + ".yaml")
-    p = photherm(["import", "hotspot"] + argv + ["-o", case], d)
+    p = photherm(["import", "hotspot"] + argv + ["-o", case, "-malloc_debug", "-malloc_dump"], d)
     if not tap.check(f"{name}: imports", p.returncode == 0 and os.path.exists(case), p.stderr.strip()[-800:]):
         return
+    tap.check(f"{name}: the import frees everything (-malloc_dump)", "bytes" not in p.stderr and "unfreed" not in p.stderr, p.stderr.strip()[-400:])
     mats = materials(d, opts)
     chip = layers(d, opts, mats)
     names, rows = ptrace(os.path.join(d, opts["p"]))
