@@ -159,6 +159,13 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
       args->quiet = PETSC_TRUE;
     } else if (!strcmp(a, "--csv")) {
       args->csv = PETSC_TRUE;
+    } else if (!strcmp(a, "--blocks-csv") || !strcmp(a, "--ttrace")) {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        (void)snprintf(args->usage_error, sizeof(args->usage_error), "%s needs a file name", a);
+        return 0;
+      }
+      if (!strcmp(a, "--ttrace")) args->ttrace = argv[++i];
+      else args->blocks_csv = argv[++i];
     } else if (a[0] != '-' && args->path == NULL && args->petsc_argc == 1) {
       args->path = a;
     } else {
@@ -171,6 +178,8 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
                    args->petsc_argc > 1 ? " before the PETSc options" : "");
     return 0;
   }
+  if ((args->blocks_csv || args->ttrace) && strcmp(args->command, "summary"))
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "%s belongs to photherm summary", args->ttrace ? "--ttrace" : "--blocks-csv");
   if (args->csv && strcmp(args->command, "summary"))
     (void)snprintf(args->usage_error, sizeof(args->usage_error), "--csv belongs to photherm summary");
   if (!strcmp(args->command, "summary") && args->noverrides > 0)
@@ -332,6 +341,10 @@ PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code)
     if (*exit_code == PH_EXIT_SUCCESS && !strcmp(args->path, "hotspot"))
       PetscCall(PhImportHotSpot(comm, args->import_argc, args->import_argv, args->output, exit_code));
     else if (*exit_code == PH_EXIT_SUCCESS) PetscCall(PhImport3DIce(comm, args->import_argc, args->import_argv, args->output, exit_code));
+  } else if (args->blocks_csv || args->ttrace) {
+    if (args->blocks_csv) PetscCall(PhCliCheckOutput(comm, args->blocks_csv, exit_code));
+    if (args->ttrace && *exit_code == PH_EXIT_SUCCESS) PetscCall(PhCliCheckOutput(comm, args->ttrace, exit_code));
+    if (*exit_code == PH_EXIT_SUCCESS) PetscCall(PhSummaryExport(comm, args->path, args->blocks_csv, args->ttrace, exit_code));
   } else {
     PetscCall(PhSummaryPrint(comm, args->path, args->csv, exit_code));
   }

@@ -1045,6 +1045,17 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     for (PetscInt cc = 0; cc < ncols; cc++)
       if (col_of[cc] < 0)
         PetscCall(PhDiagAdd(hs.diag, name_locs[cc], NULL, "unit \"%s\" is in no floorplan of a layer that dissipates power", names[cc]));
+    if (imp->nsources == ncols) { /* the sources in the trace's column order, as HotSpot's .ttrace lists them */
+      PhImpSource *ordered;
+
+      PetscCall(PetscMalloc1(ncols, &ordered));
+      for (PetscInt cc = 0; cc < ncols; cc++) {
+        ordered[cc] = imp->sources[col_of[cc]];
+        col_of[cc]  = cc;
+      }
+      PetscCall(PetscArraycpy(imp->sources, ordered, ncols));
+      PetscCall(PetscFree(ordered));
+    }
     /* spreader and sink; the lumped convection capacitance goes into the sink, spread as HotSpot spreads it */
     PetscCall(PhHsMaterialOf(&hs, imp, "spreader", "material_spreader", k_spreader, p_spreader, 0, "k_spreader, p_spreader", &m_spr));
     PetscCall(PhHsPackageLayer(imp, "spreader", t_spreader, m_spr, outside, S, s_spreader, s_spreader, "s_spreader, t_spreader", &li));

@@ -14,11 +14,12 @@
 #include <photherm/mesh.h>
 
 typedef struct {
-  const char *command; /* run | check | mesh | reduce | summary | import | help | version */
-  const char *path;    /* CASE.yaml, OUT.h5 for summary, the tool (hotspot, 3dice) for import */
-  const char *output;  /* -o */
-  PetscBool   quiet;   /* -quiet */
-  PetscBool   csv;     /* --csv */
+  const char *command;             /* run | check | mesh | reduce | summary | import | help | version */
+  const char *path;                /* CASE.yaml, OUT.h5 for summary, the tool (hotspot, 3dice) for import */
+  const char *output;              /* -o */
+  PetscBool   quiet;               /* -quiet */
+  PetscBool   csv;                 /* --csv */
+  const char *blocks_csv, *ttrace; /* summary --blocks-csv FILE, --ttrace FILE */
   PetscInt    noverrides;
   PhOverride *overrides;
   char        usage_error[512]; /* empty when the command line is well formed */

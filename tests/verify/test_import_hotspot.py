@@ -162,6 +162,28 @@ def check_example(tap, name, work):
     err = max(abs(got[i] - want[i]) / want[i] for i in range(n))
     tap.check(f"{name}: total power at the {n} samples equals the sum of the trace's rows", err < 1e-9,
               f"relative difference {err:.2g}; got {got[:n]}, trace {want[:n]}; times {t[:n]}")
+    # export: HotSpot's .ttrace layout (the trace's unit names in its order, K, the samples after t = 0) and the block CSV
+    if name in ("example1", "example4"):
+        tt, bc = os.path.join(work, name + ".ttrace"), os.path.join(work, name + ".blocks.csv")
+        p = photherm(["summary", out, "--ttrace", tt, "--blocks-csv", bc], work)
+        if tap.check(f"{name}: summary --ttrace and --blocks-csv write", p.returncode == 0, p.stderr.strip()[-400:]):
+            with h5py.File(out, "r") as f:
+                src = f["series/sources/t_mean"][()]
+                blk = f["series/blocks/t_mean"][()]
+                bnames = [decode(n) for n in f["series/blocks/t_mean"].attrs["names"]]
+            lines = open(tt).read().splitlines()
+            head = lines[0].split("\t")
+            vals = np.array([[float(v) for v in r.split("\t")] for r in lines[1:]])
+            later = t > 0
+            err = np.abs(vals - (src[later] + 273.15)).max() if vals.shape == src[later].shape else np.inf
+            tap.check(f"{name}: .ttrace has the trace's units in its order and the sources' mean temperatures in K after t = 0",
+                      head == names and err <= 0.005 + 1e-9, f"{len(head)} columns (trace {len(names)}), {vals.shape[0]} rows, largest difference {err:.3g} K (printed to 0.01 K)")
+            rows = [r for r in open(bc).read().splitlines() if not r.startswith("#")]
+            cols = [c.rsplit(" [", 1)[0] for c in rows[0].split(",")[1:]]
+            data = np.array([[float(v) for v in r.split(",")] for r in rows[1:]])
+            err = np.abs(data[:, 1:] - blk).max() if data[:, 1:].shape == blk.shape else np.inf
+            tap.check(f"{name}: blocks CSV has every block's mean temperature at every sample", cols == bnames and err < 1e-8 and np.allclose(data[:, 0], t),
+                      f"{len(cols)} blocks, largest difference {err:.3g} K")
     # the sink: its conductivity, and the convection coefficient 1 / (r_convec s_sink^2)
     s_sink = float(opts.get("s_sink", DEFAULTS["s_sink"]))
     h = 1 / (float(opts.get("r_convec", DEFAULTS["r_convec"])) * s_sink ** 2)
