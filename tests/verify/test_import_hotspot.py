@@ -192,11 +192,50 @@ def check_example(tap, name, work):
     tap.check(f"{name}: top convection 1 / (r_convec s_sink^2)", abs(h_case - h) / h < 1e-9, f"{h_case} against {h}")
 
 
+def check_secondary(tap, work):
+    """-model_secondary 1 on example 2: PCB, solder, substrate, C4 and metal below the die with HotSpot's fixed materials
+    (temperature.h: resistivities 0.333, 0.06, 0.5, 0.8, 0.0025 m K/W; 1.32e6, 2.1e6, 1.6e6, 1.65e6, 3.55e6 J/m^3/K, the
+    PCB's plus 0.333 c_convec_sec spread over it), the config's sizes, and convection 1 / (r_convec_sec s_pcb^2) below."""
+    d = os.path.join(DATA, "example2")
+    argv = EXAMPLES["example2"].replace(" -o out.ttrace", "").split() + ["-model_secondary", "1"]
+    opts, case = options(d, argv), os.path.join(work, "secondary.yaml")
+    p = photherm(["import", "hotspot"] + argv + ["-o", case], d)
+    if not tap.check("secondary path: imports", p.returncode == 0, p.stderr.strip()[-600:]):
+        return
+    from phverify import quantity
+    doc = yaml.safe_load(open(case))
+    layers = [l["name"] for l in doc["stack"]]
+    want = [("pcb", "t_pcb", "s_pcb", 0.333, 1.32e6), ("solder", "t_solder", "s_solder", 0.06, 2.1e6), ("substrate", "t_sub", "s_sub", 0.5, 1.6e6),
+            ("c4", "t_c4", None, 0.8, 1.65e6), ("metal", "t_metal", None, 0.0025, 3.55e6)]
+    side = quantity(doc["footprint"]["x"][1])
+    worst = 0.0
+    for i, (name, tkey, skey, res, cap) in enumerate(want):
+        l = doc["stack"][i]
+        m = doc["materials"][name]
+        t = float(opts[tkey])
+        if name == "pcb":
+            cap += 0.333 * float(opts["c_convec_sec"]) / (float(opts["s_pcb"]) ** 2 * t)
+        worst = max(worst, abs(quantity(l["thickness"]) - t) / t, abs(quantity(m["k"]) - 1 / res) * res, abs(quantity(m["rho"]) * quantity(m["cp"]) - cap) / cap)
+        if skey:
+            size = float(opts[skey])
+            if size < side:
+                b = l["blocks"][0]
+                worst = max(worst, abs(quantity(b["x"][1]) - quantity(b["x"][0]) - size) / size)
+            else:
+                worst = max(worst, abs(side - size) / size)
+    h = 1 / (float(opts["r_convec_sec"]) * float(opts["s_pcb"]) ** 2)
+    hb = quantity(doc["boundaries"]["bottom"]["h"])
+    tap.check("secondary path: pcb, solder, substrate, c4, metal below the die with HotSpot's materials, the config's sizes, bottom convection",
+              layers[:6] == ["pcb", "solder", "substrate", "c4", "metal", "die"] and worst < 1e-9 and abs(hb - h) / h < 1e-9,
+              f"layers {layers}, largest relative difference {worst:.2g}, bottom h {hb} against {h}")
+
+
 def main():
     tap = Tap(__file__)
     work = workdir("import-hotspot")
     for name in EXAMPLES:
         tap.guard(name, check_example, tap, name, work)
+    tap.guard("secondary path", check_secondary, tap, work)
     # example 5: micro-channel cooling is refused with its reason, nothing written
     d = os.path.join(DATA, "example5")
     case = os.path.join(work, "ex5.yaml")
