@@ -550,35 +550,42 @@ static PetscErrorCode PhWriteFile(MPI_Comm comm, const char path[], const PhText
 **/
 PetscErrorCode PhImportWrite(MPI_Comm comm, PhImport *imp, const char output[], PhDiag diag, int *exit_code)
 {
-  PhText      yaml = {NULL, 0, 0}, csv = {NULL, 0, 0};
-  char       *trace_path = NULL, *trace_base = NULL;
+  PhText      yaml = {NULL, 0, 0}, check = {NULL, 0, 0}, csv = {NULL, 0, 0};
+  char       *trace_path = NULL, *trace_base = NULL, *partial = NULL, *partial_base = NULL;
   const char *slash;
   PhCase      problem = NULL;
   PetscInt    nerrors;
+  PetscMPIInt rank;
   size_t      len = strlen(output);
 
   PetscFunctionBeginUser;
-  if (imp->ntrace_cols > 0) {
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (imp->ntrace_cols > 0) { /* checked as <case>.csv.partial, renamed when the case is valid: no file is overwritten before */
     if (len > 5 && !strcmp(output + len - 5, ".yaml")) len -= 5;
     else if (len > 4 && !strcmp(output + len - 4, ".yml")) len -= 4;
     PetscCall(PhImportSetString(&trace_path, "%.*s.csv", (int)len, output));
+    PetscCall(PhImportSetString(&partial, "%s.partial", trace_path));
     slash = strrchr(trace_path, '/');
     PetscCall(PetscStrallocpy(slash ? slash + 1 : trace_path, &trace_base));
+    PetscCall(PhImportSetString(&partial_base, "%s.partial", trace_base));
     PetscCall(PhImportCsv(imp, &csv));
+    PetscCall(PhWriteFile(comm, partial, &csv));
   }
   PetscCall(PhImportYaml(imp, trace_base, &yaml));
-  if (trace_path) PetscCall(PhWriteFile(comm, trace_path, &csv));
-  PetscCall(PhCaseLoadString(comm, output, yaml.s, 0, NULL, diag, &problem));
+  PetscCall(PhImportYaml(imp, partial_base, &check));
+  PetscCall(PhCaseLoadString(comm, output, check.s, 0, NULL, diag, &problem));
   PetscCall(PhDiagGetCount(diag, &nerrors, NULL));
   if (nerrors > 0 || problem == NULL) {
-    PetscMPIInt rank;
-
-    PetscCallMPI(MPI_Comm_rank(comm, &rank));
-    if (trace_path && rank == 0) (void)unlink(trace_path);
+    if (partial && rank == 0) (void)unlink(partial);
     PetscCall(PhDiagPrint(diag, comm, stderr));
     PetscCall(PetscFPrintf(comm, stderr, "photherm: error: the converted case is not valid (above); nothing was written\n"));
     *exit_code = PH_EXIT_BAD_INPUT;
   } else {
+    int err = 0;
+
+    if (partial && rank == 0 && rename(partial, trace_path) != 0) err = errno ? errno : EIO;
+    PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+    PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", partial, trace_path, strerror(err));
     PetscCall(PhWriteFile(comm, output, &yaml));
     PetscCall(PhDiagPrint(diag, comm, stderr)); /* warnings */
     PetscCall(PetscPrintf(comm, "wrote %s%s%s: %d layers, %d blocks, %d sources; run it with: photherm run %s\n", output, trace_path ? " and " : "",
@@ -586,8 +593,11 @@ PetscErrorCode PhImportWrite(MPI_Comm comm, PhImport *imp, const char output[], 
   }
   PetscCall(PhCaseDestroy(&problem));
   PetscCall(PetscFree(yaml.s));
+  PetscCall(PetscFree(check.s));
   PetscCall(PetscFree(csv.s));
   PetscCall(PetscFree(trace_path));
   PetscCall(PetscFree(trace_base));
+  PetscCall(PetscFree(partial));
+  PetscCall(PetscFree(partial_base));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
