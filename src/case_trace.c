@@ -32,25 +32,6 @@ PetscErrorCode PhTraceFree_Private(PhTraceTable *t)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A decimal number, [+-]digits[.digits][(e|E)[+-]digits] with at least one digit: no hexadecimal, inf or nan. */
-static PetscBool PhIsDecimal(const char *s)
-{
-  size_t i = 0, digits = 0;
-
-  if (s[i] == '+' || s[i] == '-') i++;
-  for (; isdigit((unsigned char)s[i]); i++) digits++;
-  if (s[i] == '.')
-    for (i++; isdigit((unsigned char)s[i]); i++) digits++;
-  if (digits == 0) return PETSC_FALSE;
-  if (s[i] == 'e' || s[i] == 'E') {
-    i++;
-    if (s[i] == '+' || s[i] == '-') i++;
-    if (!isdigit((unsigned char)s[i])) return PETSC_FALSE;
-    while (isdigit((unsigned char)s[i])) i++;
-  }
-  return (PetscBool)(s[i] == '\0');
-}
-
 /*
   The units of the header: every bracketed unit must be a unit, and the time column's a time. Checked once per file,
   at the header cell; whether a value column's unit fits the key that names it is checked where it is used.
@@ -213,10 +194,10 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
           ok = PETSC_FALSE;
           break;
         }
-        if (PhIsDecimal(trimmed)) v = strtod(trimmed, NULL);
-        if (!PhIsDecimal(trimmed) || !isfinite(v)) {
+        if (PhUnitsIsDecimal(trimmed)) v = strtod(trimmed, NULL);
+        if (!PhUnitsIsDecimal(trimmed) || !isfinite(v)) {
           PetscCall(PhDiagAdd(ld->diag, loc, key_path, "column \"%s\": expected a decimal number, got \"%s\"%s", t->names[c], trimmed,
-                              PhIsDecimal(trimmed) ? " (number out of range)" : ""));
+                              PhUnitsIsDecimal(trimmed) ? " (number out of range)" : ""));
           ok = PETSC_FALSE;
           break;
         }

@@ -1,5 +1,6 @@
 /* The command line (DESIGN §2): photherm's own arguments, dispatch to the subcommands, the one-line error handler. */
 #include <photherm/cli.h>
+#include <photherm/import.h>
 #include <photherm/sim.h>
 
 #include <hdf5.h>
@@ -14,7 +15,9 @@ static const char PhUsage[] = "usage:\n"
                               "  photherm check   CASE.yaml [-P name=value]... [-ph_ranks N] [-ph_ranks_per_node M] [-ph_force]\n"
                               "  photherm mesh    CASE.yaml [-P name=value]... -o MESH.h5\n"
                               "  photherm reduce  CASE.yaml [-P name=value]... -o MODEL.h5\n"
-                              "  photherm summary OUT.h5 [--csv]\n"
+                              "  photherm summary OUT.h5 [--csv] [--blocks-csv FILE] [--ttrace FILE]\n"
+                              "  photherm import  hotspot [HotSpot's options] -o CASE.yaml\n"
+                              "  photherm import  3dice STACK.stk -o CASE.yaml\n"
                               "  photherm --help | --version   (also photherm SUBCOMMAND --help)\n"
                               "\n"
                               "  run      solve the case and write OUT.h5 (default: output.file of the case) and OUT.xmf for ParaView\n"
@@ -22,7 +25,10 @@ static const char PhUsage[] = "usage:\n"
                               "  mesh     write the voxel mesh of the case to an HDF5 file that a case can read with mesh: {file}\n"
                               "  reduce   build the reduced model of the case (time.method: reduced) and write it; runs of cases that\n"
                               "           differ only in powers or traces reuse it with -ph_reduced_model MODEL.h5\n"
-                              "  summary  print the summary metrics of a finished run (--csv: one header line and one row)\n"
+                              "  summary  print the summary metrics of a finished run (--csv: one header line and one row); --blocks-csv\n"
+                              "           writes the blocks' mean temperatures over time, --ttrace the same in HotSpot's .ttrace layout\n"
+                              "  import   convert a HotSpot 7 model (its own command-line options: -c, -f, -p, -grid_layer_file, ...; a\n"
+                              "           HotSpot -o before the case's asks for a transient) or a 3D-ICE 4 stack into CASE.yaml\n"
                               "\n"
                               "  photherm's own arguments (-P, -o, -quiet, --csv) may come in any order; CASE.yaml or OUT.h5 is the first\n"
                               "  other word, before the PETSc options.\n"
@@ -31,6 +37,51 @@ static const char PhUsage[] = "usage:\n"
                               "  Every PETSc option works (-ts_type bdf, -ksp_monitor, -log_view, -pc_type hypre, ...).\n"
                               "Exit status: 0 success, 2 bad input or usage (nothing computed or written), 1 a run that failed.\n"
                               "The case-file reference is cases/README.md; the user guide is README.md.\n";
+
+/* photherm import TOOL [the tool's arguments] -o CASE.yaml: the last -o names the case, everything else is the tool's. */
+static int PhCliParseImport(int argc, char **argv, PhCliArgs *args)
+{
+  int last = -1;
+
+  args->command     = "import";
+  args->import_argv = (char **)calloc((size_t)argc + 1, sizeof(char *));
+  if (args->import_argv == NULL) return 1;
+  for (int i = 2; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "-help")) {
+      args->command = "help";
+      return 0;
+    }
+  if (argc < 3 || (strcmp(argv[2], "hotspot") && strcmp(argv[2], "3dice"))) {
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm import needs the tool: hotspot or 3dice%s%s%s; see photherm --help",
+                   argc >= 3 ? " (got \"" : "", argc >= 3 ? argv[2] : "", argc >= 3 ? "\")" : "");
+    return 0;
+  }
+  args->path = argv[2];
+  for (int i = 3; i + 1 < argc; i++)
+    if (!strcmp(argv[i], "-o")) last = i;
+  if (last < 0 || argv[last + 1][0] == '\0') {
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "photherm import %s needs -o CASE.yaml", argv[2]);
+    return 0;
+  }
+  args->output = argv[last + 1];
+  for (int i = 3; i < argc; i++) {
+    if (i == last) {
+      i++;
+      continue;
+    }
+    if (!strncmp(argv[i], "-malloc_", 8)) args->petsc_argv[args->petsc_argc++] = argv[i]; /* -malloc_debug, -malloc_dump: PETSc's */
+    else args->import_argv[args->import_argc++] = argv[i];
+  }
+  {
+    size_t n = strlen(args->output);
+
+    if (!(n > 5 && !strcmp(args->output + n - 5, ".yaml")) && !(n > 4 && !strcmp(args->output + n - 4, ".yml")))
+      (void)snprintf(args->usage_error, sizeof(args->usage_error),
+                     "-o %s: the case must be a .yaml file (the last -o names the case; a HotSpot -o for its transient trace comes before it)",
+                     args->output);
+  }
+  return 0;
+}
 
 /**
   @brief Split argv into photherm's own arguments and the PETSc options, before PetscInitialize().
@@ -65,9 +116,10 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
     args->command = "version";
     return 0;
   }
+  if (!strcmp(argv[1], "import")) return PhCliParseImport(argc, argv, args);
   if (strcmp(argv[1], "run") && strcmp(argv[1], "check") && strcmp(argv[1], "mesh") && strcmp(argv[1], "reduce") && strcmp(argv[1], "summary")) {
     (void)snprintf(args->usage_error, sizeof(args->usage_error),
-                   "unknown subcommand \"%s\" (expected run, check, mesh, reduce or summary); see photherm --help", argv[1]);
+                   "unknown subcommand \"%s\" (expected run, check, mesh, reduce, summary or import); see photherm --help", argv[1]);
     return 0;
   }
   /* photherm's own arguments anywhere; the path is the first other word before the PETSc options, which follow */
@@ -107,6 +159,13 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
       args->quiet = PETSC_TRUE;
     } else if (!strcmp(a, "--csv")) {
       args->csv = PETSC_TRUE;
+    } else if (!strcmp(a, "--blocks-csv") || !strcmp(a, "--ttrace")) {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        (void)snprintf(args->usage_error, sizeof(args->usage_error), "%s needs a file name", a);
+        return 0;
+      }
+      if (!strcmp(a, "--ttrace")) args->ttrace = argv[++i];
+      else args->blocks_csv = argv[++i];
     } else if (a[0] != '-' && args->path == NULL && args->petsc_argc == 1) {
       args->path = a;
     } else {
@@ -119,6 +178,8 @@ int PhCliParse(int argc, char **argv, PhCliArgs *args)
                    args->petsc_argc > 1 ? " before the PETSc options" : "");
     return 0;
   }
+  if ((args->blocks_csv || args->ttrace) && strcmp(args->command, "summary"))
+    (void)snprintf(args->usage_error, sizeof(args->usage_error), "%s belongs to photherm summary", args->ttrace ? "--ttrace" : "--blocks-csv");
   if (args->csv && strcmp(args->command, "summary"))
     (void)snprintf(args->usage_error, sizeof(args->usage_error), "--csv belongs to photherm summary");
   if (!strcmp(args->command, "summary") && args->noverrides > 0)
@@ -140,6 +201,7 @@ void PhCliArgsFree(PhCliArgs *args)
   for (PetscInt i = 0; i < args->noverrides; i++) free((void *)args->overrides[i].name);
   free(args->overrides);
   free(args->petsc_argv);
+  free(args->import_argv);
   free(args->command_line);
   memset(args, 0, sizeof(*args));
 }
@@ -274,6 +336,15 @@ PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code)
     PetscCall(PhCliMesh(comm, args, exit_code));
   } else if (!strcmp(args->command, "run") || !strcmp(args->command, "reduce")) {
     PetscCall(PhCliRunCase(comm, args, exit_code));
+  } else if (!strcmp(args->command, "import")) {
+    PetscCall(PhCliCheckOutput(comm, args->output, exit_code));
+    if (*exit_code == PH_EXIT_SUCCESS && !strcmp(args->path, "hotspot"))
+      PetscCall(PhImportHotSpot(comm, args->import_argc, args->import_argv, args->output, exit_code));
+    else if (*exit_code == PH_EXIT_SUCCESS) PetscCall(PhImport3DIce(comm, args->import_argc, args->import_argv, args->output, exit_code));
+  } else if (args->blocks_csv || args->ttrace) {
+    if (args->blocks_csv) PetscCall(PhCliCheckOutput(comm, args->blocks_csv, exit_code));
+    if (args->ttrace && *exit_code == PH_EXIT_SUCCESS) PetscCall(PhCliCheckOutput(comm, args->ttrace, exit_code));
+    if (*exit_code == PH_EXIT_SUCCESS) PetscCall(PhSummaryExport(comm, args->path, args->blocks_csv, args->ttrace, exit_code));
   } else {
     PetscCall(PhSummaryPrint(comm, args->path, args->csv, exit_code));
   }

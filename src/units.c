@@ -1045,3 +1045,27 @@ PetscErrorCode PhUnitsFormatQuantity(const PhQuantity *q, char *buf, size_t len)
   if (first) buf[used > 0 ? used - 1 : 0] = '\0'; /* dimensionless: drop the trailing space */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/**
+  @brief Whether s is a plain decimal number, [+-]digits[.digits][(e|E)[+-]digits] with at least one digit: no
+  hexadecimal, inf or nan, nothing after it.
+
+  Not collective.
+**/
+PetscBool PhUnitsIsDecimal(const char s[])
+{
+  size_t i = 0, digits = 0;
+
+  if (s[i] == '+' || s[i] == '-') i++;
+  for (; isdigit((unsigned char)s[i]); i++) digits++;
+  if (s[i] == '.')
+    for (i++; isdigit((unsigned char)s[i]); i++) digits++;
+  if (digits == 0) return PETSC_FALSE;
+  if (s[i] == 'e' || s[i] == 'E') {
+    i++;
+    if (s[i] == '+' || s[i] == '-') i++;
+    if (!isdigit((unsigned char)s[i])) return PETSC_FALSE;
+    while (isdigit((unsigned char)s[i])) i++;
+  }
+  return (PetscBool)(s[i] == '\0');
+}

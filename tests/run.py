@@ -2,10 +2,12 @@
 """photherm test runner: the Check unit tests, then the command-line and regression tests, then the verification scripts.
 
 Regression specs are "#TEST" comment lines at the end of case files (tests/regress/**/*.yaml and cases/*.yaml), invisible
-to the loader. Each line is a test; its keys (shell-quoted key=value words):
+to the loader, and in the importers' bad inputs under tests/regress/errors/import/ (any file holding #TEST lines: a
+HotSpot file, where # starts a comment, or a NAME.test beside a 3D-ICE file). Each line is a test; its keys (shell-quoted key=value words):
 
   suffix=S       test name is the file path without .yaml, plus _S
-  cmd=C          run | check | mesh | summary (default check)
+  cmd=C          run | check | mesh | summary | import (default check); import runs "photherm import ARGS -o OUT" with the
+                 case written into the test's directory (the file holding the spec is not passed: ARGS name the inputs)
   nsize=N        MPI ranks (default 1)
   args="..."     extra arguments (-P overrides, PETSc options)
   exit=E         expected exit status (default 0)
@@ -109,6 +111,7 @@ def run_unit(result, search):
 def discover_specs():
     files = sorted(glob.glob(os.path.join(ROOT, "tests", "regress", "**", "*.yaml"), recursive=True))
     files += sorted(glob.glob(os.path.join(ROOT, "cases", "*.yaml")))
+    files += sorted(f for f in glob.glob(os.path.join(ROOT, "tests", "regress", "errors", "import", "*")) if os.path.isfile(f) and not f.endswith(".yaml"))
     specs = []
     for path in files:
         rel = os.path.relpath(path, ROOT)
@@ -123,7 +126,7 @@ def discover_specs():
                         raise SystemExit(f"{rel}: bad #TEST word {w!r}")
                     k, v = w.split("=", 1)
                     spec[k] = v
-                base = rel[:-5]
+                base = os.path.splitext(rel)[0]
                 spec["name"] = base + ("_" + spec["suffix"] if "suffix" in spec else "")
                 specs.append(spec)
     return specs
@@ -205,7 +208,9 @@ def run_spec(spec, result, regen):
     os.makedirs(work)
     args = shlex.split(spec.get("args", ""))
     argv = mpirun(nsize) + [BIN, cmd, spec["file"]] + args
-    if cmd in ("run", "mesh") and "-o" not in args:
+    if cmd == "import":
+        argv = mpirun(nsize) + [BIN, cmd] + args + ["-o", os.path.relpath(os.path.join(work, "case.yaml"), ROOT)]
+    elif cmd in ("run", "mesh") and "-o" not in args:
         argv += ["-o", os.path.relpath(os.path.join(work, "out.h5"), ROOT)]
     env = dict(os.environ, **MPI_ENV)
     for kv in shlex.split(spec.get("env", "")):

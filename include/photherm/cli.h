@@ -14,17 +14,20 @@
 #include <photherm/mesh.h>
 
 typedef struct {
-  const char *command; /* run | check | mesh | summary | help | version */
-  const char *path;    /* CASE.yaml, or OUT.h5 for summary */
-  const char *output;  /* -o */
-  PetscBool   quiet;   /* -quiet */
-  PetscBool   csv;     /* --csv */
+  const char *command;             /* run | check | mesh | reduce | summary | import | help | version */
+  const char *path;                /* CASE.yaml, OUT.h5 for summary, the tool (hotspot, 3dice) for import */
+  const char *output;              /* -o */
+  PetscBool   quiet;               /* -quiet */
+  PetscBool   csv;                 /* --csv */
+  const char *blocks_csv, *ttrace; /* summary --blocks-csv FILE, --ttrace FILE */
   PetscInt    noverrides;
   PhOverride *overrides;
   char        usage_error[512]; /* empty when the command line is well formed */
   int         petsc_argc;
   char      **petsc_argv;   /* argv[0] and the PETSc options */
   char       *command_line; /* the whole command line as typed, for provenance */
+  int         import_argc;  /* photherm import TOOL ...: the tool's own arguments (without the case's -o) */
+  char      **import_argv;
 } PhCliArgs;
 
 PH_EXTERN int            PhCliParse(int argc, char **argv, PhCliArgs *args);

@@ -53,6 +53,7 @@ PH_EXTERN PetscErrorCode PhOutputReadSnapshot(MPI_Comm comm, hid_t file, const c
 PH_EXTERN PetscErrorCode PhResultOpen(MPI_Comm comm, const char path[], const char purpose[], hid_t *file);
 PH_EXTERN PetscErrorCode PhResultClose(hid_t *file);
 PH_EXTERN PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, int *exit_code);
+PH_EXTERN PetscErrorCode PhSummaryExport(MPI_Comm comm, const char path[], const char blocks_csv[], const char ttrace[], int *exit_code);
 PH_EXTERN PetscErrorCode PhSummaryReport(MPI_Comm comm, const char path[]);
 
 PH_EXTERN PetscErrorCode PhSeriesCreate(PhSeries *series);

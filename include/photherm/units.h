@@ -87,6 +87,7 @@ PH_EXTERN PetscErrorCode PhUnitsParse(const char text[], PhQuantityType type, Ph
                                       PetscBool *valid, char *reason, size_t reason_len);
 PH_EXTERN PetscErrorCode PhUnitsAffine(const char unit[], PhQuantityType type, PetscReal *scale, PetscReal *offset, PetscBool *valid, char *reason,
                                        size_t reason_len);
+PH_EXTERN PetscBool      PhUnitsIsDecimal(const char s[]);
 PH_EXTERN PetscBool      PhUnitsMatch(const PhQuantity *q, PhQuantityType type);
 PH_EXTERN const char    *PhQuantityTypeDescription(PhQuantityType type);
 PH_EXTERN const char    *PhQuantityTypeUnit(PhQuantityType type);

@@ -1,0 +1,1171 @@
+/* photherm import hotspot: HotSpot 7's command line, configuration file, floorplans, power trace, layer configuration
+   and materials file as a photherm case (cases/README.md section 19.1 gives the mapping). */
+#include "import_impl.h"
+
+#include <math.h>
+#include <string.h>
+
+#define PH_HS_C_FACTOR 0.333 /* HotSpot's fitting factor of the lumped convection capacitance (temperature.h) */
+#define PH_AIR_K       0.026 /* still air outside HotSpot's layers, W/m/K */
+#define PH_AIR_CAP     1.2e3 /* J/m^3/K */
+
+/* One -name value of the configuration: from the file given with -c, or from the command line (which wins). */
+typedef struct {
+  char       *name, *value;
+  PhSourceLoc loc; /* the value */
+  PetscBool   used;
+} PhHsOption;
+
+typedef struct {
+  char     *name;
+  PetscReal w, h, x, y; /* m, translated so that the floorplan's bounding box starts at 0 */
+  PetscBool props;      /* the optional specific heat and resistivity were given */
+  PetscReal cap, res;   /* J/m^3/K, m K/W */
+} PhHsUnit;
+
+typedef struct {
+  char     *path;
+  PhHsUnit *units;
+  PetscInt  n;
+  PetscReal w, h; /* bounding box, m */
+} PhHsFloorplan;
+
+typedef struct {
+  char     *name;
+  PetscReal k, cap;
+} PhHsMaterial;
+
+typedef struct {
+  PetscBool      lateral, power;
+  PetscReal      k, cap, thickness;
+  PhHsFloorplan *flp;
+  char          *material; /* a material name of the materials file, or NULL */
+  PhSourceLoc    loc;
+} PhHsLayer;
+
+typedef struct {
+  MPI_Comm       comm;
+  PhDiag         diag;
+  PhHsOption    *opts;
+  PetscInt       nopts;
+  PhHsMaterial  *mats;
+  PetscInt       nmats;
+  PhHsFloorplan *flps[64];
+  PetscInt       nflps;
+  PhSourceLoc    cmdline;
+} PhHs;
+
+/* Every configuration key of HotSpot 7 (and of HotFloorplan, which shares the file): others are warned about. */
+static const char *const PhHsKeys[] = {"t_chip",
+                                       "k_chip",
+                                       "p_chip",
+                                       "thermal_threshold",
+                                       "c_convec",
+                                       "r_convec",
+                                       "s_sink",
+                                       "t_sink",
+                                       "k_sink",
+                                       "p_sink",
+                                       "s_spreader",
+                                       "t_spreader",
+                                       "k_spreader",
+                                       "p_spreader",
+                                       "t_interface",
+                                       "k_interface",
+                                       "p_interface",
+                                       "material_chip",
+                                       "material_sink",
+                                       "material_spreader",
+                                       "material_interface",
+                                       "model_secondary",
+                                       "r_convec_sec",
+                                       "c_convec_sec",
+                                       "n_metal",
+                                       "t_metal",
+                                       "t_c4",
+                                       "s_c4",
+                                       "n_c4",
+                                       "s_sub",
+                                       "t_sub",
+                                       "s_solder",
+                                       "t_solder",
+                                       "s_pcb",
+                                       "t_pcb",
+                                       "ambient",
+                                       "init_file",
+                                       "init_temp",
+                                       "steady_file",
+                                       "sampling_intvl",
+                                       "base_proc_freq",
+                                       "dtm_used",
+                                       "model_type",
+                                       "leakage_used",
+                                       "leakage_mode",
+                                       "package_model_used",
+                                       "package_config_file",
+                                       "block_omit_lateral",
+                                       "grid_rows",
+                                       "grid_cols",
+                                       "grid_layer_file",
+                                       "grid_steady_file",
+                                       "grid_transient_file",
+                                       "grid_map_mode",
+                                       "detailed_3D",
+                                       "use_microchannels",
+                                       "use_microfluidic_cooling",
+                                       "pumping_pressure",
+                                       "pump_internal_res",
+                                       "inlet_temperature",
+                                       "coolant_material",
+                                       "coolant_capac",
+                                       "coolant_res",
+                                       "coolant_visc",
+                                       "wall_material",
+                                       "wall_capac",
+                                       "wall_res",
+                                       "htc",
+                                       "wrap_l2",
+                                       "l2_label",
+                                       "model_rim",
+                                       "rim_thickness",
+                                       "compact_ratio",
+                                       "n_orients",
+                                       "P0",
+                                       "Davg",
+                                       "Kmoves",
+                                       "Rcool",
+                                       "Rreject",
+                                       "Nmax",
+                                       "lambdaA",
+                                       "lambdaT",
+                                       "lambdaW",
+                                       "materials_file",
+                                       "f",
+                                       "p",
+                                       "o",
+                                       "c",
+                                       "d",
+                                       NULL};
+
+static PetscErrorCode PhHsSet(PhHs *hs, const char name[], const char value[], PhSourceLoc loc)
+{
+  PhHsOption *o = NULL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < hs->nopts; i++)
+    if (!strcmp(hs->opts[i].name, name)) o = &hs->opts[i];
+  if (o == NULL) {
+    PhHsOption *bigger;
+
+    PetscCall(PetscCalloc1(hs->nopts + 1, &bigger));
+    if (hs->nopts) PetscCall(PetscArraycpy(bigger, hs->opts, hs->nopts));
+    PetscCall(PetscFree(hs->opts));
+    hs->opts = bigger;
+    o        = &hs->opts[hs->nopts++];
+    PetscCall(PetscStrallocpy(name, &o->name));
+  } else PetscCall(PetscFree(o->value));
+  PetscCall(PetscStrallocpy(value, &o->value));
+  o->loc = loc;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PhHsOption *PhHsGet(PhHs *hs, const char name[])
+{
+  for (PetscInt i = 0; i < hs->nopts; i++)
+    if (!strcmp(hs->opts[i].name, name)) {
+      hs->opts[i].used = PETSC_TRUE;
+      return &hs->opts[i];
+    }
+  return NULL;
+}
+
+/* A file name option: NULL when absent or "(null)" as HotSpot writes an unset one. */
+static const char *PhHsFile(PhHs *hs, const char name[], PhSourceLoc *loc)
+{
+  PhHsOption *o = PhHsGet(hs, name);
+
+  if (o == NULL || !strcmp(o->value, "(null)")) return NULL;
+  if (loc != NULL) *loc = o->loc;
+  return o->value;
+}
+
+/* A number option with its HotSpot default; a value that is not a number (or not > 0 when positive) is a problem. */
+static PetscErrorCode PhHsReal(PhHs *hs, const char name[], PetscReal def, PetscBool positive, PetscReal *v)
+{
+  PhHsOption *o = PhHsGet(hs, name);
+
+  PetscFunctionBeginUser;
+  *v = def;
+  if (o == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!PhImpNumber(o->value, v)) PetscCall(PhDiagAdd(hs->diag, o->loc, name, "expected a number, got \"%s\"", o->value));
+  else if (positive && !(*v > 0)) PetscCall(PhDiagAdd(hs->diag, o->loc, name, "must be positive, got %s", o->value));
+  else PetscFunctionReturn(PETSC_SUCCESS);
+  *v = def;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhHsInt(PhHs *hs, const char name[], PetscInt def, PetscInt lo, PetscInt hi, PetscInt *v)
+{
+  PhHsOption *o = PhHsGet(hs, name);
+  PetscReal   r;
+
+  PetscFunctionBeginUser;
+  *v = def;
+  if (o == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!PhImpNumber(o->value, &r) || r != PetscFloorReal(r) || r < lo || r > hi)
+    PetscCall(PhDiagAdd(hs->diag, o->loc, name, "expected a whole number from %d to %d, got \"%s\"", (int)lo, (int)hi, o->value));
+  else *v = (PetscInt)r;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* on/off, 1/0, Y/N style flags as HotSpot reads them. */
+static PetscErrorCode PhHsFlag(PhHs *hs, const char name[], PetscBool *v)
+{
+  PhHsOption *o = PhHsGet(hs, name);
+
+  PetscFunctionBeginUser;
+  *v = PETSC_FALSE;
+  if (o == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!strcmp(o->value, "on") || !strcmp(o->value, "1") || !strcmp(o->value, "true")) *v = PETSC_TRUE;
+  else if (strcmp(o->value, "off") && strcmp(o->value, "0") && strcmp(o->value, "false"))
+    PetscCall(PhDiagAdd(hs->diag, o->loc, name, "expected on or off (1 or 0), got \"%s\"", o->value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The configuration file: one "-name value" per line, # comments. */
+static PetscErrorCode PhHsReadConfig(PhHs *hs, const char path[], PhSourceLoc named)
+{
+  PhImpFile  f;
+  PhImpLines ls;
+  PetscBool  ok, more;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-c", &f, &ok));
+  if (ok) {
+    PetscCall(PhImpLinesInit(&ls, &f));
+    for (;;) {
+      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+      if (!more) break;
+      PhSourceLoc loc = {path, ls.lineno, ls.words[0].col}; /* path outlives f: the options keep their locations */
+
+      if (ls.words[0].s[0] != '-' || !ls.words[0].s[1]) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected -name value, got \"%s\"", ls.words[0].s));
+      else if (ls.nwords != 2)
+        PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s + 1, "expected one value after %s, got %d", ls.words[0].s, (int)ls.nwords - 1));
+      else {
+        PetscBool dup = PETSC_FALSE;
+
+        for (PetscInt i = 0; i < hs->nopts; i++)
+          if (!strcmp(hs->opts[i].name, ls.words[0].s + 1) && hs->opts[i].loc.file == path) dup = PETSC_TRUE;
+        loc.column = ls.words[1].col;
+        if (dup) PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s + 1, "given twice in %s", path));
+        else PetscCall(PhHsSet(hs, ls.words[0].s + 1, ls.words[1].s, loc));
+      }
+    }
+    PetscCall(PhImpLinesFree(&ls));
+  }
+  PetscCall(PhImpFileFree(&f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The materials file: records "name solid|fluid k capacity [viscosity]" separated by whitespace and # comments. */
+static PetscErrorCode PhHsReadMaterials(PhHs *hs, const char path[], PhSourceLoc named)
+{
+  PhImpFile  f;
+  PhImpLines ls;
+  PetscBool  ok, more;
+  PetscInt   field = 0, nfields = 4;
+  char      *name = NULL;
+  PetscReal  k = 0, cap = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-materials_file", &f, &ok));
+  if (ok) {
+    PetscCall(PhImpLinesInit(&ls, &f));
+    for (;;) {
+      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+      if (!more) break;
+      for (PetscInt w = 0; w < ls.nwords; w++) {
+        PhSourceLoc loc = {f.path, ls.lineno, ls.words[w].col};
+        const char *s   = ls.words[w].s;
+        PetscReal   v   = 0;
+
+        if (s[0] == '#') break;
+        if (field == 0) {
+          PetscCall(PetscFree(name));
+          PetscCall(PetscStrallocpy(s, &name));
+          for (PetscInt i = 0; i < hs->nmats; i++)
+            if (!strcmp(hs->mats[i].name, s)) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "material \"%s\" is defined twice", s));
+        } else if (field == 1) {
+          if (!strcmp(s, "solid")) nfields = 4;
+          else if (!strcmp(s, "fluid")) nfields = 5;
+          else PetscCall(PhDiagAdd(hs->diag, loc, name, "expected solid or fluid, got \"%s\"", s));
+        } else if (!PhImpNumber(s, &v) || !(v > 0)) {
+          PetscCall(PhDiagAdd(hs->diag, loc, name, "expected a positive %s, got \"%s\"",
+                              field == 2 ? "conductivity in W/(m K)" : (field == 3 ? "volumetric heat capacity in J/(m^3 K)" : "viscosity in Pa s"),
+                              s));
+        } else if (field == 2) k = v;
+        else if (field == 3) cap = v;
+        if (++field == nfields) {
+          PhHsMaterial *bigger;
+
+          PetscCall(PetscCalloc1(hs->nmats + 1, &bigger));
+          if (hs->nmats) PetscCall(PetscArraycpy(bigger, hs->mats, hs->nmats));
+          PetscCall(PetscFree(hs->mats));
+          hs->mats = bigger;
+          PetscCall(PetscStrallocpy(name, &hs->mats[hs->nmats].name));
+          hs->mats[hs->nmats].k   = k;
+          hs->mats[hs->nmats].cap = cap;
+          hs->nmats++;
+          field   = 0;
+          nfields = 4;
+        }
+      }
+    }
+    if (field != 0) {
+      PhSourceLoc loc = {f.path, ls.lineno, 1};
+
+      PetscCall(PhDiagAdd(hs->diag, loc, name, "the file ends inside the record of material \"%s\"", name));
+    }
+    PetscCall(PhImpLinesFree(&ls));
+  }
+  PetscCall(PetscFree(name));
+  PetscCall(PhImpFileFree(&f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PhHsMaterial *PhHsFindMaterial(PhHs *hs, const char name[])
+{
+  for (PetscInt i = 0; i < hs->nmats; i++)
+    if (!strcmp(hs->mats[i].name, name)) return &hs->mats[i];
+  return NULL;
+}
+
+/* A floorplan: "name width height left bottom [specific_heat resistivity]" per line; 3-word connectivity lines are skipped. */
+static PetscErrorCode PhHsReadFloorplan(PhHs *hs, const char path[], PhSourceLoc named, const char key[], PhHsFloorplan **out)
+{
+  PhImpFile      f;
+  PhImpLines     ls;
+  PetscBool      ok, more;
+  PhHsFloorplan *flp;
+  PetscReal      x0 = PETSC_MAX_REAL, y0 = PETSC_MAX_REAL, x1 = -PETSC_MAX_REAL, y1 = -PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  *out = NULL;
+  for (PetscInt i = 0; i < hs->nflps; i++)
+    if (!strcmp(hs->flps[i]->path, path)) {
+      *out = hs->flps[i];
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  if (hs->nflps == (PetscInt)(sizeof(hs->flps) / sizeof(hs->flps[0]))) {
+    PetscCall(PhDiagAdd(hs->diag, named, key, "more than %d floorplan files", (int)(sizeof(hs->flps) / sizeof(hs->flps[0]))));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscNew(&flp));
+  PetscCall(PetscStrallocpy(path, &flp->path));
+  hs->flps[hs->nflps++] = flp;
+  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, key, &f, &ok));
+  if (ok) {
+    PetscCall(PhImpLinesInit(&ls, &f));
+    for (;;) {
+      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+      if (!more) break;
+      PhSourceLoc loc = {f.path, ls.lineno, 1};
+      PhHsUnit    u;
+      PetscReal   v[6] = {0, 0, 0, 0, 0, 0};
+      PetscBool   good = PETSC_TRUE;
+
+      if (ls.nwords == 3) continue; /* HotFloorplan's "unit1 unit2 wire_density" */
+      if (ls.nwords != 5 && ls.nwords != 7) {
+        PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s,
+                            "expected 5 fields (name width height left bottom) or 7 (with specific heat and resistivity), got %d", (int)ls.nwords));
+        continue;
+      }
+      for (PetscInt w = 1; w < ls.nwords; w++) {
+        loc.column = ls.words[w].col;
+        if (!PhImpNumber(ls.words[w].s, &v[w - 1])) {
+          PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "expected a number, got \"%s\"", ls.words[w].s));
+          good = PETSC_FALSE;
+        } else if ((w <= 2 || w >= 5) && !(v[w - 1] > 0)) {
+          PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "%s must be positive, got %s",
+                              w == 1   ? "the width"
+                              : w == 2 ? "the height"
+                              : w == 5 ? "the specific heat"
+                                       : "the resistivity",
+                              ls.words[w].s));
+          good = PETSC_FALSE;
+        }
+      }
+      for (PetscInt i = 0; i < flp->n; i++)
+        if (!strcmp(flp->units[i].name, ls.words[0].s)) {
+          loc.column = ls.words[0].col;
+          PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "unit \"%s\" is defined twice in %s", ls.words[0].s, f.path));
+          good = PETSC_FALSE;
+        }
+      if (!good) continue;
+      PetscCall(PetscStrallocpy(ls.words[0].s, &u.name));
+      u.w     = v[0];
+      u.h     = v[1];
+      u.x     = v[2];
+      u.y     = v[3];
+      u.props = (PetscBool)(ls.nwords == 7);
+      u.cap   = v[4];
+      u.res   = v[5];
+      {
+        PhHsUnit *bigger;
+
+        PetscCall(PetscMalloc1(flp->n + 1, &bigger));
+        if (flp->n) PetscCall(PetscArraycpy(bigger, flp->units, flp->n));
+        PetscCall(PetscFree(flp->units));
+        flp->units = bigger;
+      }
+      flp->units[flp->n++] = u;
+      x0                   = PetscMin(x0, u.x);
+      y0                   = PetscMin(y0, u.y);
+      x1                   = PetscMax(x1, u.x + u.w);
+      y1                   = PetscMax(y1, u.y + u.h);
+    }
+    if (flp->n == 0) {
+      PhSourceLoc loc = {f.path, 0, 0};
+
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "no functional unit in the floorplan"));
+    }
+    for (PetscInt i = 0; i < flp->n; i++) { /* HotSpot moves the bounding box to the origin */
+      flp->units[i].x -= x0;
+      flp->units[i].y -= y0;
+    }
+    flp->w = flp->n ? x1 - x0 : 0;
+    flp->h = flp->n ? y1 - y0 : 0;
+    PetscCall(PhImpLinesFree(&ls));
+  }
+  PetscCall(PhImpFileFree(&f));
+  *out = flp;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhHsFloorplanFree(PhHsFloorplan **flp)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < (*flp)->n; i++) PetscCall(PetscFree((*flp)->units[i].name));
+  PetscCall(PetscFree((*flp)->units));
+  PetscCall(PetscFree((*flp)->path));
+  PetscCall(PetscFree(*flp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The layer configuration file: records of 7 value lines (6 when line 4 names a material), first word of each line. */
+static PetscErrorCode PhHsReadLcf(PhHs *hs, const char path[], PhSourceLoc named, PhHsLayer **layers, PetscInt *nlayers)
+{
+  PhImpFile  f;
+  PhImpLines ls;
+  PetscBool  ok, more;
+  PetscInt   field = 0, n = 0, cap = 0;
+  PhHsLayer  cur;
+
+  PetscFunctionBeginUser;
+  *layers  = NULL;
+  *nlayers = 0;
+  PetscCall(PetscMemzero(&cur, sizeof(cur)));
+  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-grid_layer_file", &f, &ok));
+  if (ok) {
+    PetscCall(PhImpLinesInit(&ls, &f));
+    for (;;) {
+      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+      if (!more) break;
+      const char *s   = ls.words[0].s;
+      PhSourceLoc loc = {path, ls.lineno, ls.words[0].col}; /* path outlives f: the layers keep their locations */
+      PetscReal   v   = 0;
+      char        key[32];
+
+      (void)snprintf(key, sizeof(key), "layer %d", (int)n);
+      switch (field) {
+      case 0:
+        if (!PhImpNumber(s, &v) || v != (PetscReal)n)
+          PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected the layer number %d, got \"%s\" (layers are numbered 0, 1, ... in order)", (int)n, s));
+        PetscCall(PetscMemzero(&cur, sizeof(cur)));
+        cur.loc = loc;
+        break;
+      case 1:
+      case 2:
+        if (strcmp(s, "Y") && strcmp(s, "N") && strcmp(s, "y") && strcmp(s, "n"))
+          PetscCall(PhDiagAdd(hs->diag, loc, key, "expected Y or N (%s), got \"%s\"", field == 1 ? "lateral heat flow" : "dissipates power", s));
+        if (field == 1) cur.lateral = (PetscBool)(s[0] == 'Y' || s[0] == 'y');
+        else cur.power = (PetscBool)(s[0] == 'Y' || s[0] == 'y');
+        break;
+      case 3:
+        if (PhImpNumber(s, &v)) {
+          if (!(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "the volumetric heat capacity must be positive, got %s", s));
+          cur.cap = v;
+        } else {
+          PhHsMaterial *m = PhHsFindMaterial(hs, s);
+
+          if (m == NULL)
+            PetscCall(PhDiagAdd(hs->diag, loc, key,
+                                "expected a volumetric heat capacity in J/(m^3 K) or a material of the materials file, got \"%s\"%s", s,
+                                hs->nmats ? "" : " (no -materials_file given)"));
+          else {
+            cur.k   = m->k;
+            cur.cap = m->cap;
+          }
+          PetscCall(PetscStrallocpy(s, &cur.material));
+          field++; /* no resistivity line */
+        }
+        break;
+      case 4:
+        if (!PhImpNumber(s, &v) || !(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a positive resistivity in m K/W, got \"%s\"", s));
+        else cur.k = 1 / v;
+        break;
+      case 5:
+        if (!PhImpNumber(s, &v) || !(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a positive thickness in m, got \"%s\"", s));
+        else cur.thickness = v;
+        break;
+      case 6: {
+        char *flp_path;
+
+        if (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, ".csv")) {
+          PetscCall(PhDiagAdd(hs->diag, loc, key, "a micro-channel layer (%s) is not representable yet: photherm has no liquid cooling", s));
+          cur.flp = NULL;
+        } else {
+          PetscCall(PhPathJoin(path, s, &flp_path));
+          PetscCall(PhHsReadFloorplan(hs, flp_path, loc, key, &cur.flp));
+          PetscCall(PetscFree(flp_path));
+        }
+        if (n == cap) {
+          PhHsLayer *bigger;
+
+          cap = cap ? 2 * cap : 8;
+          PetscCall(PetscCalloc1(cap, &bigger));
+          if (n) PetscCall(PetscArraycpy(bigger, *layers, n));
+          PetscCall(PetscFree(*layers));
+          *layers = bigger;
+        }
+        (*layers)[n++] = cur;
+        PetscCall(PetscMemzero(&cur, sizeof(cur)));
+        break;
+      }
+      }
+      if (ls.nwords > 1) {
+        loc.column = ls.words[1].col;
+        PetscCall(PhDiagWarn(hs->diag, loc, key, "only the first word of a line is read; \"%s\" is ignored", ls.words[1].s));
+      }
+      field = (field + 1) % 7;
+    }
+    if (field != 0) {
+      PhSourceLoc loc = {f.path, ls.lineno, 1};
+
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the file ends inside the record of layer %d", (int)n));
+      PetscCall(PetscFree(cur.material));
+    }
+    if (n == 0 && field == 0) {
+      PhSourceLoc loc = {f.path, 0, 0};
+
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "no layer in the layer configuration file"));
+    }
+    PetscCall(PhImpLinesFree(&ls));
+  }
+  PetscCall(PhImpFileFree(&f));
+  *nlayers = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The power trace: a line of unit names, then one line of powers (W) per sampling interval. */
+static PetscErrorCode PhHsReadPtrace(PhHs *hs, const char path[], PhSourceLoc named, PhImpFile *f, char ***names, PhSourceLoc **name_locs,
+                                     PetscInt *ncols, PetscReal **rows, PetscInt *nrows)
+{
+  PhImpLines ls;
+  PetscBool  ok, more;
+  PetscInt   cap = 0;
+
+  PetscFunctionBeginUser;
+  *names     = NULL;
+  *name_locs = NULL;
+  *ncols     = 0;
+  *rows      = NULL;
+  *nrows     = 0;
+  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-p", f, &ok));
+  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhImpLinesInit(&ls, f));
+  PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+  if (!more) {
+    PhSourceLoc loc = {f->path, 0, 0};
+
+    PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the power trace is empty: expected a line of unit names and rows of powers"));
+  } else {
+    *ncols = ls.nwords;
+    PetscCall(PetscCalloc2(*ncols, names, *ncols, name_locs));
+    for (PetscInt c = 0; c < *ncols; c++) {
+      PetscReal v;
+
+      (*name_locs)[c].file   = f->path;
+      (*name_locs)[c].line   = ls.lineno;
+      (*name_locs)[c].column = ls.words[c].col;
+      PetscCall(PetscStrallocpy(ls.words[c].s, &(*names)[c]));
+      if (PhImpNumber(ls.words[c].s, &v))
+        PetscCall(PhDiagAdd(hs->diag, (*name_locs)[c], NULL, "expected the line of unit names first, got the number %s", ls.words[c].s));
+      for (PetscInt d = 0; d < c; d++)
+        if (!strcmp((*names)[d], (*names)[c])) PetscCall(PhDiagAdd(hs->diag, (*name_locs)[c], NULL, "unit \"%s\" is named twice", (*names)[c]));
+    }
+    for (;;) {
+      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+      if (!more) break;
+      PhSourceLoc loc = {f->path, ls.lineno, 1};
+
+      if (ls.nwords != *ncols) {
+        PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected %d powers (one per unit of the first line), got %d", (int)*ncols, (int)ls.nwords));
+        continue;
+      }
+      if (*nrows == cap) {
+        PetscReal *bigger;
+
+        cap = cap ? 2 * cap : 64;
+        PetscCall(PetscMalloc1((size_t)cap * (size_t)*ncols, &bigger));
+        if (*nrows) PetscCall(PetscArraycpy(bigger, *rows, (size_t)*nrows * (size_t)*ncols));
+        PetscCall(PetscFree(*rows));
+        *rows = bigger;
+      }
+      for (PetscInt c = 0; c < *ncols; c++) {
+        PetscReal *v = &(*rows)[*nrows * *ncols + c];
+
+        loc.column = ls.words[c].col;
+        if (!PhImpNumber(ls.words[c].s, v)) {
+          PetscCall(PhDiagAdd(hs->diag, loc, (*names)[c], "expected a power in W, got \"%s\"", ls.words[c].s));
+          *v = 0;
+        } else if (*v < 0) {
+          PetscCall(PhDiagAdd(hs->diag, loc, (*names)[c], "negative power %s W", ls.words[c].s));
+          *v = 0;
+        }
+      }
+      (*nrows)++;
+    }
+    if (*nrows == 0) {
+      PhSourceLoc loc = {f->path, ls.lineno, 1};
+
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the power trace has no row of powers"));
+    }
+  }
+  PetscCall(PhImpLinesFree(&ls));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The init file: "name temperature_K" per line. Read for its problems only (see cases/README.md section 19.1). */
+static PetscErrorCode PhHsReadInit(PhHs *hs, const char path[], PhSourceLoc named, PetscInt *n)
+{
+  PhImpFile  f;
+  PhImpLines ls;
+  PetscBool  ok, more;
+
+  PetscFunctionBeginUser;
+  *n = 0;
+  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "init_file", &f, &ok));
+  if (ok) {
+    PetscCall(PhImpLinesInit(&ls, &f));
+    for (;;) {
+      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
+      if (!more) break;
+      PhSourceLoc loc = {f.path, ls.lineno, 1};
+      PetscReal   t;
+
+      if (ls.nwords != 2) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected a name and a temperature in K, got %d words", (int)ls.nwords));
+      else if (loc.column = ls.words[1].col, !PhImpNumber(ls.words[1].s, &t) || !(t > 0))
+        PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "expected a temperature in K, got \"%s\"", ls.words[1].s));
+      else (*n)++;
+    }
+    PetscCall(PhImpLinesFree(&ls));
+  }
+  PetscCall(PhImpFileFree(&f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A material of the case from a HotSpot material name (materials file) or from k and capacity. */
+static PetscErrorCode PhHsMaterialOf(PhHs *hs, PhImport *imp, const char what[], const char matkey[], PetscReal k, PetscReal cap, PetscReal kxy,
+                                     const char comment[], PetscInt *index)
+{
+  PhHsOption *o = matkey ? PhHsGet(hs, matkey) : NULL;
+  char        c[512];
+
+  PetscFunctionBeginUser;
+  if (o != NULL && strcmp(o->value, "(null)")) {
+    PhHsMaterial *m = PhHsFindMaterial(hs, o->value);
+
+    if (m == NULL)
+      PetscCall(PhDiagAdd(hs->diag, o->loc, matkey, "unknown material \"%s\"%s", o->value, hs->nmats ? "" : " (no -materials_file given)"));
+    else {
+      k   = m->k;
+      cap = m->cap;
+      (void)snprintf(c, sizeof(c), "%s: -%s %s of the materials file", what, matkey, o->value);
+      PetscCall(PhImportAddMaterial(imp, what, kxy > 0 ? kxy : k, kxy > 0 ? kxy : k, k, cap, c, index));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PhImportAddMaterial(imp, what, kxy > 0 ? kxy : k, kxy > 0 ? kxy : k, k, cap, comment, index));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A layer of the case over a centred square (or the die's rectangle) of `material`, with `outside` around it. */
+static PetscErrorCode PhHsPackageLayer(PhImport *imp, const char name[], PetscReal t, PetscInt material, PetscInt outside, PetscReal S, PetscReal w,
+                                       PetscReal h, const char comment[], PetscInt *index)
+{
+  PetscFunctionBeginUser;
+  if (w >= S - PH_MERGE_DISTANCE && h >= S - PH_MERGE_DISTANCE) PetscCall(PhImportAddLayer(imp, name, t, material, 1, comment, index));
+  else {
+    char *bname;
+
+    PetscCall(PhImportAddLayer(imp, name, t, outside, 1, comment, index));
+    PetscCall(PhImportUniqueName(imp, name, NULL, &bname));
+    PetscCall(PhImportAddBlock(imp, *index, bname, material, (S - w) / 2, (S + w) / 2, (S - h) / 2, (S + h) / 2));
+    PetscCall(PetscFree(bname));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief photherm import hotspot [HotSpot's options] -o CASE.yaml.
+
+  Collective on `comm`. argv holds HotSpot's options as `-name value` pairs; the last -o names the case, an earlier -o
+  is HotSpot's transient trace and asks for a transient.
+**/
+PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char output[], int *exit_code)
+{
+  PhHs           hs;
+  PhImport      *imp = NULL;
+  PhSourceLoc    cmd = {"command line", 0, 0}, loc;
+  const char    *flp_path, *ptrace_path, *lcf_path, *mat_path, *init_path, *ttrace = NULL;
+  PhHsLayer     *lcf  = NULL;
+  PetscInt       nlcf = 0, ncols = 0, nrows = 0, nerrors, ninit = 0;
+  char         **names     = NULL;
+  PhSourceLoc   *name_locs = NULL;
+  PetscReal     *rows      = NULL;
+  PhImpFile      ptrace;
+  PetscBool      grid, detailed, secondary, flag;
+  PetscReal      t_chip, k_chip, p_chip, c_convec, r_convec, s_sink, t_sink, k_sink, p_sink, s_spreader, t_spreader, k_spreader, p_spreader;
+  PetscReal      t_interface, k_interface, p_interface, ambient, init_temp, intvl, r_sec = 0, c_sec = 0, t_metal = 0, t_c4 = 0, s_sub = 0, t_sub = 0;
+  PetscReal      s_solder = 0, t_solder = 0, s_pcb = 0, t_pcb = 0, S, W = 0, H = 0;
+  PetscInt       rows_g, cols_g;
+  PhHsFloorplan *flp = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&hs, sizeof(hs)));
+  PetscCall(PetscMemzero(&ptrace, sizeof(ptrace)));
+  hs.comm = comm;
+  PetscCall(PhDiagCreate(&hs.diag));
+  /* the command line: -c first (the command line wins over the file), then every other pair */
+  for (int i = 0; i < argc; i += 2) {
+    const char *a = argv[i];
+
+    if (a[0] != '-' || !a[1]) PetscCall(PhDiagAdd(hs.diag, cmd, NULL, "expected HotSpot's -name value pairs, got \"%s\"", a));
+    else if (i + 1 >= argc) PetscCall(PhDiagAdd(hs.diag, cmd, a + 1, "%s needs a value", a));
+    else if (!strcmp(a, "-c")) PetscCall(PhHsReadConfig(&hs, argv[i + 1], cmd));
+  }
+  for (int i = 0; i + 1 < argc; i += 2) {
+    if (argv[i][0] != '-' || !strcmp(argv[i], "-c")) continue;
+    if (!strcmp(argv[i], "-o")) ttrace = argv[i + 1];
+    else PetscCall(PhHsSet(&hs, argv[i] + 1, argv[i + 1], cmd));
+  }
+  /* unknown keys: HotSpot ignores them silently; a warning says so */
+  for (PetscInt i = 0; i < hs.nopts; i++) {
+    PetscBool known = PETSC_FALSE;
+
+    for (PetscInt k = 0; PhHsKeys[k] && !known; k++) known = (PetscBool)!strcmp(PhHsKeys[k], hs.opts[i].name);
+    if (!known) PetscCall(PhDiagWarn(hs.diag, hs.opts[i].loc, hs.opts[i].name, "not an option of HotSpot 7; ignored, as HotSpot does"));
+  }
+  /* capabilities that have no photherm counterpart yet */
+  PetscCall(PhHsFlag(&hs, "use_microchannels", &flag));
+  if (flag)
+    PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "use_microchannels")->loc, "use_microchannels",
+                        "micro-channel cooling is not representable yet: photherm has no liquid cooling"));
+  PetscCall(PhHsFlag(&hs, "leakage_used", &flag));
+  if (flag)
+    PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "leakage_used")->loc, "leakage_used",
+                        "HotSpot's leakage loop is not converted: add leakage: to the sources of the case (cases/README.md section 12.4)"));
+  PetscCall(PhHsFlag(&hs, "package_model_used", &flag));
+  if (flag)
+    PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "package_model_used")->loc, "package_model_used",
+                        "HotSpot's fan and fin package model is not converted: give the sink's r_convec instead"));
+  (void)PhHsGet(&hs, "use_microfluidic_cooling");
+
+  /* the package */
+  PetscCall(PhHsReal(&hs, "t_chip", 1.5e-4, PETSC_TRUE, &t_chip));
+  PetscCall(PhHsReal(&hs, "k_chip", 100, PETSC_TRUE, &k_chip));
+  PetscCall(PhHsReal(&hs, "p_chip", 1.75e6, PETSC_TRUE, &p_chip));
+  PetscCall(PhHsReal(&hs, "c_convec", 140.4, PETSC_FALSE, &c_convec));
+  PetscCall(PhHsReal(&hs, "r_convec", 0.1, PETSC_TRUE, &r_convec));
+  PetscCall(PhHsReal(&hs, "s_sink", 0.06, PETSC_TRUE, &s_sink));
+  PetscCall(PhHsReal(&hs, "t_sink", 6.9e-3, PETSC_TRUE, &t_sink));
+  PetscCall(PhHsReal(&hs, "k_sink", 400, PETSC_TRUE, &k_sink));
+  PetscCall(PhHsReal(&hs, "p_sink", 3.55e6, PETSC_TRUE, &p_sink));
+  PetscCall(PhHsReal(&hs, "s_spreader", 0.03, PETSC_TRUE, &s_spreader));
+  PetscCall(PhHsReal(&hs, "t_spreader", 1e-3, PETSC_TRUE, &t_spreader));
+  PetscCall(PhHsReal(&hs, "k_spreader", 400, PETSC_TRUE, &k_spreader));
+  PetscCall(PhHsReal(&hs, "p_spreader", 3.55e6, PETSC_TRUE, &p_spreader));
+  PetscCall(PhHsReal(&hs, "t_interface", 2e-5, PETSC_TRUE, &t_interface));
+  PetscCall(PhHsReal(&hs, "k_interface", 4, PETSC_TRUE, &k_interface));
+  PetscCall(PhHsReal(&hs, "p_interface", 4e6, PETSC_TRUE, &p_interface));
+  PetscCall(PhHsReal(&hs, "ambient", 318.15, PETSC_TRUE, &ambient));
+  PetscCall(PhHsReal(&hs, "init_temp", 333.15, PETSC_TRUE, &init_temp));
+  PetscCall(PhHsReal(&hs, "sampling_intvl", 3.333e-6, PETSC_TRUE, &intvl));
+  PetscCall(PhHsInt(&hs, "grid_rows", 64, 1, 100000, &rows_g));
+  PetscCall(PhHsInt(&hs, "grid_cols", 64, 1, 100000, &cols_g));
+  PetscCall(PhHsFlag(&hs, "detailed_3D", &detailed));
+  PetscCall(PhHsFlag(&hs, "model_secondary", &secondary));
+  {
+    PhHsOption *o = PhHsGet(&hs, "model_type");
+
+    grid = (PetscBool)(o != NULL && !strcmp(o->value, "grid"));
+    if (o != NULL && strcmp(o->value, "grid") && strcmp(o->value, "block"))
+      PetscCall(PhDiagAdd(hs.diag, o->loc, "model_type", "expected block or grid, got \"%s\"", o->value));
+  }
+  if (secondary) {
+    PetscCall(PhHsReal(&hs, "r_convec_sec", 1.0, PETSC_TRUE, &r_sec));
+    PetscCall(PhHsReal(&hs, "c_convec_sec", 140.4, PETSC_FALSE, &c_sec));
+    PetscCall(PhHsReal(&hs, "t_metal", 1e-5, PETSC_TRUE, &t_metal));
+    PetscCall(PhHsReal(&hs, "t_c4", 1e-4, PETSC_TRUE, &t_c4));
+    PetscCall(PhHsReal(&hs, "s_sub", 0.021, PETSC_TRUE, &s_sub));
+    PetscCall(PhHsReal(&hs, "t_sub", 1e-3, PETSC_TRUE, &t_sub));
+    PetscCall(PhHsReal(&hs, "s_solder", 0.021, PETSC_TRUE, &s_solder));
+    PetscCall(PhHsReal(&hs, "t_solder", 9.4e-4, PETSC_TRUE, &t_solder));
+    PetscCall(PhHsReal(&hs, "s_pcb", 0.1, PETSC_TRUE, &s_pcb));
+    PetscCall(PhHsReal(&hs, "t_pcb", 2e-3, PETSC_TRUE, &t_pcb));
+    if (!grid)
+      PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "model_secondary")->loc, "model_secondary",
+                          "HotSpot models the secondary path only with -model_type grid"));
+  }
+
+  /* the files */
+  mat_path = PhHsFile(&hs, "materials_file", &loc);
+  if (mat_path) PetscCall(PhHsReadMaterials(&hs, mat_path, loc));
+  lcf_path = PhHsFile(&hs, "grid_layer_file", &loc);
+  if (lcf_path && !grid) {
+    PetscCall(PhDiagAdd(hs.diag, loc, "grid_layer_file", "a layer configuration file needs -model_type grid"));
+    lcf_path = NULL;
+  }
+  if (lcf_path) PetscCall(PhHsReadLcf(&hs, lcf_path, loc, &lcf, &nlcf));
+  else {
+    flp_path = PhHsFile(&hs, "f", &loc);
+    if (flp_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "-f", "no floorplan: give -f FILE.flp (or -grid_layer_file FILE.lcf)"));
+    else PetscCall(PhHsReadFloorplan(&hs, flp_path, loc, "-f", &flp));
+  }
+  ptrace_path = PhHsFile(&hs, "p", &loc);
+  if (ptrace_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "-p", "no power trace: give -p FILE.ptrace"));
+  else PetscCall(PhHsReadPtrace(&hs, ptrace_path, loc, &ptrace, &names, &name_locs, &ncols, &rows, &nrows));
+  init_path = PhHsFile(&hs, "init_file", &loc);
+  if (init_path) PetscCall(PhHsReadInit(&hs, init_path, loc, &ninit));
+  (void)PhHsGet(&hs, "steady_file");
+  (void)PhHsGet(&hs, "grid_steady_file");
+  (void)PhHsGet(&hs, "grid_transient_file");
+
+  /* the die: every layer's floorplan has the same size */
+  if (lcf_path) {
+    for (PetscInt l = 0; l < nlcf; l++)
+      if (lcf[l].flp && lcf[l].flp->n) {
+        if (W == 0) {
+          W = lcf[l].flp->w;
+          H = lcf[l].flp->h;
+        } else if (PetscAbsReal(lcf[l].flp->w - W) > 1e-9 || PetscAbsReal(lcf[l].flp->h - H) > 1e-9)
+          PetscCall(PhDiagAdd(hs.diag, lcf[l].loc, NULL,
+                              "the floorplan %s is %g m x %g m, other layers' %g m x %g m: HotSpot needs one size for every layer", lcf[l].flp->path,
+                              (double)lcf[l].flp->w, (double)lcf[l].flp->h, (double)W, (double)H));
+      }
+  } else if (flp) {
+    W = flp->w;
+    H = flp->h;
+  }
+  if (W > 0 && (s_spreader < W - 1e-12 || s_spreader < H - 1e-12))
+    PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "s_spreader") ? PhHsGet(&hs, "s_spreader")->loc : cmd, "s_spreader",
+                        "the spreader (%g m) is smaller than the die (%g m x %g m)", (double)s_spreader, (double)W, (double)H));
+  if (s_sink < s_spreader - 1e-12)
+    PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "s_sink") ? PhHsGet(&hs, "s_sink")->loc : cmd, "s_sink",
+                        "the sink (%g m) is smaller than the spreader (%g m)", (double)s_sink, (double)s_spreader));
+  if (ttrace != NULL && !strcmp(ttrace, output)) ttrace = NULL;
+
+  PetscCall(PhDiagGetCount(hs.diag, &nerrors, NULL));
+  if (nerrors == 0) {
+    PetscInt   outside, m_spr, m_sink, li;
+    PetscReal  ox, oy, cap_sink;
+    char       c[1024];
+    PetscInt  *col_of = NULL; /* ptrace column of each power unit */
+    PetscInt   npower = 0;
+    PhHsLayer  die_layers[2];
+    PhHsLayer *stack  = lcf;
+    PetscInt   nstack = nlcf;
+    PetscReal *mean;
+
+    PetscCall(PhImportCreate(&imp));
+    S = PetscMax(PetscMax(s_sink, s_spreader), PetscMax(W, H));
+    if (secondary) S = PetscMax(S, PetscMax(s_pcb, PetscMax(s_sub, s_solder)));
+    ox = (S - W) / 2;
+    oy = (S - H) / 2;
+    {
+      const char *slash = strrchr(output, '/'), *base = slash ? slash + 1 : output;
+      size_t      n = strlen(base);
+
+      if (n > 5 && !strcmp(base + n - 5, ".yaml")) n -= 5;
+      PetscCall(PhImportSetString(&imp->name, "%.*s", (int)n, base));
+      for (char *p = imp->name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.')) *p = '_';
+    }
+    PetscCall(PhImportSetString(&imp->description, "HotSpot %s model converted by photherm import hotspot", grid ? "grid" : "block"));
+    PetscCall(PhImportAddLine(&imp->header, &imp->nheader,
+                              "Converted from HotSpot 7 inputs by photherm import hotspot (cases/README.md section 19.1):"));
+    {
+      char *line = NULL;
+
+      PetscCall(PhImportSetString(&line, "  hotspot"));
+      for (int i = 0; i < argc; i++) PetscCall(PhImportSetString(&line, "%s %s", line, argv[i]));
+      PetscCall(PhImportAddLine(&imp->header, &imp->nheader, "%s", line));
+      PetscCall(PetscFree(line));
+    }
+    for (int i = 0; i + 1 < argc; i += 2)
+      if (!strcmp(argv[i], "-c")) PetscCall(PhImportAddLine(&imp->header, &imp->nheader, "configuration file: %s", argv[i + 1]));
+    if (lcf_path) PetscCall(PhImportAddLine(&imp->header, &imp->nheader, "layer configuration: %s", lcf_path));
+    for (PetscInt i = 0; i < hs.nflps; i++) PetscCall(PhImportAddLine(&imp->header, &imp->nheader, "floorplan: %s", hs.flps[i]->path));
+    PetscCall(PhImportAddLine(&imp->header, &imp->nheader, "power trace: %s (%d units, %d rows of %g s)", ptrace_path, (int)ncols, (int)nrows,
+                              (double)intvl));
+    if (mat_path) PetscCall(PhImportAddLine(&imp->header, &imp->nheader, "materials: %s", mat_path));
+    PetscCall(PhImportAddLine(
+      &imp->header, &imp->nheader,
+      "HotSpot's package: die %g x %g mm centred on a %g mm spreader and a %g mm sink%s; photherm resolves the spreader and sink", (double)(W * 1e3),
+      (double)(H * 1e3), (double)(s_spreader * 1e3), (double)(s_sink * 1e3), secondary ? ", the secondary path below the die" : ""));
+    PetscCall(PhImportAddLine(&imp->header, &imp->nheader,
+                              "outside the die where HotSpot lumps them into 12 nodes; around them is still air, where nothing conducts in HotSpot."));
+
+    PetscCall(PhImportAddMaterial(imp, "outside", PH_AIR_K, PH_AIR_K, PH_AIR_K, PH_AIR_CAP,
+                                  "still air around the die and spreader: HotSpot has no material there", &outside));
+    imp->fx0 = 0;
+    imp->fx1 = S;
+    imp->fy0 = 0;
+    imp->fy1 = S;
+    if (grid) {
+      imp->max_cell_xy = PetscMin(W / cols_g, H / rows_g);
+      PetscCall(PhImportSetString(&imp->grid_comment, "HotSpot's grid: %d x %d cells over the die", (int)rows_g, (int)cols_g));
+    } else {
+      imp->max_cell_xy = PetscMin(W, H) / 64;
+      PetscCall(PhImportSetString(&imp->grid_comment, "HotSpot's block model has one node per unit; photherm resolves the die with 64 x 64 cells"));
+    }
+
+    /* secondary path, bottom to top: PCB, solder, substrate (and without a layer file C4/underfill and metal) */
+    if (secondary) {
+      PetscInt m, l;
+
+      PetscCall(PhImportAddMaterial(imp, "pcb", 1 / 0.333, 1 / 0.333, 1 / 0.333, 1.32e6 + PH_HS_C_FACTOR * c_sec / (s_pcb * s_pcb * t_pcb),
+                                    "HotSpot's PCB (resistivity 0.333 m K/W, 1.32e6 J/m^3/K) plus 0.333 x c_convec_sec", &m));
+      PetscCall(PhHsPackageLayer(imp, "pcb", t_pcb, m, outside, S, s_pcb, s_pcb, "secondary path: s_pcb, t_pcb", &l));
+      PetscCall(PhImportAddMaterial(imp, "solder", 1 / 0.06, 1 / 0.06, 1 / 0.06, 2.1e6, "HotSpot's solder balls (0.06 m K/W, 2.1e6 J/m^3/K)", &m));
+      PetscCall(PhHsPackageLayer(imp, "solder", t_solder, m, outside, S, s_solder, s_solder, "secondary path: s_solder, t_solder", &l));
+      PetscCall(PhImportAddMaterial(imp, "substrate", 1 / 0.5, 1 / 0.5, 1 / 0.5, 1.6e6, "HotSpot's package substrate (0.5 m K/W, 1.6e6 J/m^3/K)",
+                                    &m));
+      PetscCall(PhHsPackageLayer(imp, "substrate", t_sub, m, outside, S, s_sub, s_sub, "secondary path: s_sub, t_sub", &l));
+      if (!lcf_path) {
+        PetscCall(PhImportAddMaterial(imp, "c4", 1 / 0.8, 1 / 0.8, 1 / 0.8, 1.65e6, "HotSpot's C4/underfill (0.8 m K/W, 1.65e6 J/m^3/K)", &m));
+        PetscCall(PhHsPackageLayer(imp, "c4", t_c4, m, outside, S, W, H, "secondary path: t_c4", &l));
+        PetscCall(PhImportAddMaterial(imp, "metal", 1 / 0.0025, 1 / 0.0025, 1 / 0.0025, 3.55e6,
+                                      "HotSpot's metal layer (0.0025 m K/W, 3.55e6 J/m^3/K)", &m));
+        PetscCall(PhHsPackageLayer(imp, "metal", t_metal, m, outside, S, W, H, "secondary path: t_metal", &l));
+      }
+      imp->bottom.present = PETSC_TRUE;
+      imp->bottom.h       = 1 / (r_sec * s_pcb * s_pcb);
+      imp->bottom.ambient = ambient;
+      if (s_pcb < S - PH_MERGE_DISTANCE) {
+        imp->bottom.region = PETSC_TRUE;
+        imp->bottom.x0 = imp->bottom.y0 = (S - s_pcb) / 2;
+        imp->bottom.x1 = imp->bottom.y1 = (S + s_pcb) / 2;
+      }
+      PetscCall(PhImportSetString(&imp->bottom.comment, "secondary path: 1 / (r_convec_sec %g K/W x s_pcb^2)", (double)r_sec));
+    }
+    /* the chip layers: the layer file's, or silicon and interface */
+    if (!lcf_path) {
+      PetscCall(PetscMemzero(die_layers, sizeof(die_layers)));
+      die_layers[0].lateral   = PETSC_TRUE;
+      die_layers[0].power     = PETSC_TRUE;
+      die_layers[0].thickness = t_chip;
+      die_layers[0].flp       = flp;
+      die_layers[1].lateral   = PETSC_TRUE;
+      die_layers[1].thickness = t_interface;
+      die_layers[1].flp       = flp;
+      stack                   = die_layers;
+      nstack                  = 2;
+    }
+    PetscCall(PetscCalloc1(ncols, &col_of));
+    for (PetscInt c = 0; c < ncols; c++) col_of[c] = -1;
+    for (PetscInt l = 0; l < nstack; l++) {
+      PhHsLayer *L = &stack[l];
+      char       lname[32], prefix[40];
+      PetscInt   m;
+
+      if (lcf_path) {
+        (void)snprintf(lname, sizeof(lname), "layer_%d", (int)l);
+        (void)snprintf(c, sizeof(c), "layer %d of %s, %s%s", (int)l, lcf_path, L->material ? "material " : "", L->material ? L->material : "");
+        PetscCall(PhHsMaterialOf(&hs, imp, lname, NULL, L->k, L->cap, L->lateral ? 0 : L->k * 1e-9, c, &m));
+      } else if (l == 0) {
+        (void)snprintf(lname, sizeof(lname), "die");
+        PetscCall(PhHsMaterialOf(&hs, imp, "chip", "material_chip", k_chip, p_chip, 0, "k_chip, p_chip", &m));
+      } else {
+        (void)snprintf(lname, sizeof(lname), "interface");
+        PetscCall(PhHsMaterialOf(&hs, imp, "interface", "material_interface", k_interface, p_interface, 0, "k_interface, p_interface", &m));
+      }
+      if (lcf_path) (void)snprintf(c, sizeof(c), "LCF layer %d: %s", (int)l, L->flp ? L->flp->path : "");
+      else (void)snprintf(c, sizeof(c), l == 0 ? "t_chip, floorplan %s" : "t_interface, as wide as the die (floorplan %s)", flp->path);
+      PetscCall(PhHsPackageLayer(imp, lname, L->thickness, m, outside, S, W, H, c, &li));
+      if (!L->flp) continue;
+      (void)snprintf(prefix, sizeof(prefix), "L%d_", (int)l);
+      for (PetscInt u = 0; u < L->flp->n; u++) {
+        PhHsUnit *U     = &L->flp->units[u];
+        PetscInt  um    = m;
+        PetscBool block = L->power;
+        char     *bname;
+
+        if (detailed && U->props) {
+          char mn[80];
+
+          (void)snprintf(mn, sizeof(mn), "%s_unit", lname);
+          PetscCall(PhImportAddMaterial(imp, mn, L->lateral ? 1 / U->res : 1e-9 / U->res, L->lateral ? 1 / U->res : 1e-9 / U->res, 1 / U->res, U->cap,
+                                        "specific heat and resistivity of a unit of the floorplan (-detailed_3D on)", &um));
+          block = PETSC_TRUE;
+        }
+        if (!block) continue;
+        PetscCall(PhImportUniqueName(imp, U->name, prefix, &bname));
+        PetscCall(PhImportAddBlock(imp, li, bname, um, ox + U->x, ox + U->x + U->w, oy + U->y, oy + U->y + U->h));
+        if (L->power) { /* its ptrace column: HotSpot groups the columns by power layer, in layer order */
+          PetscInt found = -1;
+
+          for (PetscInt cc = npower; cc < ncols && found < 0; cc++)
+            if (!strcmp(names[cc], U->name) && col_of[cc] < 0) found = cc;
+          if (found < 0)
+            for (PetscInt cc = 0; cc < ncols && found < 0; cc++)
+              if (!strcmp(names[cc], U->name) && col_of[cc] < 0) found = cc;
+          if (found < 0)
+            PetscCall(PhDiagAdd(hs.diag, name_locs ? name_locs[0] : cmd, NULL, "no column for unit \"%s\" of %s", U->name, L->flp->path));
+          else {
+            col_of[found] = imp->nsources;
+            PetscCall(PhImportAddSource(imp, bname, bname, 0, found, NULL));
+          }
+        }
+        PetscCall(PetscFree(bname));
+      }
+      npower += L->power ? L->flp->n : 0;
+    }
+    for (PetscInt cc = 0; cc < ncols; cc++)
+      if (col_of[cc] < 0)
+        PetscCall(PhDiagAdd(hs.diag, name_locs[cc], NULL, "unit \"%s\" is in no floorplan of a layer that dissipates power", names[cc]));
+    if (imp->nsources == ncols) { /* the sources in the trace's column order, as HotSpot's .ttrace lists them */
+      PhImpSource *ordered;
+
+      PetscCall(PetscMalloc1(ncols, &ordered));
+      for (PetscInt cc = 0; cc < ncols; cc++) {
+        ordered[cc] = imp->sources[col_of[cc]];
+        col_of[cc]  = cc;
+      }
+      PetscCall(PetscArraycpy(imp->sources, ordered, ncols));
+      PetscCall(PetscFree(ordered));
+    }
+    /* spreader and sink; the lumped convection capacitance goes into the sink, spread as HotSpot spreads it */
+    PetscCall(PhHsMaterialOf(&hs, imp, "spreader", "material_spreader", k_spreader, p_spreader, 0, "k_spreader, p_spreader", &m_spr));
+    PetscCall(PhHsPackageLayer(imp, "spreader", t_spreader, m_spr, outside, S, s_spreader, s_spreader, "s_spreader, t_spreader", &li));
+    {
+      PhHsOption *o = PhHsGet(&hs, "material_sink");
+
+      if (o && strcmp(o->value, "(null)") && PhHsFindMaterial(&hs, o->value)) {
+        k_sink = PhHsFindMaterial(&hs, o->value)->k;
+        p_sink = PhHsFindMaterial(&hs, o->value)->cap;
+      }
+    }
+    cap_sink = p_sink + PH_HS_C_FACTOR * c_convec / (s_sink * s_sink * t_sink);
+    (void)snprintf(c, sizeof(c), "k_sink %g, p_sink %g plus 0.333 x c_convec %g J/K spread over the sink (HotSpot's lumped convection capacitance)",
+                   (double)k_sink, (double)p_sink, (double)c_convec);
+    PetscCall(PhImportAddMaterial(imp, "sink", k_sink, k_sink, k_sink, cap_sink, c, &m_sink));
+    PetscCall(PhHsPackageLayer(imp, "sink", t_sink, m_sink, outside, S, s_sink, s_sink, "s_sink, t_sink", &li));
+    imp->top.present = PETSC_TRUE;
+    imp->top.h       = 1 / (r_convec * s_sink * s_sink);
+    imp->top.ambient = ambient;
+    if (s_sink < S - PH_MERGE_DISTANCE) {
+      imp->top.region = PETSC_TRUE;
+      imp->top.x0 = imp->top.y0 = (S - s_sink) / 2;
+      imp->top.x1 = imp->top.y1 = (S + s_sink) / 2;
+    }
+    PetscCall(PhImportSetString(&imp->top.comment, "1 / (r_convec %g K/W x s_sink^2), ambient %g K", (double)r_convec, (double)ambient));
+
+    /* powers: the trace for a transient (HotSpot's -o), the mean of all rows for a steady state (as HotSpot's) */
+    PetscCall(PetscCalloc1(ncols, &mean));
+    for (PetscInt r = 0; r < nrows; r++)
+      for (PetscInt cc = 0; cc < ncols; cc++) mean[cc] += rows[r * ncols + cc] / nrows;
+    if (ttrace == NULL) {
+      imp->steady = PETSC_TRUE;
+      for (PetscInt cc = 0; cc < ncols; cc++)
+        if (col_of[cc] >= 0) {
+          imp->sources[col_of[cc]].column = -1;
+          imp->sources[col_of[cc]].power  = mean[cc];
+        }
+      PetscCall(PhImportSetString(&imp->time_comment, "steady state of the mean of the %d rows of %s, as HotSpot's (no -o given)", (int)nrows,
+                                  ptrace_path));
+    } else {
+      PetscInt extra = init_path ? 1 : 0;
+
+      imp->steady       = PETSC_FALSE;
+      imp->end          = nrows * intvl;
+      imp->dt_max       = intvl;
+      imp->series_every = intvl;
+      imp->fields_every = imp->end;
+      imp->ntrace_cols  = ncols;
+      imp->ntrace_rows  = nrows + extra;
+      PetscCall(PetscMalloc1(ncols, &imp->trace_names));
+      for (PetscInt cc = 0; cc < ncols; cc++)
+        PetscCall(PetscStrallocpy(col_of[cc] >= 0 ? imp->sources[col_of[cc]].name : names[cc], &imp->trace_names[cc]));
+      PetscCall(PetscMalloc2(imp->ntrace_rows, &imp->trace_times, imp->ntrace_rows * ncols, &imp->trace_values));
+      if (extra) {
+        imp->trace_times[0] = 0;
+        PetscCall(PetscArraycpy(imp->trace_values, mean, ncols));
+      }
+      for (PetscInt r = 0; r < nrows; r++) {
+        imp->trace_times[r + extra] = r * intvl + (r == 0 && extra ? 1e-6 * intvl : 0);
+        PetscCall(PetscArraycpy(imp->trace_values + (r + extra) * ncols, rows + r * ncols, ncols));
+      }
+      PetscCall(PhImportAddLine(&imp->trace_header, &imp->ntrace_header,
+                                "power trace %s converted by photherm import hotspot: row k holds from k x %g s (sampling_intvl)", ptrace_path,
+                                (double)intvl));
+      if (extra)
+        PetscCall(PhImportAddLine(
+          &imp->trace_header, &imp->ntrace_header,
+          "the first row (t = 0, for 1e-6 of an interval) is the mean of all rows: the steady start stands for HotSpot's init file %s", init_path));
+      imp->initial_steady = (PetscBool)(init_path != NULL);
+      imp->initial        = init_temp;
+      PetscCall(PhImportSetString(
+        &imp->time_comment, "transient of the %d rows of %s every %g s (HotSpot's -o %s: photherm summary OUT.h5 --ttrace FILE writes it), from %s",
+        (int)nrows, ptrace_path, (double)intvl, ttrace, init_path ? "the steady state of the mean powers (HotSpot's init file)" : "init_temp"));
+    }
+    PetscCall(PetscFree(mean));
+    PetscCall(PetscFree(col_of));
+    {
+      PhHsOption *o = PhHsGet(&hs, "grid_map_mode");
+
+      PetscCall(
+        PhImportAddLine(&imp->notes, &imp->nnotes,
+                        "Block temperatures: /series/blocks/t_mean is the mean over each unit (HotSpot's grid_map_mode avg; this model's is %s).",
+                        o ? o->value : "center"));
+    }
+    if (!grid)
+      PetscCall(PhImportAddLine(&imp->notes, &imp->nnotes,
+                                "HotSpot's block model (one node per unit and layer) is replaced by photherm's resolved model of the same package."));
+    PetscCall(PhDiagGetCount(hs.diag, &nerrors, NULL));
+    if (nerrors == 0) PetscCall(PhImportWrite(comm, imp, output, hs.diag, exit_code));
+    (void)ninit;
+  }
+  if (nerrors > 0) {
+    PetscCall(PhDiagPrint(hs.diag, comm, stderr));
+    *exit_code = PH_EXIT_BAD_INPUT;
+  }
+  PetscCall(PhImportDestroy(&imp));
+  for (PetscInt l = 0; l < nlcf; l++) PetscCall(PetscFree(lcf[l].material));
+  PetscCall(PetscFree(lcf));
+  for (PetscInt i = 0; i < hs.nflps; i++) PetscCall(PhHsFloorplanFree(&hs.flps[i]));
+  for (PetscInt i = 0; i < hs.nopts; i++) {
+    PetscCall(PetscFree(hs.opts[i].name));
+    PetscCall(PetscFree(hs.opts[i].value));
+  }
+  PetscCall(PetscFree(hs.opts));
+  for (PetscInt i = 0; i < hs.nmats; i++) PetscCall(PetscFree(hs.mats[i].name));
+  PetscCall(PetscFree(hs.mats));
+  for (PetscInt c = 0; c < ncols; c++) PetscCall(PetscFree(names[c]));
+  PetscCall(PetscFree2(names, name_locs));
+  PetscCall(PetscFree(rows));
+  PetscCall(PhImpFileFree(&ptrace));
+  PetscCall(PhDiagDestroy(&hs.diag));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+"""photherm import hotspot: round trip of HotSpot 7's shipped examples (tests/import/hotspot, from
+github.com/uvahotspot/HotSpot tag v7.0).
+
+Each example is imported with the options of its run.sh (its transient run: HotSpot's -o before the case's), then run
+for three sampling intervals on a coarser grid (the block edges stay grid lines, so the geometry is exact). The script
+reads HotSpot's files itself (floorplans, layer configuration, configuration, materials, power trace) and checks
+against the result file: every power unit's block (its area and position on the die, the thickness of its layer and
+its conductivity and heat capacity), the spreader and sink, the convection coefficient, and the total power at every
+sample against the sum of the trace's row. Example 5 (micro-channel cooling) must be refused with the reason."""
+import os
+import sys
+
+import h5py
+import numpy as np
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from phverify import ROOT, Tap, decode, materials_of, photherm, workdir  # noqa: E402
+
+DATA = os.path.join(ROOT, "tests", "import", "hotspot")
+EXAMPLES = {
+    "example1": "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type block -o out.ttrace",
+    "example2": "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type grid -o out.ttrace",
+    "example3": "-c example.config -p example.ptrace -grid_layer_file example.lcf -materials_file example.materials -model_type grid -detailed_3D on -o out.ttrace",
+    "example4": "-c example.config -p ev6_3D.ptrace -grid_layer_file ev6_3D.lcf -model_type grid -detailed_3D on -o out.ttrace",
+}
+DEFAULTS = {"t_chip": 1.5e-4, "k_chip": 100, "p_chip": 1.75e6, "c_convec": 140.4, "r_convec": 0.1, "s_sink": 0.06, "t_sink": 6.9e-3, "k_sink": 400,
+            "p_sink": 3.55e6, "s_spreader": 0.03, "t_spreader": 1e-3, "k_spreader": 400, "p_spreader": 3.55e6, "t_interface": 2e-5, "k_interface": 4,
+            "p_interface": 4e6, "sampling_intvl": 3.333e-6}
+
+
+def words(path):
+    """Non-comment lines of a HotSpot file as lists of words."""
+    out = []
+    for line in open(path):
+        w = line.split()
+        if w and not w[0].startswith("#"):
+            out.append(w)
+    return out
+
+
+def options(d, argv):
+    opts = {}
+    pairs = list(zip(argv[::2], argv[1::2]))
+    for k, v in pairs:
+        if k == "-c":
+            for w in words(os.path.join(d, v)):
+                opts[w[0][1:]] = w[1]
+    for k, v in pairs:
+        if k != "-c":
+            opts[k[1:]] = v
+    return opts
+
+
+def materials(d, opts):
+    if "materials_file" not in opts:
+        return {}
+    toks = [t for w in words(os.path.join(d, opts["materials_file"])) for t in w]
+    out, i = {}, 0
+    while i < len(toks):
+        n = 5 if toks[i + 1] == "fluid" else 4
+        out[toks[i]] = (float(toks[i + 2]), float(toks[i + 3]))
+        i += n
+    return out
+
+
+def floorplan(path):
+    units = [(w[0], *map(float, w[1:])) for w in words(path) if len(w) in (5, 7)]
+    x0 = min(u[3] for u in units)
+    y0 = min(u[4] for u in units)
+    return [(u[0], u[1], u[2], u[3] - x0, u[4] - y0) + tuple(u[5:]) for u in units]
+
+
+def layers(d, opts, mats):
+    """[(thickness, k, cap, power, units)] of the chip layers, bottom to top, as HotSpot builds them."""
+    def val(k):
+        return float(opts.get(k, DEFAULTS[k]))
+    if opts.get("grid_layer_file", "(null)") == "(null)":
+        k, cap = val("k_chip"), val("p_chip")
+        if opts.get("material_chip") in mats:
+            k, cap = mats[opts["material_chip"]]
+        units = floorplan(os.path.join(d, opts["f"]))
+        return [(val("t_chip"), k, cap, True, units), (val("t_interface"), val("k_interface"), val("p_interface"), False, units)]
+    lines = [w[0] for w in words(os.path.join(d, opts["grid_layer_file"]))]
+    out, i = [], 0
+    while i < len(lines):
+        power = lines[i + 2] == "Y"
+        if lines[i + 3] in mats:
+            k, cap = mats[lines[i + 3]]
+            t, f = float(lines[i + 4]), lines[i + 5]
+            i += 6
+        else:
+            cap, k, t, f = float(lines[i + 3]), 1 / float(lines[i + 4]), float(lines[i + 5]), lines[i + 6]
+            i += 7
+        out.append((t, k, cap, power, floorplan(os.path.join(d, f))))
+    return out
+
+
+def ptrace(path):
+    w = words(path)
+    return w[0], np.array([[float(v) for v in r] for r in w[1:]])
+
+
+def check_example(tap, name, work):
+    d = os.path.join(DATA, name)
+    argv = EXAMPLES[name].split()
+    opts, case = options(d, argv), os.path.join(work, name + ".yaml")
+    p = photherm(["import", "hotspot"] + argv + ["-o", case, "-malloc_debug", "-malloc_dump"], d)
+    if not tap.check(f"{name}: imports", p.returncode == 0 and os.path.exists(case), p.stderr.strip()[-800:]):
+        return
+    tap.check(f"{name}: the import frees everything (-malloc_dump)", "bytes" not in p.stderr and "unfreed" not in p.stderr, p.stderr.strip()[-400:])
+    mats = materials(d, opts)
+    chip = layers(d, opts, mats)
+    names, rows = ptrace(os.path.join(d, opts["p"]))
+    intvl = float(opts.get("sampling_intvl", DEFAULTS["sampling_intvl"]))
+    detailed = opts.get("detailed_3D") == "on"
+    out = os.path.join(work, name + ".h5")
+    p = photherm(["run", case, "-o", out, "-quiet", "-P", "grid.max_cell_xy=1mm", "-P", f"time.end={3 * intvl!r}"], work, timeout=600)
+    if not tap.check(f"{name}: runs", p.returncode == 0, p.stderr.strip()[-800:]):
+        return
+    with h5py.File(out, "r") as f:
+        x, y, z = (f[f"mesh/{a}"][()] for a in "xyz")
+        blocks = {decode(b["name"]): b for b in f["mesh/blocks"][()]}
+        props = materials_of(f)
+        doc = yaml.safe_load(decode(f["case/yaml"][()]))
+        mat_of = {b["name"]: b["material"] for l in doc["stack"] for b in (l.get("blocks") or [])}
+        t = f["series/time"][()]
+        power = f["series/sources/power"][()]
+    side = x[-1] - x[0]
+    W = max(u[1] + u[3] for u in chip[0][4])
+    H = max(u[2] + u[4] for u in chip[0][4])
+    ox, oy = (side - W) / 2, (side - H) / 2
+    worst = {"area": 0.0, "position": 0.0, "thickness": 0.0, "k": 0.0, "cap": 0.0}
+    count = 0
+    for li, (thick, k, cap, is_power, units) in enumerate(chip):
+        for u in units:
+            has_props = len(u) == 7 and detailed
+            if not (is_power or has_props):
+                continue
+            bname = u[0] if u[0] in blocks else f"L{li}_{u[0]}"
+            b = blocks.get(bname)
+            if b is None:
+                tap.fail(f"{name}: block of {u[0]} (layer {li})", "missing from /mesh/blocks")
+                return
+            count += 1
+            bx0, bx1, by0, by1 = x[b["i0"]], x[b["i1"]], y[b["j0"]], y[b["j1"]]
+            worst["area"] = max(worst["area"], abs((bx1 - bx0) * (by1 - by0) - u[1] * u[2]) / (u[1] * u[2]))
+            worst["position"] = max(worst["position"], abs(bx0 - ox - u[3]), abs(by0 - oy - u[4]))
+            worst["thickness"] = max(worst["thickness"], abs(z[b["k1"]] - z[b["k0"]] - thick) / thick)
+            kk, ccap = (1 / u[6], u[5]) if has_props else (k, cap)
+            m = props[mat_of[bname]]
+            worst["k"] = max(worst["k"], abs(m[0][2] - kk) / kk)
+            worst["cap"] = max(worst["cap"], abs(m[1] * m[2] - ccap) / ccap)
+    tap.check(f"{name}: {count} unit blocks: area, position on the die, layer thickness, k and rho cp as in the source files",
+              worst["area"] < 1e-9 and worst["position"] < 1e-12 and worst["thickness"] < 1e-9 and worst["k"] < 1e-9 and worst["cap"] < 1e-9,
+              ", ".join(f"{k} {v:.2g}" for k, v in worst.items()))
+    # total power at every sample: the sample at k x intvl holds row k
+    want = rows.sum(axis=1)
+    got = power.sum(axis=1)
+    n = min(len(got), len(want), 3)
+    err = max(abs(got[i] - want[i]) / want[i] for i in range(n))
+    tap.check(f"{name}: total power at the {n} samples equals the sum of the trace's rows", err < 1e-9,
+              f"relative difference {err:.2g}; got {got[:n]}, trace {want[:n]}; times {t[:n]}")
+    # export: HotSpot's .ttrace layout (the trace's unit names in its order, K, the samples after t = 0) and the block CSV
+    if name in ("example1", "example4"):
+        tt, bc = os.path.join(work, name + ".ttrace"), os.path.join(work, name + ".blocks.csv")
+        p = photherm(["summary", out, "--ttrace", tt, "--blocks-csv", bc], work)
+        if tap.check(f"{name}: summary --ttrace and --blocks-csv write", p.returncode == 0, p.stderr.strip()[-400:]):
+            with h5py.File(out, "r") as f:
+                src = f["series/sources/t_mean"][()]
+                blk = f["series/blocks/t_mean"][()]
+                bnames = [decode(n) for n in f["series/blocks/t_mean"].attrs["names"]]
+            lines = open(tt).read().splitlines()
+            head = lines[0].split("\t")
+            vals = np.array([[float(v) for v in r.split("\t")] for r in lines[1:]])
+            later = t > 0
+            err = np.abs(vals - (src[later] + 273.15)).max() if vals.shape == src[later].shape else np.inf
+            tap.check(f"{name}: .ttrace has the trace's units in its order and the sources' mean temperatures in K after t = 0",
+                      head == names and err <= 0.005 + 1e-9, f"{len(head)} columns (trace {len(names)}), {vals.shape[0]} rows, largest difference {err:.3g} K (printed to 0.01 K)")
+            rows = [r for r in open(bc).read().splitlines() if not r.startswith("#")]
+            cols = [c.rsplit(" [", 1)[0] for c in rows[0].split(",")[1:]]
+            data = np.array([[float(v) for v in r.split(",")] for r in rows[1:]])
+            err = np.abs(data[:, 1:] - blk).max() if data[:, 1:].shape == blk.shape else np.inf
+            tap.check(f"{name}: blocks CSV has every block's mean temperature at every sample", cols == bnames and err < 1e-8 and np.allclose(data[:, 0], t),
+                      f"{len(cols)} blocks, largest difference {err:.3g} K")
+    # the sink: its conductivity, and the convection coefficient 1 / (r_convec s_sink^2)
+    s_sink = float(opts.get("s_sink", DEFAULTS["s_sink"]))
+    h = 1 / (float(opts.get("r_convec", DEFAULTS["r_convec"])) * s_sink ** 2)
+    from phverify import quantity
+    h_case = quantity(doc["boundaries"]["top"]["h"])
+    tap.check(f"{name}: top convection 1 / (r_convec s_sink^2)", abs(h_case - h) / h < 1e-9, f"{h_case} against {h}")
+
+
+def check_secondary(tap, work):
+    """-model_secondary 1 on example 2: PCB, solder, substrate, C4 and metal below the die with HotSpot's fixed materials
+    (temperature.h: resistivities 0.333, 0.06, 0.5, 0.8, 0.0025 m K/W; 1.32e6, 2.1e6, 1.6e6, 1.65e6, 3.55e6 J/m^3/K, the
+    PCB's plus 0.333 c_convec_sec spread over it), the config's sizes, and convection 1 / (r_convec_sec s_pcb^2) below."""
+    d = os.path.join(DATA, "example2")
+    argv = EXAMPLES["example2"].replace(" -o out.ttrace", "").split() + ["-model_secondary", "1"]
+    opts, case = options(d, argv), os.path.join(work, "secondary.yaml")
+    p = photherm(["import", "hotspot"] + argv + ["-o", case], d)
+    if not tap.check("secondary path: imports", p.returncode == 0, p.stderr.strip()[-600:]):
+        return
+    from phverify import quantity
+    doc = yaml.safe_load(open(case))
+    layers = [l["name"] for l in doc["stack"]]
+    want = [("pcb", "t_pcb", "s_pcb", 0.333, 1.32e6), ("solder", "t_solder", "s_solder", 0.06, 2.1e6), ("substrate", "t_sub", "s_sub", 0.5, 1.6e6),
+            ("c4", "t_c4", None, 0.8, 1.65e6), ("metal", "t_metal", None, 0.0025, 3.55e6)]
+    side = quantity(doc["footprint"]["x"][1])
+    worst = 0.0
+    for i, (name, tkey, skey, res, cap) in enumerate(want):
+        l = doc["stack"][i]
+        m = doc["materials"][name]
+        t = float(opts[tkey])
+        if name == "pcb":
+            cap += 0.333 * float(opts["c_convec_sec"]) / (float(opts["s_pcb"]) ** 2 * t)
+        worst = max(worst, abs(quantity(l["thickness"]) - t) / t, abs(quantity(m["k"]) - 1 / res) * res, abs(quantity(m["rho"]) * quantity(m["cp"]) - cap) / cap)
+        if skey:
+            size = float(opts[skey])
+            if size < side:
+                b = l["blocks"][0]
+                worst = max(worst, abs(quantity(b["x"][1]) - quantity(b["x"][0]) - size) / size)
+            else:
+                worst = max(worst, abs(side - size) / size)
+    h = 1 / (float(opts["r_convec_sec"]) * float(opts["s_pcb"]) ** 2)
+    hb = quantity(doc["boundaries"]["bottom"]["h"])
+    tap.check("secondary path: pcb, solder, substrate, c4, metal below the die with HotSpot's materials, the config's sizes, bottom convection",
+              layers[:6] == ["pcb", "solder", "substrate", "c4", "metal", "die"] and worst < 1e-9 and abs(hb - h) / h < 1e-9,
+              f"layers {layers}, largest relative difference {worst:.2g}, bottom h {hb} against {h}")
+
+
+def main():
+    tap = Tap(__file__)
+    work = workdir("import-hotspot")
+    for name in EXAMPLES:
+        tap.guard(name, check_example, tap, name, work)
+    tap.guard("secondary path", check_secondary, tap, work)
+    # example 5: micro-channel cooling is refused with its reason, nothing written
+    d = os.path.join(DATA, "example5")
+    case = os.path.join(work, "ex5.yaml")
+    p = photherm(["import", "hotspot", "-c", "example.config", "-p", "example.ptrace", "-materials_file", "example.materials", "-grid_layer_file",
+                  "example.lcf", "-model_type", "grid", "-detailed_3D", "on", "-use_microchannels", "1", "-o", case], d)
+    tap.check("example5 (micro-channels): refused, exit 2, with the reason, nothing written",
+              p.returncode == 2 and "not representable yet" in p.stderr and not os.path.exists(case), p.stderr.strip()[-600:])
+    tap.finish()
+
+
+if __name__ == "__main__":
+    main()
