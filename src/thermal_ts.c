@@ -219,7 +219,7 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
   TSAdapt     adapt;
   SNES        snes;
   KSP         ksp;
-  PetscBool   nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
+  PetscBool   nonlinear = (PetscBool)(th->nonlinear_k || th->leakage || th->nplates > 0);
   TSType      type;
   TSAdaptType atype;
 
@@ -297,6 +297,9 @@ static PetscErrorCode PhThermalNextInputChange(PhThermal th, PetscReal t, PetscR
       PetscReal b;
 
       PetscCall(PhSignalNextBreak(&pb->boundaries[f].conditions[q].value, t, &b));
+      best = PetscMin(best, b);
+      if (pb->boundaries[f].conditions[q].type != PH_BC_COLD_PLATE) continue;
+      PetscCall(PhSignalNextBreak(&pb->boundaries[f].conditions[q].flow, t, &b));
       best = PetscMin(best, b);
     }
   *t_next = best;
