@@ -605,15 +605,17 @@ PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T)
 
 /* The solver of steady states: the conductance matrix without shift, created on first use; its multigrid brought to
    the conductances as last assembled. */
-static PetscErrorCode PhThermalSteadyKSP(PhThermal th)
+static PetscErrorCode PhThermalSteadyKSP(PhThermal th, PetscReal t)
 {
-  PC pc;
+  PC  pc;
+  Mat op;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalSetShift_Private(th, 0.0));
+  PetscCall(PhThermalOperator_Private(th, t, PETSC_FALSE, &op));
   if (th->ksp == NULL) {
     PetscCall(KSPCreate(th->comm, &th->ksp));
-    PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+    PetscCall(KSPSetOperators(th->ksp, op, th->A));
     PetscCall(PhThermalConfigureKSP_Private(th, th->ksp));
     PetscCall(KSPSetFromOptions(th->ksp));
   }
@@ -638,7 +640,7 @@ PetscErrorCode PhThermalSolveResponse(PhThermal th, Vec q, Vec x)
   PetscCheck(
     PetscRealPart(gsum) > 0, th->comm, PETSC_ERR_USER_INPUT,
     "the steady response to heat needs a boundary that takes heat out (convection or temperature); every face of this case is adiabatic or a flux");
-  PetscCall(PhThermalSteadyKSP(th));
+  PetscCall(PhThermalSteadyKSP(th, th->t));
   PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_FALSE));
   PetscCall(KSPSolve(th->ksp, q, x));
   PetscCall(KSPGetConvergedReason(th->ksp, &reason));
@@ -656,10 +658,10 @@ PetscErrorCode PhThermalSolveResponse(PhThermal th, Vec q, Vec x)
 PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
 {
   Vec       theta, previous;
-  PetscBool nonlinear = (PetscBool)(th->nonlinear_k || th->leakage || th->nplates > 0);
+  PetscBool nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
 
   PetscFunctionBeginUser;
-  PetscCall(PhThermalSteadyKSP(th));
+  PetscCall(PhThermalSteadyKSP(th, t));
   PetscCall(VecDuplicate(T, &theta));
   PetscCall(VecDuplicate(T, &previous));
   for (PetscInt it = 0;; it++) {
@@ -672,7 +674,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
     PetscCall(VecCopy(T, previous));
     if (th->nonlinear_k) {
       PetscCall(PhThermalAssemble_Private(th, T));
-      PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+      PetscCall(KSPSetOperators(th->ksp, th->J ? th->J : th->A, th->A));
       PetscCall(KSPSetReusePreconditioner(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE)); /* k(T) moves little between iterations */
       if (it == 0) {
         PC pc;
@@ -686,6 +688,12 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
     PetscCall(VecAXPY(th->rhs, -th->t_ref, th->gbc));
     PetscCall(VecCopy(T, theta));
     PetscCall(VecShift(theta, -th->t_ref));
+    if (th->J != NULL) { /* the coolant's part of b at T, g theta_f(T - T_ref; inlet 0), moves to the operator J: b += (J - A) theta */
+      PetscCall(MatMult(th->J, theta, th->work));
+      PetscCall(VecAXPY(th->rhs, 1.0, th->work));
+      PetscCall(MatMult(th->A, theta, th->work));
+      PetscCall(VecAXPY(th->rhs, -1.0, th->work));
+    }
     PetscCall(KSPSetInitialGuessNonzero(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(KSPSolve(th->ksp, th->rhs, theta));
     PetscCall(KSPGetConvergedReason(th->ksp, &reason));

@@ -80,12 +80,66 @@ PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Gather the plate's face: the temperatures x (K, or a direction for the Jacobian) and conductances of its cells. */
+static PetscErrorCode PhPlateGather(PhThermal th, PhPlate *pl, const PetscScalar ***xv)
+{
+  const PetscInt n = pl->na * pl->nb;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(pl->field, 2 * n));
+  for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
+    const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
+    PetscInt       a, b;
+
+    PhPlateCell(pl, i, j, &a, &b);
+    pl->field[PhPlateIndex(pl, a, b)]     = PetscRealPart(xv[k][j][i]);
+    pl->field[n + PhPlateIndex(pl, a, b)] = pl->patch->g[c];
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, pl->field, (PetscMPIInt)(2 * n), MPIU_REAL, MPIU_SUM, th->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  Sweep the gathered face along the flow: along each strip, in flow order, a cell with wall conductance g at
+  temperature T_c takes from the coolant entering it at theta_in the heat of an exact exchange with a wall held at T_c,
+  Q = m_s cp (1 - exp(-g / (m_s cp))) (T_c - theta_in); the coolant leaves it at theta_in + Q / (m_s cp), and its mean
+  over the cell is T_c - Q / g. m_s is the plate's mass flow shared among the strips by their widths. Fills theta, the
+  mixed-mean profile and the heat; linear in (T, inlet) for a given flow.
+*/
+static void PhPlateSweep(PhPlate *pl, const PhMaterial *coolant, PetscReal inlet, PetscReal flow)
+{
+  const PhBoundaryCondition *bc = pl->bc;
+  const PetscInt             n = pl->na * pl->nb, ns = pl->a1 - pl->a0 + 1;
+
+  if (bc->flow_volumetric) flow *= coolant->rho;
+  pl->capacity = PetscMax(flow, 0) * coolant->cp;
+  pl->heat     = 0;
+  for (PetscInt s = 0; s < ns; s++) pl->profile[s] = 0;
+  for (PetscInt b = 0; b < pl->nb; b++) {
+    const PetscReal w     = pl->total_width > 0 ? pl->capacity * pl->width[b] / pl->total_width : 0; /* the strip's m cp, W/K */
+    PetscReal       theta = inlet;
+
+    if (pl->width[b] == 0) continue;
+    pl->profile[0] += pl->width[b] * theta;
+    for (PetscInt s = 0; s < ns - 1; s++) {
+      const PetscInt  a   = bc->sign > 0 ? pl->a0 + s : pl->a1 - 1 - s;
+      const PetscInt  idx = PhPlateIndex(pl, a, b);
+      const PetscReal g = pl->field[n + idx], tc = pl->field[idx];
+      PetscReal       heat = 0;
+
+      if (g > 0 && w > 0) heat = -w * expm1(-g / w) * (tc - theta);
+      pl->theta[idx] = g > 0 ? tc - heat / g : theta;
+      if (w > 0) theta += heat / w;
+      pl->heat += heat;
+      pl->profile[s + 1] += pl->width[b] * theta;
+    }
+  }
+  for (PetscInt s = 0; s < ns; s++) pl->profile[s] = pl->total_width > 0 ? pl->profile[s] / pl->total_width : inlet;
+}
+
 /**
-  The coolant of every plate at time t and temperatures T (K): along each strip, in flow order, a cell with wall
-  conductance g at temperature T_c takes from the coolant entering it at theta_in the heat of an exact exchange with a
-  wall held at T_c, Q = m_s cp (1 - exp(-g / (m_s cp))) (T_c - theta_in); the coolant leaves it at theta_in + Q / (m_s cp),
-  and its mean over the cell is T_c - Q / g. m_s is the plate's mass flow shared among the strips by their widths.
-  Fills theta, the mixed-mean profile, the outlet and the heat. Collective.
+  The coolant of every plate at time t and temperatures T (K): the coolant temperature under every plate cell
+  (theta), the mixed-mean profile, the outlet and the heat (PhPlateSweep()). Collective.
 **/
 PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left)
 {
@@ -95,49 +149,74 @@ PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, P
   if (th->nplates == 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
   for (PetscInt q = 0; q < th->nplates; q++) {
-    PhPlate                   *pl = &th->plates[q];
-    const PhBoundaryCondition *bc = pl->bc;
-    const PhMaterial          *m  = &th->problem->materials[bc->coolant];
-    const PetscInt             n = pl->na * pl->nb, ns = pl->a1 - pl->a0 + 1;
-    const PetscReal            inlet = PhSignalAt_Private(&bc->value, t, left);
-    PetscReal                  flow  = PhSignalAt_Private(&bc->flow, t, left);
+    PhPlate *pl = &th->plates[q];
 
-    PetscCall(PetscArrayzero(pl->field, 2 * n));
+    PetscCall(PhPlateGather(th, pl, tv));
+    PhPlateSweep(pl, &th->problem->materials[pl->bc->coolant], PhSignalAt_Private(&pl->bc->value, t, left),
+                 PhSignalAt_Private(&pl->bc->flow, t, left));
+  }
+  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The exact operator of the linear systems with cold plates (J): y = A x - g theta(x), theta the coolant under each
+  plate cell for temperatures x and an inlet at 0, at the flow of time th->plate_t. A holds the plate cells' g on its
+  diagonal as for convection, and the right-hand side g theta(T) with the real inlet, so that J is the exact Jacobian
+  of the residual; it is not symmetric (the coolant carries heat downstream). Collective.
+*/
+static PetscErrorCode PhThermalPlatesMult(Mat J, Vec x, Vec y)
+{
+  PhThermal            th;
+  const PetscScalar ***xv;
+  PetscScalar       ***yv;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(J, &th));
+  PetscCall(MatMult(th->A, x, y));
+  PetscCall(DMDAVecGetArrayRead(th->da, x, &xv));
+  PetscCall(DMDAVecGetArray(th->da, y, &yv));
+  for (PetscInt q = 0; q < th->nplates; q++) {
+    PhPlate *pl = &th->plates[q];
+
+    PetscCall(PhPlateGather(th, pl, xv));
+    PhPlateSweep(pl, &th->problem->materials[pl->bc->coolant], 0.0, PhSignalAt_Private(&pl->bc->flow, th->plate_t, th->plate_left));
     for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
       const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
       PetscInt       a, b;
 
       PhPlateCell(pl, i, j, &a, &b);
-      pl->field[PhPlateIndex(pl, a, b)]     = PetscRealPart(tv[k][j][i]);
-      pl->field[n + PhPlateIndex(pl, a, b)] = pl->patch->g[c];
+      yv[k][j][i] -= pl->patch->g[c] * pl->theta[PhPlateIndex(pl, a, b)];
     }
-    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, pl->field, (PetscMPIInt)(2 * n), MPIU_REAL, MPIU_SUM, th->comm));
-    if (bc->flow_volumetric) flow *= m->rho;
-    pl->capacity = PetscMax(flow, 0) * m->cp;
-    pl->heat     = 0;
-    PetscCall(PetscArrayzero(pl->profile, ns));
-    for (PetscInt b = 0; b < pl->nb; b++) {
-      const PetscReal w     = pl->total_width > 0 ? pl->capacity * pl->width[b] / pl->total_width : 0; /* the strip's m cp, W/K */
-      PetscReal       theta = inlet;
-
-      if (pl->width[b] == 0) continue;
-      pl->profile[0] += pl->width[b] * theta;
-      for (PetscInt s = 0; s < ns - 1; s++) {
-        const PetscInt  a   = bc->sign > 0 ? pl->a0 + s : pl->a1 - 1 - s;
-        const PetscInt  idx = PhPlateIndex(pl, a, b);
-        const PetscReal g = pl->field[n + idx], tc = pl->field[idx];
-        PetscReal       heat = 0;
-
-        if (g > 0 && w > 0) heat = -w * expm1(-g / w) * (tc - theta);
-        pl->theta[idx] = g > 0 ? tc - heat / g : theta;
-        if (w > 0) theta += heat / w;
-        pl->heat += heat;
-        pl->profile[s + 1] += pl->width[b] * theta;
-      }
-    }
-    for (PetscInt s = 0; s < ns; s++) pl->profile[s] = pl->total_width > 0 ? pl->profile[s] / pl->total_width : inlet;
   }
-  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
+  PetscCall(DMDAVecRestoreArray(th->da, y, &yv));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, x, &xv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The operator of the linear solves: with cold plates a shell applying the exact J (PhThermalPlatesMult()), otherwise A
+  itself; the preconditioner is built from A in both cases. Collective on first use.
+**/
+PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool left, Mat *op)
+{
+  PetscFunctionBeginUser;
+  th->plate_t    = t;
+  th->plate_left = left;
+  if (th->nplates == 0) {
+    *op = th->A;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (th->J == NULL) {
+    PetscInt m, n, M, N;
+
+    PetscCall(MatGetLocalSize(th->A, &m, &n));
+    PetscCall(MatGetSize(th->A, &M, &N));
+    PetscCall(MatCreateShell(th->comm, m, n, M, N, th, &th->J));
+    PetscCall(MatShellSetOperation(th->J, MATOP_MULT, (void (*)(void))PhThermalPlatesMult));
+    PetscCall(MatSetDM(th->J, th->da));
+  }
+  *op = th->J;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -202,6 +281,7 @@ PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th)
     PetscCall(PetscFree2(th->plates[p].position, th->plates[p].profile));
   }
   PetscCall(PetscFree(th->plates));
+  PetscCall(MatDestroy(&th->J));
   th->nplates = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -85,6 +85,9 @@ struct _p_PhThermal {
   PhPatch         *patches;
   PetscInt         nplates; /* cold plates, in the order of the faces and their conditions */
   PhPlate         *plates;
+  Mat              J;          /* with cold plates: the exact operator of the linear solves, a shell around A (thermal_coolant.c) */
+  PetscReal        plate_t;    /* the time whose coolant flow J applies, s */
+  PetscBool        plate_left; /* ... on the interval ending at plate_t */
   PhIndexBox      *src_box;    /* global cell boxes of the sources */
   PetscReal       *src_volume; /* m^3 */
   PetscReal        t_ref;      /* reference temperature: the solves work with the rise T - t_ref, K */
@@ -128,6 +131,7 @@ PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, Pet
 PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool left, Mat *op);
 PH_INTERN PetscReal      PhSignalAt_Private(const PhSignal *s, PetscReal t, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1);
