@@ -508,12 +508,75 @@ static PetscErrorCode PhSchemaColdPlate(PhLoader *ld, PhNode *map, const char pa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  The heat-transfer coefficient of a cold plate from its channels (cases/README.md section 11.1), per unit of the
+  plate's base area: fully developed laminar flow in rectangular channels of width w and height H, Nusselt number of
+  Shah and London for four heated walls at aspect ratio a = min(w, H) / max(w, H),
+    Nu = 8.235 (1 - 2.0421 a + 3.0853 a^2 - 2.4765 a^3 + 1.0578 a^4 - 0.1861 a^5),
+  h_c = Nu k_coolant / D_h with D_h = 2 w H / (w + H); the walls between channels (thickness pitch - w, conductivity
+  of `fin`) are fins of efficiency eta = tanh(m H) / (m H), m = sqrt(2 h_c / (k_fin (pitch - w))), so that
+    h = h_c (w + 2 eta H) / pitch.
+*/
+static PetscReal PhChannelNusselt(PetscReal w, PetscReal H)
+{
+  const PetscReal a = PetscMin(w, H) / PetscMax(w, H);
+
+  return 8.235 * (1 - 2.0421 * a + 3.0853 * a * a - 2.4765 * a * a * a + 1.0578 * a * a * a * a - 0.1861 * a * a * a * a * a);
+}
+
+static PetscErrorCode PhSchemaChannels(PhLoader *ld, PhNode *map, const char path[], PhBoundaryCondition *bc)
+{
+  static const char *const keys[] = {"width", "height", "pitch", "fin", NULL};
+  PhCase                   pb     = ld->problem;
+  PhNode                  *ch     = PhNodeGet_Private(map, "channels"), *fin;
+  PetscReal                w = 0, H = 0, p = 0;
+  PetscBool                ok, pw, ph, pp;
+  PetscInt                 mfin = -1;
+  char                     sub[560], fsub[600];
+  const char             **names;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "channels", -1));
+  PetscCall(PhGetExpectMap_Private(ld, ch, sub, &ok));
+  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhGetCheckKeys_Private(ld, ch, sub, keys));
+  PetscCall(PhGetQuantity_Private(ld, ch, sub, "width", PH_QT_LENGTH, PETSC_TRUE, 0, &w, &pw));
+  PetscCall(PhGetQuantity_Private(ld, ch, sub, "height", PH_QT_LENGTH, PETSC_TRUE, 0, &H, &ph));
+  PetscCall(PhGetQuantity_Private(ld, ch, sub, "pitch", PH_QT_LENGTH, PETSC_TRUE, 0, &p, &pp));
+  fin = PhNodeGet_Private(ch, "fin");
+  PetscCall(PhNodePath_Private(fsub, sizeof(fsub), sub, "fin", -1));
+  if (PhNodeIsNull_Private(fin)) PetscCall(PhGetMissing_Private(ld, ch, sub, "fin", "the material of the walls between the channels"));
+  else {
+    PetscCall(PetscMalloc1(pb->nmaterials + 1, &names));
+    for (PetscInt i = 0; i < pb->nmaterials; i++) names[i] = pb->materials[i].name;
+    PetscCall(PhGetRef_Private(ld, fin, fsub, "material", pb->nmaterials, names, &mfin));
+    PetscCall(PetscFree(names));
+  }
+  if (!(pw && ph && pp)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!(w > 0) || !(H > 0) || !(p > w)) {
+    PetscCall(PhDiagAdd(ld->diag, ch->loc, sub,
+                        "needs a positive width and height and a pitch larger than the width, got width %g um, height %g um, pitch %g um",
+                        (double)(w * 1e6), (double)(H * 1e6), (double)(p * 1e6)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (mfin < 0 || bc->coolant < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  {
+    const PetscReal kf = pb->materials[bc->coolant].k[0], kfin = pb->materials[mfin].k[0];
+    const PetscReal dh = 2 * w * H / (w + H), hc = PhChannelNusselt(w, H) * kf / dh;
+    const PetscReal m = PetscSqrtReal(2 * hc / (kfin * (p - w))), eta = PetscTanhReal(m * H) / (m * H);
+
+    bc->h               = hc * (w + 2 * eta * H) / p;
+    bc->h_from_channels = PETSC_TRUE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char path[], PhFace face, PhBoundaryCondition *bc)
 {
   static const char *const        k_adi[]  = {"type", "region", NULL};
   static const char *const        k_conv[] = {"type", "h", "ambient", "region", NULL};
   static const char *const        k_val[]  = {"type", "value", "region", NULL};
-  static const char *const        k_cold[] = {"type", "name", "coolant", "flow", "inlet", "direction", "h", "region", NULL};
+  static const char *const        k_cold[] = {"type", "name", "coolant", "flow", "inlet", "direction", "h", "channels", "region", NULL};
   static const char *const *const keys[] =
     {[PH_BC_ADIABATIC] = k_adi, [PH_BC_CONVECTION] = k_conv, [PH_BC_TEMPERATURE] = k_val, [PH_BC_FLUX] = k_val, [PH_BC_COLD_PLATE] = k_cold};
   PhCase    pb = ld->problem;
@@ -534,7 +597,7 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
   }
   ld->bad_boundaries = PETSC_TRUE; /* until the type is known */
   if (PhNodeIsNull_Private(PhNodeGet_Private(map, "type"))) {
-    static const char *const k_all[] = {"type", "h", "ambient", "value", "region", "name", "coolant", "flow", "inlet", "direction", NULL};
+    static const char *const k_all[] = {"type", "h", "ambient", "value", "region", "name", "coolant", "flow", "inlet", "direction", "channels", NULL};
 
     PetscCall(PhGetCheckKeys_Private(ld, map, path, k_all));
     PetscCall(PhGetMissing_Private(ld, map, path, "type", "adiabatic | convection | temperature | flux | cold_plate"));
@@ -547,8 +610,16 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
   PetscCall(PhGetCheckKeys_Private(ld, map, path, keys[bc->type]));
   if (bc->type == PH_BC_COLD_PLATE) PetscCall(PhSchemaColdPlate(ld, map, path, face, bc));
   switch (bc->type) {
-  case PH_BC_COLD_PLATE: /* h as for convection */
+  case PH_BC_COLD_PLATE: /* h as for convection, or from the plate's channels */
   case PH_BC_CONVECTION:
+    if (bc->type == PH_BC_COLD_PLATE && !PhNodeIsNull_Private(PhNodeGet_Private(map, "channels"))) {
+      if (!PhNodeIsNull_Private(PhNodeGet_Private(map, "h"))) {
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(map, "h")->loc, sub, "give either h or channels, not both"));
+      }
+      PetscCall(PhSchemaChannels(ld, map, path, bc));
+      break;
+    }
     PetscCall(PhGetQuantity_Private(ld, map, path, "h", PH_QT_HEAT_TRANSFER, PETSC_TRUE, 0, &bc->h, &present));
     if (present && !(bc->h > 0)) {
       PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));

@@ -81,9 +81,10 @@ typedef struct {
   PetscInt       coolant; /* COLD_PLATE: the coolant, index into materials (its rho and cp) */
   PhSignal       flow;    /* COLD_PLATE: coolant flow, m^3/s (flow_volumetric) or kg/s */
   PetscBool      flow_volumetric;
-  PetscInt       axis, sign;     /* COLD_PLATE: the flow runs along x (0) or y (1), towards + (1) or - (-1) */
-  PetscBool      has_region;     /* limited to a rectangle of a top or bottom face */
-  PetscReal      x0, x1, y0, y1; /* region, m */
+  PetscInt       axis, sign;      /* COLD_PLATE: the flow runs along x (0) or y (1), towards + (1) or - (-1) */
+  PetscBool      h_from_channels; /* COLD_PLATE: h computed from channels: (laminar Nusselt number, fin efficiency) */
+  PetscBool      has_region;      /* limited to a rectangle of a top or bottom face */
+  PetscReal      x0, x1, y0, y1;  /* region, m */
   PhSourceLoc    loc;
   PhSourceLoc    region_loc; /* the region: value, for messages about it */
   char          *path;       /* key path of the condition, such as "boundaries.top[1]", for messages */

@@ -28,6 +28,7 @@ tap = phverify.Tap(__file__)
 
 Q = 1e5        # W/m^2 into the bottom
 H = 1e4        # W/m^2/K
+H_STR = "10000.0"
 T_IN = 30.0    # degC
 RHO, CP = 1000.0, 4000.0
 KZ, DZ = 400.0, 1e-3
@@ -48,7 +49,7 @@ stack:
   - {{name: base, thickness: {DZ * 1e3} mm, material: cu, cells: 1}}
 boundaries:
   bottom: {{type: flux, value: {Q} W/m^2}}
-  top: {{type: cold_plate, name: plate, coolant: coolant, flow: {flow}, inlet: {T_IN} C, direction: "{direction}", h: {H} W/m^2/K{region}}}
+  top: {{type: cold_plate, name: plate, coolant: coolant, flow: {flow}, inlet: {T_IN} C, direction: "{direction}", h: {H_STR} W/m^2/K{region}}}
 {extra}time: {{mode: steady}}
 """
 
@@ -108,6 +109,42 @@ def mass_flow(work):
     b = phverify.run(work, "kgs", case("kgs", flow=f"{FLOW_LMIN * 1e-3 / 60 * RHO!r} kg/s"))
     d = np.max(np.abs(a["fields/temperature"] - b["fields/temperature"]))
     tap.close("kg/s and the same flow in L/min agree", d, 1e-9, "max |T difference| K")
+
+
+# Shah and London, Laminar Flow Forced Convection in Ducts (1978), Nusselt number of fully developed laminar flow in
+# rectangular ducts, four walls at uniform flux (H1), tabulated against the aspect ratio (short side / long side)
+SHAH_LONDON = [(1.0, 3.608), (0.5, 4.123), (0.25, 5.331), (0.125, 6.490), (0.0, 8.235)]
+K_FIN = 390.0
+
+
+def channel_h(w, H, pitch, k_coolant=0.6):
+    """h per unit of base area from the table (no correlation) and the efficiency of the walls as fins."""
+    a = min(w, H) / max(w, H)
+    table = dict(SHAH_LONDON)
+    nu = table[a]
+    dh = 2 * w * H / (w + H)
+    hc = nu * k_coolant / dh
+    m = np.sqrt(2 * hc / (K_FIN * (pitch - w)))
+    eta = np.tanh(m * H) / (m * H)
+    return hc * (w + 2 * eta * H) / pitch
+
+
+def channels(work):
+    """h from stated channels against the tabulated Nusselt numbers: the wall - fluid difference of the uniform-flux plate."""
+    lmin = 0.6  # a small coolant rise (0.5 K), so that the exchange within a cell is negligible
+    for w, H in ((100e-6, 100e-6), (50e-6, 100e-6), (100e-6, 400e-6), (100e-6, 800e-6)):
+        label = f"ch{int(w * 1e6)}x{int(H * 1e6)}"
+        text = case(label, flow=f"{lmin} L/min").replace(f"h: {H_STR} W/m^2/K", f"channels: {{width: {w * 1e6} um, height: {H * 1e6} um, pitch: {2 * w * 1e6} um, fin: fin}}")
+        text = text.replace("materials:\n", f"materials:\n  fin: {{k: {K_FIN} W/m/K, rho: 8960 kg/m^3, cp: 385 J/kg/K}}\n")
+        r = phverify.run(work, label, text)
+        rise = Q * LX * LY / (lmin * 1e-3 / 60 * RHO * CP)
+        xc = phverify.centres(r["mesh/x"])
+        fluid = T_IN + rise * xc / LX
+        wall = r["fields/temperature"][0, 0] - Q * (DZ / 2) / KZ
+        h = Q / np.mean(wall - fluid[None, :])
+        want = channel_h(w, H, 2 * w)
+        tap.close(f"h from channels {w * 1e6:.0f} x {H * 1e6:.0f} um (aspect {min(w, H) / max(w, H):g}) against Shah and London's table",
+                  abs(h - want) / want, 2e-3, f"h {h:.6g} against {want:.6g} W/m^2/K, relative difference")
 
 
 TRACE = """# inlet temperature and package power for the cold-plate transient
@@ -190,6 +227,7 @@ def main():
     tap.guard("closed form at a tenth of the flow", closed_form, work, "lowflow", lmin=FLOW_LMIN / 10)
     tap.guard("closed form over a region", closed_form, work, "region", region=(4e-3, 16e-3, 2e-3, 8e-3))
     tap.guard("mass flow", mass_flow, work)
+    tap.guard("h from channels", channels, work)
     tap.guard("transient", transient, work)
     tap.guard("ranks", ranks, work)
     tap.finish()
