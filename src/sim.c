@@ -145,7 +145,7 @@ static PetscReal PhSimSampleCount(PetscReal end, PetscReal every)
 
 /**
   @brief Estimate the size of the result file of a case (DESIGN §7): the temperature snapshots (with the power density
-  and the material map) and the series of every source, block and optics device; written beside the memory by
+  and the material map) and the series of every source, block, cold plate and optics device; written beside the memory by
   photherm check. Attributes, names and the resolved case are not counted.
 
   Not collective.
@@ -162,6 +162,9 @@ PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate
     if (PhSimColumns[c].path != NULL) width += per[PhSimColumns[c].per];
   }
   PetscCall(PhLinksSeriesWidth(problem, &optics));
+  for (PetscInt f = 0; f < PH_NFACES; f++) /* cold plates: outlet, heat and a profile of at most every grid line along the flow */
+    for (PetscInt q = 0; q < problem->boundaries[f].n; q++)
+      if (problem->boundaries[f].conditions[q].type == PH_BC_COLD_PLATE) width += 3 + (problem->boundaries[f].conditions[q].axis ? ny : nx);
   est->cells     = (PetscReal)nx * ny * nz;
   est->snapshots = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.fields_every);
   est->samples   = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.series_every);

@@ -20,6 +20,9 @@ Transient: inlet temperature and flow following a trace and a square pattern, th
 energy balance (coolant heat included) within 1e-6 at default tolerances, the series' heat equal to m cp (outlet -
 inlet) at every sample, and the same run on 1, 2 and 3 ranks equal to 1e-8 of the rise with tight solves.
 """
+import re
+
+import h5py
 import numpy as np
 
 import phverify
@@ -102,6 +105,18 @@ def wall_convergence(work):
     rise = Q * LX * LY / (FLOW_LMIN * 1e-3 / 60 * RHO * CP)
     tap.check("wall - fluid = q/h within a cell's exchange, second order", e1 / rise < 2e-3 and 3.5 < ratio < 4.5,
               f"largest wall error {e1:.3g} K (1 mm cells) and {e2:.3g} K (0.5 mm), {e1 / rise:.2e} of the rise, ratio {ratio:.2f} (2nd order: 4)")
+
+
+def estimate(work):
+    """photherm check counts the coolant's columns in its estimate of the result file: the values per sample it states
+    equal the columns of /series in the file that the run wrote (the plate covers the face: its profile has every line)."""
+    p = phverify.must_run(["check", f"{work}/coarse.yaml"], work)
+    m = re.search(r"series .* \((\d+) samples? of (\d+) values\)", p.stdout)
+    with h5py.File(f"{work}/coarse.h5", "r") as f:
+        cols = []
+        f["series"].visititems(lambda n, o: cols.append(1 if o.ndim == 1 else o.shape[1]) if isinstance(o, h5py.Dataset) else None)
+    tap.check("check's estimate counts the coolant columns", m is not None and int(m.group(2)) == sum(cols),
+              f"estimate {m.group(2) if m else '?'} values per sample, file {sum(cols)} columns")
 
 
 def mass_flow(work):
@@ -221,6 +236,7 @@ def ranks(work):
 def main():
     work = phverify.workdir("coolant")
     tap.guard("closed form and second order", wall_convergence, work)
+    tap.guard("estimate of the result file", estimate, work)
     for d in ("-x", "+y", "-y"):
         tap.guard(f"closed form {d}", closed_form, work, f"dir{d[0] == '+' and 'p' or 'm'}{d[1]}", direction=d)
     # NTU = h A / (m cp) = 5: the coolant rises 50 K, close to the wall (the solves stay exact: the operator is the exact Jacobian)
