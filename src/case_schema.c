@@ -118,24 +118,32 @@ PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhFindMaterial(PhLoader *ld, const PhNode *map, const char path[], PetscInt *index)
+/* The material named by `key` of `map` (required; `what` describes it when missing): its index, or -1. */
+static PetscErrorCode PhFindMaterialKey(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[], PetscInt *index)
 {
   PhCase       pb   = ld->problem;
-  PhNode      *node = PhNodeGet_Private(map, "material");
+  PhNode      *node = PhNodeGet_Private(map, key);
   const char **names;
-  char         sub[512];
+  char         sub[600];
 
   PetscFunctionBeginUser;
   *index = -1;
-  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "material", -1));
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
   if (PhNodeIsNull_Private(node)) {
-    PetscCall(PhGetMissing_Private(ld, map, path, "material", "the name of a material"));
+    PetscCall(PhGetMissing_Private(ld, map, path, key, what));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PetscMalloc1(pb->nmaterials + 1, &names));
   for (PetscInt i = 0; i < pb->nmaterials; i++) names[i] = pb->materials[i].name;
   PetscCall(PhGetRef_Private(ld, node, sub, "material", pb->nmaterials, names, index));
   PetscCall(PetscFree(names));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhFindMaterial(PhLoader *ld, const PhNode *map, const char path[], PetscInt *index)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhFindMaterialKey(ld, map, path, "material", "the name of a material", index));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -468,11 +476,9 @@ static PetscErrorCode PhSchemaFlow(PhLoader *ld, PhNode *node, const char path[]
 /* The keys of a cold plate other than h and region: name, coolant, flow, inlet, direction (cases/README.md section 11). */
 static PetscErrorCode PhSchemaColdPlate(PhLoader *ld, PhNode *map, const char path[], PhFace face, PhBoundaryCondition *bc)
 {
-  PhCase       pb = ld->problem;
-  PhNode      *node;
-  PetscInt     dir, line;
-  char         sub[560];
-  const char **names;
+  PhNode  *node;
+  PetscInt dir, line;
+  char     sub[560];
 
   PetscFunctionBeginUser;
   bc->coolant = -1;
@@ -480,15 +486,7 @@ static PetscErrorCode PhSchemaColdPlate(PhLoader *ld, PhNode *map, const char pa
     PetscCall(PhDiagAdd(ld->diag, map->loc, path, "a cold plate can only be a top or bottom condition"));
   if (PhNodeIsNull_Private(PhNodeGet_Private(map, "name"))) PetscCall(PetscStrallocpy(PhFaces[face], &bc->name));
   else PetscCall(PhGetName_Private(ld, map, path, "cold plate", 0, NULL, NULL, &bc->name, &line));
-  node = PhNodeGet_Private(map, "coolant");
-  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "coolant", -1));
-  if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "coolant", "the name of a material such as \"water\""));
-  else {
-    PetscCall(PetscMalloc1(pb->nmaterials + 1, &names));
-    for (PetscInt i = 0; i < pb->nmaterials; i++) names[i] = pb->materials[i].name;
-    PetscCall(PhGetRef_Private(ld, node, sub, "material", pb->nmaterials, names, &bc->coolant));
-    PetscCall(PetscFree(names));
-  }
+  PetscCall(PhFindMaterialKey(ld, map, path, "coolant", "the name of a material such as \"water\"", &bc->coolant));
   node = PhNodeGet_Private(map, "flow");
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "flow", -1));
   if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "flow", PhQuantityTypeDescription(PH_QT_VOLUME_FLOW)));
@@ -528,12 +526,11 @@ static PetscErrorCode PhSchemaChannels(PhLoader *ld, PhNode *map, const char pat
 {
   static const char *const keys[] = {"width", "height", "pitch", "fin", NULL};
   PhCase                   pb     = ld->problem;
-  PhNode                  *ch     = PhNodeGet_Private(map, "channels"), *fin;
+  PhNode                  *ch     = PhNodeGet_Private(map, "channels");
   PetscReal                w = 0, H = 0, p = 0;
   PetscBool                ok, pw, ph, pp;
   PetscInt                 mfin = -1;
-  char                     sub[560], fsub[600];
-  const char             **names;
+  char                     sub[560];
 
   PetscFunctionBeginUser;
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "channels", -1));
@@ -543,15 +540,7 @@ static PetscErrorCode PhSchemaChannels(PhLoader *ld, PhNode *map, const char pat
   PetscCall(PhGetQuantity_Private(ld, ch, sub, "width", PH_QT_LENGTH, PETSC_TRUE, 0, &w, &pw));
   PetscCall(PhGetQuantity_Private(ld, ch, sub, "height", PH_QT_LENGTH, PETSC_TRUE, 0, &H, &ph));
   PetscCall(PhGetQuantity_Private(ld, ch, sub, "pitch", PH_QT_LENGTH, PETSC_TRUE, 0, &p, &pp));
-  fin = PhNodeGet_Private(ch, "fin");
-  PetscCall(PhNodePath_Private(fsub, sizeof(fsub), sub, "fin", -1));
-  if (PhNodeIsNull_Private(fin)) PetscCall(PhGetMissing_Private(ld, ch, sub, "fin", "the material of the walls between the channels"));
-  else {
-    PetscCall(PetscMalloc1(pb->nmaterials + 1, &names));
-    for (PetscInt i = 0; i < pb->nmaterials; i++) names[i] = pb->materials[i].name;
-    PetscCall(PhGetRef_Private(ld, fin, fsub, "material", pb->nmaterials, names, &mfin));
-    PetscCall(PetscFree(names));
-  }
+  PetscCall(PhFindMaterialKey(ld, ch, sub, "fin", "the material of the walls between the channels", &mfin));
   if (!(pw && ph && pp)) PetscFunctionReturn(PETSC_SUCCESS);
   if (!(w > 0) || !(H > 0) || !(p > w)) {
     PetscCall(PhDiagAdd(ld->diag, ch->loc, sub,
