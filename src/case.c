@@ -226,6 +226,8 @@ PetscErrorCode PhCaseDestroy(PhCase *problem)
   for (PetscInt f = 0; f < PH_NFACES; f++) {
     for (PetscInt i = 0; i < pb->boundaries[f].n; i++) {
       PetscCall(PhSignalDestroyContents(&pb->boundaries[f].conditions[i].value));
+      PetscCall(PhSignalDestroyContents(&pb->boundaries[f].conditions[i].flow));
+      PetscCall(PetscFree(pb->boundaries[f].conditions[i].name));
       PetscCall(PetscFree(pb->boundaries[f].conditions[i].path));
     }
     PetscCall(PetscFree(pb->boundaries[f].conditions));

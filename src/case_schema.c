@@ -118,24 +118,32 @@ PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhFindMaterial(PhLoader *ld, const PhNode *map, const char path[], PetscInt *index)
+/* The material named by `key` of `map` (required; `what` describes it when missing): its index, or -1. */
+static PetscErrorCode PhFindMaterialKey(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[], PetscInt *index)
 {
   PhCase       pb   = ld->problem;
-  PhNode      *node = PhNodeGet_Private(map, "material");
+  PhNode      *node = PhNodeGet_Private(map, key);
   const char **names;
-  char         sub[512];
+  char         sub[600];
 
   PetscFunctionBeginUser;
   *index = -1;
-  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "material", -1));
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, key, -1));
   if (PhNodeIsNull_Private(node)) {
-    PetscCall(PhGetMissing_Private(ld, map, path, "material", "the name of a material"));
+    PetscCall(PhGetMissing_Private(ld, map, path, key, what));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PetscMalloc1(pb->nmaterials + 1, &names));
   for (PetscInt i = 0; i < pb->nmaterials; i++) names[i] = pb->materials[i].name;
   PetscCall(PhGetRef_Private(ld, node, sub, "material", pb->nmaterials, names, index));
   PetscCall(PetscFree(names));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhFindMaterial(PhLoader *ld, const PhNode *map, const char path[], PetscInt *index)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhFindMaterialKey(ld, map, path, "material", "the name of a material", index));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -399,8 +407,9 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-const char *const PhFaces[]         = {"xmin", "xmax", "ymin", "ymax", "bottom", "top", NULL};
-const char *const PhBoundaryTypes[] = {"adiabatic", "convection", "temperature", "flux", NULL};
+const char *const        PhFaces[]          = {"xmin", "xmax", "ymin", "ymax", "bottom", "top", NULL};
+const char *const        PhBoundaryTypes[]  = {"adiabatic", "convection", "temperature", "flux", "cold_plate", NULL};
+static const char *const PhFlowDirections[] = {"+x", "-x", "+y", "-y", NULL};
 
 /* The name of a face, as a key of boundaries: (PhFaces[face]). */
 const char *PhFaceName(PhFace face)
@@ -408,13 +417,157 @@ const char *PhFaceName(PhFace face)
   return PhFaces[face];
 }
 
+/* Whether a value's text is a mass flow (kg/s) rather than a volume flow; text that does not evaluate is neither. */
+static PetscBool PhTextIsMassFlow(PhLoader *ld, const char text[])
+{
+  PhQuantity q;
+  PetscBool  valid = PETSC_FALSE;
+  char       reason[PH_REASON_LEN];
+
+  if (text == NULL || PhUnitsEvaluate(text, PhParamLookup_Private, ld, &q, &valid, reason, sizeof(reason)) != PETSC_SUCCESS) return PETSC_FALSE;
+  return (PetscBool)(valid && PhUnitsMatch(&q, PH_QT_MASS_FLOW));
+}
+
+/*
+  The flow of a cold plate: a volume flow (L/min, mL/min, m^3/s) or a mass flow (kg/s), constant, trace or pattern.
+  Its unit decides which: that of the value, of the pattern's high, mean or first value, or of the trace column's
+  header. Anything else is read, and reported, as a volume flow (whose description names both forms).
+*/
+static PetscErrorCode PhSchemaFlow(PhLoader *ld, PhNode *node, const char path[], PhBoundaryCondition *bc)
+{
+  PetscBool mass = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (node->type == PH_NODE_SCALAR) mass = PhTextIsMassFlow(ld, node->value);
+  else if (node->type == PH_NODE_MAP && !PhNodeIsNull_Private(PhNodeGet_Private(node, "trace"))) {
+    PhNode       *file = PhNodeGet_Private(node, "trace"), *col = PhNodeGet_Private(node, "column");
+    PhTraceTable *table = NULL;
+    char          tsub[600];
+
+    PetscCall(PhNodePath_Private(tsub, sizeof(tsub), path, "trace", -1));
+    if (file->type == PH_NODE_SCALAR && !file->bad) {
+      PetscCall(PhTraceLoad_Private(ld, file, tsub, &table)); /* parsed once: the signal below finds it loaded */
+      if (table == NULL) PetscFunctionReturn(PETSC_SUCCESS);  /* unreadable: reported */
+    }
+    for (PetscInt c = 1; table != NULL && table->ok && col != NULL && col->type == PH_NODE_SCALAR && c < table->ncols; c++)
+      if (!strcmp(table->names[c], col->value) && table->units[c] != NULL) {
+        char text[300];
+
+        (void)snprintf(text, sizeof(text), "1 %s", table->units[c]);
+        mass = PhTextIsMassFlow(ld, text);
+      }
+  } else if (node->type == PH_NODE_MAP) {
+    static const char *const keys[] = {"high", "mean", "low"};
+    PhNode                  *values = PhNodeGet_Private(node, "values");
+
+    for (int k = 0; k < 3 && !mass; k++) {
+      PhNode *v = PhNodeGet_Private(node, keys[k]);
+
+      if (!PhNodeIsNull_Private(v) && v->type == PH_NODE_SCALAR) mass = PhTextIsMassFlow(ld, v->value);
+    }
+    if (!mass && values != NULL && values->type == PH_NODE_SEQ && values->n > 0 && values->values[0]->type == PH_NODE_SCALAR)
+      mass = PhTextIsMassFlow(ld, values->values[0]->value);
+  }
+  bc->flow_volumetric = (PetscBool)!mass;
+  PetscCall(PhGetSignal_Private(ld, node, path, mass ? PH_QT_MASS_FLOW : PH_QT_VOLUME_FLOW, PETSC_TRUE, &bc->flow));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The keys of a cold plate other than h and region: name, coolant, flow, inlet, direction (cases/README.md section 11). */
+static PetscErrorCode PhSchemaColdPlate(PhLoader *ld, PhNode *map, const char path[], PhFace face, PhBoundaryCondition *bc)
+{
+  PhNode  *node;
+  PetscInt dir, line;
+  char     sub[560];
+
+  PetscFunctionBeginUser;
+  bc->coolant = -1;
+  if (face != PH_FACE_TOP && face != PH_FACE_BOTTOM)
+    PetscCall(PhDiagAdd(ld->diag, map->loc, path, "a cold plate can only be a top or bottom condition"));
+  if (PhNodeIsNull_Private(PhNodeGet_Private(map, "name"))) PetscCall(PetscStrallocpy(PhFaces[face], &bc->name));
+  else PetscCall(PhGetName_Private(ld, map, path, "cold plate", 0, NULL, NULL, &bc->name, &line));
+  PetscCall(PhFindMaterialKey(ld, map, path, "coolant", "the name of a material such as \"water\"", &bc->coolant));
+  node = PhNodeGet_Private(map, "flow");
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "flow", -1));
+  if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "flow", PhQuantityTypeDescription(PH_QT_VOLUME_FLOW)));
+  else PetscCall(PhSchemaFlow(ld, node, sub, bc));
+  node = PhNodeGet_Private(map, "inlet");
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "inlet", -1));
+  if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "inlet", PhQuantityTypeDescription(PH_QT_TEMPERATURE)));
+  else PetscCall(PhGetSignal_Private(ld, node, sub, PH_QT_TEMPERATURE, PETSC_FALSE, &bc->value));
+  if (PhNodeIsNull_Private(PhNodeGet_Private(map, "direction"))) PetscCall(PhGetMissing_Private(ld, map, path, "direction", "+x | -x | +y | -y"));
+  else {
+    PetscCall(PhGetEnum_Private(ld, map, path, "direction", PhFlowDirections, -1, &dir));
+    if (dir >= 0) {
+      bc->axis = dir / 2;
+      bc->sign = dir % 2 ? -1 : 1;
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The heat-transfer coefficient of a cold plate from its channels (cases/README.md section 11.1), per unit of the
+  plate's base area: fully developed laminar flow in rectangular channels of width w and height H, Nusselt number of
+  Shah and London for four heated walls at aspect ratio a = min(w, H) / max(w, H),
+    Nu = 8.235 (1 - 2.0421 a + 3.0853 a^2 - 2.4765 a^3 + 1.0578 a^4 - 0.1861 a^5),
+  h_c = Nu k_coolant / D_h with D_h = 2 w H / (w + H); the walls between channels (thickness pitch - w, conductivity
+  of `fin`) are fins of efficiency eta = tanh(m H) / (m H), m = sqrt(2 h_c / (k_fin (pitch - w))), so that
+    h = h_c (w + 2 eta H) / pitch.
+*/
+static PetscReal PhChannelNusselt(PetscReal w, PetscReal H)
+{
+  const PetscReal a = PetscMin(w, H) / PetscMax(w, H);
+
+  return 8.235 * (1 - 2.0421 * a + 3.0853 * a * a - 2.4765 * a * a * a + 1.0578 * a * a * a * a - 0.1861 * a * a * a * a * a);
+}
+
+static PetscErrorCode PhSchemaChannels(PhLoader *ld, PhNode *map, const char path[], PhBoundaryCondition *bc)
+{
+  static const char *const keys[] = {"width", "height", "pitch", "fin", NULL};
+  PhCase                   pb     = ld->problem;
+  PhNode                  *ch     = PhNodeGet_Private(map, "channels");
+  PetscReal                w = 0, H = 0, p = 0;
+  PetscBool                ok, pw, ph, pp;
+  PetscInt                 mfin = -1;
+  char                     sub[560];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "channels", -1));
+  PetscCall(PhGetExpectMap_Private(ld, ch, sub, &ok));
+  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhGetCheckKeys_Private(ld, ch, sub, keys));
+  PetscCall(PhGetQuantity_Private(ld, ch, sub, "width", PH_QT_LENGTH, PETSC_TRUE, 0, &w, &pw));
+  PetscCall(PhGetQuantity_Private(ld, ch, sub, "height", PH_QT_LENGTH, PETSC_TRUE, 0, &H, &ph));
+  PetscCall(PhGetQuantity_Private(ld, ch, sub, "pitch", PH_QT_LENGTH, PETSC_TRUE, 0, &p, &pp));
+  PetscCall(PhFindMaterialKey(ld, ch, sub, "fin", "the material of the walls between the channels", &mfin));
+  if (!(pw && ph && pp)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!(w > 0) || !(H > 0) || !(p > w)) {
+    PetscCall(PhDiagAdd(ld->diag, ch->loc, sub,
+                        "needs a positive width and height and a pitch larger than the width, got width %g um, height %g um, pitch %g um",
+                        (double)(w * 1e6), (double)(H * 1e6), (double)(p * 1e6)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (mfin < 0 || bc->coolant < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  {
+    const PetscReal kf = pb->materials[bc->coolant].k[0], kfin = pb->materials[mfin].k[0];
+    const PetscReal dh = 2 * w * H / (w + H), hc = PhChannelNusselt(w, H) * kf / dh;
+    const PetscReal m = PetscSqrtReal(2 * hc / (kfin * (p - w))), eta = PetscTanhReal(m * H) / (m * H);
+
+    bc->h               = hc * (w + 2 * eta * H) / p;
+    bc->h_from_channels = PETSC_TRUE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char path[], PhFace face, PhBoundaryCondition *bc)
 {
   static const char *const        k_adi[]  = {"type", "region", NULL};
   static const char *const        k_conv[] = {"type", "h", "ambient", "region", NULL};
   static const char *const        k_val[]  = {"type", "value", "region", NULL};
+  static const char *const        k_cold[] = {"type", "name", "coolant", "flow", "inlet", "direction", "h", "channels", "region", NULL};
   static const char *const *const keys[] =
-    {[PH_BC_ADIABATIC] = k_adi, [PH_BC_CONVECTION] = k_conv, [PH_BC_TEMPERATURE] = k_val, [PH_BC_FLUX] = k_val};
+    {[PH_BC_ADIABATIC] = k_adi, [PH_BC_CONVECTION] = k_conv, [PH_BC_TEMPERATURE] = k_val, [PH_BC_FLUX] = k_val, [PH_BC_COLD_PLATE] = k_cold};
   PhCase    pb = ld->problem;
   PetscBool ok, present;
   PetscInt  type;
@@ -433,10 +586,10 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
   }
   ld->bad_boundaries = PETSC_TRUE; /* until the type is known */
   if (PhNodeIsNull_Private(PhNodeGet_Private(map, "type"))) {
-    static const char *const k_all[] = {"type", "h", "ambient", "value", "region", NULL};
+    static const char *const k_all[] = {"type", "h", "ambient", "value", "region", "name", "coolant", "flow", "inlet", "direction", "channels", NULL};
 
     PetscCall(PhGetCheckKeys_Private(ld, map, path, k_all));
-    PetscCall(PhGetMissing_Private(ld, map, path, "type", "adiabatic | convection | temperature | flux"));
+    PetscCall(PhGetMissing_Private(ld, map, path, "type", "adiabatic | convection | temperature | flux | cold_plate"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhGetEnum_Private(ld, map, path, "type", PhBoundaryTypes, -1, &type));
@@ -444,14 +597,25 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
   ld->bad_boundaries = bad;
   bc->type           = (PhBoundaryType)type;
   PetscCall(PhGetCheckKeys_Private(ld, map, path, keys[bc->type]));
+  if (bc->type == PH_BC_COLD_PLATE) PetscCall(PhSchemaColdPlate(ld, map, path, face, bc));
   switch (bc->type) {
+  case PH_BC_COLD_PLATE: /* h as for convection, or from the plate's channels */
   case PH_BC_CONVECTION:
+    if (bc->type == PH_BC_COLD_PLATE && !PhNodeIsNull_Private(PhNodeGet_Private(map, "channels"))) {
+      if (!PhNodeIsNull_Private(PhNodeGet_Private(map, "h"))) {
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(map, "h")->loc, sub, "give either h or channels, not both"));
+      }
+      PetscCall(PhSchemaChannels(ld, map, path, bc));
+      break;
+    }
     PetscCall(PhGetQuantity_Private(ld, map, path, "h", PH_QT_HEAT_TRANSFER, PETSC_TRUE, 0, &bc->h, &present));
     if (present && !(bc->h > 0)) {
       PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "h")->loc, sub, "a heat transfer coefficient must be positive, got %g W/m^2/K",
                           (double)bc->h));
     }
+    if (bc->type == PH_BC_COLD_PLATE) break;
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "ambient", -1));
     if (PhNodeIsNull_Private(PhNodeGet_Private(map, "ambient")))
       PetscCall(PhGetMissing_Private(ld, map, path, "ambient", PhQuantityTypeDescription(PH_QT_TEMPERATURE)));
@@ -538,6 +702,21 @@ PetscErrorCode PhSchemaBoundaries_Private(PhLoader *ld)
       PetscCall(PhSchemaCondition(ld, node, path, (PhFace)f, &pb->boundaries[f].conditions[0]));
     }
   }
+  /* cold plates name their columns of the result file: each name once */
+  for (PetscInt f = 0; f < PH_NFACES; f++)
+    for (PetscInt i = 0; i < pb->boundaries[f].n; i++) {
+      const PhBoundaryCondition *a = &pb->boundaries[f].conditions[i];
+
+      if (a->type != PH_BC_COLD_PLATE || a->name == NULL) continue;
+      for (PetscInt g = 0; g <= f; g++)
+        for (PetscInt j = 0; j < (g == f ? i : pb->boundaries[g].n); j++) {
+          const PhBoundaryCondition *b = &pb->boundaries[g].conditions[j];
+
+          if (b->type == PH_BC_COLD_PLATE && b->name != NULL && !strcmp(a->name, b->name))
+            PetscCall(PhDiagAdd(ld->diag, a->loc, a->path, "cold plate \"%s\" is defined twice (first at %s); give each plate its own name", a->name,
+                                b->path));
+        }
+    }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -736,7 +915,18 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
     PetscCall(PhGetEnum_Private(ld, time, "time", "mode", PhTimeModes, PH_TIME_TRANSIENT, &mode));
     PetscCall(PhGetEnum_Private(ld, time, "time", "method", PhTimeMethods, PH_METHOD_FULL, &method));
   }
-  t->method            = (PhTimeMethod)method;
+  t->method = (PhTimeMethod)method;
+  if (t->method == PH_METHOD_REDUCED) /* its basis is built for a symmetric system: the coolant's advection is not */
+    for (PetscInt f = 0; f < PH_NFACES; f++)
+      for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
+        if (pb->boundaries[f].conditions[i].type == PH_BC_COLD_PLATE) {
+          PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(time, "method")->loc, "time.method",
+                              "the reduced model does not take a cold plate (%s): its coolant carries heat downstream, which it cannot represent; "
+                              "use time.method: full",
+                              pb->boundaries[f].conditions[i].path));
+          f = PH_NFACES;
+          break;
+        }
   t->reduced_tolerance = 0.05;
   if (time != NULL && !PhNodeIsNull_Private(PhNodeGet_Private(time, "reduced"))) {
     static const char *const rkeys[] = {"tolerance", NULL};
@@ -830,7 +1020,9 @@ PetscErrorCode PhSchemaCheckSink_Private(PhLoader *ld)
   PetscFunctionBeginUser;
   for (PetscInt f = 0; f < PH_NFACES; f++)
     for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
-      if (pb->boundaries[f].conditions[i].type == PH_BC_CONVECTION || pb->boundaries[f].conditions[i].type == PH_BC_TEMPERATURE) sink = PETSC_TRUE;
+      if (pb->boundaries[f].conditions[i].type == PH_BC_CONVECTION || pb->boundaries[f].conditions[i].type == PH_BC_TEMPERATURE ||
+          pb->boundaries[f].conditions[i].type == PH_BC_COLD_PLATE)
+        sink = PETSC_TRUE;
   if (sink || ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
   if (pb->time.steady) {
     PhNode *bnd = PhNodeGetKey_Private(ld->root, "boundaries");

@@ -381,6 +381,14 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
         (void)snprintf(desc, sizeof(desc), "h %g W/m^2/K, ambient %s", (double)bc->h, b);
       } else if (bc->type == PH_BC_TEMPERATURE) PetscCall(PhDescribeSignal(&bc->value, PH_QT_TEMPERATURE, desc, sizeof(desc)));
       else if (bc->type == PH_BC_FLUX) PetscCall(PhDescribeSignal(&bc->value, PH_QT_FLUX, desc, sizeof(desc)));
+      else if (bc->type == PH_BC_COLD_PLATE) {
+        char f[200], in[200];
+
+        PetscCall(PhDescribeSignal(&bc->value, PH_QT_TEMPERATURE, in, sizeof(in)));
+        PetscCall(PhDescribeSignal(&bc->flow, bc->flow_volumetric ? PH_QT_VOLUME_FLOW : PH_QT_MASS_FLOW, f, sizeof(f)));
+        (void)snprintf(desc, sizeof(desc), "%s: %s flowing %s%s, %s; inlet %s; h %g W/m^2/K%s", bc->name, pb->materials[bc->coolant].name,
+                       bc->sign > 0 ? "+" : "-", bc->axis ? "y" : "x", f, in, (double)bc->h, bc->h_from_channels ? " from its channels" : "");
+      }
       PetscCall(PetscPrintf(comm, "  %-8s %-12s %s%s\n", PhFaces[f], PhBoundaryTypes[bc->type], desc, bc->has_region ? " (over a region)" : ""));
     }
   }

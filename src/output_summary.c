@@ -178,6 +178,19 @@ static void PhSummaryReportPrint(const PhMetricList *list, const char *case_name
     v[2] = PhMetricValue(list, key);
     (void)printf("  %-20.*s %12.4g %12.2f %12.2f\n", (int)lens[i], names[i], v[0], v[1], v[2]);
   }
+  n = PhMetricGroups(list, "coolant.", "heat_mean", names, lens, 256);
+  if (n > 0) (void)printf("  %-20s %12s %12s %12s\n", "cold plate", "heat W", "outlet max", "outlet mean");
+  for (PetscInt i = 0; i < n; i++) {
+    double v[3];
+
+    (void)snprintf(key, sizeof(key), "coolant.%.*s.heat_mean", (int)lens[i], names[i]);
+    v[0] = PhMetricValue(list, key);
+    (void)snprintf(key, sizeof(key), "coolant.%.*s.outlet_max", (int)lens[i], names[i]);
+    v[1] = PhMetricValue(list, key);
+    (void)snprintf(key, sizeof(key), "coolant.%.*s.outlet_mean", (int)lens[i], names[i]);
+    v[2] = PhMetricValue(list, key);
+    (void)printf("  %-20.*s %12.4g %12.2f %12.2f\n", (int)lens[i], names[i], v[0], v[1], v[2]);
+  }
   n = PhMetricGroups(list, "links.", "stable_throughput", names, lens, 256);
   if (n > 0)
     (void)printf("  %-12s %11s %7s %20s %10s %9s %9s %20s\n", "link", "stable Gb/s", "stable", "tuning mW mean/max", "min margin", "pJ/bit",

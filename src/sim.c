@@ -30,7 +30,9 @@ struct _p_PhSim {
   PhThermal      thermal;
   PhSeries       series;
   PetscInt       col[PH_SC_NCOLUMNS];
-  PhLinks        links; /* NULL without links */
+  PetscInt       nplates;     /* cold plates */
+  PetscInt       col_coolant; /* their outlet temperatures; the heat is the next column, then one profile per plate */
+  PhLinks        links;       /* NULL without links */
   PhOutput       out;
   PhIndexBox    *boxes; /* [nsources + nblocks] cell boxes of the sources, then the blocks */
   PetscLogDouble wall_start, progress_last;
@@ -87,6 +89,54 @@ static PetscErrorCode PhSimRegisterColumns(PhSim sim)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The coolant columns of a case with cold plates: outlet and heat per plate, and each plate's profile along its flow. */
+static PetscErrorCode PhSimRegisterCoolant(PhSim sim)
+{
+  PetscInt     n, col, *npoints;
+  const char **names;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalGetColdPlates(sim->thermal, &n, NULL, NULL));
+  sim->nplates = n;
+  if (n == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc2(n, &names, n, &npoints));
+  PetscCall(PhThermalGetColdPlates(sim->thermal, &n, names, npoints));
+  PetscCall(PhSeriesAddColumn(sim->series, "coolant/outlet_temperature", n, names, 1.0, -PH_ZERO_CELSIUS, "degC",
+                              "temperature of each cold plate's coolant at its outlet: the flow-weighted mean over the plate's width",
+                              &sim->col_coolant));
+  PetscCall(PhSeriesAddColumn(sim->series, "coolant/heat", n, names, 1.0, 0.0, "W",
+                              "heat each cold plate's coolant takes up from the package: mass flow times cp times (outlet - inlet)", &col));
+  for (PetscInt p = 0; p < n; p++) {
+    const PhBoundaryCondition *bc = NULL;
+    const PetscReal           *pos;
+    char                       path[300], def[400], **labels;
+
+    PetscCall(PhThermalColdPlatePositions(sim->thermal, p, &pos));
+    PetscCall(PetscMalloc1(npoints[p], &labels));
+    for (PetscInt f = 0; f < PH_NFACES && bc == NULL; f++)
+      for (PetscInt q = 0; q < sim->problem->boundaries[f].n; q++)
+        if (sim->problem->boundaries[f].conditions[q].type == PH_BC_COLD_PLATE && !strcmp(sim->problem->boundaries[f].conditions[q].name, names[p]))
+          bc = &sim->problem->boundaries[f].conditions[q];
+    for (PetscInt i = 0; i < npoints[p]; i++) {
+      char label[64];
+
+      (void)snprintf(label, sizeof(label), "%s=%.9g mm", bc->axis ? "y" : "x", (double)(pos[i] * 1e3));
+      PetscCall(PetscStrallocpy(label, &labels[i]));
+    }
+    (void)snprintf(path, sizeof(path), "coolant/%s/temperature", names[p]);
+    (void)
+      snprintf(def, sizeof(def),
+               "flow-weighted mean temperature of cold plate %s's coolant at the grid lines across its flow (names: their %s), from the inlet edge "
+               "of its cells to the outlet edge",
+               names[p], bc->axis ? "y" : "x");
+    PetscCall(PhSeriesAddColumn(sim->series, path, npoints[p], (const char *const *)labels, 1.0, -PH_ZERO_CELSIUS, "degC", def, &col));
+    for (PetscInt i = 0; i < npoints[p]; i++) PetscCall(PetscFree(labels[i]));
+    PetscCall(PetscFree(labels));
+  }
+  PetscCall(PetscFree2(names, npoints));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Samples of a transient at t = 0, every `every` and at `end`. */
 static PetscReal PhSimSampleCount(PetscReal end, PetscReal every)
 {
@@ -95,7 +145,7 @@ static PetscReal PhSimSampleCount(PetscReal end, PetscReal every)
 
 /**
   @brief Estimate the size of the result file of a case (DESIGN §7): the temperature snapshots (with the power density
-  and the material map) and the series of every source, block and optics device; written beside the memory by
+  and the material map) and the series of every source, block, cold plate and optics device; written beside the memory by
   photherm check. Attributes, names and the resolved case are not counted.
 
   Not collective.
@@ -112,6 +162,9 @@ PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate
     if (PhSimColumns[c].path != NULL) width += per[PhSimColumns[c].per];
   }
   PetscCall(PhLinksSeriesWidth(problem, &optics));
+  for (PetscInt f = 0; f < PH_NFACES; f++) /* cold plates: outlet, heat and a profile of at most every grid line along the flow */
+    for (PetscInt q = 0; q < problem->boundaries[f].n; q++)
+      if (problem->boundaries[f].conditions[q].type == PH_BC_COLD_PLATE) width += 3 + (problem->boundaries[f].conditions[q].axis ? ny : nx);
   est->cells     = (PetscReal)nx * ny * nz;
   est->snapshots = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.fields_every);
   est->samples   = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.series_every);
@@ -165,6 +218,7 @@ PetscErrorCode PhSimCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, const PhS
   PetscCall(PhThermalSetFromOptions(sim->thermal));
   PetscCall(PhSeriesCreate(&sim->series));
   PetscCall(PhSimRegisterColumns(sim));
+  PetscCall(PhSimRegisterCoolant(sim));
   PetscCall(PetscMalloc1(problem->nsources + problem->nblocks + 1, &sim->boxes));
   for (PetscInt i = 0; i < problem->nsources; i++) PetscCall(PhMeshGetSourceBox(mesh, i, &sim->boxes[i]));
   for (PetscInt i = 0; i < problem->nblocks; i++) PetscCall(PhMeshGetBlockBox(mesh, i, &sim->boxes[problem->nsources + i]));
@@ -194,6 +248,15 @@ static PetscErrorCode PhSimSample(PhSim sim)
   PetscCall(PhThermalEnergyError(sim->thermal, PhSeriesRow(sim->series, sim->col[PH_SC_ENERGY], -1)));
   PetscCall(PhThermalPeak(sim->thermal, PhSeriesRow(sim->series, sim->col[PH_SC_PEAK], -1), &peak));
   *PhSeriesRow(sim->series, sim->col[PH_SC_PEAK_INDEX], -1) = (PetscReal)peak;
+  if (sim->nplates > 0) {
+    PetscReal **profile;
+
+    PetscCall(PetscMalloc1(sim->nplates, &profile));
+    for (PetscInt p = 0; p < sim->nplates; p++) profile[p] = PhSeriesRow(sim->series, sim->col_coolant + 2 + p, -1);
+    PetscCall(PhThermalColdPlateState(sim->thermal, PhSeriesRow(sim->series, sim->col_coolant, -1),
+                                      PhSeriesRow(sim->series, sim->col_coolant + 1, -1), profile));
+    PetscCall(PetscFree(profile));
+  }
   PetscCall(PhLinksSample(sim->links, t));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -428,6 +491,25 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
     (void)snprintf(group, sizeof(group), "%s/sources/%s", PH_RESULT_SUMMARY, pb->sources[i].name);
     PetscCall(PhOutputSetReal(sim->out, group, "power_mean", PhTimeAverage(n, time, c[PH_SC_SRC_POWER], ns, i, first), "W",
                               "time average of the source's power, t >= metrics_from"));
+  }
+  if (sim->nplates > 0) {
+    const PetscReal *outlet, *heat;
+    const char     **names;
+
+    PetscCall(PetscMalloc1(sim->nplates, &names));
+    PetscCall(PhThermalGetColdPlates(sim->thermal, &n, names, NULL));
+    PetscCall(PhSeriesGetData(sim->series, sim->col_coolant, &n, NULL, &outlet));
+    PetscCall(PhSeriesGetData(sim->series, sim->col_coolant + 1, &n, NULL, &heat));
+    for (PetscInt p = 0; p < sim->nplates; p++) {
+      (void)snprintf(group, sizeof(group), "%s/coolant/%s", PH_RESULT_SUMMARY, names[p]);
+      PetscCall(PhOutputSetReal(sim->out, group, "outlet_max", PhMaxOver(n, outlet, sim->nplates, p, first) - PH_ZERO_CELSIUS, "degC",
+                                "highest outlet temperature of the plate's coolant, t >= metrics_from"));
+      PetscCall(PhOutputSetReal(sim->out, group, "outlet_mean", PhTimeAverage(n, time, outlet, sim->nplates, p, first) - PH_ZERO_CELSIUS, "degC",
+                                "time average of the outlet temperature of the plate's coolant, t >= metrics_from"));
+      PetscCall(PhOutputSetReal(sim->out, group, "heat_mean", PhTimeAverage(n, time, heat, sim->nplates, p, first), "W",
+                                "time average of the heat the plate's coolant takes up, t >= metrics_from"));
+    }
+    PetscCall(PetscFree(names));
   }
   for (PetscInt i = 0; i < nb; i++)
     PetscCall(PhSimBoxSummary(sim, "blocks", pb->blocks[i].name, "the block's box", "the block's", c[PH_SC_BLK_TMAX], c[PH_SC_BLK_TMEAN], nb, i, n,

@@ -20,7 +20,7 @@ static inline PetscReal PhFaceConductance(PetscReal area, PetscReal r_a, PetscRe
 /* The boundary conductance (W/K) of a face of a cell whose half-cell resistance across it is r = h/(2k) (DESIGN §5). */
 static inline PetscReal PhBoundaryConductance(const PhBoundaryCondition *bc, PetscReal area, PetscReal r)
 {
-  if (bc->type == PH_BC_CONVECTION) return area / (r + 1.0 / bc->h);
+  if (bc->type == PH_BC_CONVECTION || bc->type == PH_BC_COLD_PLATE) return area / (r + 1.0 / bc->h);
   if (bc->type == PH_BC_TEMPERATURE) return area / r;
   if (bc->type == PH_BC_FLUX) return area; /* the area the flux enters through */
   return 0;                                /* ADIABATIC: a named adiabatic face (or region) exchanges nothing */
@@ -180,12 +180,13 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   }
 
   PetscCall(PhThermalBuildPatches(th));
+  PetscCall(PhThermalPlatesCreate_Private(th));
   /* reference temperature of the steady solve: the mean of the ambient and surface temperatures at t = 0 */
   for (PetscInt f = 0; f < PH_NFACES; f++)
     for (PetscInt q = 0; q < problem->boundaries[f].n; q++) {
       const PhBoundaryCondition *bc = &problem->boundaries[f].conditions[q];
 
-      if (bc->type == PH_BC_CONVECTION || bc->type == PH_BC_TEMPERATURE) {
+      if (bc->type == PH_BC_CONVECTION || bc->type == PH_BC_TEMPERATURE || bc->type == PH_BC_COLD_PLATE) {
         tsum += PhSignalEvaluate(&bc->value, 0);
         tcount++;
       }
@@ -402,7 +403,7 @@ PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y)
 }
 
 /* Value of a signal on the interval ending at t (left = PETSC_TRUE, what an implicit step ending at t integrates) or at t. */
-static PetscReal PhSignalAt(const PhSignal *s, PetscReal t, PetscBool left)
+PetscReal PhSignalAt_Private(const PhSignal *s, PetscReal t, PetscBool left)
 {
   return PhSignalEvaluate(s, left ? t - 1e-9 * PetscMax(PetscAbsReal(t), 1e-6) : t); /* well beyond the 1e-12 a row time is matched to */
 }
@@ -428,7 +429,7 @@ PetscErrorCode PhThermalSourcePowers(PhThermal th, PetscReal t, Vec T, PetscBool
 
   PetscFunctionBeginUser;
   for (PetscInt s = 0; s < ns; s++) {
-    power[s] = th->fixed_power != NULL ? th->fixed_power[s] : PhSignalAt(&pb->sources[s].power, t, left);
+    power[s] = th->fixed_power != NULL ? th->fixed_power[s] : PhSignalAt_Private(&pb->sources[s].power, t, left);
     if (leakage != NULL) leakage[s] = 0;
   }
   if (!th->leakage) PetscFunctionReturn(PETSC_SUCCESS);
@@ -502,13 +503,23 @@ PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool 
   PetscCall(PhThermalAddSourceHeat_Private(th, power, b));
   PetscCall(PetscFree(power));
   if (th->extra != NULL) PetscCall(VecAXPY(b, 1.0, th->extra));
+  PetscCall(PhThermalPlatesUpdate_Private(th, t, T, left));
   PetscCall(DMDAVecGetArray(th->da, b, &bv));
   for (PetscInt p = 0; p < th->npatches; p++) {
     const PhPatch  *pa = &th->patches[p];
-    const PetscReal v  = PhSignalAt(&pa->bc->value, t, left);
+    const PetscReal v  = PhSignalAt_Private(&pa->bc->value, t, left);
 
-    if (pa->bc->type == PH_BC_ADIABATIC) continue;
+    if (pa->bc->type == PH_BC_ADIABATIC || pa->bc->type == PH_BC_COLD_PLATE) continue;
     for (PetscInt c = 0; c < pa->n; c++) bv[pa->cell[c][2]][pa->cell[c][1]][pa->cell[c][0]] += pa->g[c] * v;
+  }
+  for (PetscInt q = 0; q < th->nplates; q++) { /* g times the coolant under each plate cell */
+    const PhPlate *pl = &th->plates[q];
+
+    for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
+      const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
+
+      bv[k][j][i] += pl->patch->g[c] * pl->theta[pl->bc->axis == 0 ? i + pl->na * j : j + pl->na * i];
+    }
   }
   PetscCall(DMDAVecRestoreArray(th->da, b, &bv));
   PetscCall(PetscLogEventEnd(PH_EVENT_SOURCES, 0, 0, 0, 0));
@@ -538,19 +549,21 @@ PetscErrorCode PhThermalRates(PhThermal th, PetscReal t, Vec T, PetscBool left, 
     PetscCall(VecSum(th->extra, &sum));
     rates->generated += PetscRealPart(sum);
   }
+  PetscCall(PhThermalPlatesUpdate_Private(th, t, T, left));
+  for (PetscInt q = 0; q < th->nplates; q++) rates->out += th->plates[q].heat; /* the heat the coolant carries away */
   PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
   for (PetscInt p = 0; p < th->npatches; p++) {
     const PhPatch  *pa = &th->patches[p];
-    const PetscReal v  = PhSignalAt(&pa->bc->value, t, left);
+    const PetscReal v  = PhSignalAt_Private(&pa->bc->value, t, left);
 
     if (pa->bc->type == PH_BC_FLUX)
       for (PetscInt c = 0; c < pa->n; c++) local[1] += pa->g[c] * v;
-    else if (pa->bc->type != PH_BC_ADIABATIC)
+    else if (pa->bc->type != PH_BC_ADIABATIC && pa->bc->type != PH_BC_COLD_PLATE)
       for (PetscInt c = 0; c < pa->n; c++) local[0] += pa->g[c] * (PetscRealPart(tv[pa->cell[c][2]][pa->cell[c][1]][pa->cell[c][0]]) - v);
   }
   PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, local, 2, MPIU_REAL, MPIU_SUM, th->comm));
-  rates->out     = local[0];
+  rates->out += local[0];
   rates->flux_in = local[1];
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -592,15 +605,17 @@ PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T)
 
 /* The solver of steady states: the conductance matrix without shift, created on first use; its multigrid brought to
    the conductances as last assembled. */
-static PetscErrorCode PhThermalSteadyKSP(PhThermal th)
+static PetscErrorCode PhThermalSteadyKSP(PhThermal th, PetscReal t)
 {
-  PC pc;
+  PC  pc;
+  Mat op;
 
   PetscFunctionBeginUser;
   PetscCall(PhThermalSetShift_Private(th, 0.0));
+  PetscCall(PhThermalOperator_Private(th, t, PETSC_FALSE, &op));
   if (th->ksp == NULL) {
     PetscCall(KSPCreate(th->comm, &th->ksp));
-    PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+    PetscCall(KSPSetOperators(th->ksp, op, th->A));
     PetscCall(PhThermalConfigureKSP_Private(th, th->ksp));
     PetscCall(KSPSetFromOptions(th->ksp));
   }
@@ -625,7 +640,7 @@ PetscErrorCode PhThermalSolveResponse(PhThermal th, Vec q, Vec x)
   PetscCheck(
     PetscRealPart(gsum) > 0, th->comm, PETSC_ERR_USER_INPUT,
     "the steady response to heat needs a boundary that takes heat out (convection or temperature); every face of this case is adiabatic or a flux");
-  PetscCall(PhThermalSteadyKSP(th));
+  PetscCall(PhThermalSteadyKSP(th, th->t));
   PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_FALSE));
   PetscCall(KSPSolve(th->ksp, q, x));
   PetscCall(KSPGetConvergedReason(th->ksp, &reason));
@@ -646,7 +661,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
   PetscBool nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
 
   PetscFunctionBeginUser;
-  PetscCall(PhThermalSteadyKSP(th));
+  PetscCall(PhThermalSteadyKSP(th, t));
   PetscCall(VecDuplicate(T, &theta));
   PetscCall(VecDuplicate(T, &previous));
   for (PetscInt it = 0;; it++) {
@@ -659,7 +674,7 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
     PetscCall(VecCopy(T, previous));
     if (th->nonlinear_k) {
       PetscCall(PhThermalAssemble_Private(th, T));
-      PetscCall(KSPSetOperators(th->ksp, th->A, th->A));
+      PetscCall(KSPSetOperators(th->ksp, th->J ? th->J : th->A, th->A));
       PetscCall(KSPSetReusePreconditioner(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE)); /* k(T) moves little between iterations */
       if (it == 0) {
         PC pc;
@@ -673,6 +688,12 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
     PetscCall(VecAXPY(th->rhs, -th->t_ref, th->gbc));
     PetscCall(VecCopy(T, theta));
     PetscCall(VecShift(theta, -th->t_ref));
+    if (th->J != NULL) { /* the coolant's part of b at T, g theta_f(T - T_ref; inlet 0), moves to the operator J: b += (J - A) theta */
+      PetscCall(MatMult(th->J, theta, th->work));
+      PetscCall(VecAXPY(th->rhs, 1.0, th->work));
+      PetscCall(MatMult(th->A, theta, th->work));
+      PetscCall(VecAXPY(th->rhs, -1.0, th->work));
+    }
     PetscCall(KSPSetInitialGuessNonzero(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(KSPSolve(th->ksp, th->rhs, theta));
     PetscCall(KSPGetConvergedReason(th->ksp, &reason));
@@ -805,6 +826,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   if (th == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   for (PetscInt p = 0; p < th->npatches; p++) PetscCall(PetscFree2(th->patches[p].cell, th->patches[p].g));
   PetscCall(PetscFree(th->patches));
+  PetscCall(PhThermalPlatesDestroy_Private(th));
   PetscCall(PetscFree2(th->src_box, th->src_volume));
   PetscCall(PetscFree(th->gmat));
   PetscCall(PhThermalDestroyState_Private(th));

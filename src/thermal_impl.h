@@ -12,6 +12,26 @@ typedef struct {
   PetscReal *g;        /* CONVECTION, TEMPERATURE: conductance cell centre to ambient or surface, W/K; FLUX: face area, m^2 */
 } PhPatch;
 
+/*
+  A cold plate: the coolant of one cold_plate condition, swept along its flow (thermal_coolant.c). The face is held
+  whole on every rank, cell (a, b) at a + na * b with a along the flow and b across it, so that every rank sweeps the
+  same numbers in the same order.
+*/
+typedef struct {
+  const PhBoundaryCondition *bc;
+  PhPatch                   *patch;       /* its owned cells; NULL on a rank that owns none */
+  PetscInt                   na, nb;      /* cells of the face along and across the flow */
+  PetscInt                   a0, a1;      /* the cells along the flow that hold plate cells: a0 <= a < a1 */
+  PetscReal                 *width;       /* [nb] width of each strip across the flow that holds plate cells, else 0, m */
+  PetscReal                  total_width; /* m */
+  PetscReal                 *position;    /* [a1 - a0 + 1] the grid lines across the flow from a0 to a1, in flow order, m */
+  PetscReal                 *field;       /* [2 na nb] the cell temperatures (K) and conductances (W/K) gathered from all ranks */
+  PetscReal                 *theta;       /* [na nb] mean coolant temperature over each plate cell, K */
+  PetscReal                 *profile;     /* [a1 - a0 + 1] mixed-mean coolant temperature at `position`, K */
+  PetscReal                  heat;        /* heat the coolant takes up, W */
+  PetscReal                  capacity;    /* mass flow times specific heat, W/K */
+} PhPlate;
+
 /* Cumulative energy terms from the start, by the integrator's quadrature, J. */
 typedef struct {
   PetscReal generated, out, flux_in;
@@ -66,6 +86,11 @@ struct _p_PhThermal {
   PetscBool        leakage;     /* some source has leakage */
   PetscInt         npatches;
   PhPatch         *patches;
+  PetscInt         nplates; /* cold plates, in the order of the faces and their conditions */
+  PhPlate         *plates;
+  Mat              J;          /* with cold plates: the exact operator of the linear solves, a shell around A (thermal_coolant.c) */
+  PetscReal        plate_t;    /* the time whose coolant flow J applies, s */
+  PetscBool        plate_left; /* ... on the interval ending at plate_t */
   PhIndexBox      *src_box;    /* global cell boxes of the sources */
   PetscReal       *src_volume; /* m^3 */
   PetscReal        t_ref;      /* reference temperature: the solves work with the rise T - t_ref, K */
@@ -106,6 +131,11 @@ PH_INTERN PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const Pets
 PH_INTERN PetscErrorCode PhThermalSpreadInputs_Private(PhThermal th, const PetscReal power[], Vec heat);
 PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[],
                                                         PetscReal tmean[]);
+PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
+PH_INTERN PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool left, Mat *op);
+PH_INTERN PetscReal      PhSignalAt_Private(const PhSignal *s, PetscReal t, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1);
 PH_INTERN PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th);

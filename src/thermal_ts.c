@@ -16,7 +16,10 @@ PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp)
   PC pc;
 
   PetscFunctionBeginUser;
-  PetscCall(KSPSetType(ksp, KSPCG));
+  if (th->nplates > 0) { /* the coolant makes the operator non-symmetric: GMRES, right-preconditioned so that it tests the true residual */
+    PetscCall(KSPSetType(ksp, KSPGMRES));
+    PetscCall(KSPSetPCSide(ksp, PC_RIGHT));
+  } else PetscCall(KSPSetType(ksp, KSPCG));
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPSetTolerances(ksp, 1e-10, 1e-300, PETSC_DEFAULT, 1000));
   PetscCall(KSPGetPC(ksp, &pc));
@@ -60,7 +63,8 @@ static PetscErrorCode PhIJacobian(TS ts, PetscReal t, Vec theta, Vec thetadot, P
   SNES      snes;
 
   PetscFunctionBeginUser;
-  (void)t;
+  th->plate_t    = t; /* the coolant flow of the step, in J */
+  th->plate_left = PETSC_TRUE;
   (void)thetadot;
   (void)Amat;
   (void)Pmat;
@@ -230,7 +234,12 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
   PetscCall(TSSetProblemType(ts, nonlinear ? TS_NONLINEAR : TS_LINEAR));
   PetscCall(TSSetType(ts, TSBEULER));
   PetscCall(TSSetIFunction(ts, NULL, PhIFunction, th));
-  PetscCall(TSSetIJacobian(ts, th->A, th->A, PhIJacobian, th));
+  {
+    Mat op;
+
+    PetscCall(PhThermalOperator_Private(th, 0.0, PETSC_TRUE, &op));
+    PetscCall(TSSetIJacobian(ts, op, th->A, PhIJacobian, th));
+  }
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetTolerances(ts, 0.01, NULL, 1e-3, NULL));
@@ -297,6 +306,9 @@ static PetscErrorCode PhThermalNextInputChange(PhThermal th, PetscReal t, PetscR
       PetscReal b;
 
       PetscCall(PhSignalNextBreak(&pb->boundaries[f].conditions[q].value, t, &b));
+      best = PetscMin(best, b);
+      if (pb->boundaries[f].conditions[q].type != PH_BC_COLD_PLATE) continue;
+      PetscCall(PhSignalNextBreak(&pb->boundaries[f].conditions[q].flow, t, &b));
       best = PetscMin(best, b);
     }
   *t_next = best;

@@ -27,6 +27,9 @@ static const PhUnitSymbol PhUnitTable[] = {
   {"us",  1e-6,  {0, 0, 1, 0, 0},  PH_QK_LINEAR  },
   {"µs", 1e-6,  {0, 0, 1, 0, 0},  PH_QK_LINEAR  },
   {"ns",  1e-9,  {0, 0, 1, 0, 0},  PH_QK_LINEAR  },
+  {"min", 60.0,  {0, 0, 1, 0, 0},  PH_QK_LINEAR  },
+  {"L",   1e-3,  {3, 0, 0, 0, 0},  PH_QK_LINEAR  },
+  {"mL",  1e-6,  {3, 0, 0, 0, 0},  PH_QK_LINEAR  },
   {"kg",  1.0,   {0, 1, 0, 0, 0},  PH_QK_LINEAR  },
   {"g",   1e-3,  {0, 1, 0, 0, 0},  PH_QK_LINEAR  },
   {"W",   1.0,   {2, 1, -3, 0, 0}, PH_QK_LINEAR  },
@@ -90,6 +93,8 @@ static const PhQuantityTypeInfo PhTypeTable[PH_QT_COUNT_] = {
   [PH_QT_INVERSE_TEMPERATURE]    = {"a temperature coefficient such as \"0.017 1/K\"",     "1/K",     {0, 0, 0, -1, 0},  PETSC_FALSE, PH_QK_LINEAR   },
   [PH_QT_RATE]                   = {"a data rate such as \"112 Gb/s\"",                    "b/s",     {0, 0, -1, 0, 1},  PETSC_FALSE, PH_QK_LINEAR   },
   [PH_QT_ENERGY_PER_BIT]         = {"an energy per bit such as \"2 pJ/bit\"",              "J/b",     {2, 1, -2, 0, -1}, PETSC_FALSE, PH_QK_LINEAR   },
+  [PH_QT_VOLUME_FLOW]            = {"a flow such as \"1.5 L/min\" or \"0.025 kg/s\"",      "m^3/s",   {3, 0, -1, 0, 0},  PETSC_TRUE,  PH_QK_LINEAR   },
+  [PH_QT_MASS_FLOW]              = {"a mass flow such as \"0.025 kg/s\"",                  "kg/s",    {0, 1, -1, 0, 0},  PETSC_TRUE,  PH_QK_LINEAR   },
 };
 
 /* Names of common dimensions, so that a mismatch says "got a power" rather than "got kg m^2 s^-3". */
@@ -117,6 +122,8 @@ static const struct {
   {"an energy per bit",           {2, 1, -2, 0, -1}},
   {"an area",                     {2, 0, 0, 0, 0}  },
   {"a volume",                    {3, 0, 0, 0, 0}  },
+  {"a volume flow",               {3, 0, -1, 0, 0} },
+  {"a mass flow",                 {0, 1, -1, 0, 0} },
 };
 
 static PetscBool PhDimEqual(const signed char a[], const signed char b[])
@@ -994,6 +1001,9 @@ PetscErrorCode PhUnitsFormat(PetscReal value, PhQuantityType type, char *buf, si
     break;
   case PH_QT_FREQUENCY:
     (void)snprintf(buf, len, "%.6g GHz", value * 1e-9);
+    break;
+  case PH_QT_VOLUME_FLOW:
+    (void)snprintf(buf, len, "%.6g L/min", value * 6e4);
     break;
   case PH_QT_DIMENSIONLESS:
     (void)snprintf(buf, len, "%.6g", value);

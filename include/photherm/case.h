@@ -67,16 +67,24 @@ typedef enum {
   PH_BC_ADIABATIC,
   PH_BC_CONVECTION,
   PH_BC_TEMPERATURE,
-  PH_BC_FLUX
+  PH_BC_FLUX,
+  PH_BC_COLD_PLATE
 } PhBoundaryType;
-PH_EXTERN const char *const PhBoundaryTypes[]; /* the values of type: in the case file, "adiabatic" ... "flux" */
+PH_EXTERN const char *const PhBoundaryTypes[]; /* the values of type: in the case file, "adiabatic" ... "cold_plate" */
 
 typedef struct {
   PhBoundaryType type;
-  PetscReal      h;              /* CONVECTION: heat transfer coefficient, W/m^2/K */
-  PhSignal       value;          /* CONVECTION: ambient, K; TEMPERATURE: surface temperature, K; FLUX: W/m^2 into the domain */
-  PetscBool      has_region;     /* limited to a rectangle of a top or bottom face */
-  PetscReal      x0, x1, y0, y1; /* region, m */
+  PetscReal      h;       /* CONVECTION, COLD_PLATE: heat transfer coefficient, W/m^2/K */
+  PhSignal       value;   /* CONVECTION: ambient, K; TEMPERATURE: surface temperature, K; FLUX: W/m^2 into the domain;
+                                    COLD_PLATE: coolant inlet temperature, K */
+  char          *name;    /* COLD_PLATE: the plate's name (default: the face) */
+  PetscInt       coolant; /* COLD_PLATE: the coolant, index into materials (its rho and cp) */
+  PhSignal       flow;    /* COLD_PLATE: coolant flow, m^3/s (flow_volumetric) or kg/s */
+  PetscBool      flow_volumetric;
+  PetscInt       axis, sign;      /* COLD_PLATE: the flow runs along x (0) or y (1), towards + (1) or - (-1) */
+  PetscBool      h_from_channels; /* COLD_PLATE: h computed from channels: (laminar Nusselt number, fin efficiency) */
+  PetscBool      has_region;      /* limited to a rectangle of a top or bottom face */
+  PetscReal      x0, x1, y0, y1;  /* region, m */
   PhSourceLoc    loc;
   PhSourceLoc    region_loc; /* the region: value, for messages about it */
   char          *path;       /* key path of the condition, such as "boundaries.top[1]", for messages */

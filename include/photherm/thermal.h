@@ -4,7 +4,8 @@
 
   C dT/dt = -A(T) T + b(t, T): C the cell capacitances rho*cp*V, A the conductance matrix (series half-cell
   resistances between cells, boundary conductances on its diagonal), b the heat of the sources (with leakage) and
-  the boundary terms (ambient and surface temperatures, fluxes). Temperatures are in kelvin.
+  the boundary terms (ambient and surface temperatures, fluxes, the coolant of cold plates, which depends on T along
+  its flow). Temperatures are in kelvin.
 
   Layer: thermal owns the DMDA, the operators, the temperature field T, the reference temperature the solvers work
   from, the time integrator (PETSc TS, created and configured here only) and the energy integrals of its quadrature;
@@ -28,7 +29,7 @@ typedef struct _p_PhThermal *PhThermal;
 /* Heat balance terms at one instant, all ranks reduced: the integrands of the energy balance. */
 typedef struct {
   PetscReal generated; /* power of all sources including leakage and extra heat, W */
-  PetscReal out;       /* power leaving through convection and fixed-temperature faces, W */
+  PetscReal out;       /* power leaving through convection and fixed-temperature faces and into the coolant of cold plates, W */
   PetscReal flux_in;   /* power entering through flux faces, W */
   PetscReal residual;  /* sum of the residual of the discrete equations at this state, W */
 } PhHeatRates;
@@ -63,6 +64,9 @@ PH_EXTERN PetscErrorCode PhThermalRates(PhThermal thermal, PetscReal t, Vec T, P
 PH_EXTERN PetscErrorCode PhThermalSteadyResidual(PhThermal thermal, PetscReal t, Vec T, Vec F);
 PH_EXTERN PetscErrorCode PhThermalSolveSteady(PhThermal thermal, PetscReal t, Vec T);
 PH_EXTERN PetscErrorCode PhThermalSolveResponse(PhThermal thermal, Vec heat, Vec rise);
+PH_EXTERN PetscErrorCode PhThermalGetColdPlates(PhThermal thermal, PetscInt *n, const char *names[], PetscInt npoints[]);
+PH_EXTERN PetscErrorCode PhThermalColdPlatePositions(PhThermal thermal, PetscInt plate, const PetscReal **position);
+PH_EXTERN PetscErrorCode PhThermalColdPlateState(PhThermal thermal, PetscReal outlet[], PetscReal heat[], PetscReal *profile[]);
 PH_EXTERN PetscErrorCode PhThermalGetReducedInfo(PhThermal thermal, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate,
                                                  PetscReal *freeze_error, PetscReal *check_window, PetscReal *check_error);
 PH_EXTERN PetscErrorCode PhThermalSaveReduced(PhThermal thermal, const char path[]);

@@ -72,6 +72,8 @@ typedef enum {
   PH_QT_INVERSE_TEMPERATURE,
   PH_QT_RATE,
   PH_QT_ENERGY_PER_BIT,
+  PH_QT_VOLUME_FLOW, /* m^3/s: L/min, mL/min */
+  PH_QT_MASS_FLOW,   /* kg/s */
   PH_QT_COUNT_
 } PhQuantityType;
 

@@ -64,6 +64,14 @@ START_TEST(reads_compound_units)
   expect_value("200 GHz", PH_QT_FREQUENCY, 200e9);
   expect_value("5 J/s", PH_QT_POWER, 5);
   expect_value("2 mW*s/mJ", PH_QT_DIMENSIONLESS, 2);
+  expect_value("1.5 L/min", PH_QT_VOLUME_FLOW, 1.5e-3 / 60);
+  expect_value("300 mL/min", PH_QT_VOLUME_FLOW, 300e-6 / 60);
+  expect_value("2 min", PH_QT_TIME, 120);
+  expect_value("0.025 kg/s", PH_QT_MASS_FLOW, 0.025);
+  expect_value("90 kg/min", PH_QT_MASS_FLOW, 1.5);
+  expect_error("1.5", PH_QT_VOLUME_FLOW, "needs its unit");
+  expect_error("1.5 L", PH_QT_VOLUME_FLOW, "got a volume");
+  expect_error("1.5 L/min", PH_QT_MASS_FLOW, "got a volume flow");
 }
 END_TEST
 

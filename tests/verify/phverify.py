@@ -186,6 +186,15 @@ def read(path):
             if "series/sources/" + key in f:
                 r["sources/" + key] = f["series/sources/" + key][()]
         r["summary"] = {k: v for k, v in f["summary"].attrs.items() if not k.endswith((".units", ".definition"))}
+        if "series/coolant" in f:  # cold plates: "coolant/outlet_temperature", "coolant/<plate>/temperature", ... and their names
+            def visit(name, obj):
+                if isinstance(obj, h5py.Dataset):
+                    r["coolant/" + name] = obj[()]
+                    r["coolant/" + name + ".names"] = names_attr(obj)
+            f["series/coolant"].visititems(visit)
+        if "summary/coolant" in f:
+            for plate, g in f["summary/coolant"].items():
+                r["summary/coolant/" + plate] = {k: v for k, v in g.attrs.items() if not k.endswith((".units", ".definition"))}
     return r
 
 
