@@ -510,6 +510,74 @@ static PetscErrorCode PhGetTraceColumn(PhLoader *ld, const PhNode *col, const ch
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Remember a trace or square pattern for PhGetSignalTiming_Private. */
+static PetscErrorCode PhGetSignalRemember(PhLoader *ld, const PhNode *node, const char path[], const PhSignal *sig, PetscInt trace)
+{
+  PetscFunctionBeginUser;
+  if (ld->nsignals == ld->signals_cap) {
+    PhSignalRef *bigger;
+
+    ld->signals_cap = ld->signals_cap ? 2 * ld->signals_cap : 16;
+    PetscCall(PetscMalloc1(ld->signals_cap, &bigger));
+    if (ld->nsignals) PetscCall(PetscMemcpy(bigger, ld->signals, ld->nsignals * sizeof(*bigger)));
+    PetscCall(PetscFree(ld->signals));
+    ld->signals = bigger;
+  }
+  ld->signals[ld->nsignals].node  = node;
+  ld->signals[ld->nsignals].sig   = sig;
+  ld->signals[ld->nsignals].trace = trace;
+  PetscCall(PhPoolStrdup_Private(&ld->pool, path, (char **)&ld->signals[ld->nsignals].path));
+  ld->nsignals++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Whether the time loop can land on every change of the traces and square patterns read so far over [0, t_end]
+  (PhSignalCheckTiming): a repeated trace's rows and a square's edges further apart than the resolution of times at
+  t_end, and at most PH_MAX_INPUT_CHANGES changes. Called by the time section once time.end is known.
+**/
+PetscErrorCode PhGetSignalTiming_Private(PhLoader *ld, PetscReal t_end)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ld->nsignals; i++) {
+    const PhSignalRef *ref = &ld->signals[i];
+    const PhSignal    *sig = ref->sig;
+    PetscInt           row;
+    PetscReal          changes;
+    PhTiming           timing = PhSignalCheckTiming(sig, t_end, &row, &changes);
+    const char        *key    = ref->trace >= 0 ? "repeat" : "period";
+    char               sub[600];
+
+    if (timing == PH_TIMING_OK) continue;
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), ref->path, key, -1));
+    if (timing == PH_TIMING_ROWS_TOO_CLOSE) {
+      const PhTraceTable *table = &ld->traces[ref->trace];
+
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "the rows of lines %d and %d of \"%s\" are %.3g s apart: repeated up to time.end %g s, rows closer than %.3g s are one "
+                          "instant to the time loop",
+                          (int)table->lines[row - 1], (int)table->lines[row], table->path, (double)(sig->t[row] - sig->t[row - 1]), (double)t_end,
+                          (double)PhTimeResolution(t_end)));
+    } else if (timing == PH_TIMING_EDGES_TOO_CLOSE) {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "a period of %.3g s with duty %g has edges closer than %.3g s, one instant to the time loop up to time.end %g s",
+                          (double)sig->period, (double)sig->duty, (double)PhTimeResolution(t_end), (double)t_end));
+    } else if (ref->trace >= 0) {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "the trace repeats every %.3g s (lines %d to %d of \"%s\"): %.3g changes before time.end %g s, more than the %g the time "
+                          "loop may land on",
+                          (double)(sig->t[sig->n - 1] - sig->t[0]), (int)ld->traces[ref->trace].lines[0],
+                          (int)ld->traces[ref->trace].lines[sig->n - 1], ld->traces[ref->trace].path, (double)changes, (double)t_end,
+                          PH_MAX_INPUT_CHANGES));
+    } else {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "a period of %.3g s makes %.3g changes before time.end %g s, more than the %g the time loop may land on",
+                          (double)sig->period, (double)changes, (double)t_end, PH_MAX_INPUT_CHANGES));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A power, temperature or flux that may vary in time: a constant, {trace: ...} or {pattern: ...} (DESIGN §3.6). */
 PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative, PhSignal *sig)
 {
@@ -622,7 +690,7 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
       if (sig->repeat && !(sig->n >= 2)) {
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "repeat", -1));
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "repeat")->loc, sub, "repeat: true needs a trace of at least two rows"));
-      }
+      } else if (sig->repeat) PetscCall(PhGetSignalRemember(ld, node, path, sig, (PetscInt)(table - ld->traces)));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -655,6 +723,7 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
       if (present && nonnegative && sig->high < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "high", "must not be negative"));
       PetscCall(PhGetQuantity_Private(ld, node, path, "low", type, PETSC_TRUE, 0, &sig->low, &present));
       if (present && nonnegative && sig->low < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "low", "must not be negative"));
+      if (sig->period > 0) PetscCall(PhGetSignalRemember(ld, node, path, sig, -1));
       break;
     case PH_PATTERN_SINE:
       sig->type = PH_SIGNAL_SINE;
@@ -706,6 +775,11 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
         PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, i));
         PetscCall(PhGetNodeQuantity_Private(ld, times->values[i], item, PH_QT_TIME, &sig->t[i], &ok));
         if (ok && i > 0 && !(sig->t[i] > sig->t[i - 1])) PetscCall(PhDiagAdd(ld->diag, times->values[i]->loc, item, "times must strictly increase"));
+        else if (ok && i > 0 && !(sig->t[i] - sig->t[i - 1] >= PhTimeResolution(sig->t[i])))
+          PetscCall(
+            PhDiagAdd(ld->diag, times->values[i]->loc, item,
+                      "%.3g s after the time before it: times closer than 1 ns (or 1e-9 of their time beyond 1 s) are one instant to the time loop",
+                      (double)(sig->t[i] - sig->t[i - 1])));
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "values", -1));
         PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, i));
         PetscCall(PhGetNodeQuantity_Private(ld, values->values[i], item, type, &sig->v[i], &ok));

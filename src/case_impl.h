@@ -95,6 +95,14 @@ typedef struct {
   const char   *key;
 } PhSuggestion;
 
+/* A trace or square pattern read for a key: its timing against time.end is checked once the end is known. */
+typedef struct {
+  const PhNode   *node;  /* the signal's map */
+  const char     *path;  /* its key path (in the pool) */
+  const PhSignal *sig;   /* in the case's arrays, which are allocated once */
+  PetscInt        trace; /* index into the loader's traces, -1 for a pattern */
+} PhSignalRef;
+
 typedef struct {
   MPI_Comm      comm;
   PhDiag        diag;
@@ -105,6 +113,8 @@ typedef struct {
   PhParamSlot  *params;
   PetscInt      ntraces;
   PhTraceTable *traces;
+  PetscInt      nsignals, signals_cap;
+  PhSignalRef  *signals;      /* traces and square patterns, for PhGetSignalTiming_Private */
   PetscInt      node_budget;  /* nodes left for alias expansion */
   const char   *override_key; /* while parsing the value of -P name=value: name (problems have no position inside the value) */
   PhCase        problem;
@@ -182,6 +192,7 @@ PH_INTERN PetscErrorCode PhGetRef_Private(PhLoader *ld, const PhNode *node, cons
 PH_INTERN PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const char path[], PhGeometryKind kind, PetscInt *index);
 PH_INTERN PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative,
                                              PhSignal *signal);
+PH_INTERN PetscErrorCode PhGetSignalTiming_Private(PhLoader *ld, PetscReal t_end);
 
 /* thermal sections (case_schema.c) and the mesh file header they read (case_meshfile.c) */
 PH_INTERN PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld);

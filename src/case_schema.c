@@ -792,6 +792,7 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
                             "expected steady, a temperature such as \"35 C\", or {file: earlier.h5, time: 0.2 s}"));
     }
   }
+  if (!t->steady && t->end > 0 && t->end <= PH_MAX_TIME) PetscCall(PhGetSignalTiming_Private(ld, t->end));
   /* output */
   pb->output.fields_every = t->end / 20;
   pb->output.series_every = t->end / 200;
@@ -809,6 +810,21 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
       PetscCall(PhGetEnum_Private(ld, out, "output", "precision", PhPrecisions, PH_PRECISION_FLOAT64, &prec));
       if (pb->output.file != NULL && pb->output.file[0] == '\0')
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(out, "file")->loc, "output.file", "must not be empty"));
+    }
+  }
+  if (!t->steady && t->end > 0 && t->end <= PH_MAX_TIME) { /* steps and intervals the time loop can resolve */
+    const PhNode *maps[]  = {time, time, out, out};
+    const char   *keys2[] = {"dt", "dt_max", "fields_every", "series_every"},
+               *paths[]   = {"time.dt", "time.dt_max", "output.fields_every", "output.series_every"};
+    PetscReal values[]    = {t->dt, t->dt_max, pb->output.fields_every, pb->output.series_every};
+
+    for (int i = 0; i < 4; i++) {
+      const PhNode *node = maps[i] != NULL && maps[i]->type == PH_NODE_MAP ? PhNodeGet_Private(maps[i], keys2[i]) : NULL;
+
+      if (node != NULL && values[i] > 0 && values[i] < PhTimeResolution(t->end))
+        PetscCall(PhDiagAdd(ld->diag, node->loc, paths[i],
+                            "%.3g s is below %.3g s, the resolution of times up to time.end %g s (1 ns, or 1e-9 of the time beyond 1 s)",
+                            (double)values[i], (double)PhTimeResolution(t->end), (double)t->end));
     }
   }
   pb->output.float32 = (PetscBool)(prec == PH_PRECISION_FLOAT32);
