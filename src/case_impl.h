@@ -47,7 +47,10 @@ struct _PhNode {
   PetscInt    n, cap;
   PhNode    **keys;   /* MAP: key scalars (with their positions) */
   PhNode    **values; /* MAP: values; SEQ: items */
+  PetscInt   *slots;  /* MAP of more than PH_NODE_HASH_MIN keys: open-addressed hash of the keys, index + 1 (0 empty) */
+  PetscInt    nslots; /* a power of two, at least twice n */
 };
+#define PH_NODE_HASH_MIN 8 /* smaller maps are searched in order; larger ones by hash, so loading stays linear */
 
 /* A pool of allocations freed together: small pieces are carved from chunks (PhPoolAlloc_Private). */
 #define PH_POOL_CHUNK 65536
@@ -110,7 +113,8 @@ typedef struct {
   PhNode       *root;
   const char   *case_path;
   PetscInt      nparams;
-  PhParamSlot  *params;
+  PhParamSlot  *params;    /* in the order of the keys of param_map */
+  const PhNode *param_map; /* parameters:, looked up by hash */
   PetscInt      ntraces;
   PhTraceTable *traces;
   PetscInt      nsignals, signals_cap;
@@ -139,6 +143,7 @@ PH_INTERN PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], 
 PH_INTERN PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc loc, PhNode **node);
 PH_INTERN PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, PhNode *value);
 PH_INTERN PhNode        *PhNodeGet_Private(const PhNode *map, const char key[]);
+PH_INTERN PetscInt       PhNodeIndex_Private(const PhNode *map, const char key[]);
 PH_INTERN PhNode        *PhNodeGetKey_Private(const PhNode *map, const char key[]);
 PH_INTERN PetscBool      PhNodeIsNull_Private(const PhNode *node);
 PH_INTERN const char    *PhNodeTypeName_Private(const PhNode *node);
