@@ -420,6 +420,15 @@ PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const 
   A name: a scalar of letters, digits, '_', '-' and '.', unique among the `nseen` names before it (NULL entries are
   skipped); `noun` is what it names ("block"). *line receives the line of the name, for "defined twice (first at line N)".
 */
+/* A name of a layer, block, source or device: it becomes part of HDF5 paths and of -P keys (PH_NAME_RULE). */
+PetscBool PhNameValid_Private(const char name[])
+{
+  if (name[0] == '\0') return PETSC_FALSE;
+  for (const char *c = name; *c; c++)
+    if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.')) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
                                  const PetscInt seen_lines[], char **name, PetscInt *line)
 {
@@ -440,11 +449,9 @@ PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char pat
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected %s, got %s", what, PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  for (const char *c = node->value; *c; c++) {
-    if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.')) {
-      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "\"%s\" is not a valid name (letters, digits, '_', '-' and '.' only)", node->value));
-      PetscFunctionReturn(PETSC_SUCCESS);
-    }
+  if (!PhNameValid_Private(node->value)) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "\"%s\" is not a valid name (" PH_NAME_RULE ")", node->value));
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
   for (PetscInt i = 0; i < nseen; i++) {
     if (seen[i] != NULL && !strcmp(seen[i], node->value)) {

@@ -190,6 +190,8 @@ PH_INTERN PetscErrorCode PhGetEnum_Private(PhLoader *ld, const PhNode *map, cons
                                            PetscInt def, PetscInt *value);
 PH_INTERN PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscReal *lo,
                                             PetscReal *hi, PetscBool *present);
+#define PH_NAME_RULE "letters, digits, '_', '-' and '.' only"
+PH_INTERN PetscBool      PhNameValid_Private(const char name[]);
 PH_INTERN PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
                                            const PetscInt seen_lines[], char **name, PetscInt *line);
 PH_INTERN PetscErrorCode PhGetRef_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n,

@@ -784,6 +784,7 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
         PetscCall(PhGetCheckKeys_Private(ld, init, "time.initial", ikeys));
         PetscCall(PhGetString_Private(ld, init, "time.initial", "file", PETSC_TRUE, NULL, &t->initial_file));
         if (t->initial_file != NULL && !PhNodeGet_Private(init, "file")->bad) PetscCall(PhCheckInitialFile(ld, PhNodeGet_Private(init, "file")));
+        if (t->initial_file != NULL) t->initial_loc = PhNodeGet_Private(init, "file")->loc;
         PetscCall(PhGetQuantity_Private(ld, init, "time.initial", "time", PH_QT_TIME, PETSC_FALSE, -1, &t->initial_time, &present));
         if (present && t->initial_time < 0)
           PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(init, "time")->loc, "time.initial.time", "must not be negative"));
@@ -837,6 +838,51 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  A steady state the sinks cannot reach below the runaway temperature: with only convection sinks, sum h A (T - T_amb)
+  over them equals the net heat in at t = 0 (sources and fluxes), so some sink surface is at least min T_amb + P / sum h A.
+  When that exceeds PH_RUNAWAY_TEMPERATURE (a sink of a square micrometre under 1 W: 5e7 K) the run must fail, in the
+  linear solver or as a runaway; it is an input error at the boundaries. Overlapping conditions count twice, which only
+  lowers the bound; a case with a temperature condition, or a transient from a given temperature, is not judged.
+*/
+static PetscErrorCode PhSchemaCheckSinkStrength(PhLoader *ld)
+{
+  PhCase    pb          = ld->problem;
+  PetscReal conductance = 0, power = 0, ambient = PETSC_MAX_REAL, height;
+  PhNode   *bnd = PhNodeGetKey_Private(ld->root, "boundaries");
+  PetscInt  nerrors;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhDiagGetCount(ld->diag, &nerrors, NULL));
+  if (nerrors > 0) PetscFunctionReturn(PETSC_SUCCESS); /* signals with problems hold no values */
+  if (!pb->time.steady && pb->time.initial != PH_INITIAL_STEADY) PetscFunctionReturn(PETSC_SUCCESS);
+  if (pb->nlayers < 1 || ld->no_geometry) PetscFunctionReturn(PETSC_SUCCESS);
+  height = pb->layers[pb->nlayers - 1].z1 - pb->layers[0].z0;
+  for (PetscInt f = 0; f < PH_NFACES; f++)
+    for (PetscInt i = 0; i < pb->boundaries[f].n; i++) {
+      const PhBoundaryCondition *bc = &pb->boundaries[f].conditions[i];
+      PetscReal                  area;
+
+      if (bc->has_region) area = (bc->x1 - bc->x0) * (bc->y1 - bc->y0);
+      else if (f == PH_FACE_BOTTOM || f == PH_FACE_TOP) area = (pb->fx1 - pb->fx0) * (pb->fy1 - pb->fy0);
+      else if (f == PH_FACE_XMIN || f == PH_FACE_XMAX) area = (pb->fy1 - pb->fy0) * height;
+      else area = (pb->fx1 - pb->fx0) * height;
+      if (bc->type == PH_BC_TEMPERATURE) PetscFunctionReturn(PETSC_SUCCESS);
+      if (bc->type == PH_BC_CONVECTION) {
+        conductance += bc->h * area;
+        ambient = PetscMin(ambient, PhSignalEvaluate(&bc->value, 0));
+      } else if (bc->type == PH_BC_FLUX) power += PhSignalEvaluate(&bc->value, 0) * area;
+    }
+  for (PetscInt s = 0; s < pb->nsources; s++) power += PhSignalEvaluate(&pb->sources[s].power, 0);
+  if (conductance > 0 && power > 0 && ambient + power / conductance > PH_RUNAWAY_TEMPERATURE)
+    PetscCall(
+      PhDiagAdd(ld->diag, bnd ? bnd->loc : ld->root->loc, "boundaries",
+                "the convection sinks conduct %.3g W/K in all (h times area), so the %.3g W of heat at t = 0 would raise them by at least %.3g K, "
+                "above the %g K of a thermal runaway: no steady state can be computed",
+                (double)conductance, (double)power, (double)(power / conductance), PH_RUNAWAY_TEMPERATURE));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A case that can reach no steady state: no convection or fixed-temperature condition anywhere. */
 PetscErrorCode PhSchemaCheckSink_Private(PhLoader *ld)
 {
@@ -847,7 +893,11 @@ PetscErrorCode PhSchemaCheckSink_Private(PhLoader *ld)
   for (PetscInt f = 0; f < PH_NFACES; f++)
     for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
       if (pb->boundaries[f].conditions[i].type == PH_BC_CONVECTION || pb->boundaries[f].conditions[i].type == PH_BC_TEMPERATURE) sink = PETSC_TRUE;
-  if (sink || ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
+  if (ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
+  if (sink) {
+    PetscCall(PhSchemaCheckSinkStrength(ld));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (pb->time.steady) {
     PhNode *bnd = PhNodeGetKey_Private(ld->root, "boundaries");
 

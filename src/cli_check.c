@@ -127,6 +127,8 @@ PetscErrorCode PhCliLoad(MPI_Comm comm, const PhCliArgs *args, PhCase *problem, 
   PetscCall(PhDiagCreate(&diag));
   PetscCall(PhCaseLoad(comm, args->path, args->noverrides, args->overrides, diag, problem));
   if (*problem != NULL) PetscCall(PhMeshCreate(comm, *problem, diag, mesh));
+  if (*mesh != NULL && !(*problem)->time.steady && (*problem)->time.initial == PH_INITIAL_FILE) /* the earlier result fits this mesh */
+    PetscCall(PhResultCheckInitial(comm, (*problem)->time.initial_file, (*problem)->time.initial_time, *mesh, diag, (*problem)->time.initial_loc));
   PetscCall(PhDiagGetCount(diag, &nerrors, NULL));
   PetscCall(PhDiagPrint(diag, comm, stderr));
   PetscCall(PhDiagDestroy(&diag));
