@@ -420,6 +420,57 @@ PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const 
   A name: a scalar of letters, digits, '_', '-' and '.', unique among the `nseen` names before it (NULL entries are
   skipped); `noun` is what it names ("block"). *line receives the line of the name, for "defined twice (first at line N)".
 */
+/*
+  Plausibility bounds of the physical inputs (cases/README.md section 18): a value outside the hard bounds is refused,
+  one outside the soft bounds (the range of real packages) is warned about. Garbage used to come out of such values
+  silently: 1e-29 W on copper gives every cell at ambient and an energy balance error of 1.
+*/
+typedef struct {
+  PhQuantityType type;
+  const char    *what;
+  PetscReal      hard_lo, soft_lo, soft_hi, hard_hi;
+} PhPlausibleRange;
+
+static const PhPlausibleRange PhPlausibleRanges[] = {
+  {PH_QT_CONDUCTIVITY,  "a thermal conductivity",      1e-6,  1e-3, 1e4, 1e5},
+  {PH_QT_DENSITY,       "a density",                   1e-3,  0.1,  3e4, 1e5},
+  {PH_QT_SPECIFIC_HEAT, "a specific heat",             1,     50,   2e4, 1e6},
+  {PH_QT_HEAT_TRANSFER, "a heat transfer coefficient", 1e-6,  0.1,  1e6, 1e9},
+  {PH_QT_POWER,         "a source power",              1e-15, 1e-9, 1e5, 1e9},
+  {PH_QT_LENGTH,        "a size",                      0,     0,    10,  10 },
+};
+
+/* Check the magnitude of `value` (SI, 0 is always accepted) against the plausibility bounds of its type, at `loc`. */
+PetscErrorCode PhGetPlausible_Private(PhLoader *ld, PhSourceLoc loc, const char path[], PhQuantityType type, PetscReal value)
+{
+  PetscReal v = PetscAbsReal(value);
+
+  PetscFunctionBeginUser;
+  for (size_t i = 0; i < sizeof(PhPlausibleRanges) / sizeof(PhPlausibleRanges[0]); i++) {
+    const PhPlausibleRange *r = &PhPlausibleRanges[i];
+    char                    got[64], lo[64], hi[64];
+    PetscBool               hard, soft;
+
+    if (r->type != type || v == 0) continue;
+    hard = (PetscBool)(v < r->hard_lo || v > r->hard_hi);
+    soft = (PetscBool)(v < r->soft_lo || v > r->soft_hi);
+    if (!hard && !soft) continue;
+    PetscCall(PhUnitsFormat(value, type, got, sizeof(got)));
+    PetscCall(PhUnitsFormat(hard ? r->hard_lo : r->soft_lo, type, lo, sizeof(lo)));
+    PetscCall(PhUnitsFormat(hard ? r->hard_hi : r->soft_hi, type, hi, sizeof(hi)));
+    if (hard && r->hard_lo == 0)
+      PetscCall(PhDiagAdd(ld->diag, loc, path, "%s of %s is not physical: photherm accepts at most %s (a unit missing or mistyped?)", r->what, got,
+                          hi));
+    else if (hard)
+      PetscCall(PhDiagAdd(ld->diag, loc, path, "%s of %s is not physical: photherm accepts %s to %s (a unit missing or mistyped?)", r->what, got, lo,
+                          hi));
+    else
+      PetscCall(PhDiagWarn(ld->diag, loc, path, "%s of %s is implausible for a package, outside %s to %s (a unit missing or mistyped?)", r->what, got,
+                           lo, hi));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A name of a layer, block, source or device: it becomes part of HDF5 paths and of -P keys (PH_NAME_RULE). */
 PetscBool PhNameValid_Private(const char name[])
 {

@@ -190,6 +190,7 @@ PH_INTERN PetscErrorCode PhGetEnum_Private(PhLoader *ld, const PhNode *map, cons
                                            PetscInt def, PetscInt *value);
 PH_INTERN PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscReal *lo,
                                             PetscReal *hi, PetscBool *present);
+PH_INTERN PetscErrorCode PhGetPlausible_Private(PhLoader *ld, PhSourceLoc loc, const char path[], PhQuantityType type, PetscReal value);
 #define PH_NAME_RULE "letters, digits, '_', '-' and '.' only"
 PH_INTERN PetscBool      PhNameValid_Private(const char name[]);
 PH_INTERN PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],

@@ -102,14 +102,22 @@ PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld)
       if (ok && !(mat->k[0] > 0)) PetscCall(PhDiagAdd(ld->diag, k->loc, sub, "a conductivity must be positive, got %g W/m/K", (double)mat->k[0]));
       mat->k[1] = mat->k[2] = mat->k[0];
     }
+    if (!PhNodeIsNull_Private(k))
+      for (PetscInt d = 0; d < 3; d++) { /* one message for an isotropic k */
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "k", -1));
+        if (mat->k[d] > 0 && (d == 0 || mat->k[d] != mat->k[d - 1]))
+          PetscCall(PhGetPlausible_Private(ld, k->loc, sub, PH_QT_CONDUCTIVITY, mat->k[d]));
+      }
     PetscCall(PhGetQuantity_Private(ld, map, path, "rho", PH_QT_DENSITY, PETSC_TRUE, 0, &mat->rho, &ok));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "rho", -1));
     if (ok && !(mat->rho > 0))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "rho")->loc, sub, "a density must be positive, got %g kg/m^3", (double)mat->rho));
+    else if (ok) PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "rho")->loc, sub, PH_QT_DENSITY, mat->rho));
     PetscCall(PhGetQuantity_Private(ld, map, path, "cp", PH_QT_SPECIFIC_HEAT, PETSC_TRUE, 0, &mat->cp, &ok));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "cp", -1));
     if (ok && !(mat->cp > 0))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cp")->loc, sub, "a specific heat must be positive, got %g J/kg/K", (double)mat->cp));
+    else if (ok) PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "cp")->loc, sub, PH_QT_SPECIFIC_HEAT, mat->cp));
     PetscCall(PhGetQuantity_Private(ld, map, path, "k_exponent", PH_QT_DIMENSIONLESS, PETSC_FALSE, 0, &mat->k_exponent, &ok));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "k_exponent", -1));
     if (ok && PetscAbsReal(mat->k_exponent) > 5)
@@ -209,6 +217,10 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
       PetscCall(PhGetCheckKeys_Private(ld, foot, "footprint", fkeys));
       PetscCall(PhGetRange_Private(ld, foot, "footprint", "x", PETSC_TRUE, &pb->fx0, &pb->fx1, &px));
       PetscCall(PhGetRange_Private(ld, foot, "footprint", "y", PETSC_TRUE, &pb->fy0, &pb->fy1, &py));
+      if (px && pb->fx1 > pb->fx0)
+        PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(foot, "x")->loc, "footprint.x", PH_QT_LENGTH, pb->fx1 - pb->fx0));
+      if (py && pb->fy1 > pb->fy0)
+        PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(foot, "y")->loc, "footprint.y", PH_QT_LENGTH, pb->fy1 - pb->fy0));
       have_foot = (PetscBool)(px && py);
     }
   }
@@ -299,6 +311,11 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub,
                             "the layer is %.6g nm thick, less than the %g nm below which grid lines are merged; make it at least %g nm thick",
                             (double)t * 1e9, PH_MERGE_DISTANCE * 1e9, PH_MERGE_DISTANCE * 1e9));
+      } else if (present) {
+        char sub[540];
+
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "thickness", -1));
+        PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "thickness")->loc, sub, PH_QT_LENGTH, t));
       }
       layer->z0 = z;
       layer->z1 = z + t;
@@ -447,11 +464,11 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
   switch (bc->type) {
   case PH_BC_CONVECTION:
     PetscCall(PhGetQuantity_Private(ld, map, path, "h", PH_QT_HEAT_TRANSFER, PETSC_TRUE, 0, &bc->h, &present));
-    if (present && !(bc->h > 0)) {
-      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
+    if (present && !(bc->h > 0))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "h")->loc, sub, "a heat transfer coefficient must be positive, got %g W/m^2/K",
                           (double)bc->h));
-    }
+    else if (present) PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "h")->loc, sub, PH_QT_HEAT_TRANSFER, bc->h));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "ambient", -1));
     if (PhNodeIsNull_Private(PhNodeGet_Private(map, "ambient")))
       PetscCall(PhGetMissing_Private(ld, map, path, "ambient", PhQuantityTypeDescription(PH_QT_TEMPERATURE)));
@@ -644,7 +661,14 @@ PetscErrorCode PhSchemaSources_Private(PhLoader *ld)
     power = PhNodeGet_Private(map, "power");
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "power", -1));
     if (PhNodeIsNull_Private(power)) PetscCall(PhGetMissing_Private(ld, map, path, "power", "a power such as \"4 W\", a trace or a pattern"));
-    else PetscCall(PhGetSignal_Private(ld, power, sub, PH_QT_POWER, PETSC_TRUE, &src->power));
+    else {
+      PetscInt before, after;
+
+      PetscCall(PhDiagGetCount(ld->diag, &before, NULL));
+      PetscCall(PhGetSignal_Private(ld, power, sub, PH_QT_POWER, PETSC_TRUE, &src->power));
+      PetscCall(PhDiagGetCount(ld->diag, &after, NULL));
+      if (after == before) PetscCall(PhGetPlausible_Private(ld, power->loc, sub, PH_QT_POWER, PhSignalMaxAbs(&src->power))); /* its largest */
+    }
     leak = PhNodeGet_Private(map, "leakage");
     if (!PhNodeIsNull_Private(leak)) {
       PetscBool present;

@@ -20,7 +20,7 @@ grid: {{max_cell_xy: 1 mm}}
 stack:
   - {{name: plate, thickness: 1 mm, material: cu}}
 boundaries:
-  top: {{type: convection, h: 1000 W/m^2/K, ambient: 25 C}}
+  top: {{type: convection, h: 1e5 W/m^2/K, ambient: 25 C}}
 sources:
 {sources}time: {{end: 10 ms}}
 {extra}"""
