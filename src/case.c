@@ -86,6 +86,7 @@ static PetscErrorCode PhLoaderFinish(PhLoader *ld, PetscInt noverrides, const Ph
     PetscCall(PetscStrallocpy(overrides[i].value, &pb->override_values[i]));
   }
   PetscCall(PetscFree(ld->suggested));
+  PetscCall(PetscFree(ld->signals));
   for (PetscInt i = 0; i < ld->ntraces; i++) PetscCall(PhTraceFree_Private(&ld->traces[i]));
   PetscCall(PetscFree(ld->traces));
   PetscCall(PhPoolFree_Private(&ld->pool));

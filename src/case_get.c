@@ -420,6 +420,66 @@ PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const 
   A name: a scalar of letters, digits, '_', '-' and '.', unique among the `nseen` names before it (NULL entries are
   skipped); `noun` is what it names ("block"). *line receives the line of the name, for "defined twice (first at line N)".
 */
+/*
+  Plausibility bounds of the physical inputs (cases/README.md section 18): a value outside the hard bounds is refused,
+  one outside the soft bounds (the range of real packages) is warned about. Garbage used to come out of such values
+  silently: 1e-29 W on copper gives every cell at ambient and an energy balance error of 1.
+*/
+typedef struct {
+  PhQuantityType type;
+  const char    *what;
+  PetscReal      hard_lo, soft_lo, soft_hi, hard_hi;
+} PhPlausibleRange;
+
+static const PhPlausibleRange PhPlausibleRanges[] = {
+  {PH_QT_CONDUCTIVITY,  "a thermal conductivity",      1e-6,  1e-3, 1e4, 1e5},
+  {PH_QT_DENSITY,       "a density",                   1e-3,  0.1,  3e4, 1e5},
+  {PH_QT_SPECIFIC_HEAT, "a specific heat",             1,     50,   2e4, 1e6},
+  {PH_QT_HEAT_TRANSFER, "a heat transfer coefficient", 1e-6,  0.1,  1e6, 1e9},
+  {PH_QT_POWER,         "a source power",              1e-15, 1e-9, 1e5, 1e9},
+  {PH_QT_LENGTH,        "a size",                      0,     0,    10,  10 },
+};
+
+/* Check the magnitude of `value` (SI, 0 is always accepted) against the plausibility bounds of its type, at `loc`. */
+PetscErrorCode PhGetPlausible_Private(PhLoader *ld, PhSourceLoc loc, const char path[], PhQuantityType type, PetscReal value)
+{
+  PetscReal v = PetscAbsReal(value);
+
+  PetscFunctionBeginUser;
+  for (size_t i = 0; i < sizeof(PhPlausibleRanges) / sizeof(PhPlausibleRanges[0]); i++) {
+    const PhPlausibleRange *r = &PhPlausibleRanges[i];
+    char                    got[64], lo[64], hi[64];
+    PetscBool               hard, soft;
+
+    if (r->type != type || v == 0) continue;
+    hard = (PetscBool)(v < r->hard_lo || v > r->hard_hi);
+    soft = (PetscBool)(v < r->soft_lo || v > r->soft_hi);
+    if (!hard && !soft) continue;
+    PetscCall(PhUnitsFormat(value, type, got, sizeof(got)));
+    PetscCall(PhUnitsFormat(hard ? r->hard_lo : r->soft_lo, type, lo, sizeof(lo)));
+    PetscCall(PhUnitsFormat(hard ? r->hard_hi : r->soft_hi, type, hi, sizeof(hi)));
+    if (hard && r->hard_lo == 0)
+      PetscCall(PhDiagAdd(ld->diag, loc, path, "%s of %s is not physical: photherm accepts at most %s (a unit missing or mistyped?)", r->what, got,
+                          hi));
+    else if (hard)
+      PetscCall(PhDiagAdd(ld->diag, loc, path, "%s of %s is not physical: photherm accepts %s to %s (a unit missing or mistyped?)", r->what, got, lo,
+                          hi));
+    else
+      PetscCall(PhDiagWarn(ld->diag, loc, path, "%s of %s is implausible for a package, outside %s to %s (a unit missing or mistyped?)", r->what, got,
+                           lo, hi));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A name of a layer, block, source or device: it becomes part of HDF5 paths and of -P keys (PH_NAME_RULE). */
+PetscBool PhNameValid_Private(const char name[])
+{
+  if (name[0] == '\0') return PETSC_FALSE;
+  for (const char *c = name; *c; c++)
+    if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.')) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
                                  const PetscInt seen_lines[], char **name, PetscInt *line)
 {
@@ -440,11 +500,9 @@ PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char pat
     PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "expected %s, got %s", what, PhNodeTypeName_Private(node)));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  for (const char *c = node->value; *c; c++) {
-    if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.')) {
-      PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "\"%s\" is not a valid name (letters, digits, '_', '-' and '.' only)", node->value));
-      PetscFunctionReturn(PETSC_SUCCESS);
-    }
+  if (!PhNameValid_Private(node->value)) {
+    PetscCall(PhDiagAdd(ld->diag, node->loc, sub, "\"%s\" is not a valid name (" PH_NAME_RULE ")", node->value));
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
   for (PetscInt i = 0; i < nseen; i++) {
     if (seen[i] != NULL && !strcmp(seen[i], node->value)) {
@@ -507,6 +565,74 @@ static PetscErrorCode PhGetTraceColumn(PhLoader *ld, const PhNode *col, const ch
     PetscCall(PhDiagAdd(ld->diag, col->loc, path, "unknown trace column \"%s\"; did you mean \"%s\"? (the columns of the trace: %s)", col->value,
                         best, list));
   else PetscCall(PhDiagAdd(ld->diag, col->loc, path, "unknown trace column \"%s\"; the columns of the trace are %s", col->value, list));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Remember a trace or square pattern for PhGetSignalTiming_Private. */
+static PetscErrorCode PhGetSignalRemember(PhLoader *ld, const PhNode *node, const char path[], const PhSignal *sig, PetscInt trace)
+{
+  PetscFunctionBeginUser;
+  if (ld->nsignals == ld->signals_cap) {
+    PhSignalRef *bigger;
+
+    ld->signals_cap = ld->signals_cap ? 2 * ld->signals_cap : 16;
+    PetscCall(PetscMalloc1(ld->signals_cap, &bigger));
+    if (ld->nsignals) PetscCall(PetscMemcpy(bigger, ld->signals, ld->nsignals * sizeof(*bigger)));
+    PetscCall(PetscFree(ld->signals));
+    ld->signals = bigger;
+  }
+  ld->signals[ld->nsignals].node  = node;
+  ld->signals[ld->nsignals].sig   = sig;
+  ld->signals[ld->nsignals].trace = trace;
+  PetscCall(PhPoolStrdup_Private(&ld->pool, path, (char **)&ld->signals[ld->nsignals].path));
+  ld->nsignals++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Whether the time loop can land on every change of the traces and square patterns read so far over [0, t_end]
+  (PhSignalCheckTiming): a repeated trace's rows and a square's edges further apart than the resolution of times at
+  t_end, and at most PH_MAX_INPUT_CHANGES changes. Called by the time section once time.end is known.
+**/
+PetscErrorCode PhGetSignalTiming_Private(PhLoader *ld, PetscReal t_end)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ld->nsignals; i++) {
+    const PhSignalRef *ref = &ld->signals[i];
+    const PhSignal    *sig = ref->sig;
+    PetscInt           row;
+    PetscReal          changes;
+    PhTiming           timing = PhSignalCheckTiming(sig, t_end, &row, &changes);
+    const char        *key    = ref->trace >= 0 ? "repeat" : "period";
+    char               sub[600];
+
+    if (timing == PH_TIMING_OK) continue;
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), ref->path, key, -1));
+    if (timing == PH_TIMING_ROWS_TOO_CLOSE) {
+      const PhTraceTable *table = &ld->traces[ref->trace];
+
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "the rows of lines %d and %d of \"%s\" are %.3g s apart: repeated up to time.end %g s, rows closer than %.3g s are one "
+                          "instant to the time loop",
+                          (int)table->lines[row - 1], (int)table->lines[row], table->path, (double)(sig->t[row] - sig->t[row - 1]), (double)t_end,
+                          (double)PhTimeResolution(t_end)));
+    } else if (timing == PH_TIMING_EDGES_TOO_CLOSE) {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "a period of %.3g s with duty %g has edges closer than %.3g s, one instant to the time loop up to time.end %g s",
+                          (double)sig->period, (double)sig->duty, (double)PhTimeResolution(t_end), (double)t_end));
+    } else if (ref->trace >= 0) {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "the trace repeats every %.3g s (lines %d to %d of \"%s\"): %.3g changes before time.end %g s, more than the %g the time "
+                          "loop may land on",
+                          (double)(sig->t[sig->n - 1] - sig->t[0]), (int)ld->traces[ref->trace].lines[0],
+                          (int)ld->traces[ref->trace].lines[sig->n - 1], ld->traces[ref->trace].path, (double)changes, (double)t_end,
+                          PH_MAX_INPUT_CHANGES));
+    } else {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(ref->node, key)->loc, sub,
+                          "a period of %.3g s makes %.3g changes before time.end %g s, more than the %g the time loop may land on",
+                          (double)sig->period, (double)changes, (double)t_end, PH_MAX_INPUT_CHANGES));
+    }
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -622,7 +748,7 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
       if (sig->repeat && !(sig->n >= 2)) {
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "repeat", -1));
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(node, "repeat")->loc, sub, "repeat: true needs a trace of at least two rows"));
-      }
+      } else if (sig->repeat) PetscCall(PhGetSignalRemember(ld, node, path, sig, (PetscInt)(table - ld->traces)));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -655,6 +781,7 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
       if (present && nonnegative && sig->high < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "high", "must not be negative"));
       PetscCall(PhGetQuantity_Private(ld, node, path, "low", type, PETSC_TRUE, 0, &sig->low, &present));
       if (present && nonnegative && sig->low < 0) PetscCall(PhGetValueProblem_Private(ld, node, path, "low", "must not be negative"));
+      if (sig->period > 0) PetscCall(PhGetSignalRemember(ld, node, path, sig, -1));
       break;
     case PH_PATTERN_SINE:
       sig->type = PH_SIGNAL_SINE;
@@ -706,6 +833,11 @@ PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[]
         PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, i));
         PetscCall(PhGetNodeQuantity_Private(ld, times->values[i], item, PH_QT_TIME, &sig->t[i], &ok));
         if (ok && i > 0 && !(sig->t[i] > sig->t[i - 1])) PetscCall(PhDiagAdd(ld->diag, times->values[i]->loc, item, "times must strictly increase"));
+        else if (ok && i > 0 && !(sig->t[i] - sig->t[i - 1] >= PhTimeResolution(sig->t[i])))
+          PetscCall(
+            PhDiagAdd(ld->diag, times->values[i]->loc, item,
+                      "%.3g s after the time before it: times closer than 1 ns (or 1e-9 of their time beyond 1 s) are one instant to the time loop",
+                      (double)(sig->t[i] - sig->t[i - 1])));
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "values", -1));
         PetscCall(PhNodePath_Private(item, sizeof(item), sub, NULL, i));
         PetscCall(PhGetNodeQuantity_Private(ld, values->values[i], item, type, &sig->v[i], &ok));

@@ -47,7 +47,10 @@ struct _PhNode {
   PetscInt    n, cap;
   PhNode    **keys;   /* MAP: key scalars (with their positions) */
   PhNode    **values; /* MAP: values; SEQ: items */
+  PetscInt   *slots;  /* MAP of more than PH_NODE_HASH_MIN keys: open-addressed hash of the keys, index + 1 (0 empty) */
+  PetscInt    nslots; /* a power of two, at least twice n */
 };
+#define PH_NODE_HASH_MIN 8 /* smaller maps are searched in order; larger ones by hash, so loading stays linear */
 
 /* A pool of allocations freed together: small pieces are carved from chunks (PhPoolAlloc_Private). */
 #define PH_POOL_CHUNK 65536
@@ -95,6 +98,14 @@ typedef struct {
   const char   *key;
 } PhSuggestion;
 
+/* A trace or square pattern read for a key: its timing against time.end is checked once the end is known. */
+typedef struct {
+  const PhNode   *node;  /* the signal's map */
+  const char     *path;  /* its key path (in the pool) */
+  const PhSignal *sig;   /* in the case's arrays, which are allocated once */
+  PetscInt        trace; /* index into the loader's traces, -1 for a pattern */
+} PhSignalRef;
+
 typedef struct {
   MPI_Comm      comm;
   PhDiag        diag;
@@ -102,9 +113,12 @@ typedef struct {
   PhNode       *root;
   const char   *case_path;
   PetscInt      nparams;
-  PhParamSlot  *params;
+  PhParamSlot  *params;    /* in the order of the keys of param_map */
+  const PhNode *param_map; /* parameters:, looked up by hash */
   PetscInt      ntraces;
   PhTraceTable *traces;
+  PetscInt      nsignals, signals_cap;
+  PhSignalRef  *signals;      /* traces and square patterns, for PhGetSignalTiming_Private */
   PetscInt      node_budget;  /* nodes left for alias expansion */
   const char   *override_key; /* while parsing the value of -P name=value: name (problems have no position inside the value) */
   PhCase        problem;
@@ -129,6 +143,7 @@ PH_INTERN PetscErrorCode PhCaseInternFile_Private(PhCase pb, const char name[], 
 PH_INTERN PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc loc, PhNode **node);
 PH_INTERN PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, PhNode *value);
 PH_INTERN PhNode        *PhNodeGet_Private(const PhNode *map, const char key[]);
+PH_INTERN PetscInt       PhNodeIndex_Private(const PhNode *map, const char key[]);
 PH_INTERN PhNode        *PhNodeGetKey_Private(const PhNode *map, const char key[]);
 PH_INTERN PetscBool      PhNodeIsNull_Private(const PhNode *node);
 PH_INTERN const char    *PhNodeTypeName_Private(const PhNode *node);
@@ -175,6 +190,9 @@ PH_INTERN PetscErrorCode PhGetEnum_Private(PhLoader *ld, const PhNode *map, cons
                                            PetscInt def, PetscInt *value);
 PH_INTERN PetscErrorCode PhGetRange_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], PetscBool required, PetscReal *lo,
                                             PetscReal *hi, PetscBool *present);
+PH_INTERN PetscErrorCode PhGetPlausible_Private(PhLoader *ld, PhSourceLoc loc, const char path[], PhQuantityType type, PetscReal value);
+#define PH_NAME_RULE "letters, digits, '_', '-' and '.' only"
+PH_INTERN PetscBool      PhNameValid_Private(const char name[]);
 PH_INTERN PetscErrorCode PhGetName_Private(PhLoader *ld, const PhNode *map, const char path[], const char noun[], PetscInt nseen, char *const seen[],
                                            const PetscInt seen_lines[], char **name, PetscInt *line);
 PH_INTERN PetscErrorCode PhGetRef_Private(PhLoader *ld, const PhNode *node, const char path[], const char *what, PetscInt n,
@@ -182,6 +200,7 @@ PH_INTERN PetscErrorCode PhGetRef_Private(PhLoader *ld, const PhNode *node, cons
 PH_INTERN PetscErrorCode PhGetGeometryRef_Private(PhLoader *ld, const PhNode *node, const char path[], PhGeometryKind kind, PetscInt *index);
 PH_INTERN PetscErrorCode PhGetSignal_Private(PhLoader *ld, PhNode *node, const char path[], PhQuantityType type, PetscBool nonnegative,
                                              PhSignal *signal);
+PH_INTERN PetscErrorCode PhGetSignalTiming_Private(PhLoader *ld, PetscReal t_end);
 
 /* thermal sections (case_schema.c) and the mesh file header they read (case_meshfile.c) */
 PH_INTERN PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld);

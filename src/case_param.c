@@ -25,10 +25,11 @@ PetscErrorCode PhParamLookup_Private(void *ctx, const char name[], PhQuantity *q
   PetscFunctionBeginUser;
   *found = PETSC_FALSE;
   *valid = PETSC_FALSE;
-  for (PetscInt i = 0; i < ld->nparams; i++) {
-    PhParamSlot *p = &ld->params[i];
+  { /* by the hash of the parameters: map, whose keys are in the order of the slots */
+    PetscInt     i = ld->nparams > 0 ? PhNodeIndex_Private(ld->param_map, name) : -1;
+    PhParamSlot *p = i >= 0 ? &ld->params[i] : NULL;
 
-    if (strcmp(p->name, name)) continue;
+    if (p == NULL) PetscFunctionReturn(PETSC_SUCCESS);
     *found = PETSC_TRUE;
     if (p->state == PH_PARAM_ACTIVE) {
       char     chain[1024], path[300];
@@ -122,6 +123,7 @@ PetscErrorCode PhSchemaParameters_Private(PhLoader *ld)
   PetscCall(PhPoolAdd_Private(&ld->pool, ld->active));
   PetscCall(PetscCalloc1(params->n, &pb->parameters));
   ld->nparams = pb->nparameters = params->n;
+  ld->param_map                 = params;
   for (PetscInt i = 0; i < params->n; i++) {
     const char *name = params->keys[i]->value;
     PetscBool   ok   = (PetscBool)(isalpha((unsigned char)name[0]) || name[0] == '_');

@@ -102,14 +102,22 @@ PetscErrorCode PhSchemaMaterials_Private(PhLoader *ld)
       if (ok && !(mat->k[0] > 0)) PetscCall(PhDiagAdd(ld->diag, k->loc, sub, "a conductivity must be positive, got %g W/m/K", (double)mat->k[0]));
       mat->k[1] = mat->k[2] = mat->k[0];
     }
+    if (!PhNodeIsNull_Private(k))
+      for (PetscInt d = 0; d < 3; d++) { /* one message for an isotropic k */
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "k", -1));
+        if (mat->k[d] > 0 && (d == 0 || mat->k[d] != mat->k[d - 1]))
+          PetscCall(PhGetPlausible_Private(ld, k->loc, sub, PH_QT_CONDUCTIVITY, mat->k[d]));
+      }
     PetscCall(PhGetQuantity_Private(ld, map, path, "rho", PH_QT_DENSITY, PETSC_TRUE, 0, &mat->rho, &ok));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "rho", -1));
     if (ok && !(mat->rho > 0))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "rho")->loc, sub, "a density must be positive, got %g kg/m^3", (double)mat->rho));
+    else if (ok) PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "rho")->loc, sub, PH_QT_DENSITY, mat->rho));
     PetscCall(PhGetQuantity_Private(ld, map, path, "cp", PH_QT_SPECIFIC_HEAT, PETSC_TRUE, 0, &mat->cp, &ok));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "cp", -1));
     if (ok && !(mat->cp > 0))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cp")->loc, sub, "a specific heat must be positive, got %g J/kg/K", (double)mat->cp));
+    else if (ok) PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "cp")->loc, sub, PH_QT_SPECIFIC_HEAT, mat->cp));
     PetscCall(PhGetQuantity_Private(ld, map, path, "k_exponent", PH_QT_DIMENSIONLESS, PETSC_FALSE, 0, &mat->k_exponent, &ok));
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "k_exponent", -1));
     if (ok && PetscAbsReal(mat->k_exponent) > 5)
@@ -217,6 +225,10 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
       PetscCall(PhGetCheckKeys_Private(ld, foot, "footprint", fkeys));
       PetscCall(PhGetRange_Private(ld, foot, "footprint", "x", PETSC_TRUE, &pb->fx0, &pb->fx1, &px));
       PetscCall(PhGetRange_Private(ld, foot, "footprint", "y", PETSC_TRUE, &pb->fy0, &pb->fy1, &py));
+      if (px && pb->fx1 > pb->fx0)
+        PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(foot, "x")->loc, "footprint.x", PH_QT_LENGTH, pb->fx1 - pb->fx0));
+      if (py && pb->fy1 > pb->fy0)
+        PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(foot, "y")->loc, "footprint.y", PH_QT_LENGTH, pb->fy1 - pb->fy0));
       have_foot = (PetscBool)(px && py);
     }
   }
@@ -307,6 +319,11 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "thickness")->loc, sub,
                             "the layer is %.6g nm thick, less than the %g nm below which grid lines are merged; make it at least %g nm thick",
                             (double)t * 1e9, PH_MERGE_DISTANCE * 1e9, PH_MERGE_DISTANCE * 1e9));
+      } else if (present) {
+        char sub[540];
+
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "thickness", -1));
+        PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "thickness")->loc, sub, PH_QT_LENGTH, t));
       }
       layer->z0 = z;
       layer->z1 = z + t;
@@ -610,11 +627,11 @@ static PetscErrorCode PhSchemaCondition(PhLoader *ld, PhNode *map, const char pa
       break;
     }
     PetscCall(PhGetQuantity_Private(ld, map, path, "h", PH_QT_HEAT_TRANSFER, PETSC_TRUE, 0, &bc->h, &present));
-    if (present && !(bc->h > 0)) {
-      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "h", -1));
+    if (present && !(bc->h > 0))
       PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "h")->loc, sub, "a heat transfer coefficient must be positive, got %g W/m^2/K",
                           (double)bc->h));
-    }
+    else if (present) PetscCall(PhGetPlausible_Private(ld, PhNodeGet_Private(map, "h")->loc, sub, PH_QT_HEAT_TRANSFER, bc->h));
     if (bc->type == PH_BC_COLD_PLATE) break;
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "ambient", -1));
     if (PhNodeIsNull_Private(PhNodeGet_Private(map, "ambient")))
@@ -823,7 +840,14 @@ PetscErrorCode PhSchemaSources_Private(PhLoader *ld)
     power = PhNodeGet_Private(map, "power");
     PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "power", -1));
     if (PhNodeIsNull_Private(power)) PetscCall(PhGetMissing_Private(ld, map, path, "power", "a power such as \"4 W\", a trace or a pattern"));
-    else PetscCall(PhGetSignal_Private(ld, power, sub, PH_QT_POWER, PETSC_TRUE, &src->power));
+    else {
+      PetscInt before, after;
+
+      PetscCall(PhDiagGetCount(ld->diag, &before, NULL));
+      PetscCall(PhGetSignal_Private(ld, power, sub, PH_QT_POWER, PETSC_TRUE, &src->power));
+      PetscCall(PhDiagGetCount(ld->diag, &after, NULL));
+      if (after == before) PetscCall(PhGetPlausible_Private(ld, power->loc, sub, PH_QT_POWER, PhSignalMaxAbs(&src->power))); /* its largest */
+    }
     leak = PhNodeGet_Private(map, "leakage");
     if (!PhNodeIsNull_Private(leak)) {
       PetscBool present;
@@ -974,6 +998,7 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
         PetscCall(PhGetCheckKeys_Private(ld, init, "time.initial", ikeys));
         PetscCall(PhGetString_Private(ld, init, "time.initial", "file", PETSC_TRUE, NULL, &t->initial_file));
         if (t->initial_file != NULL && !PhNodeGet_Private(init, "file")->bad) PetscCall(PhCheckInitialFile(ld, PhNodeGet_Private(init, "file")));
+        if (t->initial_file != NULL) t->initial_loc = PhNodeGet_Private(init, "file")->loc;
         PetscCall(PhGetQuantity_Private(ld, init, "time.initial", "time", PH_QT_TIME, PETSC_FALSE, -1, &t->initial_time, &present));
         if (present && t->initial_time < 0)
           PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(init, "time")->loc, "time.initial.time", "must not be negative"));
@@ -982,6 +1007,7 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
                             "expected steady, a temperature such as \"35 C\", or {file: earlier.h5, time: 0.2 s}"));
     }
   }
+  if (!t->steady && t->end > 0 && t->end <= PH_MAX_TIME) PetscCall(PhGetSignalTiming_Private(ld, t->end));
   /* output */
   pb->output.fields_every = t->end / 20;
   pb->output.series_every = t->end / 200;
@@ -1001,6 +1027,21 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
         PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(out, "file")->loc, "output.file", "must not be empty"));
     }
   }
+  if (!t->steady && t->end > 0 && t->end <= PH_MAX_TIME) { /* steps and intervals the time loop can resolve */
+    const PhNode *maps[]  = {time, time, out, out};
+    const char   *keys2[] = {"dt", "dt_max", "fields_every", "series_every"},
+               *paths[]   = {"time.dt", "time.dt_max", "output.fields_every", "output.series_every"};
+    PetscReal values[]    = {t->dt, t->dt_max, pb->output.fields_every, pb->output.series_every};
+
+    for (int i = 0; i < 4; i++) {
+      const PhNode *node = maps[i] != NULL && maps[i]->type == PH_NODE_MAP ? PhNodeGet_Private(maps[i], keys2[i]) : NULL;
+
+      if (node != NULL && values[i] > 0 && values[i] < PhTimeResolution(t->end))
+        PetscCall(PhDiagAdd(ld->diag, node->loc, paths[i],
+                            "%.3g s is below %.3g s, the resolution of times up to time.end %g s (1 ns, or 1e-9 of the time beyond 1 s)",
+                            (double)values[i], (double)PhTimeResolution(t->end), (double)t->end));
+    }
+  }
   pb->output.float32 = (PetscBool)(prec == PH_PRECISION_FLOAT32);
   if (pb->output.file == NULL && pb->name != NULL) {
     size_t len = strlen(pb->name) + 4;
@@ -1008,6 +1049,52 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
     PetscCall(PetscMalloc1(len, &pb->output.file));
     (void)snprintf(pb->output.file, len, "%s.h5", pb->name);
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  A steady state the sinks cannot reach below the runaway temperature: with only convection sinks, sum h A (T - T_amb)
+  over them equals the net heat in at t = 0 (sources and fluxes), so some sink surface is at least min T_amb + P / sum h A.
+  When that exceeds PH_RUNAWAY_TEMPERATURE (a sink of a square micrometre under 1 W: 5e7 K) the run must fail, in the
+  linear solver or as a runaway; it is an input error at the boundaries. Overlapping conditions count twice, which only
+  lowers the bound; a case with a temperature condition, or a transient from a given temperature, is not judged.
+*/
+static PetscErrorCode PhSchemaCheckSinkStrength(PhLoader *ld)
+{
+  PhCase    pb          = ld->problem;
+  PetscReal conductance = 0, power = 0, ambient = PETSC_MAX_REAL, height;
+  PhNode   *bnd = PhNodeGetKey_Private(ld->root, "boundaries");
+  PetscInt  nerrors;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhDiagGetCount(ld->diag, &nerrors, NULL));
+  if (nerrors > 0) PetscFunctionReturn(PETSC_SUCCESS); /* signals with problems hold no values */
+  if (!pb->time.steady && pb->time.initial != PH_INITIAL_STEADY) PetscFunctionReturn(PETSC_SUCCESS);
+  if (pb->nlayers < 1 || ld->no_geometry) PetscFunctionReturn(PETSC_SUCCESS);
+  height = pb->layers[pb->nlayers - 1].z1 - pb->layers[0].z0;
+  for (PetscInt f = 0; f < PH_NFACES; f++)
+    for (PetscInt i = 0; i < pb->boundaries[f].n; i++) {
+      const PhBoundaryCondition *bc = &pb->boundaries[f].conditions[i];
+      PetscReal                  area;
+
+      if (bc->has_region) area = (bc->x1 - bc->x0) * (bc->y1 - bc->y0);
+      else if (f == PH_FACE_BOTTOM || f == PH_FACE_TOP) area = (pb->fx1 - pb->fx0) * (pb->fy1 - pb->fy0);
+      else if (f == PH_FACE_XMIN || f == PH_FACE_XMAX) area = (pb->fy1 - pb->fy0) * height;
+      else area = (pb->fx1 - pb->fx0) * height;
+      if (bc->type == PH_BC_TEMPERATURE) PetscFunctionReturn(PETSC_SUCCESS);
+      if (bc->type == PH_BC_COLD_PLATE) PetscFunctionReturn(PETSC_SUCCESS); /* the coolant's own rise: not judged here */
+      if (bc->type == PH_BC_CONVECTION) {
+        conductance += bc->h * area;
+        ambient = PetscMin(ambient, PhSignalEvaluate(&bc->value, 0));
+      } else if (bc->type == PH_BC_FLUX) power += PhSignalEvaluate(&bc->value, 0) * area;
+    }
+  for (PetscInt s = 0; s < pb->nsources; s++) power += PhSignalEvaluate(&pb->sources[s].power, 0);
+  if (conductance > 0 && power > 0 && ambient + power / conductance > PH_RUNAWAY_TEMPERATURE)
+    PetscCall(
+      PhDiagAdd(ld->diag, bnd ? bnd->loc : ld->root->loc, "boundaries",
+                "the convection sinks conduct %.3g W/K in all (h times area), so the %.3g W of heat at t = 0 would raise them by at least %.3g K, "
+                "above the %g K of a thermal runaway: no steady state can be computed",
+                (double)conductance, (double)power, (double)(power / conductance), PH_RUNAWAY_TEMPERATURE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1023,7 +1110,11 @@ PetscErrorCode PhSchemaCheckSink_Private(PhLoader *ld)
       if (pb->boundaries[f].conditions[i].type == PH_BC_CONVECTION || pb->boundaries[f].conditions[i].type == PH_BC_TEMPERATURE ||
           pb->boundaries[f].conditions[i].type == PH_BC_COLD_PLATE)
         sink = PETSC_TRUE;
-  if (sink || ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
+  if (ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
+  if (sink) {
+    PetscCall(PhSchemaCheckSinkStrength(ld));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (pb->time.steady) {
     PhNode *bnd = PhNodeGetKey_Private(ld->root, "boundaries");
 

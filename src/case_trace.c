@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,34 @@ PetscErrorCode PhTraceFree_Private(PhTraceTable *t)
   PetscCall(PetscFree(t->columns));
   PetscCall(PetscFree(t->path));
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The shortest form of x that reads back as x: what the file said, for messages (1.0000000000000002, not 1). */
+static void PhFormatShortest(double x, char *buf, size_t len)
+{
+  for (int digits = 1; digits <= 17; digits++) {
+    (void)snprintf(buf, len, "%.*g", digits, x);
+    if (strtod(buf, NULL) == x) return;
+  }
+}
+
+/* A decimal number, [+-]digits[.digits][(e|E)[+-]digits] with at least one digit: no hexadecimal, inf or nan. */
+static PetscBool PhIsDecimal(const char *s)
+{
+  size_t i = 0, digits = 0;
+
+  if (s[i] == '+' || s[i] == '-') i++;
+  for (; isdigit((unsigned char)s[i]); i++) digits++;
+  if (s[i] == '.')
+    for (i++; isdigit((unsigned char)s[i]); i++) digits++;
+  if (digits == 0) return PETSC_FALSE;
+  if (s[i] == 'e' || s[i] == 'E') {
+    i++;
+    if (s[i] == '+' || s[i] == '-') i++;
+    if (!isdigit((unsigned char)s[i])) return PETSC_FALSE;
+    while (isdigit((unsigned char)s[i])) i++;
+  }
+  return (PetscBool)(s[i] == '\0');
 }
 
 /*
@@ -236,6 +265,22 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
     if (PetscAbsReal(time) > PH_MAX_TIME) {
       PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, t->lines[r], t->columns[r * t->ncols]}, key_path,
                           "time %g s is more than the %g s (about 32 years) a time may be", (double)time, PH_MAX_TIME));
+      t->ok = PETSC_FALSE;
+    }
+  }
+  for (PetscInt r = 1; r < t->nrows && t->ok; r++) { /* rows the time loop can tell apart (PhTimeResolution) */
+    PetscReal prev = t->tscale * t->data[(r - 1) * t->ncols] + t->toffset, time = t->tscale * t->data[r * t->ncols] + t->toffset;
+
+    if (!(time - prev >= PhTimeResolution(time))) {
+      char        written[32], before[32];
+      const char *unit = t->units[0] != NULL ? t->units[0] : "s";
+
+      PhFormatShortest(t->data[r * t->ncols], written, sizeof(written));
+      PhFormatShortest(t->data[(r - 1) * t->ncols], before, sizeof(before));
+      PetscCall(PhDiagAdd(ld->diag, (PhSourceLoc){t->path, t->lines[r], t->columns[r * t->ncols]}, key_path,
+                          "time %s %s is %.3g s after the %s %s of line %d: rows closer than 1 ns (or 1e-9 of their time beyond 1 s) "
+                          "are one instant to the time loop",
+                          written, unit, (double)(time - prev), before, unit, (int)t->lines[r - 1]));
       t->ok = PETSC_FALSE;
     }
   }

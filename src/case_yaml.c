@@ -117,6 +117,57 @@ PetscErrorCode PhNodeCreate_Private(PhLoader *ld, PhNodeType type, PhSourceLoc l
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* FNV-1a of a key. */
+static size_t PhKeyHash(const char *s)
+{
+  size_t h = 1469598103934665603ULL;
+
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+/* Enter key i of a map into its hash table. */
+static void PhNodeHashInsert(PhNode *map, PetscInt i)
+{
+  size_t mask = (size_t)map->nslots - 1, at = PhKeyHash(map->keys[i]->value) & mask;
+
+  while (map->slots[at] != 0) at = (at + 1) & mask;
+  map->slots[at] = i + 1;
+}
+
+/* (Re)build the hash table of a map's keys when it has more than PH_NODE_HASH_MIN of them (pool memory, freed with it). */
+static PetscErrorCode PhNodeHashBuild(PhLoader *ld, PhNode *map)
+{
+  PetscInt n = 16;
+
+  PetscFunctionBeginUser;
+  map->slots  = NULL;
+  map->nslots = 0;
+  if (map->n <= PH_NODE_HASH_MIN) PetscFunctionReturn(PETSC_SUCCESS);
+  while (n < 2 * map->cap) n *= 2;
+  PetscCall(PhPoolAlloc_Private(&ld->pool, (size_t)n * sizeof(*map->slots), (void **)&map->slots));
+  PetscCall(PetscMemzero(map->slots, (size_t)n * sizeof(*map->slots)));
+  map->nslots = n;
+  for (PetscInt i = 0; i < map->n; i++) PhNodeHashInsert(map, i);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Index of a key in a map, -1 if absent: by hash in large maps, in order in small ones. */
+PetscInt PhNodeIndex_Private(const PhNode *map, const char key[])
+{
+  if (map == NULL || map->type != PH_NODE_MAP) return -1;
+  if (map->nslots > 0) {
+    size_t mask = (size_t)map->nslots - 1;
+
+    for (size_t at = PhKeyHash(key) & mask; map->slots[at] != 0; at = (at + 1) & mask)
+      if (strcmp(map->keys[map->slots[at] - 1]->value, key) == 0) return map->slots[at] - 1;
+    return -1;
+  }
+  for (PetscInt i = 0; i < map->n; i++)
+    if (strcmp(map->keys[i]->value, key) == 0) return i;
+  return -1;
+}
+
 /* Append an item to a sequence (key NULL) or a pair to a mapping. */
 PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, PhNode *value)
 {
@@ -136,23 +187,25 @@ PetscErrorCode PhNodeAppend_Private(PhLoader *ld, PhNode *parent, PhNode *key, P
   }
   if (parent->type == PH_NODE_MAP) parent->keys[parent->n] = key;
   parent->values[parent->n++] = value;
+  if (parent->type == PH_NODE_MAP) {
+    if (parent->nslots > 0 && 2 * parent->n <= parent->nslots) PhNodeHashInsert(parent, parent->n - 1);
+    else if (parent->n > PH_NODE_HASH_MIN) PetscCall(PhNodeHashBuild(ld, parent));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PhNode *PhNodeGetKey_Private(const PhNode *map, const char key[])
 {
-  if (map == NULL || map->type != PH_NODE_MAP) return NULL;
-  for (PetscInt i = 0; i < map->n; i++)
-    if (strcmp(map->keys[i]->value, key) == 0) return map->keys[i];
-  return NULL;
+  PetscInt i = PhNodeIndex_Private(map, key);
+
+  return i < 0 ? NULL : map->keys[i];
 }
 
 PhNode *PhNodeGet_Private(const PhNode *map, const char key[])
 {
-  if (map == NULL || map->type != PH_NODE_MAP) return NULL;
-  for (PetscInt i = 0; i < map->n; i++)
-    if (strcmp(map->keys[i]->value, key) == 0) return map->values[i];
-  return NULL;
+  PetscInt i = PhNodeIndex_Private(map, key);
+
+  return i < 0 ? NULL : map->values[i];
 }
 
 /* A plain scalar "", "~", "null" or "Null" is YAML's null: the key is treated as absent. */
@@ -472,7 +525,8 @@ static void PhYamlChildPath(char *buf, size_t len, const PhYamlFrame *up)
 /*
   libyaml's loader takes time quadratic in the nesting of flow collections (a list nested 1e5 deep: a minute), so the
   events are walked first, which costs a little lookahead per level, and a document nested deeper than
-  PH_YAML_MAX_DEPTH is refused at its first node too deep, with that node's key path. A syntax error is left to the
+  PH_YAML_MAX_DEPTH, or of more than PH_YAML_MAX_NODES nodes as written, is refused at its first node beyond the limit,
+  with that node's key path, before the rest is loaded. A syntax error is left to the
   loader, which reports it.
 */
 static PetscErrorCode PhYamlCheckDepth(PhLoader *ld, const char file[], const char *bytes, size_t length, PetscBool *ok)
@@ -480,8 +534,8 @@ static PetscErrorCode PhYamlCheckDepth(PhLoader *ld, const char file[], const ch
   yaml_parser_t parser;
   yaml_event_t  ev;
   PhYamlFrame  *stack;
-  PetscInt      depth = 0;
-  PetscBool     done  = PETSC_FALSE;
+  PetscInt      depth = 0, nodes = 0;
+  PetscBool     done = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(PH_YAML_MAX_DEPTH + 1, &stack));
@@ -504,6 +558,10 @@ static PetscErrorCode PhYamlCheckDepth(PhLoader *ld, const char file[], const ch
       if (up != NULL && up->map) up->at_key = (PetscBool)!up->at_key;
       if (depth > PH_YAML_MAX_DEPTH) {
         PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, ev.start_mark), path, "nested deeper than %d levels", PH_YAML_MAX_DEPTH));
+        *ok  = PETSC_FALSE;
+        done = PETSC_TRUE;
+      } else if (ev.type != YAML_ALIAS_EVENT && ++nodes > PH_YAML_MAX_NODES) { /* before libyaml loads the rest (aliases count later) */
+        PetscCall(PhDiagAdd(ld->diag, PhMarkLoc(ld, file, ev.start_mark), path, "the document has more than %d nodes", PH_YAML_MAX_NODES));
         *ok  = PETSC_FALSE;
         done = PETSC_TRUE;
       }
@@ -592,10 +650,8 @@ static PetscErrorCode PhYamlMerge(PhLoader *ld, PhNode *dst, const PhNode *src)
 {
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < src->n; i++) {
-    PetscInt at = -1;
+    PetscInt at = PhNodeIndex_Private(dst, src->keys[i]->value);
 
-    for (PetscInt j = 0; j < dst->n; j++)
-      if (strcmp(dst->keys[j]->value, src->keys[i]->value) == 0) at = j;
     if (at < 0) PetscCall(PhNodeAppend_Private(ld, dst, src->keys[i], src->values[i]));
     else if (dst->values[at]->type == PH_NODE_MAP && src->values[i]->type == PH_NODE_MAP) PetscCall(PhYamlMerge(ld, dst->values[at], src->values[i]));
     else {
@@ -606,16 +662,19 @@ static PetscErrorCode PhYamlMerge(PhLoader *ld, PhNode *dst, const PhNode *src)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static void PhRemoveKey(PhNode *map, const char key[])
+static PetscErrorCode PhRemoveKey(PhLoader *ld, PhNode *map, const char key[])
 {
   PetscInt j = 0;
 
+  PetscFunctionBeginUser;
   for (PetscInt i = 0; i < map->n; i++) {
     if (strcmp(map->keys[i]->value, key) == 0) continue;
     map->keys[j]     = map->keys[i];
     map->values[j++] = map->values[i];
   }
   map->n = j;
+  PetscCall(PhNodeHashBuild(ld, map));
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Lexically normalise a path ("a/./b/../c" -> "a/c") so that include cycles are found whatever the spelling. */
@@ -729,7 +788,7 @@ PetscErrorCode PhYamlLoadFile_Private(PhLoader *ld, const char path[], PhSourceL
       else PetscCall(PhYamlMerge(ld, merged, sub));
     }
   }
-  PhRemoveKey(tree, "include");
+  PetscCall(PhRemoveKey(ld, tree, "include"));
   if (merged != NULL) {
     PetscCall(PhYamlMerge(ld, merged, tree));
     merged->loc = tree->loc; /* problems of the merged document as a whole belong to the including file */

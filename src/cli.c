@@ -222,7 +222,12 @@ PetscErrorCode PhCliErrorHandler(MPI_Comm comm, int line, const char *func, cons
   (void)MPI_Comm_rank(comm, &rank);
   (void)MPI_Comm_size(comm, &size);
   (void)MPI_Comm_size(PETSC_COMM_WORLD, &world_size);
-  if (rank == 0) (void)fprintf(stderr, "photherm: error: %s\n", mess != NULL && mess[0] ? mess : "unknown error (PETSc error code)");
+  if (rank == 0) { /* a message may echo a path or a name: escaped like every diagnostic */
+    char text[4 * 2048];
+
+    PhDiagEscape(mess != NULL && mess[0] ? mess : "unknown error (PETSc error code)", text, sizeof(text));
+    (void)fprintf(stderr, "photherm: error: %s\n", text);
+  }
   if (PetscDefined(USE_DEBUG) && rank == 0 && getenv("PH_DEBUG") != NULL) (void)fprintf(stderr, "  raised in %s() at %s:%d\n", func, file, line);
   (void)fflush(stderr);
   if (size < world_size) (void)MPI_Abort(PETSC_COMM_WORLD, PH_EXIT_FAILURE);
@@ -250,10 +255,10 @@ PetscErrorCode PhCliCheckOutput(MPI_Comm comm, const char path[], int *exit_code
     if (slash == NULL) (void)snprintf(dir, sizeof(dir), ".");
     else (void)snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      (void)fprintf(stderr, "photherm: error: output %s: the directory %s does not exist\n", path, dir);
+      PetscCall(PhDiagFPrintf(PETSC_COMM_SELF, stderr, "photherm: error: output %s: the directory %s does not exist", path, dir));
       bad = 1;
     } else if (access(dir, W_OK) != 0) {
-      (void)fprintf(stderr, "photherm: error: output %s: the directory %s is not writable\n", path, dir);
+      PetscCall(PhDiagFPrintf(PETSC_COMM_SELF, stderr, "photherm: error: output %s: the directory %s is not writable", path, dir));
       bad = 1;
     }
   }
@@ -293,7 +298,7 @@ PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code
     PetscCall(PhSimCreate(comm, problem, mesh, &opts, &sim));
     PetscCall(PhSimCheckOptions(sim, why, sizeof(why)));
     if (why[0]) {
-      PetscCall(PetscFPrintf(comm, stderr, "photherm: error: %s\n", why));
+      PetscCall(PhDiagFPrintf(comm, stderr, "photherm: error: %s", why));
       *exit_code = PH_EXIT_BAD_INPUT;
     } else if (!strcmp(args->command, "reduce")) {
       PetscCall(PhSimReduce(sim, args->output));
@@ -321,7 +326,7 @@ PetscErrorCode PhCliRun(const PhCliArgs *args, int *exit_code)
   (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* every HDF5 failure comes through PhCallHDF5 */
   PetscCall(PhLogEventsRegister());
   if (args->usage_error[0]) {
-    PetscCall(PetscFPrintf(comm, stderr, "photherm: error: %s\n", args->usage_error));
+    PetscCall(PhDiagFPrintf(comm, stderr, "photherm: error: %s", args->usage_error));
     *exit_code = PH_EXIT_BAD_INPUT;
     PetscFunctionReturn(PETSC_SUCCESS);
   }

@@ -27,6 +27,8 @@ static PetscErrorCode PhFormatBox(PhMesh mesh, const PhIndexBox *box, char *buf,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+#define PH_MAX_OVERLAP_WARNINGS 20 /* pairs of overlapping sources listed one by one */
+
 static PetscBool PhIndexBoxInside(const PhIndexBox *inner, const PhIndexBox *outer)
 {
   for (int d = 0; d < 3; d++)
@@ -41,7 +43,8 @@ static PetscBool PhIndexBoxInside(const PhIndexBox *inner, const PhIndexBox *out
 */
 static PetscErrorCode PhCliWarnings(MPI_Comm comm, PhCase pb, PhMesh mesh)
 {
-  char where[256], a[32], b[32];
+  char     where[256], a[32], b[32];
+  PetscInt overlaps = 0;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < pb->nsources; i++)
@@ -53,12 +56,16 @@ static PetscErrorCode PhCliWarnings(MPI_Comm comm, PhCase pb, PhMesh mesh)
       both = PhIndexBoxIntersect(&bi, &bj);
       if (PhIndexBoxCount(&both) == 0) continue;
       if (PhIndexBoxCount(&bi) != PhIndexBoxCount(&bj) && (PhIndexBoxInside(&bi, &bj) || PhIndexBoxInside(&bj, &bi))) continue; /* a hot spot */
+      if (++overlaps > PH_MAX_OVERLAP_WARNINGS) continue; /* n sources may overlap in n^2 / 2 pairs: counted, not each printed */
       PetscCall(PhFormatBox(mesh, &both, where, sizeof(where)));
       PetscCall(PetscFPrintf(comm, stderr,
                              "photherm: warning: sources %s and %s overlap (%s): both powers are spread over those cells and add up there%s\n",
                              pb->sources[i].name, pb->sources[j].name, where,
                              PhIndexBoxCount(&bi) == PhIndexBoxCount(&bj) ? " (the same cells: a source given twice?)" : ""));
     }
+  if (overlaps > PH_MAX_OVERLAP_WARNINGS)
+    PetscCall(PetscFPrintf(comm, stderr, "photherm: warning: %d more pairs of sources overlap (only the first %d are listed)\n",
+                           (int)(overlaps - PH_MAX_OVERLAP_WARNINGS), PH_MAX_OVERLAP_WARNINGS));
   for (PetscInt s = 0; s < pb->nsources; s++) {
     PetscInt   b = pb->sources[s].block;
     PhIndexBox bs;
@@ -120,6 +127,8 @@ PetscErrorCode PhCliLoad(MPI_Comm comm, const PhCliArgs *args, PhCase *problem, 
   PetscCall(PhDiagCreate(&diag));
   PetscCall(PhCaseLoad(comm, args->path, args->noverrides, args->overrides, diag, problem));
   if (*problem != NULL) PetscCall(PhMeshCreate(comm, *problem, diag, mesh));
+  if (*mesh != NULL && !(*problem)->time.steady && (*problem)->time.initial == PH_INITIAL_FILE) /* the earlier result fits this mesh */
+    PetscCall(PhResultCheckInitial(comm, (*problem)->time.initial_file, (*problem)->time.initial_time, *mesh, diag, (*problem)->time.initial_loc));
   PetscCall(PhDiagGetCount(diag, &nerrors, NULL));
   PetscCall(PhDiagPrint(diag, comm, stderr));
   PetscCall(PhDiagDestroy(&diag));

@@ -33,9 +33,14 @@ PetscErrorCode PhDiagCreate(PhDiag *diag)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Copy s to out with every control character written as an escape (\n, \t, \r, \xNN), so that a value echoed in a
-   message can neither split its line nor send a terminal escape sequence; UTF-8 (bytes >= 0x80) is kept. */
-static void PhDiagEscape(const char *s, char *out, size_t len)
+/**
+  @brief Copy s to out with every control character written as an escape (\n, \t, \r, \xNN), so that a value echoed
+  in a message can neither split its line nor send a terminal escape sequence; UTF-8 (bytes >= 0x80) is kept. Every
+  message photherm prints about its input or a failure passes through here (diagnostics, PETSc errors, warnings).
+
+  Not collective.
+**/
+void PhDiagEscape(const char *s, char *out, size_t len)
 {
   size_t o = 0;
 
@@ -202,5 +207,25 @@ PetscErrorCode PhDiagDestroy(PhDiag *diag)
   }
   PetscCall(PetscFree((*diag)->entries));
   PetscCall(PetscFree(*diag));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Print one line (the format gives no newline) on `stream` from the first rank of `comm`, escaped with
+  PhDiagEscape(): for messages outside the collector that echo user strings (paths, option names).
+
+  Collective on `comm`.
+**/
+PetscErrorCode PhDiagFPrintf(MPI_Comm comm, FILE *stream, const char format[], ...)
+{
+  char    raw[2600], text[4 * 2600];
+  va_list ap;
+
+  PetscFunctionBeginUser;
+  va_start(ap, format);
+  (void)vsnprintf(raw, sizeof(raw), format, ap);
+  va_end(ap);
+  PhDiagEscape(raw, text, sizeof(text));
+  PetscCall(PetscFPrintf(comm, stream, "%s\n", text));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -206,6 +206,11 @@ static PetscErrorCode PhMeshFileReadHeaderOpen(hid_t file, PhMeshFileHeader *h)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhH5ReadTable(file, PH_H5_MESH_LAYERS, 2, PhMeshLayerFields, &n, &names, &ranges, &h->has_layers));
+  if (!h->has_layers && H5Lexists(file, PH_H5_MESH_LAYERS, H5P_DEFAULT) > 0) { /* there, but not name, k0, k1 */
+    h->status = PH_MESH_FILE_BAD_TABLE;
+    h->table  = PH_H5_MESH_LAYERS;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (h->has_layers) {
     PetscCall(PetscMalloc1(PetscMax(n, 1), &h->layers));
     for (PetscInt l = 0; l < n; l++) {
@@ -218,6 +223,11 @@ static PetscErrorCode PhMeshFileReadHeaderOpen(hid_t file, PhMeshFileHeader *h)
     PetscCall(PetscFree(ranges));
   }
   PetscCall(PhH5ReadTable(file, PH_H5_MESH_BLOCKS, 6, PhMeshBlockFields, &n, &names, &ranges, &h->has_blocks));
+  if (!h->has_blocks && H5Lexists(file, PH_H5_MESH_BLOCKS, H5P_DEFAULT) > 0) {
+    h->status = PH_MESH_FILE_BAD_TABLE;
+    h->table  = PH_H5_MESH_BLOCKS;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (h->has_blocks) {
     PetscCall(PetscMalloc1(PetscMax(n, 1), &h->blocks));
     for (PetscInt b = 0; b < n; b++) {
@@ -235,9 +245,43 @@ static PetscErrorCode PhMeshFileReadHeaderOpen(hid_t file, PhMeshFileHeader *h)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The first cell whose material id does not index the nnames names, plane by plane in z (the file is read once). */
+static PetscErrorCode PhMeshFileScanIds(hid_t file, PhMeshFileHeader *h)
+{
+  hid_t    dset, fspace, mspace;
+  int     *buf;
+  PetscInt plane = h->n[0] * h->n[1];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(PetscMax(plane, 1), &buf));
+  PhCallHDF5Return(dset, H5Dopen2, (file, PH_H5_MESH_MATERIAL, H5P_DEFAULT));
+  for (PetscInt k = 0; k < h->n[2] && h->status == PH_MESH_FILE_OK; k++) {
+    const PetscInt lo[3] = {0, 0, k}, hi[3] = {h->n[0], h->n[1], k + 1};
+
+    PetscCall(PhH5SelectBox(dset, (hsize_t)-1, lo, hi, &fspace, &mspace));
+    PhCallHDF5(H5Dread, (dset, H5T_NATIVE_INT, mspace, fspace, H5P_DEFAULT, buf));
+    PhCallHDF5(H5Sclose, (mspace));
+    PhCallHDF5(H5Sclose, (fspace));
+    for (PetscInt c = 0; c < plane; c++)
+      if (buf[c] < 0 || buf[c] >= h->nnames) {
+        h->status      = PH_MESH_FILE_BAD_ID;
+        h->bad_id      = buf[c];
+        h->bad_cell[0] = c % h->n[0];
+        h->bad_cell[1] = c / h->n[0];
+        h->bad_cell[2] = k;
+        break;
+      }
+  }
+  PhCallHDF5(H5Dclose, (dset));
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Read the header of the mesh file `path` (all but the cell materials) for a case that names it: `status` says
-  whether it was read, or the first problem found, which the caller reports. Free with PhMeshFileHeaderReset().
+  whether it was read, or the first problem found, which the caller reports: among them a malformed layers or blocks
+  table and a material id out of range (rank 0 reads every cell once), so that a run never meets them. Free with
+  PhMeshFileHeaderReset().
 
   Collective on `comm` (rank 0 checks that the file is readable HDF5; every rank reads it).
 **/
@@ -271,6 +315,19 @@ PetscErrorCode PhMeshFileReadHeader(MPI_Comm comm, const char path[], PhMeshFile
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhMeshFileReadHeaderOpen(file, header));
+  { /* the material ids, scanned once by rank 0 */
+    int bad[5] = {header->status, 0, 0, 0, 0};
+
+    if (rank == 0 && header->status == PH_MESH_FILE_OK) {
+      PetscCall(PhMeshFileScanIds(file, header));
+      bad[0] = header->status, bad[1] = header->bad_id;
+      for (int d = 0; d < 3; d++) bad[2 + d] = (int)header->bad_cell[d];
+    }
+    PetscCallMPI(MPI_Bcast(bad, 5, MPI_INT, 0, comm));
+    header->status = (PhMeshFileStatus)bad[0];
+    header->bad_id = bad[1];
+    for (int d = 0; d < 3; d++) header->bad_cell[d] = bad[2 + d];
+  }
   PhCallHDF5(H5Fclose, (file));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -142,6 +142,48 @@ PetscErrorCode PhSignalNextBreak(const PhSignal *s, PetscReal t, PetscReal *t_ne
 }
 
 /**
+  @brief The resolution of times near t (s): PH_TIME_RESOLUTION below 1 s, that fraction of |t| beyond. Two times
+  closer than this are one instant to the time loop.
+
+  Not collective.
+**/
+PetscReal PhTimeResolution(PetscReal t)
+{
+  return PH_TIME_RESOLUTION * PetscMax(1.0, PetscAbsReal(t));
+}
+
+/**
+  @brief Whether the time loop can land on every change of the signal over [0, t_end]: the rows of a repeated trace
+  and the edges of a square pattern stay further apart than the resolution of times at t_end (a trace's rows are
+  checked where it is read, against their own times), and the signal changes at most PH_MAX_INPUT_CHANGES times.
+  *row is the later of two rows too close, *changes the number of changes before t_end.
+
+  Not collective.
+**/
+PhTiming PhSignalCheckTiming(const PhSignal *s, PetscReal t_end, PetscInt *row, PetscReal *changes)
+{
+  const PetscReal res = PhTimeResolution(t_end);
+
+  *row     = -1;
+  *changes = 0;
+  if (!(t_end > 0)) return PH_TIMING_OK;
+  if (s->type == PH_SIGNAL_TRACE && s->repeat && s->n >= 2) {
+    for (PetscInt r = 1; r < s->n; r++)
+      if (!(s->t[r] - s->t[r - 1] >= res)) {
+        *row = r;
+        return PH_TIMING_ROWS_TOO_CLOSE;
+      }
+    *changes = (PetscReal)(s->n - 1) * PetscMax(0.0, t_end - s->t[0]) / (s->t[s->n - 1] - s->t[0]);
+  } else if (s->type == PH_SIGNAL_SQUARE && s->period > 0 && s->duty > 0 && s->high != s->low) {
+    PetscBool both = (PetscBool)(s->duty < 1);
+
+    if (!(s->period >= res) || (both && !(s->duty * s->period >= res && (1 - s->duty) * s->period >= res))) return PH_TIMING_EDGES_TOO_CLOSE;
+    *changes = (both ? 2 : 1) * PetscMax(0.0, t_end - s->delay) / s->period;
+  }
+  return *changes > PH_MAX_INPUT_CHANGES ? PH_TIMING_TOO_MANY_CHANGES : PH_TIMING_OK;
+}
+
+/**
   @brief Whether the signal never changes in time.
 
   Not collective.

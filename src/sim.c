@@ -332,8 +332,8 @@ static PetscErrorCode PhSimWarnUnusedOptions(PhSim sim, PetscBool final)
     PetscCall(PetscMalloc1(strlen(name) + 3, &key));
     (void)sprintf(key, " %s ", name);
     if (strstr(sim->given, key) != NULL && strstr(finalize_only, key) == NULL && strstr(sim->warned, key) == NULL) {
-      PetscCall(PetscFPrintf(sim->comm, stderr, "photherm: warning: option -%s was given but %s (misspelt?)\n", name,
-                             final ? "not used" : "not used by the set-up of the solvers"));
+      PetscCall(PhDiagFPrintf(sim->comm, stderr, "photherm: warning: option -%s was given but %s (misspelt?)", name,
+                              final ? "not used" : "not used by the set-up of the solvers"));
       PetscCall(PetscMalloc1(strlen(sim->warned) + strlen(name) + 2, &all));
       (void)sprintf(all, "%s%s ", sim->warned, name);
       PetscCall(PetscFree(sim->warned));
@@ -617,6 +617,7 @@ PetscErrorCode PhSimRun(PhSim sim)
   PetscCall(PhSeriesWrite(sim->series, sim->out));
   PetscCall(PhSimWriteSummary(sim));
   PetscCall(PhLinksWriteSummary(sim->links, sim->out));
+  PetscCall(PhThermalEnergyCheck(sim->thermal)); /* a result whose heat does not balance stays .partial (exit 1) */
   PetscCall(PhOutputClose(sim->out, &final_path, &xdmf));
   PetscCall(PhSummaryReport(sim->comm, final_path));
   PetscCall(PetscPrintf(sim->comm, "results: %s (open %s in ParaView)\n", final_path, xdmf));

@@ -8,8 +8,7 @@
 
 #define PH_PICARD_MAX_ITERATIONS 50
 #define PH_PICARD_TOLERANCE      1e-9
-#define PH_RUNAWAY_TEMPERATURE   1000.0 /* K */
-#define PH_RUNAWAY_LEAKAGE       100.0  /* times p_ref */
+#define PH_RUNAWAY_LEAKAGE       100.0 /* times p_ref */
 
 /* Conductance (W/K) across a face of area `area` between cells a and b: their half-cell resistances r = h/(2k) (m^2 K/W) in series. */
 static inline PetscReal PhFaceConductance(PetscReal area, PetscReal r_a, PetscReal r_b)

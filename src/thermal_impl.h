@@ -35,8 +35,10 @@ typedef struct {
 /* Cumulative energy terms from the start, by the integrator's quadrature, J. */
 typedef struct {
   PetscReal generated, out, flux_in;
-  PetscReal residual; /* what the residuals of the discrete equations account for */
-  PetscBool exact;    /* the quadrature is the integrator's own, so the gap beyond the residual is a defect */
+  PetscReal residual;    /* what the residuals of the discrete equations account for */
+  PetscReal stored_last; /* the stored energy at the last PhThermalEnergyError(), J */
+  PetscReal unexplained; /* its relative error beyond the residuals */
+  PetscBool exact;       /* the quadrature is the integrator's own, so the gap beyond the residual is a defect */
   PetscBool warned;
 } PhEnergyIntegrals;
 

@@ -207,6 +207,9 @@ static PetscErrorCode PhPreStep(TS ts)
     dt = th->problem->time.dt;
     PetscCall(TSSetTimeStep(ts, t + dt > tmax - 1e-3 * dt ? tmax - t : dt));
   } else if (t + dt < tmax && tmax - (t + dt) < 1e-3 * dt) PetscCall(TSSetTimeStep(ts, tmax - t));
+  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCheck(t + dt > t, th->comm, PETSC_ERR_NOT_CONVERGED, "the time loop made no progress at t = %.17g s: a step of %.3g s does not change t",
+             (double)t, (double)dt);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -315,6 +318,19 @@ static PetscErrorCode PhThermalNextInputChange(PhThermal th, PetscReal t, PetscR
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  The time loop never stalls: an interval to the next landing, or a step, that does not move the time forward (a NaN
+  or past landing, a step below the resolution of t) is an error (exit 1) that names t and the reason, instead of a run
+  that never ends. The loader keeps inputs from causing it (PhSignalCheckTiming, cases/README.md section 18).
+*/
+static PetscErrorCode PhThermalCheckProgress(PhThermal th, PetscReal t0, PetscReal t1, const char reason[])
+{
+  PetscFunctionBeginUser;
+  PetscCheck(t1 > t0, th->comm, PETSC_ERR_NOT_CONVERGED, "the time loop made no progress at t = %.17g s (to %.17g s): %s", (double)t0, (double)t1,
+             reason);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief Advance the temperature field from its time to t_land (s), landing on every change of an input in between.
   The first call frees the steady solver and sets up the integrator (options -ts_, -snes_, -ksp_, -pc_).
@@ -332,10 +348,12 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
       PetscCall(PhThermalReducedBuild_Private(th));
     }
     while (th->t < t_land - eps) {
-      PetscReal t_next;
+      PetscReal t_next, t0 = th->t;
 
       PetscCall(PhThermalNextInputChange(th, th->t, &t_next));
+      PetscCall(PhThermalCheckProgress(th, t0, PetscMin(t_next, t_land), "the next landing is not after it"));
       PetscCall(PhThermalReducedAdvance_Private(th, PetscMin(t_next, t_land)));
+      PetscCall(PhThermalCheckProgress(th, t0, th->t, "the reduced model's step did not advance the time"));
       if (th->monitor != NULL) PetscCall(th->monitor(th->monitor_ctx, th->t, th->steps));
     }
     if (th->check != NULL) PetscCall(PhThermalReducedCheck_Private(th));
@@ -346,11 +364,12 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
     PetscCall(PhThermalCreateTS_Private(th));
   }
   while (th->t < t_land - eps) {
-    PetscReal         t_next = 0, dt = 0;
+    PetscReal         t_next = 0, dt = 0, t0 = th->t;
     TSConvergedReason reason;
 
     PetscCall(PhThermalNextInputChange(th, th->t, &t_next));
-    t_next          = PetscMin(t_next, t_land);
+    t_next = PetscMin(t_next, t_land);
+    PetscCall(PhThermalCheckProgress(th, t0, t_next, "the next landing is not after it"));
     th->segment_end = t_next;
     PetscCall(TSGetTimeStep(th->ts, &dt));
     PetscCall(TSSetTimeStep(th->ts, PetscMax(dt, th->dt_natural)));
@@ -365,6 +384,7 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
     PetscCall(TSGetTime(th->ts, &th->t));
     PetscCall(VecCopy(th->theta, th->T));
     PetscCall(VecShift(th->T, th->t_ref));
+    PetscCall(PhThermalCheckProgress(th, t0, th->t, "the integrator ended the interval without advancing the time"));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

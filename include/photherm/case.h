@@ -23,6 +23,8 @@
 #include <photherm/sys.h>
 
 #define PH_CASE_SCHEMA_VERSION 1
+/* A temperature above this ends a run as a thermal runaway (exit 1); a steady state that must exceed it is refused. K */
+#define PH_RUNAWAY_TEMPERATURE 1000.0
 
 typedef struct {
   char       *name;
@@ -140,6 +142,7 @@ typedef struct {
   PetscReal     initial_temperature; /* PH_INITIAL_TEMPERATURE: K */
   char         *initial_file;        /* PH_INITIAL_FILE: result to continue from, relative to the current directory like output files */
   PetscReal     initial_time;        /* PH_INITIAL_FILE: s; the snapshot at this time */
+  PhSourceLoc   initial_loc;         /* PH_INITIAL_FILE: where the file is named, for messages */
 } PhTime;
 
 typedef struct {

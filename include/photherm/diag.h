@@ -21,6 +21,8 @@ typedef struct {
 } PhSourceLoc;
 
 PH_EXTERN PetscErrorCode PhDiagCreate(PhDiag *diag);
+PH_EXTERN void           PhDiagEscape(const char *s, char *out, size_t len);
+PH_EXTERN PetscErrorCode PhDiagFPrintf(MPI_Comm comm, FILE *stream, const char format[], ...) PETSC_ATTRIBUTE_FORMAT(3, 4);
 PH_EXTERN PetscErrorCode PhDiagAdd(PhDiag diag, PhSourceLoc loc, const char key_path[], const char format[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
 PH_EXTERN PetscErrorCode PhDiagWarn(PhDiag diag, PhSourceLoc loc, const char key_path[], const char format[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
 PH_EXTERN PetscErrorCode PhDiagGetCount(PhDiag diag, PetscInt *errors, PetscInt *warnings);

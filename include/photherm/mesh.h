@@ -93,7 +93,9 @@ typedef enum {
   PH_MESH_FILE_CANNOT_OPEN,  /* HDF5 cannot open it */
   PH_MESH_FILE_BAD_LINES,    /* x, y, z missing, or not strictly increasing with at least two nodes each */
   PH_MESH_FILE_BAD_MATERIAL, /* material missing or not [nz][ny][nx] */
-  PH_MESH_FILE_NO_NAMES      /* material has no (or an empty) "names" attribute */
+  PH_MESH_FILE_NO_NAMES,     /* material has no (or an empty) "names" attribute */
+  PH_MESH_FILE_BAD_TABLE,    /* /mesh/layers or /mesh/blocks (`table`) exists but is not a table of name and cell ranges */
+  PH_MESH_FILE_BAD_ID        /* a cell's material id (`bad_id`, at `bad_cell`) does not index the names */
 } PhMeshFileStatus;
 
 /* The header of a mesh file: all but the cell materials, which the mesh reads for the boxes it is asked for. */
@@ -110,6 +112,9 @@ typedef struct {
   PetscBool        has_blocks; /* /mesh/blocks was read (it is optional) */
   PetscInt         nblocks;
   PhMeshFileBlock *blocks;
+  const char      *table;       /* BAD_TABLE: the dataset */
+  int              bad_id;      /* BAD_ID: the first id out of range, */
+  PetscInt         bad_cell[3]; /* at this cell (i, j, k) */
 } PhMeshFileHeader;
 
 /* What the memory estimate counts, per cell and per rank. */

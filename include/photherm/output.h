@@ -19,6 +19,7 @@
 
 #include <petscdmda.h>
 #include <photherm/case.h>
+#include <photherm/diag.h>
 #include <photherm/h5.h>
 #include <photherm/mesh.h>
 
@@ -50,6 +51,7 @@ PH_EXTERN PetscErrorCode PhOutputClose(PhOutput out, const char **final_path, co
 PH_EXTERN PetscErrorCode PhOutputDestroy(PhOutput *out);
 PH_EXTERN PetscErrorCode PhOutputXdmfPath(const char h5_path[], char *xdmf, size_t len);
 PH_EXTERN PetscErrorCode PhOutputReadSnapshot(MPI_Comm comm, hid_t file, const char name[], PetscReal time, DM da, Vec T, PetscReal *t_snap);
+PH_EXTERN PetscErrorCode PhResultCheckInitial(MPI_Comm comm, const char path[], PetscReal time, PhMesh mesh, PhDiag diag, PhSourceLoc loc);
 PH_EXTERN PetscErrorCode PhResultOpen(MPI_Comm comm, const char path[], const char purpose[], hid_t *file);
 PH_EXTERN PetscErrorCode PhResultClose(hid_t *file);
 PH_EXTERN PetscErrorCode PhSummaryPrint(MPI_Comm comm, const char path[], PetscBool csv, int *exit_code);

@@ -37,6 +37,23 @@ typedef struct {
   char        *column;    /* TRACE: column name */
 } PhSignal;
 
+/* Times closer than PH_TIME_RESOLUTION seconds, or beyond 1 s closer than that fraction of themselves, are one instant
+   to the time loop (its landings skip edges within 1e-12 of the time, PhSignalNextBreak): trace rows and steps must be
+   further apart, also where a repeated trace reaches time.end. An input may change at most PH_MAX_INPUT_CHANGES times
+   over a run: the time loop lands on every change, a step each (cases/README.md section 18). */
+#define PH_TIME_RESOLUTION   1e-9 /* messages say "1 ns (or 1e-9 of their time beyond 1 s)" */
+#define PH_MAX_INPUT_CHANGES 1e7
+
+/* What PhSignalCheckTiming() found. */
+typedef enum {
+  PH_TIMING_OK,
+  PH_TIMING_ROWS_TOO_CLOSE,  /* rows `row` - 1 and `row` of a repeated trace are one instant at time.end */
+  PH_TIMING_EDGES_TOO_CLOSE, /* the high or low part of a square pattern is one instant at time.end */
+  PH_TIMING_TOO_MANY_CHANGES /* more than PH_MAX_INPUT_CHANGES changes before time.end */
+} PhTiming;
+
+PH_EXTERN PetscReal      PhTimeResolution(PetscReal t);
+PH_EXTERN PhTiming       PhSignalCheckTiming(const PhSignal *signal, PetscReal t_end, PetscInt *row, PetscReal *changes);
 PH_EXTERN PetscReal      PhSignalEvaluate(const PhSignal *signal, PetscReal t);
 PH_EXTERN PetscErrorCode PhSignalNextBreak(const PhSignal *signal, PetscReal t, PetscReal *t_next);
 PH_EXTERN PetscBool      PhSignalIsConstant(const PhSignal *signal);

@@ -52,6 +52,7 @@ PH_EXTERN PetscErrorCode PhThermalSetReportBoxes(PhThermal thermal, PetscInt nbo
 PH_EXTERN PetscErrorCode PhThermalReportStats(PhThermal thermal, PetscReal tmax[], PetscReal tmean[]);
 PH_EXTERN PetscErrorCode PhThermalPeak(PhThermal thermal, PetscReal *value, PetscInt *natural);
 PH_EXTERN PetscErrorCode PhThermalEnergyError(PhThermal thermal, PetscReal *error);
+PH_EXTERN PetscErrorCode PhThermalEnergyCheck(PhThermal thermal);
 PH_EXTERN PetscErrorCode PhThermalGetReference(PhThermal thermal, PetscReal *t_ref);
 PH_EXTERN PetscErrorCode PhThermalSetHeatInputs(PhThermal thermal, PetscInt ninput, PetscInt nentry, const PetscInt cell[], const PetscInt input[],
                                                 const PetscReal weight[], const PetscReal magnitude[]);
