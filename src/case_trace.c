@@ -42,25 +42,6 @@ static void PhFormatShortest(double x, char *buf, size_t len)
   }
 }
 
-/* A decimal number, [+-]digits[.digits][(e|E)[+-]digits] with at least one digit: no hexadecimal, inf or nan. */
-static PetscBool PhIsDecimal(const char *s)
-{
-  size_t i = 0, digits = 0;
-
-  if (s[i] == '+' || s[i] == '-') i++;
-  for (; isdigit((unsigned char)s[i]); i++) digits++;
-  if (s[i] == '.')
-    for (i++; isdigit((unsigned char)s[i]); i++) digits++;
-  if (digits == 0) return PETSC_FALSE;
-  if (s[i] == 'e' || s[i] == 'E') {
-    i++;
-    if (s[i] == '+' || s[i] == '-') i++;
-    if (!isdigit((unsigned char)s[i])) return PETSC_FALSE;
-    while (isdigit((unsigned char)s[i])) i++;
-  }
-  return (PetscBool)(s[i] == '\0');
-}
-
 /*
   The units of the header: every bracketed unit must be a unit, and the time column's a time. Checked once per file,
   at the header cell; whether a value column's unit fits the key that names it is checked where it is used.
