@@ -261,7 +261,11 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     }
     rd->share[i]   = share;
     rd->retired[i] = share <= PH_REDUCED_RETIRE * th->reduced_tolerance ? rd->retired[i] - 1 : 0;
-    if (rd->retired[i] <= -2) rd->retired[i] = 1; /* below at two shifts in a row */
+    if (rd->retired[i] <= -2) { /* below at two shifts in a row */
+      rd->retired[i] = 1;
+      PetscCall(PetscInfo(NULL, "reduced model: input %d retired after shift %g 1/s (its share of the error %g K)\n", (int)i, (double)s,
+                          (double)share));
+    }
     PetscCall(PhReducedAddVector(th, x, &added));
   }
   *error = 0;
