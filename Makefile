@@ -1,7 +1,7 @@
 # photherm - parallel finite-volume heat flow in chip-package stacks with co-packaged optics.
 # Targets: all (default), run, test, bench, fuzz, sanitize, deps, install, format, check-format, clean.
 # Variables: V=1 verbose, search=PATTERN selects regression tests, quick=1 runs the short benchmarks,
-#            FUZZ_TIME=S seconds per fuzz target (default 180),
+#            FUZZ_TIME=S seconds per fuzz target (default 180), SANITIZE_TESTS="GLOB ..." the tests of make sanitize,
 #            PETSC_DIR/PETSC_ARCH for an own PETSc build (HDF5_PKG=hdf5 when its HDF5 is not Debian's hdf5-openmpi),
 #            PREFIX (default /usr/local) and DESTDIR for make install. They may also be set in config.mk.
 
@@ -100,10 +100,47 @@ bench: bin/photherm
 deps:
 	./scripts/install-deps.sh
 
+# The ASan + UBSan build (build/sanitize/: its own objects, bin/photherm and test_unit) and the tests it runs: every unit
+# test, then the regression and verification tests whose names match SANITIZE_TESTS (tests/README.md, "Sanitizers").
+# A sanitizer report fails the run that printed it (halt_on_error, exit status 1 or a signal); leaks of MPI's start-up
+# are suppressed (tests/fuzz/lsan.supp), photherm's own are failures. PETSc's signal handler is off so that ASan sees
+# a crash first.
+SANITIZE_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SANITIZE_TESTS ?= tests/regress/errors/ tests/regress/warnings/ cases/first cases/cpo-2p5d_leaks test_slab test_energy test_ranks test_output test_faults
+SANITIZE_ENV   = PHOTHERM_BIN=$(CURDIR)/build/sanitize/bin/photherm PHOTHERM_UNIT=$(CURDIR)/build/sanitize/test_unit \
+                 PETSC_OPTIONS=-no_signal_handler \
+                 ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:halt_on_error=1:abort_on_error=0 \
+                 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
+                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SANITIZE_OBJ   = $(SRC:src/%.c=build/sanitize/obj/%.o)
+.SECONDARY: $(SANITIZE_OBJ) build/sanitize/obj/main.o
+
+build/sanitize/obj/%.o: src/%.c $(wildcard include/photherm/*.h src/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $< (sanitize)")
+	$(Q)$(CC) $(CFLAGS_WARN) $(SANITIZE_FLAGS) -Iinclude $(PH_CFLAGS) -DPH_GIT_DESCRIBE='"$(PH_GIT)"' -c $< -o $@
+
+build/sanitize/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h tests/unit/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $< (sanitize)")
+	$(Q)$(CC) $(CFLAGS_WARN) $(SANITIZE_FLAGS) -Iinclude $(PH_CFLAGS) $(CHECK_CFLAGS) -Isrc -c $< -o $@
+
+build/sanitize/bin/photherm: build/sanitize/obj/main.o $(SANITIZE_OBJ)
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(CC) $(SANITIZE_FLAGS) -o $@ $^ $(PH_LIBS) $(LDFLAGS)
+
+build/sanitize/test_unit: $(TEST_SRC:tests/unit/%.c=build/sanitize/tests/%.o) $(SANITIZE_OBJ)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(CC) $(SANITIZE_FLAGS) -o $@ $^ $(PH_LIBS) $(CHECK_LIBS) $(LDFLAGS)
+
+sanitize: build/sanitize/bin/photherm build/sanitize/test_unit
+	$(Q)$(SANITIZE_ENV) $(PYTHON) tests/run.py --unit --search '$(if $(search),$(search),$(SANITIZE_TESTS))'
+
 # libFuzzer harnesses (tests/fuzz/, clang-14 and libclang-rt-14-dev) of the case loader, the CSV trace parser and the
 # units parser, built with ASan and UBSan; `make fuzz` runs each for FUZZ_TIME seconds from seeds taken from cases/ and
 # tests/ and the committed regression inputs (tests/fuzz/regress/TARGET/). A crash, a hang (> 2 s for one input) or
-# more than 2 GiB fails it, with the input in build/fuzz/crashes/.
+# more than 2 GiB fails it (FUZZ_HANG=S: the seconds one input may take, default 5), with the input in build/fuzz/crashes/.
 FUZZ_TIME    ?= 180
 FUZZ_CLANG   ?= clang-14
 FUZZ_TARGETS = case trace units

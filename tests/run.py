@@ -34,8 +34,11 @@ file. Runs of run/mesh get "-o build/regress/<name>/out.h5" unless they give -o.
 
 Verification scripts are tests/verify/test_*.py; each prints TAP-like lines "ok - name" / "not ok - name: why".
 
-Usage: tests/run.py [--search GLOB] [--no-unit] [--regen]   (--regen rewrites expected outputs and answers: review the diff!)
+Usage: tests/run.py [--search "GLOB ..."] [--unit | --no-unit] [--regen]   (--regen rewrites expected outputs and answers: review the diff!)
 The last line printed is "N passed, N failed"; the exit status is non-zero when anything failed.
+--search selects the tests whose name contains any of its words (each may hold * and ?); the unit tests run without
+--search, or with --unit. PHOTHERM_BIN and PHOTHERM_UNIT name other builds of bin/photherm and build/test_unit (make
+sanitize).
 """
 import argparse
 import fnmatch
@@ -53,7 +56,8 @@ import numpy as np
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "bin", "photherm")
+BIN = os.environ.get("PHOTHERM_BIN") or os.path.join(ROOT, "bin", "photherm")  # another build: make sanitize
+UNIT = os.environ.get("PHOTHERM_UNIT") or os.path.join(ROOT, "build", "test_unit")
 WORK = os.path.join(ROOT, "build", "regress")
 OUTPUT = os.path.join(ROOT, "tests", "regress", "output")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
@@ -80,7 +84,7 @@ def mpirun(nsize):
 
 
 def run_unit(result, search):
-    exe = os.path.join(ROOT, "build", "test_unit")
+    exe = UNIT
     tap = os.path.join(ROOT, "build", "unit.tap")
     if os.path.exists(tap):
         os.remove(tap)
@@ -258,10 +262,15 @@ def run_spec(spec, result, regen):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def selected(name, search):
+    """Whether a test name contains any of the words of --search (none: every test)."""
+    return not search or any(fnmatch.fnmatch(name, "*" + word + "*") for word in search.split())
+
+
 def run_scripts(result, search):
     for script in sorted(glob.glob(os.path.join(ROOT, "tests", "verify", "test_*.py"))):
         rel = os.path.relpath(script, ROOT)
-        if search and not fnmatch.fnmatch(rel, "*" + search + "*"):
+        if not selected(rel, search):
             continue
         start = time.time()
         env = dict(os.environ, **MPI_ENV)
@@ -285,13 +294,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--search", default="")
     ap.add_argument("--no-unit", action="store_true")
+    ap.add_argument("--unit", action="store_true")
     ap.add_argument("--regen", action="store_true")
     opts = ap.parse_args()
     result = Result()
-    if not opts.no_unit and not opts.search:
+    if opts.unit or (not opts.no_unit and not opts.search):
         run_unit(result, "")
     start = time.time()
-    specs = [s for s in discover_specs() if not opts.search or fnmatch.fnmatch(s["name"], "*" + opts.search + "*")]
+    specs = [s for s in discover_specs() if selected(s["name"], opts.search)]
     for spec in specs:
         run_spec(spec, result, opts.regen)
     print(f"# regression tests: {len(specs)} in {time.time() - start:.1f} s", flush=True)
