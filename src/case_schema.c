@@ -261,6 +261,18 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
     if (lb != NULL && lb->type == PH_NODE_SEQ) nblocks += lb->n;
   }
   if (!PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ) nblocks += blocks->n;
+  {
+    PetscBool many_layers, many_blocks;
+
+    PetscCall(PhGetTooMany_Private(ld, stack, "stack", stack->n, "layers", PH_MAX_LAYERS, &many_layers));
+    PetscCall(PhGetTooMany_Private(ld, !PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ ? blocks : stack,
+                                   !PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ ? "blocks" : "stack", nblocks,
+                                   "blocks (in layers and at the top level)", PH_MAX_BLOCKS, &many_blocks));
+    if (many_layers || many_blocks) {
+      ld->no_geometry = PETSC_TRUE;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
   PetscCall(PetscCalloc1(stack->n, &pb->layers));
   PetscCall(PetscCalloc1(PetscMax(nblocks, 1), &pb->blocks));
   PetscCall(PetscCalloc2(stack->n, &layer_lines, PetscMax(nblocks, 1), &block_lines));
@@ -569,6 +581,12 @@ PetscErrorCode PhSchemaSources_Private(PhLoader *ld)
   if (srcs->type != PH_NODE_SEQ) {
     PetscCall(PhDiagAdd(ld->diag, srcs->loc, "sources", "expected a list of heat sources, got %s", PhNodeTypeName_Private(srcs)));
     PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  {
+    PetscBool many;
+
+    PetscCall(PhGetTooMany_Private(ld, srcs, "sources", srcs->n, "sources", PH_MAX_SOURCES, &many));
+    if (many) PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PetscCalloc1(PetscMax(srcs->n, 1), &pb->sources));
   PetscCall(PetscMalloc1(srcs->n + 1, &name_lines));

@@ -39,9 +39,13 @@ static PetscBool PhIndexBoxInside(const PhIndexBox *inner, const PhIndexBox *out
   sources that share cells (unless one is a hot spot inside a larger one), a block that overrides the material of part
   of a block that carries a source, and lengths implausible for a package (a bare number is metres).
 */
+/* Pairs of sources (or blocks) warned about one by one; the rest are counted: 10000 sources in one place are 5e7 pairs. */
+#define PH_MAX_PAIR_WARNINGS 20
+
 static PetscErrorCode PhCliWarnings(MPI_Comm comm, PhCase pb, PhMesh mesh)
 {
-  char where[256], a[32], b[32];
+  char     where[256], a[32], b[32];
+  PetscInt pairs = 0;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < pb->nsources; i++)
@@ -53,12 +57,15 @@ static PetscErrorCode PhCliWarnings(MPI_Comm comm, PhCase pb, PhMesh mesh)
       both = PhIndexBoxIntersect(&bi, &bj);
       if (PhIndexBoxCount(&both) == 0) continue;
       if (PhIndexBoxCount(&bi) != PhIndexBoxCount(&bj) && (PhIndexBoxInside(&bi, &bj) || PhIndexBoxInside(&bj, &bi))) continue; /* a hot spot */
+      if (++pairs > PH_MAX_PAIR_WARNINGS) continue;
       PetscCall(PhFormatBox(mesh, &both, where, sizeof(where)));
       PetscCall(PetscFPrintf(comm, stderr,
                              "photherm: warning: sources %s and %s overlap (%s): both powers are spread over those cells and add up there%s\n",
                              pb->sources[i].name, pb->sources[j].name, where,
                              PhIndexBoxCount(&bi) == PhIndexBoxCount(&bj) ? " (the same cells: a source given twice?)" : ""));
     }
+  if (pairs > PH_MAX_PAIR_WARNINGS)
+    PetscCall(PetscFPrintf(comm, stderr, "photherm: warning: and %d more pairs of overlapping sources\n", (int)(pairs - PH_MAX_PAIR_WARNINGS)));
   for (PetscInt s = 0; s < pb->nsources; s++) {
     PetscInt   b = pb->sources[s].block;
     PhIndexBox bs;
