@@ -107,8 +107,8 @@ deps:
 # to tell MPI's start-up allocations from photherm's (7 s instead of 1.5 s for one check). PETSc's signal handler is
 # off so that ASan sees a crash first.
 SANITIZE_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-SANITIZE_TESTS ?= tests/regress/errors/ tests/regress/warnings/ cases/first cases/cpo-2p5d_leaks test_slab test_energy test_ranks test_output test_faults
-SANITIZE_ENV   = PHOTHERM_BIN=$(CURDIR)/build/sanitize/bin/photherm PHOTHERM_UNIT=$(CURDIR)/build/sanitize/test_unit \
+SANITIZE_TESTS ?= tests/regress/errors/ tests/regress/warnings/ cases/first test_slab test_energy test_faults test_limits
+SANITIZE_ENV   = PHOTHERM_BIN=$(CURDIR)/build/sanitize/bin/photherm PHOTHERM_UNIT=$(CURDIR)/build/sanitize/test_unit PHOTHERM_TIMEOUT_SCALE=5 \
                  PETSC_OPTIONS=-no_signal_handler \
                  ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \
                  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
