@@ -13,6 +13,7 @@ Each check starts from an earlier good result OUT.h5 (and OUT.xmf) of the same n
   computed, one line naming the directory, nothing written;
 - a second run writing the same output while the first runs: the second exits 1 at once, naming the file and the
   other run, and writes nothing; the first completes with exit 0 and a complete, readable file;
+- OUT.h5.partial removed by another program while the run writes it: exit 1 naming it, no OUT.h5;
 - one of 2 ranks killed with SIGKILL: mpirun and the other rank end within 10 s, the earlier result intact;
 - a truncated, corrupted (damaged header), zero-filled or foreign (not photherm's) HDF5 file as `mesh: {file}` or
   `time.initial: {file}` (there also a mesh file, which holds no snapshots): exit 2 at the key, with the file and the
@@ -208,6 +209,20 @@ def two_writers(tap, work):
               f"exit {first.returncode}, complete (20001 samples to 20 s, summary): {complete}; {err1.strip()[-300:]}")
 
 
+def partial_removed(tap, work):
+    """Another program removes OUT.h5.partial while the run writes it: the run must not report success."""
+    out = "gone.h5"
+    proc = start(work, ["run", "fault.yaml", "-o", out, "-quiet", "-P", "time.end=10s"])
+    running = wait_writing(work, out + ".partial", proc)
+    os.remove(os.path.join(work, out + ".partial"))
+    _, err = proc.communicate(timeout=600)
+    tap.check("partial_removed: the run fails instead of reporting a file it did not complete",
+              running and proc.returncode == 1 and errors(err) == [
+                  f"photherm: error: {out}.partial was removed or replaced by another program while this run wrote it; the result is lost"]
+              and not os.path.exists(os.path.join(work, out)), f"running: {running}, exit {proc.returncode}, stderr {err.strip()!r}, "
+              f"{out} exists: {os.path.exists(os.path.join(work, out))}")
+
+
 def rank_dies(tap, work):
     out = "ranks.h5"
     kept = earlier(work, out)
@@ -288,6 +303,7 @@ def main():
     tap.guard("disk_full", disk_full, tap, work)
     tap.guard("output_directory", output_directory, tap, work)
     tap.guard("two_writers", two_writers, tap, work)
+    tap.guard("partial_removed", partial_removed, tap, work)
     tap.guard("rank_dies", rank_dies, tap, work)
     earlier(work, "protect.h5")
     tap.guard("bad_files", bad_files, tap, work)
