@@ -107,7 +107,8 @@ deps:
 # to tell MPI's start-up allocations from photherm's (7 s instead of 1.5 s for one check). PETSc's signal handler is
 # off so that ASan sees a crash first.
 SANITIZE_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-SANITIZE_TESTS ?= tests/regress/errors/ tests/regress/warnings/ cases/first test_slab test_energy test_faults test_limits
+SANITIZE_TESTS ?= $(addprefix tests/regress/errors/,several_errors parameter_ trace_ yaml_ unit_ value_ include_ alias grid_ geometry \
+                  control invalid_utf8 name_with binary) tests/regress/warnings/ cases/first test_slab test_energy test_faults
 SANITIZE_ENV   = PHOTHERM_BIN=$(CURDIR)/build/sanitize/bin/photherm PHOTHERM_UNIT=$(CURDIR)/build/sanitize/test_unit PHOTHERM_TIMEOUT_SCALE=5 \
                  PETSC_OPTIONS=-no_signal_handler \
                  ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \

@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from phverify import Tap, photherm, workdir, write  # noqa: E402
+from phverify import TIMEOUT_SCALE, Tap, photherm, workdir, write  # noqa: E402
 
 HEAD = """version: 1
 name: limits
@@ -32,18 +32,18 @@ def check(tap, work, name, text, want, at_limit=False, files=None, also=None):
     before = set(os.listdir(work))
     t0 = time.time()
     try:
-        p = photherm(["check", case], work, timeout=60)
+        p = photherm(["check", case], work, timeout=60 * TIMEOUT_SCALE)
     except subprocess.TimeoutExpired:
         tap.fail(name, "did not end within 60 s")
         return
     took = time.time() - t0
     errors = [line for line in p.stderr.splitlines() if line.startswith("photherm: error:")]
     if at_limit:
-        tap.check(f"{name}: at the limit, not refused for it", not any(want in line for line in errors) and took < 30
+        tap.check(f"{name}: at the limit, not refused for it", not any(want in line for line in errors) and took < 30 * TIMEOUT_SCALE
                   and (also is None or also in p.stderr), f"exit {p.returncode} in {took:.1f} s, errors {errors[:3]}"
                   + (f", {also!r} in stderr: {also in p.stderr}" if also else ""))
         return
-    tap.check(f"{name}: refused at once", p.returncode == 2 and len(errors) == 1 and want in errors[0] and took < 10
+    tap.check(f"{name}: refused at once", p.returncode == 2 and len(errors) == 1 and want in errors[0] and took < 10 * TIMEOUT_SCALE
               and set(os.listdir(work)) == before, f"exit {p.returncode} in {took:.1f} s, errors {errors[:3]}")
 
 
