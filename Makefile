@@ -1,6 +1,7 @@
 # photherm - parallel finite-volume heat flow in chip-package stacks with co-packaged optics.
-# Targets: all (default), run, test, bench, deps, install, format, check-format, clean.
+# Targets: all (default), run, test, bench, fuzz, sanitize, deps, install, format, check-format, clean.
 # Variables: V=1 verbose, search=PATTERN selects regression tests, quick=1 runs the short benchmarks,
+#            FUZZ_TIME=S seconds per fuzz target (default 180), SANITIZE_TESTS="GLOB ..." the tests of make sanitize,
 #            PETSC_DIR/PETSC_ARCH for an own PETSc build (HDF5_PKG=hdf5 when its HDF5 is not Debian's hdf5-openmpi),
 #            PREFIX (default /usr/local) and DESTDIR for make install. They may also be set in config.mk.
 
@@ -24,7 +25,7 @@ SRC      = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      = $(SRC:src/%.c=build/%.o)
 TEST_SRC = $(wildcard tests/unit/*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/tests/%.o)
-FORMAT_FILES = $(wildcard src/*.c src/*.h include/photherm/*.h tests/unit/*.c tests/unit/*.h benchmarks/*.c)
+FORMAT_FILES = $(wildcard src/*.c src/*.h include/photherm/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h benchmarks/*.c)
 
 NO_CONFIG_GOALS = clean deps format check-format
 ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
@@ -36,7 +37,7 @@ ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
   endif
 endif
 
-.PHONY: all run test test-unit test-regress bench deps install format check-format clean FORCE
+.PHONY: all run test test-unit test-regress bench fuzz sanitize deps install format check-format clean FORCE
 .DEFAULT_GOAL := all
 
 all: bin/photherm lib/libphotherm.a
@@ -98,6 +99,68 @@ bench: bin/photherm
 
 deps:
 	./scripts/install-deps.sh
+
+# The ASan + UBSan build (build/sanitize/: its own objects, bin/photherm and test_unit) and the tests it runs: every unit
+# test, then the regression and verification tests whose names match SANITIZE_TESTS (tests/README.md, "Sanitizers").
+# A sanitizer report fails the run that printed it (halt_on_error: exit status 1 or a signal). Leaks are left to PETSc's
+# -malloc_dump tests, which stay in the suite, and to the fuzzers' LeakSanitizer: LSan here would need the slow unwinder
+# to tell MPI's start-up allocations from photherm's (7 s instead of 1.5 s for one check). PETSc's signal handler is
+# off so that ASan sees a crash first.
+SANITIZE_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SANITIZE_TESTS ?= $(addprefix tests/regress/errors/,several_errors parameter_ trace_ yaml_ unit_ value_ include_ alias grid_ geometry \
+                  control invalid_utf8 name_with binary) tests/regress/warnings/ cases/first test_slab test_energy test_faults
+SANITIZE_ENV   = PHOTHERM_BIN=$(CURDIR)/build/sanitize/bin/photherm PHOTHERM_UNIT=$(CURDIR)/build/sanitize/test_unit PHOTHERM_TIMEOUT_SCALE=5 \
+                 PETSC_OPTIONS=-no_signal_handler \
+                 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \
+                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SANITIZE_OBJ   = $(SRC:src/%.c=build/sanitize/obj/%.o)
+.SECONDARY: $(SANITIZE_OBJ) build/sanitize/obj/main.o
+
+build/sanitize/obj/%.o: src/%.c $(wildcard include/photherm/*.h src/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $< (sanitize)")
+	$(Q)$(CC) $(CFLAGS_WARN) $(SANITIZE_FLAGS) -Iinclude $(PH_CFLAGS) -DPH_GIT_DESCRIBE='"$(PH_GIT)"' -c $< -o $@
+
+build/sanitize/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h tests/unit/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $< (sanitize)")
+	$(Q)$(CC) $(CFLAGS_WARN) $(SANITIZE_FLAGS) -Iinclude $(PH_CFLAGS) $(CHECK_CFLAGS) -Isrc -c $< -o $@
+
+build/sanitize/bin/photherm: build/sanitize/obj/main.o $(SANITIZE_OBJ)
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(CC) $(SANITIZE_FLAGS) -o $@ $^ $(PH_LIBS) $(LDFLAGS)
+
+build/sanitize/test_unit: $(TEST_SRC:tests/unit/%.c=build/sanitize/tests/%.o) $(SANITIZE_OBJ)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(CC) $(SANITIZE_FLAGS) -o $@ $^ $(PH_LIBS) $(CHECK_LIBS) $(LDFLAGS)
+
+sanitize: build/sanitize/bin/photherm build/sanitize/test_unit
+	$(Q)$(SANITIZE_ENV) $(PYTHON) tests/run.py --unit --search '$(if $(search),$(search),$(SANITIZE_TESTS))'
+
+# libFuzzer harnesses (tests/fuzz/, clang-14 and libclang-rt-14-dev) of the case loader, the CSV trace parser and the
+# units parser, built with ASan and UBSan; `make fuzz` runs each for FUZZ_TIME seconds from seeds taken from cases/ and
+# tests/ and the committed regression inputs (tests/fuzz/regress/TARGET/). A crash, a hang (> 2 s for one input) or
+# more than 2 GiB fails it (FUZZ_HANG=S: the seconds one input may take, default 5), with the input in build/fuzz/crashes/.
+FUZZ_TIME    ?= 180
+FUZZ_CLANG   ?= clang-14
+FUZZ_TARGETS = case trace units
+FUZZ_FLAGS   = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     = $(SRC:src/%.c=build/fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
+
+build/fuzz/obj/%.o: src/%.c $(wildcard include/photherm/*.h src/*.h) build/config.mk
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CC      $< (fuzz)")
+	$(Q)OMPI_CC=$(FUZZ_CLANG) $(CC) $(CFLAGS_WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Iinclude $(PH_CFLAGS) -DPH_GIT_DESCRIBE='"$(PH_GIT)"' -c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)OMPI_CC=$(FUZZ_CLANG) $(CC) $(CFLAGS_WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Iinclude $(PH_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PH_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	$(Q)$(PYTHON) tests/fuzz/seeds.py build/fuzz/seeds
+	$(Q)./tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 # photherm, the scripts (with photherm-scan, photherm-plot-scan and photherm-plot-run on PATH), the material library
 # and the example cases; render_slice.py runs with pvpython from $(PREFIX)/share/photherm/scripts.

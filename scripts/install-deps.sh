@@ -10,10 +10,16 @@ BUILD_PKGS="build-essential pkg-config petsc-dev libhdf5-openmpi-dev libyaml-dev
 # python3-paraview: pvpython, which runs scripts/render_slice.py and tests/verify/test_paraview.py (paraview only
 #   recommends it, and recommends are not installed here)
 # xvfb: scripts/render_slice.py renders offscreen with Debian's X-only ParaView on a private Xvfb server
-TOOL_PKGS="hdf5-tools clang-format-14 python3-yaml python3-h5py python3-numpy python3-matplotlib paraview python3-paraview xvfb"
+# clang-14, libclang-rt-14-dev: the libFuzzer harnesses of make fuzz (tests/fuzz/), with ASan and UBSan
+TOOL_PKGS="hdf5-tools clang-format-14 clang-14 libclang-rt-14-dev python3-yaml python3-h5py python3-numpy python3-matplotlib paraview python3-paraview xvfb"
 
 have() {
   command -v "$1" >/dev/null 2>&1
+}
+
+# Whether the first file a glob names exists (the shell's own glob: no command needed).
+have_file() {
+  [ -e "$1" ]
 }
 
 # "yes" when a build dependency is missing (pkg-config cannot tell which package lacks).
@@ -27,6 +33,8 @@ missing_build() {
 missing_tools() {
   have h5diff || echo hdf5-tools
   have clang-format-14 || echo clang-format-14
+  have clang-14 || echo clang-14
+  have_file /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a || echo libclang-rt-14-dev
   for m in yaml h5py numpy matplotlib; do
     /usr/bin/python3 -c "import $m" >/dev/null 2>&1 || echo "python3-$m"
   done
@@ -56,7 +64,7 @@ if ! have apt-get; then
   echo "photherm: this is not a Debian-like system (no apt-get). Install PETSc >= 3.18 with MPI and HDF5," >&2
   echo "  parallel HDF5, libyaml, Check, pkg-config and Python 3 with PyYAML, h5py, NumPy and Matplotlib," >&2
   echo "  then set PETSC_DIR/PETSC_ARCH or PKG_CONFIG_PATH so that 'pkg-config --exists PETSc hdf5-openmpi yaml-0.1 check' succeeds;" >&2
-  echo "  for ParaView scripting, clang-format and the tests also HDF5's tools, clang-format 14, ParaView with pvpython and Xvfb." >&2
+  echo "  for ParaView scripting, clang-format, fuzzing and the tests also HDF5's tools, clang-format 14, clang 14 with libFuzzer, ParaView with pvpython and Xvfb." >&2
   exit 1
 fi
 

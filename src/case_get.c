@@ -123,6 +123,16 @@ PetscErrorCode PhGetMissingDetail_Private(PhLoader *ld, const PhNode *map, const
 }
 
 /* "missing required key (expected what)": the common form of PhGetMissingDetail_Private(). */
+/* A list of n items (n may sum several lists) beyond its limit: one problem at the list, and the caller reads none of it. */
+PetscErrorCode PhGetTooMany_Private(PhLoader *ld, const PhNode *list, const char path[], PetscInt n, const char noun[], PetscInt limit,
+                                    PetscBool *too_many)
+{
+  PetscFunctionBeginUser;
+  *too_many = (PetscBool)(n > limit);
+  if (*too_many) PetscCall(PhDiagAdd(ld->diag, list->loc, path, "%d %s, more than the %d a case may have", (int)n, noun, (int)limit));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode PhGetMissing_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[])
 {
   char detail[300];

@@ -27,6 +27,14 @@
 
 #define PH_MAX_CASE_BYTES  (16 * 1024 * 1024) /* a case file or an include; a real one is a few kB */
 #define PH_MAX_TRACE_BYTES (64 * 1024 * 1024) /* a CSV trace: a million rows of a few columns */
+/* Counts of the lists of a case (cases/README.md section 18), checked before anything is allocated for them: each name
+   is compared with the earlier ones, every block and source is placed on the grid and sampled at every series sample.
+   A real package has tens of each. */
+#define PH_MAX_LAYERS     10000
+#define PH_MAX_BLOCKS     10000 /* layer blocks and top-level blocks together */
+#define PH_MAX_SOURCES    10000
+#define PH_MAX_DEVICES    10000   /* each of optics.lasers, optics.rings (groups), optics.links */
+#define PH_MAX_TRACE_ROWS 2000000 /* data rows of one CSV trace */
 
 typedef enum {
   PH_NODE_SCALAR,
@@ -174,6 +182,8 @@ PH_INTERN const char *const PhGeometryKinds[]; /* "block", "layer": the nouns of
 PH_INTERN PetscErrorCode PhLevenshteinSuggest_Private(const char word[], PetscInt n, const char *const candidates[], const char **best);
 PH_INTERN PetscErrorCode PhGetCheckKeys_Private(PhLoader *ld, const PhNode *map, const char path[], const char *const allowed[]);
 PH_INTERN PetscErrorCode PhGetExpectMap_Private(PhLoader *ld, const PhNode *node, const char path[], PetscBool *ok);
+PH_INTERN PetscErrorCode PhGetTooMany_Private(PhLoader *ld, const PhNode *list, const char path[], PetscInt n, const char noun[], PetscInt limit,
+                                              PetscBool *too_many);
 PH_INTERN PetscErrorCode PhGetMissing_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char what[]);
 PH_INTERN PetscErrorCode PhGetMissingDetail_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char detail[]);
 PH_INTERN PetscErrorCode PhGetValueProblem_Private(PhLoader *ld, const PhNode *map, const char path[], const char key[], const char why[]);

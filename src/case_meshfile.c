@@ -110,7 +110,7 @@ PetscErrorCode PhMeshFileLoadHeader_Private(PhLoader *ld, const PhNode *file_nod
     PetscCall(PhDiagAdd(ld->diag, loc, key_path, "\"%s\" is not an HDF5 mesh file (write one with photherm mesh CASE -o FILE)", pb->mesh_file));
     break;
   case PH_MESH_FILE_CANNOT_OPEN:
-    PetscCall(PhDiagAdd(ld->diag, loc, key_path, "cannot open mesh file \"%s\"", pb->mesh_file));
+    PetscCall(PhDiagAdd(ld->diag, loc, key_path, "cannot open mesh file \"%s\": the HDF5 file is truncated or damaged", pb->mesh_file));
     break;
   case PH_MESH_FILE_BAD_LINES:
     PetscCall(PhDiagAdd(ld->diag, loc, key_path,

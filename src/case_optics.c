@@ -479,7 +479,7 @@ PetscErrorCode PhSchemaOptics_Private(PhLoader *ld)
   PhCase                   pb     = ld->problem;
   PhOptics                *op     = &pb->optics;
   PhNode                  *node   = PhNodeGet_Private(ld->root, "optics");
-  PetscBool                ok, present;
+  PetscBool                ok, present, many = PETSC_FALSE;
   PhNode                   empty, *list;
 
   PetscFunctionBeginUser;
@@ -496,10 +496,13 @@ PetscErrorCode PhSchemaOptics_Private(PhLoader *ld)
   PetscCall(PetscMemzero(&empty, sizeof(empty)));
   empty.type = PH_NODE_SEQ;
   PetscCall(PhOpticsList(ld, node, "lasers", &empty, &list));
-  if (list != NULL) PetscCall(PhSchemaLasers(ld, list));
+  if (list != NULL) PetscCall(PhGetTooMany_Private(ld, list, "optics.lasers", list->n, "lasers", PH_MAX_DEVICES, &many));
+  if (list != NULL && !many) PetscCall(PhSchemaLasers(ld, list));
   PetscCall(PhOpticsList(ld, node, "rings", &empty, &list));
-  if (list != NULL) PetscCall(PhSchemaRings(ld, list));
+  if (list != NULL) PetscCall(PhGetTooMany_Private(ld, list, "optics.rings", list->n, "ring groups", PH_MAX_DEVICES, &many));
+  if (list != NULL && !many) PetscCall(PhSchemaRings(ld, list));
   PetscCall(PhOpticsList(ld, node, "links", &empty, &list));
-  if (list != NULL) PetscCall(PhSchemaLinks(ld, list, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
+  if (list != NULL) PetscCall(PhGetTooMany_Private(ld, list, "optics.links", list->n, "links", PH_MAX_DEVICES, &many));
+  if (list != NULL && !many) PetscCall(PhSchemaLinks(ld, list, PhNodeGet_Private(node, "lasers"), PhNodeGet_Private(node, "rings")));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -281,6 +281,18 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
     if (lb != NULL && lb->type == PH_NODE_SEQ) nblocks += lb->n;
   }
   if (!PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ) nblocks += blocks->n;
+  {
+    PetscBool many_layers, many_blocks;
+
+    PetscCall(PhGetTooMany_Private(ld, stack, "stack", stack->n, "layers", PH_MAX_LAYERS, &many_layers));
+    PetscCall(PhGetTooMany_Private(ld, !PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ ? blocks : stack,
+                                   !PhNodeIsNull_Private(blocks) && blocks->type == PH_NODE_SEQ ? "blocks" : "stack", nblocks,
+                                   "blocks (in layers and at the top level)", PH_MAX_BLOCKS, &many_blocks));
+    if (many_layers || many_blocks) {
+      ld->no_geometry = PETSC_TRUE;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
   PetscCall(PetscCalloc1(stack->n, &pb->layers));
   PetscCall(PetscCalloc1(PetscMax(nblocks, 1), &pb->blocks));
   PetscCall(PetscCalloc2(stack->n, &layer_lines, PetscMax(nblocks, 1), &block_lines));
@@ -766,6 +778,12 @@ PetscErrorCode PhSchemaSources_Private(PhLoader *ld)
     PetscCall(PhDiagAdd(ld->diag, srcs->loc, "sources", "expected a list of heat sources, got %s", PhNodeTypeName_Private(srcs)));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  {
+    PetscBool many;
+
+    PetscCall(PhGetTooMany_Private(ld, srcs, "sources", srcs->n, "sources", PH_MAX_SOURCES, &many));
+    if (many) PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscCalloc1(PetscMax(srcs->n, 1), &pb->sources));
   PetscCall(PetscMalloc1(srcs->n + 1, &name_lines));
   for (PetscInt s = 0; s < srcs->n; s++) {
@@ -882,7 +900,7 @@ PetscErrorCode PhSchemaSources_Private(PhLoader *ld)
 static PetscErrorCode PhCheckInitialFile(PhLoader *ld, const PhNode *node)
 {
   PetscMPIInt rank;
-  int         status = 0; /* 0 readable HDF5, -1 readable but not HDF5, else errno */
+  int         status = 0; /* 0 a readable result, -1 not HDF5, -2 truncated or damaged, -3 no snapshots, else errno */
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(ld->comm, &rank));
@@ -893,12 +911,28 @@ static PetscErrorCode PhCheckInitialFile(PhLoader *ld, const PhNode *node)
     else {
       (void)fclose(fp);
       if (H5Fis_hdf5(node->value) <= 0) status = -1;
+      else {
+        hid_t file = H5Fopen(node->value, H5F_ACC_RDONLY, H5P_DEFAULT);
+
+        if (file < 0) status = -2;
+        else { /* the snapshots of a result (output.h: PH_RESULT_FIELD_TIME, PH_RESULT_TEMPERATURE), which the run reads */
+          if (H5Lexists(file, "/fields", H5P_DEFAULT) <= 0 || H5Lexists(file, "/fields/time", H5P_DEFAULT) <= 0 ||
+              H5Lexists(file, "/fields/temperature", H5P_DEFAULT) <= 0)
+            status = -3;
+          (void)H5Fclose(file);
+        }
+      }
     }
   }
   PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, ld->comm));
   if (status > 0) PetscCall(PhDiagAdd(ld->diag, node->loc, "time.initial.file", "cannot read \"%s\": %s", node->value, strerror(status)));
-  else if (status < 0)
+  else if (status == -1)
     PetscCall(PhDiagAdd(ld->diag, node->loc, "time.initial.file", "\"%s\" is not an HDF5 result file of photherm run", node->value));
+  else if (status == -2)
+    PetscCall(PhDiagAdd(ld->diag, node->loc, "time.initial.file", "cannot open \"%s\": the HDF5 file is truncated or damaged", node->value));
+  else if (status == -3)
+    PetscCall(PhDiagAdd(ld->diag, node->loc, "time.initial.file",
+                        "\"%s\" is not a result of photherm run: it has no temperature snapshots (/fields/time, /fields/temperature)", node->value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

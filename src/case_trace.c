@@ -167,6 +167,11 @@ static PetscErrorCode PhTraceParse(PhLoader *ld, PhTraceTable *t, char *bytes, c
       continue;
     }
     /* a data row */
+    if (t->nrows == PH_MAX_TRACE_ROWS) { /* before more room is allocated */
+      PetscCall(PhDiagAdd(ld->diag, loc, key_path, "more than the %d rows a trace may have", PH_MAX_TRACE_ROWS));
+      ok = PETSC_FALSE;
+      break;
+    }
     if (t->nrows == cap) {
       PetscReal *d;
       PetscInt  *l, *col;

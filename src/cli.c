@@ -304,7 +304,14 @@ PetscErrorCode PhCliRunCase(MPI_Comm comm, const PhCliArgs *args, int *exit_code
       PetscCall(PhSimReduce(sim, args->output));
       PetscCall(PetscPrintf(comm, "reduced model: %s (use it with photherm run CASE.yaml -P time.method=reduced -ph_reduced_model %s)\n",
                             args->output, args->output));
-    } else PetscCall(PhSimRun(sim));
+    } else {
+      PetscErrorCode failed = PhSimRun(sim); /* reported already */
+
+      if (failed != PETSC_SUCCESS) { /* the result file is closed (as OUT.partial) before HDF5 ends with MPI */
+        (void)PhSimDestroy(&sim);
+        PetscFunctionReturn(failed);
+      }
+    }
     PetscCall(PhSimDestroy(&sim));
   }
   PetscCall(PhMeshDestroy(&mesh));

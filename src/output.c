@@ -1,9 +1,15 @@
 /* The HDF5 result file of DESIGN §7, written collectively under a temporary name and renamed when complete. */
+#define _DEFAULT_SOURCE /* flock() */
 #include <photherm/output.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct _p_PhOutput {
   MPI_Comm   comm;
@@ -17,7 +23,45 @@ struct _p_PhOutput {
   PetscReal *snap_times;
   PetscInt   snap_cap;
   PetscBool  has_power_density;
+  int        lock; /* rank 0: the open, exclusively locked temporary file (-1 elsewhere), see PhOutputLock() */
 };
+
+/*
+  Rank 0 takes an exclusive lock on PATH.partial before HDF5 writes it, and holds it until the file has its final name:
+  a second run writing the same output finds the lock taken and stops before it writes anything (it would otherwise
+  truncate the first run's file under it). A lock left by a run that was killed goes with its process, so a rerun
+  works. flock() locks belong to the open file, so HDF5's own opens and closes of the file leave it in place.
+  Returns 0, or the errno of a failure (EWOULDBLOCK: another run holds the lock).
+*/
+static int PhOutputLock(PhOutput out)
+{
+  int fd = open(out->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+  if (fd < 0) return errno ? errno : EIO;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+
+    (void)close(fd);
+    return e == EWOULDBLOCK ? EWOULDBLOCK : (e ? e : EIO);
+  }
+  out->lock = fd;
+  return 0;
+}
+
+/* Whether PATH.partial is still the file this run locked (not removed or replaced by another program meanwhile). */
+static PetscBool PhOutputStillOurs(PhOutput out)
+{
+  struct stat held, named;
+
+  if (out->lock < 0 || fstat(out->lock, &held) != 0 || stat(out->partial, &named) != 0) return PETSC_FALSE;
+  return (PetscBool)(held.st_dev == named.st_dev && held.st_ino == named.st_ino);
+}
+
+static void PhOutputUnlock(PhOutput out)
+{
+  if (out->lock >= 0) (void)close(out->lock);
+  out->lock = -1;
+}
 
 /* The cells this rank owns in a [z][y][x] dataset (or in entry `lead` of a [n][z][y][x] one), for a collective transfer. */
 static PetscErrorCode PhOutputSelectLocal(PhOutput out, hsize_t lead, hid_t *fspace, hid_t *mspace, hid_t dset)
@@ -44,11 +88,14 @@ PetscErrorCode PhOutputCreate(MPI_Comm comm, const char path[], PhCase problem, 
   PhOutput    out;
   hid_t       fapl, root;
   size_t      len = strlen(path) + 16;
-  PetscMPIInt size;
+  PetscMPIInt size, rank;
   char        buf[256];
+  int         lock_error = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&out));
+  out->lock    = -1;
+  out->file    = -1;
   out->comm    = comm;
   out->problem = problem;
   out->mesh    = mesh;
@@ -57,11 +104,24 @@ PetscErrorCode PhOutputCreate(MPI_Comm comm, const char path[], PhCase problem, 
   PetscCall(PetscMalloc2(len, &out->partial, len + 8, &out->xdmf));
   (void)snprintf(out->partial, len, "%s.partial", path);
   PetscCall(PhOutputXdmfPath(path, out->xdmf, len + 8));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) lock_error = PhOutputLock(out);
+  PetscCallMPI(MPI_Bcast(&lock_error, 1, MPI_INT, 0, comm));
+  if (lock_error) { /* the object is freed here: the caller gets none */
+    PhOutputUnlock(out);
+    PetscCall(PetscFree(out->path));
+    PetscCall(PetscFree2(out->partial, out->xdmf));
+    PetscCall(PetscFree(out));
+    PetscCheck(lock_error != EWOULDBLOCK, comm, PETSC_ERR_FILE_OPEN,
+               "cannot write %s: another photherm run is writing it now (%s.partial is locked); wait for that run or choose another -o", path, path);
+    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "cannot create the result file %s.partial: %s", path, strerror(lock_error));
+  }
   PhCallHDF5Return(fapl, H5Pcreate, (H5P_FILE_ACCESS));
   PhCallHDF5(H5Pset_fapl_mpio, (fapl, comm, MPI_INFO_NULL));
   out->file = H5Fcreate(out->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   PhCallHDF5(H5Pclose, (fapl));
   PetscCheck(out->file >= 0, comm, PETSC_ERR_FILE_OPEN, "cannot create the result file %s (is the directory writable?)", out->partial);
+  PhWritingFile(out->partial);
   PhCallHDF5Return(out->dxpl, H5Pcreate, (H5P_DATASET_XFER));
   PhCallHDF5(H5Pset_dxpl_mpio, (out->dxpl, H5FD_MPIO_COLLECTIVE));
 
@@ -103,9 +163,7 @@ PetscErrorCode PhOutputCreate(MPI_Comm comm, const char path[], PhCase problem, 
   {
     const char *text = problem->resolved_yaml != NULL ? problem->resolved_yaml : "";
     hid_t       type, space, dset;
-    PetscMPIInt rank;
 
-    PetscCallMPI(MPI_Comm_rank(comm, &rank));
     PhCallHDF5Return(type, H5Tcopy, (H5T_C_S1));
     PhCallHDF5(H5Tset_size, (type, PetscMax(strlen(text), 1)));
     PhCallHDF5Return(space, H5Screate, (H5S_SCALAR));
@@ -407,7 +465,7 @@ static PetscErrorCode PhOutputWriteXdmf(PhOutput out, const char tmp[])
   PetscFunctionBeginUser;
   PetscCall(PhMeshGetSizes(out->mesh, &nx, &ny, &nz));
   fp = fopen(tmp, "w");
-  PetscCheck(fp != NULL, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", tmp);
+  PetscCheck(fp != NULL, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s: %s", tmp, strerror(errno));
   (void)fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n");
   (void)fprintf(fp, "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", out->problem->name);
   for (PetscInt s = 0; s < out->nsnap; s++) {
@@ -442,7 +500,12 @@ static PetscErrorCode PhOutputWriteXdmf(PhOutput out, const char tmp[])
     (void)fprintf(fp, "   </Grid>\n");
   }
   (void)fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
-  PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s", tmp);
+  {
+    int bad = ferror(fp), e = errno;
+
+    if (fclose(fp) != 0 && !bad) bad = 1, e = errno;
+    PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", tmp, strerror(e ? e : EIO));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -460,14 +523,19 @@ PetscErrorCode PhOutputClose(PhOutput out, const char **final_path, const char *
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
   PhCallHDF5(H5Pclose, (out->dxpl));
-  PhCallHDF5(H5Fclose, (out->file));
+  PhCallHDF5(H5Fclose, (out->file)); /* the last metadata is written here: a full disk shows here too */
   out->file = -1;
+  PhWritingFile(NULL);
   (void)snprintf(tmp, sizeof(tmp), "%s.partial", out->xdmf);
   if (rank == 0) {
     PetscCall(PhOutputWriteXdmf(out, tmp));
-    failed = rename(out->partial, out->path) != 0 || rename(tmp, out->xdmf) != 0;
+    if (!PhOutputStillOurs(out)) failed = 2; /* never rename, and report as done, a file this run did not complete */
+    else failed = rename(out->partial, out->path) != 0 || rename(tmp, out->xdmf) != 0;
+    PhOutputUnlock(out);
   }
   PetscCallMPI(MPI_Bcast(&failed, 1, MPI_INT, 0, out->comm));
+  PetscCheck(failed != 2, out->comm, PETSC_ERR_FILE_WRITE,
+             "%s was removed or replaced by another program while this run wrote it; the result is lost", out->partial);
   PetscCheck(!failed, out->comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", out->partial, out->path);
   if (final_path != NULL) *final_path = out->path;
   if (xdmf_path != NULL) *xdmf_path = out->xdmf;
@@ -483,10 +551,21 @@ PetscErrorCode PhOutputDestroy(PhOutput *out)
 {
   PetscFunctionBeginUser;
   if (*out == NULL) PetscFunctionReturn(PETSC_SUCCESS);
-  if ((*out)->file >= 0) {
-    PhCallHDF5(H5Pclose, ((*out)->dxpl));
-    PhCallHDF5(H5Fclose, ((*out)->file));
+  if ((*out)->file >= 0) { /* a failed run: its file stays PATH.partial */
+    (void)H5Pclose((*out)->dxpl);
+    /* After a write the system refused (a full disk) the partial file is emptied, which gives the space back: its content
+       is lost already. HDF5 1.10 cannot close such a file, and would crash on it in MPI_Finalize: the process ends here,
+       its error reported (exit 1), as every rank does, each having failed the same collective write. */
+    if (PhWriteRefused() && (*out)->lock >= 0 && ftruncate((*out)->lock, 0) != 0) { /* nothing more can be done */
+    }
+    if (H5Fclose((*out)->file) < 0 && PhWriteRefused()) {
+      (void)fflush(stdout);
+      (void)fflush(stderr);
+      _exit(PH_EXIT_FAILURE);
+    }
+    PhWritingFile(NULL);
   }
+  PhOutputUnlock(*out);
   PetscCall(PetscFree((*out)->path));
   PetscCall(PetscFree2((*out)->partial, (*out)->xdmf));
   PetscCall(PetscFree((*out)->snap_times));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #ifndef PH_GIT_DESCRIBE
   #define PH_GIT_DESCRIBE "unknown"
@@ -30,6 +31,60 @@ const char *PhVersion(void)
 const char *PhGitDescribe(void)
 {
   return PH_GIT_DESCRIBE;
+}
+
+static char      ph_writing[PETSC_MAX_PATH_LEN]; /* the file being written, for PhHDF5Failure(); empty when none */
+static PetscBool ph_refused;                     /* the system refused a write into it */
+
+/**
+  @brief Name the file being written (the result file while it is open), so that a write the system refuses is
+  reported as "cannot write FILE: No space left on device"; NULL when it is closed.
+
+  Not collective.
+**/
+void PhWritingFile(const char path[])
+{
+  (void)snprintf(ph_writing, sizeof(ph_writing), "%s", path != NULL ? path : "");
+  ph_refused = PETSC_FALSE;
+}
+
+/**
+  @brief Whether the system refused a write into the file named by PhWritingFile() (a full disk, a quota).
+
+  Not collective.
+**/
+PetscBool PhWriteRefused(void)
+{
+  return ph_refused;
+}
+
+/**
+  @brief The message of a failed HDF5 call (PhCallHDF5): the file and the system's reason when a write was refused
+  (ENOSPC, EDQUOT, EFBIG, EIO, EROFS, or less than 1 MiB left on its file system) while a file is being
+  written, else the routine. Returns a static buffer.
+
+  Not collective.
+**/
+const char *PhHDF5Failure(const char func[])
+{
+  static char msg[PETSC_MAX_PATH_LEN + 256];
+  int         e = errno;
+
+  if (ph_writing[0] && !(e == ENOSPC || e == EDQUOT || e == EFBIG || e == EIO || e == EROFS)) {
+    /* MPI-IO does not always leave errno behind: a file system with (almost) no room left is the reason then */
+    char           dir[PETSC_MAX_PATH_LEN];
+    const char    *slash = strrchr(ph_writing, '/');
+    struct statvfs fs;
+
+    if (slash == NULL) (void)snprintf(dir, sizeof(dir), ".");
+    else (void)snprintf(dir, sizeof(dir), "%.*s", slash == ph_writing ? 1 : (int)(slash - ph_writing), ph_writing);
+    if (statvfs(dir, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < 1048576.0) e = ENOSPC;
+  }
+  if (ph_writing[0] && (e == ENOSPC || e == EDQUOT || e == EFBIG || e == EIO || e == EROFS)) {
+    ph_refused = PETSC_TRUE;
+    (void)snprintf(msg, sizeof(msg), "cannot write %s: %s (HDF5 call %s() failed)", ph_writing, strerror(e), func);
+  } else (void)snprintf(msg, sizeof(msg), "HDF5 call %s() failed", func);
+  return msg;
 }
 
 /**

@@ -36,8 +36,11 @@ file. Runs of run/mesh get "-o build/regress/<name>/out.h5" unless they give -o.
 
 Verification scripts are tests/verify/test_*.py; each prints TAP-like lines "ok - name" / "not ok - name: why".
 
-Usage: tests/run.py [--search GLOB] [--no-unit] [--regen]   (--regen rewrites expected outputs and answers: review the diff!)
+Usage: tests/run.py [--search "GLOB ..."] [--unit | --no-unit] [--regen]   (--regen rewrites expected outputs and answers: review the diff!)
 The last line printed is "N passed, N failed"; the exit status is non-zero when anything failed.
+--search selects the tests whose name contains any of its words (each may hold * and ?); the unit tests run without
+--search, or with --unit. PHOTHERM_BIN and PHOTHERM_UNIT name other builds of bin/photherm and build/test_unit (make
+sanitize), PHOTHERM_TIMEOUT_SCALE multiplies every timeout= (a slower build).
 """
 import argparse
 import fnmatch
@@ -55,7 +58,10 @@ import numpy as np
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "bin", "photherm")
+BIN = os.environ.get("PHOTHERM_BIN") or os.path.join(ROOT, "bin", "photherm")  # another build: make sanitize
+UNIT = os.environ.get("PHOTHERM_UNIT") or os.path.join(ROOT, "build", "test_unit")
+# timeout= is set for photherm's own speed; the sanitizers make it 2 to 5 times slower (make sanitize sets 5)
+TIMEOUT_SCALE = float(os.environ.get("PHOTHERM_TIMEOUT_SCALE") or 1)
 WORK = os.path.join(ROOT, "build", "regress")
 OUTPUT = os.path.join(ROOT, "tests", "regress", "output")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
@@ -82,7 +88,7 @@ def mpirun(nsize):
 
 
 def run_unit(result, search):
-    exe = os.path.join(ROOT, "build", "test_unit")
+    exe = UNIT
     tap = os.path.join(ROOT, "build", "unit.tap")
     if os.path.exists(tap):
         os.remove(tap)
@@ -217,7 +223,7 @@ def run_spec(spec, result, regen):
         k, v = kv.split("=", 1)
         env[k] = v
     before = listing(ROOT)
-    limit = float(spec.get("timeout", "900"))
+    limit = float(spec.get("timeout", "900")) * TIMEOUT_SCALE
     try:
         proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", timeout=limit)
     except subprocess.TimeoutExpired as e:
@@ -263,10 +269,15 @@ def run_spec(spec, result, regen):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def selected(name, search):
+    """Whether a test name contains any of the words of --search (none: every test)."""
+    return not search or any(fnmatch.fnmatch(name, "*" + word + "*") for word in search.split())
+
+
 def run_scripts(result, search):
     for script in sorted(glob.glob(os.path.join(ROOT, "tests", "verify", "test_*.py"))):
         rel = os.path.relpath(script, ROOT)
-        if search and not fnmatch.fnmatch(rel, "*" + search + "*"):
+        if not selected(rel, search):
             continue
         start = time.time()
         env = dict(os.environ, **MPI_ENV)
@@ -290,13 +301,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--search", default="")
     ap.add_argument("--no-unit", action="store_true")
+    ap.add_argument("--unit", action="store_true")
     ap.add_argument("--regen", action="store_true")
     opts = ap.parse_args()
     result = Result()
-    if not opts.no_unit and not opts.search:
+    if opts.unit or (not opts.no_unit and not opts.search):
         run_unit(result, "")
     start = time.time()
-    specs = [s for s in discover_specs() if not opts.search or fnmatch.fnmatch(s["name"], "*" + opts.search + "*")]
+    specs = [s for s in discover_specs() if selected(s["name"], opts.search)]
     for spec in specs:
         run_spec(spec, result, opts.regen)
     print(f"# regression tests: {len(specs)} in {time.time() - start:.1f} s", flush=True)

@@ -6,6 +6,7 @@
 */
 #pragma once
 
+#include <errno.h>
 #include <petscsys.h>
 
 #define PH_EXTERN extern __attribute__((visibility("default"))) /* public API, declared in include/photherm/ */
@@ -33,22 +34,30 @@ enum {
    [19.9999985 mm, 19.9999995 mm], or a 1 nm layer on top of 1 mm, differs from 1 nm in the last digits. m */
 #define PH_MERGE_BELOW (PH_MERGE_DISTANCE * (1 - 1e-6))
 
-/* Call an HDF5 routine returning herr_t; a negative status becomes a PETSc error that names the routine. */
+/* Call an HDF5 routine returning herr_t; a negative status becomes a PETSc error that names the routine, or, when the
+   system refused to write (disk full, quota, file size limit, I/O error) while a file was being written, names that
+   file and the reason (PhHDF5Failure). */
 #define PhCallHDF5(func, args) \
   do { \
-    herr_t ph_status_ = func args; \
-    PetscCheck(ph_status_ >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call %s() failed (status %d)", #func, (int)ph_status_); \
+    herr_t ph_status_; \
+    errno      = 0; \
+    ph_status_ = func args; \
+    PetscCheck(ph_status_ >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "%s", PhHDF5Failure(#func)); \
   } while (0)
 
 /* Same for routines returning an identifier (hid_t): the result is stored in ret. */
 #define PhCallHDF5Return(ret, func, args) \
   do { \
-    ret = func args; \
-    PetscCheck((ret) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call %s() failed", #func); \
+    errno = 0; \
+    ret   = func args; \
+    PetscCheck((ret) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "%s", PhHDF5Failure(#func)); \
   } while (0)
 
 PH_EXTERN const char    *PhVersion(void);
 PH_EXTERN const char    *PhGitDescribe(void);
+PH_EXTERN void           PhWritingFile(const char path[]);
+PH_EXTERN PetscBool      PhWriteRefused(void);
+PH_EXTERN const char    *PhHDF5Failure(const char func[]);
 PH_EXTERN PetscErrorCode PhReadFileBroadcast(MPI_Comm comm, const char path[], size_t max_bytes, char **bytes, size_t *length, char *reason,
                                              size_t reason_len);
 PH_EXTERN PetscErrorCode PhPathJoin(const char base_file[], const char relative[], char **joined);

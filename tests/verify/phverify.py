@@ -6,7 +6,7 @@ itself. It prints TAP-like lines through a Tap that tests/run.py counts: "ok - n
 "not ok - name: why"; anything else starts with "#". Scripts always exit 0 so that one failed check does not hide
 the others; an unexpected exception inside a check becomes a "not ok" line.
 
-Environment: PHOTHERM_BIN runs another binary than bin/photherm; PHOTHERM_RECORD_DIR records every successful run
+Environment: PHOTHERM_BIN runs another binary than bin/photherm (PHOTHERM_TIMEOUT_SCALE: how much slower it is); PHOTHERM_RECORD_DIR records every successful run
 (see record) for tests/compare_results.py; PH_KEEP keeps the temporary directories.
 """
 import hashlib
@@ -24,6 +24,8 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("PHOTHERM_BIN") or os.path.join(ROOT, "bin", "photherm")
+# a slower build (make sanitize sets 5): scripts multiply their limits on photherm's own run time by it
+TIMEOUT_SCALE = float(os.environ.get("PHOTHERM_TIMEOUT_SCALE") or 1)
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
            "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
 ZERO_C = 273.15

@@ -5,7 +5,7 @@ mode (run by make and make test) notices when any one of them is missing.
 The script runs with a PATH of its own: links to the real commands, minus the ones a check hides, plus a fake
 apt-get (and sudo) that records what it was asked to install. Checks:
 - with everything present, --if-missing does nothing;
-- with one tool hidden (pvpython, Xvfb, h5diff, clang-format-14, paraview), --if-missing installs, and the packages
+- with one tool hidden (pvpython, Xvfb, h5diff, clang-format-14, paraview, clang-14), --if-missing installs, and the packages
   it installs include the tool's Debian package (pvpython is in python3-paraview, which paraview only recommends);
 - make deps (no argument) installs every tool package;
 - without apt-get, a missing tool is a warning naming its package and the build goes on (exit 0), while a missing
@@ -21,7 +21,7 @@ from phverify import ROOT, Tap, workdir, write  # noqa: E402
 SCRIPT = os.path.join(ROOT, "scripts", "install-deps.sh")
 # command -> the Debian package make deps installs it from
 TOOLS = {"pvpython": "python3-paraview", "Xvfb": "xvfb", "h5diff": "hdf5-tools", "clang-format-14": "clang-format-14",
-         "paraview": "paraview"}
+         "paraview": "paraview", "clang-14": "clang-14"}
 BUILD = ["mpicc", "mpirun", "pkg-config"]
 # what the script itself runs from PATH besides the probed commands
 UTILS = ["id", "tr", "sed"]
