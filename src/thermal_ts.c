@@ -68,9 +68,14 @@ static PetscErrorCode PhIJacobian(TS ts, PetscReal t, Vec theta, Vec thetadot, P
   PetscCall(SNESSetLagPreconditioner(snes, rebuild ? -2 : -1));
   if (rebuild) th->pc_shift = shift;
   if (th->nonlinear_k) {
+    PetscReal drift;
+
     PetscCall(VecCopy(theta, th->Tabs));
     PetscCall(VecShift(th->Tabs, th->t_ref));
-    PetscCall(PhThermalAssemble_Private(th, th->Tabs));
+    PetscCall(PhThermalConductanceDrift_Private(th, th->Tabs, &drift));
+    if (drift > th->k_lag) { /* otherwise J keeps the conductances of an earlier step: Picard converges to the same answer */
+      PetscCall(PhThermalAssemble_Private(th, th->Tabs));
+    }
   }
   PetscCall(PhThermalSetShift_Private(th, shift));
   if (rebuild) {
@@ -384,6 +389,10 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
       PetscCall(PetscStrallocpy(path, &th->model_path));
     }
   }
+  PetscCall(PetscOptionsReal("-ph_k_lag",
+                             "with k(T), the time integrator's Jacobian keeps its conductances until one has changed by more than this fraction "
+                             "(the residual always uses k at the current temperatures)",
+                             "PhThermalAdvance", th->k_lag, &th->k_lag, NULL));
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();
