@@ -80,16 +80,18 @@ struct _p_PhThermal {
   PetscInt         mg_coarsen_factor; /* -ph_mg_coarsen_factor */
 
   /* the state and its integrator (thermal_ts.c, thermal_state.c) */
-  Vec                 T;           /* the temperature field, K */
-  Vec                 T0;          /* at the start of the run, for the stored energy */
-  Vec                 Tprev;       /* after the previous step */
-  Vec                 theta;       /* the integrator's state, the rise T - t_ref */
-  Vec                 rate;        /* scratch: (T - Tprev) / dt */
-  TS                  ts;          /* created on the first PhThermalAdvance() */
-  PetscReal           t;           /* time of T, s */
-  PetscInt            steps;       /* accepted steps */
-  PetscReal           segment_end; /* the landing time of the current TSSolve, s */
-  PetscReal           dt_natural;  /* last step size the adaptivity chose freely, s */
+  Vec                 T;             /* the temperature field, K */
+  Vec                 T0;            /* at the start of the run, for the stored energy */
+  Vec                 Tprev;         /* after the previous step */
+  Vec                 theta;         /* the integrator's state, the rise T - t_ref */
+  Vec                 rate;          /* scratch: (T - Tprev) / dt */
+  TS                  ts;            /* created on the first PhThermalAdvance() */
+  PetscReal           t;             /* time of T, s */
+  PetscInt            steps;         /* accepted steps */
+  PetscReal           segment_end;   /* the landing time of the current TSSolve, s */
+  PetscReal           dt_natural;    /* last step size the adaptivity chose freely, s */
+  PetscReal           atol;          /* the integrator's default absolute tolerance, K */
+  PetscReal           atol_fraction; /* -ph_atol_fraction: atol over the case's rise scale */
   PhEnergyIntegrals   energy;
   PhThermalMonitorFn *monitor;
   void               *monitor_ctx;
@@ -105,7 +107,7 @@ PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Ve
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalDestroyState_Private(PhThermal th);
-PH_INTERN PetscErrorCode PhThermalCreateTS_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalCreateTS_Private(PhThermal th, PetscReal rise);
 PH_INTERN PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T);
 PH_INTERN PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const PetscReal power[], Vec b);
 PH_INTERN PetscErrorCode PhThermalSpreadInputs_Private(PhThermal th, const PetscReal power[], Vec heat);
