@@ -102,7 +102,7 @@ def error_vs(res, ref):
     return err, rise
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only")
@@ -110,14 +110,14 @@ def main():
     ap.add_argument("--factors", default="1,10,100", help="tolerance factors")
     ap.add_argument("--integrators", help="comma-separated subset of " + ",".join(INTEGRATORS))
     ap.add_argument("--bin", help="the photherm binary to measure (default bin/photherm)")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     global BIN
     BIN = a.bin or BIN
     res = bench.header("fullpath", "quick" if a.quick else "full")
     names = a.only.split(",") if a.only else (["lumped", "small", "cpo-2p5d"] if a.quick else ["lumped", "small", "cpo-2d", "cpo-2p5d", "cpo-3d"])
     integrators = a.integrators.split(",") if a.integrators else list(INTEGRATORS)
     factors = [int(f) for f in a.factors.split(",")]
-    res["rows"] = []
+    res["runs"] = []
     os.makedirs(bench.WORK, exist_ok=True)
     work = tempfile.mkdtemp(dir=bench.WORK, prefix="fullpath-")
     for name in names:
@@ -148,7 +148,7 @@ def main():
                 r = run(case, params + args, work, f"{name}-{integ}-{factor}")
                 row = {"case": name, "integrator": integ, "factor": factor}
                 if "failed" in r:
-                    row["failed"] = r["failed"]
+                    row["error"] = r["failed"]
                 else:
                     if ref is None:
                         t = r["series"]["time"]
@@ -159,9 +159,10 @@ def main():
                     else:
                         row["error_K"], row["rise_K"] = error_vs(r, ref)
                     row.update({k: r[k] for k in ("cpu_s", "steps", "pc", "energy")})
-                res["rows"].append(row)
+                res["runs"].append(row)
                 bench.log(f"  {row}")
     bench.save(res, "fullpath", table)
+    return res
 
 
 def bench_write(work, name, text):
@@ -174,9 +175,9 @@ def bench_write(work, name, text):
 def table(res):
     lines = ["| case | integrator | tolerance x | steps | PC applications | CPU s | error K | error / rise | energy error |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in res["rows"]:
-        if "failed" in r:
-            lines.append(f"| {r['case']} | {r['integrator']} | {r['factor']} | failed: {r['failed'][:80]} | | | | | |")
+    for r in res["runs"]:
+        if "error" in r:
+            lines.append(f"| {r['case']} | {r['integrator']} | {r['factor']} | failed: {r['error'][:80]} | | | | | |")
             continue
         lines.append(f"| {r['case']} | {r['integrator']} | {r['factor']} | {r['steps']} | {r['pc']} | {r['cpu_s']:.2f} | {r['error_K']:.2e} | "
                      f"{r['error_K'] / max(r['rise_K'], 1e-300):.1e} | {r['energy']:.1e} |")
