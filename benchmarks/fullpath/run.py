@@ -9,7 +9,8 @@ Cases:
   lumped  the copper plate of tests/verify/test_lumped.py cooling from 85 C: linear, one exponential as the answer
   small   the same plate heated from the ambient by 22 mW, so that its rise is 0.22 K: the exponential approach
   cpo-*   the shipped examples over their first --window (k(T), traces, optics), against a run of the same case
-          solved tightly (BDF2 at 1e-5 K / 1e-6, linear solves to 1e-12), on the ring, laser, source and block
+          solved tightly (BDF2 at 1e-5 K / 1e-6, or with --reference arkimex3 third-order ARKIMEX at 1e-6 K / 1e-7; linear
+          solves to 1e-12), on the ring, laser, source and block
           temperatures of every sample; cpo-*-sparse: the same with samples every 10 ms instead of 0.5 ms, so that
           between the trace's edges the error control, not the landings, sets the steps
 Each integrator runs at the default tolerances and at 10 and 100 times looser ones (-ph_atol_fraction, -ts_rtol), so
@@ -46,6 +47,10 @@ INTEGRATORS = {
 FACTORS = [1, 10, 100]
 BEFORE = ["-ts_atol", "0.01"]  # the absolute tolerance before it followed the case's rise (run once, at factor 1)
 BIN = bench.PHOTHERM
+REFERENCES = {  # the tightly solved run every example is compared with
+    "bdf2": ["-ts_type", "bdf", "-ts_bdf_order", "2", "-ts_atol", "1e-5", "-ts_rtol", "1e-6", "-ksp_rtol", "1e-12", "-ph_ksp_floor", "0"],
+    "arkimex3": ["-ts_type", "arkimex", "-ts_arkimex_type", "3", "-ts_atol", "1e-6", "-ts_rtol", "1e-7", "-ksp_rtol", "1e-12", "-ph_ksp_floor", "0"],
+}
 SMALL_POWER = 0.022  # W: a 0.22 K rise of the plate (G = 0.1 W/K)
 
 
@@ -110,6 +115,7 @@ def main(argv=None):
     ap.add_argument("--factors", default="1,10,100", help="tolerance factors")
     ap.add_argument("--integrators", help="comma-separated subset of " + ",".join(INTEGRATORS))
     ap.add_argument("--bin", help="the photherm binary to measure (default bin/photherm)")
+    ap.add_argument("--reference", default="bdf2", choices=sorted(REFERENCES), help="the integrator of the tight reference run")
     a = ap.parse_args(argv)
     global BIN
     BIN = a.bin or BIN
@@ -134,8 +140,7 @@ def main(argv=None):
             if sparse:
                 params += ["-P", "output.series_every=10ms", "-P", "output.fields_every=" + window]
             bench.log(f"{name}: tight reference")
-            ref = run(case, params + ["-ts_type", "bdf", "-ts_bdf_order", "2", "-ts_atol", "1e-5", "-ts_rtol", "1e-6", "-ksp_rtol", "1e-12",
-                                      "-ph_ksp_floor", "0"], work, name + "-ref")
+            ref = run(case, params + REFERENCES[a.reference], work, name + "-ref")
             if "failed" in ref:
                 raise RuntimeError(f"{name} reference: {ref['failed']}")
         for factor, integ in [(1, "beuler-atol-0.01K")] + [(f, i) for f in factors for i in integrators]:  # interleaved
