@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Run photherm's performance benchmarks (benchmarks/README.md) and record their results.
 
-Usage: benchmarks/run.py [--quick] [--only solvers,scaling,3dice-scaling,optics,long-workload,coolant]
+Usage: benchmarks/run.py [--quick] [--only solvers,scaling,3dice-scaling,optics,long-workload,coolant,fullpath]
   (none)   full mode: the sizes of the README tables, up to 1e7 cells; 30 to 60 minutes on 2 cores
   --quick  small sizes (up to 1e5 cells), a minute or two: checks that every benchmark runs
 `make bench` runs the full mode, `make bench quick=1` the quick one.
@@ -25,6 +25,7 @@ BENCHMARKS = {
     "optics": os.path.join(HERE, "optics", "run.py"),
     "long-workload": os.path.join(HERE, "long-workload", "run.py"),
     "coolant": os.path.join(HERE, "coolant", "run.py"),
+    "fullpath": os.path.join(HERE, "fullpath", "run.py"),
 }
 
 

@@ -11,7 +11,7 @@
   #define PH_GIT_DESCRIBE "unknown"
 #endif
 
-PetscLogEvent PH_EVENT_LOAD, PH_EVENT_MESH, PH_EVENT_ASSEMBLE, PH_EVENT_SOURCES, PH_EVENT_OPTICS, PH_EVENT_YIELD, PH_EVENT_OUTPUT;
+PetscLogEvent PH_EVENT_LOAD, PH_EVENT_MESH, PH_EVENT_ASSEMBLE, PH_EVENT_APPLY, PH_EVENT_SOURCES, PH_EVENT_OPTICS, PH_EVENT_YIELD, PH_EVENT_OUTPUT;
 
 /**
   @brief The photherm release, such as "0.1.0".
@@ -104,6 +104,7 @@ PetscErrorCode PhLogEventsRegister(void)
   PetscCall(PetscLogEventRegister("PhLoad", classid, &PH_EVENT_LOAD));
   PetscCall(PetscLogEventRegister("PhMesh", classid, &PH_EVENT_MESH));
   PetscCall(PetscLogEventRegister("PhAssemble", classid, &PH_EVENT_ASSEMBLE));
+  PetscCall(PetscLogEventRegister("PhApplyK", classid, &PH_EVENT_APPLY));
   PetscCall(PetscLogEventRegister("PhSources", classid, &PH_EVENT_SOURCES));
   PetscCall(PetscLogEventRegister("PhOptics", classid, &PH_EVENT_OPTICS));
   PetscCall(PetscLogEventRegister("PhYield", classid, &PH_EVENT_YIELD));

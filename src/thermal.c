@@ -9,6 +9,10 @@
 #define PH_PICARD_MAX_ITERATIONS 50
 #define PH_PICARD_TOLERANCE      1e-9
 #define PH_RUNAWAY_LEAKAGE       100.0 /* times p_ref */
+#define PH_K_LAG                 0.01  /* default -ph_k_lag */
+#define PH_ATOL_FRACTION         1e-4  /* default -ph_atol_fraction: the integrator's absolute tolerance over the case's rise scale */
+
+static PetscErrorCode PhThermalPreallocate(PhThermal th);
 
 /* Conductance (W/K) across a face of area `area` between cells a and b: their half-cell resistances r = h/(2k) (m^2 K/W) in series. */
 static inline PetscReal PhFaceConductance(PetscReal area, PetscReal r_a, PetscReal r_b)
@@ -146,6 +150,7 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscCall(VecDuplicate(th->capacity, &th->adiag));
   PetscCall(VecDuplicate(th->capacity, &th->gbc));
   PetscCall(VecDuplicate(th->capacity, &th->Tabs));
+  PetscCall(VecDuplicate(th->capacity, &th->Tk));
   PetscCall(DMCreateLocalVector(th->da, &th->Tlocal));
   PetscCall(VecDuplicate(th->capacity, &th->T));
   PetscCall(PetscObjectSetName((PetscObject)th->T, "temperature"));
@@ -155,6 +160,8 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   PetscCall(VecDuplicate(th->capacity, &th->rate));
   th->ksp_floor         = 1e-6;
   th->mg_coarsen_factor = 3;
+  th->k_lag             = PH_K_LAG;
+  th->atol_fraction     = PH_ATOL_FRACTION;
   th->reduce            = (PetscBool)(problem->time.method == PH_METHOD_REDUCED);
   th->reduced_tolerance = problem->time.reduced_tolerance;
   th->check_window      = -1;
@@ -194,6 +201,7 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   th->t_ref_from_boundaries = (PetscBool)(tcount > 0);
 
   PetscCall(DMCreateMatrix(th->da, &th->A));
+  PetscCall(PhThermalPreallocate(th));
   PetscCall(MatSetOption(th->A, MAT_SYMMETRIC, PETSC_TRUE));
   PetscCall(MatSetOption(th->A, MAT_SPD, PETSC_TRUE));
   PetscCall(PhThermalAssemble_Private(th, NULL));
@@ -202,20 +210,37 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
 }
 
 /* Half-cell resistances h_d / (2 k_d) (m^2 K/W) of every ghosted cell along x, y, z, at the ghosted temperatures t (NULL:
-   at 300 K): one power per cell, k(T) = k (T/300 K)^n. */
-static PetscErrorCode PhThermalHalfResistances(PhThermal th, const PetscReal *const line[3], const PetscScalar ***t, PetscReal *rhalf)
+   at 300 K), k(T) = k (T/300 K)^n, into th->rhalf. They are kept between calls: the first fills every cell, later calls
+   only the cells of k(T) materials (th->knl), one power each. */
+static PetscErrorCode PhThermalHalfResistances(PhThermal th, const PetscReal *const line[3], const PetscScalar ***t)
 {
-  PhCase pb = th->problem;
+  PhCase             pb = th->problem;
+  const PetscInt     gx = th->ghost.hi[0] - th->ghost.lo[0], gy = th->ghost.hi[1] - th->ghost.lo[1];
+  const PetscScalar *tg  = t != NULL ? &t[th->ghost.lo[2]][th->ghost.lo[1]][th->ghost.lo[0]] : NULL; /* flat, over th->ghost */
+  PetscInt           nnl = 0;
 
   PetscFunctionBeginUser;
-  PH_BOX_FOR(th->ghost, i, j, k) {
-    const PetscInt    g    = PhIndexBoxOffset(&th->ghost, i, j, k);
+  if (th->rhalf == NULL) {
+    PetscCall(PetscMalloc3(3 * PhIndexBoxCount(&th->ghost), &th->rhalf, PhIndexBoxCount(&th->owned), &th->diag_bc, PhIndexBoxCount(&th->ghost),
+                           &th->knl));
+    PH_BOX_FOR(th->ghost, i, j, k) {
+      const PetscInt    g    = PhIndexBoxOffset(&th->ghost, i, j, k);
+      const PhMaterial *m    = &pb->materials[th->gmat[g]];
+      const PetscReal   h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+
+      for (PetscInt d = 0; d < 3; d++) th->rhalf[3 * g + d] = 0.5 * h[d] / m->k[d];
+      if (m->k_exponent != 0) th->knl[nnl++] = g;
+    }
+    th->nknl = nnl;
+  }
+  for (PetscInt q = 0; q < th->nknl; q++) {
+    const PetscInt    g = th->knl[q], i = th->ghost.lo[0] + g % gx, j = th->ghost.lo[1] + (g / gx) % gy, k = th->ghost.lo[2] + g / (gx * gy);
     const PhMaterial *m    = &pb->materials[th->gmat[g]];
     const PetscReal   h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
     PetscReal         f    = 1;
 
-    if (m->k_exponent != 0 && t != NULL && PetscRealPart(t[k][j][i]) > 0) f = PetscPowReal(PetscRealPart(t[k][j][i]) / 300.0, m->k_exponent);
-    for (PetscInt d = 0; d < 3; d++) rhalf[3 * g + d] = 0.5 * h[d] / (m->k[d] * f);
+    if (tg != NULL && PetscRealPart(tg[g]) > 0) f = PetscPowReal(PetscRealPart(tg[g]) / 300.0, m->k_exponent);
+    for (PetscInt d = 0; d < 3; d++) th->rhalf[3 * g + d] = 0.5 * h[d] / (m->k[d] * f);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -262,8 +287,9 @@ static PetscErrorCode PhThermalConductancesGet(PhThermal th, Vec T, PhConductanc
     PetscCall(DMGlobalToLocalEnd(th->da, T, INSERT_VALUES, th->Tlocal));
     PetscCall(DMDAVecGetArrayRead(th->da, th->Tlocal, &cd->t));
   }
-  PetscCall(PetscMalloc2(3 * PhIndexBoxCount(&th->ghost), &cd->rhalf, PhIndexBoxCount(&th->owned), &cd->diag_bc));
-  PetscCall(PhThermalHalfResistances(th, cd->line, cd->t, cd->rhalf));
+  PetscCall(PhThermalHalfResistances(th, cd->line, cd->t));
+  cd->rhalf   = th->rhalf;
+  cd->diag_bc = th->diag_bc;
   PetscCall(PhThermalPatchConductances(th, cd->line, cd->rhalf, cd->diag_bc));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -271,25 +297,26 @@ static PetscErrorCode PhThermalConductancesGet(PhThermal th, Vec T, PhConductanc
 static PetscErrorCode PhThermalConductancesRestore(PhThermal th, PhConductances *cd)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscFree2(cd->rhalf, cd->diag_bc));
   if (cd->t != NULL) PetscCall(DMDAVecRestoreArrayRead(th->da, th->Tlocal, &cd->t));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A face an owned cell shares with another cell: that neighbour (global indices) and the face conductance, W/K. */
+/* A face an owned cell shares with another cell: that neighbour (global indices, and its offset in th->ghost) and the
+   face conductance, W/K. */
 typedef struct {
-  PetscInt  i, j, k;
+  PetscInt  i, j, k, g;
   PetscReal G;
 } PhNeighbour;
 
-/* The face across direction d between owned cell (its half-cell resistance r, face area `area`) and neighbour (i, j, k). */
-static inline PhNeighbour PhThermalFace(PhThermal th, const PhConductances *cd, PetscInt d, PetscReal area, PetscReal r, PetscInt i, PetscInt j,
-                                        PetscInt k)
+/* The face across direction d between owned cell (its half-cell resistance r, face area `area`) and neighbour (i, j, k)
+   at offset g of th->ghost. */
+static inline PhNeighbour PhThermalFace(const PhConductances *cd, PetscInt d, PetscReal area, PetscReal r, PetscInt i, PetscInt j, PetscInt k,
+                                        PetscInt g)
 {
   PhNeighbour nb;
 
-  nb.i = i, nb.j = j, nb.k = k;
-  nb.G = PhFaceConductance(area, r, cd->rhalf[3 * PhIndexBoxOffset(&th->ghost, i, j, k) + d]);
+  nb.i = i, nb.j = j, nb.k = k, nb.g = g;
+  nb.G = PhFaceConductance(area, r, cd->rhalf[3 * g + d]);
   return nb;
 }
 
@@ -302,16 +329,49 @@ static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd
 {
   const PetscReal *const *line = cd->line;
   const PetscReal         hx = line[0][i + 1] - line[0][i], hy = line[1][j + 1] - line[1][j], hz = line[2][k + 1] - line[2][k];
-  const PetscReal        *r = cd->rhalf + 3 * PhIndexBoxOffset(&th->ghost, i, j, k);
-  PetscInt                n = 0;
+  const PetscInt   g = PhIndexBoxOffset(&th->ghost, i, j, k), sy = th->ghost.hi[0] - th->ghost.lo[0], sz = sy * (th->ghost.hi[1] - th->ghost.lo[1]);
+  const PetscReal *r = cd->rhalf + 3 * g;
+  PetscInt         n = 0;
 
-  if (i > 0) nb[n++] = PhThermalFace(th, cd, 0, hy * hz, r[0], i - 1, j, k);
-  if (i < th->info.mx - 1) nb[n++] = PhThermalFace(th, cd, 0, hy * hz, r[0], i + 1, j, k);
-  if (j > 0) nb[n++] = PhThermalFace(th, cd, 1, hz * hx, r[1], i, j - 1, k);
-  if (j < th->info.my - 1) nb[n++] = PhThermalFace(th, cd, 1, hz * hx, r[1], i, j + 1, k);
-  if (k > 0) nb[n++] = PhThermalFace(th, cd, 2, hx * hy, r[2], i, j, k - 1);
-  if (k < th->info.mz - 1) nb[n++] = PhThermalFace(th, cd, 2, hx * hy, r[2], i, j, k + 1);
+  if (i > 0) nb[n++] = PhThermalFace(cd, 0, hy * hz, r[0], i - 1, j, k, g - 1);
+  if (i < th->info.mx - 1) nb[n++] = PhThermalFace(cd, 0, hy * hz, r[0], i + 1, j, k, g + 1);
+  if (j > 0) nb[n++] = PhThermalFace(cd, 1, hz * hx, r[1], i, j - 1, k, g - sy);
+  if (j < th->info.my - 1) nb[n++] = PhThermalFace(cd, 1, hz * hx, r[1], i, j + 1, k, g + sy);
+  if (k > 0) nb[n++] = PhThermalFace(cd, 2, hx * hy, r[2], i, j, k - 1, g - sz);
+  if (k < th->info.mz - 1) nb[n++] = PhThermalFace(cd, 2, hx * hy, r[2], i, j, k + 1, g + sz);
   return n;
+}
+
+/*
+  The nonzero pattern of A, given once as coordinates in the order of the assembly loop: for every owned cell its
+  diagonal, then its faces as PhThermalCellFaces() lists them. Each assembly then writes the values in that order
+  (MatSetValuesCOO()), without a search per entry.
+*/
+static PetscErrorCode PhThermalPreallocate(PhThermal th)
+{
+  ISLocalToGlobalMapping ltog;
+  PetscInt              *ci, *cj, n = 0;
+  PhConductances         cd;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalConductancesGet(th, NULL, &cd));
+  PetscCall(PetscMalloc2(7 * PhIndexBoxCount(&th->owned), &ci, 7 * PhIndexBoxCount(&th->owned), &cj));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    PhNeighbour    nb[6];
+    const PetscInt m = PhThermalCellFaces(th, &cd, i, j, k, nb), row = PhIndexBoxOffset(&th->ghost, i, j, k);
+
+    ci[n] = cj[n] = row;
+    for (PetscInt q = 0; q < m; q++) ci[n + 1 + q] = row, cj[n + 1 + q] = nb[q].g;
+    n += m + 1;
+  }
+  PetscCall(PhThermalConductancesRestore(th, &cd));
+  PetscCall(DMGetLocalToGlobalMapping(th->da, &ltog)); /* ghosted local indices, laid out as th->ghost, to PETSc's global ones */
+  PetscCall(ISLocalToGlobalMappingApply(ltog, n, ci, ci));
+  PetscCall(ISLocalToGlobalMappingApply(ltog, n, cj, cj));
+  PetscCall(MatSetPreallocationCOO(th->A, n, ci, cj));
+  PetscCall(PetscFree2(ci, cj));
+  th->nvalues = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /**
@@ -322,8 +382,9 @@ static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd
 PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
 {
   PhConductances       cd;
-  PetscScalar       ***ad, ***gb;
+  PetscScalar       ***ad, ***gb, *val;
   const PetscScalar ***cap;
+  PetscCount           nval = 0;
 
   PetscFunctionBeginUser;
   if (T != NULL) { /* A(T) already assembled at exactly these temperatures */
@@ -335,9 +396,12 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
     if (th->assembled_id == id && th->assembled_state == state) PetscFunctionReturn(PETSC_SUCCESS);
     th->assembled_id    = id;
     th->assembled_state = state;
+    PetscCall(VecCopy(T, th->Tk));
   } else th->assembled_id = 0;
+  th->Tk_valid = (PetscBool)(T != NULL);
   th->k_version++;
   PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscCall(PetscMalloc1(th->nvalues, &val));
   PetscCall(PhThermalConductancesGet(th, T, &cd));
   PetscCall(DMDAVecGetArray(th->da, th->adiag, &ad));
   PetscCall(DMDAVecGetArray(th->da, th->gbc, &gb));
@@ -346,29 +410,49 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
     PhNeighbour     nb[6];
     const PetscInt  n       = PhThermalCellFaces(th, &cd, i, j, k, nb);
     const PetscReal diag_bc = cd.diag_bc[PhIndexBoxOffset(&th->owned, i, j, k)];
-    MatStencil      row, col[7];
-    PetscScalar     val[7];
-    PetscReal       sum = diag_bc;
+    PetscReal       sum     = diag_bc;
 
-    row.i = i, row.j = j, row.k = k, row.c = 0;
-    col[0] = row;
     for (PetscInt q = 0; q < n; q++) {
-      col[q + 1].i = nb[q].i, col[q + 1].j = nb[q].j, col[q + 1].k = nb[q].k, col[q + 1].c = 0;
-      val[q + 1] = -nb[q].G;
+      val[nval + 1 + q] = -nb[q].G;
       sum += nb[q].G;
     }
-    val[0]      = sum + th->shift * PetscRealPart(cap[k][j][i]);
+    val[nval]   = sum + th->shift * PetscRealPart(cap[k][j][i]);
     ad[k][j][i] = sum;
     gb[k][j][i] = diag_bc;
-    PetscCall(MatSetValuesStencil(th->A, 1, &row, n + 1, col, val, INSERT_VALUES));
+    nval += n + 1;
   }
   PetscCall(DMDAVecRestoreArrayRead(th->da, th->capacity, &cap));
   PetscCall(DMDAVecRestoreArray(th->da, th->gbc, &gb));
   PetscCall(DMDAVecRestoreArray(th->da, th->adiag, &ad));
   PetscCall(PhThermalConductancesRestore(th, &cd));
+  PetscCall(MatSetValuesCOO(th->A, val, INSERT_VALUES));
   PetscCall(MatAssemblyBegin(th->A, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(th->A, MAT_FINAL_ASSEMBLY));
+  PetscCall(PetscFree(val));
   PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  A bound on the largest relative change of any conductance between the temperatures A was assembled at and T, for
+  k(T) = k (T/300 K)^n: with x = max |T - T_k| / min(T, T_k) over the cells, a cell's k changes by at most
+  (1 - x)^-|n| - 1, and a face conductance (two half-cell resistances in series, or one and a fixed film) by no more
+  than the larger change of its two cells. Infinite when A holds the reference conductances.
+**/
+PetscErrorCode PhThermalConductanceDrift_Private(PhThermal th, Vec T, PetscReal *drift)
+{
+  PetscReal dmax, tmin, kmin, x, nmax = 0;
+
+  PetscFunctionBeginUser;
+  *drift = PETSC_MAX_REAL;
+  if (!th->Tk_valid) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt m = 0; m < th->problem->nmaterials; m++) nmax = PetscMax(nmax, PetscAbsReal(th->problem->materials[m].k_exponent));
+  PetscCall(VecWAXPY(th->work, -1.0, th->Tk, T));
+  PetscCall(VecNorm(th->work, NORM_INFINITY, &dmax));
+  PetscCall(VecMin(T, NULL, &tmin));
+  PetscCall(VecMin(th->Tk, NULL, &kmin));
+  x = dmax / PetscMin(tmin, kmin);
+  if (x < 1) *drift = PetscPowReal(1 - x, -nmax) - 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -379,12 +463,14 @@ PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T)
 **/
 PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y)
 {
-  PhConductances cd;
-  PetscScalar ***yv;
+  PhConductances     cd;
+  PetscScalar     ***yv;
+  const PetscScalar *tg;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(PH_EVENT_APPLY, 0, 0, 0, 0));
   PetscCall(PhThermalConductancesGet(th, T, &cd));
+  tg = &cd.t[th->ghost.lo[2]][th->ghost.lo[1]][th->ghost.lo[0]]; /* flat, over th->ghost */
   PetscCall(DMDAVecGetArray(th->da, y, &yv));
   PH_BOX_FOR(th->owned, i, j, k) {
     PhNeighbour     nb[6];
@@ -392,12 +478,12 @@ PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y)
     const PetscReal tc   = PetscRealPart(cd.t[k][j][i]);
     PetscReal       flow = cd.diag_bc[PhIndexBoxOffset(&th->owned, i, j, k)] * tc;
 
-    for (PetscInt q = 0; q < n; q++) flow += nb[q].G * (tc - PetscRealPart(cd.t[nb[q].k][nb[q].j][nb[q].i]));
+    for (PetscInt q = 0; q < n; q++) flow += nb[q].G * (tc - PetscRealPart(tg[nb[q].g]));
     yv[k][j][i] = flow;
   }
   PetscCall(DMDAVecRestoreArray(th->da, y, &yv));
   PetscCall(PhThermalConductancesRestore(th, &cd));
-  PetscCall(PetscLogEventEnd(PH_EVENT_ASSEMBLE, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(PH_EVENT_APPLY, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -828,6 +914,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PhThermalPlatesDestroy_Private(th));
   PetscCall(PetscFree2(th->src_box, th->src_volume));
   PetscCall(PetscFree(th->gmat));
+  PetscCall(PetscFree3(th->rhalf, th->diag_bc, th->knl));
   PetscCall(PhThermalDestroyState_Private(th));
   PetscCall(PhThermalReducedDestroy_Private(th));
   PetscCall(PhThermalDestroy(&th->check));
@@ -842,6 +929,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(VecDestroy(&th->adiag));
   PetscCall(VecDestroy(&th->gbc));
   PetscCall(VecDestroy(&th->Tabs));
+  PetscCall(VecDestroy(&th->Tk));
   PetscCall(VecDestroy(&th->capacity));
   PetscCall(VecDestroy(&th->volume));
   PetscCall(VecDestroy(&th->work));

@@ -53,6 +53,9 @@ struct _p_PhThermal {
   DMDALocalInfo    info;
   PhIndexBox       owned, ghost;   /* the cells this rank owns, and those with its ghosts */
   PetscInt        *gmat;           /* material of the ghosted cells, stored [k][j][i] over `ghost` (PhIndexBoxOffset()) */
+  PetscReal       *rhalf;          /* half-cell resistances of the ghosted cells as last computed, 3 per cell, m^2 K/W */
+  PetscReal       *diag_bc;        /* boundary conductance of every owned cell as last computed, W/K */
+  PetscInt        *knl, nknl;      /* offsets in `ghost` of the cells whose material has k(T) */
   Vec              capacity;       /* C = rho cp V, J/K */
   Vec              volume;         /* m^3 */
   Vec              extra;          /* heat of the heat inputs per cell (optics), W; NULL when none */
@@ -76,6 +79,7 @@ struct _p_PhThermal {
   PhIndexBox      *report;
   PetscReal       *fixed_power;  /* when set, the source powers (before leakage) of a steady solve instead of their signals, W */
   Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
+  PetscCount       nvalues;      /* entries of A this rank writes (its COO pattern, PhThermalPreallocate()) */
   Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
   Vec              gbc;          /* boundary conductance of every cell, A * 1, W/K */
   PetscReal        shift;        /* what A's diagonal holds beyond adiag: shift * C, 1/s */
@@ -84,6 +88,9 @@ struct _p_PhThermal {
   PetscObjectState assembled_state;
   PetscReal        pc_shift;    /* shift the preconditioner was built for */
   PetscInt         k_version;   /* counts the assemblies of the conductances: coarse operators built from another are stale */
+  Vec              Tk;          /* the temperatures A's conductances were assembled at (k(T)) */
+  PetscBool        Tk_valid;    /* Tk holds them (not after an assembly at the reference k) */
+  PetscReal        k_lag;       /* -ph_k_lag: the integrator's J keeps its conductances while none has changed by more than this */
   PetscBool        nonlinear_k; /* some material has k(T) */
   PetscBool        leakage;     /* some source has leakage */
   PetscInt         npatches;
@@ -103,16 +110,18 @@ struct _p_PhThermal {
   PetscInt         mg_coarsen_factor; /* -ph_mg_coarsen_factor */
 
   /* the state and its integrator (thermal_ts.c, thermal_state.c) */
-  Vec                 T;           /* the temperature field, K */
-  Vec                 T0;          /* at the start of the run, for the stored energy */
-  Vec                 Tprev;       /* after the previous step */
-  Vec                 theta;       /* the integrator's state, the rise T - t_ref */
-  Vec                 rate;        /* scratch: (T - Tprev) / dt */
-  TS                  ts;          /* created on the first PhThermalAdvance() */
-  PetscReal           t;           /* time of T, s */
-  PetscInt            steps;       /* accepted steps */
-  PetscReal           segment_end; /* the landing time of the current TSSolve, s */
-  PetscReal           dt_natural;  /* last step size the adaptivity chose freely, s */
+  Vec                 T;             /* the temperature field, K */
+  Vec                 T0;            /* at the start of the run, for the stored energy */
+  Vec                 Tprev;         /* after the previous step */
+  Vec                 theta;         /* the integrator's state, the rise T - t_ref */
+  Vec                 rate;          /* scratch: (T - Tprev) / dt */
+  TS                  ts;            /* created on the first PhThermalAdvance() */
+  PetscReal           t;             /* time of T, s */
+  PetscInt            steps;         /* accepted steps */
+  PetscReal           segment_end;   /* the landing time of the current TSSolve, s */
+  PetscReal           dt_natural;    /* last step size the adaptivity chose freely, s */
+  PetscReal           atol;          /* the integrator's default absolute tolerance, K */
+  PetscReal           atol_fraction; /* -ph_atol_fraction: atol over the case's rise scale */
   PhEnergyIntegrals   energy;
   PhThermalMonitorFn *monitor;
   void               *monitor_ctx;
@@ -123,11 +132,12 @@ PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, 
 PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp);
 PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);
 PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
+PH_INTERN PetscErrorCode PhThermalConductanceDrift_Private(PhThermal th, Vec T, PetscReal *drift);
 PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y);
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalDestroyState_Private(PhThermal th);
-PH_INTERN PetscErrorCode PhThermalCreateTS_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalCreateTS_Private(PhThermal th, PetscReal rise);
 PH_INTERN PetscErrorCode PhThermalCheckState_Private(PhThermal th, PetscReal t, Vec T);
 PH_INTERN PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const PetscReal power[], Vec b);
 PH_INTERN PetscErrorCode PhThermalSpreadInputs_Private(PhThermal th, const PetscReal power[], Vec heat);

@@ -72,9 +72,14 @@ static PetscErrorCode PhIJacobian(TS ts, PetscReal t, Vec theta, Vec thetadot, P
   PetscCall(SNESSetLagPreconditioner(snes, rebuild ? -2 : -1));
   if (rebuild) th->pc_shift = shift;
   if (th->nonlinear_k) {
+    PetscReal drift;
+
     PetscCall(VecCopy(theta, th->Tabs));
     PetscCall(VecShift(th->Tabs, th->t_ref));
-    PetscCall(PhThermalAssemble_Private(th, th->Tabs));
+    PetscCall(PhThermalConductanceDrift_Private(th, th->Tabs, &drift));
+    if (drift > th->k_lag) { /* otherwise J keeps the conductances of an earlier step: Picard converges to the same answer */
+      PetscCall(PhThermalAssemble_Private(th, th->Tabs));
+    }
   }
   PetscCall(PhThermalSetShift_Private(th, shift));
   if (rebuild) {
@@ -214,13 +219,76 @@ static PetscErrorCode PhPreStep(TS ts)
 }
 
 /*
-  The time integrator: backward Euler with basic adaptivity (absolute 0.01 K, relative 1e-3 of the rise), a linear
+  The scale of the case's temperature rise, K, for the integrator's absolute tolerance: the larger of the initial
+  field's largest rise over T_ref and the rise that every source at its largest power (leakage at its p_ref), every
+  heat input at its magnitude and every flux face at its largest value would cause together: their steady rise (one
+  steady solve, boundaries at their ambient), or, when no boundary takes heat out, the mean rise their heat would
+  cause by time.end. 0 when nothing heats the case and it starts at T_ref.
+*/
+static PetscErrorCode PhThermalRiseScale(PhThermal th, PetscReal *rise)
+{
+  PhCase      pb = th->problem;
+  PetscReal  *power, lo, hi;
+  PetscScalar gsum, heat, ***qv;
+  Vec         q, x;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecMax(th->T, NULL, &hi));
+  PetscCall(VecMin(th->T, NULL, &lo));
+  *rise = PetscMax(hi - th->t_ref, th->t_ref - lo);
+  if (*rise <= 1e-9 * PetscMax(PetscAbsReal(hi), PetscAbsReal(lo))) *rise = 0; /* a uniform start: its rise is rounding */
+  PetscCall(VecDuplicate(th->T, &q));
+  PetscCall(VecDuplicate(th->T, &x));
+  PetscCall(VecSet(q, 0));
+  PetscCall(PetscMalloc1(PetscMax(pb->nsources, 1), &power));
+  for (PetscInt s = 0; s < pb->nsources; s++)
+    power[s] = PhSignalMaxAbs(&pb->sources[s].power) + (pb->sources[s].has_leakage ? pb->sources[s].leak_p_ref : 0);
+  PetscCall(PhThermalAddSourceHeat_Private(th, power, q));
+  PetscCall(PetscFree(power));
+  if (th->ninput > 0) {
+    PetscCall(VecSet(x, 0));
+    PetscCall(PhThermalSpreadInputs_Private(th, th->input_amp, x));
+    PetscCall(VecAXPY(q, 1.0, x));
+  }
+  PetscCall(DMDAVecGetArray(th->da, q, &qv));
+  for (PetscInt p = 0; p < th->npatches; p++) {
+    const PhPatch  *pa = &th->patches[p];
+    const PetscReal v  = PhSignalMaxAbs(&pa->bc->value);
+
+    if (pa->bc->type != PH_BC_FLUX) continue;
+    for (PetscInt c = 0; c < pa->n; c++) qv[pa->cell[c][2]][pa->cell[c][1]][pa->cell[c][0]] += pa->g[c] * v;
+  }
+  PetscCall(DMDAVecRestoreArray(th->da, q, &qv));
+  PetscCall(VecSum(q, &heat));
+  PetscCall(VecSum(th->gbc, &gsum));
+  if (PetscRealPart(heat) > 0 && PetscRealPart(gsum) > 0) {
+    PetscReal steady;
+
+    PetscCall(PhThermalSolveResponse(th, q, x));
+    PetscCall(VecMax(x, NULL, &steady));
+    *rise = PetscMax(*rise, steady);
+  } else if (PetscRealPart(heat) > 0) {
+    PetscScalar capacity;
+
+    PetscCall(VecSum(th->capacity, &capacity));
+    *rise = PetscMax(*rise, PetscRealPart(heat) * pb->time.end / PetscRealPart(capacity));
+  }
+  PetscCall(VecDestroy(&q));
+  PetscCall(VecDestroy(&x));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The time integrator: backward Euler with basic adaptivity (absolute tolerance -ph_atol_fraction (1e-4) of the case's rise
+  scale, PhThermalRiseScale(), or 0.01 K when it has none; relative 1e-3 of the rise), each step's solve starting from
+  the extrapolation of the previous step (-ts_theta_initial_guess_extrapolate: 6% fewer preconditioner applications
+  on the examples, benchmarks/README.md section 10), a linear
   solve per step unless k(T) or leakage make it nonlinear (then Picard iterations to 1e-9). Its state is the rise
   T - T_ref. Linear solves stop at -ksp_rtol (1e-5) of the step's initial residual or at -ph_ksp_floor (1e-6) of the
   step's heat. Steps are at most time.dt_max; an adaptive run starts with time.dt / 100, a fixed one (-ts_adapt_type
   none) keeps time.dt. Every -ts_, -snes_, -ksp_ and -pc_ option overrides the defaults.
 */
-PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
+PetscErrorCode PhThermalCreateTS_Private(PhThermal th, PetscReal rise)
 {
   TS          ts;
   TSAdapt     adapt;
@@ -229,6 +297,7 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
   PetscBool   nonlinear = (PetscBool)(th->nonlinear_k || th->leakage);
   TSType      type;
   TSAdaptType atype;
+  PetscBool   guess_set;
 
   PetscFunctionBeginUser;
   PetscCall(TSCreate(th->comm, &ts));
@@ -245,7 +314,9 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
   }
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
-  PetscCall(TSSetTolerances(ts, 0.01, NULL, 1e-3, NULL));
+  th->atol = rise > 0 ? th->atol_fraction * rise : 0.01;
+  PetscCall(PetscInfo(NULL, "time integrator: absolute tolerance %g K (rise scale %g K)\n", (double)th->atol, (double)rise));
+  PetscCall(TSSetTolerances(ts, th->atol, NULL, 1e-3, NULL));
   PetscCall(TSSetMaxSNESFailures(ts, 20));
   PetscCall(TSSetMaxStepRejections(ts, 50));
   PetscCall(TSGetAdapt(ts, &adapt));
@@ -279,7 +350,10 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th)
   PetscCall(TSSetPostStep(ts, PhPostStep));
   PetscCall(TSSetTime(ts, 0.0));
   PetscCall(TSAdaptSetStepLimits(adapt, PETSC_DEFAULT, th->problem->time.dt_max));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_theta_initial_guess_extrapolate", &guess_set));
+  if (!guess_set) PetscCall(PetscOptionsSetValue(NULL, "-ts_theta_initial_guess_extrapolate", "true"));
   PetscCall(TSSetFromOptions(ts));
+  if (!guess_set) PetscCall(PetscOptionsClearValue(NULL, "-ts_theta_initial_guess_extrapolate")); /* not a user's unused option with -ts_type bdf */
   PetscCall(TSGetType(ts, &type));
   PetscCall(TSAdaptGetType(adapt, &atype));
   th->energy.exact = (PetscBool)(!strcmp(type, TSBEULER)); /* end-point quadrature is the integrator's own for backward Euler */
@@ -360,8 +434,11 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (th->ts == NULL) {
+    PetscReal rise = 0;
+
+    PetscCall(PhThermalRiseScale(th, &rise));
     PetscCall(KSPDestroy(&th->ksp)); /* the steady solver's multigrid hierarchy is no longer needed */
-    PetscCall(PhThermalCreateTS_Private(th));
+    PetscCall(PhThermalCreateTS_Private(th, rise));
   }
   while (th->t < t_land - eps) {
     PetscReal         t_next = 0, dt = 0, t0 = th->t;
@@ -424,6 +501,13 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
       PetscCall(PetscStrallocpy(path, &th->cache_dir));
     }
   }
+  PetscCall(PetscOptionsReal("-ph_atol_fraction",
+                             "the time integrator's absolute tolerance as a fraction of the case's rise scale (-ts_atol sets it in kelvin instead)",
+                             "PhThermalAdvance", th->atol_fraction, &th->atol_fraction, NULL));
+  PetscCall(PetscOptionsReal("-ph_k_lag",
+                             "with k(T), the time integrator's Jacobian keeps its conductances until one has changed by more than this fraction "
+                             "(the residual always uses k at the current temperatures)",
+                             "PhThermalAdvance", th->k_lag, &th->k_lag, NULL));
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();

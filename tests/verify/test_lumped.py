@@ -14,6 +14,11 @@ e(t) = sqrt(2 eps dT0) (exp(-t/2tau) - exp(-t/tau)) peaks at t = 2 tau ln 2 at
 That is the justified tolerance of each run; steps cut shorter by the output samples only reduce the error. The
 global error of a first-order method grows like the square root of the local tolerance, so 1e-4 of the rise needs
 a local tolerance near 1e-8 K (third run); the first-order scaling itself is checked between the second and third.
+
+Small rise: the same plate heated from the ambient by 22 mW (samples every 1.75 s) rises by P/G = 0.22 K, T = T_amb + P/G (1 - exp(-t/tau)).
+The default absolute tolerance is 1e-4 of the case's rise scale (here the steady rise, 0.22 K), so that a small rise
+is integrated to the same relative accuracy as a large one: the bound sqrt(eps dT/2)/2 with eps = (1e-4 + 1e-3) dT
+is 1.2% of the rise. With the former fixed 0.01 K the error was 4.2% of the rise, beyond that bound.
 """
 import math
 
@@ -87,7 +92,7 @@ def main():
             tap.check(f"lumped {name} relative", e / dT <= tol_rel,
                         f"max |T - exact| / (T0 - T_amb) = {e / dT:.2e} (tolerance {tol_rel:.0e})")
 
-    tap.guard("lumped default tolerances", one, "default tolerances", 0.01, 1e-3, [])
+    tap.guard("lumped default tolerances", one, "default tolerances", 1e-4 * dT, 1e-3, [])
     tap.guard("lumped tight", one, "tight (-ts_atol 1e-6 -ts_rtol 1e-7)", 1e-6, 1e-7, ["-ts_atol", "1e-6", "-ts_rtol", "1e-7"])
     print("# with backward Euler the global error scales as the square root of the local tolerance: 1e-4 of the rise "
           "needs atol/rtol near 1e-8/1e-9, not 1e-6/1e-7")
@@ -100,7 +105,33 @@ def main():
                     f"error ratio for 100x smaller local tolerances {a / b:.2f} (backward Euler: sqrt(100) = 10; accepted 5 to 20)")
 
     tap.guard("lumped first-order convergence", order)
+    tap.guard("lumped small rise", small_rise, work)
     tap.finish()
+
+
+SMALL_POWER = 0.022  # W
+
+
+def small_rise(work):
+    """Heating by 22 mW from the ambient (a 0.22 K rise) at the default tolerances, and at the former atol of 0.01 K."""
+    g = H_EFF * 1e-4  # W/K: the convection face is 10 x 10 mm
+    rise = SMALL_POWER / g
+    case = CASE.replace(f'initial: "{T0} C"', f'initial: "{T_AMB} C"').replace("power: 0 W", f"power: {SMALL_POWER} W")
+    case = case.replace("series_every: 0.25 s", "series_every: 1.75 s")  # few landings: the error control sets the steps
+    errs = {}
+    for name, args in (("default", []), ("atol 0.01 K", ["-ts_atol", "0.01"])):
+        r = phverify.run(work, "small_" + name.replace(" ", "_").replace(".", ""), case, args=args)
+        t = r["series/time"]
+        errs[name] = float(np.max(np.abs(r["sources/t_mean"][:, 0] - (T_AMB + rise * (1 - np.exp(-t / TAU))))))
+        print(f"# small rise, {name}: {int(r['summary']['steps'])} steps, largest error {errs[name]:.3e} K = {errs[name] / rise:.2e} of the "
+              f"{rise:.4f} K rise")
+    bound = 0.5 * math.sqrt((1e-4 + 1e-3) * rise * rise / 2)
+    tap.check("lumped small rise relative accuracy", errs["default"] <= bound,
+              f"max |T - exact| = {errs['default'] / rise:.2e} of the rise at the default tolerances (bound sqrt(eps dT/2)/2 = {bound / rise:.2e} "
+              f"with eps = 1.1e-3 dT)")
+    tap.check("lumped small rise former atol", errs["atol 0.01 K"] > bound and errs["default"] <= errs["atol 0.01 K"] / 3,
+              f"with the former fixed atol of 0.01 K the error is {errs['atol 0.01 K'] / rise:.2e} of the rise, beyond the bound "
+              f"and at least 3 times the default's")
 
 
 if __name__ == "__main__":
