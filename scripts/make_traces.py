@@ -190,10 +190,12 @@ def inference_day(seed=13, window=50.0):
     """A day of inference serving compressed into 60 s (1 s of trace is 24 minutes of the day), at the real time scale
     of its batches: in every 50 ms scheduling window the ASIC computes for a share of the window equal to the load
     (continuous batching), at a power that grows with the batch, then streams the results out over the optical links
-    for 5 ms and idles for the rest. The load follows the diurnal envelope, times a slow random walk (+-15%), plus
-    three traffic bursts that saturate the service (at 9 h, 13 h and 20 h of the day, 1.5-3 s of trace)."""
+    for 5 ms and idles for the rest, after 2 s of idle while the service loads its model. The load follows the
+    diurnal envelope, times a slow random walk (+-15%), plus three traffic bursts that saturate the service (at 9 h,
+    13 h and 20 h of the day, 1.5-3 s of trace)."""
     rng, rows, t = random.Random(seed), Rows(), 0.0
     rows.add(0.0, *IDLE)
+    t = LAUNCH  # the service loads its model: the run begins from the idle steady state, as the others
     bursts = [(22500.0, 1500.0), (32500.0, 3000.0), (50000.0, 2000.0)]  # (start ms, length ms)
     walk = 1.0
     while t < LONG_END:
@@ -260,9 +262,11 @@ co-packaged SerDes and optical engines), representative rather than measured on 
     write(os.path.join(out, "inference-60s.csv"), """
 A day of inference serving compressed into 60 s at 1 ms resolution, written by scripts/make_traces.py (pseudo-random,
 seed 13, so it is reproducible). A row per change of power; times are whole milliseconds.
-1 s of trace is 24 minutes of the day, but the batches keep their real time scale: in every 50 ms scheduling window
-(continuous batching) the ASIC computes for load x 45 ms at 200 W + 600 W x load (prefill and decode), streams the
-results out for 5 ms (ASIC 260 W, SerDes 20-40 W, EIC 3-6 W) and idles for the rest (120 W, 8 W, 1.5 W).
+0-2 s: idle (ASIC 120 W, SerDes 8 W, EIC 1.5 W) while the service loads its model; the run begins from this idle
+steady state. 1 s of trace is 24 minutes of the day (t = 0 is midnight), but the batches keep their real time scale:
+in every 50 ms scheduling window (continuous batching) the ASIC computes for load x 45 ms at 200 W + 600 W x load
+(prefill and decode), streams the results out for 5 ms (ASIC 260 W, SerDes 20-40 W, EIC 3-6 W) and idles for the
+rest (120 W, 8 W, 1.5 W).
 The load follows a diurnal envelope, 0.15 at 4 h to 1 at 16 h (a raised cosine; the daily cycle of datacenter load,
 Barroso, Hoelzle and Ranganathan, "The datacenter as a computer", 3rd ed., 2018), times a slow random walk (+-15%)
 and a +-15% draw per window, with three traffic bursts at full load: 9 h (22.5 s, 1.5 s), 13 h (32.5 s, 3 s) and
