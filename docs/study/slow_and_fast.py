@@ -9,7 +9,10 @@ of the link) and /series/time:
   idle          ring temperature at t = 0 (the idle steady state the 60 s traces start from), degC
   slow_rise     largest rise of the 400 ms moving average above its value at t = 0, K: the package heating
   t90           time after the workload starts (t = 2 s) at which the moving average first reaches 90% of that rise, s
-  fast_swing    largest max - min of the ring temperature within a 400 ms window after t = 4 s, K: the step's swing
+  drift         rise of the 400 ms moving average from t = 4 s (2 s of work) to t = 19.5 s, K: the part of the heating
+                slower than the dies themselves (lid, cold plate, heat sink, substrate)
+  fast_swing    largest max - min of the ring temperature within a 400 ms window between 10 s and 19.5 s, K: the swing
+                of a step (on the training traces the package is near its plateau there, before the first checkpoint)
   total_swing   max - min over the whole run, K (the summary's ring_temperature_swing is the same per ring)
 Prints a table (or writes it as CSV with --csv)."""
 import argparse
@@ -26,6 +29,7 @@ from scan import safe  # noqa: E402  (the point names of scripts/scan.py)
 
 START = 2.0   # s: the 60 s traces start the workload after 2 s of idle
 WINDOW = 0.4  # s: one training step
+FAST = (10.0, 19.5)  # s: steady training, before the first checkpoint of training-60s.csv
 
 
 def analyse(path):
@@ -41,9 +45,10 @@ def analyse(path):
     slow = float(rise.max())
     after = np.nonzero((tavg >= START) & (rise >= 0.9 * slow))[0]
     t90 = float(tavg[after[0]] - START) if len(after) and slow > 0 else float("nan")
-    late = ring[t >= START + 2.0]
+    drift = float(np.interp(FAST[1] - WINDOW / 2, tavg, avg) - np.interp(START + 2.0, tavg, avg))
+    late = ring[(t >= FAST[0]) & (t <= FAST[1])]
     fast = float((sliding_window_view(late, n).max(axis=1) - sliding_window_view(late, n).min(axis=1)).max()) if len(late) > n else 0.0
-    return {"idle": float(ring[0]), "slow_rise": slow, "t90": t90, "fast_swing": fast, "total_swing": float(ring.max() - ring.min())}
+    return {"idle": float(ring[0]), "slow_rise": slow, "t90": t90, "drift": drift, "fast_swing": fast, "total_swing": float(ring.max() - ring.min())}
 
 
 def main(argv):
@@ -67,7 +72,7 @@ def main(argv):
                 if not os.path.exists(h5):
                     continue
                 table.append(dict(workload=scan, label=row["label"], **params, **analyse(h5)))
-    keys = ["workload", "label", "asic_scale", "heater_eff", "h_cold_plate", "idle", "slow_rise", "t90", "fast_swing", "total_swing"]
+    keys = ["workload", "label", "asic_scale", "heater_eff", "h_cold_plate", "idle", "slow_rise", "t90", "drift", "fast_swing", "total_swing"]
     if args.csv:
         with open(args.csv, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
