@@ -479,7 +479,9 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
                               "size of the reduced model's basis (time.method: reduced)"));
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_shifts", (PetscReal)shifts, "1",
                               "shifts s of the rational Krylov blocks (A + s C)^-1 F, s = 0 included"));
-    PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_build_time", build, "s", "wall-clock time to build the reduced model"));
+    PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_build_time", build, "s",
+                              "wall-clock time to build the reduced model (with a model reused from a file or -ph_reduced_cache: to freeze k(T), "
+                              "read the basis and form the reduced operators)"));
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_error_estimate", estimate, "K",
                               "estimated error of the source and device temperatures against the full model: the error of the basis at its last "
                               "checked shifts, weighted by each input's largest magnitude (the check is frequency-domain; -ph_reduced_check "
