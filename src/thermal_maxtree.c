@@ -1,11 +1,11 @@
 /*
-  The largest of many linear functions v_i = w_i . z (the rise of every cell of a report box in the reduced model's
-  modal coordinates z) without evaluating them all: a tree of bounds.
+  The largest of many linear functions v_i = w_i . z (the rise of every cell of a report box, w_i the basis at the cell
+  and z the reduced model's coordinates) without evaluating them all: a tree of bounds.
 
   The rows are first rotated (w -> R^T w, R the right singular vectors of the rows, largest first): a change of basis
   that leaves every value unchanged and puts the variation over the cells into the leading components, so that a query
   bounds the trailing components of small weight together (at most PH_MAXTREE_TAIL) and the others one by one.
-  The cells are ordered along a Morton curve of their (i, j) indices within each plane k, so that squares of 4^l x 4^l
+  The cells are ordered along a Morton curve of their (i, j) indices within each plane k, so that squares of 2^l x 2^l
   cells are contiguous; each such square is a node of level l. A node holds the quadratic in (i, j) fitted to its
   cells' rows by least squares and the half-range d of what it leaves (componentwise), so that every cell c of the node
   has |v_c - P_c . z| <= d . |z|; the quadratic's range over the node's rectangle bounds the node's values above, its
@@ -18,7 +18,6 @@
 #include "thermal_impl.h"
 
 #include <petscblaslapack.h>
-#include <stdlib.h>
 
 #define PH_MAXTREE_FANOUT_BITS 2    /* a level groups 2 x 2 squares of Morton order */
 #define PH_MAXTREE_TAIL        1e-3 /* the components a query bounds together add at most this much (units of the values) */
