@@ -19,7 +19,10 @@
 #include <math.h>
 #include <petscblaslapack.h>
 #include <photherm/h5.h>
+#include <errno.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PH_REDUCED_FILE_VERSION 1
@@ -854,7 +857,28 @@ static PetscErrorCode PhReducedCacheLookup(PhThermal th, char path[], size_t len
   uint64_t  hash = 1469598103934665603ULL; /* FNV-1a */
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMkdir(th->cache_dir)); /* on every rank: a directory that exists is left as it is */
+  { /* rank 0 makes the directory and its parents (those that exist are left as they are); every rank learns how it went */
+    PetscMPIInt rank;
+    int         err = 0;
+
+    PetscCallMPI(MPI_Comm_rank(th->comm, &rank));
+    if (rank == 0) {
+      char dir[PETSC_MAX_PATH_LEN];
+
+      PetscCall(PetscStrncpy(dir, th->cache_dir, sizeof(dir)));
+      for (char *p = dir + 1; !err; p++) {
+        char c = *p;
+
+        if (c != '/' && c != '\0') continue;
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) err = errno;
+        *p = c;
+        if (c == '\0') break;
+      }
+    }
+    PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, th->comm));
+    PetscCheck(!err, th->comm, PETSC_ERR_FILE_OPEN, "-ph_reduced_cache %s: cannot make the directory: %s", th->cache_dir, strerror(err));
+  }
   PetscCall(PhReducedFingerprint(th, f));
   for (PetscInt i = 0; i < PH_REDUCED_NFINGER; i++) {
     (void)snprintf(digits, sizeof(digits), "%.9e;", (double)f[i]);
