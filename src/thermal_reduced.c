@@ -16,10 +16,10 @@
 */
 #include "thermal_impl.h"
 
+#include <errno.h>
 #include <math.h>
 #include <petscblaslapack.h>
 #include <photherm/h5.h>
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
