@@ -10,6 +10,7 @@
 #define PH_PICARD_TOLERANCE      1e-9
 #define PH_RUNAWAY_LEAKAGE       100.0 /* times p_ref */
 #define PH_K_LAG                 0.01  /* default -ph_k_lag */
+#define PH_REDUCED_K_LAG         0.02  /* default -ph_reduced_k_lag */
 #define PH_ATOL_FRACTION         1e-4  /* default -ph_atol_fraction: the integrator's absolute tolerance over the case's rise scale */
 
 static PetscErrorCode PhThermalPreallocate(PhThermal th);
@@ -161,6 +162,7 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   th->ksp_floor         = 1e-6;
   th->mg_coarsen_factor = 3;
   th->k_lag             = PH_K_LAG;
+  th->reduced_k_lag     = PH_REDUCED_K_LAG;
   th->atol_fraction     = PH_ATOL_FRACTION;
   th->reduce            = (PetscBool)(problem->time.method == PH_METHOD_REDUCED);
   th->reduced_tolerance = problem->time.reduced_tolerance;

@@ -72,6 +72,8 @@ struct _p_PhReduced {
   PetscBool      cells_current;
   PetscLogDouble nquery, nnodes, nevaluated, ncells; /* work of the maxima: queries, nodes bounded, cells evaluated, cells */
   PetscReal     *gsum;                               /* [npatch] sum of g_p, W/K (or m^2 for flux) */
+  PetscReal     *kmean;                              /* [nreport] the report boxes' means (K) where k(T) was last frozen */
+  PetscInt       nrefreeze;
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -1059,12 +1061,12 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(PetscTime(&t0));
   if (th->nonlinear_k) {
     PetscCall(PhReducedFreezeConductivity(th));
-    if (th->freeze_error > th->reduced_tolerance)
+    if (th->freeze_error > th->reduced_tolerance && th->reduced_k_lag <= 0)
       PetscCall(PetscFPrintf(th->comm, stderr,
                              "photherm: warning: time.method reduced: k(T) is frozen at the steady state of the mean power; at the highest powers "
                              "that moves the steady source, block and device temperatures by up to %.3g K, above time.reduced.tolerance %.3g K "
-                             "(summary reduced_freeze_error); the transient error is smaller, measure it with -ph_reduced_check or use "
-                             "time.method: full\n",
+                             "(summary reduced_freeze_error) and -ph_reduced_k_lag 0 keeps it frozen; the transient error is smaller, "
+                             "measure it with -ph_reduced_check\n",
                              (double)th->freeze_error, (double)th->reduced_tolerance));
   }
   PetscCall(PetscNew(&rd));
@@ -1118,12 +1120,76 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   if (cached[0] && th->model_path == NULL) PetscCall(PhThermalSaveReduced(th, cached)); /* built here: left for the next run */
   PetscCall(PhReducedDiagonalise(th));
   PetscCall(PhReducedOutputRows(th));
+  PetscCall(PetscMalloc1(th->nreport + 1, &rd->kmean));
+  if (th->nonlinear_k) { /* the means of the state k(T) was frozen at: the steady state of the mean power */
+    PetscReal *tmax;
+
+    PetscCall(PetscMalloc1(th->nreport + 1, &tmax));
+    PetscCall(PhThermalFieldBoxStats_Private(th, th->Tk, th->nreport, th->report, tmax, rd->kmean));
+    PetscCall(PetscFree(tmax));
+  }
   if (th->check_window >= 0) PetscCall(PhReducedCheckCreate(th));
   PetscCall(PetscTime(&t1));
   rd->build_time   = (PetscReal)(t1 - t0);
   th->energy.exact = PETSC_TRUE;
   PetscCall(PetscInfo(NULL, "reduced model: %d inputs, basis %d, %d shifts, estimated error %g K, built in %g s\n", (int)rd->m, (int)rd->r,
                       (int)rd->nshift, (double)rd->estimate, (double)rd->build_time));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  k(T) follows the reduced field: when the report boxes' means have moved so far from where the conductances were last
+  frozen that some conductance may have changed by more than -ph_reduced_k_lag (relative; the bound of the full path's
+  -ph_k_lag), the operator is re-formed at the present field on the same basis: A(T), the boundary columns of F, B_r,
+  K_r = V^T A V, its modes and the energy rows. The state x is unchanged (C does not depend on T).
+*/
+static PetscErrorCode PhReducedRefreeze(PhThermal th)
+{
+  PhReduced rd = th->reduced;
+  PhCase    pb = th->problem;
+  PetscInt  r = rd->r, ns = pb->nsources, nrep = th->nreport;
+  PetscReal dmax = 0, tlow = PETSC_MAX_REAL, nmax = 0, drift;
+
+  PetscFunctionBeginUser;
+  if (!th->nonlinear_k || th->reduced_k_lag <= 0 || nrep == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt m = 0; m < pb->nmaterials; m++) nmax = PetscMax(nmax, PetscAbsReal(pb->materials[m].k_exponent));
+  for (PetscInt b = 0; b < nrep; b++) {
+    PetscReal mean = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
+
+    dmax = PetscMax(dmax, PetscAbsReal(mean - rd->kmean[b]));
+    tlow = PetscMin(tlow, PetscMin(mean, rd->kmean[b]));
+  }
+  drift = dmax < tlow ? PetscPowReal(1 - dmax / tlow, -nmax) - 1 : PETSC_MAX_REAL;
+  if (drift <= th->reduced_k_lag) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhThermalReducedField_Private(th));
+  PetscCall(PhThermalAssemble_Private(th, th->T));
+  for (PetscInt q = 0; q < rd->npatch; q++) { /* the boundary columns: their conductances include half a cell of k */
+    const PhPatch *pa = &th->patches[rd->patch[q]];
+    PetscScalar   *f;
+
+    PetscCall(VecSet(rd->F[ns + q], 0.0));
+    PetscCall(VecGetArray(rd->F[ns + q], &f));
+    for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
+    PetscCall(VecRestoreArray(rd->F[ns + q], &f));
+  }
+  {
+    PetscScalar *dots;
+
+    PetscCall(PetscMalloc1(PetscMax(r, rd->m) + 1, &dots));
+    for (PetscInt k = 0; k < r; k++) {
+      PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
+      PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
+      for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+      PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
+      for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
+    }
+    PetscCall(PetscFree(dots));
+  }
+  PetscCall(PetscFree5(rd->lambda, rd->Q, rd->QB, rd->z, rd->xr));
+  PetscCall(PetscFree2(rd->orow, rd->gsum));
+  PetscCall(PhReducedDiagonalise(th));
+  for (PetscInt b = 0; b < nrep; b++) rd->kmean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
+  rd->nrefreeze++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1158,6 +1224,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   PetscReal h = t1 - th->t, *u0, *u1, out = 0, flux = 0, gen = 0;
 
   PetscFunctionBeginUser;
+  PetscCall(PhReducedRefreeze(th));
   if (th->leakage) { /* leakage from the source temperatures at the start of the interval, held over it */
     PetscReal *power;
 
@@ -1240,6 +1307,8 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree2(rd->K, rd->B));
   PetscCall(PetscFree(rd->amp));
   PetscCall(PetscFree2(rd->share, rd->retired));
+  PetscCall(PetscFree(rd->kmean));
+  if (rd->nrefreeze > 0) PetscCall(PetscInfo(NULL, "reduced model: k(T) re-frozen %d times\n", (int)rd->nrefreeze));
   PetscCall(PetscFree(rd->leak));
   PetscCall(PetscFree(rd->patch));
   PetscCall(PetscFree(rd->hot));

@@ -504,6 +504,10 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
   PetscCall(PetscOptionsReal("-ph_atol_fraction",
                              "the time integrator's absolute tolerance as a fraction of the case's rise scale (-ts_atol sets it in kelvin instead)",
                              "PhThermalAdvance", th->atol_fraction, &th->atol_fraction, NULL));
+  PetscCall(PetscOptionsReal("-ph_reduced_k_lag",
+                             "with time.method: reduced and k(T): re-form the reduced operator at the present field when some conductance may "
+                             "have moved by more than this since it was last frozen (0: frozen once, at the mean power)",
+                             "PhThermalAdvance", th->reduced_k_lag, &th->reduced_k_lag, NULL));
   PetscCall(PetscOptionsReal("-ph_k_lag",
                              "with k(T), the time integrator's Jacobian keeps its conductances until one has changed by more than this fraction "
                              "(the residual always uses k at the current temperatures)",
