@@ -32,6 +32,7 @@
 #define PH_REDUCED_DEFLATE    1e-8 /* a new vector whose C-norm falls below this share of its norm adds nothing */
 #define PH_REDUCED_RTOL       1e-9 /* relative residual of the shifted solves (the steady ones: the solver's default) */
 #define PH_REDUCED_RETIRE     1e-2 /* an input whose share of the error stays below this part of the tolerance is retired */
+#define PH_REDUCED_TD_PER_DEC 40   /* points per decade of the time-domain estimate */
 
 struct _p_PhReduced {
   PetscInt   m;          /* inputs */
@@ -44,8 +45,10 @@ struct _p_PhReduced {
   PetscInt   nheat;      /* heat inputs taken as inputs (0 when the optics do not heat the mesh) */
   PetscReal *leak;       /* [nsources] leakage power held over the interval, from the field at its start, W */
   PetscInt   nout;       /* outputs of the error estimate: source means, heat input means, then hot cells */
-  PetscInt   nhot;       /* hot cells: the hottest cell of each source's steady response */
+  PetscInt   nhot;       /* cells of the estimate: the hottest of each source's steady response, the worst of every shift */
   PetscInt  *hot;        /* [nhot] its local index on its owner, -1 elsewhere */
+  PetscInt  *hotg;       /* [nhot] its global index */
+  PetscInt   hotcap;     /* room in hot and hotg */
   PetscInt   r, rcap;    /* basis size, room */
   Vec       *V;          /* [r] basis, V^T C V = I */
   PetscReal *K;          /* [rcap][rcap] V^T A V */
@@ -56,9 +59,11 @@ struct _p_PhReduced {
   PetscReal *xr;         /* [r] scratch: reduced coordinates */
   PetscReal  shifts[PH_REDUCED_MAX_SHIFTS + 1];
   PetscInt   nshift;
-  PetscReal  estimate;   /* estimated error of the reported temperatures, K */
-  PetscReal  build_time; /* s */
-  PetscReal *orow;       /* [npatch][r] g_p^T V Q of convection and temperature patches (energy out) */
+  PetscReal  estimate;    /* estimated error of the reported temperatures, K */
+  PetscReal *O;           /* [nout][ocap] the outputs of the estimate (PhReducedOutputs) of each basis vector */
+  PetscInt   ocols, ocap; /* columns of O formed, room */
+  PetscReal  build_time;  /* s */
+  PetscReal *orow;        /* [npatch][r] g_p^T V Q of convection and temperature patches (energy out) */
   /* the outputs of a sample without the field: reduced rows and the cells of the report boxes */
   PetscReal     *x, *x0;  /* [r] reduced coordinates V^T C (T - T_ref) now and at the start */
   PetscBool      current; /* th->T holds the field of x */
@@ -73,7 +78,8 @@ struct _p_PhReduced {
   PetscLogDouble nquery, nnodes, nevaluated, ncells; /* work of the maxima: queries, nodes bounded, cells evaluated, cells */
   PetscReal     *gsum;                               /* [npatch] sum of g_p, W/K (or m^2 for flux) */
   PetscReal     *kmean;                              /* [nreport] the report boxes' means (K) where k(T) was last frozen */
-  PetscInt       nrefreeze;
+  PetscInt       nrefreeze, nrefreeze_added;         /* re-formings of k(T), and the steady responses they added */
+  KSP            ksp;                                /* the steady solves of the re-formings */
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -129,6 +135,63 @@ static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
     for (PetscInt h = 0; h < rd->nhot; h++) out[ns + th->ninput + h] = rd->hot[h] >= 0 ? PetscRealPart(x[rd->hot[h]]) : 0;
     PetscCall(VecRestoreArrayRead(v, &x));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, out + ns + th->ninput, (PetscMPIInt)rd->nhot, MPIU_REAL, MPIU_SUM, th->comm));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Take the cell of global index g as an output of the estimate, unless it is one already. */
+static PetscErrorCode PhReducedAddHot(PhThermal th, PetscInt g)
+{
+  PhReduced rd = th->reduced;
+  PetscInt  lo, hi;
+
+  PetscFunctionBeginUser;
+  for (PetscInt h = 0; h < rd->nhot; h++)
+    if (rd->hotg[h] == g) PetscFunctionReturn(PETSC_SUCCESS);
+  if (rd->nhot == rd->hotcap) {
+    rd->hotcap = PetscMax(2 * rd->hotcap, 8);
+    PetscCall(PetscRealloc(rd->hotcap * sizeof(PetscInt), &rd->hot));
+    PetscCall(PetscRealloc(rd->hotcap * sizeof(PetscInt), &rd->hotg));
+  }
+  PetscCall(VecGetOwnershipRange(th->T, &lo, &hi));
+  rd->hot[rd->nhot]  = g >= lo && g < hi ? g - lo : -1;
+  rd->hotg[rd->nhot] = g;
+  rd->nhot++;
+  rd->nout++;
+  PetscCall(PetscFree(rd->O)); /* the outputs of the basis are formed again with this row */
+  rd->ocols = rd->ocap = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The largest value of v over the cells of a box and the global index of its cell (the smallest such index). */
+static PetscErrorCode PhReducedBoxArgmax(PhThermal th, Vec v, const PhIndexBox *box, PetscReal *vmax, PetscInt *g)
+{
+  const PhIndexBox   b = PhIndexBoxIntersect(box, &th->owned);
+  const PetscScalar *x;
+  PetscInt           lo, hi;
+
+  PetscFunctionBeginUser;
+  *vmax = PETSC_MIN_REAL;
+  *g    = PETSC_MAX_INT;
+  PetscCall(VecGetOwnershipRange(v, &lo, &hi));
+  PetscCall(VecGetArrayRead(v, &x));
+  PH_BOX_FOR(b, i, j, k) {
+    PetscInt  o = PhIndexBoxOffset(&th->owned, i, j, k);
+    PetscReal a = PetscRealPart(x[o]);
+
+    if (a > *vmax) {
+      *vmax = a;
+      *g    = lo + o;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(v, &x));
+  {
+    PetscReal top;
+
+    PetscCall(MPIU_Allreduce(vmax, &top, 1, MPIU_REAL, MPIU_MAX, th->comm));
+    if (*vmax != top) *g = PETSC_MAX_INT;
+    *vmax = top;
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, g, 1, MPIU_INT, MPI_MIN, th->comm));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -212,7 +275,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PC         pc;
   Vec        x, e;
   PetscReal *Y, *out, *err, *emax, *emean, share, retired = 0, rtol_default;
-  PetscInt   r0 = rd->r; /* the model before this shift */
+  PetscInt   r0 = rd->r, *worst; /* the model before this shift; the worst cell of each source */
   PetscBool  user_rtol;
 
   PetscFunctionBeginUser;
@@ -225,6 +288,9 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PetscCall(PetscMalloc5(r0 * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
   if (r0 > 0) PetscCall(PhReducedSolve(rd, s, Y));
   PetscCall(PetscArrayzero(err, rd->nout + ns));
+  PetscCall(PetscArrayzero(emean, ns)); /* here: the largest weighted error of each source's cells at this shift */
+  PetscCall(PetscMalloc1(ns + 1, &worst));
+  for (PetscInt b = 0; b < ns; b++) worst[b] = PETSC_MAX_INT;
   PetscCall(VecDuplicate(th->T, &x));
   PetscCall(VecDuplicate(th->T, &e));
   for (PetscInt i = 0; i < rd->m; i++) {
@@ -259,10 +325,16 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
       share = PetscMax(share, rd->amp[i] * PetscAbsReal(out[o]));
     }
     PetscCall(VecAbs(e));
-    PetscCall(PhThermalFieldBoxStats_Private(th, e, ns, th->src_box, emax, emean));
     for (PetscInt b = 0; b < ns; b++) {
+      PetscInt g;
+
+      PetscCall(PhReducedBoxArgmax(th, e, &th->src_box[b], &emax[b], &g));
       err[rd->nout + b] += rd->amp[i] * emax[b];
       share = PetscMax(share, rd->amp[i] * emax[b]);
+      if (rd->amp[i] * emax[b] > emean[b]) { /* the worst cell of the source at this shift */
+        emean[b] = rd->amp[i] * emax[b];
+        worst[b] = g;
+      }
     }
     rd->share[i]   = share;
     rd->retired[i] = share <= PH_REDUCED_RETIRE * th->reduced_tolerance ? rd->retired[i] - 1 : 0;
@@ -276,6 +348,9 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   *error = 0;
   for (PetscInt o = 0; o < rd->nout + ns; o++) *error = PetscMax(*error, err[o]);
   *error += retired;
+  for (PetscInt b = 0; keep == NULL && b < ns; b++)
+    if (worst[b] != PETSC_MAX_INT) PetscCall(PhReducedAddHot(th, worst[b]));
+  PetscCall(PetscFree(worst));
   PetscCall(VecDestroy(&x));
   PetscCall(VecDestroy(&e));
   PetscCall(PetscFree5(Y, out, err, emax, emean));
@@ -302,6 +377,153 @@ static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[])
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: K_r + s I is not positive definite at s = %g (%d)", (double)s, (int)info);
   PetscCallBLAS("LAPACKpotrs", LAPACKpotrs_("L", &n, &nrhs, M, &n, Y, &n, &info));
   PetscCall(PetscFree(M));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The modes of the leading n x n block of K_r: eigenvalues lam[n] and eigenvectors Q[n][n] (column k: mode k). */
+static PetscErrorCode PhReducedModes(PhReduced rd, PetscInt n, PetscReal lam[], PetscReal Q[])
+{
+  PetscBLASInt bn, lwork, info;
+  PetscReal   *work;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(n, &bn));
+  PetscCall(PetscBLASIntCast(PetscMax(1, 3 * n), &lwork));
+  PetscCall(PetscMalloc1(PetscMax(1, 3 * n), &work));
+  for (PetscInt i = 0; i < n; i++)
+    for (PetscInt j = 0; j < n; j++) Q[j * n + i] = rd->K[i * rd->rcap + j];
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &bn, Q, &bn, lam, work, &lwork, &info));
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: the eigenvalues of K_r failed (%d)", (int)info);
+  PetscCall(PetscFree(work));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The impulse responses of the model of the first n basis vectors, G[o][k][i] = (O Q)_ok (Q^T B)_ki with its modes
+   lam[k]: h_oi(t) = sum_k G[o][k][i] exp(-lam_k t). */
+static PetscErrorCode PhReducedImpulse(PhReduced rd, PetscInt n, PetscReal lam[], PetscReal G[])
+{
+  PetscInt   m = rd->m, no = rd->nout;
+  PetscReal *Q, *P, *R;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc3(n * n, &Q, no * n, &P, n * m, &R));
+  PetscCall(PhReducedModes(rd, n, lam, Q));
+  for (PetscInt o = 0; o < no; o++)
+    for (PetscInt k = 0; k < n; k++) {
+      PetscReal v = 0;
+
+      for (PetscInt j = 0; j < n; j++) v += rd->O[o * rd->ocap + j] * Q[k * n + j];
+      P[o * n + k] = v;
+    }
+  for (PetscInt k = 0; k < n; k++)
+    for (PetscInt i = 0; i < m; i++) {
+      PetscReal v = 0;
+
+      for (PetscInt j = 0; j < n; j++) v += Q[k * n + j] * rd->B[j * m + i];
+      R[k * m + i] = v;
+    }
+  for (PetscInt o = 0; o < no; o++)
+    for (PetscInt k = 0; k < n; k++)
+      for (PetscInt i = 0; i < m; i++) G[(o * n + k) * m + i] = P[o * n + k] * R[k * m + i];
+  PetscCall(PetscFree3(Q, P, R));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The time-domain estimate: the model of the first n1 basis vectors against the whole model. For every output o and
+  input i the difference of their impulse responses, integrated in magnitude over [0, time.end], times the input's
+  largest magnitude bounds what that input can make the two differ by at any instant of the run, whatever its trace
+  (|e(t)| = |int_0^t dh(tau) u(t - tau) dtau| <= max|u| int_0^t |dh|); *err is the largest sum over the inputs, *tpeak
+  the time where that output's difference is largest (per logarithmic interval), share[i] each input's part of it.
+  Only the reduced model is used: a few dense products per point of a logarithmic time grid.
+*/
+static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *err, PetscReal *tpeak, PetscReal share[])
+{
+  PhReduced  rd = th->reduced;
+  PetscInt   r = rd->r, m = rd->m, no = rd->nout, nt, worst = 0;
+  PetscReal *lam, *lam1, *G, *G1, *ex, *ex1, *acc, *prev, *cur, *peak, *peakt, t_lo, t_hi;
+
+  PetscFunctionBeginUser;
+  /* the outputs of every basis vector (kept: a later call forms only the new columns) */
+  if (rd->ocap < r) {
+    PetscInt   cap = PetscMax(rd->rcap, r);
+    PetscReal *O;
+
+    PetscCall(PetscCalloc1(PetscMax(no, 1) * cap, &O));
+    for (PetscInt o = 0; o < no; o++)
+      for (PetscInt k = 0; k < rd->ocols; k++) O[o * cap + k] = rd->O[o * rd->ocap + k];
+    PetscCall(PetscFree(rd->O));
+    rd->O    = O;
+    rd->ocap = cap;
+  }
+  {
+    PetscReal *out;
+
+    PetscCall(PetscMalloc1(no + 1, &out));
+    for (PetscInt k = rd->ocols; k < r; k++) {
+      PetscCall(PhReducedOutputs(th, rd->V[k], out));
+      for (PetscInt o = 0; o < no; o++) rd->O[o * rd->ocap + k] = out[o];
+    }
+    rd->ocols = r;
+    PetscCall(PetscFree(out));
+  }
+  t_lo = 1e-3 * PetscMin(th->problem->output.series_every, th->problem->time.end);
+  t_hi = th->problem->time.end;
+  nt   = (PetscInt)PetscCeilReal(PH_REDUCED_TD_PER_DEC * PetscLog10Real(t_hi / t_lo)) + 1;
+  PetscCall(PetscMalloc5(r, &lam, n1 + 1, &lam1, no * r * m + 1, &G, no * n1 * m + 1, &G1, r, &ex));
+  PetscCall(PetscMalloc5(n1 + 1, &ex1, no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
+  PetscCall(PhReducedImpulse(rd, r, lam, G));
+  PetscCall(PhReducedImpulse(rd, n1, lam1, G1));
+  PetscCall(PetscArrayzero(acc, no * m));
+  PetscCall(PetscCalloc1(no + 1, &peakt));
+  PetscCall(PetscArrayzero(peak, no));
+  for (PetscInt j = 0; j <= nt; j++) { /* t = 0, then the logarithmic grid; trapezoids of |dh| */
+    PetscReal t = j == 0 ? 0 : t_lo * PetscPowReal(t_hi / t_lo, (PetscReal)(j - 1) / (nt - 1)), tp;
+
+    for (PetscInt k = 0; k < r; k++) ex[k] = PetscExpReal(-lam[k] * t);
+    for (PetscInt k = 0; k < n1; k++) ex1[k] = PetscExpReal(-lam1[k] * t);
+    for (PetscInt o = 0; o < no; o++)
+      for (PetscInt i = 0; i < m; i++) {
+        PetscReal h = 0;
+
+        for (PetscInt k = 0; k < r; k++) h += G[(o * r + k) * m + i] * ex[k];
+        for (PetscInt k = 0; k < n1; k++) h -= G1[(o * n1 + k) * m + i] * ex1[k];
+        cur[o * m + i] = PetscAbsReal(h);
+      }
+    if (j > 0) {
+      tp = j == 1 ? 0 : t_lo * PetscPowReal(t_hi / t_lo, (PetscReal)(j - 2) / (nt - 1));
+      for (PetscInt o = 0; o < no; o++) {
+        PetscReal piece = 0;
+
+        for (PetscInt i = 0; i < m; i++) {
+          PetscReal a = 0.5 * (t - tp) * (cur[o * m + i] + prev[o * m + i]);
+
+          acc[o * m + i] += a;
+          piece += rd->amp[i] * a;
+        }
+        if (piece > peak[o]) {
+          peak[o]  = piece;
+          peakt[o] = t;
+        }
+      }
+    }
+    PetscCall(PetscArraycpy(prev, cur, no * m));
+  }
+  *err = 0;
+  for (PetscInt o = 0; o < no; o++) {
+    PetscReal e = 0;
+
+    for (PetscInt i = 0; i < m; i++) e += rd->amp[i] * acc[o * m + i];
+    if (e > *err) {
+      *err  = e;
+      worst = o;
+    }
+  }
+  for (PetscInt i = 0; i < m; i++) share[i] = rd->amp[i] * acc[worst * m + i];
+  *tpeak = peakt[worst];
+  PetscCall(PetscFree(peakt));
+  PetscCall(PetscFree5(lam, lam1, G, G1, ex));
+  PetscCall(PetscFree5(ex1, acc, prev, cur, peak));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -519,6 +741,19 @@ static PetscErrorCode PhReducedOutputRows(PhThermal th)
   }
   rd->current       = PETSC_FALSE;
   rd->cells_current = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Free what PhReducedOutputRows() made. */
+static PetscErrorCode PhReducedOutputRowsDestroy(PhThermal th)
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree5(rd->rmean, rd->rin, rd->rsrc, rd->srcvol, rd->rstore));
+  PetscCall(PetscFree2(rd->x, rd->x0));
+  for (PetscInt b = 0; rd->tree != NULL && b < th->nreport; b++) PetscCall(PhMaxTreeDestroy(&rd->tree[b]));
+  PetscCall(PetscFree2(rd->tree, rd->bmax));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -977,17 +1212,14 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
     PetscReal error;
 
     PetscCall(PhReducedAddShift(th, ksp, 0.0, steady, &error));
-    PetscCall(PetscMalloc1(PetscMax(ns, 1), &rd->hot));
     for (PetscInt s = 0; s < ns; s++) {
-      PetscInt  p, lo, hi;
+      PetscInt  p;
       PetscReal top;
 
       if (steady[s] == NULL) continue;
       PetscCall(VecMax(steady[s], &p, &top));
-      PetscCall(VecGetOwnershipRange(steady[s], &lo, &hi));
-      rd->hot[rd->nhot++] = (p >= lo && p < hi) ? p - lo : -1;
+      PetscCall(PhReducedAddHot(th, p));
     }
-    rd->nout += rd->nhot;
   }
   /* the basis: the constant field (energy is conserved), the initial rise, the steady responses */
   PetscCall(VecDuplicate(th->T, &w));
@@ -1017,8 +1249,8 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   s_hi         = 100.0 / PetscMin(pb->output.series_every, pb->time.end);
   rd->estimate = PETSC_MAX_REAL;
   {
-    PetscReal taken[PH_REDUCED_MAX_SHIFTS + 2];
-    PetscInt  ntaken = 0, good = 0;
+    PetscReal taken[PH_REDUCED_MAX_SHIFTS + 2], td = 0, tpeak, *tshare;
+    PetscInt  ntaken = 0, good = 0, rprev = rd->r;
 
     while (rd->nshift < PH_REDUCED_MAX_SHIFTS + 1) {
       PetscReal next, error, gap = 0;
@@ -1033,6 +1265,7 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
           }
         if (gap < 1.5) break; /* the range is covered as densely as shifts help */
       }
+      rprev = rd->r;
       PetscCall(PhReducedAddShift(th, ksp, next, NULL, &error));
       taken[ntaken++] = next;
       PetscCall(PetscSortReal(ntaken, taken));
@@ -1040,6 +1273,42 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
       good = error <= tol ? good + 1 : 0;
       if (ntaken > 2 && good >= 2) break;
     }
+    /* the time domain: the model before the last shift against the model after it, over every trace the inputs could
+       follow (PhReducedTimeError); while they differ by more than the tolerance, a shift at the time scale where they
+       differ most (inputs retired but needed there are taken back) */
+    PetscCall(PetscMalloc1(rd->m + 1, &tshare));
+    good            = 0;
+    PetscBool stuck = PETSC_FALSE;
+    PetscInt  ntd   = 0;
+    while (rd->nout > 0) {
+      PetscReal next, near = PETSC_MAX_REAL, error;
+
+      PetscCall(PhReducedTimeError(th, rprev, &td, &tpeak, tshare));
+      PetscCall(PetscInfo(NULL, "reduced model: time-domain estimate %g K (basis %d against %d), largest near t = %g s\n", (double)td, (int)rprev,
+                          (int)rd->r, (double)tpeak));
+      if (rprev < rd->r) good = td <= tol ? good + 1 : 0; /* a shift that added nothing proves nothing */
+      else if (stuck) break;                              /* nothing added with every input solved for: no more to add */
+      if (good >= 2 || rd->nshift >= PH_REDUCED_MAX_SHIFTS + 1) break;
+      stuck = rprev == rd->r && ntd > 0;
+      for (PetscInt i = 0; i < rd->m; i++)
+        if (rd->retired[i] > 0 && (stuck || tshare[i] > PH_REDUCED_RETIRE * tol)) rd->retired[i] = 0;
+      ntd++;
+      next = PetscMin(PetscMax(1.0 / tpeak, s_lo), s_hi);
+      for (PetscInt k = 0; k < ntaken; k++) near = PetscMin(near, PetscMax(next / taken[k], taken[k] / next));
+      if (near < 1.25) { /* taken already: the middle of the wider gap beside it */
+        PetscInt k = 0;
+
+        while (k + 1 < ntaken && taken[k + 1] <= next * 1.25) k++;
+        next = k + 1 < ntaken ? PetscSqrtReal(taken[k] * taken[k + 1]) : taken[k] * 3;
+        if (k > 0 && (k + 1 >= ntaken || taken[k] / taken[k - 1] > taken[k + 1] / taken[k])) next = PetscSqrtReal(taken[k - 1] * taken[k]);
+      }
+      rprev = rd->r;
+      PetscCall(PhReducedAddShift(th, ksp, next, NULL, &error));
+      taken[ntaken++] = next;
+      PetscCall(PetscSortReal(ntaken, taken));
+    }
+    PetscCall(PetscFree(tshare));
+    rd->estimate = PetscMax(rd->estimate, td);
   }
   PetscCall(KSPDestroy(&ksp));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -1138,6 +1407,73 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
 }
 
 /*
+  After k(T) is re-formed the basis still matches the steady state of the operator it was built with. Solve the new
+  operator's steady state for the present inputs, from the model's own answer V K_r^-1 B_r u; when the two differ by
+  more than a tenth of the tolerance on a source or heat input mean or a cell of the estimate, the solution joins the
+  basis, so that the slow approach to the new steady state stays within the tolerance.
+*/
+static PetscErrorCode PhReducedSteadyEnrich(PhThermal th)
+{
+  PhReduced  rd = th->reduced;
+  PetscInt   r = rd->r, m = rd->m, ns = th->problem->nsources;
+  PetscReal *u, *Y, *y, *out, diff = 0;
+  Vec        rhs, x, e;
+  PC         pc;
+  PetscBool  added;
+
+  PetscFunctionBeginUser;
+  if (rd->ksp == NULL) {
+    PetscCall(KSPCreate(th->comm, &rd->ksp));
+    PetscCall(KSPSetOperators(rd->ksp, th->A, th->A));
+    PetscCall(PhThermalConfigureKSP_Private(th, rd->ksp));
+    PetscCall(KSPSetOptionsPrefix(rd->ksp, "ph_reduced_"));
+    PetscCall(KSPSetFromOptions(rd->ksp));
+  }
+  PetscCall(PhThermalSetShift_Private(th, 0.0));
+  PetscCall(KSPGetPC(rd->ksp, &pc));
+  PetscCall(PhThermalUpdateMG_Private(th, pc));
+  PetscCall(PetscMalloc4(m + 1, &u, r * m + 1, &Y, r + 1, &y, rd->nout + 1, &out));
+  PhReducedInputs(th, th->t, th->t, PETSC_FALSE, u);
+  PetscCall(PhReducedSolve(rd, 0.0, Y));
+  for (PetscInt k = 0; k < r; k++) {
+    y[k] = 0;
+    for (PetscInt i = 0; i < m; i++) y[k] += Y[i * r + k] * u[i];
+  }
+  PetscCall(VecDuplicate(th->T, &rhs));
+  PetscCall(VecDuplicate(th->T, &x));
+  PetscCall(VecDuplicate(th->T, &e));
+  PetscCall(VecSet(rhs, 0.0));
+  PetscCall(VecMAXPY(rhs, m, u, rd->F));
+  PetscCall(VecSet(e, 0.0));
+  PetscCall(VecMAXPY(e, r, y, rd->V));
+  PetscCall(VecCopy(e, x));
+  PetscCall(KSPSetInitialGuessNonzero(rd->ksp, PETSC_TRUE));
+  PetscCall(KSPSolve(rd->ksp, rhs, x));
+  PetscCall(VecAYPX(e, -1.0, x));
+  PetscCall(PhReducedOutputs(th, e, out));
+  for (PetscInt o = 0; o < rd->nout; o++) diff = PetscMax(diff, PetscAbsReal(out[o]));
+  PetscCall(VecAbs(e));
+  for (PetscInt b = 0; b < ns; b++) {
+    PetscReal emax;
+    PetscInt  g;
+
+    PetscCall(PhReducedBoxArgmax(th, e, &th->src_box[b], &emax, &g));
+    diff = PetscMax(diff, emax);
+  }
+  if (diff > 0.1 * th->reduced_tolerance) {
+    PetscCall(PhReducedAddVector(th, x, &added));
+    rd->nrefreeze_added += added;
+  }
+  PetscCall(PetscInfo(NULL, "reduced model: k(T) re-formed at t = %g s; the new steady state differs from the model's by %g K%s\n", (double)th->t,
+                      (double)diff, rd->r > r ? ", added to the basis" : ""));
+  PetscCall(VecDestroy(&rhs));
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&e));
+  PetscCall(PetscFree4(u, Y, y, out));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
   k(T) follows the reduced field: when the report boxes' means have moved so far from where the conductances were last
   frozen that some conductance may have changed by more than -ph_reduced_k_lag (relative; the bound of the full path's
   -ph_k_lag), the operator is re-formed at the present field on the same basis: A(T), the boundary columns of F, B_r,
@@ -1185,9 +1521,21 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
     }
     PetscCall(PetscFree(dots));
   }
+  PetscCall(PhReducedSteadyEnrich(th));
   PetscCall(PetscFree5(rd->lambda, rd->Q, rd->QB, rd->z, rd->xr));
   PetscCall(PetscFree2(rd->orow, rd->gsum));
   PetscCall(PhReducedDiagonalise(th));
+  if (rd->r > r) { /* a steady response was added: the output rows and trees again, the start padded with zeros */
+    PetscReal *x0;
+
+    PetscCall(PetscMalloc1(r, &x0));
+    PetscCall(PetscArraycpy(x0, rd->x0, r));
+    PetscCall(PhReducedOutputRowsDestroy(th));
+    PetscCall(PhReducedOutputRows(th));
+    for (PetscInt k = 0; k < rd->r; k++) rd->x0[k] = k < r ? x0[k] : 0;
+    PetscCall(PetscFree(x0));
+    r = rd->r;
+  }
   for (PetscInt b = 0; b < nrep; b++) rd->kmean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
   rd->nrefreeze++;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -1220,11 +1568,12 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
 {
   PhReduced rd = th->reduced;
   PhCase    pb = th->problem;
-  PetscInt  r = rd->r, m = rd->m, ns = pb->nsources;
+  PetscInt  r, m = rd->m, ns = pb->nsources;
   PetscReal h = t1 - th->t, *u0, *u1, out = 0, flux = 0, gen = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PhReducedRefreeze(th));
+  r = rd->r;         /* the re-forming may have added to the basis */
   if (th->leakage) { /* leakage from the source temperatures at the start of the interval, held over it */
     PetscReal *power;
 
@@ -1308,19 +1657,21 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree(rd->amp));
   PetscCall(PetscFree2(rd->share, rd->retired));
   PetscCall(PetscFree(rd->kmean));
-  if (rd->nrefreeze > 0) PetscCall(PetscInfo(NULL, "reduced model: k(T) re-frozen %d times\n", (int)rd->nrefreeze));
+  if (rd->nrefreeze > 0)
+    PetscCall(PetscInfo(NULL, "reduced model: k(T) re-frozen %d times, %d steady states added to the basis\n", (int)rd->nrefreeze,
+                        (int)rd->nrefreeze_added));
   PetscCall(PetscFree(rd->leak));
+  PetscCall(PetscFree(rd->O));
   PetscCall(PetscFree(rd->patch));
   PetscCall(PetscFree(rd->hot));
+  PetscCall(PetscFree(rd->hotg));
   PetscCall(PetscFree5(rd->lambda, rd->Q, rd->QB, rd->z, rd->xr));
   PetscCall(PetscFree2(rd->orow, rd->gsum));
-  PetscCall(PetscFree5(rd->rmean, rd->rin, rd->rsrc, rd->srcvol, rd->rstore));
-  PetscCall(PetscFree2(rd->x, rd->x0));
   if (rd->nquery > 0)
     PetscCall(PetscInfo(NULL, "reduced model: the maxima bounded %.3g nodes and evaluated %.3g of %.3g cells per sample\n",
                         (double)(rd->nnodes / rd->nquery), (double)(rd->nevaluated / rd->nquery), (double)(rd->ncells / rd->nquery)));
-  for (PetscInt b = 0; rd->tree != NULL && b < th->nreport; b++) PetscCall(PhMaxTreeDestroy(&rd->tree[b]));
-  PetscCall(PetscFree2(rd->tree, rd->bmax));
+  PetscCall(PhReducedOutputRowsDestroy(th));
+  PetscCall(KSPDestroy(&rd->ksp));
   PetscCall(PetscFree(th->reduced));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
