@@ -1290,8 +1290,26 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
       else if (stuck) break;                              /* nothing added with every input solved for: no more to add */
       if (good >= 2 || rd->nshift >= PH_REDUCED_MAX_SHIFTS + 1) break;
       stuck = rprev == rd->r && ntd > 0;
-      for (PetscInt i = 0; i < rd->m; i++)
-        if (rd->retired[i] > 0 && (stuck || tshare[i] > PH_REDUCED_RETIRE * tol)) rd->retired[i] = 0;
+      { /* retired inputs stay retired while their shares, smallest first, add up to a quarter of the tolerance */
+        PetscReal kept = 0;
+
+        for (PetscInt n = 0; n < rd->m; n++) {
+          PetscInt pick = -1;
+
+          for (PetscInt i = 0; i < rd->m; i++)
+            if (rd->retired[i] == 1 && (pick < 0 || tshare[i] < tshare[pick])) pick = i;
+          if (pick < 0) break;
+          if (stuck || kept + tshare[pick] > 0.25 * tol) { /* this one and every larger one: solved for again */
+            for (PetscInt i = 0; i < rd->m; i++)
+              if (rd->retired[i] == 1) rd->retired[i] = 0;
+            break;
+          }
+          kept += tshare[pick];
+          rd->retired[pick] = 2; /* kept retired in this pass */
+        }
+        for (PetscInt i = 0; i < rd->m; i++)
+          if (rd->retired[i] == 2) rd->retired[i] = 1;
+      }
       ntd++;
       next = PetscMin(PetscMax(1.0 / tpeak, s_lo), s_hi);
       for (PetscInt k = 0; k < ntaken; k++) near = PetscMin(near, PetscMax(next / taken[k], taken[k] / next));
