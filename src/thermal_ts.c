@@ -16,7 +16,8 @@ PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp)
   PC pc;
 
   PetscFunctionBeginUser;
-  if (th->nplates > 0) { /* the coolant makes the operator non-symmetric: GMRES, right-preconditioned so that it tests the true residual */
+  if (th->nplates > 0 ||
+      th->ncavities > 0) { /* the coolant makes the operator non-symmetric: GMRES, right-preconditioned so that it tests the true residual */
     PetscCall(KSPSetType(ksp, KSPGMRES));
     PetscCall(KSPSetPCSide(ksp, PC_RIGHT));
   } else PetscCall(KSPSetType(ksp, KSPCG));
