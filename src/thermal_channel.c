@@ -173,3 +173,143 @@ PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th)
   th->ncavities = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/*
+  The coolant stage of the preconditioner: after the multigrid's correction, the fluid rows are solved exactly for the
+  fluid unknowns with the solid held (block Gauss-Seidel on the fluid), which for upwind advection is one sweep along
+  every stream in flow order: z_i = (r_i + m cp z_upstream) / d_i. The multigrid alone smooths along the streams by
+  Jacobi, one cell per iteration; the sweep carries a correction down a whole stream at once. Each rank sweeps its own
+  part of a stream (an upstream cell on another rank contributes nothing: block Jacobi between the ranks).
+*/
+typedef struct {
+  PhThermal  th;
+  PetscInt   n;        /* owned fluid cells */
+  PetscInt  *cell;     /* [n] their offsets in th->owned, in flow order along every stream */
+  PetscInt  *upstream; /* [n] the position in `cell` of the upstream cell, or -1 */
+  PetscReal *mcp;      /* [n] the upstream coupling, W/K */
+  PetscReal *diag;     /* [n] the diagonal of the operator, W/K */
+} PhFluidSweep;
+
+typedef struct {
+  PetscInt  offset;
+  PetscReal key;
+} PhFluidOrder;
+
+static int PhFluidOrderCompare(const void *a, const void *b)
+{
+  const PetscReal ka = ((const PhFluidOrder *)a)->key, kb = ((const PhFluidOrder *)b)->key;
+
+  return ka < kb ? -1 : (ka > kb ? 1 : 0);
+}
+
+static PetscErrorCode PhFluidSweepSetUp(PC pc)
+{
+  PhFluidSweep      *fs;
+  Mat                A, P;
+  Vec                d;
+  const PetscScalar *dv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &fs));
+  PetscCall(PCGetOperators(pc, &A, &P));
+  PetscCall(MatCreateVecs(P, &d, NULL));
+  PetscCall(MatGetDiagonal(P, d));
+  PetscCall(VecGetArrayRead(d, &dv));
+  for (PetscInt q = 0; q < fs->n; q++) fs->diag[q] = PetscRealPart(dv[fs->cell[q]]);
+  PetscCall(VecRestoreArrayRead(d, &dv));
+  PetscCall(VecDestroy(&d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhFluidSweepApply(PC pc, Vec r, Vec z)
+{
+  PhFluidSweep      *fs;
+  const PetscScalar *rv;
+  PetscScalar       *zv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &fs));
+  PetscCall(VecSet(z, 0));
+  PetscCall(VecGetArrayRead(r, &rv));
+  PetscCall(VecGetArray(z, &zv));
+  for (PetscInt q = 0; q < fs->n; q++) {
+    const PetscInt c = fs->cell[q];
+
+    zv[c] = (rv[c] + (fs->upstream[q] >= 0 ? fs->mcp[q] * zv[fs->cell[fs->upstream[q]]] : 0)) / fs->diag[q];
+  }
+  PetscCall(VecRestoreArray(z, &zv));
+  PetscCall(VecRestoreArrayRead(r, &rv));
+  PetscCall(PetscLogFlops(3.0 * fs->n));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhFluidSweepDestroy(PC pc)
+{
+  PhFluidSweep *fs;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &fs));
+  PetscCall(PetscFree4(fs->cell, fs->upstream, fs->mcp, fs->diag));
+  PetscCall(PetscFree(fs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  Make `pc` the coolant stage (PhFluidSweepApply()) of the model's micro-channel cavities. Not collective.
+**/
+PetscErrorCode PhThermalSetUpFluidSweep_Private(PhThermal th, PC pc)
+{
+  PhFluidSweep *fs;
+  PhFluidOrder *order;
+  PetscInt     *pos_of; /* [owned] position in the sweep, or -1 */
+  PetscInt      n = 0, no = PhIndexBoxCount(&th->owned), nstream;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&fs));
+  fs->th = th;
+  PH_BOX_FOR(th->owned, i, j, k) n += th->gfluid[PhIndexBoxOffset(&th->ghost, i, j, k)] >= 0;
+  fs->n = n;
+  PetscCall(PetscMalloc4(PetscMax(n, 1), &fs->cell, PetscMax(n, 1), &fs->upstream, PetscMax(n, 1), &fs->mcp, PetscMax(n, 1), &fs->diag));
+  PetscCall(PetscMalloc1(PetscMax(n, 1), &order));
+  PetscCall(PetscMalloc1(PetscMax(no, 1), &pos_of));
+  nstream = th->info.mx + th->info.my + 1;
+  n       = 0;
+  PH_BOX_FOR(th->owned, i, j, k) {
+    const PetscInt g = PhIndexBoxOffset(&th->ghost, i, j, k), c = th->gfluid[g];
+    PetscInt       a;
+
+    if (c < 0) continue;
+    a               = th->cavities[c].ch->axis == 0 ? i : j;
+    a               = th->cavities[c].ch->sign > 0 ? a : nstream - a; /* position along the flow */
+    order[n].offset = PhIndexBoxOffset(&th->owned, i, j, k);
+    order[n++].key  = (PetscReal)a;
+  }
+  qsort(order, (size_t)n, sizeof(*order), PhFluidOrderCompare); /* upstream cells first */
+  for (PetscInt q = 0; q < no; q++) pos_of[q] = -1;
+  for (PetscInt q = 0; q < n; q++) pos_of[order[q].offset] = q;
+  for (PetscInt q = 0; q < n; q++) {
+    const PetscInt    o = order[q].offset, xm = th->owned.hi[0] - th->owned.lo[0], ym = th->owned.hi[1] - th->owned.lo[1];
+    const PetscInt    i = th->owned.lo[0] + o % xm, j = th->owned.lo[1] + (o / xm) % ym, k = th->owned.lo[2] + o / (xm * ym);
+    const PetscInt    g = PhIndexBoxOffset(&th->ghost, i, j, k), c = th->gfluid[g];
+    const PhChannels *ch    = th->cavities[c].ch;
+    PetscInt          up[3] = {i, j, k};
+
+    up[ch->axis] -= ch->sign;
+    fs->cell[q]     = o;
+    fs->mcp[q]      = th->gmcp[g];
+    fs->upstream[q] = -1;
+    if (up[0] >= th->owned.lo[0] && up[0] < th->owned.hi[0] && up[1] >= th->owned.lo[1] && up[1] < th->owned.hi[1] &&
+        th->gfluid[PhIndexBoxOffset(&th->ghost, up[0], up[1], up[2])] == c)
+      fs->upstream[q] = pos_of[PhIndexBoxOffset(&th->owned, up[0], up[1], up[2])];
+  }
+  PetscCall(PetscFree(order));
+  PetscCall(PetscFree(pos_of));
+  PetscCall(PCSetType(pc, PCSHELL));
+  PetscCall(PCShellSetContext(pc, fs));
+  PetscCall(PCShellSetSetUp(pc, PhFluidSweepSetUp));
+  PetscCall(PCShellSetApply(pc, PhFluidSweepApply));
+  PetscCall(PCShellSetDestroy(pc, PhFluidSweepDestroy));
+  PetscCall(PCShellSetName(pc, "coolant sweep along the channels (photherm)"));
+  PetscCall(PetscInfo(pc, "coolant sweep over %d fluid cells\n", (int)fs->n));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

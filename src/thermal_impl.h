@@ -169,6 +169,7 @@ PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, Pet
 PH_INTERN PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalCavitiesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalSetUpFluidSweep_Private(PhThermal th, PC pc);
 PH_INTERN PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscInt gn, PetscInt d, PetscInt side, PetscReal area, PetscReal r_self,
                                                PetscReal r_nb);
 PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);
