@@ -873,6 +873,12 @@ PetscErrorCode PhSchemaBoundaries_Private(PhLoader *ld)
             PetscCall(PhDiagAdd(ld->diag, a->loc, a->path, "cold plate \"%s\" is defined twice (first at %s); give each plate its own name", a->name,
                                 b->path));
         }
+      for (PetscInt l = 0; l < pb->nlayers; l++) /* micro-channel layers name theirs by the layer */
+        if (pb->layers[l].channels != NULL && pb->layers[l].name != NULL && !strcmp(a->name, pb->layers[l].name))
+          PetscCall(PhDiagAdd(ld->diag, a->loc, a->path,
+                              "cold plate \"%s\" has the name of the micro-channel layer stack[%d], whose coolant is reported under that name; "
+                              "give the plate another name",
+                              a->name, (int)l));
     }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

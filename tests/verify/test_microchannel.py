@@ -18,7 +18,9 @@ four flow directions; h from the laminar correlation (square channel: Nu 3.608 o
 
 Transient: the flux steps up and down and the inlet follows a pattern: energy balance (the coolant's heat out and the
 fluid's own heat capacity included) within 1e-6, and the same run on 1 and 2 ranks (the channel split between the
-ranks) equal to 1e-6 of the rise. time.method: reduced is refused (exit 2).
+ranks) equal to 1e-6 of the rise. time.method: reduced is refused (exit 2), and so are the input errors of a layer
+(a flow that varies, a pitch not wider than the channel, an unknown coolant or key, a bad direction, h not positive, a
+cold plate with the layer's name).
 """
 import h5py
 import numpy as np
@@ -120,7 +122,33 @@ def reduced_refused(work):
               p.returncode == 2 and "micro-channel" in p.stderr and "time.method" in p.stderr, p.stderr.strip()[-300:])
 
 
+BAD = [  # (what, replace this, by this, a word of the message)
+    ("a flow that varies in time", "flow: 3.0 mL/min", "flow: {pattern: sine, period: 1 s, mean: 3 mL/min, amplitude: 1 mL/min}", "constant"),
+    ("a pitch not wider than the channel", "pitch: 200.0 um", "pitch: 100 um", "pitch"),
+    ("a coolant that is not a material", "coolant: water", "coolant: watr", "watr"),
+    ("no direction", 'direction: "+x"', 'direction: "+z"', "direction"),
+    ("an unknown key", "channel_width:", "chanel_width:", "chanel_width"),
+    ("h not positive", "h: 50000.0 W/m^2/K", "h: 0 W/m^2/K", "positive"),
+]
+
+
+def refusals(work):
+    """Input errors of a micro-channel layer: exit 2 and one line at the key, nothing computed."""
+    base = case("bad", "+x")
+    for what, old, new, word in BAD:
+        text = base
+        assert old in text, old
+        phverify.write(f"{work}/bad.yaml", text.replace(old, new, 1))
+        p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
+        tap.check(f"refused: {what}", p.returncode == 2 and word in p.stderr and "error" in p.stderr, p.stderr.strip()[-300:])
+    text = base.replace("boundaries:\n", "boundaries:\n  bottom: {type: cold_plate, name: cavity, coolant: water, flow: 1 L/min, inlet: 30 C, direction: +x, h: 1e4 W/m^2/K}\n")
+    phverify.write(f"{work}/bad.yaml", text)
+    p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
+    tap.check("refused: a cold plate named as a micro-channel layer", p.returncode == 2 and "micro-channel layer" in p.stderr, p.stderr.strip()[-300:])
+
+
 work = phverify.workdir("microchannel")
+tap.guard("refusals", refusals, work)
 for d in ("+x", "-x", "+y", "-y"):
     tap.guard(f"closed form {d}", closed_form, work, d)
 # the laminar correlation: a square channel, Nu 3.608 (Shah and London's table), h = Nu k / D_h
