@@ -949,6 +949,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree3(th->input_w, th->input_power, th->input_amp));
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(MatDestroy(&th->A));
+  PetscCall(MatDestroy(&th->Psym));
   PetscCall(VecDestroy(&th->adiag));
   PetscCall(VecDestroy(&th->gbc));
   PetscCall(VecDestroy(&th->Tabs));

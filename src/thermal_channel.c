@@ -175,14 +175,21 @@ PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th)
 }
 
 /*
-  The coolant stage of the preconditioner: after the multigrid's correction, the fluid rows are solved exactly for the
-  fluid unknowns with the solid held (block Gauss-Seidel on the fluid), which for upwind advection is one sweep along
-  every stream in flow order: z_i = (r_i + m cp z_upstream) / d_i. The multigrid alone smooths along the streams by
-  Jacobi, one cell per iteration; the sweep carries a correction down a whole stream at once. Each rank sweeps its own
-  part of a stream (an upstream cell on another rank contributes nothing: block Jacobi between the ranks).
+  The preconditioner of a case with cavities: a block factorisation of the operator into its coolant cells (f) and the
+  rest (s). The coolant rows A_ff (diagonal and upstream coupling) are solved exactly by one sweep along every stream
+  in flow order, z_i = (r_i + m cp z_upstream) / d_i; the rest by the multigrid of Psym, the operator without the
+  upstream couplings (the coolant as a sink at its own temperature: symmetric, and its coolant cells eliminated it is
+  A_ss - A_sf D_ff^-1 A_fs, the Schur complement with the advection left out). One application:
+    y = sweep(r);  y += MG(r - A y);  y += sweep(r - A y)
+  which is the exact block solve when the multigrid is exact and the advection's share of the Schur complement is
+  dropped. Each rank sweeps its own part of a stream (an upstream cell on another rank contributes nothing).
 */
 typedef struct {
   PhThermal  th;
+  PC         inner; /* the multigrid of Psym */
+  Vec        t, w;  /* work */
+  PetscInt   nzero; /* the upstream couplings of the owned fluid cells: global row and column */
+  PetscInt  *zrow, *zcol;
   PetscInt   n;        /* owned fluid cells */
   PetscInt  *cell;     /* [n] their offsets in th->owned, in flow order along every stream */
   PetscInt  *upstream; /* [n] the position in `cell` of the upstream cell, or -1 */
@@ -202,6 +209,21 @@ static int PhFluidOrderCompare(const void *a, const void *b)
   return ka < kb ? -1 : (ka > kb ? 1 : 0);
 }
 
+/* Psym: A (with its present shift) without the upstream couplings of the coolant cells. */
+static PetscErrorCode PhCoolantRefreshPsym(PhFluidSweep *fs)
+{
+  PhThermal th = fs->th;
+
+  PetscFunctionBeginUser;
+  if (th->Psym == NULL) PetscCall(MatDuplicate(th->A, MAT_COPY_VALUES, &th->Psym));
+  else PetscCall(MatCopy(th->A, th->Psym, SAME_NONZERO_PATTERN));
+  for (PetscInt q = 0; q < fs->nzero; q++) PetscCall(MatSetValue(th->Psym, fs->zrow[q], fs->zcol[q], 0.0, INSERT_VALUES));
+  PetscCall(MatAssemblyBegin(th->Psym, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(th->Psym, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatSetOption(th->Psym, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhFluidSweepSetUp(PC pc)
 {
   PhFluidSweep      *fs;
@@ -218,28 +240,54 @@ static PetscErrorCode PhFluidSweepSetUp(PC pc)
   for (PetscInt q = 0; q < fs->n; q++) fs->diag[q] = PetscRealPart(dv[fs->cell[q]]);
   PetscCall(VecRestoreArrayRead(d, &dv));
   PetscCall(VecDestroy(&d));
+  if (fs->t == NULL) {
+    PetscCall(MatCreateVecs(P, &fs->t, &fs->w));
+  }
+  if (fs->th->Psym == NULL) PetscCall(PhCoolantRefreshPsym(fs));
+  PetscCall(PCSetOperators(fs->inner, fs->th->Psym, fs->th->Psym));
+  PetscCall(PCSetUp(fs->inner));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhFluidSweepApply(PC pc, Vec r, Vec z)
+/* z += A_ff^-1 r_f: the sweep along the streams, on the coolant cells only. */
+static PetscErrorCode PhFluidSweepAdd(PhFluidSweep *fs, Vec r, Vec z)
 {
-  PhFluidSweep      *fs;
   const PetscScalar *rv;
   PetscScalar       *zv;
+  PetscReal         *corr = fs->mcp + fs->n; /* scratch: the corrections, in sweep order */
 
   PetscFunctionBeginUser;
-  PetscCall(PCShellGetContext(pc, &fs));
-  PetscCall(VecSet(z, 0));
   PetscCall(VecGetArrayRead(r, &rv));
   PetscCall(VecGetArray(z, &zv));
   for (PetscInt q = 0; q < fs->n; q++) {
     const PetscInt c = fs->cell[q];
 
-    zv[c] = (rv[c] + (fs->upstream[q] >= 0 ? fs->mcp[q] * zv[fs->cell[fs->upstream[q]]] : 0)) / fs->diag[q];
+    corr[q] = (PetscRealPart(rv[c]) + (fs->upstream[q] >= 0 ? fs->mcp[q] * corr[fs->upstream[q]] : 0)) / fs->diag[q];
+    zv[c] += corr[q];
   }
   PetscCall(VecRestoreArray(z, &zv));
   PetscCall(VecRestoreArrayRead(r, &rv));
-  PetscCall(PetscLogFlops(3.0 * fs->n));
+  PetscCall(PetscLogFlops(4.0 * fs->n));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhFluidSweepApply(PC pc, Vec r, Vec z)
+{
+  PhFluidSweep *fs;
+  Mat           A, P;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &fs));
+  PetscCall(PCGetOperators(pc, &A, &P));
+  PetscCall(VecSet(z, 0));
+  PetscCall(PhFluidSweepAdd(fs, r, z));
+  PetscCall(MatMult(P, z, fs->t)); /* t = r - A z */
+  PetscCall(VecAYPX(fs->t, -1.0, r));
+  PetscCall(PCApply(fs->inner, fs->t, fs->w));
+  PetscCall(VecAXPY(z, 1.0, fs->w));
+  PetscCall(MatMult(P, z, fs->t));
+  PetscCall(VecAYPX(fs->t, -1.0, r));
+  PetscCall(PhFluidSweepAdd(fs, fs->t, z));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -250,26 +298,34 @@ static PetscErrorCode PhFluidSweepDestroy(PC pc)
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &fs));
   PetscCall(PetscFree4(fs->cell, fs->upstream, fs->mcp, fs->diag));
+  PetscCall(PetscFree2(fs->zrow, fs->zcol));
+  PetscCall(VecDestroy(&fs->t));
+  PetscCall(VecDestroy(&fs->w));
+  PetscCall(PCDestroy(&fs->inner));
   PetscCall(PetscFree(fs));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /**
-  Make `pc` the coolant stage (PhFluidSweepApply()) of the model's micro-channel cavities. Not collective.
+  Make `pc` the preconditioner of a case with cavities (PhFluidSweepApply()): the sweep along the streams, the multigrid
+  of Psym and the sweep again. Collective.
 **/
-PetscErrorCode PhThermalSetUpFluidSweep_Private(PhThermal th, PC pc)
+PetscErrorCode PhThermalSetUpCoolantPC_Private(PhThermal th, PC pc)
 {
-  PhFluidSweep *fs;
-  PhFluidOrder *order;
-  PetscInt     *pos_of; /* [owned] position in the sweep, or -1 */
-  PetscInt      n = 0, no = PhIndexBoxCount(&th->owned), nstream;
+  PhFluidSweep          *fs;
+  PhFluidOrder          *order;
+  PetscInt              *pos_of; /* [owned] position in the sweep, or -1 */
+  PetscInt               n = 0, no = PhIndexBoxCount(&th->owned), nstream;
+  ISLocalToGlobalMapping ltog;
+  const char            *prefix;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&fs));
   fs->th = th;
   PH_BOX_FOR(th->owned, i, j, k) n += th->gfluid[PhIndexBoxOffset(&th->ghost, i, j, k)] >= 0;
   fs->n = n;
-  PetscCall(PetscMalloc4(PetscMax(n, 1), &fs->cell, PetscMax(n, 1), &fs->upstream, PetscMax(n, 1), &fs->mcp, PetscMax(n, 1), &fs->diag));
+  PetscCall(PetscMalloc4(PetscMax(n, 1), &fs->cell, PetscMax(n, 1), &fs->upstream, 2 * PetscMax(n, 1), &fs->mcp, PetscMax(n, 1), &fs->diag));
+  PetscCall(PetscMalloc2(PetscMax(n, 1), &fs->zrow, PetscMax(n, 1), &fs->zcol));
   PetscCall(PetscMalloc1(PetscMax(n, 1), &order));
   PetscCall(PetscMalloc1(PetscMax(no, 1), &pos_of));
   nstream = th->info.mx + th->info.my + 1;
@@ -301,15 +357,54 @@ PetscErrorCode PhThermalSetUpFluidSweep_Private(PhThermal th, PC pc)
     if (up[0] >= th->owned.lo[0] && up[0] < th->owned.hi[0] && up[1] >= th->owned.lo[1] && up[1] < th->owned.hi[1] &&
         th->gfluid[PhIndexBoxOffset(&th->ghost, up[0], up[1], up[2])] == c)
       fs->upstream[q] = pos_of[PhIndexBoxOffset(&th->owned, up[0], up[1], up[2])];
+    if (up[0] >= th->ghost.lo[0] && up[0] < th->ghost.hi[0] && up[1] >= th->ghost.lo[1] && up[1] < th->ghost.hi[1] &&
+        th->gfluid[PhIndexBoxOffset(&th->ghost, up[0], up[1], up[2])] == c) { /* the coupling Psym leaves out */
+      fs->zrow[fs->nzero]   = g;
+      fs->zcol[fs->nzero++] = PhIndexBoxOffset(&th->ghost, up[0], up[1], up[2]);
+    }
   }
+  PetscCall(DMGetLocalToGlobalMapping(th->da, &ltog));
+  PetscCall(ISLocalToGlobalMappingApply(ltog, fs->nzero, fs->zrow, fs->zrow));
+  PetscCall(ISLocalToGlobalMappingApply(ltog, fs->nzero, fs->zcol, fs->zcol));
   PetscCall(PetscFree(order));
   PetscCall(PetscFree(pos_of));
+  PetscCall(PCCreate(th->comm, &fs->inner));
+  PetscCall(PCGetOptionsPrefix(pc, &prefix));
+  PetscCall(PCSetOptionsPrefix(fs->inner, prefix));
+  PetscCall(PCAppendOptionsPrefix(fs->inner, "coolant_"));
+  PetscCall(PhThermalSetUpMG_Private(th, fs->inner));
+  PetscCall(PCSetFromOptions(fs->inner));
   PetscCall(PCSetType(pc, PCSHELL));
   PetscCall(PCShellSetContext(pc, fs));
   PetscCall(PCShellSetSetUp(pc, PhFluidSweepSetUp));
   PetscCall(PCShellSetApply(pc, PhFluidSweepApply));
   PetscCall(PCShellSetDestroy(pc, PhFluidSweepDestroy));
-  PetscCall(PCShellSetName(pc, "coolant sweep along the channels (photherm)"));
-  PetscCall(PetscInfo(pc, "coolant sweep over %d fluid cells\n", (int)fs->n));
+  PetscCall(PCShellSetName(pc, "coolant sweep, multigrid, coolant sweep (photherm)"));
+  PetscCall(PetscObjectCompose((PetscObject)pc, "PhCoolantPC", (PetscObject)fs->inner));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The multigrid of `pc` when it is the coolant's preconditioner (else `pc` itself), with Psym brought to the present
+  operator first: called before the preconditioner is rebuilt. Collective.
+**/
+PetscErrorCode PhThermalCoolantInnerPC_Private(PhThermal th, PC pc, PC *inner)
+{
+  PetscObject obj;
+  PetscBool   shell;
+
+  PetscFunctionBeginUser;
+  *inner = pc;
+  PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCSHELL, &shell));
+  if (!shell || th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscObjectQuery((PetscObject)pc, "PhCoolantPC", &obj));
+  if (obj == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  {
+    PhFluidSweep *fs;
+
+    PetscCall(PCShellGetContext(pc, &fs));
+    PetscCall(PhCoolantRefreshPsym(fs));
+  }
+  *inner = (PC)obj;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -118,6 +118,7 @@ struct _p_PhThermal {
   PhCavity        *cavities;
   PetscInt        *gfluid;  /* [ghost] the cavity of each ghosted fluid cell, else -1; NULL without cavities */
   PetscReal       *gmcp;    /* [ghost] m cp of each fluid cell's stream, W/K */
+  Mat              Psym;    /* with cavities: A without the coolant's upstream couplings (symmetric), for the multigrid */
   PetscInt         nplates; /* cold plates, in the order of the faces and their conditions */
   PhPlate         *plates;
   Mat              J;          /* with cold plates: the exact operator of the linear solves, a shell around A (thermal_coolant.c) */
@@ -169,7 +170,8 @@ PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, Pet
 PH_INTERN PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalCavitiesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th);
-PH_INTERN PetscErrorCode PhThermalSetUpFluidSweep_Private(PhThermal th, PC pc);
+PH_INTERN PetscErrorCode PhThermalSetUpCoolantPC_Private(PhThermal th, PC pc);
+PH_INTERN PetscErrorCode PhThermalCoolantInnerPC_Private(PhThermal th, PC pc, PC *inner);
 PH_INTERN PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscInt gn, PetscInt d, PetscInt side, PetscReal area, PetscReal r_self,
                                                PetscReal r_nb);
 PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);

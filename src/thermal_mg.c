@@ -375,7 +375,7 @@ static PetscErrorCode PhLineDestroy(PC pc)
 }
 
 /* Give a level Chebyshev-accelerated z-line Jacobi as its smoother. */
-static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid *g, PetscMPIInt rank, PetscBool symmetric)
+static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid *g, PetscMPIInt rank)
 {
   KSP             smoother;
   PC              pc;
@@ -389,12 +389,11 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   {
     KSP est;
 
-    /* Chebyshev's eigenvalue estimate by CG (the operator and line Jacobi are SPD), which keeps 4 vectors where GMRES keeps 30;
-       by GMRES when a coolant's advection makes the operator non-symmetric (CG's estimate is then wrong, and the
-       iterations of a micro-channel case grow 6-fold, benchmarks/README.md) */
+    /* Chebyshev's eigenvalue estimate by CG (the operator and line Jacobi are SPD; with micro-channels the multigrid is
+       built from the symmetric Psym), which keeps 4 vectors where GMRES keeps 30 */
     PetscCall(KSPChebyshevEstEigSet(smoother, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE));
     PetscCall(KSPChebyshevEstEigGetKSP(smoother, &est));
-    if (est != NULL) PetscCall(KSPSetType(est, symmetric ? KSPCG : KSPGMRES));
+    if (est != NULL) PetscCall(KSPSetType(est, KSPCG));
   }
   PetscCall(KSPGetPC(smoother, &pc));
   PetscCall(PCSetType(pc, PCSHELL));
@@ -491,14 +490,7 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
   PetscInt         top;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCCOMPOSITE, &mg));
-  if (mg) { /* micro-channels: the multigrid is the composite's first stage */
-    PetscInt n;
-
-    PetscCall(PCCompositeGetNumberPC(pc, &n));
-    if (n < 2) PetscFunctionReturn(PETSC_SUCCESS);
-    PetscCall(PCCompositeGetPC(pc, 1, &pc));
-  }
+  PetscCall(PhThermalCoolantInnerPC_Private(th, pc, &pc)); /* micro-channels: the multigrid inside the coolant's preconditioner */
   PetscCall(PetscObjectQuery((PetscObject)pc, "PhMGCoarse", (PetscObject *)&container));
   PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCMG, &mg));
   if (container == NULL || !mg) PetscFunctionReturn(PETSC_SUCCESS);
@@ -513,7 +505,8 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
       Mat P;
 
       PetscCall(PCMGGetInterpolation(pc, l, &P));
-      PetscCall(MatPtAP(l == top ? th->A : co->A[l], P, co->A[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0, &co->A[l - 1]));
+      PetscCall(MatPtAP(l == top ? (th->Psym ? th->Psym : th->A) : co->A[l], P, co->A[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0,
+                        &co->A[l - 1]));
     }
     if (co->version < 0)
       for (PetscInt l = 0; l < top; l++) {
@@ -605,7 +598,7 @@ PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc)
     PetscCall(PCMGSetInterpolation(pc, l, P));
     PetscCall(MatDestroy(&P));
   }
-  for (PetscInt l = 1; l < nlevels; l++) PetscCall(PhMGSetLineSmoother(pc, l, &grids[nlevels - 1 - l], rank, (PetscBool)(th->ncavities == 0)));
+  for (PetscInt l = 1; l < nlevels; l++) PetscCall(PhMGSetLineSmoother(pc, l, &grids[nlevels - 1 - l], rank));
   for (PetscInt l = 0; l < nlevels; l++) PetscCall(PhMGGridFree(&grids[l]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -24,21 +24,8 @@ PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp)
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPSetTolerances(ksp, 1e-10, 1e-300, PETSC_DEFAULT, 1000));
   PetscCall(KSPGetPC(ksp, &pc));
-  if (th->ncavities > 0) { /* the multigrid, then the coolant's sweep along its channels (thermal_channel.c) */
-    PC sub;
-
-    PetscCall(PCSetType(pc, PCCOMPOSITE));
-    PetscCall(PCCompositeSetType(pc, PC_COMPOSITE_MULTIPLICATIVE));
-    PetscCall(PCCompositeAddPCType(pc, PCSHELL));
-    PetscCall(PCCompositeAddPCType(pc, PCMG));
-    PetscCall(PCCompositeAddPCType(pc, PCSHELL));
-    PetscCall(PCCompositeGetPC(pc, 1, &sub));
-    PetscCall(PhThermalSetUpMG_Private(th, sub));
-    PetscCall(PCCompositeGetPC(pc, 0, &sub));
-    PetscCall(PhThermalSetUpFluidSweep_Private(th, sub));
-    PetscCall(PCCompositeGetPC(pc, 2, &sub));
-    PetscCall(PhThermalSetUpFluidSweep_Private(th, sub));
-  } else PetscCall(PhThermalSetUpMG_Private(th, pc));
+  if (th->ncavities > 0) PetscCall(PhThermalSetUpCoolantPC_Private(th, pc)); /* sweep, multigrid, sweep (thermal_channel.c) */
+  else PetscCall(PhThermalSetUpMG_Private(th, pc));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
