@@ -29,7 +29,8 @@ output:
    Tflp     (  MEMORY_DIE, "mem_avg.txt",  average, step ) ;
 STK
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-(cd "$work/ice" && /usr/bin/time -f "3D-ICE: %U s CPU (user), %e s wall, %M kB peak" "$ice" transient_mc4rm.stk > run.log 2>&1)
+(cd "$work/ice" && /usr/bin/time -o time.txt -f "3D-ICE: %U s CPU (user), %e s wall, %M kB peak" "$ice" transient_mc4rm.stk > run.log 2>&1)
+cat "$work/ice/time.txt"
 /usr/bin/time -f "photherm, 20 ms steps: %U s CPU (user), %e s wall, %M kB peak" \
   "$root/bin/photherm" run "$here/transient_mc4rm.yaml" -o "$work/fixed.h5" -quiet -ts_adapt_type none
 /usr/bin/time -f "photherm, adaptive steps: %U s CPU (user), %e s wall, %M kB peak" \
