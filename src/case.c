@@ -218,7 +218,14 @@ PetscErrorCode PhCaseDestroy(PhCase *problem)
   PetscCall(PetscFree2(pb->override_names, pb->override_values));
   for (PetscInt i = 0; i < pb->nmaterials; i++) PetscCall(PetscFree(pb->materials[i].name));
   PetscCall(PetscFree(pb->materials));
-  for (PetscInt i = 0; i < pb->nlayers; i++) PetscCall(PetscFree(pb->layers[i].name));
+  for (PetscInt i = 0; i < pb->nlayers; i++) {
+    PetscCall(PetscFree(pb->layers[i].name));
+    if (pb->layers[i].channels == NULL) continue;
+    PetscCall(PhSignalDestroyContents(&pb->layers[i].channels->flow));
+    PetscCall(PhSignalDestroyContents(&pb->layers[i].channels->inlet));
+    PetscCall(PetscFree(pb->layers[i].channels->lo));
+    PetscCall(PetscFree(pb->layers[i].channels));
+  }
   PetscCall(PetscFree(pb->layers));
   for (PetscInt i = 0; i < pb->nblocks; i++) PetscCall(PetscFree(pb->blocks[i].name));
   PetscCall(PetscFree(pb->blocks));

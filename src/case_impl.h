@@ -31,7 +31,8 @@
    is compared with the earlier ones, every block and source is placed on the grid and sampled at every series sample.
    A real package has tens of each. */
 #define PH_MAX_LAYERS     10000
-#define PH_MAX_BLOCKS     10000 /* layer blocks and top-level blocks together */
+#define PH_MAX_CHANNELS   100000 /* channels across one micro-channel layer */
+#define PH_MAX_BLOCKS     10000  /* layer blocks and top-level blocks together */
 #define PH_MAX_SOURCES    10000
 #define PH_MAX_DEVICES    10000   /* each of optics.lasers, optics.rings (groups), optics.links */
 #define PH_MAX_TRACE_ROWS 2000000 /* data rows of one CSV trace */

@@ -174,14 +174,130 @@ static PetscErrorCode PhBlockInFootprint(PhLoader *ld, const PhBlock *blk, const
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+static PetscErrorCode    PhSchemaFlow(PhLoader *ld, PhNode *node, const char path[], PhSignal *flow, PetscBool *volumetric);
+static PetscReal         PhChannelNusselt(PetscReal w, PetscReal H);
+static const char *const PhFlowDirections[] = {"+x", "-x", "+y", "-y", NULL};
+
+/*
+  A layer of type microchannel (cases/README.md section 9.6): channels of `channel_width` at `pitch` across the flow,
+  as many as fit in the footprint, centred, the walls between them of the layer's material; the coolant, its flow,
+  inlet and direction; h given (h, or h_top, h_bottom, h_side) or from the laminar Nusselt number of the channel.
+*/
+static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char path[], PhLayer *layer, PetscBool have_foot)
+{
+  PhCase      pb = ld->problem;
+  PhChannels *ch;
+  PhNode     *node;
+  PetscBool   pw, pp, ph, ok;
+  PetscInt    dir = -1;
+  PetscReal   h = 0, span, H = layer->z1 - layer->z0;
+  char        sub[600];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&ch));
+  layer->channels = ch;
+  ch->coolant     = -1;
+  PetscCall(PhFindMaterialKey(ld, map, path, "coolant", "the name of a material such as \"water\"", &ch->coolant));
+  node = PhNodeGet_Private(map, "flow");
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "flow", -1));
+  if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "flow", PhQuantityTypeDescription(PH_QT_VOLUME_FLOW)));
+  else {
+    PetscCall(PhSchemaFlow(ld, node, sub, &ch->flow, &ch->flow_volumetric));
+    if (node->type != PH_NODE_SCALAR)
+      PetscCall(PhDiagAdd(ld->diag, node->loc, sub,
+                          "the flow of a micro-channel layer must be constant (a trace or pattern is taken by cold plates only)"));
+  }
+  node = PhNodeGet_Private(map, "inlet");
+  PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "inlet", -1));
+  if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "inlet", PhQuantityTypeDescription(PH_QT_TEMPERATURE)));
+  else PetscCall(PhGetSignal_Private(ld, node, sub, PH_QT_TEMPERATURE, PETSC_FALSE, &ch->inlet));
+  if (PhNodeIsNull_Private(PhNodeGet_Private(map, "direction"))) PetscCall(PhGetMissing_Private(ld, map, path, "direction", "+x | -x | +y | -y"));
+  else {
+    PetscCall(PhGetEnum_Private(ld, map, path, "direction", PhFlowDirections, -1, &dir));
+    if (dir >= 0) {
+      ch->axis = dir / 2;
+      ch->sign = dir % 2 ? -1 : 1;
+    }
+  }
+  PetscCall(PhGetQuantity_Private(ld, map, path, "channel_width", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->width, &pw));
+  PetscCall(PhGetQuantity_Private(ld, map, path, "pitch", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->pitch, &pp));
+  if (pw && pp && !(ch->width > PH_MERGE_BELOW && ch->pitch - ch->width > PH_MERGE_BELOW)) {
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
+    PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
+                        "needs a channel_width of at least 1 nm and a pitch at least 1 nm wider, got channel_width %g um, pitch %g um",
+                        (double)(ch->width * 1e6), (double)(ch->pitch * 1e6)));
+    pw = PETSC_FALSE;
+  }
+  /* h: one value for every wall, each wall's own, or the correlation */
+  PetscCall(PhGetQuantity_Private(ld, map, path, "h", PH_QT_HEAT_TRANSFER, PETSC_FALSE, 0, &h, &ph));
+  ch->h_top = ch->h_bottom = ch->h_side = h;
+  {
+    const char *keys[3] = {"h_top", "h_bottom", "h_side"};
+    PetscReal  *val[3]  = {&ch->h_top, &ch->h_bottom, &ch->h_side};
+
+    for (int q = 0; q < 3; q++) {
+      PetscReal v;
+      PetscBool present;
+
+      PetscCall(PhGetQuantity_Private(ld, map, path, keys[q], PH_QT_HEAT_TRANSFER, PETSC_FALSE, 0, &v, &present));
+      if (present) *val[q] = v;
+      if (present) ph = PETSC_TRUE;
+    }
+  }
+  if (ph) {
+    const char *keys[4] = {"h", "h_top", "h_bottom", "h_side"};
+
+    for (int q = 0; q < 4; q++)
+      if (!PhNodeIsNull_Private(PhNodeGet_Private(map, keys[q])) &&
+          !(q == 0 ? h > 0 : (q == 1 ? ch->h_top > 0 : (q == 2 ? ch->h_bottom > 0 : ch->h_side > 0)))) {
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, keys[q], -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, keys[q])->loc, sub, "must be positive"));
+      }
+    if (!(ch->h_top > 0 && ch->h_bottom > 0 && ch->h_side > 0) && PhNodeIsNull_Private(PhNodeGet_Private(map, "h")))
+      PetscCall(PhDiagAdd(ld->diag, map->loc, path, "give h, or all three of h_top, h_bottom and h_side (or none, for the laminar correlation)"));
+  } else if (pw && ch->coolant >= 0 && H > 0) { /* fully developed laminar flow, uniform flux on the four walls */
+    const PetscReal dh = 2 * ch->width * H / (ch->width + H);
+
+    ch->h_top = ch->h_bottom = ch->h_side = PhChannelNusselt(ch->width, H) * pb->materials[ch->coolant].k[0] / dh;
+    ch->h_from_correlation                = PETSC_TRUE;
+  }
+  if (!PhNodeIsNull_Private(PhNodeGet_Private(map, "blocks")))
+    PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(map, "blocks")->loc, path,
+                        "a micro-channel layer takes no blocks: its channels and walls are its cells"));
+  if (!pw || !pp || dir < 0 || !have_foot) PetscFunctionReturn(PETSC_SUCCESS);
+  span          = ch->axis == 0 ? pb->fy1 - pb->fy0 : pb->fx1 - pb->fx0;
+  ch->nchannels = (PetscInt)PetscFloorReal(span / ch->pitch * (1 + 1e-12));
+  ok            = (PetscBool)(ch->nchannels >= 1 && ch->nchannels <= PH_MAX_CHANNELS);
+  if (!ok) {
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
+    PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
+                        "%g channels fit across the footprint's %g mm; between 1 and %d are allowed", (double)PetscFloorReal(span / ch->pitch),
+                        (double)(span * 1e3), PH_MAX_CHANNELS));
+    ch->nchannels = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscMalloc1(ch->nchannels, &ch->lo));
+  for (PetscInt c = 0; c < ch->nchannels; c++)
+    ch->lo[c] = (ch->axis == 0 ? pb->fy0 : pb->fx0) + 0.5 * (span - ch->nchannels * ch->pitch) + 0.5 * (ch->pitch - ch->width) + c * ch->pitch;
+  if (ch->coolant >= 0 && PhSignalIsConstant(&ch->flow)) {
+    PetscReal q = PhSignalEvaluate(&ch->flow, 0);
+
+    if (!ch->flow_volumetric) q /= pb->materials[ch->coolant].rho;
+    ch->velocity = q / (ch->nchannels * ch->width * H);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
 {
-  static const char *const fkeys[] = {"x", "y", NULL};
-  static const char *const gkeys[] = {"max_cell_xy", "max_cell_z", "max_ratio", NULL};
-  static const char *const lkeys[] = {"name", "thickness", "material", "cells", "blocks", NULL};
-  static const char *const bkeys[] = {"name", "material", "x", "y", NULL};
-  static const char *const tkeys[] = {"name", "material", "x", "y", "layers", NULL};
-  PhCase                   pb      = ld->problem;
+  static const char *const fkeys[]    = {"x", "y", NULL};
+  static const char *const gkeys[]    = {"max_cell_xy", "max_cell_z", "max_ratio", NULL};
+  static const char *const lkeys[]    = {"name", "thickness", "material", "cells", "blocks", "type", NULL};
+  static const char *const mkeys_mc[] = {"name",  "thickness", "material", "type",  "channel_width", "pitch",  "coolant", "flow",
+                                         "inlet", "direction", "h",        "h_top", "h_bottom",      "h_side", NULL};
+  static const char *const bkeys[]    = {"name", "material", "x", "y", NULL};
+  static const char *const tkeys[]    = {"name", "material", "x", "y", "layers", NULL};
+  PhCase                   pb         = ld->problem;
   PhNode                  *foot = PhNodeGet_Private(ld->root, "footprint"), *grid = PhNodeGet_Private(ld->root, "grid");
   PhNode *stack = PhNodeGet_Private(ld->root, "stack"), *blocks = PhNodeGet_Private(ld->root, "blocks"), *mesh = PhNodeGet_Private(ld->root, "mesh");
   PetscBool ok, present, px, py, have_foot = PETSC_FALSE;
@@ -298,17 +414,24 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
   PetscCall(PetscCalloc2(stack->n, &layer_lines, PetscMax(nblocks, 1), &block_lines));
   pb->nlayers = stack->n;
   for (PetscInt l = 0; l < stack->n; l++) {
-    PhNode  *map   = stack->values[l], *lb;
-    PhLayer *layer = &pb->layers[l];
-    char     path[512];
-    char   **seen;
+    PhNode   *map   = stack->values[l], *lb;
+    PhLayer  *layer = &pb->layers[l];
+    char      path[512];
+    char    **seen;
+    PetscBool mc = PETSC_FALSE;
 
     PetscCall(PhNodePath_Private(path, sizeof(path), "stack", NULL, l));
     layer->material = -1;
     layer->loc      = map->loc;
     PetscCall(PhGetExpectMap_Private(ld, map, path, &ok));
     if (!ok) continue;
-    PetscCall(PhGetCheckKeys_Private(ld, map, path, lkeys));
+    {
+      PetscInt type = 0;
+
+      PetscCall(PhGetEnum_Private(ld, map, path, "type", PhLayerTypes, 0, &type));
+      PetscCall(PhGetCheckKeys_Private(ld, map, path, type == 1 ? mkeys_mc : lkeys));
+      mc = (PetscBool)(type == 1);
+    }
     PetscCall(PetscMalloc1(l + 1, &seen));
     for (PetscInt i = 0; i < l; i++) seen[i] = pb->layers[i].name;
     PetscCall(PhGetName_Private(ld, map, path, "layer", l, seen, layer_lines, &layer->name, &layer_lines[l]));
@@ -343,6 +466,11 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
     }
     PetscCall(PhFindMaterial(ld, map, path, &layer->material));
     PetscCall(PhGetInt_Private(ld, map, path, "cells", PETSC_FALSE, 0, 1, 100000, &layer->cells, NULL));
+    if (mc) {
+      layer->cells = 1; /* one cell high: the channel's floor and ceiling are its top and bottom walls */
+      PetscCall(PhSchemaMicrochannel(ld, map, path, layer, have_foot));
+      continue;
+    }
     if (PhNodeGet_Private(map, "cells") != NULL) layer->cells_loc = PhNodeGet_Private(map, "cells")->loc;
     lb = PhNodeGet_Private(map, "blocks");
     if (!PhNodeIsNull_Private(lb)) {
@@ -436,9 +564,9 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-const char *const        PhFaces[]          = {"xmin", "xmax", "ymin", "ymax", "bottom", "top", NULL};
-const char *const        PhBoundaryTypes[]  = {"adiabatic", "convection", "temperature", "flux", "cold_plate", NULL};
-static const char *const PhFlowDirections[] = {"+x", "-x", "+y", "-y", NULL};
+const char *const PhLayerTypes[]    = {"solid", "microchannel", NULL};
+const char *const PhFaces[]         = {"xmin", "xmax", "ymin", "ymax", "bottom", "top", NULL};
+const char *const PhBoundaryTypes[] = {"adiabatic", "convection", "temperature", "flux", "cold_plate", NULL};
 
 /* The name of a face, as a key of boundaries: (PhFaces[face]). */
 const char *PhFaceName(PhFace face)
@@ -462,7 +590,7 @@ static PetscBool PhTextIsMassFlow(PhLoader *ld, const char text[])
   Its unit decides which: that of the value, of the pattern's high, mean or first value, or of the trace column's
   header. Anything else is read, and reported, as a volume flow (whose description names both forms).
 */
-static PetscErrorCode PhSchemaFlow(PhLoader *ld, PhNode *node, const char path[], PhBoundaryCondition *bc)
+static PetscErrorCode PhSchemaFlow(PhLoader *ld, PhNode *node, const char path[], PhSignal *flow, PetscBool *volumetric)
 {
   PetscBool mass = PETSC_FALSE;
 
@@ -497,8 +625,8 @@ static PetscErrorCode PhSchemaFlow(PhLoader *ld, PhNode *node, const char path[]
     if (!mass && values != NULL && values->type == PH_NODE_SEQ && values->n > 0 && values->values[0]->type == PH_NODE_SCALAR)
       mass = PhTextIsMassFlow(ld, values->values[0]->value);
   }
-  bc->flow_volumetric = (PetscBool)!mass;
-  PetscCall(PhGetSignal_Private(ld, node, path, mass ? PH_QT_MASS_FLOW : PH_QT_VOLUME_FLOW, PETSC_TRUE, &bc->flow));
+  *volumetric = (PetscBool)!mass;
+  PetscCall(PhGetSignal_Private(ld, node, path, mass ? PH_QT_MASS_FLOW : PH_QT_VOLUME_FLOW, PETSC_TRUE, flow));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -519,7 +647,7 @@ static PetscErrorCode PhSchemaColdPlate(PhLoader *ld, PhNode *map, const char pa
   node = PhNodeGet_Private(map, "flow");
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "flow", -1));
   if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "flow", PhQuantityTypeDescription(PH_QT_VOLUME_FLOW)));
-  else PetscCall(PhSchemaFlow(ld, node, sub, bc));
+  else PetscCall(PhSchemaFlow(ld, node, sub, &bc->flow, &bc->flow_volumetric));
   node = PhNodeGet_Private(map, "inlet");
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "inlet", -1));
   if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "inlet", PhQuantityTypeDescription(PH_QT_TEMPERATURE)));
@@ -745,6 +873,12 @@ PetscErrorCode PhSchemaBoundaries_Private(PhLoader *ld)
             PetscCall(PhDiagAdd(ld->diag, a->loc, a->path, "cold plate \"%s\" is defined twice (first at %s); give each plate its own name", a->name,
                                 b->path));
         }
+      for (PetscInt l = 0; l < pb->nlayers; l++) /* micro-channel layers name theirs by the layer */
+        if (pb->layers[l].channels != NULL && pb->layers[l].name != NULL && !strcmp(a->name, pb->layers[l].name))
+          PetscCall(PhDiagAdd(ld->diag, a->loc, a->path,
+                              "cold plate \"%s\" has the name of the micro-channel layer stack[%d], whose coolant is reported under that name; "
+                              "give the plate another name",
+                              a->name, (int)l));
     }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -985,6 +1119,14 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
           f = PH_NFACES;
           break;
         }
+  for (PetscInt l = 0; t->method == PH_METHOD_REDUCED && l < pb->nlayers; l++)
+    if (pb->layers[l].channels != NULL) {
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(time, "method")->loc, "time.method",
+                          "the reduced model does not take a micro-channel layer (%s): its coolant carries heat downstream, which it cannot "
+                          "represent; use time.method: full",
+                          pb->layers[l].name ? pb->layers[l].name : "?"));
+      break;
+    }
   t->reduced_tolerance = 0.05;
   if (time != NULL && !PhNodeIsNull_Private(PhNodeGet_Private(time, "reduced"))) {
     static const char *const rkeys[] = {"tolerance", NULL};
@@ -1106,6 +1248,8 @@ static PetscErrorCode PhSchemaCheckSinkStrength(PhLoader *ld)
   if (!pb->time.steady && pb->time.initial != PH_INITIAL_STEADY) PetscFunctionReturn(PETSC_SUCCESS);
   if (pb->nlayers < 1 || ld->no_geometry) PetscFunctionReturn(PETSC_SUCCESS);
   height = pb->layers[pb->nlayers - 1].z1 - pb->layers[0].z0;
+  for (PetscInt l = 0; l < pb->nlayers; l++)
+    if (pb->layers[l].channels != NULL) PetscFunctionReturn(PETSC_SUCCESS); /* a micro-channel coolant's own rise: not judged here */
   for (PetscInt f = 0; f < PH_NFACES; f++)
     for (PetscInt i = 0; i < pb->boundaries[f].n; i++) {
       const PhBoundaryCondition *bc = &pb->boundaries[f].conditions[i];
@@ -1144,6 +1288,8 @@ PetscErrorCode PhSchemaCheckSink_Private(PhLoader *ld)
       if (pb->boundaries[f].conditions[i].type == PH_BC_CONVECTION || pb->boundaries[f].conditions[i].type == PH_BC_TEMPERATURE ||
           pb->boundaries[f].conditions[i].type == PH_BC_COLD_PLATE)
         sink = PETSC_TRUE;
+  for (PetscInt l = 0; l < pb->nlayers; l++)
+    if (pb->layers[l].channels != NULL) sink = PETSC_TRUE;    /* the coolant of a micro-channel layer */
   if (ld->bad_boundaries) PetscFunctionReturn(PETSC_SUCCESS); /* a condition with a bad type is reported; it may be the sink */
   if (sink) {
     PetscCall(PhSchemaCheckSinkStrength(ld));

@@ -347,6 +347,19 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
     PetscCall(PetscPrintf(comm, "  %-16s z from %-10s thickness %-10s %3d cell%s  %s\n", pb->layers[l].name, a, b, (int)(box.hi[2] - box.lo[2]),
                           box.hi[2] - box.lo[2] > 1 ? "s" : " ",
                           pb->layers[l].material >= 0 ? pb->materials[pb->layers[l].material].name : "(from the mesh file)"));
+    if (pb->layers[l].channels != NULL) {
+      const PhChannels *ch = pb->layers[l].channels;
+      char              w[64], p[64];
+
+      PetscCall(PhUnitsFormat(ch->width, PH_QT_LENGTH, w, sizeof(w)));
+      PetscCall(PhUnitsFormat(ch->pitch, PH_QT_LENGTH, p, sizeof(p)));
+      PetscCall(PetscPrintf(comm,
+                            "    micro-channels: %d channels %s wide at %s pitch, %s flowing %s%s at %.3g m/s in each; h top %g, bottom %g, side "
+                            "%g W/m^2/K%s\n",
+                            (int)ch->nchannels, w, p, pb->materials[ch->coolant].name, ch->sign > 0 ? "+" : "-", ch->axis ? "y" : "x",
+                            (double)ch->velocity, (double)ch->h_top, (double)ch->h_bottom, (double)ch->h_side,
+                            ch->h_from_correlation ? " (laminar Nusselt number of the channel)" : ""));
+    }
   }
   if (pb->nblocks) PetscCall(PetscPrintf(comm, "blocks, in priority order (later wins):\n"));
   for (PetscInt i = 0; i < pb->nblocks; i++) {

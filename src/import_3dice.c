@@ -513,7 +513,8 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
   }
   if (PhIs(&lx, "microchannel")) {
     PetscCall(PhDiagAdd(diag, PhTokLoc(&lx, PhPeek(&lx)), "microchannel",
-                        "micro-channel cooling is not representable yet: photherm has no liquid cooling (cases/README.md section 19.2)"));
+                        "micro-channel cooling is not representable yet: the importer does not map 3D-ICE's cavities; write them as layers of type "
+                        "microchannel (cases/README.md sections 9.6 and 19.2)"));
     lx.bad = PETSC_TRUE;
   }
   /* dimensions */
@@ -577,8 +578,9 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
     e->die     = PhIs(&lx, "die");
     e->channel = PhIs(&lx, "channel");
     if (e->channel) {
-      PetscCall(PhDiagAdd(diag, PhTokLoc(&lx, PhPeek(&lx)), "channel",
-                          "a micro-channel layer is not representable yet: photherm has no liquid cooling"));
+      PetscCall(
+        PhDiagAdd(diag, PhTokLoc(&lx, PhPeek(&lx)), "channel",
+                  "a micro-channel layer is not representable yet: the importer does not map 3D-ICE's cavities (cases/README.md section 9.6)"));
       lx.bad = PETSC_TRUE;
       break;
     }

@@ -368,6 +368,15 @@ static PetscErrorCode PhMeshAxisEdges(PhMesh mesh, PhDiag diag, PetscInt d, Pets
       e[n++] = d == 0 ? pb->blocks[b].x0 : pb->blocks[b].y0;
       e[n++] = d == 0 ? pb->blocks[b].x1 : pb->blocks[b].y1;
     }
+    for (PetscInt l = 0; l < pb->nlayers; l++) { /* the channels' edges across their flow */
+      const PhChannels *ch = pb->layers[l].channels;
+
+      if (ch == NULL || ch->axis == d) continue;
+      for (PetscInt c = 0; c < ch->nchannels; c++) {
+        e[n++] = ch->lo[c];
+        e[n++] = ch->lo[c] + ch->width;
+      }
+    }
     for (PetscInt f = PH_FACE_BOTTOM; f <= PH_FACE_TOP; f++)
       for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
         if (pb->boundaries[f].conditions[i].has_region) {
@@ -431,6 +440,8 @@ static PetscErrorCode PhMeshBuildLines(PhMesh mesh, PhDiag diag, PetscBool *ok)
   PetscFunctionBeginUser;
   *ok = PETSC_TRUE;
   for (PetscInt f = 0; f < PH_NFACES; f++) cap += 2 * pb->boundaries[f].n;
+  for (PetscInt l = 0; l < pb->nlayers; l++)
+    if (pb->layers[l].channels != NULL) cap += 2 * pb->layers[l].channels->nchannels;
   for (PetscInt d = 0; d < 3; d++) {
     PetscCall(PetscMalloc1(cap, &e[d]));
     PetscCall(PhMeshAxisEdges(mesh, diag, d, e[d], &nedges[d], &hmax[d], &fixed[d], ok));
@@ -507,6 +518,19 @@ PetscErrorCode PhMeshCreate(MPI_Comm comm, PhCase problem, PhDiag diag, PhMesh *
 
       PetscCall(PhMeshBoxOf(m, lo, hi, &m->layer_box[l], &okb));
       PetscCheck(okb, comm, PETSC_ERR_PLIB, "layer %s is not on grid lines", problem->layers[l].name);
+    }
+    PetscCall(PetscCalloc1(problem->nlayers, &m->channel));
+    for (PetscInt l = 0; l < problem->nlayers; l++) {
+      const PhChannels *ch = problem->layers[l].channels;
+
+      if (ch == NULL || ch->nchannels == 0) continue;
+      PetscCall(PetscMalloc1(2 * ch->nchannels, &m->channel[l]));
+      for (PetscInt c = 0; c < ch->nchannels; c++) {
+        PetscCall(PhMeshFindLine(m, 1 - ch->axis, ch->lo[c], &m->channel[l][2 * c]));
+        PetscCall(PhMeshFindLine(m, 1 - ch->axis, ch->lo[c] + ch->width, &m->channel[l][2 * c + 1]));
+        PetscCheck(m->channel[l][2 * c] >= 0 && m->channel[l][2 * c + 1] > m->channel[l][2 * c], comm, PETSC_ERR_PLIB,
+                   "channel %d of layer %s is not on grid lines", (int)c, problem->layers[l].name);
+      }
     }
     for (PetscInt b = 0; b < problem->nblocks; b++) {
       const PhBlock *blk   = &problem->blocks[b];
@@ -654,6 +678,45 @@ PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *
 
     PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = pb->blocks[b].material;
   }
+  for (PetscInt l = 0; l < pb->nlayers; l++) {
+    const PhChannels *ch = pb->layers[l].channels;
+
+    for (PetscInt c = 0; ch != NULL && mesh->channel[l] != NULL && c < ch->nchannels; c++) {
+      PhIndexBox chan = mesh->layer_box[l], part;
+
+      chan.lo[1 - ch->axis] = mesh->channel[l][2 * c];
+      chan.hi[1 - ch->axis] = mesh->channel[l][2 * c + 1];
+      part                  = PhIndexBoxIntersect(&chan, box);
+      PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = ch->coolant;
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Which cells of `box` hold coolant: the index of the micro-channel layer whose channel holds the cell, else -1;
+  stored [k][j][i] relative to the box.
+
+  Not collective.
+**/
+PetscErrorCode PhMeshFillChannels(PhMesh mesh, const PhIndexBox *box, PetscInt *layer)
+{
+  PhCase pb = mesh->problem;
+
+  PetscFunctionBeginUser;
+  for (PetscInt c = 0; c < PhIndexBoxCount(box); c++) layer[c] = -1;
+  for (PetscInt l = 0; mesh->channel != NULL && l < pb->nlayers; l++) {
+    const PhChannels *ch = pb->layers[l].channels;
+
+    for (PetscInt c = 0; ch != NULL && mesh->channel[l] != NULL && c < ch->nchannels; c++) {
+      PhIndexBox chan = mesh->layer_box[l], part;
+
+      chan.lo[1 - ch->axis] = mesh->channel[l][2 * c];
+      chan.hi[1 - ch->axis] = mesh->channel[l][2 * c + 1];
+      part                  = PhIndexBoxIntersect(&chan, box);
+      PH_BOX_FOR(part, i, j, k) layer[PhIndexBoxOffset(box, i, j, k)] = l;
+    }
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -689,6 +752,8 @@ PetscErrorCode PhMeshDestroy(PhMesh *mesh)
     PetscCall(PetscFree((*mesh)->line[d]));
     PetscCall(PetscFree2((*mesh)->edge[d], (*mesh)->edge_line[d]));
   }
+  for (PetscInt l = 0; (*mesh)->channel != NULL && l < (*mesh)->problem->nlayers; l++) PetscCall(PetscFree((*mesh)->channel[l]));
+  PetscCall(PetscFree((*mesh)->channel));
   PetscCall(PetscFree3((*mesh)->layer_box, (*mesh)->block_box, (*mesh)->source_box));
   PetscCall(PetscFree(*mesh));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -12,6 +12,7 @@ struct _p_PhMesh {
   PetscReal  *edge[3];      /* every edge of the case maps to the last of them at or below it (DESIGN §3.4), m */
   PetscInt   *edge_line[3]; /* and that one's line */
   PhIndexBox *layer_box, *block_box, *source_box;
+  PetscInt  **channel; /* per layer: NULL, or for a micro-channel layer the cells [2c, 2c+1) across the flow of each channel c */
 };
 
 PH_INTERN PetscErrorCode PhMeshReadLines_Private(PhMesh mesh);

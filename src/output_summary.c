@@ -179,7 +179,7 @@ static void PhSummaryReportPrint(const PhMetricList *list, const char *case_name
     (void)printf("  %-20.*s %12.4g %12.2f %12.2f\n", (int)lens[i], names[i], v[0], v[1], v[2]);
   }
   n = PhMetricGroups(list, "coolant.", "heat_mean", names, lens, 256);
-  if (n > 0) (void)printf("  %-20s %12s %12s %12s\n", "cold plate", "heat W", "outlet max", "outlet mean");
+  if (n > 0) (void)printf("  %-20s %12s %12s %12s\n", "coolant", "heat W", "outlet max", "outlet mean");
   for (PetscInt i = 0; i < n; i++) {
     double v[3];
 

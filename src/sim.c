@@ -102,14 +102,16 @@ static PetscErrorCode PhSimRegisterCoolant(PhSim sim)
   PetscCall(PetscMalloc2(n, &names, n, &npoints));
   PetscCall(PhThermalGetColdPlates(sim->thermal, &n, names, npoints));
   PetscCall(PhSeriesAddColumn(sim->series, "coolant/outlet_temperature", n, names, 1.0, -PH_ZERO_CELSIUS, "degC",
-                              "temperature of each cold plate's coolant at its outlet: the flow-weighted mean over the plate's width",
+                              "temperature of each cold plate's or micro-channel layer's coolant at its outlet: the flow-weighted mean over its width",
                               &sim->col_coolant));
-  PetscCall(PhSeriesAddColumn(sim->series, "coolant/heat", n, names, 1.0, 0.0, "W",
-                              "heat each cold plate's coolant takes up from the package: mass flow times cp times (outlet - inlet)", &col));
+  PetscCall(PhSeriesAddColumn(
+    sim->series, "coolant/heat", n, names, 1.0, 0.0, "W",
+    "heat each cold plate's or micro-channel layer's coolant takes up from the package: mass flow times cp times (outlet - inlet)", &col));
   for (PetscInt p = 0; p < n; p++) {
     const PhBoundaryCondition *bc = NULL;
     const PetscReal           *pos;
     char                       path[300], def[400], **labels;
+    PetscInt                   axis = -1;
 
     PetscCall(PhThermalColdPlatePositions(sim->thermal, p, &pos));
     PetscCall(PetscMalloc1(npoints[p], &labels));
@@ -117,18 +119,20 @@ static PetscErrorCode PhSimRegisterCoolant(PhSim sim)
       for (PetscInt q = 0; q < sim->problem->boundaries[f].n; q++)
         if (sim->problem->boundaries[f].conditions[q].type == PH_BC_COLD_PLATE && !strcmp(sim->problem->boundaries[f].conditions[q].name, names[p]))
           bc = &sim->problem->boundaries[f].conditions[q];
+    if (bc != NULL) axis = bc->axis;
+    for (PetscInt l = 0; l < sim->problem->nlayers && axis < 0; l++)
+      if (sim->problem->layers[l].channels != NULL && !strcmp(sim->problem->layers[l].name, names[p])) axis = sim->problem->layers[l].channels->axis;
     for (PetscInt i = 0; i < npoints[p]; i++) {
       char label[64];
 
-      (void)snprintf(label, sizeof(label), "%s=%.9g mm", bc->axis ? "y" : "x", (double)(pos[i] * 1e3));
+      (void)snprintf(label, sizeof(label), "%s=%.9g mm", axis ? "y" : "x", (double)(pos[i] * 1e3));
       PetscCall(PetscStrallocpy(label, &labels[i]));
     }
     (void)snprintf(path, sizeof(path), "coolant/%s/temperature", names[p]);
-    (void)
-      snprintf(def, sizeof(def),
-               "flow-weighted mean temperature of cold plate %s's coolant at the grid lines across its flow (names: their %s), from the inlet edge "
-               "of its cells to the outlet edge",
-               names[p], bc->axis ? "y" : "x");
+    (void)snprintf(def, sizeof(def),
+                   "flow-weighted mean temperature of %s %s's coolant at the grid lines across its flow (names: their %s), from the inlet edge "
+                   "of its cells to the outlet edge",
+                   bc != NULL ? "cold plate" : "micro-channel layer", names[p], axis ? "y" : "x");
     PetscCall(PhSeriesAddColumn(sim->series, path, npoints[p], (const char *const *)labels, 1.0, -PH_ZERO_CELSIUS, "degC", def, &col));
     for (PetscInt i = 0; i < npoints[p]; i++) PetscCall(PetscFree(labels[i]));
     PetscCall(PetscFree(labels));
@@ -165,6 +169,8 @@ PetscErrorCode PhSimEstimateOutput(PhCase problem, PhMesh mesh, PhOutputEstimate
   for (PetscInt f = 0; f < PH_NFACES; f++) /* cold plates: outlet, heat and a profile of at most every grid line along the flow */
     for (PetscInt q = 0; q < problem->boundaries[f].n; q++)
       if (problem->boundaries[f].conditions[q].type == PH_BC_COLD_PLATE) width += 3 + (problem->boundaries[f].conditions[q].axis ? ny : nx);
+  for (PetscInt l = 0; l < problem->nlayers; l++) /* micro-channel layers: the same */
+    if (problem->layers[l].channels != NULL) width += 3 + (problem->layers[l].channels->axis ? ny : nx);
   est->cells     = (PetscReal)nx * ny * nz;
   est->snapshots = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.fields_every);
   est->samples   = problem->time.steady ? 1 : PhSimSampleCount(problem->time.end, problem->output.series_every);

@@ -189,6 +189,11 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
 
   PetscCall(PhThermalBuildPatches(th));
   PetscCall(PhThermalPlatesCreate_Private(th));
+  PetscCall(PhThermalCavitiesCreate_Private(th));
+  for (PetscInt c = 0; c < th->ncavities; c++) {
+    tsum += PhSignalEvaluate(&th->cavities[c].ch->inlet, 0);
+    tcount++;
+  }
   /* reference temperature of the steady solve: the mean of the ambient and surface temperatures at t = 0 */
   for (PetscInt f = 0; f < PH_NFACES; f++)
     for (PetscInt q = 0; q < problem->boundaries[f].n; q++) {
@@ -204,8 +209,8 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
 
   PetscCall(DMCreateMatrix(th->da, &th->A));
   PetscCall(PhThermalPreallocate(th));
-  PetscCall(MatSetOption(th->A, MAT_SYMMETRIC, PETSC_TRUE));
-  PetscCall(MatSetOption(th->A, MAT_SPD, PETSC_TRUE));
+  PetscCall(MatSetOption(th->A, MAT_SYMMETRIC, th->ncavities == 0 ? PETSC_TRUE : PETSC_FALSE)); /* a coolant's advection is not */
+  if (th->ncavities == 0) PetscCall(MatSetOption(th->A, MAT_SPD, PETSC_TRUE));
   PetscCall(PhThermalAssemble_Private(th, NULL));
   *thermal = th;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -266,6 +271,8 @@ static PetscErrorCode PhThermalPatchConductances(PhThermal th, const PetscReal *
       if (pa->bc->type != PH_BC_FLUX) diag_bc[PhIndexBoxOffset(&th->owned, i, j, k)] += pa->g[c];
     }
   }
+  for (PetscInt c = 0; c < th->ncavities; c++) /* the inlet cells take their coolant from outside: m cp to the inlet temperature */
+    for (PetscInt q = 0; q < th->cavities[c].ninlet; q++) diag_bc[th->cavities[c].inlet[q]] += th->cavities[c].inlet_w[q];
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -310,22 +317,26 @@ typedef struct {
   PetscReal G;
 } PhNeighbour;
 
-/* The face across direction d between owned cell (its half-cell resistance r, face area `area`) and neighbour (i, j, k)
-   at offset g of th->ghost. */
-static inline PhNeighbour PhThermalFace(const PhConductances *cd, PetscInt d, PetscReal area, PetscReal r, PetscInt i, PetscInt j, PetscInt k,
-                                        PetscInt g)
+/* The face across direction d, on side `side` (-1 low, +1 high), between owned cell (its offset g0 in th->ghost, its
+   half-cell resistance r, face area `area`) and neighbour (i, j, k) at offset g of th->ghost; a face with coolant on
+   either side takes the coolant's conductance (PhThermalFluidFace_Private()). */
+static inline PhNeighbour PhThermalFace(PhThermal th, const PhConductances *cd, PetscInt d, PetscInt side, PetscReal area, PetscInt g0, PetscReal r,
+                                        PetscInt i, PetscInt j, PetscInt k, PetscInt g)
 {
   PhNeighbour nb;
 
   nb.i = i, nb.j = j, nb.k = k, nb.g = g;
-  nb.G = PhFaceConductance(area, r, cd->rhalf[3 * g + d]);
+  nb.G = -1;
+  if (th->gfluid != NULL) nb.G = PhThermalFluidFace_Private(th, g0, g, d, side, area, r, cd->rhalf[3 * g + d]);
+  if (nb.G < 0) nb.G = PhFaceConductance(area, r, cd->rhalf[3 * g + d]);
   return nb;
 }
 
 /*
   The face loop of the conductance operator, shared by its assembly and its matrix-free application: the faces owned
   cell (i, j, k) shares with other cells, in the order -x, +x, -y, +y, -z, +z, with their conductances
-  G = area / (h_a/(2 k_a) + h_b/(2 k_b)). Returns how many (at most 6); boundary faces are in cd->diag_bc.
+  G = area / (h_a/(2 k_a) + h_b/(2 k_b)) (coolant: PhThermalFluidFace_Private()). Returns how many (at most 6);
+  boundary faces are in cd->diag_bc.
 */
 static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd, PetscInt i, PetscInt j, PetscInt k, PhNeighbour nb[6])
 {
@@ -335,12 +346,12 @@ static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd
   const PetscReal *r = cd->rhalf + 3 * g;
   PetscInt         n = 0;
 
-  if (i > 0) nb[n++] = PhThermalFace(cd, 0, hy * hz, r[0], i - 1, j, k, g - 1);
-  if (i < th->info.mx - 1) nb[n++] = PhThermalFace(cd, 0, hy * hz, r[0], i + 1, j, k, g + 1);
-  if (j > 0) nb[n++] = PhThermalFace(cd, 1, hz * hx, r[1], i, j - 1, k, g - sy);
-  if (j < th->info.my - 1) nb[n++] = PhThermalFace(cd, 1, hz * hx, r[1], i, j + 1, k, g + sy);
-  if (k > 0) nb[n++] = PhThermalFace(cd, 2, hx * hy, r[2], i, j, k - 1, g - sz);
-  if (k < th->info.mz - 1) nb[n++] = PhThermalFace(cd, 2, hx * hy, r[2], i, j, k + 1, g + sz);
+  if (i > 0) nb[n++] = PhThermalFace(th, cd, 0, -1, hy * hz, g, r[0], i - 1, j, k, g - 1);
+  if (i < th->info.mx - 1) nb[n++] = PhThermalFace(th, cd, 0, 1, hy * hz, g, r[0], i + 1, j, k, g + 1);
+  if (j > 0) nb[n++] = PhThermalFace(th, cd, 1, -1, hz * hx, g, r[1], i, j - 1, k, g - sy);
+  if (j < th->info.my - 1) nb[n++] = PhThermalFace(th, cd, 1, 1, hz * hx, g, r[1], i, j + 1, k, g + sy);
+  if (k > 0) nb[n++] = PhThermalFace(th, cd, 2, -1, hx * hy, g, r[2], i, j, k - 1, g - sz);
+  if (k < th->info.mz - 1) nb[n++] = PhThermalFace(th, cd, 2, 1, hx * hy, g, r[2], i, j, k + 1, g + sz);
   return n;
 }
 
@@ -599,6 +610,13 @@ PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool 
     if (pa->bc->type == PH_BC_ADIABATIC || pa->bc->type == PH_BC_COLD_PLATE) continue;
     for (PetscInt c = 0; c < pa->n; c++) bv[pa->cell[c][2]][pa->cell[c][1]][pa->cell[c][0]] += pa->g[c] * v;
   }
+  for (PetscInt c = 0; c < th->ncavities; c++) { /* m cp times the inlet temperature, into the inlet cells of each cavity */
+    const PhCavity *cv    = &th->cavities[c];
+    const PetscReal inlet = PhSignalAt_Private(&cv->ch->inlet, t, left);
+    PetscScalar    *flat  = &bv[th->owned.lo[2]][th->owned.lo[1]][th->owned.lo[0]];
+
+    for (PetscInt q = 0; q < cv->ninlet; q++) flat[cv->inlet[q]] += cv->inlet_w[q] * inlet;
+  }
   for (PetscInt q = 0; q < th->nplates; q++) { /* g times the coolant under each plate cell */
     const PhPlate *pl = &th->plates[q];
 
@@ -638,6 +656,8 @@ PetscErrorCode PhThermalRates(PhThermal th, PetscReal t, Vec T, PetscBool left, 
   }
   PetscCall(PhThermalPlatesUpdate_Private(th, t, T, left));
   for (PetscInt q = 0; q < th->nplates; q++) rates->out += th->plates[q].heat; /* the heat the coolant carries away */
+  PetscCall(PhThermalCavitiesUpdate_Private(th, t, T, left));
+  for (PetscInt c = 0; c < th->ncavities; c++) rates->out += th->cavities[c].heat; /* the heat a cavity's coolant carries out */
   PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
   for (PetscInt p = 0; p < th->npatches; p++) {
     const PhPatch  *pa = &th->patches[p];
@@ -914,6 +934,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   for (PetscInt p = 0; p < th->npatches; p++) PetscCall(PetscFree2(th->patches[p].cell, th->patches[p].g));
   PetscCall(PetscFree(th->patches));
   PetscCall(PhThermalPlatesDestroy_Private(th));
+  PetscCall(PhThermalCavitiesDestroy_Private(th));
   PetscCall(PetscFree2(th->src_box, th->src_volume));
   PetscCall(PetscFree(th->gmat));
   PetscCall(PetscFree3(th->rhalf, th->diag_bc, th->knl));
@@ -928,6 +949,7 @@ PetscErrorCode PhThermalDestroy(PhThermal *thermal)
   PetscCall(PetscFree3(th->input_w, th->input_power, th->input_amp));
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(MatDestroy(&th->A));
+  PetscCall(MatDestroy(&th->Psym));
   PetscCall(VecDestroy(&th->adiag));
   PetscCall(VecDestroy(&th->gbc));
   PetscCall(VecDestroy(&th->Tabs));

@@ -221,18 +221,23 @@ PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool le
 }
 
 /**
-  @brief The cold plates of the case (boundaries of type cold_plate, in the order of the faces and their conditions):
-  their number, and for plate p its name and the number of points of its coolant profile (PhThermalColdPlateState()).
+  @brief The coolant loops of the case: the cold plates (boundaries of type cold_plate, in the order of the faces and
+  their conditions), then the micro-channel layers (bottom to top, named by their layer): their number, and for loop p
+  its name and the number of points of its coolant profile (PhThermalColdPlateState()).
 
   Not collective. `names` and `npoints` may be NULL; the names belong to the case.
 **/
 PetscErrorCode PhThermalGetColdPlates(PhThermal th, PetscInt *n, const char *names[], PetscInt npoints[])
 {
   PetscFunctionBeginUser;
-  *n = th->nplates;
+  *n = th->nplates + th->ncavities;
   for (PetscInt p = 0; p < th->nplates; p++) {
     if (names != NULL) names[p] = th->plates[p].bc->name;
     if (npoints != NULL) npoints[p] = th->plates[p].a1 - th->plates[p].a0 + 1;
+  }
+  for (PetscInt c = 0; c < th->ncavities; c++) {
+    if (names != NULL) names[th->nplates + c] = th->problem->layers[th->cavities[c].layer].name;
+    if (npoints != NULL) npoints[th->nplates + c] = th->cavities[c].na + 1;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -246,7 +251,7 @@ PetscErrorCode PhThermalGetColdPlates(PhThermal th, PetscInt *n, const char *nam
 PetscErrorCode PhThermalColdPlatePositions(PhThermal th, PetscInt p, const PetscReal **position)
 {
   PetscFunctionBeginUser;
-  *position = th->plates[p].position;
+  *position = p < th->nplates ? th->plates[p].position : th->cavities[p - th->nplates].position;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -260,6 +265,16 @@ PetscErrorCode PhThermalColdPlatePositions(PhThermal th, PetscInt p, const Petsc
 PetscErrorCode PhThermalColdPlateState(PhThermal th, PetscReal outlet[], PetscReal heat[], PetscReal *profile[])
 {
   PetscFunctionBeginUser;
+  if (th->nplates + th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCheck(th->reduced == NULL, th->comm, PETSC_ERR_SUP, "coolant with the reduced model");
+  PetscCall(PhThermalCavitiesUpdate_Private(th, th->t, th->T, PETSC_FALSE));
+  for (PetscInt c = 0; c < th->ncavities; c++) {
+    const PhCavity *cv = &th->cavities[c];
+
+    outlet[th->nplates + c] = cv->profile[cv->na];
+    heat[th->nplates + c]   = cv->heat;
+    if (profile != NULL) PetscCall(PetscArraycpy(profile[th->nplates + c], cv->profile, cv->na + 1));
+  }
   if (th->nplates == 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCheck(th->reduced == NULL, th->comm, PETSC_ERR_SUP, "cold plates with the reduced model");
   PetscCall(PhThermalPlatesUpdate_Private(th, th->t, th->T, PETSC_FALSE));

@@ -32,6 +32,24 @@ typedef struct {
   PetscReal                  capacity;    /* mass flow times specific heat, W/K */
 } PhPlate;
 
+/*
+  A micro-channel cavity (thermal_channel.c): the fluid cells of one layer of type microchannel. Each fluid cell carries
+  its share of the cavity's m cp (by its cross-section) downstream; the inlet cells take the coolant at the inlet
+  temperature, the outlet cells give the coolant's heat to the outlet.
+*/
+typedef struct {
+  PetscInt          layer;
+  const PhChannels *ch;
+  PetscReal         capacity;           /* m cp of the whole cavity, W/K */
+  PetscInt          ninlet, noutlet;    /* owned inlet and outlet cells */
+  PetscInt         *inlet, *outlet;     /* their offsets in th->owned */
+  PetscReal        *inlet_w, *outlet_w; /* their m cp, W/K */
+  PetscInt          na;                 /* cells along the flow */
+  PetscReal        *position;           /* [na + 1] the grid lines across the flow, in flow order, m */
+  PetscReal        *profile;            /* [na + 1] the flow-weighted mean coolant at each of them, K */
+  PetscReal         heat;               /* heat the coolant carries out, m cp (outlet - inlet), W */
+} PhCavity;
+
 /* Cumulative energy terms from the start, by the integrator's quadrature, J. */
 typedef struct {
   PetscReal generated, out, flux_in;
@@ -96,6 +114,11 @@ struct _p_PhThermal {
   PetscBool        leakage;     /* some source has leakage */
   PetscInt         npatches;
   PhPatch         *patches;
+  PetscInt         ncavities; /* micro-channel layers, bottom to top */
+  PhCavity        *cavities;
+  PetscInt        *gfluid;  /* [ghost] the cavity of each ghosted fluid cell, else -1; NULL without cavities */
+  PetscReal       *gmcp;    /* [ghost] m cp of each fluid cell's stream, W/K */
+  Mat              Psym;    /* with cavities: A without the coolant's upstream couplings (symmetric), for the multigrid */
   PetscInt         nplates; /* cold plates, in the order of the faces and their conditions */
   PhPlate         *plates;
   Mat              J;          /* with cold plates: the exact operator of the linear solves, a shell around A (thermal_coolant.c) */
@@ -144,6 +167,13 @@ PH_INTERN PetscErrorCode PhThermalAddSourceHeat_Private(PhThermal th, const Pets
 PH_INTERN PetscErrorCode PhThermalSpreadInputs_Private(PhThermal th, const PetscReal power[], Vec heat);
 PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, PetscInt nbox, const PhIndexBox boxes[], PetscReal tmax[],
                                                         PetscReal tmean[]);
+PH_INTERN PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalCavitiesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
+PH_INTERN PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalSetUpCoolantPC_Private(PhThermal th, PC pc);
+PH_INTERN PetscErrorCode PhThermalCoolantInnerPC_Private(PhThermal th, PC pc, PC *inner);
+PH_INTERN PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscInt gn, PetscInt d, PetscInt side, PetscReal area, PetscReal r_self,
+                                               PetscReal r_nb);
 PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th);

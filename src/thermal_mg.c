@@ -389,7 +389,8 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   {
     KSP est;
 
-    /* Chebyshev's eigenvalue estimate by CG (the operator and line Jacobi are SPD), which keeps 4 vectors where GMRES keeps 30 */
+    /* Chebyshev's eigenvalue estimate by CG (the operator and line Jacobi are SPD; with micro-channels the multigrid is
+       built from the symmetric Psym), which keeps 4 vectors where GMRES keeps 30 */
     PetscCall(KSPChebyshevEstEigSet(smoother, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE));
     PetscCall(KSPChebyshevEstEigGetKSP(smoother, &est));
     if (est != NULL) PetscCall(KSPSetType(est, KSPCG));
@@ -489,6 +490,7 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
   PetscInt         top;
 
   PetscFunctionBeginUser;
+  PetscCall(PhThermalCoolantInnerPC_Private(th, pc, &pc)); /* micro-channels: the multigrid inside the coolant's preconditioner */
   PetscCall(PetscObjectQuery((PetscObject)pc, "PhMGCoarse", (PetscObject *)&container));
   PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCMG, &mg));
   if (container == NULL || !mg) PetscFunctionReturn(PETSC_SUCCESS);
@@ -503,7 +505,8 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
       Mat P;
 
       PetscCall(PCMGGetInterpolation(pc, l, &P));
-      PetscCall(MatPtAP(l == top ? th->A : co->A[l], P, co->A[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0, &co->A[l - 1]));
+      PetscCall(MatPtAP(l == top ? (th->Psym ? th->Psym : th->A) : co->A[l], P, co->A[l - 1] ? MAT_REUSE_MATRIX : MAT_INITIAL_MATRIX, 2.0,
+                        &co->A[l - 1]));
     }
     if (co->version < 0)
       for (PetscInt l = 0; l < top; l++) {

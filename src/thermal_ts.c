@@ -16,14 +16,16 @@ PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp)
   PC pc;
 
   PetscFunctionBeginUser;
-  if (th->nplates > 0) { /* the coolant makes the operator non-symmetric: GMRES, right-preconditioned so that it tests the true residual */
+  if (th->nplates > 0 ||
+      th->ncavities > 0) { /* the coolant makes the operator non-symmetric: GMRES, right-preconditioned so that it tests the true residual */
     PetscCall(KSPSetType(ksp, KSPGMRES));
     PetscCall(KSPSetPCSide(ksp, PC_RIGHT));
   } else PetscCall(KSPSetType(ksp, KSPCG));
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPSetTolerances(ksp, 1e-10, 1e-300, PETSC_DEFAULT, 1000));
   PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PhThermalSetUpMG_Private(th, pc));
+  if (th->ncavities > 0) PetscCall(PhThermalSetUpCoolantPC_Private(th, pc)); /* sweep, multigrid, sweep (thermal_channel.c) */
+  else PetscCall(PhThermalSetUpMG_Private(th, pc));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

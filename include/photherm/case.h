@@ -35,9 +35,27 @@ typedef struct {
   PhSourceLoc loc;
 } PhMaterial;
 
+/* A micro-channel cavity: a layer of type microchannel, its channels along the flow and the walls between them
+   resolved as cells (the 4-resistor model, cases/README.md section 9.6). */
+typedef struct {
+  PetscInt   coolant; /* index into materials (rho, cp, k) */
+  PhSignal   flow;    /* flow of the whole cavity, m^3/s (flow_volumetric) or kg/s; constant */
+  PetscBool  flow_volumetric;
+  PhSignal   inlet;                   /* coolant inlet temperature, K */
+  PetscInt   axis, sign;              /* the flow runs along x (0) or y (1), towards + (1) or - (-1) */
+  PetscReal  width, pitch;            /* channel width and pitch across the flow, m */
+  PetscInt   nchannels;               /* channels across the footprint */
+  PetscReal *lo;                      /* [nchannels] the low edge of each channel across the flow, m */
+  PetscReal  h_top, h_bottom, h_side; /* heat-transfer coefficients of the channel's ceiling, floor and side walls, W/m^2/K */
+  PetscBool  h_from_correlation;      /* h from the laminar Nusselt number of the channel (cases/README.md section 9.6) */
+  PetscReal  velocity;                /* mean velocity in a channel at the flow of t = 0, m/s */
+} PhChannels;
+PH_EXTERN const char *const PhLayerTypes[]; /* the values of a layer's type: "solid", "microchannel" */
+
 typedef struct {
   char       *name;
   PetscReal   z0, z1;   /* bottom and top, m */
+  PhChannels *channels; /* a micro-channel cavity (type: microchannel), else NULL */
   PetscInt    material; /* background material, index into materials */
   PetscInt    cells;    /* exactly this many equal cells, or 0 for automatic */
   PhSourceLoc loc;

@@ -137,6 +137,7 @@ PH_EXTERN PetscErrorCode PhMeshGetBlockBox(PhMesh mesh, PetscInt block, PhIndexB
 PH_EXTERN PetscErrorCode PhMeshGetSourceBox(PhMesh mesh, PetscInt source, PhIndexBox *box);
 PH_EXTERN PetscErrorCode PhMeshFindLine(PhMesh mesh, PetscInt dir, PetscReal coordinate, PetscInt *index);
 PH_EXTERN PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *material);
+PH_EXTERN PetscErrorCode PhMeshFillChannels(PhMesh mesh, const PhIndexBox *box, PetscInt *layer);
 PH_EXTERN PetscErrorCode PhMeshEstimateMemory(PhMesh mesh, PetscInt ranks, PetscInt ranks_per_node, PhMemoryEstimate *estimate);
 PH_EXTERN PetscErrorCode PhMeshWrite(PhMesh mesh, const char path[]);
 PH_EXTERN PetscErrorCode PhMeshWriteGroup(PhMesh mesh, hid_t file);

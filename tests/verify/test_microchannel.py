@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Micro-channel layers (README.md, Thermal model: micro-channel layers; cases/README.md section 9.6), the 4-resistor model.
+
+Closed form. One straight channel of width w and height H (the cavity layer) at the centre of a strip one pitch wide,
+between a floor and a ceiling layer of the wall material, takes a uniform flux q on the top face; every other face is
+adiabatic. The wall material conducts well across the flow (k_y = k_z = 1e5 W/m/K: the walls around the channel are
+isothermal within 2e-4 of the wall-to-fluid difference) and hardly along it (k_x = 1e-3 W/m/K: no axial conduction,
+3e-8 of the heat). Every length of channel takes up the heat q W of its strip (W the pitch), so along the flow
+(coordinate s from the inlet, channel length L, mass flow m, heat capacity cp):
+
+    coolant       T_f(s) = T_in + q W s / (m cp)        (linear; outlet rise Q / (m cp), Q = q W L)
+    walls         T_w(s) = T_f(s) + q W / (h P)          (P = 2 w + 2 H the wetted perimeter: wall-to-fluid difference q_wall / h)
+
+photherm's fluid cells hold the coolant at their downstream edge (first-order upwind), so the fluid cell ending at s
+must equal T_f(s), the outlet and the heat Q / (m cp) and Q to 1e-7, the profile at every grid line to 1e-6 of the rise,
+and the conductance-weighted mean of the four wetted wall cells minus the fluid cell q W / (h P) to 1e-3. Variants: the
+four flow directions; h from the laminar correlation (square channel: Nu 3.608 of Shah and London's table).
+
+Transient: the flux steps up and down and the inlet follows a pattern: energy balance (the coolant's heat out and the
+fluid's own heat capacity included) within 1e-6, and the same run on 1 and 2 ranks (the channel split between the
+ranks) equal to 1e-6 of the rise. time.method: reduced is refused (exit 2), and so are the input errors of a layer
+(a flow that varies, a pitch not wider than the channel, an unknown coolant or key, a bad direction, h not positive, a
+cold plate with the layer's name).
+"""
+import h5py
+import numpy as np
+
+import phverify
+
+tap = phverify.Tap(__file__)
+
+Q = 1e6          # W/m^2 on the top face
+W, H = 100e-6, 100e-6
+PITCH = 200e-6
+L = 10e-3
+HC = 5e4         # W/m^2/K
+T_IN = 30.0
+RHO, CP = 995.7, 4178.0
+FLOW = 3.0       # mL/min
+
+
+def case(name, direction="+x", h=f"h: {HC} W/m^2/K", extra="", time="time: {mode: steady}"):
+    along_x = direction[1] == "x"
+    fx = f"[0, {L * 1e3} mm]" if along_x else f"[0, {PITCH * 1e6} um]"
+    fy = f"[0, {PITCH * 1e6} um]" if along_x else f"[0, {L * 1e3} mm]"
+    k = "[1e-3 W/m/K, 1e5 W/m/K, 1e5 W/m/K]" if along_x else "[1e5 W/m/K, 1e-3 W/m/K, 1e5 W/m/K]"
+    return f"""version: 1
+name: {name}
+materials:
+  wall: {{k: {k}, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
+  water: {{k: 0.615 W/m/K, rho: {RHO} kg/m^3, cp: {CP} J/kg/K}}
+footprint: {{x: {fx}, y: {fy}}}
+grid: {{max_cell_xy: 250 um}}
+stack:
+  - {{name: floor, thickness: 100 um, material: wall}}
+  - {{name: cavity, type: microchannel, thickness: {H * 1e6} um, material: wall, channel_width: {W * 1e6} um, pitch: {PITCH * 1e6} um,
+     coolant: water, flow: {FLOW} mL/min, inlet: {T_IN} C, direction: "{direction}"{", " + h if h else ""}}}
+  - {{name: ceiling, thickness: 100 um, material: wall}}
+boundaries:
+  top: {{type: flux, value: {extra or f"{Q} W/m^2"}}}
+{time}
+"""
+
+
+def mcp():
+    return FLOW * 1e-6 / 60 * RHO * CP
+
+
+def closed_form(work, direction, h_expected=HC, h="h: 50000 W/m^2/K", label=None):
+    label = label or "dir" + direction.replace("+", "p").replace("-", "m")
+    r = phverify.run(work, label, case(label, direction, h))
+    heat = Q * PITCH * L
+    rise = heat / mcp()
+    outlet = r["coolant/outlet_temperature"][0, 0]
+    tap.close(f"{label}: outlet rise = Q/(m cp)", abs(outlet - T_IN - rise) / rise, 1e-7)
+    tap.close(f"{label}: heat carried out = Q", abs(r["coolant/heat"][0, 0] - heat) / heat, 1e-7)
+    prof = r["coolant/cavity/temperature"][0]
+    pos = np.array([float(n.split("=")[1].split()[0]) * 1e-3 for n in r["coolant/cavity/temperature.names"]])
+    s = pos if direction[0] == "+" else L - pos
+    tap.close(f"{label}: coolant linear along the flow", np.max(np.abs(prof - (T_IN + rise * s / L))) / rise, 1e-6,
+              f"max |T_f - closed form| / rise over {len(prof)} grid lines")
+    T = r["fields/temperature"][0]  # [z][y][x]: floor, cavity, ceiling
+    if direction[1] == "y":
+        T = np.swapaxes(T, 1, 2)  # [z][across][along]
+    across = r["mesh/y"] if direction[1] == "x" else r["mesh/x"]
+    c = int(np.argmin(np.abs(phverify.centres(across) - PITCH / 2)))  # the channel's cell
+    fluid = T[1, c, :]
+    walls = (W * T[2, c, :] + W * T[0, c, :] + H * T[1, c - 1, :] + H * T[1, c + 1, :]) / (2 * W + 2 * H)
+    want = Q * PITCH / (h_expected * (2 * W + 2 * H))
+    got = walls - fluid
+    tap.close(f"{label}: wall - fluid = q_wall / h", np.max(np.abs(got - want)) / want, 1e-3,
+              f"{np.mean(got):.6g} K against {want:.6g} K, largest relative difference")
+    tap.close(f"{label}: energy balance", abs(r["summary"]["energy_balance_error"]), 1e-6, "energy_balance_error")
+
+
+TRANSIENT = 'time: {end: 40 ms, dt: 0.1 ms, initial: 30 C}\noutput: {fields_every: 10 ms, series_every: 1 ms}'
+STEPS = "{pattern: steps, times: [0, 10 ms, 25 ms], values: [1e6 W/m^2, 3e6 W/m^2, 5e5 W/m^2]}"
+
+
+def transient(work):
+    text = case("tr", "+x", extra=STEPS, time=TRANSIENT).replace(f"inlet: {T_IN} C", "inlet: {pattern: sine, period: 20 ms, mean: 30 C, amplitude: 2 K}")
+    a = phverify.run(work, "tr1", text)
+    err = np.max(np.abs(a["series/energy_error"]))
+    tap.close("transient: energy balance at every sample (coolant heat and fluid capacity included)", err, 1e-6, "largest /series/energy_error")
+    tight = ["-ksp_rtol", "1e-12", "-ph_ksp_floor", "1e-14"]
+    b = phverify.run(work, "tr1t", text, args=tight)
+    phverify.write(f"{work}/tr2t.yaml", text.replace("name: tr", "name: tr2t"))
+    phverify.must_run(["run", f"{work}/tr2t.yaml", "-o", f"{work}/tr2t.h5", "-quiet", "-da_processors_x", "2"] + tight, work, nranks=2)
+    c = phverify.read(f"{work}/tr2t.h5")
+    rise = np.max(b["fields/temperature"]) - T_IN
+    d = np.max(np.abs(b["fields/temperature"] - c["fields/temperature"])) / rise
+    tap.close("1 and 2 ranks (the channel split along its flow) agree", d, 1e-6, "max |T1 - T2| / rise over all snapshots")
+    d = np.max(np.abs(b["coolant/outlet_temperature"] - c["coolant/outlet_temperature"])) / rise
+    tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
+
+
+def reduced_refused(work):
+    text = case("red", "+x", time=TRANSIENT.replace("time: {", "time: {method: reduced, "))
+    phverify.write(f"{work}/red.yaml", text)
+    p = phverify.photherm(["run", f"{work}/red.yaml", "-o", f"{work}/red.h5"], work)
+    tap.check("time.method: reduced with a micro-channel layer is refused (exit 2)",
+              p.returncode == 2 and "micro-channel" in p.stderr and "time.method" in p.stderr, p.stderr.strip()[-300:])
+
+
+BAD = [  # (what, replace this, by this, a word of the message)
+    ("a flow that varies in time", "flow: 3.0 mL/min", "flow: {pattern: sine, period: 1 s, mean: 3 mL/min, amplitude: 1 mL/min}", "constant"),
+    ("a pitch not wider than the channel", "pitch: 200.0 um", "pitch: 100 um", "pitch"),
+    ("a coolant that is not a material", "coolant: water", "coolant: watr", "watr"),
+    ("no direction", 'direction: "+x"', 'direction: "+z"', "direction"),
+    ("an unknown key", "channel_width:", "chanel_width:", "chanel_width"),
+    ("h not positive", "h: 50000.0 W/m^2/K", "h: 0 W/m^2/K", "positive"),
+]
+
+
+def refusals(work):
+    """Input errors of a micro-channel layer: exit 2 and one line at the key, nothing computed."""
+    base = case("bad", "+x")
+    for what, old, new, word in BAD:
+        text = base
+        assert old in text, old
+        phverify.write(f"{work}/bad.yaml", text.replace(old, new, 1))
+        p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
+        tap.check(f"refused: {what}", p.returncode == 2 and word in p.stderr and "error" in p.stderr, p.stderr.strip()[-300:])
+    text = base.replace("boundaries:\n", "boundaries:\n  bottom: {type: cold_plate, name: cavity, coolant: water, flow: 1 L/min, inlet: 30 C, direction: +x, h: 1e4 W/m^2/K}\n")
+    phverify.write(f"{work}/bad.yaml", text)
+    p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
+    tap.check("refused: a cold plate named as a micro-channel layer", p.returncode == 2 and "micro-channel layer" in p.stderr, p.stderr.strip()[-300:])
+
+
+work = phverify.workdir("microchannel")
+tap.guard("refusals", refusals, work)
+for d in ("+x", "-x", "+y", "-y"):
+    tap.guard(f"closed form {d}", closed_form, work, d)
+# the laminar correlation: a square channel, Nu 3.608 (Shah and London's table), h = Nu k / D_h
+tap.guard("correlation", closed_form, work, "+x", 3.608 * 0.615 / W, "", "corr")
+tap.guard("transient", transient, work)
+tap.guard("reduced", reduced_refused, work)
+tap.finish()
