@@ -147,6 +147,9 @@ PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, Pet
 PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalPlatesResponse_Private(PhThermal th, Vec x, PetscReal inlet, Vec column[]);
+PH_INTERN PetscInt       PhThermalPatchPlate_Private(PhThermal th, const PhPatch *pa);
+PH_INTERN PetscErrorCode PhThermalReducedPlates_Private(PhThermal th, PetscReal outlet[], PetscReal heat[], PetscReal *profile[]);
 PH_INTERN PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool left, Mat *op);
 PH_INTERN PetscReal      PhSignalAt_Private(const PhSignal *s, PetscReal t, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);
