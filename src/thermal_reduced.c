@@ -762,7 +762,7 @@ static PetscErrorCode PhReducedFingerprint(PhThermal th, PetscReal f[PH_REDUCED_
     const PhBoundaryCondition *bc   = th->plates[q].bc;
     PetscReal                  flow = PhSignalEvaluate(&bc->flow, 0) * (bc->flow_volumetric ? pb->materials[bc->coolant].rho : 1);
 
-    f[5] += (q + 1) * (1e3 * flow * pb->materials[bc->coolant].cp * (2 + bc->axis + 2 * bc->sign) + (PhSignalIsConstant(&bc->value) ? 0 : 0.5));
+    f[5] += (q + 1) * (1e3 * flow * pb->materials[bc->coolant].cp * (3 + bc->axis + 2 * bc->sign) + (PhSignalIsConstant(&bc->value) ? 0 : 0.5));
   }
   f[0] = th->info.mx, f[1] = th->info.my, f[2] = th->info.mz;
   PetscFunctionReturn(PETSC_SUCCESS);
