@@ -48,7 +48,7 @@ PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th)
       pl     = &th->plates[q++];
       pl->bc = bc;
       for (PetscInt p = 0; p < th->npatches; p++)
-        if (th->patches[p].bc == bc) pl->patch = &th->patches[p]; /* none on a rank that owns no cell of the face */
+        if (th->patches[p].bc == bc) pl->patch = &th->patches[p]; /* empty on a rank that owns no cell of it */
       pl->na = bc->axis == 0 ? th->info.mx : th->info.my;
       pl->nb = bc->axis == 0 ? th->info.my : th->info.mx;
       n      = pl->na * pl->nb;

@@ -19,7 +19,7 @@ typedef struct {
 */
 typedef struct {
   const PhBoundaryCondition *bc;
-  PhPatch                   *patch;       /* its owned cells; NULL on a rank that owns none */
+  PhPatch                   *patch;       /* its owned cells (none on a rank that owns none) */
   PetscInt                   na, nb;      /* cells of the face along and across the flow */
   PetscInt                   a0, a1;      /* the cells along the flow that hold plate cells: a0 <= a < a1 */
   PetscReal                 *width;       /* [nb] width of each strip across the flow that holds plate cells, else 0, m */
