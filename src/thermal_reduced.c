@@ -151,7 +151,7 @@ static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode PhReducedOperatorEntries(PhThermal th, PetscInt k, PetscBool row);
+static PetscErrorCode PhReducedOperatorEntries(PhThermal th, PetscInt k, PetscBool incremental);
 static PetscErrorCode PhReducedPatchColumn(PhThermal th, PetscInt q);
 
 /* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt twice (multi-dot products), normalised;
@@ -1250,7 +1250,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   (PhReducedExpoGet()), held and ramped inputs as in the symmetric case.
 */
 
-/* y = J x without the shift on A's diagonal (row = PETSC_TRUE: y = J^T x). */
+/* y = J x without the shift on A's diagonal (transpose: y = J^T x). */
 static PetscErrorCode PhReducedMultJ(PhThermal th, Vec x, Vec y, PetscBool transpose)
 {
   Mat op;
