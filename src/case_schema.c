@@ -1108,13 +1108,13 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
     PetscCall(PhGetEnum_Private(ld, time, "time", "method", PhTimeMethods, PH_METHOD_FULL, &method));
   }
   t->method = (PhTimeMethod)method;
-  if (t->method == PH_METHOD_REDUCED) /* its basis is built for a symmetric system: the coolant's advection is not */
+  if (t->method == PH_METHOD_REDUCED) /* its basis is built for one coolant flow: the coolant is linear only while the flow is fixed */
     for (PetscInt f = 0; f < PH_NFACES; f++)
       for (PetscInt i = 0; i < pb->boundaries[f].n; i++)
-        if (pb->boundaries[f].conditions[i].type == PH_BC_COLD_PLATE) {
+        if (pb->boundaries[f].conditions[i].type == PH_BC_COLD_PLATE && !PhSignalIsConstant(&pb->boundaries[f].conditions[i].flow)) {
           PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(time, "method")->loc, "time.method",
-                              "the reduced model does not take a cold plate (%s): its coolant carries heat downstream, which it cannot represent; "
-                              "use time.method: full",
+                              "the reduced model needs a constant coolant flow, and %s.flow changes over time: its basis is built for one flow "
+                              "(the inlet temperature may follow a trace); use time.method: full",
                               pb->boundaries[f].conditions[i].path));
           f = PH_NFACES;
           break;

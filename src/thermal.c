@@ -66,8 +66,9 @@ static PetscErrorCode PhThermalBuildPatches(PhThermal th)
     plane.hi[d] = plane.lo[d] + 1;
     face        = PhIndexBoxIntersect(&plane, &th->owned);
     n           = PhIndexBoxCount(&face);
-    if (n == 0) continue; /* this rank owns no cell on the face */
-    PetscCall(PetscMalloc1(n, &owner));
+    /* a rank that owns no cell of the face still gets its (empty) patches, so that every rank has the same list (the
+       reduced model takes one input per patch) */
+    PetscCall(PetscMalloc1(n + 1, &owner));
     PH_BOX_FOR(face, i, j, k) {
       PetscReal xc = 0.5 * (line[0][i] + line[0][i + 1]), yc = 0.5 * (line[1][j] + line[1][j + 1]);
       PetscInt  c = PhIndexBoxOffset(&face, i, j, k);

@@ -48,7 +48,7 @@ PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th)
       pl     = &th->plates[q++];
       pl->bc = bc;
       for (PetscInt p = 0; p < th->npatches; p++)
-        if (th->patches[p].bc == bc) pl->patch = &th->patches[p]; /* none on a rank that owns no cell of the face */
+        if (th->patches[p].bc == bc) pl->patch = &th->patches[p]; /* empty on a rank that owns no cell of it */
       pl->na = bc->axis == 0 ? th->info.mx : th->info.my;
       pl->nb = bc->axis == 0 ? th->info.my : th->info.mx;
       n      = pl->na * pl->nb;
@@ -194,6 +194,123 @@ static PetscErrorCode PhThermalPlatesMult(Mat J, Vec x, Vec y)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  The transpose of the coolant's part of J for the non-symmetric reduced model (K_r = V^T J V needs rows as well as
+  columns): along each strip with inlet 0 the forward sweep gives y_c = (g_c - a_c) x_c + a_c tau_c, a_c = m_s cp (1 -
+  exp(-g_c / (m_s cp))), and tau_next = (1 - a_c / (m_s cp)) tau_c + (a_c / (m_s cp)) x_c; the adjoint runs against the
+  flow with mu the sensitivity to the coolant entering a cell: q_c = (g_c - a_c) p_c + (a_c / (m_s cp)) mu, then
+  mu = a_c p_c + (1 - a_c / (m_s cp)) mu. Fills pl->theta with q (W/K times p). Linear in p; the same on every rank.
+*/
+static void PhPlateSweepTranspose(PhPlate *pl, const PhMaterial *coolant, PetscReal flow)
+{
+  const PhBoundaryCondition *bc = pl->bc;
+  const PetscInt             n = pl->na * pl->nb, ns = pl->a1 - pl->a0 + 1;
+
+  if (bc->flow_volumetric) flow *= coolant->rho;
+  pl->capacity = PetscMax(flow, 0) * coolant->cp;
+  for (PetscInt b = 0; b < pl->nb; b++) {
+    const PetscReal w  = pl->total_width > 0 ? pl->capacity * pl->width[b] / pl->total_width : 0;
+    PetscReal       mu = 0;
+
+    if (pl->width[b] == 0) continue;
+    for (PetscInt s = ns - 2; s >= 0; s--) {
+      const PetscInt  a   = bc->sign > 0 ? pl->a0 + s : pl->a1 - 1 - s;
+      const PetscInt  idx = PhPlateIndex(pl, a, b);
+      const PetscReal g = pl->field[n + idx], p = pl->field[idx];
+      const PetscReal ex = g > 0 && w > 0 ? -w * expm1(-g / w) : 0, c = w > 0 ? ex / w : 0;
+
+      pl->theta[idx] = (g - ex) * p + c * mu;
+      mu             = ex * p + (1 - c) * mu;
+    }
+  }
+}
+
+/* y = J^T x: A is symmetric, the coolant's part is swept against the flow (PhPlateSweepTranspose()). Collective. */
+static PetscErrorCode PhThermalPlatesMultTranspose(Mat J, Vec x, Vec y)
+{
+  PhThermal            th;
+  const PetscScalar ***xv;
+  PetscScalar       ***yv;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(J, &th));
+  PetscCall(MatMult(th->A, x, y));
+  PetscCall(DMDAVecGetArrayRead(th->da, x, &xv));
+  PetscCall(DMDAVecGetArray(th->da, y, &yv));
+  for (PetscInt q = 0; q < th->nplates; q++) {
+    PhPlate *pl = &th->plates[q];
+
+    PetscCall(PhPlateGather(th, pl, xv));
+    PhPlateSweepTranspose(pl, &th->problem->materials[pl->bc->coolant], PhSignalAt_Private(&pl->bc->flow, th->plate_t, th->plate_left));
+    for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
+      const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
+      PetscInt       a, b;
+
+      PhPlateCell(pl, i, j, &a, &b);
+      yv[k][j][i] -= pl->theta[PhPlateIndex(pl, a, b)];
+    }
+  }
+  PetscCall(DMDAVecRestoreArray(th->da, y, &yv));
+  PetscCall(DMDAVecRestoreArrayRead(th->da, x, &xv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The coolant of every plate for the rise x (K above T_ref; NULL: zero) and an inlet `inlet` K above T_ref, at the
+  flow of time 0 (the reduced model takes a constant flow): theta, the profile and the heat of every plate, relative to
+  T_ref (PhPlateSweep() is linear in (x, inlet)). With `column` non-NULL, column[p] (a field, or NULL) gets g theta on
+  the cells of plate p. Collective.
+**/
+PetscErrorCode PhThermalPlatesResponse_Private(PhThermal th, Vec x, PetscReal inlet, Vec column[])
+{
+  const PetscScalar ***xv = NULL;
+
+  PetscFunctionBeginUser;
+  if (x != NULL) PetscCall(DMDAVecGetArrayRead(th->da, x, &xv));
+  for (PetscInt q = 0; q < th->nplates; q++) {
+    PhPlate       *pl = &th->plates[q];
+    const PetscInt n  = pl->na * pl->nb;
+
+    if (x != NULL) PetscCall(PhPlateGather(th, pl, xv));
+    else { /* the conductances only */ PetscCall(PetscArrayzero(pl->field, 2 * n));
+      for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
+        PetscInt a, b;
+
+        PhPlateCell(pl, pl->patch->cell[c][0], pl->patch->cell[c][1], &a, &b);
+        pl->field[n + PhPlateIndex(pl, a, b)] = pl->patch->g[c];
+      }
+      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, pl->field, (PetscMPIInt)(2 * n), MPIU_REAL, MPIU_SUM, th->comm));
+    }
+    PhPlateSweep(pl, &th->problem->materials[pl->bc->coolant], inlet, PhSignalAt_Private(&pl->bc->flow, 0, PETSC_FALSE));
+    if (column != NULL && column[q] != NULL) {
+      PetscScalar ***cv;
+
+      PetscCall(VecSet(column[q], 0.0));
+      PetscCall(DMDAVecGetArray(th->da, column[q], &cv));
+      for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
+        const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
+        PetscInt       a, b;
+
+        PhPlateCell(pl, i, j, &a, &b);
+        cv[k][j][i] = pl->patch->g[c] * pl->theta[PhPlateIndex(pl, a, b)];
+      }
+      PetscCall(DMDAVecRestoreArray(th->da, column[q], &cv));
+    }
+  }
+  if (x != NULL) PetscCall(DMDAVecRestoreArrayRead(th->da, x, &xv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The plate of a boundary patch (its index among th->plates), or -1 when the patch is no cold plate. Not collective.
+**/
+PetscInt PhThermalPatchPlate_Private(PhThermal th, const PhPatch *pa)
+{
+  for (PetscInt q = 0; q < th->nplates; q++)
+    if (th->plates[q].bc == pa->bc) return q;
+  return -1;
+}
+
 /**
   The operator of the linear solves: with cold plates a shell applying the exact J (PhThermalPlatesMult()), otherwise A
   itself; the preconditioner is built from A in both cases. Collective on first use.
@@ -214,6 +331,7 @@ PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool le
     PetscCall(MatGetSize(th->A, &M, &N));
     PetscCall(MatCreateShell(th->comm, m, n, M, N, th, &th->J));
     PetscCall(MatShellSetOperation(th->J, MATOP_MULT, (void (*)(void))PhThermalPlatesMult));
+    PetscCall(MatShellSetOperation(th->J, MATOP_MULT_TRANSPOSE, (void (*)(void))PhThermalPlatesMultTranspose));
     PetscCall(MatSetDM(th->J, th->da));
   }
   *op = th->J;
@@ -266,8 +384,8 @@ PetscErrorCode PhThermalColdPlateState(PhThermal th, PetscReal outlet[], PetscRe
 {
   PetscFunctionBeginUser;
   if (th->nplates + th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCheck(th->reduced == NULL, th->comm, PETSC_ERR_SUP, "coolant with the reduced model");
-  PetscCall(PhThermalCavitiesUpdate_Private(th, th->t, th->T, PETSC_FALSE));
+  PetscCheck(th->reduced == NULL || th->ncavities == 0, th->comm, PETSC_ERR_SUP, "micro-channel layers with the reduced model");
+  if (th->ncavities > 0) PetscCall(PhThermalCavitiesUpdate_Private(th, th->t, th->T, PETSC_FALSE));
   for (PetscInt c = 0; c < th->ncavities; c++) {
     const PhCavity *cv = &th->cavities[c];
 
@@ -276,7 +394,10 @@ PetscErrorCode PhThermalColdPlateState(PhThermal th, PetscReal outlet[], PetscRe
     if (profile != NULL) PetscCall(PetscArraycpy(profile[th->nplates + c], cv->profile, cv->na + 1));
   }
   if (th->nplates == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCheck(th->reduced == NULL, th->comm, PETSC_ERR_SUP, "cold plates with the reduced model");
+  if (th->reduced != NULL) { /* reduced rows */
+    PetscCall(PhThermalReducedPlates_Private(th, outlet, heat, profile));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PhThermalPlatesUpdate_Private(th, th->t, th->T, PETSC_FALSE));
   for (PetscInt p = 0; p < th->nplates; p++) {
     const PhPlate *pl = &th->plates[p];

@@ -19,7 +19,7 @@ typedef struct {
 */
 typedef struct {
   const PhBoundaryCondition *bc;
-  PhPatch                   *patch;       /* its owned cells; NULL on a rank that owns none */
+  PhPatch                   *patch;       /* its owned cells (none on a rank that owns none) */
   PetscInt                   na, nb;      /* cells of the face along and across the flow */
   PetscInt                   a0, a1;      /* the cells along the flow that hold plate cells: a0 <= a < a1 */
   PetscReal                 *width;       /* [nb] width of each strip across the flow that holds plate cells, else 0, m */
@@ -177,6 +177,9 @@ PH_INTERN PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscIn
 PH_INTERN PetscErrorCode PhThermalPlatesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th);
+PH_INTERN PetscErrorCode PhThermalPlatesResponse_Private(PhThermal th, Vec x, PetscReal inlet, Vec column[]);
+PH_INTERN PetscInt       PhThermalPatchPlate_Private(PhThermal th, const PhPatch *pa);
+PH_INTERN PetscErrorCode PhThermalReducedPlates_Private(PhThermal th, PetscReal outlet[], PetscReal heat[], PetscReal *profile[]);
 PH_INTERN PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool left, Mat *op);
 PH_INTERN PetscReal      PhSignalAt_Private(const PhSignal *s, PetscReal t, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);

@@ -34,6 +34,16 @@
 #define PH_REDUCED_RETIRE     1e-2 /* an input whose share of the error stays below this part of the tolerance is retired */
 #define PH_REDUCED_TD_PER_DEC 40   /* points per decade of the time-domain estimate */
 
+/* The exact propagators of x' = -K_r x + b0 + (b1 - b0) t / h over one interval length h: x(h) = E x(0) + P1 b0 +
+   (I2 / h) (b1 - b0) and the integral of x over the interval, P1 x(0) + I2 b0 + I3 (b1 - b0); with Z = -h K_r,
+   E = phi0(Z), P1 = h phi1(Z), I2 = h^2 phi2(Z), I3 = h^2 phi3(Z). Each [r][r], row-major. */
+typedef struct {
+  PetscReal  h;
+  PetscReal *E, *P1, *I2, *I3;
+} PhReducedExpo;
+
+#define PH_REDUCED_NEXP 32 /* interval lengths whose exponentials are kept */
+
 struct _p_PhReduced {
   PetscInt   m;          /* inputs */
   Vec       *F;          /* [m] input columns: W per unit input */
@@ -80,6 +90,14 @@ struct _p_PhReduced {
   PetscReal     *kmean;                              /* [nreport] the report boxes' means (K) where k(T) was last frozen */
   PetscInt       nrefreeze, nrefreeze_added;         /* re-formings of k(T), and the steady responses they added */
   KSP            ksp;                                /* the steady solves of the re-formings */
+  /* cold plates: K_r = V^T J V is not symmetric; the state is x itself (Q = I), stepped by exact exponentials */
+  PetscBool      nonsym;
+  PetscInt       nexp, next;  /* exponentials cached, and the entry replaced next when the cache is full */
+  PhReducedExpo *expo;        /* [PH_REDUCED_NEXP] one per interval length */
+  PetscReal     *prow, *pin;  /* per plate p at poff[p]: its profile points then its heat, [.][r] rows and inlet coefficients */
+  PetscInt      *poff;        /* [nplates + 1] */
+  PetscReal      symmin;      /* the smallest eigenvalue of (K_r + K_r^T) / 2 over its largest magnitude */
+  PetscInt       nexpo_built; /* exponentials computed over the run */
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -195,6 +213,8 @@ static PetscErrorCode PhReducedBoxArgmax(PhThermal th, Vec v, const PhIndexBox *
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+static PetscErrorCode PhReducedOperatorEntries(PhThermal th, PetscInt k, PetscBool incremental);
+static PetscErrorCode PhReducedPatchColumn(PhThermal th, PetscInt q);
 
 /* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt twice (multi-dot products), normalised;
    dropped when nothing new is left. */
@@ -246,10 +266,13 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
     PetscInt k = rd->r;
 
     /* K_r: the new row and column; B_r: the new row */
-    PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
     PetscCall(PetscMalloc1(PetscMax(k + 1, rd->m), &dots));
-    PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
-    for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+    if (rd->nonsym) PetscCall(PhReducedOperatorEntries(th, k, PETSC_TRUE));
+    else {
+      PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
+      PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
+      for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+    }
     PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
     for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
     PetscCall(PetscFree(dots));
@@ -373,6 +396,16 @@ static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[])
     for (PetscInt j = 0; j < rd->r; j++) M[j * rd->r + i] = rd->K[i * rd->rcap + j] + (i == j ? s : 0);
   for (PetscInt i = 0; i < rd->r; i++)
     for (PetscInt c = 0; c < rd->m; c++) Y[c * rd->r + i] = rd->B[i * rd->m + c];
+  if (rd->nonsym) { /* cold plates: K_r + s I is not symmetric; its symmetric part is positive definite, so LU needs no care */
+    PetscBLASInt *piv;
+
+    PetscCall(PetscMalloc1(rd->r, &piv));
+    PetscCallBLAS("LAPACKgesv", LAPACKgesv_(&n, &nrhs, M, &n, piv, Y, &n, &info));
+    PetscCall(PetscFree(piv));
+    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: K_r + s I is singular at s = %g (%d)", (double)s, (int)info);
+    PetscCall(PetscFree(M));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCallBLAS("LAPACKpotrf", LAPACKpotrf_("L", &n, M, &n, &info));
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: K_r + s I is not positive definite at s = %g (%d)", (double)s, (int)info);
   PetscCallBLAS("LAPACKpotrs", LAPACKpotrs_("L", &n, &nrhs, M, &n, Y, &n, &info));
@@ -526,6 +559,8 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
   PetscCall(PetscFree5(ex1, acc, prev, cur, peak));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+static PetscErrorCode PhReducedIdentityModes(PhThermal th);
+static PetscErrorCode PhReducedPlateRows(PhThermal th);
 
 /* Diagonalise K_r and set the modal state from the current field. */
 static PetscErrorCode PhReducedDiagonalise(PhThermal th)
@@ -541,11 +576,14 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
   PetscCall(PetscBLASIntCast(PetscMax(1, 3 * r), &lwork));
   PetscCall(PetscMalloc2(r * r, &A, PetscMax(1, 3 * r), &work));
   PetscCall(PetscMalloc5(r, &rd->lambda, r * r, &rd->Q, r * PetscMax(rd->m, 1), &rd->QB, r, &rd->z, r, &rd->xr));
-  for (PetscInt i = 0; i < r; i++)
-    for (PetscInt j = 0; j < r; j++) A[j * r + i] = rd->K[i * rd->rcap + j];
-  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, A, &n, rd->lambda, work, &lwork, &info));
-  PetscCheck(info == 0, th->comm, PETSC_ERR_LIB, "reduced model: the eigenvalues of K_r failed (%d)", (int)info);
-  PetscCall(PetscArraycpy(rd->Q, A, r * r)); /* column k is eigenvector k */
+  if (rd->nonsym) PetscCall(PhReducedIdentityModes(th)); /* cold plates: no modes, x itself is stepped (PhReducedAdvanceExpo()) */
+  else {
+    for (PetscInt i = 0; i < r; i++)
+      for (PetscInt j = 0; j < r; j++) A[j * r + i] = rd->K[i * rd->rcap + j];
+    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, A, &n, rd->lambda, work, &lwork, &info));
+    PetscCheck(info == 0, th->comm, PETSC_ERR_LIB, "reduced model: the eigenvalues of K_r failed (%d)", (int)info);
+    PetscCall(PetscArraycpy(rd->Q, A, r * r)); /* column k is eigenvector k */
+  }
   for (PetscInt k = 0; k < r; k++)
     for (PetscInt c = 0; c < rd->m; c++) {
       PetscReal b = 0;
@@ -571,7 +609,7 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
     const PhPatch *pa = &th->patches[rd->patch[q]];
 
     for (PetscInt c = 0; c < pa->n; c++) rd->gsum[q] += pa->g[c];
-    if (pa->bc->type == PH_BC_FLUX) continue;
+    if (pa->bc->type == PH_BC_FLUX || pa->bc->type == PH_BC_COLD_PLATE) continue; /* plates: PhReducedPlateRows() */
     for (PetscInt i = 0; i < r; i++) {
       const PetscScalar *v;
       PetscReal          s = 0;
@@ -587,6 +625,7 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
       for (PetscInt i = 0; i < r; i++) rd->orow[q * r + k] += rd->Q[k * r + i] * rd->xr[i];
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->gsum, (PetscMPIInt)rd->npatch, MPIU_REAL, MPIU_SUM, th->comm));
+  if (th->nplates > 0) PetscCall(PhReducedPlateRows(th));
   PetscCall(PetscFree2(A, work));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -952,6 +991,12 @@ static PetscErrorCode PhReducedFingerprint(PhThermal th, PetscReal f[PH_REDUCED_
     }
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, f + 3, PH_REDUCED_NFINGER - 3, MPIU_REAL, MPIU_SUM, th->comm));
+  for (PetscInt q = 0; q < th->nplates; q++) { /* cold plates: the basis is for one flow, direction and kind of inlet */
+    const PhBoundaryCondition *bc   = th->plates[q].bc;
+    PetscReal                  flow = PhSignalEvaluate(&bc->flow, 0) * (bc->flow_volumetric ? pb->materials[bc->coolant].rho : 1);
+
+    f[5] += (q + 1) * (1e3 * flow * pb->materials[bc->coolant].cp * (3 + bc->axis + 2 * bc->sign) + (PhSignalIsConstant(&bc->value) ? 0 : 0.5));
+  }
   f[0] = th->info.mx, f[1] = th->info.my, f[2] = th->info.mz;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -1005,7 +1050,7 @@ PetscErrorCode PhThermalCheckReducedModel(PhThermal th, char why[], size_t len)
         (void)snprintf(why, len, "-ph_reduced_model %s: built for other %s; build one for this case with photherm reduce", th->model_path,
                        i == 3   ? "capacities (geometry or materials)"
                        : i == 4 ? "materials"
-                       : i == 5 ? "boundaries"
+                       : i == 5 ? "boundaries (their conductances, or a cold plate's flow, direction or kind of inlet)"
                                 : "sources");
   }
   PetscCall(PetscFree(theirs));
@@ -1194,6 +1239,7 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   PhReduced   rd = th->reduced;
   PetscInt    ns = pb->nsources;
   KSP         ksp;
+  Mat         op;
   PetscReal   tol = th->reduced_tolerance, s_lo, s_hi;
   PetscBool   added;
   Vec         w, *steady;
@@ -1202,7 +1248,8 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   PetscFunctionBeginUser;
   /* the solver of the shifted systems */
   PetscCall(KSPCreate(th->comm, &ksp));
-  PetscCall(KSPSetOperators(ksp, th->A, th->A));
+  PetscCall(PhThermalOperator_Private(th, 0, PETSC_FALSE, &op)); /* with cold plates the exact J (GMRES), else A (CG) */
+  PetscCall(KSPSetOperators(ksp, op, th->A));
   PetscCall(PhThermalConfigureKSP_Private(th, ksp));
   PetscCall(KSPSetOptionsPrefix(ksp, "ph_reduced_"));
   PetscCall(KSPSetFromOptions(ksp));
@@ -1280,7 +1327,7 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
     good            = 0;
     PetscBool stuck = PETSC_FALSE;
     PetscInt  ntd   = 0;
-    while (rd->nout > 0) {
+    while (rd->nout > 0 && !rd->nonsym) { /* (the impulse responses come from the modes of a symmetric K_r) */
       PetscReal next, near = PETSC_MAX_REAL, error;
 
       PetscCall(PhReducedTimeError(th, rprev, &td, &tpeak, tshare));
@@ -1362,9 +1409,10 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(PetscMalloc1(PetscMax(th->npatches, 1), &rd->patch));
   for (PetscInt p = 0; p < th->npatches; p++)
     if (th->patches[p].bc->type != PH_BC_ADIABATIC) rd->patch[rd->npatch++] = p;
-  rd->nheat = th->extra != NULL ? th->ninput : 0;
-  rd->m     = ns + rd->npatch + rd->nheat;
-  rd->nout  = ns + th->ninput;
+  rd->nheat  = th->extra != NULL ? th->ninput : 0;
+  rd->m      = ns + rd->npatch + rd->nheat;
+  rd->nonsym = (PetscBool)(th->nplates > 0);
+  rd->nout   = ns + th->ninput;
   PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
   PetscCall(PetscCalloc2(PetscMax(rd->m, 1), &rd->share, PetscMax(rd->m, 1), &rd->retired));
   PetscCall(PetscCalloc1(PetscMax(ns, 1), &rd->leak));
@@ -1382,15 +1430,12 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
     }
     for (PetscInt q = 0; q < rd->npatch; q++) {
       const PhPatch *pa = &th->patches[rd->patch[q]];
-      PetscScalar   *f;
 
-      PetscCall(VecGetArray(rd->F[ns + q], &f));
-      for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
-      PetscCall(VecRestoreArray(rd->F[ns + q], &f));
+      PetscCall(PhReducedPatchColumn(th, q));
       rd->amp[ns + q] = PhSignalMaxAbs(&pa->bc->value);
       if (pa->bc->type != PH_BC_FLUX) rd->amp[ns + q] = PetscMax(PetscAbsReal(rd->amp[ns + q] - th->t_ref), 1e-3);
-      if (PhSignalIsConstant(&pa->bc->value) && pa->bc->type != PH_BC_FLUX)
-        rd->amp[ns + q] = PetscAbsReal(PhSignalEvaluate(&pa->bc->value, 0) - th->t_ref);
+      if (PhSignalIsConstant(&pa->bc->value) && pa->bc->type != PH_BC_FLUX && pa->bc->type != PH_BC_COLD_PLATE)
+        rd->amp[ns + q] = PetscAbsReal(PhSignalEvaluate(&pa->bc->value, 0) - th->t_ref); /* a plate's inlet column is always in the basis */
     }
     for (PetscInt d = 0; d < rd->nheat; d++) {
       unit[d] = 1.0;
@@ -1440,6 +1485,7 @@ static PetscErrorCode PhReducedSteadyEnrich(PhThermal th)
   PetscBool  added;
 
   PetscFunctionBeginUser;
+  if (rd->nonsym) PetscFunctionReturn(PETSC_SUCCESS); /* cold plates: the plate rows would need forming again too */
   if (rd->ksp == NULL) {
     PetscCall(KSPCreate(th->comm, &rd->ksp));
     PetscCall(KSPSetOperators(rd->ksp, th->A, th->A));
@@ -1501,7 +1547,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
 {
   PhReduced rd = th->reduced;
   PhCase    pb = th->problem;
-  PetscInt  r = rd->r, ns = pb->nsources, nrep = th->nreport;
+  PetscInt  r = rd->r, nrep = th->nreport;
   PetscReal dmax = 0, tlow = PETSC_MAX_REAL, nmax = 0, drift;
 
   PetscFunctionBeginUser;
@@ -1517,23 +1563,18 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   if (drift <= th->reduced_k_lag) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PhThermalReducedField_Private(th));
   PetscCall(PhThermalAssemble_Private(th, th->T));
-  for (PetscInt q = 0; q < rd->npatch; q++) { /* the boundary columns: their conductances include half a cell of k */
-    const PhPatch *pa = &th->patches[rd->patch[q]];
-    PetscScalar   *f;
-
-    PetscCall(VecSet(rd->F[ns + q], 0.0));
-    PetscCall(VecGetArray(rd->F[ns + q], &f));
-    for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
-    PetscCall(VecRestoreArray(rd->F[ns + q], &f));
-  }
+  for (PetscInt q = 0; q < rd->npatch; q++) PetscCall(PhReducedPatchColumn(th, q)); /* their conductances include half a cell of k */
   {
     PetscScalar *dots;
 
     PetscCall(PetscMalloc1(PetscMax(r, rd->m) + 1, &dots));
     for (PetscInt k = 0; k < r; k++) {
-      PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
-      PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
-      for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+      if (rd->nonsym) PetscCall(PhReducedOperatorEntries(th, k, PETSC_FALSE));
+      else {
+        PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
+        PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
+        for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+      }
       PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
       for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
     }
@@ -1559,6 +1600,325 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  Cold plates (time.method: reduced with a cold_plate boundary). The coolant makes the operator J = A - g Theta non-
+  symmetric (Theta: the sweep along the flow, thermal_coolant.c), so K_r = V^T J V is not either; the basis is built
+  with the same rational Krylov blocks (J + s C)^-1 F, solved by GMRES with the multigrid of A, and the steady ones are
+  exact. The coolant is linear in the package's rise and its inlet for a fixed flow, so the flow must be constant (the
+  loader refuses another) and the inlet is an input like an ambient, with the column g Theta(0; 1).
+  Stability: x^T J x >= 0 for every x. Along a strip with inlet 0 and coolant tau_c entering cell c, Q_c = a_c (x_c -
+  tau_c) with a_c = w (1 - exp(-g_c / w)) <= w, tau_{c+1} = tau_c + Q_c / w, and sum_c x_c Q_c = w tau_out^2 / 2 +
+  sum_c Q_c^2 (1 / a_c - 1 / (2 w)) >= 0; conduction and the other faces add a positive semi-definite form. Hence
+  K_r + K_r^T = V^T (J + J^T) V is positive semi-definite too, and x' = -K_r x never grows in |x| (the C-norm of the
+  field): the projected system is stable, whatever the basis. PhReducedIdentityModes() checks it numerically.
+  K_r is not diagonalised: x is stepped by exact exponentials of the dense system over each interval length
+  (PhReducedExpoGet()), held and ramped inputs as in the symmetric case.
+*/
+
+/* y = J x without the shift on A's diagonal (transpose: y = J^T x). */
+static PetscErrorCode PhReducedMultJ(PhThermal th, Vec x, Vec y, PetscBool transpose)
+{
+  Mat op;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalOperator_Private(th, 0, PETSC_FALSE, &op));
+  if (transpose) PetscCall(MatMultTranspose(op, x, y));
+  else PetscCall(MatMult(op, x, y));
+  if (th->shift != 0) {
+    PetscCall(VecPointwiseMult(th->work, th->capacity, x));
+    PetscCall(VecAXPY(y, -th->shift, th->work));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The entries of K_r = V^T J V with basis vector k: with `incremental`, its column down to the diagonal and its row
+   (J^T V_k) left of it, as the basis grows; otherwise its whole column (when the operator is re-formed). */
+static PetscErrorCode PhReducedOperatorEntries(PhThermal th, PetscInt k, PetscBool incremental)
+{
+  PhReduced    rd = th->reduced;
+  PetscInt     n  = incremental ? k + 1 : rd->r;
+  PetscScalar *dots;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n + 1, &dots));
+  PetscCall(PhReducedMultJ(th, rd->V[k], th->rate, PETSC_FALSE));
+  PetscCall(VecMDot(th->rate, n, rd->V, dots));
+  for (PetscInt j = 0; j < n; j++) rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+  if (incremental && k > 0) {
+    PetscCall(PhReducedMultJ(th, rd->V[k], th->rate, PETSC_TRUE));
+    PetscCall(VecMDot(th->rate, k, rd->V, dots));
+    for (PetscInt j = 0; j < k; j++) rd->K[k * rd->rcap + j] = PetscRealPart(dots[j]);
+  }
+  PetscCall(PetscFree(dots));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The input column of boundary input q: g on its cells (an ambient or surface temperature; the area for a flux), or for
+   a cold plate g Theta(0; 1), the heat its cells take from coolant entering 1 K above T_ref past walls at T_ref. */
+static PetscErrorCode PhReducedPatchColumn(PhThermal th, PetscInt q)
+{
+  PhReduced      rd = th->reduced;
+  const PhPatch *pa = &th->patches[rd->patch[q]];
+  Vec            F  = rd->F[th->problem->nsources + q];
+  PetscInt       p  = PhThermalPatchPlate_Private(th, pa);
+
+  PetscFunctionBeginUser;
+  if (p >= 0) {
+    Vec *col;
+
+    PetscCall(PetscCalloc1(th->nplates, &col));
+    col[p] = F;
+    PetscCall(PhThermalPlatesResponse_Private(th, NULL, 1.0, col));
+    PetscCall(PetscFree(col));
+  } else {
+    PetscScalar *f;
+
+    PetscCall(VecSet(F, 0.0));
+    PetscCall(VecGetArray(F, &f));
+    for (PetscInt c = 0; c < pa->n; c++) f[PhIndexBoxOffset(&th->owned, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])] += pa->g[c];
+    PetscCall(VecRestoreArray(F, &f));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Non-symmetric K_r: no modes (Q = I, the state z is x itself); the symmetric part is checked to be positive
+   semi-definite (see above), to rounding; the exponentials of an earlier K_r are dropped. */
+static PetscErrorCode PhReducedIdentityModes(PhThermal th)
+{
+  PhReduced    rd = th->reduced;
+  PetscInt     r  = rd->r;
+  PetscBLASInt n, lwork, info;
+  PetscReal   *S, *work, top = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(rd->Q, r * r));
+  for (PetscInt k = 0; k < r; k++) {
+    rd->Q[k * r + k] = 1;
+    rd->lambda[k]    = 0;
+  }
+  for (PetscInt e = 0; e < rd->nexp; e++) PetscCall(PetscFree4(rd->expo[e].E, rd->expo[e].P1, rd->expo[e].I2, rd->expo[e].I3));
+  rd->nexp = rd->next = 0;
+  PetscCall(PetscBLASIntCast(r, &n));
+  PetscCall(PetscBLASIntCast(PetscMax(1, 3 * r), &lwork));
+  PetscCall(PetscMalloc2(r * r + 1, &S, PetscMax(1, 3 * r) + r, &work));
+  for (PetscInt i = 0; i < r; i++)
+    for (PetscInt j = 0; j < r; j++) S[j * r + i] = 0.5 * (rd->K[i * rd->rcap + j] + rd->K[j * rd->rcap + i]);
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("N", "U", &n, S, &n, work + 3 * r, work, &lwork, &info));
+  PetscCheck(info == 0, th->comm, PETSC_ERR_LIB, "reduced model: the eigenvalues of the symmetric part of K_r failed (%d)", (int)info);
+  for (PetscInt k = 0; k < r; k++) top = PetscMax(top, PetscAbsReal(work[3 * r + k]));
+  rd->symmin = r > 0 && top > 0 ? work[3 * r] / top : 0;
+  PetscCall(PetscFree2(S, work));
+  PetscCheck(rd->symmin >= -1e-9, th->comm, PETSC_ERR_PLIB,
+             "reduced model: the projected operator with the cold plates is not dissipative (smallest eigenvalue of its symmetric part %g of "
+             "the largest); use time.method: full",
+             (double)rd->symmin);
+  PetscCall(PetscInfo(NULL, "reduced model: cold plates, K_r not symmetric (%d); its symmetric part has eigenvalues from %g to %g 1/s\n", (int)r,
+                      (double)(rd->symmin * top), (double)top));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The coolant's outputs as reduced rows: per plate its profile at every point and its heat, each a row over the basis
+   plus an inlet coefficient (PhThermalPlatesResponse_Private() of every basis vector with inlet 0, then of the inlet
+   alone); the plate patches' energy rows are their heat rows. */
+static PetscErrorCode PhReducedPlateRows(PhThermal th)
+{
+  PhReduced rd = th->reduced;
+  PetscInt  r = rd->r, np = th->nplates, *npt, total = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree3(rd->prow, rd->pin, rd->poff));
+  PetscCall(PetscMalloc1(np, &npt));
+  PetscCall(PhThermalGetColdPlates(th, &np, NULL, npt));
+  for (PetscInt p = 0; p < np; p++) total += npt[p] + 1;
+  PetscCall(PetscMalloc3(total * r + 1, &rd->prow, total + 1, &rd->pin, np + 1, &rd->poff));
+  rd->poff[0] = 0;
+  for (PetscInt p = 0; p < np; p++) rd->poff[p + 1] = rd->poff[p] + npt[p] + 1;
+  for (PetscInt k = 0; k <= r; k++) { /* the basis vectors with inlet 0, then (k = r) the inlet alone */
+    PetscCall(PhThermalPlatesResponse_Private(th, k < r ? rd->V[k] : NULL, k < r ? 0.0 : 1.0, NULL));
+    for (PetscInt p = 0; p < np; p++) {
+      const PhPlate *pl = &th->plates[p];
+
+      for (PetscInt s = 0; s <= npt[p]; s++) {
+        PetscReal v = s < npt[p] ? pl->profile[s] : pl->heat;
+
+        if (k < r) rd->prow[(rd->poff[p] + s) * r + k] = v;
+        else rd->pin[rd->poff[p] + s] = v;
+      }
+    }
+  }
+  for (PetscInt q = 0; q < rd->npatch; q++) { /* the heat the coolant carries away: its energy row, and -gsum the inlet's */
+    PetscInt p = PhThermalPatchPlate_Private(th, &th->patches[rd->patch[q]]), h;
+
+    if (p < 0) continue;
+    h = rd->poff[p] + npt[p];
+    for (PetscInt k = 0; k < r; k++) {
+      rd->orow[q * r + k] = 0;
+      for (PetscInt i = 0; i < r; i++) rd->orow[q * r + k] += rd->Q[k * r + i] * rd->prow[h * r + i];
+    }
+    rd->gsum[q] = -rd->pin[h];
+  }
+  PetscCall(PetscFree(npt));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The coolant of every plate at the reduced state: T_ref + row x + inlet coefficient (inlet - T_ref). */
+PetscErrorCode PhThermalReducedPlates_Private(PhThermal th, PetscReal outlet[], PetscReal heat[], PetscReal *profile[])
+{
+  PhReduced rd = th->reduced;
+  PetscInt  r  = rd->r;
+
+  PetscFunctionBeginUser;
+  for (PetscInt p = 0; p < th->nplates; p++) {
+    const PhPlate  *pl  = &th->plates[p];
+    const PetscInt  npt = rd->poff[p + 1] - rd->poff[p] - 1;
+    const PetscReal u   = PhSignalAt_Private(&pl->bc->value, th->t, PETSC_FALSE) - th->t_ref;
+
+    for (PetscInt s = 0; s <= npt; s++) {
+      const PetscInt  o = rd->poff[p] + s;
+      const PetscReal v = PhReducedDot(rd->prow + o * r, rd->x, r) + rd->pin[o] * u;
+
+      if (s == npt) heat[p] = v;
+      else {
+        if (profile != NULL) profile[p][s] = th->t_ref + v;
+        if (s == npt - 1) outlet[p] = th->t_ref + v;
+      }
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* C = A B for n x n matrices (row-major; all are functions of one matrix here, so they commute anyway). */
+static PetscErrorCode PhReducedGemm(PetscInt n, const PetscReal *A, const PetscReal *B, PetscReal *C)
+{
+  PetscBLASInt nn;
+  PetscReal    one = 1, zero = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(n, &nn));
+  /* row-major C = A B is column-major C^T = B^T A^T */
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &nn, &nn, &nn, &one, B, &nn, A, &nn, &zero, C, &nn));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  phi_k(Z), k = 0..3, of Z = -h K_r by scaling and squaring: Z / 2^q with 1-norm at most 1/4, the Taylor series
+  phi_k(Y) = sum_j Y^j / (j + k)! to j = 14 (the next term is below 1e-21 of the first), then q doublings
+  phi_0(2Y) = phi_0^2, phi_1(2Y) = (phi_0 phi_1 + phi_1) / 2, phi_2(2Y) = (phi_0 phi_2 + phi_1 + phi_2) / 4,
+  phi_3(2Y) = (phi_0 phi_3 + phi_1 / 2 + phi_2 + phi_3) / 8. The symmetric part of K_r is positive semi-definite, so
+  |e^Z| <= 1 and the doublings do not amplify rounding.
+*/
+static PetscErrorCode PhReducedExpoCompute(PhReduced rd, PhReducedExpo *ex)
+{
+  const PetscInt r = rd->r, rr = r * r, deg = 14;
+  PetscReal      norm = 0, scale, *Y, *Pw, *T, *phi[4], fact[20];
+  PetscInt       q    = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc4(rr, &ex->E, rr, &ex->P1, rr, &ex->I2, rr, &ex->I3));
+  phi[0] = ex->E, phi[1] = ex->P1, phi[2] = ex->I2, phi[3] = ex->I3;
+  PetscCall(PetscMalloc3(rr, &Y, rr, &Pw, 4 * rr, &T));
+  for (PetscInt j = 0; j < r; j++) {
+    PetscReal col = 0;
+
+    for (PetscInt i = 0; i < r; i++) col += PetscAbsReal(rd->K[i * rd->rcap + j]);
+    norm = PetscMax(norm, col * ex->h);
+  }
+  while (norm / PetscPowReal(2.0, (PetscReal)q) > 0.25) q++;
+  scale = -ex->h / PetscPowReal(2.0, (PetscReal)q);
+  for (PetscInt i = 0; i < r; i++)
+    for (PetscInt j = 0; j < r; j++) Y[i * r + j] = scale * rd->K[i * rd->rcap + j];
+  fact[0] = 1;
+  for (PetscInt j = 1; j < 20; j++) fact[j] = fact[j - 1] * j;
+  for (PetscInt k = 0; k < 4; k++) PetscCall(PetscArrayzero(phi[k], rr));
+  PetscCall(PetscArrayzero(Pw, rr));
+  for (PetscInt i = 0; i < r; i++) Pw[i * r + i] = 1;
+  for (PetscInt j = 0; j <= deg; j++) { /* Pw = Y^j */
+    for (PetscInt k = 0; k < 4; k++)
+      for (PetscInt e = 0; e < rr; e++) phi[k][e] += Pw[e] / fact[j + k];
+    if (j < deg) {
+      PetscCall(PhReducedGemm(r, Pw, Y, T));
+      PetscCall(PetscArraycpy(Pw, T, rr));
+    }
+  }
+  for (PetscInt d = 0; d < q; d++) {
+    for (PetscInt k = 0; k < 4; k++) PetscCall(PhReducedGemm(r, phi[0], phi[k], T + k * rr)); /* phi_0 phi_k */
+    for (PetscInt e = 0; e < rr; e++) {
+      const PetscReal p1 = phi[1][e], p2 = phi[2][e], p3 = phi[3][e];
+
+      phi[0][e] = T[e];
+      phi[1][e] = 0.5 * (T[rr + e] + p1);
+      phi[2][e] = 0.25 * (T[2 * rr + e] + p1 + p2);
+      phi[3][e] = 0.125 * (T[3 * rr + e] + 0.5 * p1 + p2 + p3);
+    }
+  }
+  for (PetscInt e = 0; e < rr; e++) {
+    phi[1][e] *= ex->h;
+    phi[2][e] *= ex->h * ex->h;
+    phi[3][e] *= ex->h * ex->h;
+  }
+  PetscCall(PetscFree3(Y, Pw, T));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The propagators of interval length h: those of a length within 1e-10 of it when cached, else computed and kept (the
+   oldest replaced when PH_REDUCED_NEXP are kept). Landings fall on few distinct lengths (sample, trace and pattern steps). */
+static PetscErrorCode PhReducedExpoGet(PhThermal th, PetscReal h, PhReducedExpo **ex)
+{
+  PhReduced rd = th->reduced;
+  PetscInt  e;
+
+  PetscFunctionBeginUser;
+  for (e = 0; e < rd->nexp; e++)
+    if (PetscAbsReal(rd->expo[e].h - h) <= 1e-10 * h) {
+      *ex = &rd->expo[e];
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  if (rd->expo == NULL) PetscCall(PetscCalloc1(PH_REDUCED_NEXP, &rd->expo));
+  if (rd->nexp < PH_REDUCED_NEXP) e = rd->nexp++;
+  else {
+    e        = rd->next;
+    rd->next = (rd->next + 1) % PH_REDUCED_NEXP;
+    PetscCall(PetscFree4(rd->expo[e].E, rd->expo[e].P1, rd->expo[e].I2, rd->expo[e].I3));
+  }
+  rd->expo[e].h = h;
+  PetscCall(PhReducedExpoCompute(rd, &rd->expo[e]));
+  rd->nexpo_built++;
+  *ex = &rd->expo[e];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Step x = z exactly over [t, t + h] with the inputs u0 at the start and u1 at the end (linear between), and add the
+   heat that leaves through the convection, temperature and cold-plate faces over it to *out (their rows times the
+   integral of x). */
+static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const PetscReal u0[], const PetscReal u1[], PetscReal *out)
+{
+  PhReduced      rd = th->reduced;
+  const PetscInt r = rd->r, m = rd->m;
+  PhReducedExpo *ex = NULL;
+  PetscReal     *b0, *db, *x1, *ix;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhReducedExpoGet(th, h, &ex));
+  PetscCall(PetscMalloc4(r, &b0, r, &db, r, &x1, r, &ix));
+  for (PetscInt i = 0; i < r; i++) {
+    b0[i] = db[i] = 0;
+    for (PetscInt c = 0; c < m; c++) {
+      b0[i] += rd->B[i * m + c] * u0[c];
+      db[i] += rd->B[i * m + c] * (u1[c] - u0[c]);
+    }
+  }
+  for (PetscInt i = 0; i < r; i++) {
+    const PetscReal *E = ex->E + i * r, *P1 = ex->P1 + i * r, *I2 = ex->I2 + i * r, *I3 = ex->I3 + i * r;
+
+    x1[i] = PhReducedDot(E, rd->z, r) + PhReducedDot(P1, b0, r) + PhReducedDot(I2, db, r) / h;
+    ix[i] = PhReducedDot(P1, rd->z, r) + PhReducedDot(I2, b0, r) + PhReducedDot(I3, db, r);
+  }
+  for (PetscInt q = 0; q < rd->npatch; q++) *out += PhReducedDot(rd->orow + q * r, ix, r);
+  PetscCall(PetscArraycpy(rd->z, x1, r));
+  PetscCall(PetscFree4(b0, db, x1, ix));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* phi1 = (1 - e^{-l h}) / l and phi2 = (l h - 1 + e^{-l h}) / (l^2 h): the responses to a held and a ramped input. */
 static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1, PetscReal *phi2, PetscReal *psi1, PetscReal *psi2)
 {
@@ -1577,6 +1937,8 @@ static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1
     *psi2 = (x * h / 2 - h + *phi1) / (l * x); /* the integral of the ramp response over [0, h] */
   }
 }
+
+static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const PetscReal u0[], const PetscReal u1[], PetscReal *out);
 
 /**
   Advance the modes exactly from th->t to t1, with the inputs linear over the interval (held inputs are constant):
@@ -1611,7 +1973,8 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   }
   for (PetscInt s = 0; s < ns; s++) gen += h * 0.5 * (u0[s] + u1[s]);
   for (PetscInt d = 0; d < rd->nheat; d++) gen += h * u0[ns + rd->npatch + d];
-  for (PetscInt k = 0; k < r; k++) {
+  if (rd->nonsym) PetscCall(PhReducedAdvanceExpo(th, h, u0, u1, &out));
+  for (PetscInt k = 0; k < r && !rd->nonsym; k++) {
     PetscReal b0 = 0, b1 = 0, e, phi1, phi2, psi1, psi2, iz;
 
     for (PetscInt i = 0; i < m; i++) {
@@ -1678,6 +2041,10 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   if (rd->nrefreeze > 0)
     PetscCall(PetscInfo(NULL, "reduced model: k(T) re-frozen %d times, %d steady states added to the basis\n", (int)rd->nrefreeze,
                         (int)rd->nrefreeze_added));
+  for (PetscInt e = 0; e < rd->nexp; e++) PetscCall(PetscFree4(rd->expo[e].E, rd->expo[e].P1, rd->expo[e].I2, rd->expo[e].I3));
+  PetscCall(PetscFree(rd->expo));
+  if (rd->nonsym) PetscCall(PetscInfo(NULL, "reduced model: cold plates, %d exponentials of K_r computed\n", (int)rd->nexpo_built));
+  PetscCall(PetscFree3(rd->prow, rd->pin, rd->poff));
   PetscCall(PetscFree(rd->leak));
   PetscCall(PetscFree(rd->O));
   PetscCall(PetscFree(rd->patch));

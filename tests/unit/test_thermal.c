@@ -225,6 +225,76 @@ START_TEST(coarse_operators_stay_galerkin_products_of_the_shifted_operator)
 }
 END_TEST
 
+/*
+  The reduced model with cold plates forms K_r = V^T J V from columns J v and rows J^T v (src/thermal_reduced.c), the
+  transpose by a sweep against the flow (src/thermal_coolant.c). For random x and y, y . (J x) must equal x . (J^T y)
+  to rounding: two plates with regions, flows along -x and +y, a slow flow (NTU about 5) and a fast one.
+*/
+START_TEST(cold_plate_transpose_is_the_adjoint_of_the_coolant_operator)
+{
+  const char *yaml = "version: 1\n"
+                     "materials:\n"
+                     "  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}\n"
+                     "  coolant: {k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: 4000 J/kg/K}\n"
+                     "footprint: {x: [0, 6 mm], y: [0, 4 mm]}\n"
+                     "grid: {max_cell_xy: 500 um}\n"
+                     "stack:\n"
+                     "  - {name: die, thickness: 0.5 mm, material: si, cells: 2}\n"
+                     "boundaries:\n"
+                     "  top:\n"
+                     "    - {type: cold_plate, coolant: coolant, flow: 0.001 L/min, inlet: 30 C, direction: -x, h: 2e4 W/m^2/K,\n"
+                     "       region: {x: [0, 4 mm], y: [0, 4 mm]}}\n"
+                     "    - {type: cold_plate, name: b, coolant: coolant, flow: 2e-3 kg/s, inlet: 25 C, direction: +y, h: 5e3 W/m^2/K,\n"
+                     "       region: {x: [4 mm, 6 mm], y: [0, 4 mm]}}\n"
+                     "  bottom: {type: convection, h: 100 W/m^2/K, ambient: 40 C}\n"
+                     "time: {mode: steady}\n";
+  PhDiag      diag;
+  PhCase      pb;
+  PhMesh      mesh;
+  PhThermal   th;
+  Mat         J;
+  Vec         x, y, Jx, Jty;
+  PetscRandom rnd;
+
+  PH_CK(PhDiagCreate(&diag));
+  PH_CK(PhCaseLoadString(PETSC_COMM_SELF, "plates.yaml", yaml, 0, NULL, diag, &pb));
+  ck_assert(pb != NULL);
+  PH_CK(PhMeshCreate(PETSC_COMM_SELF, pb, diag, &mesh));
+  PH_CK(PhThermalCreate(PETSC_COMM_SELF, pb, mesh, &th));
+  ck_assert_int_eq(th->nplates, 2);
+  PH_CK(PhThermalOperator_Private(th, 0, PETSC_FALSE, &J));
+  PH_CK(PetscRandomCreate(PETSC_COMM_SELF, &rnd));
+  PH_CK(VecDuplicate(th->capacity, &x));
+  PH_CK(VecDuplicate(th->capacity, &y));
+  PH_CK(VecDuplicate(th->capacity, &Jx));
+  PH_CK(VecDuplicate(th->capacity, &Jty));
+  for (int trial = 0; trial < 4; trial++) {
+    PetscScalar a, b;
+    PetscReal   na, nb;
+
+    PH_CK(VecSetRandom(x, rnd));
+    PH_CK(VecSetRandom(y, rnd));
+    PH_CK(MatMult(J, x, Jx));
+    PH_CK(MatMultTranspose(J, y, Jty));
+    PH_CK(VecDot(Jx, y, &a));
+    PH_CK(VecDot(Jty, x, &b));
+    PH_CK(VecNorm(Jx, NORM_2, &na));
+    PH_CK(VecNorm(y, NORM_2, &nb));
+    fprintf(stderr, "# cold plates: y.(J x) = %.15g, x.(J^T y) = %.15g\n", (double)PetscRealPart(a), (double)PetscRealPart(b));
+    ck_assert_double_le(PetscAbsReal(PetscRealPart(a - b)), 1e-13 * na * nb);
+  }
+  PH_CK(VecDestroy(&x));
+  PH_CK(VecDestroy(&y));
+  PH_CK(VecDestroy(&Jx));
+  PH_CK(VecDestroy(&Jty));
+  PH_CK(PetscRandomDestroy(&rnd));
+  PH_CK(PhThermalDestroy(&th));
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+  PH_CK(PhDiagDestroy(&diag));
+}
+END_TEST
+
 START_TEST(manufactured_solution_converges_at_second_order_across_conductivity_jumps)
 {
   double e8 = solve_error(8), e16 = solve_error(16), e32 = solve_error(32);
@@ -245,6 +315,7 @@ Suite *ph_thermal_suite(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, manufactured_solution_converges_at_second_order_across_conductivity_jumps);
   tcase_add_test(tc, coarse_operators_stay_galerkin_products_of_the_shifted_operator);
+  tcase_add_test(tc, cold_plate_transpose_is_the_adjoint_of_the_coolant_operator);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -28,6 +28,14 @@
    cells, to 2.6 s, ASIC x1.2) moves silicon's k by 20%; with the operator frozen once (-ph_reduced_k_lag 0) the
    difference to the full nonlinear model (-ph_reduced_check) is about 1.1 K; re-formed whenever k may have moved 2%
    (the default) it must be under a fifth of that, and the run must say it re-formed.
+8. Cold plates: the coolant makes K_r non-symmetric; a two-plate case (inlet of one plate from a trace, square-wave
+   power, constant flows) against the full model run tightly (BDF3, rtol 1e-9): source means and maxima, outlets and
+   heats within time.reduced.tolerance at every sample (the heat within tolerance times m cp), and a tighter tolerance
+   gives a smaller error; heat = m cp (outlet - inlet) at every sample (1e-9); the energy balance closes (1e-9); the
+   steady gain is exact (a constant power settles to the steady state of the full model's steady solve, 1e-9 of the
+   rise, and with the plates as the only sinks the coolant carries all of it: outlet - inlet = P / (m cp)); 1 and 2
+   ranks agree (1e-8 of the rise, tight solves); -ph_reduced_check reports about the measured error; photherm reduce's
+   model is reused for another power and refused for another flow, and -ph_reduced_cache builds one model per flow.
 """
 import os
 
@@ -223,6 +231,31 @@ def ranks(work):
     rise = np.max(res[0]["sources/t_max"]) - 30.0
     worst = max(np.max(np.abs(r["fields/temperature"] - res[0]["fields/temperature"])) for r in res[1:]) / rise
     tap.check("reduced model: 1, 2 and 3 ranks agree", worst <= 1e-9, f"largest field difference {worst:.1e} of the rise (tolerance 1e-9)")
+    # a condition on a lateral face, which only some ranks own cells of: every rank must take the same inputs
+    lat = phverify.write(f"{work}/lateral.yaml", """version: 1
+name: lateral
+materials:
+  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}
+footprint: {x: [0, 8 mm], y: [0, 2 mm]}
+grid: {max_cell_xy: 250 um}
+stack:
+  - {name: die, thickness: 0.5 mm, material: si, cells: 2}
+boundaries:
+  top: {type: convection, h: 1e4 W/m^2/K, ambient: 30 C}
+  xmin: {type: convection, h: 1e4 W/m^2/K, ambient: 40 C}
+sources:
+  - {name: s, layer: die, x: [5 mm, 7 mm], y: [0, 2 mm], power: {pattern: square, period: 20 ms, duty: 0.5, high: 2 W, low: 0.5 W}}
+time: {end: 100 ms, method: reduced}
+output: {series_every: 5 ms, fields_every: 100 ms}
+""")
+    res = []
+    for n in (1, 2):
+        phverify.must_run(["run", lat, "-o", f"{work}/lateral{n}.h5", "-quiet", "-da_processors_x", str(n)], work, nranks=n)
+        res.append(phverify.read(f"{work}/lateral{n}.h5"))
+    rise = np.max(res[0]["sources/t_max"]) - 30.0
+    worst = np.max(np.abs(res[1]["fields/temperature"] - res[0]["fields/temperature"])) / rise
+    tap.check("reduced model with a condition on a lateral face (xmin, owned by one of 2 ranks): 1 and 2 ranks agree", worst <= 1e-9,
+              f"largest field difference {worst:.1e} of the rise (tolerance 1e-9; before, 2 ranks took different inputs and failed)")
 
 
 def maxima(work):
@@ -281,6 +314,143 @@ def refreeze(work):
               f"frozen once {err['0']:.3g} K, re-formed {err['0.02']:.3g} K; -info says it re-formed: {said['0.02']}")
 
 
+# ---------------------------------------------------------------------------------------------------------- cold plates
+PLATE_TRACE = """# inlet temperature of the main plate
+time [ms],inlet [C]
+0,30
+40,34
+90,28
+150,32
+"""
+M_MAIN, M_SIDE, CP_COOL = 0.1e-3 / 60 * 1000.0, 2e-3, 4000.0  # kg/s (0.1 L/min of rho 1000) and J/kg/K
+
+
+def plate_case(power, tol, end=0.2, every=0.005, bottom=True, inlet="{trace: inlet.csv, column: inlet}", flow="0.1 L/min", initial="steady"):
+    return f"""version: 1
+name: plates
+materials:
+  si: {{k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
+  cu: {{k: 400 W/m/K, rho: 8960 kg/m^3, cp: 385 J/kg/K}}
+  tim: {{k: 4 W/m/K, rho: 2500 kg/m^3, cp: 800 J/kg/K}}
+  coolant: {{k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: {CP_COOL} J/kg/K}}
+footprint: {{x: [0, 12 mm], y: [0, 10 mm]}}
+grid: {{max_cell_xy: 500 um}}
+stack:
+  - {{name: die, thickness: 300 um, material: si, cells: 2, blocks: [{{name: asic, material: si, x: [2 mm, 7 mm], y: [2 mm, 8 mm]}}]}}
+  - {{name: tim, thickness: 50 um, material: tim}}
+  - {{name: lid, thickness: 1 mm, material: cu, cells: 2}}
+boundaries:
+  top:
+    - {{type: cold_plate, name: main, coolant: coolant, flow: {flow}, inlet: {inlet}, direction: -x, h: 2e4 W/m^2/K,
+       region: {{x: [0, 9 mm], y: [0, 10 mm]}}}}
+    - {{type: cold_plate, name: side, coolant: coolant, flow: {M_SIDE} kg/s, inlet: 25 C, direction: +y, h: 5e3 W/m^2/K,
+       region: {{x: [9 mm, 12 mm], y: [0, 10 mm]}}}}
+{"  bottom: {type: convection, h: 200 W/m^2/K, ambient: 40 C}" if bottom else ""}
+sources:
+  - {{name: asic, block: asic, power: {power}}}
+time: {{end: {end} s, initial: {initial}, method: reduced, reduced: {{tolerance: {tol} K}}}}
+output: {{fields_every: {end} s, series_every: {every} s}}
+"""
+
+
+SQUARE = "{pattern: square, period: 40 ms, duty: 0.4, high: 60 W, low: 10 W}"
+TIGHT = ["-P", "time.method=full", "-ts_type", "bdf", "-ts_bdf_order", "3", "-ts_rtol", "1e-9", "-ts_atol", "1e-10", "-ksp_rtol", "1e-13",
+         "-ph_ksp_floor", "0"]
+PLATE_KEYS = ("sources/t_mean", "sources/t_max", "coolant/outlet_temperature", "coolant/main/temperature", "coolant/side/temperature")
+
+
+def plate_errors(r, ref):
+    temp = max(np.max(np.abs(r[k] - ref[k])) for k in PLATE_KEYS)
+    heat = np.max(np.abs(r["coolant/heat"] - ref["coolant/heat"]) / np.array([M_MAIN * CP_COOL, M_SIDE * CP_COOL]))
+    return temp, heat
+
+
+def cold_plate(work):
+    files = {"inlet.csv": PLATE_TRACE}
+    ref = phverify.run(work, "plates_full", plate_case(SQUARE, 0.05), TIGHT, files=files)
+    errs = []
+    for tol in (0.05, 0.01):
+        r = phverify.run(work, f"plates{tol}", plate_case(SQUARE, tol), files=files)
+        temp, heat = plate_errors(r, ref)
+        errs.append(max(temp, heat))
+        tap.check(f"reduced model with cold plates, tolerance {tol} K: sources, outlets, profiles and heats within it at every sample",
+                  temp <= tol and heat <= tol,
+                  f"largest temperature error {temp:.2e} K, heat error {heat:.2e} K x m cp, over {len(r['series/time'])} samples; "
+                  f"estimate {r['summary']['reduced_error_estimate']:.2e} K, basis {r['summary']['reduced_basis']:.0f}")
+        if tol == 0.05:
+            t = r["series/time"]
+            rows = np.array([[0, 30], [40, 34], [90, 28], [150, 32]], dtype=float)
+            inlet = rows[np.searchsorted(rows[:, 0] * 1e-3, t + 1e-12, side="right") - 1, 1]
+            heat, outlet = r["coolant/heat"], r["coolant/outlet_temperature"]
+            want = np.stack([M_MAIN * CP_COOL * (outlet[:, 0] - inlet), M_SIDE * CP_COOL * (outlet[:, 1] - 25.0)], axis=1)
+            tap.close("reduced cold plates: heat = m cp (outlet - inlet) at every sample", np.max(np.abs(heat - want)) / np.max(np.abs(heat)), 1e-9)
+            tap.close("reduced cold plates: energy balance with the coolant's heat", np.max(r["series/energy_error"]), 1e-9, "largest energy_error")
+    tap.check("reduced cold plates: a tighter tolerance gives a smaller error", errs[1] < errs[0], f"errors {errs[0]:.2e} K, {errs[1]:.2e} K")
+    # the check mode: the full model beside it, tightly solved
+    r = phverify.run(work, "plates_check", plate_case(SQUARE, 0.05), ["-ph_reduced_check", "0"] + TIGHT[2:], files=files)
+    ce = r["summary"].get("reduced_check_error", -1)
+    tap.check("reduced cold plates: -ph_reduced_check reports about the measured error", 0.2 * errs[0] <= ce <= 5 * errs[0],
+              f"reduced_check_error {ce:.2e} K; error against the tight full run {errs[0]:.2e} K")
+
+
+def cold_plate_steady(work):
+    """A constant power from a uniform start settles exactly to the full model's steady state; with the plates as the only
+    sinks all the power leaves with the coolants."""
+    text = plate_case("25 W", 0.05, end=60, every=1, bottom=False, inlet="30 C", initial="30 C")
+    r = phverify.run(work, "plates_settle", text)
+    s = phverify.run(work, "plates_steady", text.replace("time: {", "time: {mode: steady, ").replace(", method: reduced", ""))
+    rise = s["sources/t_max"][0, 0] - 30.0
+    d = max(abs(r["sources/t_mean"][-1, 0] - s["sources/t_mean"][0, 0]), abs(r["sources/t_max"][-1, 0] - s["sources/t_max"][0, 0]),
+            np.max(np.abs(r["coolant/outlet_temperature"][-1] - s["coolant/outlet_temperature"][0])))
+    tap.close("reduced cold plates: the steady gain is exact (source mean and max, outlets after 60 s against the steady solve)", d / rise, 1e-9,
+              "largest difference / rise")
+    total = r["coolant/heat"][-1].sum()
+    rises = r["coolant/outlet_temperature"][-1] - np.array([30.0, 25.0])
+    q = r["coolant/heat"][-1]
+    tap.close("reduced cold plates, steady: the coolants carry all 25 W, outlet - inlet = Q / (m cp)",
+              max(abs(total - 25.0) / 25.0, np.max(np.abs(rises - q / np.array([M_MAIN * CP_COOL, M_SIDE * CP_COOL])) / rises.max())), 1e-9,
+              f"heat {q[0]:.6f} + {q[1]:.6f} W, outlet rises {rises[0]:.6f} and {rises[1]:.6f} K; relative difference")
+
+
+def cold_plate_ranks(work):
+    phverify.write(f"{work}/inlet.csv", PLATE_TRACE)
+    case = phverify.write(f"{work}/plates_ranks.yaml", plate_case(SQUARE, 0.01))
+    res = []
+    for n in (1, 2):
+        phverify.must_run(["run", case, "-o", f"{work}/plates_ranks{n}.h5", "-quiet", "-ksp_rtol", "1e-13", "-ph_reduced_ksp_rtol", "1e-13"], work,
+                          nranks=n)
+        res.append(phverify.read(f"{work}/plates_ranks{n}.h5"))
+    rise = np.max(res[0]["sources/t_max"]) - 25.0
+    d = max(np.max(np.abs(res[1][k] - res[0][k])) for k in ("fields/temperature",) + PLATE_KEYS)
+    tap.close("reduced cold plates: 1 and 2 ranks agree (fields, sources, outlets, profiles)", d / rise, 1e-8, "largest difference / rise")
+
+
+def cold_plate_reuse(work):
+    """photherm reduce with cold plates: reused for another power within the tolerance, refused for another flow; the
+    cache keeps one model per flow."""
+    phverify.write(f"{work}/inlet.csv", PLATE_TRACE)
+    case = phverify.write(f"{work}/plates_model.yaml", plate_case("60 W", 0.01))
+    p = phverify.photherm(["reduce", case, "-o", f"{work}/plates_model.h5"], work)
+    tap.check("photherm reduce with cold plates writes a model", p.returncode == 0, f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+    ref = phverify.run(work, "plates_reuse_full", plate_case(SQUARE, 0.01), TIGHT, files={"inlet.csv": PLATE_TRACE})
+    r = phverify.run(work, "plates_reuse", plate_case(SQUARE, 0.01), ["-ph_reduced_model", f"{work}/plates_model.h5"])
+    temp, heat = plate_errors(r, ref)
+    tap.check("a cold-plate run with another power reuses the model within its tolerance", max(temp, heat) <= 0.01 and r["summary"]["reduced_shifts"] == 0,
+              f"largest error {max(temp, heat):.2e} K (tolerance 0.01 K), {r['summary']['reduced_shifts']:.0f} shifts built here")
+    other = phverify.write(f"{work}/plates_other.yaml", plate_case(SQUARE, 0.01, flow="0.2 L/min"))
+    p = phverify.photherm(["run", other, "-o", f"{work}/plates_other.h5", "-ph_reduced_model", f"{work}/plates_model.h5"], work)
+    tap.check("a model built for another coolant flow is refused before anything is written",
+              p.returncode == 2 and "cold plate's flow" in p.stderr and not os.path.exists(f"{work}/plates_other.h5"), f"exit {p.returncode}: {p.stderr.strip()}")
+    cache = f"{work}/plates_cache"
+    for name, path in (("a", case), ("b", other), ("c", case)):
+        phverify.must_run(["run", path, "-o", f"{work}/plates_cache_{name}.h5", "-quiet", "-ph_reduced_cache", cache], work)
+    models = sorted(f for f in os.listdir(cache) if f.endswith(".h5"))
+    with h5py.File(f"{work}/plates_cache_c.h5", "r") as f:
+        shifts = float(f["summary"].attrs["reduced_shifts"])
+    tap.check("-ph_reduced_cache keeps one model per coolant flow and reuses it", len(models) == 2 and shifts == 0,
+              f"{len(models)} models for two flows; the third run built {shifts:.0f} shifts")
+
+
 def main():
     work = phverify.workdir("reduced")
     tap.guard("reduced lumped plate", lumped, work)
@@ -290,6 +460,10 @@ def main():
     tap.guard("reduced maxima", maxima, work)
     tap.guard("reduced k(T) freeze", freeze, work)
     tap.guard("reduced k(T) re-formed", refreeze, work)
+    tap.guard("reduced cold plates", cold_plate, work)
+    tap.guard("reduced cold plates steady", cold_plate_steady, work)
+    tap.guard("reduced cold plates ranks", cold_plate_ranks, work)
+    tap.guard("reduced cold plates reuse", cold_plate_reuse, work)
     tap.finish()
 
 
