@@ -464,12 +464,24 @@ static PetscErrorCode PhReducedImpulse(PhReduced rd, PetscInt n, PetscReal lam[]
 
 /*
   The time-domain estimate: the model of the first n1 basis vectors against the whole model. For every output o and
-  input i the difference of their impulse responses, integrated in magnitude over [0, time.end], times the input's
-  largest magnitude bounds what that input can make the two differ by at any instant of the run, whatever its trace
-  (|e(t)| = |int_0^t dh(tau) u(t - tau) dtau| <= max|u| int_0^t |dh|); *err is the largest sum over the inputs, *tpeak
+  input i the difference dh of their impulse responses, its positive and negative parts integrated over [0, time.end],
+  bounds what that input can make the two differ by at any instant of the run, whatever its trace (e(t) = int_0^t
+  dh(tau) u(t - tau) dtau; PhReducedInputBound()); *err is the largest sum over the inputs, *tpeak
   the time where that output's difference is largest (per logarithmic interval), share[i] each input's part of it.
   Only the reduced model is used: a few dense products per point of a logarithmic time grid.
 */
+/* What input i can make an output move by, from the integrals pn[0] and pn[1] of the positive and negative parts of
+   its impulse response: a power (of a source or a heat input) lies in [0, amp], so the output stays within
+   [-amp pn[1], amp pn[0]]; a boundary value may take either sign. */
+static inline PetscReal PhReducedInputBound(PhThermal th, PetscInt i, const PetscReal pn[2])
+{
+  PhReduced rd  = th->reduced;
+  PetscInt  ns  = th->problem->nsources;
+  PetscBool one = (PetscBool)(i < ns || i >= ns + rd->npatch);
+
+  return rd->amp[i] * (one ? PetscMax(pn[0], pn[1]) : pn[0] + pn[1]);
+}
+
 static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *err, PetscReal *tpeak, PetscReal share[])
 {
   PhReduced  rd = th->reduced;
@@ -504,13 +516,13 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
   t_hi = th->problem->time.end;
   nt   = (PetscInt)PetscCeilReal(PH_REDUCED_TD_PER_DEC * PetscLog10Real(t_hi / t_lo)) + 1;
   PetscCall(PetscMalloc5(r, &lam, n1 + 1, &lam1, no * r * m + 1, &G, no * n1 * m + 1, &G1, r, &ex));
-  PetscCall(PetscMalloc5(n1 + 1, &ex1, no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
+  PetscCall(PetscMalloc5(n1 + 1, &ex1, 2 * no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
   PetscCall(PhReducedImpulse(rd, r, lam, G));
   PetscCall(PhReducedImpulse(rd, n1, lam1, G1));
-  PetscCall(PetscArrayzero(acc, no * m));
+  PetscCall(PetscArrayzero(acc, 2 * no * m)); /* the integrals of the positive and of the negative part of dh */
   PetscCall(PetscCalloc1(no + 1, &peakt));
   PetscCall(PetscArrayzero(peak, no));
-  for (PetscInt j = 0; j <= nt; j++) { /* t = 0, then the logarithmic grid; trapezoids of |dh| */
+  for (PetscInt j = 0; j <= nt; j++) { /* t = 0, then the logarithmic grid; trapezoids */
     PetscReal t = j == 0 ? 0 : t_lo * PetscPowReal(t_hi / t_lo, (PetscReal)(j - 1) / (nt - 1)), tp;
 
     for (PetscInt k = 0; k < r; k++) ex[k] = PetscExpReal(-lam[k] * t);
@@ -521,7 +533,7 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
 
         for (PetscInt k = 0; k < r; k++) h += G[(o * r + k) * m + i] * ex[k];
         for (PetscInt k = 0; k < n1; k++) h -= G1[(o * n1 + k) * m + i] * ex1[k];
-        cur[o * m + i] = PetscAbsReal(h);
+        cur[o * m + i] = h;
       }
     if (j > 0) {
       tp = j == 1 ? 0 : t_lo * PetscPowReal(t_hi / t_lo, (PetscReal)(j - 2) / (nt - 1));
@@ -529,10 +541,11 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
         PetscReal piece = 0;
 
         for (PetscInt i = 0; i < m; i++) {
-          PetscReal a = 0.5 * (t - tp) * (cur[o * m + i] + prev[o * m + i]);
+          PetscReal c = cur[o * m + i], q = prev[o * m + i];
 
-          acc[o * m + i] += a;
-          piece += rd->amp[i] * a;
+          acc[2 * (o * m + i)] += 0.5 * (t - tp) * (PetscMax(c, 0) + PetscMax(q, 0));
+          acc[2 * (o * m + i) + 1] += 0.5 * (t - tp) * (PetscMax(-c, 0) + PetscMax(-q, 0));
+          piece += rd->amp[i] * 0.5 * (t - tp) * (PetscAbsReal(c) + PetscAbsReal(q));
         }
         if (piece > peak[o]) {
           peak[o]  = piece;
@@ -546,13 +559,13 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
   for (PetscInt o = 0; o < no; o++) {
     PetscReal e = 0;
 
-    for (PetscInt i = 0; i < m; i++) e += rd->amp[i] * acc[o * m + i];
+    for (PetscInt i = 0; i < m; i++) e += PhReducedInputBound(th, i, acc + 2 * (o * m + i));
     if (e > *err) {
       *err  = e;
       worst = o;
     }
   }
-  for (PetscInt i = 0; i < m; i++) share[i] = rd->amp[i] * acc[worst * m + i];
+  for (PetscInt i = 0; i < m; i++) share[i] = PhReducedInputBound(th, i, acc + 2 * (worst * m + i));
   *tpeak = peakt[worst];
   PetscCall(PetscFree(peakt));
   PetscCall(PetscFree5(lam, lam1, G, G1, ex));
