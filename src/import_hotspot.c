@@ -1007,13 +1007,21 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     imp->fx1 = S;
     imp->fy0 = 0;
     imp->fy1 = S;
-    if (grid) {
-      imp->max_cell_xy = PetscMin(W / cols_g, H / rows_g);
-      PetscCall(PhImportSetString(&imp->grid_comment, "HotSpot's grid: %d x %d cells over the die", (int)rows_g, (int)cols_g));
-    } else {
-      imp->max_cell_xy = PetscMin(W, H) / 64;
-      PetscCall(PhImportSetString(&imp->grid_comment, "HotSpot's block model has one node per unit; photherm resolves the die with 64 x 64 cells"));
-    }
+    /* the die at HotSpot's cell; beyond it the cells grow by grid.max_ratio up to 1/32 of the footprint */
+    imp->refine_xy   = grid ? PetscMin(W / cols_g, H / rows_g) : PetscMin(W, H) / 64;
+    imp->max_cell_xy = PetscMax(imp->refine_xy, S / 32);
+    imp->rx0         = ox;
+    imp->rx1         = ox + W;
+    imp->ry0         = oy;
+    imp->ry1         = oy + H;
+    if (imp->max_cell_xy <= imp->refine_xy * (1 + 1e-9)) imp->refine_xy = 0;
+    if (grid)
+      PetscCall(PhImportSetString(&imp->grid_comment,
+                                  "HotSpot's grid: %d x %d cells over the die; coarser beyond it, where HotSpot has 12 lumped nodes", (int)rows_g,
+                                  (int)cols_g));
+    else
+      PetscCall(PhImportSetString(&imp->grid_comment,
+                                  "HotSpot's block model has one node per unit; photherm resolves the die with 64 x 64 cells, coarser beyond it"));
 
     /* secondary path, bottom to top: PCB, solder, substrate (and without a layer file C4/underfill and metal) */
     if (secondary) {

@@ -109,6 +109,14 @@ def main():
             diff = np.array([tm[-1, names.index(k)] - v for k, v in want.items()])
             tap.check(f"{name}: every unit within {bound} K of HotSpot's .steady (SuperLU)", np.abs(diff).max() <= bound,
                       f"largest difference {np.abs(diff).max():.3f} K, mean {diff.mean():+.3f} K over {len(want)} units")
+            if not pkg:  # grid.refine: HotSpot's 0.25 mm cells over the 8 mm die (centred on the 60 mm sink), coarser beyond
+                with h5py.File(out, "r") as f:
+                    x = f["mesh/x"][()]
+                die = x[(x > 0.026 - 1e-9) & (x < 0.034 + 1e-9)]
+                tap.check(f"{name}: cells of at most 0.25 mm over the die and the die's edges grid lines, up to 60 mm / 32 beyond it",
+                          np.diff(die).max() <= 0.25e-3 * (1 + 1e-9) and np.isclose(die[0], 0.026) and np.isclose(die[-1], 0.034)
+                          and np.diff(x).max() <= 0.06 / 32 * (1 + 1e-9) and len(x) - 1 <= 32 + 2 * 16,
+                          f"{len(x) - 1} cells along x, largest {np.diff(x).max() * 1e3:.3f} mm, over the die {np.diff(die).max() * 1e3:.3f} mm")
     tap.finish()
 
 
