@@ -288,10 +288,35 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* grid.refine: {x: [x0, x1], y: [y0, y1], max_cell_xy: L}: cells inside the box no larger than L (its edges are grid
+   lines, and the cells grow by grid.max_ratio away from it up to grid.max_cell_xy). */
+static PetscErrorCode PhSchemaRefine(PhLoader *ld, PhNode *grid)
+{
+  static const char *const rkeys[] = {"x", "y", "max_cell_xy", NULL};
+  PhCase                   pb      = ld->problem;
+  PhNode                  *r       = PhNodeGet_Private(grid, "refine");
+  PetscBool                ok, px, py, ph;
+
+  PetscFunctionBeginUser;
+  if (PhNodeIsNull_Private(r)) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhGetExpectMap_Private(ld, r, "grid.refine", &ok));
+  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhGetCheckKeys_Private(ld, r, "grid.refine", rkeys));
+  PetscCall(PhGetRange_Private(ld, r, "grid.refine", "x", PETSC_TRUE, &pb->rx0, &pb->rx1, &px));
+  PetscCall(PhGetRange_Private(ld, r, "grid.refine", "y", PETSC_TRUE, &pb->ry0, &pb->ry1, &py));
+  PetscCall(PhGetQuantity_Private(ld, r, "grid.refine", "max_cell_xy", PH_QT_LENGTH, PETSC_TRUE, 0, &pb->refine_xy, &ph));
+  if (ph && !(pb->refine_xy > 0)) {
+    PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(r, "max_cell_xy")->loc, "grid.refine.max_cell_xy", "must be positive"));
+    ph = PETSC_FALSE;
+  }
+  pb->has_refine = (PetscBool)(px && py && ph);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
 {
   static const char *const fkeys[]    = {"x", "y", NULL};
-  static const char *const gkeys[]    = {"max_cell_xy", "max_cell_z", "max_ratio", NULL};
+  static const char *const gkeys[]    = {"max_cell_xy", "max_cell_z", "max_ratio", "refine", NULL};
   static const char *const lkeys[]    = {"name", "thickness", "material", "cells", "blocks", "type", NULL};
   static const char *const mkeys_mc[] = {"name",  "thickness", "material", "type",  "channel_width", "pitch",  "coolant", "flow",
                                          "inlet", "direction", "h",        "h_top", "h_bottom",      "h_side", NULL};
@@ -367,6 +392,7 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
                             (double)pb->max_ratio));
         pb->max_ratio = 2.0;
       }
+      PetscCall(PhSchemaRefine(ld, grid));
     }
   }
   if (!(pb->max_cell_xy > 0) && have_foot) pb->max_cell_xy = PetscMax(pb->fx1 - pb->fx0, pb->fy1 - pb->fy0) / 64.0;

@@ -453,7 +453,11 @@ static PetscErrorCode PhImportYaml(const PhImport *imp, const char trace_file[],
   }
   PetscCall(PhTextAdd(t, "footprint: {x: [%s, %s], y: [%s, %s]}\n", PhMm(imp->fx0, a, sizeof(a)), PhMm(imp->fx1, b, sizeof(b)),
                       PhMm(imp->fy0, d, sizeof(d)), PhMm(imp->fy1, e, sizeof(e))));
-  if (imp->max_cell_xy > 0)
+  if (imp->max_cell_xy > 0 && imp->refine_xy > 0)
+    PetscCall(PhTextAdd(t, "grid: {max_cell_xy: %.12g um, refine: {x: [%s, %s], y: [%s, %s], max_cell_xy: %.12g um}}%s\n",
+                        (double)(imp->max_cell_xy * 1e6), PhMm(imp->rx0, a, sizeof(a)), PhMm(imp->rx1, b, sizeof(b)), PhMm(imp->ry0, d, sizeof(d)),
+                        PhMm(imp->ry1, e, sizeof(e)), (double)(imp->refine_xy * 1e6), PhComment(imp->grid_comment, c, sizeof(c))));
+  else if (imp->max_cell_xy > 0)
     PetscCall(PhTextAdd(t, "grid: {max_cell_xy: %.12g um}%s\n", (double)(imp->max_cell_xy * 1e6), PhComment(imp->grid_comment, c, sizeof(c))));
   PetscCall(PhTextAdd(t, "stack:  # bottom (z = 0) to top\n"));
   for (PetscInt i = 0; i < imp->nlayers; i++) {

@@ -8,6 +8,10 @@
 #define PH_HS_C_FACTOR 0.333 /* HotSpot's fitting factor of the lumped convection capacitance (temperature.h) */
 #define PH_AIR_K       0.026 /* still air outside HotSpot's layers, W/m/K */
 #define PH_AIR_CAP     1.2e3 /* J/m^3/K */
+#define PH_HS_K_MAX    1e5   /* W/m/K, the largest conductivity photherm accepts */
+#define PH_HS_K_MIN    1e-6  /* W/m/K, the smallest */
+#define PH_HS_CAP_MIN  1e3   /* J/m^3/K, the smallest heat capacity (1 J/kg/K at the 1000 kg/m^3 of the import) */
+#define PH_HS_BUS      0.125 /* width of a periphery node of -ph_lumping hotspot, as a fraction of the die */
 
 /* One -name value of the configuration: from the file given with -c, or from the command line (which wins). */
 typedef struct {
@@ -53,6 +57,7 @@ typedef struct {
   PhHsFloorplan *flps[64];
   PetscInt       nflps;
   PhSourceLoc    cmdline;
+  PetscBool      lump; /* -ph_lumping hotspot: HotSpot's one node per layer at the layer's face (cases/README.md section 19.1) */
 } PhHs;
 
 /* Every configuration key of HotSpot 7 (and of HotFloorplan, which shares the file): others are warned about. */
@@ -145,6 +150,7 @@ static const char *const PhHsKeys[] = {"t_chip",
                                        "o",
                                        "c",
                                        "d",
+                                       "ph_lumping",
                                        NULL};
 
 static PetscErrorCode PhHsSet(PhHs *hs, const char name[], const char value[], PhSourceLoc loc)
@@ -717,6 +723,59 @@ static PetscErrorCode PhHsPackageLayer(PhImport *imp, const char name[], PetscRe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A HotSpot layer as the case's layer(s). Centred (the default): one layer of `material`, one cell thick, whose node is
+   at mid-thickness (the finite-volume rule). Lumped as HotSpot (-ph_lumping hotspot, -detailed_3D off): HotSpot's node
+   has the layer's lateral conductance and heat capacity and the layer's whole vertical resistance on its sink side;
+   that is a node layer (k along x and y, no vertical resistance) followed by a resistor layer `<name>_rz` of the same
+   thickness (k along z only, no heat capacity to speak of). *node_material is the material for the layer's blocks. */
+static PetscErrorCode PhHsAddLayer(PhHs *hs, PhImport *imp, const char name[], PetscReal t, PetscInt material, PetscInt outside, PetscReal S,
+                                   PetscReal w, PetscReal h, PetscBool bus, const char comment[], PetscInt *node_material, PetscInt *index)
+{
+  PetscInt       mn, mr, lr;
+  PetscReal      kz;
+  PhImpMaterial *m;
+  char           nm[80], c[160];
+
+  PetscFunctionBeginUser;
+  *node_material = material;
+  if (!hs->lump) {
+    PetscCall(PhHsPackageLayer(imp, name, t, material, outside, S, w, h, comment, index));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  m = &imp->materials[material]; /* photherm's bounds: k up to 1e5 W/m/K, down to 1e-6; heat capacity down to 1e3 J/m^3/K */
+  (void)snprintf(nm, sizeof(nm), "%s_node", m->name);
+  (void)snprintf(c, sizeof(c), "%s with (almost) no vertical resistance: HotSpot's node of the layer (-ph_lumping hotspot)", m->name);
+  kz = PH_HS_K_MAX;
+  PetscCall(PhImportAddMaterial(imp, nm, m->k[0], m->k[1], kz, m->cap, c, &mn));
+  m = &imp->materials[material]; /* the array may have moved */
+  (void)snprintf(nm, sizeof(nm), "%s_rz", m->name);
+  (void)snprintf(c, sizeof(c), "%s along z only, less the node layer's t / %g: the layer's vertical resistance (-ph_lumping hotspot)", m->name,
+                 (double)PH_HS_K_MAX);
+  PetscCall(PhImportAddMaterial(imp, nm, PH_HS_K_MIN, PH_HS_K_MIN, t / (t / m->k[2] - t / kz), PH_HS_CAP_MIN, c, &mr));
+  PetscCall(PhHsPackageLayer(imp, name, t, mn, outside, S, w, h, comment, index));
+  (void)snprintf(nm, sizeof(nm), "%s_rz", name);
+  PetscCall(PhHsPackageLayer(imp, nm, t, mr, outside, S, w, h, "the layer's vertical resistance on the sink side of HotSpot's node", &lr));
+  *node_material = mn;
+  if (bus) { /* HotSpot's four periphery nodes of a spreader or sink the size of the die: each joins the cells along one edge */
+    PetscInt        mb;
+    const PetscReal x0 = (S - w) / 2, x1 = (S + w) / 2, y0 = (S - h) / 2, y1 = (S + h) / 2, d = PH_HS_BUS * w;
+    const char     *side[4] = {"west", "east", "south", "north"};
+
+    PetscCall(PhImportAddMaterial(imp, "periphery_node", PH_HS_K_MAX, PH_HS_K_MAX, PH_HS_K_MIN, PH_HS_CAP_MIN,
+                                  "HotSpot's periphery node along an edge of the spreader or sink (-ph_lumping hotspot)", &mb));
+    for (int e = 0; e < 4; e++) {
+      char *bname;
+
+      (void)snprintf(nm, sizeof(nm), "%s_%s", name, side[e]);
+      PetscCall(PhImportUniqueName(imp, nm, NULL, &bname));
+      if (e < 2) PetscCall(PhImportAddBlock(imp, *index, bname, mb, e == 0 ? x0 - d : x1, e == 0 ? x0 : x1 + d, y0, y1));
+      else PetscCall(PhImportAddBlock(imp, *index, bname, mb, x0, x1, e == 2 ? y0 - d : y1, e == 2 ? y0 : y1 + d));
+      PetscCall(PetscFree(bname));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   @brief photherm import hotspot [HotSpot's options] -o CASE.yaml.
 
@@ -807,6 +866,16 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   PetscCall(PhHsFlag(&hs, "detailed_3D", &detailed));
   PetscCall(PhHsFlag(&hs, "model_secondary", &secondary));
   {
+    PhHsOption *o = PhHsGet(&hs, "ph_lumping");
+
+    if (o != NULL && !strcmp(o->value, "hotspot")) hs.lump = PETSC_TRUE;
+    else if (o != NULL && strcmp(o->value, "centred"))
+      PetscCall(PhDiagAdd(hs.diag, o->loc, "ph_lumping", "expected centred or hotspot, got \"%s\"", o->value));
+    if (hs.lump && (detailed || secondary))
+      PetscCall(PhDiagAdd(hs.diag, o->loc, "ph_lumping",
+                          "-ph_lumping hotspot reproduces HotSpot's grid model with -detailed_3D off and -model_secondary 0 only"));
+  }
+  {
     PhHsOption *o = PhHsGet(&hs, "model_type");
 
     grid = (PetscBool)(o != NULL && !strcmp(o->value, "grid"));
@@ -879,6 +948,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   PetscCall(PhDiagGetCount(hs.diag, &nerrors, NULL));
   if (nerrors == 0) {
     PetscInt   outside, m_spr, m_sink, li;
+    PetscBool  bus_spr, bus_sink;
     PetscReal  ox, oy, cap_sink;
     char       c[1024];
     PetscInt  *col_of = NULL; /* ptrace column of each power unit */
@@ -891,6 +961,10 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     PetscCall(PhImportCreate(&imp));
     S = PetscMax(PetscMax(s_sink, s_spreader), PetscMax(W, H));
     if (secondary) S = PetscMax(S, PetscMax(s_pcb, PetscMax(s_sub, s_solder)));
+    /* -ph_lumping hotspot: a spreader or sink the size of a square die keeps HotSpot's periphery nodes, beside it */
+    bus_spr  = (PetscBool)(hs.lump && s_spreader <= W + 1e-9 && s_spreader <= H + 1e-9);
+    bus_sink = (PetscBool)(hs.lump && s_sink <= W + 1e-9 && s_sink <= H + 1e-9);
+    if (bus_spr || bus_sink) S = PetscMax(S, (1 + 2 * PH_HS_BUS) * W);
     ox = (S - W) / 2;
     oy = (S - H) / 2;
     {
@@ -933,13 +1007,21 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     imp->fx1 = S;
     imp->fy0 = 0;
     imp->fy1 = S;
-    if (grid) {
-      imp->max_cell_xy = PetscMin(W / cols_g, H / rows_g);
-      PetscCall(PhImportSetString(&imp->grid_comment, "HotSpot's grid: %d x %d cells over the die", (int)rows_g, (int)cols_g));
-    } else {
-      imp->max_cell_xy = PetscMin(W, H) / 64;
-      PetscCall(PhImportSetString(&imp->grid_comment, "HotSpot's block model has one node per unit; photherm resolves the die with 64 x 64 cells"));
-    }
+    /* the die at HotSpot's cell; beyond it the cells grow by grid.max_ratio up to 1/32 of the footprint */
+    imp->refine_xy   = grid ? PetscMin(W / cols_g, H / rows_g) : PetscMin(W, H) / 64;
+    imp->max_cell_xy = PetscMax(imp->refine_xy, S / 32);
+    imp->rx0         = ox;
+    imp->rx1         = ox + W;
+    imp->ry0         = oy;
+    imp->ry1         = oy + H;
+    if (imp->max_cell_xy <= imp->refine_xy * (1 + 1e-9)) imp->refine_xy = 0;
+    if (grid)
+      PetscCall(PhImportSetString(&imp->grid_comment,
+                                  "HotSpot's grid: %d x %d cells over the die; coarser beyond it, where HotSpot has 12 lumped nodes", (int)rows_g,
+                                  (int)cols_g));
+    else
+      PetscCall(PhImportSetString(&imp->grid_comment,
+                                  "HotSpot's block model has one node per unit; photherm resolves the die with 64 x 64 cells, coarser beyond it"));
 
     /* secondary path, bottom to top: PCB, solder, substrate (and without a layer file C4/underfill and metal) */
     if (secondary) {
@@ -1003,7 +1085,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
       }
       if (lcf_path) (void)snprintf(c, sizeof(c), "LCF layer %d: %s", (int)l, L->flp ? L->flp->path : "");
       else (void)snprintf(c, sizeof(c), l == 0 ? "t_chip, floorplan %s" : "t_interface, as wide as the die (floorplan %s)", flp->path);
-      PetscCall(PhHsPackageLayer(imp, lname, L->thickness, m, outside, S, W, H, c, &li));
+      PetscCall(PhHsAddLayer(&hs, imp, lname, L->thickness, m, outside, S, W, H, PETSC_FALSE, c, &m, &li));
       if (!L->flp) continue;
       (void)snprintf(prefix, sizeof(prefix), "L%d_", (int)l);
       for (PetscInt u = 0; u < L->flp->n; u++) {
@@ -1058,7 +1140,8 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     }
     /* spreader and sink; the lumped convection capacitance goes into the sink, spread as HotSpot spreads it */
     PetscCall(PhHsMaterialOf(&hs, imp, "spreader", "material_spreader", k_spreader, p_spreader, 0, "k_spreader, p_spreader", &m_spr));
-    PetscCall(PhHsPackageLayer(imp, "spreader", t_spreader, m_spr, outside, S, s_spreader, s_spreader, "s_spreader, t_spreader", &li));
+    PetscCall(PhHsAddLayer(&hs, imp, "spreader", t_spreader, m_spr, outside, S, s_spreader, s_spreader, bus_spr, "s_spreader, t_spreader", &m_spr,
+                           &li));
     {
       PhHsOption *o = PhHsGet(&hs, "material_sink");
 
@@ -1071,7 +1154,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     (void)snprintf(c, sizeof(c), "k_sink %g, p_sink %g plus 0.333 x c_convec %g J/K spread over the sink (HotSpot's lumped convection capacitance)",
                    (double)k_sink, (double)p_sink, (double)c_convec);
     PetscCall(PhImportAddMaterial(imp, "sink", k_sink, k_sink, k_sink, cap_sink, c, &m_sink));
-    PetscCall(PhHsPackageLayer(imp, "sink", t_sink, m_sink, outside, S, s_sink, s_sink, "s_sink, t_sink", &li));
+    PetscCall(PhHsAddLayer(&hs, imp, "sink", t_sink, m_sink, outside, S, s_sink, s_sink, bus_sink, "s_sink, t_sink", &m_sink, &li));
     imp->top.present = PETSC_TRUE;
     imp->top.h       = 1 / (r_convec * s_sink * s_sink);
     imp->top.ambient = ambient;

@@ -60,6 +60,8 @@ typedef struct {
   PetscInt       nsources;
   PetscReal      fx0, fx1, fy0, fy1; /* footprint, m */
   PetscReal      max_cell_xy;        /* m, 0 for the default */
+  PetscReal      refine_xy;          /* m: grid.refine over rx0..rx1, ry0..ry1; 0 for none */
+  PetscReal      rx0, rx1, ry0, ry1;
   char          *grid_comment;
   PhImpBoundary  top, bottom;
   PetscBool      steady;

@@ -383,6 +383,10 @@ static PetscErrorCode PhMeshAxisEdges(PhMesh mesh, PhDiag diag, PetscInt d, Pets
           e[n++] = d == 0 ? pb->boundaries[f].conditions[i].x0 : pb->boundaries[f].conditions[i].y0;
           e[n++] = d == 0 ? pb->boundaries[f].conditions[i].x1 : pb->boundaries[f].conditions[i].y1;
         }
+    if (pb->has_refine) {
+      e[n++] = d == 0 ? pb->rx0 : pb->ry0;
+      e[n++] = d == 0 ? pb->rx1 : pb->ry1;
+    }
   } else {
     for (PetscInt l = 0; l < pb->nlayers; l++) e[n++] = pb->layers[l].z1;
   }
@@ -399,6 +403,11 @@ static PetscErrorCode PhMeshAxisEdges(PhMesh mesh, PhDiag diag, PetscInt d, Pets
   for (PetscInt i = 0; i + 1 < n; i++) {
     (*fixed)[i] = 0;
     (*hmax)[i]  = d < 2 ? pb->max_cell_xy : (pb->max_cell_z > 0 ? pb->max_cell_z : PETSC_INFINITY);
+    if (d < 2 && pb->has_refine) { /* grid.refine: the box's own limit */
+      PetscReal mid = 0.5 * (e[i] + e[i + 1]);
+
+      if (mid > (d == 0 ? pb->rx0 : pb->ry0) && mid < (d == 0 ? pb->rx1 : pb->ry1)) (*hmax)[i] = PetscMin((*hmax)[i], pb->refine_xy);
+    }
     if (d == 2) {
       PetscReal mid = 0.5 * (e[i] + e[i + 1]);
 
@@ -432,7 +441,7 @@ static PetscErrorCode PhMeshAxisEdges(PhMesh mesh, PhDiag diag, PetscInt d, Pets
 static PetscErrorCode PhMeshBuildLines(PhMesh mesh, PhDiag diag, PetscBool *ok)
 {
   PhCase     pb  = mesh->problem;
-  PetscInt   cap = 2 * (pb->nblocks + pb->nsources + pb->nlayers + 2), nedges[3] = {0, 0, 0}, nlines[3] = {0, 0, 0}, *fixed[3] = {NULL, NULL, NULL};
+  PetscInt   cap = 2 * (pb->nblocks + pb->nsources + pb->nlayers + 3), nedges[3] = {0, 0, 0}, nlines[3] = {0, 0, 0}, *fixed[3] = {NULL, NULL, NULL};
   PetscReal *e[3] = {NULL, NULL, NULL}, *hmax[3] = {NULL, NULL, NULL}, cells = 1;
   PetscBool  fits[3];
   char       limit[64];

@@ -282,8 +282,10 @@ struct _p_PhCase {
   PetscReal   max_cell_xy;        /* m */
   PetscReal   max_cell_z;         /* m; 0 for none */
   PetscReal   max_ratio;
-  PhSourceLoc grid_loc[3]; /* the key that limits the cells along x, y, z, for messages about the grid's size: */
-  const char *grid_key[3]; /* grid.max_cell_xy (else footprint), grid.max_cell_z (else stack) */
+  PetscBool   has_refine;                    /* grid.refine: a box with its own, smaller max_cell_xy */
+  PetscReal   rx0, rx1, ry0, ry1, refine_xy; /* m */
+  PhSourceLoc grid_loc[3];                   /* the key that limits the cells along x, y, z, for messages about the grid's size: */
+  const char *grid_key[3];                   /* grid.max_cell_xy (else footprint), grid.max_cell_z (else stack) */
   PetscInt    nlayers;
   PhLayer    *layers;
   PetscInt    nblocks; /* layer blocks first in document order, then top-level blocks: the priority order */

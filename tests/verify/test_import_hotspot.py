@@ -243,6 +243,14 @@ def main():
                   "example.lcf", "-model_type", "grid", "-detailed_3D", "on", "-use_microchannels", "1", "-o", case], d)
     tap.check("example5 (micro-channels): refused, exit 2, with the reason, nothing written",
               p.returncode == 2 and "not representable yet" in p.stderr and not os.path.exists(case), p.stderr.strip()[-600:])
+    # -ph_lumping: an unknown value, and HotSpot's lumping where it is not HotSpot's (detailed 3D), are refused at the option
+    d = os.path.join(DATA, "example2")
+    for extra, want in ((["-ph_lumping", "middle"], "expected centred or hotspot"), (["-ph_lumping", "hotspot", "-detailed_3D", "on"], "-detailed_3D off")):
+        case = os.path.join(work, "lumping.yaml")
+        p = photherm(["import", "hotspot", "-c", "example.config", "-f", "ev6.flp", "-p", "gcc.ptrace", "-materials_file", "example.materials", "-model_type",
+                      "grid"] + extra + ["-o", case], d)
+        tap.check(f"{' '.join(extra)}: refused at command line: ph_lumping, exit 2, nothing written",
+                  p.returncode == 2 and "command line: ph_lumping:" in p.stderr and want in p.stderr and not os.path.exists(case), p.stderr.strip()[-600:])
     tap.finish()
 
 

@@ -9,7 +9,11 @@ the peer's commit and command).
   file. HotSpot's package model differs (cases/README.md section 19.1: lumped spreader and sink periphery, one node per
   layer, whole-layer vertical resistances), which makes photherm's units warmer by a few kelvin; the test holds the
   documented bound (BOUND_HOTSPOT_K) and that the units rank alike (rank correlation above 0.85; measured 0.896), so that a change
-  in either the import or the model that moves the answer beyond what the model difference explains fails."""
+  in either the import or the model that moves the answer beyond what the model difference explains fails.
+- HotSpot's grid model reproduced (-ph_lumping hotspot) on a floorplan whose edges lie on HotSpot's grid
+  (tests/import/hotspot/aligned, HotSpot built with SuperLU): with the spreader and sink the size of the die the two
+  tools solve the same network and every unit agrees within 0.1 K; with example 2's package (spreader and sink resolved
+  beyond the die where HotSpot lumps them into trapezoids) within 1 K, the documented share of the periphery."""
 import json
 import os
 import sys
@@ -23,6 +27,8 @@ from phverify import ROOT, Tap, decode, photherm, workdir  # noqa: E402
 ANSWERS = os.path.join(ROOT, "tests", "import", "answers")
 BOUND_3DICE_K = 0.5
 BOUND_HOTSPOT_K = 5.0  # benchmarks/README.md section 7: 4.63 K measured on example 1
+BOUND_SAME_MODEL_K = 0.1  # the same network in both tools: 0.06 K measured (HotSpot prints two decimals)
+BOUND_PERIPHERY_K = 1.0  # the spreader and sink beyond the die resolved where HotSpot lumps them: 0.91 K measured
 
 
 def answers(name):
@@ -85,6 +91,32 @@ def main():
         tap.check(f"{name}: units within the documented model difference of HotSpot's .steady ({BOUND_HOTSPOT_K} K) and ranked alike",
                   np.abs(diff).max() <= BOUND_HOTSPOT_K and corr > 0.85,
                   f"largest difference {np.abs(diff).max():.2f} K, mean {diff.mean():+.2f} K over {len(want)} units, rank correlation {corr:.3f}")
+    # HotSpot's grid model reproduced: -ph_lumping hotspot puts HotSpot's node of every layer at the layer's face and,
+    # for a spreader and sink the size of the die, its periphery nodes along the edges (cases/README.md section 19.1);
+    # the floorplan's edges lie on HotSpot's 32 x 32 grid, so the two tools solve the same network
+    cfg = os.path.join(ROOT, "tests", "import", "hotspot", "example2")
+    for name, pkg, bound in (("hotspot-gap-aligned-die", ["-s_spreader", "0.008", "-s_sink", "0.008"], BOUND_SAME_MODEL_K),
+                             ("hotspot-gap-aligned-package", [], BOUND_PERIPHERY_K)):
+        want = answers(name)
+        case, out = os.path.join(work, name + ".yaml"), os.path.join(work, name + ".h5")
+        p = photherm(["import", "hotspot", "-c", os.path.join(cfg, "example.config"), "-materials_file", os.path.join(cfg, "example.materials"), "-f", "grid8.flp",
+                      "-p", "grid8.ptrace", "-model_type", "grid", "-grid_rows", "32", "-grid_cols", "32", "-ph_lumping", "hotspot"] + pkg + ["-o", case],
+                     os.path.join(ROOT, "tests", "import", "hotspot", "aligned"))
+        if p.returncode == 0:
+            p = photherm(["run", case, "-o", out, "-quiet"], work, timeout=900)
+        if tap.check(f"{name}: imports with -ph_lumping hotspot and runs", p.returncode == 0, p.stderr.strip()[-600:]):
+            names, tm, t = sources(out)
+            diff = np.array([tm[-1, names.index(k)] - v for k, v in want.items()])
+            tap.check(f"{name}: every unit within {bound} K of HotSpot's .steady (SuperLU)", np.abs(diff).max() <= bound,
+                      f"largest difference {np.abs(diff).max():.3f} K, mean {diff.mean():+.3f} K over {len(want)} units")
+            if not pkg:  # grid.refine: HotSpot's 0.25 mm cells over the 8 mm die (centred on the 60 mm sink), coarser beyond
+                with h5py.File(out, "r") as f:
+                    x = f["mesh/x"][()]
+                die = x[(x > 0.026 - 1e-9) & (x < 0.034 + 1e-9)]
+                tap.check(f"{name}: cells of at most 0.25 mm over the die and the die's edges grid lines, up to 60 mm / 32 beyond it",
+                          np.diff(die).max() <= 0.25e-3 * (1 + 1e-9) and np.isclose(die[0], 0.026) and np.isclose(die[-1], 0.034)
+                          and np.diff(x).max() <= 0.06 / 32 * (1 + 1e-9) and len(x) - 1 <= 32 + 2 * 16,
+                          f"{len(x) - 1} cells along x, largest {np.diff(x).max() * 1e3:.3f} mm, over the die {np.diff(die).max() * 1e3:.3f} mm")
     tap.finish()
 
 
