@@ -23,6 +23,7 @@ figures). Run it with `make verify-long` (examples=2p5d,3d end=1s to choose), on
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -56,7 +57,8 @@ def run(cmd, out, reuse, env):
         raise phverify.RunError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-1500:]}")
     user, syst = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     stderr = "\n".join(line for line in p.stderr.splitlines() if not line.startswith("[0] <"))
-    refreeze = sum("re-frozen" in line for line in (p.stdout + p.stderr).splitlines())
+    found = re.findall(r"re-frozen (\d+) times", p.stdout + p.stderr)  # -info :sys, at the end of the run
+    refreeze = int(found[-1]) if found else 0
     with open(side, "w") as s:
         json.dump({"user": user, "sys": syst, "wall": wall, "stderr": stderr, "refreeze": refreeze}, s)
     return user + syst, wall, stderr
