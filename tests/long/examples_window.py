@@ -16,7 +16,7 @@ repeated, samples every 0.5 ms, heater feedback, wrap locking), over [0, --end] 
   (tests/verify/phverify.py, compare_reduced).
 
 It prints one table per example and a line per example at the end, and exits 1 when any held quantity exceeds its
-bound. It is not part of `make test`: the full runs take 10-20 min of CPU each (tests/README.md has the measured
+bound. It is not part of `make test`: the full runs take 12-13 min of CPU each (tests/README.md has the measured
 figures). Run it with `make verify-long` (examples=2p5d,3d end=1s to choose), one example at a time, 1 rank, nice.
 --reuse keeps a result of an earlier invocation whose command line is the same (its CPU time is kept beside it).
 """
