@@ -87,7 +87,7 @@ test: bin/photherm build/test_unit
 	$(Q)$(PYTHON) tests/run.py $(if $(search),--search '$(search)')
 
 # The reduced model against tightly solved full runs of the shipped examples over 1 s (tests/README.md, "The reduced
-# model on the shipped examples"): about 1 h of CPU, one example at a time on 1 rank, so not part of make test.
+# model on the shipped examples"): about 40 min of CPU, one example at a time on 1 rank, so not part of make test.
 verify-long: bin/photherm
 	$(Q)nice $(PYTHON) tests/long/examples_window.py $(if $(examples),--examples $(examples)) $(if $(end),--end $(end))
 
