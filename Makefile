@@ -1,6 +1,7 @@
 # photherm - parallel finite-volume heat flow in chip-package stacks with co-packaged optics.
-# Targets: all (default), run, test, bench, fuzz, sanitize, deps, install, format, check-format, clean.
+# Targets: all (default), run, test, verify-long, bench, fuzz, sanitize, deps, install, format, check-format, clean.
 # Variables: V=1 verbose, search=PATTERN selects regression tests, quick=1 runs the short benchmarks,
+#            examples=2d,2p5d,3d and end=1s for make verify-long,
 #            FUZZ_TIME=S seconds per fuzz target (default 180), SANITIZE_TESTS="GLOB ..." the tests of make sanitize,
 #            PETSC_DIR/PETSC_ARCH for an own PETSc build (HDF5_PKG=hdf5 when its HDF5 is not Debian's hdf5-openmpi),
 #            PREFIX (default /usr/local) and DESTDIR for make install. They may also be set in config.mk.
@@ -37,7 +38,7 @@ ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
   endif
 endif
 
-.PHONY: all run test test-unit test-regress bench fuzz sanitize deps install format check-format clean FORCE
+.PHONY: all run test verify-long test-unit test-regress bench fuzz sanitize deps install format check-format clean FORCE
 .DEFAULT_GOAL := all
 
 all: bin/photherm lib/libphotherm.a
@@ -84,6 +85,11 @@ build/test_unit: $(TEST_OBJ) lib/libphotherm.a
 test: bin/photherm build/test_unit
 	$(Q)$(if $(PETSC_DIR),,./scripts/install-deps.sh --if-missing)
 	$(Q)$(PYTHON) tests/run.py $(if $(search),--search '$(search)')
+
+# The reduced model against tightly solved full runs of the shipped examples over 1 s (tests/README.md, "The reduced
+# model on the shipped examples"): about 40 min of CPU, one example at a time on 1 rank, so not part of make test.
+verify-long: bin/photherm
+	$(Q)nice $(PYTHON) tests/long/examples_window.py $(if $(examples),--examples $(examples)) $(if $(end),--end $(end))
 
 test-unit: build/test_unit
 	$(Q)./build/test_unit

@@ -287,3 +287,142 @@ def cell_properties(h5):
         for d in range(3):
             k[d][sel] = kk[d]
     return {"x": x, "y": y, "z": z, "dx": dx, "dy": dy, "dz": dz, "volume": vol, "rhocp": rc, "k": k, "material": mat}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The reduced model against a full run of the same case (test_reduced.py and tests/long/examples_window.py).
+
+# temperature series (degC) compared sample by sample; the first three kinds are held to time.reduced.tolerance (the
+# device and source temperatures the tolerance is defined on), the blocks are reported beside them
+REDUCED_TEMPERATURES = (("rings", "temperature"), ("rings", "slice_temperature"), ("lasers", "temperature"), ("sources", "t_mean"),
+                        ("sources", "t_max"), ("blocks", "t_mean"), ("blocks", "t_max"))
+REDUCED_HELD = ("rings", "lasers", "sources")
+# optics states that must be equal at every sample
+REDUCED_STATES = ("rings/locked", "rings/relock", "rings/order", "rings/line", "lines/up", "links/lines_up")
+# summary metrics of each link that must be equal (they count states or are set by them)
+REDUCED_LINK_EQUAL = ("relocks", "stable_throughput", "stable_fraction", "time_all_up_fraction", "heater_saturated_time", "min_margin")
+
+
+def _nm(value):
+    """A length or length per kelvin / per watt of the resolved case in nm (per K, per mW)."""
+    s = str(value).strip()
+    m = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)", s)
+    number, unit = float(m.group(1)), m.group(2)
+    return number * {"nm": 1.0, "nm/K": 1.0, "nm/mW": 1.0, "m": 1e9, "m/K": 1e9, "s^3/m/kg": 1e9 * 1e-3}.get(unit, float("nan"))
+
+
+def ring_mw_per_k(h5):
+    """Per ring column: drift / heater efficiency (mW of heater power per K of ring temperature), from /case/yaml."""
+    import yaml
+    doc = yaml.safe_load(decode(h5["case/yaml"][()]))
+    per = []
+    for g in (doc.get("optics") or {}).get("rings", []):
+        heater = g.get("heater") or {}
+        eff = _nm(heater["efficiency"]) if "efficiency" in heater else float("inf")
+        per += [_nm(g["drift"]) / eff] * int(g.get("count", 1))
+    return np.array(per)
+
+
+def reduced_tolerance(path):
+    """time.reduced.tolerance (K) of a result file's resolved case (default 0.05 K)."""
+    import yaml
+    with h5py.File(path, "r") as f:
+        doc = yaml.safe_load(decode(f["case/yaml"][()]))
+    tol = ((doc.get("time") or {}).get("reduced") or {}).get("tolerance", "0.05 K")
+    return float(quantity(tol))
+
+
+def compare_reduced(full_path, reduced_path, tolerance):
+    """Compare a reduced run with a full run of the same case and samples.
+
+    Returns a dict: "rows", one per quantity (kind, dataset, unit, largest |difference|, its time and column, the
+    bound it is held to or None); "failures", a list of sentences (empty when everything agrees); and "summary" of
+    both files. Temperatures of rings, lasers and sources must agree within `tolerance` (K) at every sample; the lock
+    states, relocks, lines up and the link metrics that count them must be equal; margins must be equal where every
+    ring of the line is locked in both runs (a locked ring's residual is its lock_error); heater and tuning powers
+    must agree within drift / efficiency times the ring temperature differences."""
+    rows, failures = [], []
+    with h5py.File(full_path, "r") as F, h5py.File(reduced_path, "r") as R:
+        tf, tr = F["series/time"][()], R["series/time"][()]
+        if tf.shape != tr.shape or np.max(np.abs(tf - tr)) > 1e-12 * max(1.0, tf[-1]):
+            failures.append(f"the sample times differ ({tf.shape[0]} and {tr.shape[0]} samples)")
+            return {"rows": rows, "failures": failures}
+
+        def worst(kind, name, unit, a, b, bound, names=None):
+            d = np.abs(a - b) if a.size else np.zeros((len(tf), 0))
+            if d.size == 0:
+                return None
+            i, j = np.unravel_index(int(np.argmax(d)), d.shape) if d.ndim == 2 else (int(np.argmax(d)), 0)
+            row = {"kind": kind, "name": name, "unit": unit, "max": float(d.max()), "time": float(tf[i]),
+                   "column": names[j] if names and j < len(names) else str(j), "bound": bound}
+            rows.append(row)
+            if bound is not None and not row["max"] <= bound:
+                failures.append(f"{kind}/{name}: {row['max']:.3g} {unit} at t = {row['time']:.6g} s ({row['column']}), above {bound:.3g} {unit}")
+            return d
+
+        dT = {}
+        for kind, name in REDUCED_TEMPERATURES:
+            key = f"series/{kind}/{name}"
+            if key not in F:
+                continue
+            names = names_attr(F[key]) if "names" in F[key].attrs else None
+            d = worst(kind, name, "K", F[key][()], R[key][()], tolerance if kind in REDUCED_HELD else None, names)
+            if d is not None:
+                dT[key] = d
+        for key in REDUCED_STATES:
+            if f"series/{key}" not in F:
+                continue
+            a, b = F[f"series/{key}"][()], R[f"series/{key}"][()]
+            bad = np.argwhere(a != b)
+            names = names_attr(F[f"series/{key}"]) if "names" in F[f"series/{key}"].attrs else []
+            rows.append({"kind": key.split("/")[0], "name": key.split("/")[1], "unit": "samples", "max": float(len(bad)), "time": float(tf[bad[0][0]]) if len(bad) else 0.0,
+                         "column": (names[bad[0][1]] if len(bad) and bad[0][1] < len(names) else "-"), "bound": 0.0})
+            if len(bad):
+                where = ", ".join(f"t = {tf[i]:.6g} s {names[j] if j < len(names) else j}: {a[i, j]:g} vs {b[i, j]:g}" for i, j in bad[:5])
+                failures.append(f"{key}: {len(bad)} samples differ (full vs reduced: {where})")
+        if "series/rings/heater_power" in F:
+            per = ring_mw_per_k(F)
+            dring = dT["series/rings/temperature"]
+            # a heater follows its own ring's temperature; its power is held from the previous sample's temperature too
+            lag = np.vstack([dring[:1], dring[:-1]])
+            bound = (per[None, :] * np.maximum(dring, lag)).max() * (1 + 1e-6) + 1e-9
+            worst("rings", "heater_power", "mW", F["series/rings/heater_power"][()], R["series/rings/heater_power"][()], bound, names_attr(F["series/rings/heater_power"]))
+            lb = float((per[None, :] * np.maximum(dring, lag)).sum(axis=1).max()) * (1 + 1e-6) + 1e-9
+            worst("links", "tuning_power", "mW", F["series/links/tuning_power"][()], R["series/links/tuning_power"][()], lb, names_attr(F["series/links/tuning_power"]))
+            locked_both = (F["series/rings/locked"][()] == 1) & (R["series/rings/locked"][()] == 1)
+            mf, mr = F["series/lines/margin"][()], R["series/lines/margin"][()]
+            # a line is served by one ring of each group of its link; with every ring of both runs locked, margins are equal
+            all_locked = np.all(locked_both, axis=1)
+            d = np.abs(mf - mr)[all_locked] if np.any(all_locked) else np.zeros(0)
+            rows.append({"kind": "lines", "name": "margin (all rings locked)", "unit": "dB", "max": float(d.max()) if d.size else 0.0,
+                         "time": 0.0, "column": f"{int(all_locked.sum())} samples", "bound": 1e-9})
+            if d.size and d.max() > 1e-9:
+                failures.append(f"lines/margin: {d.max():.3g} dB where every ring is locked in both runs")
+            worst("lines", "margin", "dB", mf, mr, None, names_attr(F["series/lines/margin"]))
+        summ = {}
+        if "summary/links" in F:
+            for link in F["summary/links"]:
+                fa, ra = F[f"summary/links/{link}"].attrs, R[f"summary/links/{link}"].attrs
+                for key in REDUCED_LINK_EQUAL:
+                    same = abs(float(fa[key]) - float(ra[key])) <= 1e-9 * max(1.0, abs(float(fa[key])))
+                    summ[f"{link}/{key}"] = (float(fa[key]), float(ra[key]))
+                    if not same:
+                        failures.append(f"summary/links/{link} {key}: full {float(fa[key]):.12g}, reduced {float(ra[key]):.12g}")
+                for key in ("tuning_power_mean", "tuning_power_max", "ring_temperature_swing", "ring_temperature_max", "energy_per_bit"):
+                    summ[f"{link}/{key}"] = (float(fa[key]), float(ra[key]))
+        keep = ("steps", "wall_time", "reduced_basis", "reduced_shifts", "reduced_build_time", "reduced_error_estimate", "reduced_freeze_error", "cells")
+        return {"rows": rows, "failures": failures, "links": summ,
+                "full": {k: float(F["summary"].attrs[k]) for k in keep if k in F["summary"].attrs},
+                "reduced": {k: float(R["summary"].attrs[k]) for k in keep if k in R["summary"].attrs}}
+
+
+def reduced_table(result):
+    """Lines of text: the comparison of compare_reduced, one row per quantity."""
+    out = [f"{'quantity':34s} {'largest |full - reduced|':>26s}  {'at t (s)':>10s}  {'column':12s} bound"]
+    for r in result["rows"]:
+        bound = "-" if r["bound"] is None else f"{r['bound']:.3g}"
+        flag = "" if r["bound"] is None or r["max"] <= r["bound"] else "  EXCEEDED"
+        out.append(f"{r['kind'] + '/' + r['name']:34s} {r['max']:>20.4g} {r['unit']:5s}  {r['time']:>10.4f}  {r['column']:12s} {bound}{flag}")
+    for k, (a, b) in result.get("links", {}).items():
+        out.append(f"summary {k:40s} full {a:<14.10g} reduced {b:<14.10g} diff {abs(a - b):.3g}")
+    return out

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from phverify import ROOT, Tap, must_run, workdir  # noqa: E402
 
 USER_FACING = ["README.md", "Makefile", ".ci/*", "docs/**/*.md", "cases/**/*.md", "cases/*.yaml", "cases/scans/*.yaml",
-               "cases/traces/*.csv", "meshes/*.yaml", "scripts/*", "tests/README.md", "tests/verify/*.py",
+               "cases/traces/*.csv", "meshes/*.yaml", "scripts/*", "tests/README.md", "tests/verify/*.py", "tests/long/*.py",
                "tests/regress/**/*.yaml", "benchmarks/README.md", "benchmarks/*.py", "benchmarks/*/*.py", "benchmarks/*/*.sh",
                "benchmarks/*/*.yaml"]
 DEVELOPER = ["src/*", "include/photherm/*", "tests/unit/*"]

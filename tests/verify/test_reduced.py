@@ -36,6 +36,11 @@
    rise, and with the plates as the only sinks the coolant carries all of it: outlet - inlet = P / (m cp)); 1 and 2
    ranks agree (1e-8 of the rise, tight solves); -ph_reduced_check reports about the measured error; photherm reduce's
    model is reused for another power and refused for another flow, and -ph_reduced_cache builds one model per flow.
+9. The 3D example at 2 mm cells over 200 ms against the full nonlinear model solved tightly (BDF, rtol 1e-6): rings,
+   sources and blocks within time.reduced.tolerance and the same lock states (tests/long/examples_window.py does the
+   shipped examples over 1 s, `make verify-long`).
+10. Rank independence on a shipped example: the 2.5D example at 2 mm cells, 20 ms, 1, 2 and 3 ranks with the linear
+   solves at 1e-13: fields and series to 1e-9 of the rise.
 """
 import os
 
@@ -449,6 +454,48 @@ def cold_plate_reuse(work):
         shifts = float(f["summary"].attrs["reduced_shifts"])
     tap.check("-ph_reduced_cache keeps one model per coolant flow and reuses it", len(models) == 2 and shifts == 0,
               f"{len(models)} models for two flows; the third run built {shifts:.0f} shifts")
+def example(work):
+    case = os.path.join(phverify.ROOT, "cases", "cpo-3d.yaml")
+    common = ["-quiet", "-P", "cell=2mm", "-P", "time.end=200ms"]
+    full, res = f"{work}/ex_full.h5", {}
+    phverify.must_run(["run", case, "-o", full, "-ts_type", "bdf", "-ts_rtol", "1e-6", "-ts_atol", "1e-5"] + common, work)
+    for lag in ("0.005", "0.02"):
+        out = f"{work}/ex_reduced{lag}.h5"
+        phverify.must_run(["run", case, "-o", out, "-P", "time.method=reduced", "-ph_reduced_k_lag", lag] + common, work)
+        res[lag] = phverify.compare_reduced(full, out, phverify.reduced_tolerance(out))
+        worst = {k: max((r["max"] for r in res[lag]["rows"] if r["kind"] == k and r["unit"] == "K"), default=0.0) for k in ("rings", "lasers", "sources")}
+        res[lag]["detail"] = ", ".join(f"{k} {v:.3g} K" for k, v in worst.items())
+    r = res["0.005"]
+    temps = [f for f in r["failures"] if "samples differ" not in f and "summary" not in f and "margin" not in f]
+    tap.check("3D example, 2 mm, 200 ms: rings, lasers and sources within time.reduced.tolerance of a tight full run (-ph_reduced_k_lag 0.005)",
+              not temps, f"largest differences {r['detail']} (tolerance 0.05 K); " + "; ".join(temps))
+    states = [f for f in r["failures"] if f not in temps]
+    tap.check("3D example, 2 mm, 200 ms: the same lock states, relocks, lines up, margins and link metrics; heater powers within drift/efficiency",
+              not states, "; ".join(states) or "all equal")
+    d = res["0.02"]
+    tap.note(f"default -ph_reduced_k_lag 0.02: largest differences {d['detail']}; "
+             + ("; ".join(d["failures"]) if d["failures"] else "within the tolerance") + " (tests/README.md)")
+
+
+def ranks_example(work):
+    case = os.path.join(phverify.ROOT, "cases", "cpo-2p5d.yaml")
+    res = []
+    for n in (1, 2, 3):
+        out = f"{work}/exranks{n}.h5"
+        phverify.must_run(["run", case, "-o", out, "-quiet", "-P", "cell=2mm", "-P", "time.end=20ms", "-P", "optics.metrics_from=0", "-P", "time.method=reduced",
+                           "-ksp_rtol", "1e-13", "-ph_reduced_ksp_rtol", "1e-13"], work, nranks=n)
+        with h5py.File(out, "r") as f:
+            res.append({k: f[k][()] for k in ("fields/temperature", "series/sources/t_mean", "series/sources/t_max", "series/blocks/t_mean", "series/blocks/t_max",
+                                               "series/rings/temperature", "series/rings/heater_power", "series/links/tuning_power")})
+    rise = np.max(res[0]["series/sources/t_max"]) - 35.0  # above the cold plate's coolant
+    worst, where = 0.0, ""
+    for n, r in zip((2, 3), res[1:]):
+        for k in r:
+            d = float(np.max(np.abs(r[k] - res[0][k]))) / (rise if "power" not in k else 1.0)
+            if d > worst:
+                worst, where = d, f"{k} on {n} ranks"
+    tap.check("reduced model, 2.5D example on 1, 2 and 3 ranks: fields and series agree", worst <= 1e-9,
+              f"largest difference {worst:.1e} of the rise ({rise:.1f} K; mW for powers), {where} (tolerance 1e-9)")
 
 
 def main():
@@ -464,6 +511,8 @@ def main():
     tap.guard("reduced cold plates steady", cold_plate_steady, work)
     tap.guard("reduced cold plates ranks", cold_plate_ranks, work)
     tap.guard("reduced cold plates reuse", cold_plate_reuse, work)
+    tap.guard("reduced 3D example against the full model", example, work)
+    tap.guard("reduced 2.5D example ranks", ranks_example, work)
     tap.finish()
 
 
