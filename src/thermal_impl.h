@@ -86,6 +86,7 @@ struct _p_PhThermal {
   PetscBool        reduce;            /* advance with the reduced model (thermal_reduced.c) */
   PetscReal        reduced_tolerance; /* K */
   PetscReal        reduced_k_lag;     /* -ph_reduced_k_lag: re-form the reduced operator when k may have moved this much */
+  PetscReal        freeze_per_drift;  /* k(T) frozen: freeze_error per unit of the relative change of k that caused it, K */
   PetscReal        freeze_error;      /* k(T) frozen: the largest change of the reported steady temperatures at the highest powers, K */
   PhReduced        reduced;
   PetscReal        check_window; /* -ph_reduced_check: compare with the full model over [0, window] s (0: the whole run; < 0: off) */

@@ -33,6 +33,9 @@
 #define PH_REDUCED_RTOL       1e-9 /* relative residual of the shifted solves (the steady ones: the solver's default) */
 #define PH_REDUCED_RETIRE     1e-2 /* an input whose share of the error stays below this part of the tolerance is retired */
 #define PH_REDUCED_TD_PER_DEC 40   /* points per decade of the time-domain estimate */
+#define PH_REDUCED_K_LAG_MAX  0.02 /* the default -ph_reduced_k_lag, unless the freeze bound asks for less */
+#define PH_REDUCED_K_LAG_MIN  2e-3 /* ... but never less (each re-forming costs a product per basis vector) */
+#define PH_REDUCED_NFORM      64   /* re-formed operators kept for reuse */
 
 /* The exact propagators of x' = -K_r x + b0 + (b1 - b0) t / h over one interval length h: x(h) = E x(0) + P1 b0 +
    (I2 / h) (b1 - b0) and the integral of x over the interval, P1 x(0) + I2 b0 + I3 (b1 - b0); with Z = -h K_r,
@@ -43,6 +46,12 @@ typedef struct {
 } PhReducedExpo;
 
 #define PH_REDUCED_NEXP 32 /* interval lengths whose exponentials are kept */
+
+/* A re-formed k(T) operator, kept so that a field that comes back near where it was formed reuses it. */
+typedef struct {
+  PetscInt   r;                                             /* basis size it belongs to */
+  PetscReal *kmean, *K, *B, *lambda, *Q, *QB, *orow, *gsum; /* [nreport], [r][r], [r][m], [r], [r][r], [r][m], [npatch][r], [npatch] */
+} PhReducedForm;
 
 struct _p_PhReduced {
   PetscInt   m;          /* inputs */
@@ -90,6 +99,8 @@ struct _p_PhReduced {
   PetscReal     *kmean;                              /* [nreport] the report boxes' means (K) where k(T) was last frozen */
   PetscInt       nrefreeze, nrefreeze_added;         /* re-formings of k(T), and the steady responses they added */
   KSP            ksp;                                /* the steady solves of the re-formings */
+  PhReducedForm *form;                               /* [PH_REDUCED_NFORM] operators of earlier re-formings, to reuse */
+  PetscInt       nform, nextform, nreuse;
   /* cold plates: K_r = V^T J V is not symmetric; the state is x itself (Q = I), stepped by exact exponentials */
   PetscBool      nonsym;
   PetscInt       nexp, next;  /* exponentials cached, and the entry replaced next when the cache is full */
@@ -671,6 +682,21 @@ static PetscErrorCode PhReducedFieldDifference(PhThermal th, Vec a, Vec b, Petsc
   largest magnitude, nonlinear (the full model) and with the frozen conductances (the reduced model's); the largest
   difference of the reported temperatures is th->freeze_error.
 */
+/* The largest relative change of a conductance that moving the report boxes' means from a[] to b[] (K) may cause:
+   (1 - dT/T)^-|n| - 1 with dT the largest change, T the lowest of the means and n the largest k_exponent. */
+static PetscReal PhReducedDrift(PhThermal th, const PetscReal a[], const PetscReal b[])
+{
+  PhCase    pb   = th->problem;
+  PetscReal dmax = 0, tlow = PETSC_MAX_REAL, nmax = 0;
+
+  for (PetscInt m = 0; m < pb->nmaterials; m++) nmax = PetscMax(nmax, PetscAbsReal(pb->materials[m].k_exponent));
+  for (PetscInt b0 = 0; b0 < th->nreport; b0++) {
+    dmax = PetscMax(dmax, PetscAbsReal(a[b0] - b[b0]));
+    tlow = PetscMin(tlow, PetscMin(a[b0], b[b0]));
+  }
+  return dmax < tlow ? PetscPowReal(1 - dmax / tlow, -nmax) - 1 : PETSC_MAX_REAL;
+}
+
 static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
 {
   PhCase    pb = th->problem;
@@ -699,6 +725,20 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
   PetscCall(PhThermalSolveSteady(th, 0, Tlin));
   th->nonlinear_k = PETSC_TRUE;
   PetscCall(PhReducedFieldDifference(th, Tnl, Tlin, &th->freeze_error));
+  { /* the change of k that caused it, and the lag that keeps the error between re-formings within the tolerance */
+    PetscReal *mm, *mn, *tx, drift;
+    PetscBool  set;
+
+    PetscCall(PetscMalloc3(th->nreport + 1, &mm, th->nreport + 1, &mn, th->nreport + 1, &tx));
+    PetscCall(PhThermalFieldBoxStats_Private(th, Tm, th->nreport, th->report, tx, mm));
+    PetscCall(PhThermalFieldBoxStats_Private(th, Tnl, th->nreport, th->report, tx, mn));
+    drift                = PhReducedDrift(th, mm, mn);
+    th->freeze_per_drift = drift > 0 && drift < PETSC_MAX_REAL ? th->freeze_error / drift : 0;
+    PetscCall(PetscFree3(mm, mn, tx));
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-ph_reduced_k_lag", &set));
+    if (!set && th->freeze_per_drift > 0)
+      th->reduced_k_lag = PetscMin(PH_REDUCED_K_LAG_MAX, PetscMax(PH_REDUCED_K_LAG_MIN, th->reduced_tolerance / th->freeze_per_drift));
+  }
   PetscCall(PetscFree(th->fixed_power));
   PetscCall(VecMax(Tm, NULL, &tmax));
   PetscCall(VecDestroy(&Tm));
@@ -707,8 +747,9 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(PetscInfo(
     NULL,
-    "reduced model: k(T) frozen at the steady state of the mean power (hottest cell %g K); at the highest powers it moves the steady temperatures by %g K\n",
-    (double)tmax, (double)th->freeze_error));
+    "reduced model: k(T) frozen at the steady state of the mean power (hottest cell %g K); at the highest powers it moves the steady temperatures by %g K "
+    "(%g K per unit of relative change of k); re-formed when k may have moved by %g\n",
+    (double)tmax, (double)th->freeze_error, (double)th->freeze_per_drift, (double)th->reduced_k_lag));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1408,6 +1449,13 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(PetscTime(&t0));
   if (th->nonlinear_k) {
     PetscCall(PhReducedFreezeConductivity(th));
+    if (th->reduced_k_lag > 0 && th->freeze_per_drift * th->reduced_k_lag > (1 + 1e-6) * th->reduced_tolerance)
+      PetscCall(PetscFPrintf(th->comm, stderr,
+                             "photherm: warning: time.method reduced: k(T) is re-formed when a conductance may have moved by %g "
+                             "(-ph_reduced_k_lag); between re-formings that may move the source, block and device temperatures by up to "
+                             "%.3g K, above time.reduced.tolerance %.3g K; a smaller -ph_reduced_k_lag lowers it at the cost of more "
+                             "re-formings\n",
+                             (double)th->reduced_k_lag, (double)(th->freeze_per_drift * th->reduced_k_lag), (double)th->reduced_tolerance));
     if (th->freeze_error > th->reduced_tolerance && th->reduced_k_lag <= 0)
       PetscCall(PetscFPrintf(th->comm, stderr,
                              "photherm: warning: time.method reduced: k(T) is frozen at the steady state of the mean power; at the highest powers "
@@ -1556,24 +1604,84 @@ static PetscErrorCode PhReducedSteadyEnrich(PhThermal th)
   -ph_k_lag), the operator is re-formed at the present field on the same basis: A(T), the boundary columns of F, B_r,
   K_r = V^T A V, its modes and the energy rows. The state x is unchanged (C does not depend on T).
 */
+static PetscErrorCode PhReducedFormFree(PhReducedForm *f)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree7(f->kmean, f->K, f->B, f->lambda, f->Q, f->QB, f->orow));
+  PetscCall(PetscFree(f->gsum));
+  f->r = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Keep the operator just re-formed (and its modes) for a field that comes back near here; forget those of another basis. */
+static PetscErrorCode PhReducedFormKeep(PhThermal th)
+{
+  PhReduced      rd = th->reduced;
+  PetscInt       r = rd->r, m = rd->m, nrep = th->nreport;
+  PhReducedForm *f;
+
+  PetscFunctionBeginUser;
+  if (rd->form == NULL) PetscCall(PetscCalloc1(PH_REDUCED_NFORM, &rd->form));
+  for (PetscInt e = 0; e < rd->nform; e++)
+    if (rd->form[e].r != r) PetscCall(PhReducedFormFree(&rd->form[e]));
+  if (rd->nform < PH_REDUCED_NFORM) f = &rd->form[rd->nform++];
+  else {
+    f            = &rd->form[rd->nextform];
+    rd->nextform = (rd->nextform + 1) % PH_REDUCED_NFORM;
+  }
+  if (f->r != r) {
+    if (f->kmean != NULL) PetscCall(PhReducedFormFree(f));
+    PetscCall(PetscMalloc7(nrep + 1, &f->kmean, r * r, &f->K, r * m + 1, &f->B, r, &f->lambda, r * r, &f->Q, r * m + 1, &f->QB, rd->npatch * r + 1,
+                           &f->orow));
+    PetscCall(PetscMalloc1(rd->npatch + 1, &f->gsum));
+    f->r = r;
+  }
+  PetscCall(PetscArraycpy(f->kmean, rd->kmean, nrep));
+  for (PetscInt i = 0; i < r; i++) PetscCall(PetscArraycpy(f->K + i * r, rd->K + i * rd->rcap, r));
+  PetscCall(PetscArraycpy(f->B, rd->B, r * m));
+  PetscCall(PetscArraycpy(f->lambda, rd->lambda, r));
+  PetscCall(PetscArraycpy(f->Q, rd->Q, r * r));
+  PetscCall(PetscArraycpy(f->QB, rd->QB, r * m));
+  PetscCall(PetscArraycpy(f->orow, rd->orow, rd->npatch * r));
+  PetscCall(PetscArraycpy(f->gsum, rd->gsum, rd->npatch));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhReducedRefreeze(PhThermal th)
 {
   PhReduced rd = th->reduced;
-  PhCase    pb = th->problem;
   PetscInt  r = rd->r, nrep = th->nreport;
-  PetscReal dmax = 0, tlow = PETSC_MAX_REAL, nmax = 0, drift;
+  PetscReal drift, *mean;
 
   PetscFunctionBeginUser;
   if (!th->nonlinear_k || th->reduced_k_lag <= 0 || nrep == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  for (PetscInt m = 0; m < pb->nmaterials; m++) nmax = PetscMax(nmax, PetscAbsReal(pb->materials[m].k_exponent));
-  for (PetscInt b = 0; b < nrep; b++) {
-    PetscReal mean = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
-
-    dmax = PetscMax(dmax, PetscAbsReal(mean - rd->kmean[b]));
-    tlow = PetscMin(tlow, PetscMin(mean, rd->kmean[b]));
+  PetscCall(PetscMalloc1(nrep, &mean));
+  for (PetscInt b = 0; b < nrep; b++) mean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
+  drift = PhReducedDrift(th, mean, rd->kmean);
+  if (drift <= th->reduced_k_lag) {
+    PetscCall(PetscFree(mean));
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
-  drift = dmax < tlow ? PetscPowReal(1 - dmax / tlow, -nmax) - 1 : PETSC_MAX_REAL;
-  if (drift <= th->reduced_k_lag) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!rd->nonsym) { /* an operator formed near here before (half the lag): reused, with the modal state from x */
+    for (PetscInt e = 0; e < rd->nform; e++) {
+      PhReducedForm *f = &rd->form[e];
+
+      if (f->r != r || PhReducedDrift(th, mean, f->kmean) > 0.5 * th->reduced_k_lag) continue;
+      for (PetscInt i = 0; i < r; i++) PetscCall(PetscArraycpy(rd->K + i * rd->rcap, f->K + i * r, r));
+      PetscCall(PetscArraycpy(rd->B, f->B, r * rd->m));
+      PetscCall(PetscArraycpy(rd->lambda, f->lambda, r));
+      PetscCall(PetscArraycpy(rd->Q, f->Q, r * r));
+      PetscCall(PetscArraycpy(rd->QB, f->QB, r * rd->m));
+      PetscCall(PetscArraycpy(rd->orow, f->orow, rd->npatch * r));
+      PetscCall(PetscArraycpy(rd->gsum, f->gsum, rd->npatch));
+      for (PetscInt k = 0; k < r; k++) rd->z[k] = PhReducedDot(rd->Q + k * r, rd->x, r);
+      PetscCall(PetscArraycpy(rd->kmean, f->kmean, nrep));
+      rd->nreuse++;
+      PetscCall(PetscFree(mean));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  PetscCall(PetscFree(mean));
   PetscCall(PhThermalReducedField_Private(th));
   PetscCall(PhThermalAssemble_Private(th, th->T));
   for (PetscInt q = 0; q < rd->npatch; q++) PetscCall(PhReducedPatchColumn(th, q)); /* their conductances include half a cell of k */
@@ -1610,6 +1718,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   }
   for (PetscInt b = 0; b < nrep; b++) rd->kmean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
   rd->nrefreeze++;
+  if (!rd->nonsym) PetscCall(PhReducedFormKeep(th));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -2052,8 +2161,9 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree2(rd->share, rd->retired));
   PetscCall(PetscFree(rd->kmean));
   if (rd->nrefreeze > 0)
-    PetscCall(PetscInfo(NULL, "reduced model: k(T) re-frozen %d times, %d steady states added to the basis\n", (int)rd->nrefreeze,
-                        (int)rd->nrefreeze_added));
+    PetscCall(PetscInfo(NULL,
+                        "reduced model: k(T) re-frozen %d times (and %d times an earlier operator reused), %d steady states added to the basis\n",
+                        (int)rd->nrefreeze, (int)rd->nreuse, (int)rd->nrefreeze_added));
   for (PetscInt e = 0; e < rd->nexp; e++) PetscCall(PetscFree4(rd->expo[e].E, rd->expo[e].P1, rd->expo[e].I2, rd->expo[e].I3));
   PetscCall(PetscFree(rd->expo));
   if (rd->nonsym) PetscCall(PetscInfo(NULL, "reduced model: cold plates, %d exponentials of K_r computed\n", (int)rd->nexpo_built));
@@ -2070,6 +2180,9 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
                         (double)(rd->nnodes / rd->nquery), (double)(rd->nevaluated / rd->nquery), (double)(rd->ncells / rd->nquery)));
   PetscCall(PhReducedOutputRowsDestroy(th));
   PetscCall(KSPDestroy(&rd->ksp));
+  for (PetscInt e = 0; e < rd->nform; e++)
+    if (rd->form[e].kmean != NULL) PetscCall(PhReducedFormFree(&rd->form[e]));
+  PetscCall(PetscFree(rd->form));
   PetscCall(PetscFree(th->reduced));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

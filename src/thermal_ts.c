@@ -508,7 +508,8 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
                              "PhThermalAdvance", th->atol_fraction, &th->atol_fraction, NULL));
   PetscCall(PetscOptionsReal("-ph_reduced_k_lag",
                              "with time.method: reduced and k(T): re-form the reduced operator at the present field when some conductance may "
-                             "have moved by more than this since it was last frozen (0: frozen once, at the mean power)",
+                             "have moved by more than this since it was last frozen (default: derived from the freeze bound and the tolerance; 0: "
+                             "frozen once, at the mean power)",
                              "PhThermalAdvance", th->reduced_k_lag, &th->reduced_k_lag, NULL));
   PetscCall(PetscOptionsReal("-ph_k_lag",
                              "with k(T), the time integrator's Jacobian keeps its conductances until one has changed by more than this fraction "
