@@ -168,6 +168,22 @@ static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The solver of the model's shifted and steady systems (options prefix ph_reduced_): with cold plates the exact J
+   (GMRES), else A (CG), preconditioned by the multigrid of A. */
+static PetscErrorCode PhReducedKSPCreate(PhThermal th, KSP *ksp)
+{
+  Mat op;
+
+  PetscFunctionBeginUser;
+  PetscCall(KSPCreate(th->comm, ksp));
+  PetscCall(PhThermalOperator_Private(th, 0, PETSC_FALSE, &op));
+  PetscCall(KSPSetOperators(*ksp, op, th->A));
+  PetscCall(PhThermalConfigureKSP_Private(th, *ksp));
+  PetscCall(KSPSetOptionsPrefix(*ksp, "ph_reduced_"));
+  PetscCall(KSPSetFromOptions(*ksp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Take the cell of global index g as an output of the estimate, unless it is one already. */
 static PetscErrorCode PhReducedAddHot(PhThermal th, PetscInt g)
 {
@@ -227,6 +243,24 @@ static PetscErrorCode PhReducedBoxArgmax(PhThermal th, Vec v, const PhIndexBox *
 static PetscErrorCode PhReducedOperatorEntries(PhThermal th, PetscInt k, PetscBool incremental);
 static PetscErrorCode PhReducedPatchColumn(PhThermal th, PetscInt q);
 
+/* Row and column k of K_r with the operator as it is (with cold plates: incremental tells whether the rows before k
+   are already there), and row k of B_r; dots has room for max(k + 1, m) values. */
+static PetscErrorCode PhReducedOperatorRow(PhThermal th, PetscInt k, PetscBool incremental, PetscScalar dots[])
+{
+  PhReduced rd = th->reduced;
+
+  PetscFunctionBeginUser;
+  if (rd->nonsym) PetscCall(PhReducedOperatorEntries(th, k, incremental));
+  else {
+    PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
+    PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
+    for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
+  }
+  PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
+  for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt twice (multi-dot products), normalised;
    dropped when nothing new is left. */
 static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
@@ -273,21 +307,9 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
   PetscCall(VecScale(w, 1.0 / norm));
   PetscCall(VecDuplicate(w, &rd->V[rd->r]));
   PetscCall(VecCopy(w, rd->V[rd->r]));
-  {
-    PetscInt k = rd->r;
-
-    /* K_r: the new row and column; B_r: the new row */
-    PetscCall(PetscMalloc1(PetscMax(k + 1, rd->m), &dots));
-    if (rd->nonsym) PetscCall(PhReducedOperatorEntries(th, k, PETSC_TRUE));
-    else {
-      PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
-      PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
-      for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
-    }
-    PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
-    for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
-    PetscCall(PetscFree(dots));
-  }
+  PetscCall(PetscMalloc1(PetscMax(rd->r + 1, rd->m), &dots));
+  PetscCall(PhReducedOperatorRow(th, rd->r, PETSC_TRUE, dots)); /* K_r: the new row and column; B_r: the new row */
+  PetscCall(PetscFree(dots));
   rd->r++;
   *added = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -1293,7 +1315,6 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   PhReduced   rd = th->reduced;
   PetscInt    ns = pb->nsources;
   KSP         ksp;
-  Mat         op;
   PetscReal   tol = th->reduced_tolerance, s_lo, s_hi;
   PetscBool   added;
   Vec         w, *steady;
@@ -1301,12 +1322,7 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
 
   PetscFunctionBeginUser;
   /* the solver of the shifted systems */
-  PetscCall(KSPCreate(th->comm, &ksp));
-  PetscCall(PhThermalOperator_Private(th, 0, PETSC_FALSE, &op)); /* with cold plates the exact J (GMRES), else A (CG) */
-  PetscCall(KSPSetOperators(ksp, op, th->A));
-  PetscCall(PhThermalConfigureKSP_Private(th, ksp));
-  PetscCall(KSPSetOptionsPrefix(ksp, "ph_reduced_"));
-  PetscCall(KSPSetFromOptions(ksp));
+  PetscCall(PhReducedKSPCreate(th, &ksp));
   PetscCall(VecSum(th->gbc, &gsum));
   PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &steady));
   if (PetscRealPart(gsum) > 0) { /* the steady responses (every steady gain exact), and the hottest cell of each source's */
@@ -1548,11 +1564,7 @@ static PetscErrorCode PhReducedSteadyEnrich(PhThermal th)
   PetscFunctionBeginUser;
   if (rd->nonsym) PetscFunctionReturn(PETSC_SUCCESS); /* cold plates: the plate rows would need forming again too */
   if (rd->ksp == NULL) {
-    PetscCall(KSPCreate(th->comm, &rd->ksp));
-    PetscCall(KSPSetOperators(rd->ksp, th->A, th->A));
-    PetscCall(PhThermalConfigureKSP_Private(th, rd->ksp));
-    PetscCall(KSPSetOptionsPrefix(rd->ksp, "ph_reduced_"));
-    PetscCall(KSPSetFromOptions(rd->ksp));
+    PetscCall(PhReducedKSPCreate(th, &rd->ksp));
   }
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   PetscCall(KSPGetPC(rd->ksp, &pc));
@@ -1689,16 +1701,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
     PetscScalar *dots;
 
     PetscCall(PetscMalloc1(PetscMax(r, rd->m) + 1, &dots));
-    for (PetscInt k = 0; k < r; k++) {
-      if (rd->nonsym) PetscCall(PhReducedOperatorEntries(th, k, PETSC_FALSE));
-      else {
-        PetscCall(PhThermalMultA_Private(th, rd->V[k], th->rate));
-        PetscCall(VecMDot(th->rate, k + 1, rd->V, dots));
-        for (PetscInt j = 0; j <= k; j++) rd->K[k * rd->rcap + j] = rd->K[j * rd->rcap + k] = PetscRealPart(dots[j]);
-      }
-      PetscCall(VecMDot(rd->V[k], rd->m, rd->F, dots));
-      for (PetscInt i = 0; i < rd->m; i++) rd->B[k * rd->m + i] = PetscRealPart(dots[i]);
-    }
+    for (PetscInt k = 0; k < r; k++) PetscCall(PhReducedOperatorRow(th, k, PETSC_FALSE, dots));
     PetscCall(PetscFree(dots));
   }
   PetscCall(PhReducedSteadyEnrich(th));
