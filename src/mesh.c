@@ -659,6 +659,17 @@ PetscErrorCode PhMeshGetSourceBox(PhMesh mesh, PetscInt source, PhIndexBox *box)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The cells of `box` in channel c of micro-channel layer l (its strip across the layer, every cell along the flow). */
+static PhIndexBox PhMeshChannelPart(PhMesh mesh, PetscInt l, PetscInt c, const PhIndexBox *box)
+{
+  const PhChannels *ch   = mesh->problem->layers[l].channels;
+  PhIndexBox        chan = mesh->layer_box[l];
+
+  chan.lo[1 - ch->axis] = mesh->channel[l][2 * c];
+  chan.hi[1 - ch->axis] = mesh->channel[l][2 * c + 1];
+  return PhIndexBoxIntersect(&chan, box);
+}
+
 /**
   @brief The material of every cell of `box`, stored [k][j][i] relative to the box (index into the case's materials).
 
@@ -691,11 +702,8 @@ PetscErrorCode PhMeshFillMaterial(PhMesh mesh, const PhIndexBox *box, PetscInt *
     const PhChannels *ch = pb->layers[l].channels;
 
     for (PetscInt c = 0; ch != NULL && mesh->channel[l] != NULL && c < ch->nchannels; c++) {
-      PhIndexBox chan = mesh->layer_box[l], part;
+      const PhIndexBox part = PhMeshChannelPart(mesh, l, c, box);
 
-      chan.lo[1 - ch->axis] = mesh->channel[l][2 * c];
-      chan.hi[1 - ch->axis] = mesh->channel[l][2 * c + 1];
-      part                  = PhIndexBoxIntersect(&chan, box);
       PH_BOX_FOR(part, i, j, k) material[PhIndexBoxOffset(box, i, j, k)] = ch->coolant;
     }
   }
@@ -718,11 +726,8 @@ PetscErrorCode PhMeshFillChannels(PhMesh mesh, const PhIndexBox *box, PetscInt *
     const PhChannels *ch = pb->layers[l].channels;
 
     for (PetscInt c = 0; ch != NULL && mesh->channel[l] != NULL && c < ch->nchannels; c++) {
-      PhIndexBox chan = mesh->layer_box[l], part;
+      const PhIndexBox part = PhMeshChannelPart(mesh, l, c, box);
 
-      chan.lo[1 - ch->axis] = mesh->channel[l][2 * c];
-      chan.hi[1 - ch->axis] = mesh->channel[l][2 * c + 1];
-      part                  = PhIndexBoxIntersect(&chan, box);
       PH_BOX_FOR(part, i, j, k) layer[PhIndexBoxOffset(box, i, j, k)] = l;
     }
   }

@@ -163,9 +163,12 @@ PetscErrorCode PhThermalPlatesUpdate_Private(PhThermal th, PetscReal t, Vec T, P
   The exact operator of the linear systems with cold plates (J): y = A x - g theta(x), theta the coolant under each
   plate cell for temperatures x and an inlet at 0, at the flow of time th->plate_t. A holds the plate cells' g on its
   diagonal as for convection, and the right-hand side g theta(T) with the real inlet, so that J is the exact Jacobian
-  of the residual; it is not symmetric (the coolant carries heat downstream). Collective.
+  of the residual; it is not symmetric (the coolant carries heat downstream). With transpose, y = J^T x (the coolant's
+  part swept against the flow, PhPlateSweepTranspose()). Collective.
 */
-static PetscErrorCode PhThermalPlatesMult(Mat J, Vec x, Vec y)
+static void PhPlateSweepTranspose(PhPlate *pl, const PhMaterial *coolant, PetscReal flow);
+
+static PetscErrorCode PhThermalPlatesApply(Mat J, Vec x, Vec y, PetscBool transpose)
 {
   PhThermal            th;
   const PetscScalar ***xv;
@@ -173,24 +176,33 @@ static PetscErrorCode PhThermalPlatesMult(Mat J, Vec x, Vec y)
 
   PetscFunctionBeginUser;
   PetscCall(MatShellGetContext(J, &th));
-  PetscCall(MatMult(th->A, x, y));
+  PetscCall(MatMult(th->A, x, y)); /* A is symmetric */
   PetscCall(DMDAVecGetArrayRead(th->da, x, &xv));
   PetscCall(DMDAVecGetArray(th->da, y, &yv));
   for (PetscInt q = 0; q < th->nplates; q++) {
-    PhPlate *pl = &th->plates[q];
+    PhPlate        *pl   = &th->plates[q];
+    const PetscReal flow = PhSignalAt_Private(&pl->bc->flow, th->plate_t, th->plate_left);
 
     PetscCall(PhPlateGather(th, pl, xv));
-    PhPlateSweep(pl, &th->problem->materials[pl->bc->coolant], 0.0, PhSignalAt_Private(&pl->bc->flow, th->plate_t, th->plate_left));
+    if (transpose) PhPlateSweepTranspose(pl, &th->problem->materials[pl->bc->coolant], flow); /* theta holds g times it */
+    else PhPlateSweep(pl, &th->problem->materials[pl->bc->coolant], 0.0, flow);
     for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
       const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
       PetscInt       a, b;
 
       PhPlateCell(pl, i, j, &a, &b);
-      yv[k][j][i] -= pl->patch->g[c] * pl->theta[PhPlateIndex(pl, a, b)];
+      yv[k][j][i] -= (transpose ? 1.0 : pl->patch->g[c]) * pl->theta[PhPlateIndex(pl, a, b)];
     }
   }
   PetscCall(DMDAVecRestoreArray(th->da, y, &yv));
   PetscCall(DMDAVecRestoreArrayRead(th->da, x, &xv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhThermalPlatesMult(Mat J, Vec x, Vec y)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhThermalPlatesApply(J, x, y, PETSC_FALSE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -228,30 +240,8 @@ static void PhPlateSweepTranspose(PhPlate *pl, const PhMaterial *coolant, PetscR
 /* y = J^T x: A is symmetric, the coolant's part is swept against the flow (PhPlateSweepTranspose()). Collective. */
 static PetscErrorCode PhThermalPlatesMultTranspose(Mat J, Vec x, Vec y)
 {
-  PhThermal            th;
-  const PetscScalar ***xv;
-  PetscScalar       ***yv;
-
   PetscFunctionBeginUser;
-  PetscCall(MatShellGetContext(J, &th));
-  PetscCall(MatMult(th->A, x, y));
-  PetscCall(DMDAVecGetArrayRead(th->da, x, &xv));
-  PetscCall(DMDAVecGetArray(th->da, y, &yv));
-  for (PetscInt q = 0; q < th->nplates; q++) {
-    PhPlate *pl = &th->plates[q];
-
-    PetscCall(PhPlateGather(th, pl, xv));
-    PhPlateSweepTranspose(pl, &th->problem->materials[pl->bc->coolant], PhSignalAt_Private(&pl->bc->flow, th->plate_t, th->plate_left));
-    for (PetscInt c = 0; pl->patch != NULL && c < pl->patch->n; c++) {
-      const PetscInt i = pl->patch->cell[c][0], j = pl->patch->cell[c][1], k = pl->patch->cell[c][2];
-      PetscInt       a, b;
-
-      PhPlateCell(pl, i, j, &a, &b);
-      yv[k][j][i] -= pl->theta[PhPlateIndex(pl, a, b)];
-    }
-  }
-  PetscCall(DMDAVecRestoreArray(th->da, y, &yv));
-  PetscCall(DMDAVecRestoreArrayRead(th->da, x, &xv));
+  PetscCall(PhThermalPlatesApply(J, x, y, PETSC_TRUE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
