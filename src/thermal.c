@@ -11,6 +11,8 @@
 #define PH_RUNAWAY_LEAKAGE       100.0 /* times p_ref */
 #define PH_K_LAG                 0.01  /* default -ph_k_lag */
 #define PH_REDUCED_K_LAG         0.02  /* default -ph_reduced_k_lag */
+#define PH_REDUCED_K_TILES       3     /* default -ph_reduced_k_tiles */
+#define PH_REDUCED_K_BINS        8     /* default -ph_reduced_k_bins */
 #define PH_ATOL_FRACTION         1e-4  /* default -ph_atol_fraction: the integrator's absolute tolerance over the case's rise scale */
 
 static PetscErrorCode PhThermalPreallocate(PhThermal th);
@@ -164,6 +166,8 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   th->mg_coarsen_factor = 3;
   th->k_lag             = PH_K_LAG;
   th->reduced_k_lag     = PH_REDUCED_K_LAG;
+  th->reduced_k_tiles   = PH_REDUCED_K_TILES;
+  th->reduced_k_bins    = PH_REDUCED_K_BINS;
   th->atol_fraction     = PH_ATOL_FRACTION;
   th->reduce            = (PetscBool)(problem->time.method == PH_METHOD_REDUCED);
   th->reduced_tolerance = problem->time.reduced_tolerance;
@@ -354,6 +358,57 @@ static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd
   if (k > 0) nb[n++] = PhThermalFace(th, cd, 2, -1, hx * hy, g, r[2], i, j, k - 1, g - sz);
   if (k < th->info.mz - 1) nb[n++] = PhThermalFace(th, cd, 2, 1, hx * hy, g, r[2], i, j, k + 1, g + sz);
   return n;
+}
+
+/**
+  The derivative of the conductance operator with respect to a relative change s of k in the owned cells of k(T)
+  materials, at the conductances last assembled: for every face of such a cell with another cell, that neighbour and
+  dG/ds = G r_own / (r_own + r_nb) (G = area / (r_own + r_nb), the half-cell resistances in series, r_own scaling as
+  1 / s). *n face sides; own[] and nbr[] are offsets in th->ghost (free the three arrays with PetscFree3()).
+  *boundary is PETSC_TRUE (on every rank) when a k(T) cell lies on a non-adiabatic patch or beside coolant, whose
+  conductances depend on k differently.
+**/
+PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own, PetscInt **nbr, PetscReal **dgds, PetscBool *boundary)
+{
+  PhCase           pb = th->problem;
+  const PetscReal *line[3];
+  const PetscInt   sy = th->ghost.hi[0] - th->ghost.lo[0], sz = sy * (th->ghost.hi[1] - th->ghost.lo[1]);
+  const PetscInt   step[3] = {1, sy, sz}, mx[3] = {th->info.mx, th->info.my, th->info.mz};
+  PetscInt         cap = 0, cnt = 0;
+  PetscBool        bnd = (PetscBool)(th->gfluid != NULL);
+
+  PetscFunctionBeginUser;
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    if (pb->materials[th->gmat[PhIndexBoxOffset(&th->ghost, i, j, k)]].k_exponent != 0) cap += 6;
+  }
+  PetscCall(PetscMalloc3(cap + 1, own, cap + 1, nbr, cap + 1, dgds));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    const PetscInt  g = PhIndexBoxOffset(&th->ghost, i, j, k), idx[3] = {i, j, k};
+    const PetscReal h[3] = {line[0][i + 1] - line[0][i], line[1][j + 1] - line[1][j], line[2][k + 1] - line[2][k]};
+
+    if (pb->materials[th->gmat[g]].k_exponent == 0) continue;
+    for (PetscInt d = 0; d < 3; d++)
+      for (PetscInt side = -1; side <= 1; side += 2) {
+        const PetscInt  gn = g + side * step[d];
+        const PetscReal ro = th->rhalf[3 * g + d], rn = th->rhalf[3 * gn + d];
+
+        if (idx[d] + side < 0 || idx[d] + side >= mx[d]) continue;
+        (*own)[cnt] = g, (*nbr)[cnt] = gn;
+        (*dgds)[cnt++] = PhFaceConductance(h[(d + 1) % 3] * h[(d + 2) % 3], ro, rn) * ro / (ro + rn);
+      }
+  }
+  *n = cnt;
+  for (PetscInt p = 0; p < th->npatches && !bnd; p++) {
+    const PhPatch *pa = &th->patches[p];
+
+    if (pa->bc->type == PH_BC_ADIABATIC) continue;
+    for (PetscInt c = 0; c < pa->n && !bnd; c++)
+      if (pb->materials[th->gmat[PhIndexBoxOffset(&th->ghost, pa->cell[c][0], pa->cell[c][1], pa->cell[c][2])]].k_exponent != 0) bnd = PETSC_TRUE;
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bnd, 1, MPIU_BOOL, MPI_LOR, th->comm));
+  *boundary = bnd;
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /*

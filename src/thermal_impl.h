@@ -86,8 +86,11 @@ struct _p_PhThermal {
   PetscBool        reduce;            /* advance with the reduced model (thermal_reduced.c) */
   PetscReal        reduced_tolerance; /* K */
   PetscReal        reduced_k_lag;     /* -ph_reduced_k_lag: re-form the reduced operator when k may have moved this much */
+  PetscInt         reduced_k_tiles;   /* -ph_reduced_k_tiles: k(T) as a correction by regions of up to N x N tiles (0: re-form) */
+  PetscInt         reduced_k_bins;    /* -ph_reduced_k_bins: ... and of N bins of the hot steady temperature */
   PetscReal        freeze_per_drift;  /* k(T) frozen: freeze_error per unit of the relative change of k that caused it, K */
   PetscReal        freeze_error;      /* k(T) frozen: the largest change of the reported steady temperatures at the highest powers, K */
+  Vec              freeze_hot;        /* k(T): the nonlinear steady state at the highest powers, for the basis (reduced build only) */
   PhReduced        reduced;
   PetscReal        check_window; /* -ph_reduced_check: compare with the full model over [0, window] s (0: the whole run; < 0: off) */
   PhThermal        check;        /* the full model running beside the reduced one, while checked */
@@ -153,6 +156,7 @@ struct _p_PhThermal {
 };
 
 PH_INTERN PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T);
+PH_INTERN PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own, PetscInt **nbr, PetscReal **dgds, PetscBool *boundary);
 PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool left, Vec b);
 PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp);
 PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);

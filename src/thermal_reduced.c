@@ -109,6 +109,15 @@ struct _p_PhReduced {
   PetscInt      *poff;        /* [nplates + 1] */
   PetscReal      symmin;      /* the smallest eigenvalue of (K_r + K_r^T) / 2 over its largest magnitude */
   PetscInt       nexpo_built; /* exponentials computed over the run */
+  /* k(T) by regions (PhReducedKRegions()): the modes see dM = sum_g ds_g M_g as an input -dM z */
+  PetscInt   nkg;      /* regions (0: k(T) frozen or re-formed instead) */
+  PetscReal *kgrow;    /* [nkg][r] volume-weighted mean rows of the regions */
+  PetscReal *kgtf;     /* [nkg] their means where k was frozen, K */
+  PetscReal *kgn;      /* [nkg] their k_exponent */
+  PetscReal *kgM;      /* [nkg][r][r] Q^T V^T D_g V Q */
+  PetscReal *kgds;     /* [nkg] the ds_g that dM holds */
+  PetscReal *dM;       /* [r][r] */
+  PetscInt   nkupdate; /* region terms added to dM over the run */
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -764,7 +773,7 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
   PetscCall(PetscFree(th->fixed_power));
   PetscCall(VecMax(Tm, NULL, &tmax));
   PetscCall(VecDestroy(&Tm));
-  PetscCall(VecDestroy(&Tnl));
+  th->freeze_hot = Tnl;
   PetscCall(VecDestroy(&Tlin));
   PetscCall(KSPDestroy(&th->ksp));
   PetscCall(PetscInfo(
@@ -1366,7 +1375,7 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   s_hi         = 100.0 / PetscMin(pb->output.series_every, pb->time.end);
   rd->estimate = PETSC_MAX_REAL;
   {
-    PetscReal taken[PH_REDUCED_MAX_SHIFTS + 2], td = 0, tpeak, *tshare;
+    PetscReal taken[PH_REDUCED_MAX_SHIFTS + 2], td = 0, tpeak = 0, *tshare;
     PetscInt  ntaken = 0, good = 0, rprev = rd->r;
 
     while (rd->nshift < PH_REDUCED_MAX_SHIFTS + 1) {
@@ -1453,6 +1462,8 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   Build the reduced model from the current field (the run's initial state): inputs, basis by greedy rational Krylov
   enrichment to time.reduced.tolerance, the modal decomposition. Reports its size, time and estimated error.
 **/
+static PetscErrorCode PhReducedKRegions(PhThermal th);
+
 PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
 {
   PhCase         pb = th->problem;
@@ -1463,23 +1474,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  if (th->nonlinear_k) {
-    PetscCall(PhReducedFreezeConductivity(th));
-    if (th->reduced_k_lag > 0 && th->freeze_per_drift * th->reduced_k_lag > (1 + 1e-6) * th->reduced_tolerance)
-      PetscCall(PetscFPrintf(th->comm, stderr,
-                             "photherm: warning: time.method reduced: k(T) is re-formed when a conductance may have moved by %g "
-                             "(-ph_reduced_k_lag); between re-formings that may move the source, block and device temperatures by up to "
-                             "%.3g K, above time.reduced.tolerance %.3g K; a smaller -ph_reduced_k_lag lowers it at the cost of more "
-                             "re-formings\n",
-                             (double)th->reduced_k_lag, (double)(th->freeze_per_drift * th->reduced_k_lag), (double)th->reduced_tolerance));
-    if (th->freeze_error > th->reduced_tolerance && th->reduced_k_lag <= 0)
-      PetscCall(PetscFPrintf(th->comm, stderr,
-                             "photherm: warning: time.method reduced: k(T) is frozen at the steady state of the mean power; at the highest powers "
-                             "that moves the steady source, block and device temperatures by up to %.3g K, above time.reduced.tolerance %.3g K "
-                             "(summary reduced_freeze_error) and -ph_reduced_k_lag 0 keeps it frozen; the transient error is smaller, "
-                             "measure it with -ph_reduced_check\n",
-                             (double)th->freeze_error, (double)th->reduced_tolerance));
-  }
+  if (th->nonlinear_k) PetscCall(PhReducedFreezeConductivity(th));
   PetscCall(PetscNew(&rd));
   th->reduced = rd;
   /* the inputs */
@@ -1536,6 +1531,26 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
     PetscCall(PetscMalloc1(th->nreport + 1, &tmax));
     PetscCall(PhThermalFieldBoxStats_Private(th, th->Tk, th->nreport, th->report, tmax, rd->kmean));
     PetscCall(PetscFree(tmax));
+  }
+  if (th->nonlinear_k) {
+    PetscCall(PhReducedKRegions(th));
+    PetscCall(VecDestroy(&th->freeze_hot));
+    if (rd->nkg == 0) {
+      if (th->reduced_k_lag > 0 && th->freeze_per_drift * th->reduced_k_lag > (1 + 1e-6) * th->reduced_tolerance)
+        PetscCall(PetscFPrintf(th->comm, stderr,
+                               "photherm: warning: time.method reduced: k(T) is re-formed when a conductance may have moved by %g "
+                               "(-ph_reduced_k_lag); between re-formings that may move the source, block and device temperatures by up to "
+                               "%.3g K, above time.reduced.tolerance %.3g K; a smaller -ph_reduced_k_lag lowers it at the cost of more "
+                               "re-formings\n",
+                               (double)th->reduced_k_lag, (double)(th->freeze_per_drift * th->reduced_k_lag), (double)th->reduced_tolerance));
+      if (th->freeze_error > th->reduced_tolerance && th->reduced_k_lag <= 0)
+        PetscCall(PetscFPrintf(th->comm, stderr,
+                               "photherm: warning: time.method reduced: k(T) is frozen at the steady state of the mean power; at the highest powers "
+                               "that moves the steady source, block and device temperatures by up to %.3g K, above time.reduced.tolerance %.3g K "
+                               "(summary reduced_freeze_error) and -ph_reduced_k_lag 0 keeps it frozen; the transient error is smaller, "
+                               "measure it with -ph_reduced_check\n",
+                               (double)th->freeze_error, (double)th->reduced_tolerance));
+    }
   }
   if (th->check_window >= 0) PetscCall(PhReducedCheckCreate(th));
   PetscCall(PetscTime(&t1));
@@ -1666,7 +1681,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   PetscReal drift, *mean;
 
   PetscFunctionBeginUser;
-  if (!th->nonlinear_k || th->reduced_k_lag <= 0 || nrep == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!th->nonlinear_k || th->reduced_k_lag <= 0 || nrep == 0 || rd->nkg > 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscMalloc1(nrep, &mean));
   for (PetscInt b = 0; b < nrep; b++) mean[b] = th->t_ref + PhReducedDot(rd->rmean + b * r, rd->x, r);
   drift = PhReducedDrift(th, mean, rd->kmean);
@@ -1723,6 +1738,219 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   rd->nrefreeze++;
   if (!rd->nonsym) PetscCall(PhReducedFormKeep(th));
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  k(T) by regions (the default with k(T); -ph_reduced_k_tiles). The owned cells of k(T) materials are split into
+  regions: the cells each block and each layer gives its k(T) material to, and the rest of each material, each cut
+  laterally into up to N x N tiles. A region's conductivity follows its mean temperature T_g from where k was frozen,
+  k = k_f (T_g / T_g,f)^n, a relative change ds_g = (T_g / T_g,f)^n - 1, so that A(T) = A_f + sum_g ds_g D_g to first
+  order in ds_g (exactly for the faces between cells of one region), D_g = sum of dG/ds d d^T over the faces of its
+  cells (PhThermalKFaces_Private()). They are projected once, K_g = V^T D_g V (one product of the basis differences
+  across those faces), and taken to the modes, M_g = Q^T K_g Q. While stepping, the modes see dM = sum_g ds_g M_g as
+  the input -dM z, linear over each interval (a predictor and a corrector pass); dM takes a region's new ds_g when it
+  has moved by PH_REDUCED_KREG_EPS. No operator is re-formed and nothing after the build scales with the cells. D_g has
+  interior faces only, so 1^T D_g = 0 and the energy stays exact. A case whose k(T) cells touch a non-adiabatic boundary
+  or coolant re-forms the operator instead (PhReducedRefreeze()).
+*/
+#define PH_REDUCED_KREG_EPS   1e-4 /* a region's ds_g is taken into dM when it has moved this much */
+#define PH_REDUCED_KREG_CHUNK 1024 /* face sides per product */
+
+static PetscErrorCode PhReducedKRegions(PhThermal th)
+{
+  PhReduced        rd = th->reduced;
+  PhCase           pb = th->problem;
+  const PetscInt   r = rd->r, nt = th->reduced_k_tiles, ns = pb->nsources, nb = pb->nblocks, nl = pb->nlayers, nm = pb->nmaterials;
+  const PetscInt   nbox = ns + nb + nl + 1, nbin = th->reduced_k_bins, gmax = nbox * nm * nbin * nt * nt, nghost = PhIndexBoxCount(&th->ghost);
+  PetscInt         nside, *own, *nbr, *creg, *rowof, *slist, nrow = 0, *map, *cnt, *start, *order, ncell = 0, *clist;
+  PetscReal       *dgds, *vol, *tsum, *cvol, *Vloc, *rows, *E, *Kg, *tmp;
+  PetscBool        boundary;
+  PhIndexBox      *box;
+  const PetscReal *line[3];
+  const PetscReal *tk, *th_hot;
+  PetscReal        hlo = PETSC_MAX_REAL, hhi = -PETSC_MAX_REAL;
+  Vec              loc;
+
+  PetscFunctionBeginUser;
+  if (nt <= 0 || nbin <= 0 || !th->Tk_valid || rd->nonsym || th->freeze_hot == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PhThermalKFaces_Private(th, &nside, &own, &nbr, &dgds, &boundary));
+  if (boundary) {
+    PetscCall(PetscFree3(own, nbr, dgds));
+    PetscCall(PetscInfo(NULL,
+                        "reduced model: k(T) cells on a boundary or beside coolant: the operator is re-formed instead of corrected by regions\n"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
+  PetscCall(PetscMalloc1(nbox, &box)); /* sources, blocks, layers, the whole mesh */
+  for (PetscInt q = 0; q < ns; q++) PetscCall(PhMeshGetSourceBox(th->mesh, q, &box[q]));
+  for (PetscInt b = 0; b < nb; b++) PetscCall(PhMeshGetBlockBox(th->mesh, b, &box[ns + b]));
+  for (PetscInt l = 0; l < nl; l++) PetscCall(PhMeshGetLayerBox(th->mesh, l, &box[ns + nb + l]));
+  box[nbox - 1].lo[0] = box[nbox - 1].lo[1] = box[nbox - 1].lo[2] = 0;
+  box[nbox - 1].hi[0] = th->info.mx, box[nbox - 1].hi[1] = th->info.my, box[nbox - 1].hi[2] = th->info.mz;
+  /* the region of every owned k(T) cell: the first source whose box holds it, else the last block that gives the cell its
+     material, else its layer, else the mesh; with its material, and its tile of that box */
+  PetscCall(PetscMalloc3(nghost, &creg, nghost, &rowof, gmax, &map));
+  PetscCall(PetscCalloc2(gmax, &vol, gmax, &tsum));
+  PetscCall(PetscMalloc2(PhIndexBoxCount(&th->owned) + 1, &clist, PhIndexBoxCount(&th->owned) + 1, &cvol));
+  for (PetscInt c = 0; c < nghost; c++) creg[c] = rowof[c] = -1;
+  PetscCall(VecGetArrayRead(th->freeze_hot, &th_hot)); /* the range of the hot steady state over the k(T) cells */
+  PH_BOX_FOR(th->owned, i, j, k) {
+    if (pb->materials[th->gmat[PhIndexBoxOffset(&th->ghost, i, j, k)]].k_exponent == 0) continue;
+    hlo = PetscMin(hlo, PetscRealPart(th_hot[PhIndexBoxOffset(&th->owned, i, j, k)]));
+    hhi = PetscMax(hhi, PetscRealPart(th_hot[PhIndexBoxOffset(&th->owned, i, j, k)]));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &hlo, 1, MPIU_REAL, MPIU_MIN, th->comm));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &hhi, 1, MPIU_REAL, MPIU_MAX, th->comm));
+  PetscCall(VecGetArrayRead(th->Tk, &tk));
+  PH_BOX_FOR(th->owned, i, j, k) {
+    const PetscInt g = PhIndexBoxOffset(&th->ghost, i, j, k), mat = th->gmat[g], idx[3] = {i, j, k};
+    PetscInt       q = -1, tile[2];
+
+    if (pb->materials[mat].k_exponent == 0) continue;
+    for (PetscInt b = 0; b < nbox && q < 0; b++) {
+      const PetscInt bb = b < ns ? b : (b < ns + nb ? ns + nb - 1 - (b - ns) : b); /* blocks: the last first */
+
+      if (i < box[bb].lo[0] || i >= box[bb].hi[0] || j < box[bb].lo[1] || j >= box[bb].hi[1] || k < box[bb].lo[2] || k >= box[bb].hi[2]) continue;
+      if (bb >= ns && bb < ns + nb && pb->blocks[bb - ns].material != mat) continue;
+      if (bb >= ns + nb && bb < nbox - 1 && pb->layers[bb - ns - nb].material != mat) continue;
+      q = bb;
+    }
+    for (PetscInt d = 0; d < 2; d++) {
+      const PetscInt ext = box[q].hi[d] - box[q].lo[d], n = PetscMin(nt, ext);
+
+      tile[d] = (idx[d] - box[q].lo[d]) * n / ext;
+    }
+    {
+      const PetscReal hot = PetscRealPart(th_hot[PhIndexBoxOffset(&th->owned, i, j, k)]);
+      const PetscInt  bin = hhi > hlo ? PetscMin(nbin - 1, (PetscInt)(nbin * (hot - hlo) / (hhi - hlo))) : 0;
+
+      creg[g] = (((q * nm + mat) * nbin + bin) * nt + tile[1]) * nt + tile[0];
+    }
+    clist[ncell] = g;
+    cvol[ncell]  = (line[0][i + 1] - line[0][i]) * (line[1][j + 1] - line[1][j]) * (line[2][k + 1] - line[2][k]);
+    vol[creg[g]] += cvol[ncell];
+    tsum[creg[g]] += cvol[ncell] * PetscRealPart(tk[PhIndexBoxOffset(&th->owned, i, j, k)]);
+    ncell++;
+  }
+  PetscCall(VecRestoreArrayRead(th->Tk, &tk));
+  PetscCall(VecRestoreArrayRead(th->freeze_hot, &th_hot));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, vol, (PetscMPIInt)gmax, MPIU_REAL, MPIU_SUM, th->comm));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tsum, (PetscMPIInt)gmax, MPIU_REAL, MPIU_SUM, th->comm));
+  rd->nkg = 0;
+  for (PetscInt q = 0; q < gmax; q++) map[q] = vol[q] > 0 ? rd->nkg++ : -1;
+  PetscCall(PetscMalloc4(rd->nkg * r + 1, &rd->kgrow, rd->nkg + 1, &rd->kgtf, rd->nkg + 1, &rd->kgn, rd->nkg + 1, &rd->kgds));
+  PetscCall(PetscCalloc1(rd->nkg * r * r + 1, &rd->kgM));
+  PetscCall(PetscCalloc1(r * r, &rd->dM));
+  for (PetscInt q = 0; q < gmax; q++) {
+    PetscInt mat;
+
+    if (map[q] < 0) continue;
+    rd->kgtf[map[q]] = tsum[q] / vol[q];
+    rd->kgds[map[q]] = 0;
+    mat              = (q / (nbin * nt * nt)) % nm; /* the region's material */
+    rd->kgn[map[q]]  = pb->materials[mat].k_exponent;
+  }
+  for (PetscInt c = 0; c < ncell; c++) creg[clist[c]] = map[creg[clist[c]]];
+  /* the basis at the cells of the face sides, [row][r], and the regions' mean rows */
+  for (PetscInt f = 0; f < nside; f++) {
+    if (rowof[own[f]] < 0) rowof[own[f]] = nrow++;
+    if (rowof[nbr[f]] < 0) rowof[nbr[f]] = nrow++;
+  }
+  PetscCall(PetscMalloc3(nrow + 1, &slist, nrow * r + 1, &Vloc, rd->nkg * r + 1, &rows));
+  PetscCall(PetscArrayzero(rows, rd->nkg * r));
+  for (PetscInt c = 0; c < nghost; c++)
+    if (rowof[c] >= 0) slist[rowof[c]] = c;
+  PetscCall(DMGetLocalVector(th->da, &loc));
+  for (PetscInt kv = 0; kv < r; kv++) {
+    const PetscScalar *a;
+
+    PetscCall(DMGlobalToLocalBegin(th->da, rd->V[kv], INSERT_VALUES, loc));
+    PetscCall(DMGlobalToLocalEnd(th->da, rd->V[kv], INSERT_VALUES, loc));
+    PetscCall(VecGetArrayRead(loc, &a));
+    for (PetscInt s = 0; s < nrow; s++) Vloc[s * r + kv] = PetscRealPart(a[slist[s]]);
+    for (PetscInt c = 0; c < ncell; c++) rows[creg[clist[c]] * r + kv] += cvol[c] * PetscRealPart(a[clist[c]]);
+    PetscCall(VecRestoreArrayRead(loc, &a));
+  }
+  PetscCall(DMRestoreLocalVector(th->da, &loc));
+  PetscCall(MPIU_Allreduce(rows, rd->kgrow, (PetscMPIInt)(rd->nkg * r), MPIU_REAL, MPIU_SUM, th->comm));
+  for (PetscInt q = 0; q < gmax; q++)
+    if (map[q] >= 0)
+      for (PetscInt kv = 0; kv < r; kv++) rd->kgrow[map[q] * r + kv] /= vol[q];
+  /* K_g = sum over its face sides of dG/ds (V_own - V_nbr)(V_own - V_nbr)^T, in products of PH_REDUCED_KREG_CHUNK sides */
+  PetscCall(PetscCalloc3(rd->nkg + 1, &cnt, rd->nkg + 1, &start, nside + 1, &order));
+  for (PetscInt f = 0; f < nside; f++) cnt[creg[own[f]]]++;
+  for (PetscInt g = 0; g < rd->nkg; g++) start[g + 1] = start[g] + cnt[g];
+  for (PetscInt f = 0; f < nside; f++) order[start[creg[own[f]]]++] = f;
+  for (PetscInt g = rd->nkg; g > 0; g--) start[g] = start[g - 1];
+  start[0] = 0;
+  PetscCall(PetscMalloc3(PH_REDUCED_KREG_CHUNK * r, &E, r * r, &Kg, r * r, &tmp));
+  for (PetscInt g = 0; g < rd->nkg; g++) {
+    PetscBLASInt n, kk;
+    PetscReal    one = 1;
+
+    PetscCall(PetscArrayzero(Kg, r * r));
+    PetscCall(PetscBLASIntCast(r, &n));
+    for (PetscInt f0 = start[g]; f0 < start[g] + cnt[g]; f0 += PH_REDUCED_KREG_CHUNK) {
+      const PetscInt nf = PetscMin(PH_REDUCED_KREG_CHUNK, start[g] + cnt[g] - f0);
+
+      for (PetscInt c = 0; c < nf; c++) {
+        const PetscInt  f = order[f0 + c];
+        const PetscReal w = PetscSqrtReal(dgds[f]), *va = Vloc + rowof[own[f]] * r, *vb = Vloc + rowof[nbr[f]] * r;
+
+        for (PetscInt kv = 0; kv < r; kv++) E[c * r + kv] = w * (va[kv] - vb[kv]);
+      }
+      PetscCall(PetscBLASIntCast(nf, &kk));
+      PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "N", &n, &kk, &one, E, &n, &one, Kg, &n));
+    }
+    for (PetscInt j = 0; j < r; j++)
+      for (PetscInt i = j + 1; i < r; i++) Kg[j * r + i] = Kg[i * r + j]; /* column-major: the upper triangle is (i <= j) at [j r + i] */
+    PetscCall(PetscArraycpy(rd->kgM + g * r * r, Kg, r * r));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->kgM, (PetscMPIInt)(rd->nkg * r * r), MPIU_REAL, MPIU_SUM, th->comm));
+  for (PetscInt g = 0; g < rd->nkg; g++) { /* to the modes: M_g = Q^T K_g Q (Q column-major, its columns the modes) */
+    PetscBLASInt n;
+    PetscReal    one = 1, zero = 0;
+
+    PetscCall(PetscBLASIntCast(r, &n));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &n, &n, &n, &one, rd->kgM + g * r * r, &n, rd->Q, &n, &zero, tmp, &n));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &n, &n, &n, &one, rd->Q, &n, tmp, &n, &zero, rd->kgM + g * r * r, &n));
+  }
+  PetscCall(PetscInfo(NULL, "reduced model: k(T) follows %d regions (%d face sides on this rank) as a correction of the frozen operator\n",
+                      (int)rd->nkg, (int)nside));
+  PetscCall(PetscFree3(E, Kg, tmp));
+  PetscCall(PetscFree3(cnt, start, order));
+  PetscCall(PetscFree3(slist, Vloc, rows));
+  PetscCall(PetscFree2(clist, cvol));
+  PetscCall(PetscFree2(vol, tsum));
+  PetscCall(PetscFree3(creg, rowof, map));
+  PetscCall(PetscFree(box));
+  PetscCall(PetscFree3(own, nbr, dgds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Bring dM to the regions' present mean temperatures (those whose ds_g moved by PH_REDUCED_KREG_EPS). */
+static void PhReducedKRegionsUpdate(PhThermal th)
+{
+  PhReduced rd = th->reduced;
+  PetscInt  r  = rd->r;
+
+  for (PetscInt g = 0; g < rd->nkg; g++) {
+    const PetscReal tg = th->t_ref + PhReducedDot(rd->kgrow + g * r, rd->x, r);
+    const PetscReal ds = tg > 0 ? PetscPowReal(tg / rd->kgtf[g], rd->kgn[g]) - 1 : 0, d = ds - rd->kgds[g];
+
+    if (PetscAbsReal(d) < PH_REDUCED_KREG_EPS) continue;
+    for (PetscInt i = 0; i < r * r; i++) rd->dM[i] += d * rd->kgM[g * r * r + i];
+    rd->kgds[g] = ds;
+    rd->nkupdate++;
+  }
+}
+
+/* c = -dM z */
+static void PhReducedKRegionsInput(PhReduced rd, const PetscReal z[], PetscReal c[])
+{
+  const PetscInt r = rd->r;
+
+  for (PetscInt k = 0; k < r; k++) c[k] = -PhReducedDot(rd->dM + k * r, z, r);
 }
 
 /*
@@ -2065,6 +2293,45 @@ static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1
 
 static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const PetscReal u0[], const PetscReal u1[], PetscReal *out);
 
+/* The symmetric case: each mode exactly, with k(T) by regions the input -dM z linear over the interval, from a
+   predictor (held at its start) and a corrector pass; the heat out through the patches integrated on the last pass. */
+static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const PetscReal u0[], const PetscReal u1[], PetscReal *out)
+{
+  PhReduced  rd = th->reduced;
+  PetscInt   r = rd->r, m = rd->m, npass = rd->nkg > 0 ? 2 : 1;
+  PetscReal *b0, *b1, *c0, *c1, *z1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc5(r, &b0, r, &b1, r, &c0, r, &c1, r, &z1));
+  for (PetscInt k = 0; k < r; k++)
+    for (PetscInt i = 0; i < m; i++) {
+      b0[k] += rd->QB[k * m + i] * u0[i];
+      b1[k] += rd->QB[k * m + i] * u1[i];
+    }
+  if (rd->nkg > 0) {
+    PhReducedKRegionsInput(rd, rd->z, c0);
+    PetscCall(PetscArraycpy(c1, c0, r));
+  }
+  for (PetscInt pass = 0; pass < npass; pass++) {
+    if (pass > 0) PhReducedKRegionsInput(rd, z1, c1);
+    for (PetscInt k = 0; k < r; k++) {
+      const PetscReal a0 = b0[k] + c0[k], a1 = b1[k] + c1[k];
+      PetscReal       e, phi1, phi2, psi1, psi2;
+
+      PhReducedPhi(rd->lambda[k], h, &e, &phi1, &phi2, &psi1, &psi2);
+      z1[k] = e * rd->z[k] + a0 * phi1 + (a1 - a0) * phi2;
+      if (pass == npass - 1) {
+        const PetscReal iz = phi1 * rd->z[k] + a0 * psi1 + (a1 - a0) * psi2;
+
+        for (PetscInt q = 0; q < rd->npatch; q++) *out += rd->orow[q * r + k] * iz;
+      }
+    }
+  }
+  PetscCall(PetscArraycpy(rd->z, z1, r));
+  PetscCall(PetscFree5(b0, b1, c0, c1, z1));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /**
   Advance the modes exactly from th->t to t1, with the inputs linear over the interval (held inputs are constant):
   the energy integrals exactly, the field reconstructed.
@@ -2078,7 +2345,8 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
 
   PetscFunctionBeginUser;
   PetscCall(PhReducedRefreeze(th));
-  r = rd->r;         /* the re-forming may have added to the basis */
+  r = rd->r; /* the re-forming may have added to the basis */
+  PhReducedKRegionsUpdate(th);
   if (th->leakage) { /* leakage from the source temperatures at the start of the interval, held over it */
     PetscReal *power;
 
@@ -2099,18 +2367,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   for (PetscInt s = 0; s < ns; s++) gen += h * 0.5 * (u0[s] + u1[s]);
   for (PetscInt d = 0; d < rd->nheat; d++) gen += h * u0[ns + rd->npatch + d];
   if (rd->nonsym) PetscCall(PhReducedAdvanceExpo(th, h, u0, u1, &out));
-  for (PetscInt k = 0; k < r && !rd->nonsym; k++) {
-    PetscReal b0 = 0, b1 = 0, e, phi1, phi2, psi1, psi2, iz;
-
-    for (PetscInt i = 0; i < m; i++) {
-      b0 += rd->QB[k * m + i] * u0[i];
-      b1 += rd->QB[k * m + i] * u1[i];
-    }
-    PhReducedPhi(rd->lambda[k], h, &e, &phi1, &phi2, &psi1, &psi2);
-    iz = phi1 * rd->z[k] + b0 * psi1 + (b1 - b0) * psi2;
-    for (PetscInt q = 0; q < rd->npatch; q++) out += rd->orow[q * r + k] * iz;
-    rd->z[k] = e * rd->z[k] + b0 * phi1 + (b1 - b0) * phi2;
-  }
+  else PetscCall(PhReducedAdvanceModes(th, h, u0, u1, &out));
   th->energy.generated += gen;
   th->energy.out += out;
   th->energy.flux_in += flux;
@@ -2163,6 +2420,11 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree(rd->amp));
   PetscCall(PetscFree2(rd->share, rd->retired));
   PetscCall(PetscFree(rd->kmean));
+  if (rd->nkg > 0)
+    PetscCall(PetscInfo(NULL, "reduced model: k(T) by %d regions, %d region terms taken into the correction\n", (int)rd->nkg, (int)rd->nkupdate));
+  PetscCall(PetscFree4(rd->kgrow, rd->kgtf, rd->kgn, rd->kgds));
+  PetscCall(PetscFree(rd->kgM));
+  PetscCall(PetscFree(rd->dM));
   if (rd->nrefreeze > 0)
     PetscCall(PetscInfo(NULL,
                         "reduced model: k(T) re-frozen %d times (and %d times an earlier operator reused), %d steady states added to the basis\n",

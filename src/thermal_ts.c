@@ -511,6 +511,15 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
                              "have moved by more than this since it was last frozen (default: derived from the freeze bound and the tolerance; 0: "
                              "frozen once, at the mean power)",
                              "PhThermalAdvance", th->reduced_k_lag, &th->reduced_k_lag, NULL));
+  PetscCall(PetscOptionsInt("-ph_reduced_k_tiles",
+                            "with time.method: reduced and k(T): the conductivity of each k(T) block, layer and material follows the mean "
+                            "temperature of each of up to N x N lateral tiles of it, as a correction of the frozen operator at every sample "
+                            "(0: re-form the operator instead, -ph_reduced_k_lag)",
+                            "PhThermalAdvance", th->reduced_k_tiles, &th->reduced_k_tiles, NULL));
+  PetscCall(PetscOptionsInt("-ph_reduced_k_bins",
+                            "with time.method: reduced and k(T): the regions of -ph_reduced_k_tiles are also split into N bins of the steady "
+                            "temperature at the highest powers",
+                            "PhThermalAdvance", th->reduced_k_bins, &th->reduced_k_bins, NULL));
   PetscCall(PetscOptionsReal("-ph_k_lag",
                              "with k(T), the time integrator's Jacobian keeps its conductances until one has changed by more than this fraction "
                              "(the residual always uses k at the current temperatures)",
