@@ -270,8 +270,8 @@ static PetscErrorCode PhReducedOperatorRow(PhThermal th, PetscInt k, PetscBool i
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt twice (multi-dot products), normalised;
-   dropped when nothing new is left. */
+/* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt (multi-dot products; a second pass when the
+   first removed more than 30% of its norm), normalised; dropped when nothing new is left. */
 static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
 {
   PhReduced   rd = th->reduced;
@@ -284,19 +284,23 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
   PetscCall(VecDot(w, th->rate, &dot));
   norm0 = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
   if (norm0 == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  if (rd->r > 0) {
+  norm = norm0;
+  if (rd->r > 0) { /* a second pass only when the first cancelled much of w (Daniel, Gragg, Kaufman and Stewart's criterion) */
     PetscCall(PetscMalloc1(rd->r, &dots));
     for (PetscInt pass = 0; pass < 2; pass++) {
+      PetscReal before = norm;
+
       PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
       PetscCall(VecMDot(th->rate, rd->r, rd->V, dots));
       for (PetscInt j = 0; j < rd->r; j++) dots[j] = -dots[j];
       PetscCall(VecMAXPY(w, rd->r, dots, rd->V));
+      PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+      PetscCall(VecDot(w, th->rate, &dot));
+      norm = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
+      if (norm > PETSC_SQRT_MACHINE_EPSILON * before && norm >= 0.7071 * before) break;
     }
     PetscCall(PetscFree(dots));
   }
-  PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
-  PetscCall(VecDot(w, th->rate, &dot));
-  norm = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
   if (norm <= PH_REDUCED_DEFLATE * norm0) PetscFunctionReturn(PETSC_SUCCESS);
   if (rd->r == rd->rcap) { /* grow the basis and the dense arrays */
     PetscInt   cap = PetscMax(2 * rd->rcap, 64);
