@@ -11,7 +11,7 @@
 #define PH_RUNAWAY_LEAKAGE       100.0 /* times p_ref */
 #define PH_K_LAG                 0.01  /* default -ph_k_lag */
 #define PH_REDUCED_K_LAG         0.02  /* default -ph_reduced_k_lag */
-#define PH_REDUCED_K_TILES       3     /* default -ph_reduced_k_tiles */
+#define PH_REDUCED_K_TILES       2     /* default -ph_reduced_k_tiles */
 #define PH_REDUCED_K_BINS        8     /* default -ph_reduced_k_bins */
 #define PH_ATOL_FRACTION         1e-4  /* default -ph_atol_fraction: the integrator's absolute tolerance over the case's rise scale */
 

@@ -1757,7 +1757,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   interior faces only, so 1^T D_g = 0 and the energy stays exact. A case whose k(T) cells touch a non-adiabatic boundary
   or coolant re-forms the operator instead (PhReducedRefreeze()).
 */
-#define PH_REDUCED_KREG_EPS   1e-4 /* a region's ds_g is taken into dM when it has moved this much */
+#define PH_REDUCED_KREG_EPS   3e-4 /* a region's ds_g is taken into dM when it has moved this much */
 #define PH_REDUCED_KREG_CHUNK 1024 /* face sides per product */
 
 static PetscErrorCode PhReducedKRegions(PhThermal th)
@@ -1933,28 +1933,37 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
 }
 
 /* Bring dM to the regions' present mean temperatures (those whose ds_g moved by PH_REDUCED_KREG_EPS). */
-static void PhReducedKRegionsUpdate(PhThermal th)
+static PetscErrorCode PhReducedKRegionsUpdate(PhThermal th)
 {
-  PhReduced rd = th->reduced;
-  PetscInt  r  = rd->r;
+  PhReduced    rd = th->reduced;
+  PetscInt     r  = rd->r;
+  PetscBLASInt n2, one = 1;
 
+  PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(r * r, &n2));
   for (PetscInt g = 0; g < rd->nkg; g++) {
     const PetscReal tg = th->t_ref + PhReducedDot(rd->kgrow + g * r, rd->x, r);
-    const PetscReal ds = tg > 0 ? PetscPowReal(tg / rd->kgtf[g], rd->kgn[g]) - 1 : 0, d = ds - rd->kgds[g];
+    const PetscReal ds = tg > 0 ? PetscPowReal(tg / rd->kgtf[g], rd->kgn[g]) - 1 : 0;
+    PetscReal       d  = ds - rd->kgds[g];
 
     if (PetscAbsReal(d) < PH_REDUCED_KREG_EPS) continue;
-    for (PetscInt i = 0; i < r * r; i++) rd->dM[i] += d * rd->kgM[g * r * r + i];
+    PetscCallBLAS("BLASaxpy", BLASaxpy_(&n2, &d, rd->kgM + g * r * r, &one, rd->dM, &one));
     rd->kgds[g] = ds;
     rd->nkupdate++;
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* c = -dM z */
-static void PhReducedKRegionsInput(PhReduced rd, const PetscReal z[], PetscReal c[])
+/* c = -dM z (dM symmetric) */
+static PetscErrorCode PhReducedKRegionsInput(PhReduced rd, const PetscReal z[], PetscReal c[])
 {
-  const PetscInt r = rd->r;
+  PetscBLASInt n, one = 1;
+  PetscReal    mone = -1, zero = 0;
 
-  for (PetscInt k = 0; k < r; k++) c[k] = -PhReducedDot(rd->dM + k * r, z, r);
+  PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(rd->r, &n));
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &mone, rd->dM, &n, z, &one, &zero, c, &one));
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /*
@@ -2303,36 +2312,36 @@ static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const Pet
 {
   PhReduced  rd = th->reduced;
   PetscInt   r = rd->r, m = rd->m, npass = rd->nkg > 0 ? 2 : 1;
-  PetscReal *b0, *b1, *c0, *c1, *z1;
+  PetscReal *b0, *b1, *c0, *c1, *z1, *ph;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscCalloc5(r, &b0, r, &b1, r, &c0, r, &c1, r, &z1));
-  for (PetscInt k = 0; k < r; k++)
+  PetscCall(PetscCalloc6(r, &b0, r, &b1, r, &c0, r, &c1, r, &z1, 5 * r, &ph));
+  for (PetscInt k = 0; k < r; k++) {
     for (PetscInt i = 0; i < m; i++) {
       b0[k] += rd->QB[k * m + i] * u0[i];
       b1[k] += rd->QB[k * m + i] * u1[i];
     }
+    PhReducedPhi(rd->lambda[k], h, &ph[5 * k], &ph[5 * k + 1], &ph[5 * k + 2], &ph[5 * k + 3], &ph[5 * k + 4]);
+  }
   if (rd->nkg > 0) {
-    PhReducedKRegionsInput(rd, rd->z, c0);
+    PetscCall(PhReducedKRegionsInput(rd, rd->z, c0));
     PetscCall(PetscArraycpy(c1, c0, r));
   }
   for (PetscInt pass = 0; pass < npass; pass++) {
-    if (pass > 0) PhReducedKRegionsInput(rd, z1, c1);
+    if (pass > 0) PetscCall(PhReducedKRegionsInput(rd, z1, c1));
     for (PetscInt k = 0; k < r; k++) {
-      const PetscReal a0 = b0[k] + c0[k], a1 = b1[k] + c1[k];
-      PetscReal       e, phi1, phi2, psi1, psi2;
+      const PetscReal a0 = b0[k] + c0[k], a1 = b1[k] + c1[k], *p = ph + 5 * k;
 
-      PhReducedPhi(rd->lambda[k], h, &e, &phi1, &phi2, &psi1, &psi2);
-      z1[k] = e * rd->z[k] + a0 * phi1 + (a1 - a0) * phi2;
+      z1[k] = p[0] * rd->z[k] + a0 * p[1] + (a1 - a0) * p[2];
       if (pass == npass - 1) {
-        const PetscReal iz = phi1 * rd->z[k] + a0 * psi1 + (a1 - a0) * psi2;
+        const PetscReal iz = p[1] * rd->z[k] + a0 * p[3] + (a1 - a0) * p[4];
 
         for (PetscInt q = 0; q < rd->npatch; q++) *out += rd->orow[q * r + k] * iz;
       }
     }
   }
   PetscCall(PetscArraycpy(rd->z, z1, r));
-  PetscCall(PetscFree5(b0, b1, c0, c1, z1));
+  PetscCall(PetscFree6(b0, b1, c0, c1, z1, ph));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -2350,7 +2359,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   PetscFunctionBeginUser;
   PetscCall(PhReducedRefreeze(th));
   r = rd->r; /* the re-forming may have added to the basis */
-  PhReducedKRegionsUpdate(th);
+  PetscCall(PhReducedKRegionsUpdate(th));
   if (th->leakage) { /* leakage from the source temperatures at the start of the interval, held over it */
     PetscReal *power;
 
