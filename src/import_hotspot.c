@@ -12,6 +12,7 @@
 #define PH_HS_K_MIN    1e-6  /* W/m/K, the smallest */
 #define PH_HS_CAP_MIN  1e3   /* J/m^3/K, the smallest heat capacity (1 J/kg/K at the 1000 kg/m^3 of the import) */
 #define PH_HS_BUS      0.125 /* width of a periphery node of -ph_lumping hotspot, as a fraction of the die */
+#define PH_HS_SNAP     1e-3  /* unit edges closer than this fraction of the die are one grid line (PhHsSnapEdges) */
 
 /* One -name value of the configuration: from the file given with -c, or from the command line (which wins). */
 typedef struct {
@@ -708,6 +709,86 @@ static PetscErrorCode PhHsReadInit(PhHs *hs, const char path[], PhSourceLoc name
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/*
+  HotSpot's floorplans are written to a micron and carry rounding gaps and overlaps between units meant to touch (ev6.flp:
+  Bpred_1 ends at 28.966 mm, Bpred_2 starts at 28.967 mm). As block edges they would become grid lines around a 1 um
+  cell, graded up to the die's cells: a fifth more cells and a multigrid that needs ten times the iterations
+  (benchmarks/README.md section 7), for a sliver HotSpot's own grid never sees. So, along x and then y, the unit edges
+  of every floorplan closer to each other than PH_HS_SNAP of the die (and than a quarter of the narrowest unit) become
+  one line: a floorplan's outer edge where one is among them, else their middle. *moved is the largest move (m) and
+  *nmoved the number of edges moved.
+*/
+static PetscErrorCode PhHsSnapEdges(PhHs *hs, PetscReal *moved, PetscInt *nmoved)
+{
+  PetscFunctionBeginUser;
+  *moved  = 0;
+  *nmoved = 0;
+  for (int d = 0; d < 2; d++) {
+    PetscInt   n = 0, m = 0;
+    PetscReal *v, *rep, tol = 0, narrow = PETSC_MAX_REAL;
+
+    for (PetscInt f = 0; f < hs->nflps; f++) {
+      n += 2 * hs->flps[f]->n;
+      tol = PetscMax(tol, PH_HS_SNAP * PetscMax(hs->flps[f]->w, hs->flps[f]->h));
+      for (PetscInt i = 0; i < hs->flps[f]->n; i++) narrow = PetscMin(narrow, d ? hs->flps[f]->units[i].h : hs->flps[f]->units[i].w);
+    }
+    if (n == 0) continue;
+    tol = PetscMin(tol, narrow / 4);
+    PetscCall(PetscMalloc2(n, &v, n, &rep));
+    for (PetscInt f = 0; f < hs->nflps; f++)
+      for (PetscInt i = 0; i < hs->flps[f]->n; i++) {
+        const PhHsUnit *u = &hs->flps[f]->units[i];
+
+        v[m++] = d ? u->y : u->x;
+        v[m++] = d ? u->y + u->h : u->x + u->w;
+      }
+    PetscCall(PetscSortReal(n, v));
+    for (PetscInt a = 0, b; a < n; a = b) { /* the cluster v[a .. b - 1]: each edge within tol of the previous one */
+      PetscReal r = PETSC_MAX_REAL;
+
+      for (b = a + 1; b < n && v[b] - v[b - 1] < tol; b++) {}
+      for (PetscInt k = a; k < b; k++)
+        for (PetscInt f = 0; f < hs->nflps; f++)
+          if (v[k] == 0 || v[k] == (d ? hs->flps[f]->h : hs->flps[f]->w)) r = PetscMin(r, v[k]);
+      if (r == PETSC_MAX_REAL) r = (v[a] + v[b - 1]) / 2;
+      for (PetscInt k = a; k < b; k++) rep[k] = r;
+    }
+    for (PetscInt f = 0; f < hs->nflps; f++)
+      for (PetscInt i = 0; i < hs->flps[f]->n; i++) {
+        PhHsUnit *u = &hs->flps[f]->units[i];
+        PetscReal e[2], s[2];
+
+        e[0] = d ? u->y : u->x;
+        e[1] = d ? u->y + u->h : u->x + u->w;
+        for (int j = 0; j < 2; j++) {
+          PetscInt lo = 0, hi = n - 1; /* the first edge not below e[j]: e[j] itself, v holds every edge */
+
+          while (lo < hi) {
+            PetscInt mid = (lo + hi) / 2;
+
+            if (v[mid] < e[j]) lo = mid + 1;
+            else hi = mid;
+          }
+          PetscCheck(v[lo] == e[j], PETSC_COMM_SELF, PETSC_ERR_PLIB, "unit edge %g not found", (double)e[j]);
+          s[j] = rep[lo];
+          if (s[j] != e[j]) {
+            *moved = PetscMax(*moved, PetscAbsReal(s[j] - e[j]));
+            (*nmoved)++;
+          }
+        }
+        if (d) {
+          u->y = s[0];
+          u->h = s[1] - s[0];
+        } else {
+          u->x = s[0];
+          u->w = s[1] - s[0];
+        }
+      }
+    PetscCall(PetscFree2(v, rep));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A material of the case from a HotSpot material name (materials file) or from k and capacity. */
 static PetscErrorCode PhHsMaterialOf(PhHs *hs, PhImport *imp, const char what[], const char matkey[], PetscReal k, PetscReal cap, PetscReal kxy,
                                      const char comment[], PetscInt *index)
@@ -823,7 +904,8 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   PetscBool      grid, detailed, secondary, flag;
   PetscReal      t_chip, k_chip, p_chip, c_convec, r_convec, s_sink, t_sink, k_sink, p_sink, s_spreader, t_spreader, k_spreader, p_spreader;
   PetscReal      t_interface, k_interface, p_interface, ambient, init_temp, intvl, r_sec = 0, c_sec = 0, t_metal = 0, t_c4 = 0, s_sub = 0, t_sub = 0;
-  PetscReal      s_solder = 0, t_solder = 0, s_pcb = 0, t_pcb = 0, S, W = 0, H = 0;
+  PetscReal      s_solder = 0, t_solder = 0, s_pcb = 0, t_pcb = 0, S, W = 0, H = 0, snap_moved;
+  PetscInt       snap_n;
   PetscInt       rows_g, cols_g;
   PhHsFloorplan *flp = NULL;
 
@@ -945,6 +1027,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   (void)PhHsGet(&hs, "steady_file");
   (void)PhHsGet(&hs, "grid_steady_file");
   (void)PhHsGet(&hs, "grid_transient_file");
+  PetscCall(PhHsSnapEdges(&hs, &snap_moved, &snap_n));
 
   /* the die: every layer's floorplan has the same size */
   if (lcf_path) {
@@ -1026,6 +1109,11 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     PetscCall(PhImportAddLine(&imp->header, &imp->nheader,
                               "outside the die where HotSpot lumps them into 12 nodes; around them is still air, where nothing conducts in HotSpot."));
 
+    if (snap_n)
+      PetscCall(PhImportAddLine(
+        &imp->notes, &imp->nnotes,
+        "%d unit edges closer than %g of the die to another were merged into one grid line, moved by %.3g um at most (cases/README.md section 19.1)",
+        (int)snap_n, (double)PH_HS_SNAP, (double)(snap_moved * 1e6)));
     PetscCall(PhImportAddMaterial(imp, "outside", PH_AIR_K, PH_AIR_K, PH_AIR_K, PH_AIR_CAP,
                                   "still air around the die and spreader: HotSpot has no material there", &outside));
     imp->fx0 = 0;
