@@ -558,13 +558,8 @@ static PetscErrorCode PhHsLcfLine(const PhImpLines *ls, void *ctx)
       PetscCall(PetscFree(flp_path));
     }
     if (r->n == r->cap) {
-      PhHsLayer *bigger;
-
       r->cap = r->cap ? 2 * r->cap : 8;
-      PetscCall(PetscCalloc1(r->cap, &bigger));
-      if (r->n) PetscCall(PetscArraycpy(bigger, r->layers, r->n));
-      PetscCall(PetscFree(r->layers));
-      r->layers = bigger;
+      PetscCall(PetscRealloc(sizeof(PhHsLayer) * (size_t)r->cap, &r->layers));
     }
     r->layers[r->n++] = *cur;
     PetscCall(PetscMemzero(cur, sizeof(*cur)));
