@@ -276,7 +276,7 @@ PetscErrorCode PhImpFileFree(PhImpFile *f)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode PhImpLinesInit(PhImpLines *ls, const PhImpFile *f)
+static PetscErrorCode PhImpLinesInit(PhImpLines *ls, const PhImpFile *f)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(ls, sizeof(*ls)));
@@ -284,7 +284,7 @@ PetscErrorCode PhImpLinesInit(PhImpLines *ls, const PhImpFile *f)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode PhImpLinesFree(PhImpLines *ls)
+static PetscErrorCode PhImpLinesFree(PhImpLines *ls)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscFree(ls->buf));
@@ -298,7 +298,7 @@ PetscErrorCode PhImpLinesFree(PhImpLines *ls)
 
   Not collective.
 **/
-PetscErrorCode PhImpLinesNext(PhImpLines *ls, PhDiag diag, PetscBool *more)
+static PetscErrorCode PhImpLinesNext(PhImpLines *ls, PhDiag diag, PetscBool *more)
 {
   const PhImpFile *f = ls->file;
 
@@ -349,6 +349,36 @@ PetscErrorCode PhImpLinesNext(PhImpLines *ls, PhDiag diag, PetscBool *more)
       PetscFunctionReturn(PETSC_SUCCESS);
     }
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief Read an input file line by line, the one reader of the line-based formats (HotSpot's files): `line` is called
+  with every line that has a word and is not a `#` comment line, split into words with their columns, then once more
+  with no word (`ls->nwords == 0`) at the end of the file, `ls->lineno` then being the number of its last line. A file
+  that cannot be read is a problem at `named_at` (where its name was given) with the key `key`, and `line` is not called.
+  `ls->file->path` lives only during the call: a location kept after it names the file by the caller's `path`.
+
+  Collective on `comm` (the file is read once and broadcast).
+**/
+PetscErrorCode PhImpEachLine(MPI_Comm comm, const char path[], PhDiag diag, PhSourceLoc named_at, const char key[], PhImpLineFn line, void *ctx)
+{
+  PhImpFile  f;
+  PhImpLines ls;
+  PetscBool  ok, more = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpFileRead(comm, path, diag, named_at, key, &f, &ok));
+  if (ok) {
+    PetscCall(PhImpLinesInit(&ls, &f));
+    while (more) {
+      PetscCall(PhImpLinesNext(&ls, diag, &more));
+      if (!more) ls.nwords = 0;
+      PetscCall(line(&ls, ctx));
+    }
+    PetscCall(PhImpLinesFree(&ls));
+  }
+  PetscCall(PhImpFileFree(&f));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -12,6 +12,7 @@
 #define PH_HS_K_MIN    1e-6  /* W/m/K, the smallest */
 #define PH_HS_CAP_MIN  1e3   /* J/m^3/K, the smallest heat capacity (1 J/kg/K at the 1000 kg/m^3 of the import) */
 #define PH_HS_BUS      0.125 /* width of a periphery node of -ph_lumping hotspot, as a fraction of the die */
+#define PH_HS_SNAP     1e-3  /* unit edges closer than this fraction of the die are one grid line (PhHsSnapEdges) */
 
 /* One -name value of the configuration: from the file given with -c, or from the command line (which wins). */
 typedef struct {
@@ -239,103 +240,110 @@ static PetscErrorCode PhHsFlag(PhHs *hs, const char name[], PetscBool *v)
 }
 
 /* The configuration file: one "-name value" per line, # comments. */
-static PetscErrorCode PhHsReadConfig(PhHs *hs, const char path[], PhSourceLoc named)
+typedef struct {
+  PhHs       *hs;
+  const char *path; /* outlives the file: the options keep their locations */
+} PhHsConfigRead;
+
+static PetscErrorCode PhHsConfigLine(const PhImpLines *ls, void *ctx)
 {
-  PhImpFile  f;
-  PhImpLines ls;
-  PetscBool  ok, more;
+  PhHsConfigRead *r    = (PhHsConfigRead *)ctx;
+  PhHs           *hs   = r->hs;
+  const char     *path = r->path;
 
   PetscFunctionBeginUser;
-  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-c", &f, &ok));
-  if (ok) {
-    PetscCall(PhImpLinesInit(&ls, &f));
-    for (;;) {
-      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-      if (!more) break;
-      PhSourceLoc loc = {path, ls.lineno, ls.words[0].col}; /* path outlives f: the options keep their locations */
+  if (ls->nwords == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PhSourceLoc loc = {path, ls->lineno, ls->words[0].col};
 
-      if (ls.words[0].s[0] != '-' || !ls.words[0].s[1]) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected -name value, got \"%s\"", ls.words[0].s));
-      else if (ls.nwords != 2)
-        PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s + 1, "expected one value after %s, got %d", ls.words[0].s, (int)ls.nwords - 1));
-      else {
-        PetscBool dup = PETSC_FALSE;
+  if (ls->words[0].s[0] != '-' || !ls->words[0].s[1]) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected -name value, got \"%s\"", ls->words[0].s));
+  else if (ls->nwords != 2)
+    PetscCall(PhDiagAdd(hs->diag, loc, ls->words[0].s + 1, "expected one value after %s, got %d", ls->words[0].s, (int)ls->nwords - 1));
+  else {
+    PetscBool dup = PETSC_FALSE;
 
-        for (PetscInt i = 0; i < hs->nopts; i++)
-          if (!strcmp(hs->opts[i].name, ls.words[0].s + 1) && hs->opts[i].loc.file == path) dup = PETSC_TRUE;
-        loc.column = ls.words[1].col;
-        if (dup) PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s + 1, "given twice in %s", path));
-        else PetscCall(PhHsSet(hs, ls.words[0].s + 1, ls.words[1].s, loc));
-      }
-    }
-    PetscCall(PhImpLinesFree(&ls));
+    for (PetscInt i = 0; i < hs->nopts; i++)
+      if (!strcmp(hs->opts[i].name, ls->words[0].s + 1) && hs->opts[i].loc.file == path) dup = PETSC_TRUE;
+    loc.column = ls->words[1].col;
+    if (dup) PetscCall(PhDiagAdd(hs->diag, loc, ls->words[0].s + 1, "given twice in %s", path));
+    else PetscCall(PhHsSet(hs, ls->words[0].s + 1, ls->words[1].s, loc));
   }
-  PetscCall(PhImpFileFree(&f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhHsReadConfig(PhHs *hs, const char path[], PhSourceLoc named)
+{
+  PhHsConfigRead r = {hs, path};
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpEachLine(hs->comm, path, hs->diag, named, "-c", PhHsConfigLine, &r));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* The materials file: records "name solid|fluid k capacity [viscosity]" separated by whitespace and # comments. */
-static PetscErrorCode PhHsReadMaterials(PhHs *hs, const char path[], PhSourceLoc named)
+typedef struct {
+  PhHs     *hs;
+  PetscInt  field, nfields; /* the next field of the current record, and how many it has */
+  char     *name;
+  PetscReal k, cap;
+} PhHsMaterialsRead;
+
+static PetscErrorCode PhHsMaterialsLine(const PhImpLines *ls, void *ctx)
 {
-  PhImpFile  f;
-  PhImpLines ls;
-  PetscBool  ok, more;
-  PetscInt   field = 0, nfields = 4;
-  char      *name = NULL;
-  PetscReal  k = 0, cap = 0;
+  PhHsMaterialsRead *r  = (PhHsMaterialsRead *)ctx;
+  PhHs              *hs = r->hs;
 
   PetscFunctionBeginUser;
-  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-materials_file", &f, &ok));
-  if (ok) {
-    PetscCall(PhImpLinesInit(&ls, &f));
-    for (;;) {
-      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-      if (!more) break;
-      for (PetscInt w = 0; w < ls.nwords; w++) {
-        PhSourceLoc loc = {f.path, ls.lineno, ls.words[w].col};
-        const char *s   = ls.words[w].s;
-        PetscReal   v   = 0;
+  if (ls->nwords == 0 && r->field != 0) {
+    PhSourceLoc loc = {ls->file->path, ls->lineno, 1};
 
-        if (s[0] == '#') break;
-        if (field == 0) {
-          PetscCall(PetscFree(name));
-          PetscCall(PetscStrallocpy(s, &name));
-          for (PetscInt i = 0; i < hs->nmats; i++)
-            if (!strcmp(hs->mats[i].name, s)) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "material \"%s\" is defined twice", s));
-        } else if (field == 1) {
-          if (!strcmp(s, "solid")) nfields = 4;
-          else if (!strcmp(s, "fluid")) nfields = 5;
-          else PetscCall(PhDiagAdd(hs->diag, loc, name, "expected solid or fluid, got \"%s\"", s));
-        } else if (!PhImpNumber(s, &v) || !(v > 0)) {
-          PetscCall(PhDiagAdd(hs->diag, loc, name, "expected a positive %s, got \"%s\"",
-                              field == 2 ? "conductivity in W/(m K)" : (field == 3 ? "volumetric heat capacity in J/(m^3 K)" : "viscosity in Pa s"),
-                              s));
-        } else if (field == 2) k = v;
-        else if (field == 3) cap = v;
-        if (++field == nfields) {
-          PhHsMaterial *bigger;
-
-          PetscCall(PetscCalloc1(hs->nmats + 1, &bigger));
-          if (hs->nmats) PetscCall(PetscArraycpy(bigger, hs->mats, hs->nmats));
-          PetscCall(PetscFree(hs->mats));
-          hs->mats = bigger;
-          PetscCall(PetscStrallocpy(name, &hs->mats[hs->nmats].name));
-          hs->mats[hs->nmats].k   = k;
-          hs->mats[hs->nmats].cap = cap;
-          hs->nmats++;
-          field   = 0;
-          nfields = 4;
-        }
-      }
-    }
-    if (field != 0) {
-      PhSourceLoc loc = {f.path, ls.lineno, 1};
-
-      PetscCall(PhDiagAdd(hs->diag, loc, name, "the file ends inside the record of material \"%s\"", name));
-    }
-    PetscCall(PhImpLinesFree(&ls));
+    PetscCall(PhDiagAdd(hs->diag, loc, r->name, "the file ends inside the record of material \"%s\"", r->name));
   }
-  PetscCall(PetscFree(name));
-  PetscCall(PhImpFileFree(&f));
+  for (PetscInt w = 0; w < ls->nwords; w++) {
+    PhSourceLoc loc = {ls->file->path, ls->lineno, ls->words[w].col};
+    const char *s   = ls->words[w].s;
+    PetscReal   v   = 0;
+
+    if (s[0] == '#') break;
+    if (r->field == 0) {
+      PetscCall(PetscFree(r->name));
+      PetscCall(PetscStrallocpy(s, &r->name));
+      for (PetscInt i = 0; i < hs->nmats; i++)
+        if (!strcmp(hs->mats[i].name, s)) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "material \"%s\" is defined twice", s));
+    } else if (r->field == 1) {
+      if (!strcmp(s, "solid")) r->nfields = 4;
+      else if (!strcmp(s, "fluid")) r->nfields = 5;
+      else PetscCall(PhDiagAdd(hs->diag, loc, r->name, "expected solid or fluid, got \"%s\"", s));
+    } else if (!PhImpNumber(s, &v) || !(v > 0)) {
+      PetscCall(PhDiagAdd(hs->diag, loc, r->name, "expected a positive %s, got \"%s\"",
+                          r->field == 2 ? "conductivity in W/(m K)" : (r->field == 3 ? "volumetric heat capacity in J/(m^3 K)" : "viscosity in Pa s"),
+                          s));
+    } else if (r->field == 2) r->k = v;
+    else if (r->field == 3) r->cap = v;
+    if (++r->field == r->nfields) {
+      PhHsMaterial *bigger;
+
+      PetscCall(PetscCalloc1(hs->nmats + 1, &bigger));
+      if (hs->nmats) PetscCall(PetscArraycpy(bigger, hs->mats, hs->nmats));
+      PetscCall(PetscFree(hs->mats));
+      hs->mats = bigger;
+      PetscCall(PetscStrallocpy(r->name, &hs->mats[hs->nmats].name));
+      hs->mats[hs->nmats].k   = r->k;
+      hs->mats[hs->nmats].cap = r->cap;
+      hs->nmats++;
+      r->field   = 0;
+      r->nfields = 4;
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhHsReadMaterials(PhHs *hs, const char path[], PhSourceLoc named)
+{
+  PhHsMaterialsRead r = {hs, 0, 4, NULL, 0, 0};
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpEachLine(hs->comm, path, hs->diag, named, "-materials_file", PhHsMaterialsLine, &r));
+  PetscCall(PetscFree(r.name));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -347,13 +355,92 @@ static PhHsMaterial *PhHsFindMaterial(PhHs *hs, const char name[])
 }
 
 /* A floorplan: "name width height left bottom [specific_heat resistivity]" per line; 3-word connectivity lines are skipped. */
+typedef struct {
+  PhHs          *hs;
+  PhHsFloorplan *flp;
+  PetscReal      x0, y0, x1, y1; /* bounding box of the units read, m */
+} PhHsFloorplanRead;
+
+static PetscErrorCode PhHsFloorplanLine(const PhImpLines *ls, void *ctx)
+{
+  PhHsFloorplanRead *r   = (PhHsFloorplanRead *)ctx;
+  PhHs              *hs  = r->hs;
+  PhHsFloorplan     *flp = r->flp;
+  PhSourceLoc        loc = {ls->file->path, ls->lineno, 1};
+  PhHsUnit           u;
+  PetscReal          v[6] = {0, 0, 0, 0, 0, 0};
+  PetscBool          good = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  if (ls->nwords == 0) { /* the end of the file */
+    if (flp->n == 0) {
+      loc.line   = 0;
+      loc.column = 0;
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "no functional unit in the floorplan"));
+    }
+    for (PetscInt i = 0; i < flp->n; i++) { /* HotSpot moves the bounding box to the origin */
+      flp->units[i].x -= r->x0;
+      flp->units[i].y -= r->y0;
+    }
+    flp->w = flp->n ? r->x1 - r->x0 : 0;
+    flp->h = flp->n ? r->y1 - r->y0 : 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (ls->nwords == 3) PetscFunctionReturn(PETSC_SUCCESS); /* HotFloorplan's "unit1 unit2 wire_density" */
+  if (ls->nwords != 5 && ls->nwords != 7) {
+    PetscCall(PhDiagAdd(hs->diag, loc, ls->words[0].s,
+                        "expected 5 fields (name width height left bottom) or 7 (with specific heat and resistivity), got %d", (int)ls->nwords));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  for (PetscInt w = 1; w < ls->nwords; w++) {
+    loc.column = ls->words[w].col;
+    if (!PhImpNumber(ls->words[w].s, &v[w - 1])) {
+      PetscCall(PhDiagAdd(hs->diag, loc, ls->words[0].s, "expected a number, got \"%s\"", ls->words[w].s));
+      good = PETSC_FALSE;
+    } else if ((w <= 2 || w >= 5) && !(v[w - 1] > 0)) {
+      PetscCall(PhDiagAdd(hs->diag, loc, ls->words[0].s, "%s must be positive, got %s",
+                          w == 1   ? "the width"
+                          : w == 2 ? "the height"
+                          : w == 5 ? "the specific heat"
+                                   : "the resistivity",
+                          ls->words[w].s));
+      good = PETSC_FALSE;
+    }
+  }
+  for (PetscInt i = 0; i < flp->n; i++)
+    if (!strcmp(flp->units[i].name, ls->words[0].s)) {
+      loc.column = ls->words[0].col;
+      PetscCall(PhDiagAdd(hs->diag, loc, ls->words[0].s, "unit \"%s\" is defined twice in %s", ls->words[0].s, ls->file->path));
+      good = PETSC_FALSE;
+    }
+  if (!good) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscStrallocpy(ls->words[0].s, &u.name));
+  u.w     = v[0];
+  u.h     = v[1];
+  u.x     = v[2];
+  u.y     = v[3];
+  u.props = (PetscBool)(ls->nwords == 7);
+  u.cap   = v[4];
+  u.res   = v[5];
+  {
+    PhHsUnit *bigger;
+
+    PetscCall(PetscMalloc1(flp->n + 1, &bigger));
+    if (flp->n) PetscCall(PetscArraycpy(bigger, flp->units, flp->n));
+    PetscCall(PetscFree(flp->units));
+    flp->units = bigger;
+  }
+  flp->units[flp->n++] = u;
+  r->x0                = PetscMin(r->x0, u.x);
+  r->y0                = PetscMin(r->y0, u.y);
+  r->x1                = PetscMax(r->x1, u.x + u.w);
+  r->y1                = PetscMax(r->y1, u.y + u.h);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhHsReadFloorplan(PhHs *hs, const char path[], PhSourceLoc named, const char key[], PhHsFloorplan **out)
 {
-  PhImpFile      f;
-  PhImpLines     ls;
-  PetscBool      ok, more;
-  PhHsFloorplan *flp;
-  PetscReal      x0 = PETSC_MAX_REAL, y0 = PETSC_MAX_REAL, x1 = -PETSC_MAX_REAL, y1 = -PETSC_MAX_REAL;
+  PhHsFloorplanRead r = {hs, NULL, PETSC_MAX_REAL, PETSC_MAX_REAL, -PETSC_MAX_REAL, -PETSC_MAX_REAL};
 
   PetscFunctionBeginUser;
   *out = NULL;
@@ -366,85 +453,11 @@ static PetscErrorCode PhHsReadFloorplan(PhHs *hs, const char path[], PhSourceLoc
     PetscCall(PhDiagAdd(hs->diag, named, key, "more than %d floorplan files", (int)(sizeof(hs->flps) / sizeof(hs->flps[0]))));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(PetscNew(&flp));
-  PetscCall(PetscStrallocpy(path, &flp->path));
-  hs->flps[hs->nflps++] = flp;
-  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, key, &f, &ok));
-  if (ok) {
-    PetscCall(PhImpLinesInit(&ls, &f));
-    for (;;) {
-      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-      if (!more) break;
-      PhSourceLoc loc = {f.path, ls.lineno, 1};
-      PhHsUnit    u;
-      PetscReal   v[6] = {0, 0, 0, 0, 0, 0};
-      PetscBool   good = PETSC_TRUE;
-
-      if (ls.nwords == 3) continue; /* HotFloorplan's "unit1 unit2 wire_density" */
-      if (ls.nwords != 5 && ls.nwords != 7) {
-        PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s,
-                            "expected 5 fields (name width height left bottom) or 7 (with specific heat and resistivity), got %d", (int)ls.nwords));
-        continue;
-      }
-      for (PetscInt w = 1; w < ls.nwords; w++) {
-        loc.column = ls.words[w].col;
-        if (!PhImpNumber(ls.words[w].s, &v[w - 1])) {
-          PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "expected a number, got \"%s\"", ls.words[w].s));
-          good = PETSC_FALSE;
-        } else if ((w <= 2 || w >= 5) && !(v[w - 1] > 0)) {
-          PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "%s must be positive, got %s",
-                              w == 1   ? "the width"
-                              : w == 2 ? "the height"
-                              : w == 5 ? "the specific heat"
-                                       : "the resistivity",
-                              ls.words[w].s));
-          good = PETSC_FALSE;
-        }
-      }
-      for (PetscInt i = 0; i < flp->n; i++)
-        if (!strcmp(flp->units[i].name, ls.words[0].s)) {
-          loc.column = ls.words[0].col;
-          PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "unit \"%s\" is defined twice in %s", ls.words[0].s, f.path));
-          good = PETSC_FALSE;
-        }
-      if (!good) continue;
-      PetscCall(PetscStrallocpy(ls.words[0].s, &u.name));
-      u.w     = v[0];
-      u.h     = v[1];
-      u.x     = v[2];
-      u.y     = v[3];
-      u.props = (PetscBool)(ls.nwords == 7);
-      u.cap   = v[4];
-      u.res   = v[5];
-      {
-        PhHsUnit *bigger;
-
-        PetscCall(PetscMalloc1(flp->n + 1, &bigger));
-        if (flp->n) PetscCall(PetscArraycpy(bigger, flp->units, flp->n));
-        PetscCall(PetscFree(flp->units));
-        flp->units = bigger;
-      }
-      flp->units[flp->n++] = u;
-      x0                   = PetscMin(x0, u.x);
-      y0                   = PetscMin(y0, u.y);
-      x1                   = PetscMax(x1, u.x + u.w);
-      y1                   = PetscMax(y1, u.y + u.h);
-    }
-    if (flp->n == 0) {
-      PhSourceLoc loc = {f.path, 0, 0};
-
-      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "no functional unit in the floorplan"));
-    }
-    for (PetscInt i = 0; i < flp->n; i++) { /* HotSpot moves the bounding box to the origin */
-      flp->units[i].x -= x0;
-      flp->units[i].y -= y0;
-    }
-    flp->w = flp->n ? x1 - x0 : 0;
-    flp->h = flp->n ? y1 - y0 : 0;
-    PetscCall(PhImpLinesFree(&ls));
-  }
-  PetscCall(PhImpFileFree(&f));
-  *out = flp;
+  PetscCall(PetscNew(&r.flp));
+  PetscCall(PetscStrallocpy(path, &r.flp->path));
+  hs->flps[hs->nflps++] = r.flp;
+  PetscCall(PhImpEachLine(hs->comm, path, hs->diag, named, key, PhHsFloorplanLine, &r));
+  *out = r.flp;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -459,225 +472,315 @@ static PetscErrorCode PhHsFloorplanFree(PhHsFloorplan **flp)
 }
 
 /* The layer configuration file: records of 7 value lines (6 when line 4 names a material), first word of each line. */
-static PetscErrorCode PhHsReadLcf(PhHs *hs, const char path[], PhSourceLoc named, PhHsLayer **layers, PetscInt *nlayers)
+typedef struct {
+  PhHs       *hs;
+  const char *path; /* outlives the file: the layers keep their locations */
+  PetscInt    field, n, cap;
+  PhHsLayer   cur, *layers;
+} PhHsLcfRead;
+
+static PetscErrorCode PhHsLcfLine(const PhImpLines *ls, void *ctx)
 {
-  PhImpFile  f;
-  PhImpLines ls;
-  PetscBool  ok, more;
-  PetscInt   field = 0, n = 0, cap = 0;
-  PhHsLayer  cur;
+  PhHsLcfRead *r   = (PhHsLcfRead *)ctx;
+  PhHs        *hs  = r->hs;
+  PhHsLayer   *cur = &r->cur;
+  PetscReal    v   = 0;
+  char         key[32];
 
   PetscFunctionBeginUser;
-  *layers  = NULL;
-  *nlayers = 0;
-  PetscCall(PetscMemzero(&cur, sizeof(cur)));
-  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-grid_layer_file", &f, &ok));
-  if (ok) {
-    PetscCall(PhImpLinesInit(&ls, &f));
-    for (;;) {
-      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-      if (!more) break;
-      const char *s   = ls.words[0].s;
-      PhSourceLoc loc = {path, ls.lineno, ls.words[0].col}; /* path outlives f: the layers keep their locations */
-      PetscReal   v   = 0;
-      char        key[32];
+  if (ls->nwords == 0) { /* the end of the file */
+    PhSourceLoc loc = {ls->file->path, ls->lineno, 1};
 
-      (void)snprintf(key, sizeof(key), "layer %d", (int)n);
-      switch (field) {
-      case 0:
-        if (!PhImpNumber(s, &v) || v != (PetscReal)n)
-          PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected the layer number %d, got \"%s\" (layers are numbered 0, 1, ... in order)", (int)n, s));
-        PetscCall(PetscMemzero(&cur, sizeof(cur)));
-        cur.loc = loc;
-        break;
-      case 1:
-      case 2:
-        if (strcmp(s, "Y") && strcmp(s, "N") && strcmp(s, "y") && strcmp(s, "n"))
-          PetscCall(PhDiagAdd(hs->diag, loc, key, "expected Y or N (%s), got \"%s\"", field == 1 ? "lateral heat flow" : "dissipates power", s));
-        if (field == 1) cur.lateral = (PetscBool)(s[0] == 'Y' || s[0] == 'y');
-        else cur.power = (PetscBool)(s[0] == 'Y' || s[0] == 'y');
-        break;
-      case 3:
-        if (PhImpNumber(s, &v)) {
-          if (!(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "the volumetric heat capacity must be positive, got %s", s));
-          cur.cap = v;
-        } else {
-          PhHsMaterial *m = PhHsFindMaterial(hs, s);
-
-          if (m == NULL)
-            PetscCall(PhDiagAdd(hs->diag, loc, key,
-                                "expected a volumetric heat capacity in J/(m^3 K) or a material of the materials file, got \"%s\"%s", s,
-                                hs->nmats ? "" : " (no -materials_file given)"));
-          else {
-            cur.k   = m->k;
-            cur.cap = m->cap;
-          }
-          PetscCall(PetscStrallocpy(s, &cur.material));
-          field++; /* no resistivity line */
-        }
-        break;
-      case 4:
-        if (!PhImpNumber(s, &v) || !(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a positive resistivity in m K/W, got \"%s\"", s));
-        else cur.k = 1 / v;
-        break;
-      case 5:
-        if (!PhImpNumber(s, &v) || !(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a positive thickness in m, got \"%s\"", s));
-        else cur.thickness = v;
-        break;
-      case 6: {
-        char *flp_path;
-
-        if (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, ".csv")) {
-          PetscCall(PhDiagAdd(hs->diag, loc, key, "a micro-channel layer (%s) is not representable yet: photherm has no liquid cooling", s));
-          cur.flp = NULL;
-        } else {
-          PetscCall(PhPathJoin(path, s, &flp_path));
-          PetscCall(PhHsReadFloorplan(hs, flp_path, loc, key, &cur.flp));
-          PetscCall(PetscFree(flp_path));
-        }
-        if (n == cap) {
-          PhHsLayer *bigger;
-
-          cap = cap ? 2 * cap : 8;
-          PetscCall(PetscCalloc1(cap, &bigger));
-          if (n) PetscCall(PetscArraycpy(bigger, *layers, n));
-          PetscCall(PetscFree(*layers));
-          *layers = bigger;
-        }
-        (*layers)[n++] = cur;
-        PetscCall(PetscMemzero(&cur, sizeof(cur)));
-        break;
-      }
-      }
-      if (ls.nwords > 1) {
-        loc.column = ls.words[1].col;
-        PetscCall(PhDiagWarn(hs->diag, loc, key, "only the first word of a line is read; \"%s\" is ignored", ls.words[1].s));
-      }
-      field = (field + 1) % 7;
+    if (r->field != 0) {
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the file ends inside the record of layer %d", (int)r->n));
+      PetscCall(PetscFree(cur->material));
     }
-    if (field != 0) {
-      PhSourceLoc loc = {f.path, ls.lineno, 1};
-
-      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the file ends inside the record of layer %d", (int)n));
-      PetscCall(PetscFree(cur.material));
-    }
-    if (n == 0 && field == 0) {
-      PhSourceLoc loc = {f.path, 0, 0};
-
+    if (r->n == 0 && r->field == 0) {
+      loc.line   = 0;
+      loc.column = 0;
       PetscCall(PhDiagAdd(hs->diag, loc, NULL, "no layer in the layer configuration file"));
     }
-    PetscCall(PhImpLinesFree(&ls));
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(PhImpFileFree(&f));
-  *nlayers = n;
+  const char *s   = ls->words[0].s;
+  PhSourceLoc loc = {r->path, ls->lineno, ls->words[0].col};
+
+  (void)snprintf(key, sizeof(key), "layer %d", (int)r->n);
+  switch (r->field) {
+  case 0:
+    if (!PhImpNumber(s, &v) || v != (PetscReal)r->n)
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected the layer number %d, got \"%s\" (layers are numbered 0, 1, ... in order)", (int)r->n, s));
+    PetscCall(PetscMemzero(cur, sizeof(*cur)));
+    cur->loc = loc;
+    break;
+  case 1:
+  case 2:
+    if (strcmp(s, "Y") && strcmp(s, "N") && strcmp(s, "y") && strcmp(s, "n"))
+      PetscCall(PhDiagAdd(hs->diag, loc, key, "expected Y or N (%s), got \"%s\"", r->field == 1 ? "lateral heat flow" : "dissipates power", s));
+    if (r->field == 1) cur->lateral = (PetscBool)(s[0] == 'Y' || s[0] == 'y');
+    else cur->power = (PetscBool)(s[0] == 'Y' || s[0] == 'y');
+    break;
+  case 3:
+    if (PhImpNumber(s, &v)) {
+      if (!(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "the volumetric heat capacity must be positive, got %s", s));
+      cur->cap = v;
+    } else {
+      PhHsMaterial *m = PhHsFindMaterial(hs, s);
+
+      if (m == NULL)
+        PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a volumetric heat capacity in J/(m^3 K) or a material of the materials file, got \"%s\"%s",
+                            s, hs->nmats ? "" : " (no -materials_file given)"));
+      else {
+        cur->k   = m->k;
+        cur->cap = m->cap;
+      }
+      PetscCall(PetscStrallocpy(s, &cur->material));
+      r->field++; /* no resistivity line */
+    }
+    break;
+  case 4:
+    if (!PhImpNumber(s, &v) || !(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a positive resistivity in m K/W, got \"%s\"", s));
+    else cur->k = 1 / v;
+    break;
+  case 5:
+    if (!PhImpNumber(s, &v) || !(v > 0)) PetscCall(PhDiagAdd(hs->diag, loc, key, "expected a positive thickness in m, got \"%s\"", s));
+    else cur->thickness = v;
+    break;
+  case 6: {
+    char *flp_path;
+
+    if (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, ".csv")) {
+      PetscCall(PhDiagAdd(hs->diag, loc, key, "a micro-channel layer (%s) is not representable yet: photherm has no liquid cooling", s));
+      cur->flp = NULL;
+    } else {
+      PetscCall(PhPathJoin(r->path, s, &flp_path));
+      PetscCall(PhHsReadFloorplan(hs, flp_path, loc, key, &cur->flp));
+      PetscCall(PetscFree(flp_path));
+    }
+    if (r->n == r->cap) {
+      r->cap = r->cap ? 2 * r->cap : 8;
+      PetscCall(PetscRealloc(sizeof(PhHsLayer) * (size_t)r->cap, &r->layers));
+    }
+    r->layers[r->n++] = *cur;
+    PetscCall(PetscMemzero(cur, sizeof(*cur)));
+    break;
+  }
+  }
+  if (ls->nwords > 1) {
+    loc.column = ls->words[1].col;
+    PetscCall(PhDiagWarn(hs->diag, loc, key, "only the first word of a line is read; \"%s\" is ignored", ls->words[1].s));
+  }
+  r->field = (r->field + 1) % 7;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhHsReadLcf(PhHs *hs, const char path[], PhSourceLoc named, PhHsLayer **layers, PetscInt *nlayers)
+{
+  PhHsLcfRead r = {.hs = hs, .path = path};
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpEachLine(hs->comm, path, hs->diag, named, "-grid_layer_file", PhHsLcfLine, &r));
+  *layers  = r.layers;
+  *nlayers = r.n;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* The power trace: a line of unit names, then one line of powers (W) per sampling interval. */
-static PetscErrorCode PhHsReadPtrace(PhHs *hs, const char path[], PhSourceLoc named, PhImpFile *f, char ***names, PhSourceLoc **name_locs,
-                                     PetscInt *ncols, PetscReal **rows, PetscInt *nrows)
+typedef struct {
+  PhHs        *hs;
+  const char  *path;  /* outlives the file: the names keep their locations */
+  PetscBool    named; /* the line of unit names was read */
+  char       **names;
+  PhSourceLoc *name_locs;
+  PetscInt     ncols, nrows, cap;
+  PetscReal   *rows;
+} PhHsPtraceRead;
+
+static PetscErrorCode PhHsPtraceLine(const PhImpLines *ls, void *ctx)
 {
-  PhImpLines ls;
-  PetscBool  ok, more;
-  PetscInt   cap = 0;
+  PhHsPtraceRead *r   = (PhHsPtraceRead *)ctx;
+  PhHs           *hs  = r->hs;
+  PhSourceLoc     loc = {ls->file->path, ls->lineno, 1};
 
   PetscFunctionBeginUser;
-  *names     = NULL;
-  *name_locs = NULL;
-  *ncols     = 0;
-  *rows      = NULL;
-  *nrows     = 0;
-  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "-p", f, &ok));
-  if (!ok) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PhImpLinesInit(&ls, f));
-  PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-  if (!more) {
-    PhSourceLoc loc = {f->path, 0, 0};
-
-    PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the power trace is empty: expected a line of unit names and rows of powers"));
-  } else {
-    *ncols = ls.nwords;
-    PetscCall(PetscCalloc2(*ncols, names, *ncols, name_locs));
-    for (PetscInt c = 0; c < *ncols; c++) {
+  if (ls->nwords == 0) { /* the end of the file */
+    if (!r->named) {
+      loc.line   = 0;
+      loc.column = 0;
+      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the power trace is empty: expected a line of unit names and rows of powers"));
+    } else if (r->nrows == 0) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the power trace has no row of powers"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!r->named) {
+    r->named = PETSC_TRUE;
+    r->ncols = ls->nwords;
+    PetscCall(PetscCalloc2(r->ncols, &r->names, r->ncols, &r->name_locs));
+    for (PetscInt c = 0; c < r->ncols; c++) {
       PetscReal v;
 
-      (*name_locs)[c].file   = f->path;
-      (*name_locs)[c].line   = ls.lineno;
-      (*name_locs)[c].column = ls.words[c].col;
-      PetscCall(PetscStrallocpy(ls.words[c].s, &(*names)[c]));
-      if (PhImpNumber(ls.words[c].s, &v))
-        PetscCall(PhDiagAdd(hs->diag, (*name_locs)[c], NULL, "expected the line of unit names first, got the number %s", ls.words[c].s));
+      r->name_locs[c].file   = r->path;
+      r->name_locs[c].line   = ls->lineno;
+      r->name_locs[c].column = ls->words[c].col;
+      PetscCall(PetscStrallocpy(ls->words[c].s, &r->names[c]));
+      if (PhImpNumber(ls->words[c].s, &v))
+        PetscCall(PhDiagAdd(hs->diag, r->name_locs[c], NULL, "expected the line of unit names first, got the number %s", ls->words[c].s));
       for (PetscInt d = 0; d < c; d++)
-        if (!strcmp((*names)[d], (*names)[c])) PetscCall(PhDiagAdd(hs->diag, (*name_locs)[c], NULL, "unit \"%s\" is named twice", (*names)[c]));
+        if (!strcmp(r->names[d], r->names[c])) PetscCall(PhDiagAdd(hs->diag, r->name_locs[c], NULL, "unit \"%s\" is named twice", r->names[c]));
     }
-    for (;;) {
-      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-      if (!more) break;
-      PhSourceLoc loc = {f->path, ls.lineno, 1};
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (ls->nwords != r->ncols) {
+    PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected %d powers (one per unit of the first line), got %d", (int)r->ncols, (int)ls->nwords));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (r->nrows == r->cap) {
+    PetscReal *bigger;
 
-      if (ls.nwords != *ncols) {
-        PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected %d powers (one per unit of the first line), got %d", (int)*ncols, (int)ls.nwords));
-        continue;
-      }
-      if (*nrows == cap) {
-        PetscReal *bigger;
+    r->cap = r->cap ? 2 * r->cap : 64;
+    PetscCall(PetscMalloc1((size_t)r->cap * (size_t)r->ncols, &bigger));
+    if (r->nrows) PetscCall(PetscArraycpy(bigger, r->rows, (size_t)r->nrows * (size_t)r->ncols));
+    PetscCall(PetscFree(r->rows));
+    r->rows = bigger;
+  }
+  for (PetscInt c = 0; c < r->ncols; c++) {
+    PetscReal *v = &r->rows[r->nrows * r->ncols + c];
 
-        cap = cap ? 2 * cap : 64;
-        PetscCall(PetscMalloc1((size_t)cap * (size_t)*ncols, &bigger));
-        if (*nrows) PetscCall(PetscArraycpy(bigger, *rows, (size_t)*nrows * (size_t)*ncols));
-        PetscCall(PetscFree(*rows));
-        *rows = bigger;
-      }
-      for (PetscInt c = 0; c < *ncols; c++) {
-        PetscReal *v = &(*rows)[*nrows * *ncols + c];
-
-        loc.column = ls.words[c].col;
-        if (!PhImpNumber(ls.words[c].s, v)) {
-          PetscCall(PhDiagAdd(hs->diag, loc, (*names)[c], "expected a power in W, got \"%s\"", ls.words[c].s));
-          *v = 0;
-        } else if (*v < 0) {
-          PetscCall(PhDiagAdd(hs->diag, loc, (*names)[c], "negative power %s W", ls.words[c].s));
-          *v = 0;
-        }
-      }
-      (*nrows)++;
-    }
-    if (*nrows == 0) {
-      PhSourceLoc loc = {f->path, ls.lineno, 1};
-
-      PetscCall(PhDiagAdd(hs->diag, loc, NULL, "the power trace has no row of powers"));
+    loc.column = ls->words[c].col;
+    if (!PhImpNumber(ls->words[c].s, v)) {
+      PetscCall(PhDiagAdd(hs->diag, loc, r->names[c], "expected a power in W, got \"%s\"", ls->words[c].s));
+      *v = 0;
+    } else if (*v < 0) {
+      PetscCall(PhDiagAdd(hs->diag, loc, r->names[c], "negative power %s W", ls->words[c].s));
+      *v = 0;
     }
   }
-  PetscCall(PhImpLinesFree(&ls));
+  r->nrows++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhHsReadPtrace(PhHs *hs, const char path[], PhSourceLoc named, char ***names, PhSourceLoc **name_locs, PetscInt *ncols,
+                                     PetscReal **rows, PetscInt *nrows)
+{
+  PhHsPtraceRead r = {.hs = hs, .path = path};
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpEachLine(hs->comm, path, hs->diag, named, "-p", PhHsPtraceLine, &r));
+  *names     = r.names;
+  *name_locs = r.name_locs;
+  *ncols     = r.ncols;
+  *rows      = r.rows;
+  *nrows     = r.nrows;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* The init file: "name temperature_K" per line. Read for its problems only (see cases/README.md section 19.1). */
-static PetscErrorCode PhHsReadInit(PhHs *hs, const char path[], PhSourceLoc named, PetscInt *n)
+typedef struct {
+  PhHs    *hs;
+  PetscInt n; /* the good lines */
+} PhHsInitRead;
+
+static PetscErrorCode PhHsInitLine(const PhImpLines *ls, void *ctx)
 {
-  PhImpFile  f;
-  PhImpLines ls;
-  PetscBool  ok, more;
+  PhHsInitRead *r   = (PhHsInitRead *)ctx;
+  PhSourceLoc   loc = {ls->file->path, ls->lineno, 1};
+  PetscReal     t;
 
   PetscFunctionBeginUser;
-  *n = 0;
-  PetscCall(PhImpFileRead(hs->comm, path, hs->diag, named, "init_file", &f, &ok));
-  if (ok) {
-    PetscCall(PhImpLinesInit(&ls, &f));
-    for (;;) {
-      PetscCall(PhImpLinesNext(&ls, hs->diag, &more));
-      if (!more) break;
-      PhSourceLoc loc = {f.path, ls.lineno, 1};
-      PetscReal   t;
+  if (ls->nwords == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (ls->nwords != 2) PetscCall(PhDiagAdd(r->hs->diag, loc, NULL, "expected a name and a temperature in K, got %d words", (int)ls->nwords));
+  else if (loc.column = ls->words[1].col, !PhImpNumber(ls->words[1].s, &t) || !(t > 0))
+    PetscCall(PhDiagAdd(r->hs->diag, loc, ls->words[0].s, "expected a temperature in K, got \"%s\"", ls->words[1].s));
+  else r->n++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
-      if (ls.nwords != 2) PetscCall(PhDiagAdd(hs->diag, loc, NULL, "expected a name and a temperature in K, got %d words", (int)ls.nwords));
-      else if (loc.column = ls.words[1].col, !PhImpNumber(ls.words[1].s, &t) || !(t > 0))
-        PetscCall(PhDiagAdd(hs->diag, loc, ls.words[0].s, "expected a temperature in K, got \"%s\"", ls.words[1].s));
-      else (*n)++;
+static PetscErrorCode PhHsReadInit(PhHs *hs, const char path[], PhSourceLoc named, PetscInt *n)
+{
+  PhHsInitRead r = {hs, 0};
+
+  PetscFunctionBeginUser;
+  PetscCall(PhImpEachLine(hs->comm, path, hs->diag, named, "init_file", PhHsInitLine, &r));
+  *n = r.n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  HotSpot's floorplans are written to a micron and carry rounding gaps and overlaps between units meant to touch (ev6.flp:
+  Bpred_1 ends at 28.966 mm, Bpred_2 starts at 28.967 mm). As block edges they would become grid lines around a 1 um
+  cell, graded up to the die's cells: a fifth more cells and a multigrid that needs ten times the iterations
+  (benchmarks/README.md section 7), for a sliver HotSpot's own grid never sees. So, along x and then y, the unit edges
+  of every floorplan closer to each other than PH_HS_SNAP of the die (and than a quarter of the narrowest unit) become
+  one line: a floorplan's outer edge where one is among them, else their middle. *moved is the largest move (m) and
+  *nmoved the number of edges moved.
+*/
+static PetscErrorCode PhHsSnapEdges(PhHs *hs, PetscReal *moved, PetscInt *nmoved)
+{
+  PetscFunctionBeginUser;
+  *moved  = 0;
+  *nmoved = 0;
+  for (int d = 0; d < 2; d++) {
+    PetscInt   n = 0, m = 0;
+    PetscReal *v, *rep, tol = 0, narrow = PETSC_MAX_REAL;
+
+    for (PetscInt f = 0; f < hs->nflps; f++) {
+      n += 2 * hs->flps[f]->n;
+      tol = PetscMax(tol, PH_HS_SNAP * PetscMax(hs->flps[f]->w, hs->flps[f]->h));
+      for (PetscInt i = 0; i < hs->flps[f]->n; i++) narrow = PetscMin(narrow, d ? hs->flps[f]->units[i].h : hs->flps[f]->units[i].w);
     }
-    PetscCall(PhImpLinesFree(&ls));
+    if (n == 0) continue;
+    tol = PetscMin(tol, narrow / 4);
+    PetscCall(PetscMalloc2(n, &v, n, &rep));
+    for (PetscInt f = 0; f < hs->nflps; f++)
+      for (PetscInt i = 0; i < hs->flps[f]->n; i++) {
+        const PhHsUnit *u = &hs->flps[f]->units[i];
+
+        v[m++] = d ? u->y : u->x;
+        v[m++] = d ? u->y + u->h : u->x + u->w;
+      }
+    PetscCall(PetscSortReal(n, v));
+    for (PetscInt a = 0, b; a < n; a = b) { /* the cluster v[a .. b - 1]: each edge within tol of the previous one */
+      PetscReal r = PETSC_MAX_REAL;
+
+      for (b = a + 1; b < n && v[b] - v[b - 1] < tol; b++) {}
+      for (PetscInt k = a; k < b; k++)
+        for (PetscInt f = 0; f < hs->nflps; f++)
+          if (v[k] == 0 || v[k] == (d ? hs->flps[f]->h : hs->flps[f]->w)) r = PetscMin(r, v[k]);
+      if (r == PETSC_MAX_REAL) r = (v[a] + v[b - 1]) / 2;
+      for (PetscInt k = a; k < b; k++) rep[k] = r;
+    }
+    for (PetscInt f = 0; f < hs->nflps; f++)
+      for (PetscInt i = 0; i < hs->flps[f]->n; i++) {
+        PhHsUnit *u = &hs->flps[f]->units[i];
+        PetscReal e[2], s[2];
+
+        e[0] = d ? u->y : u->x;
+        e[1] = d ? u->y + u->h : u->x + u->w;
+        for (int j = 0; j < 2; j++) {
+          PetscInt lo = 0, hi = n - 1; /* the first edge not below e[j]: e[j] itself, v holds every edge */
+
+          while (lo < hi) {
+            PetscInt mid = (lo + hi) / 2;
+
+            if (v[mid] < e[j]) lo = mid + 1;
+            else hi = mid;
+          }
+          PetscCheck(v[lo] == e[j], PETSC_COMM_SELF, PETSC_ERR_PLIB, "unit edge %g not found", (double)e[j]);
+          s[j] = rep[lo];
+          if (s[j] != e[j]) {
+            *moved = PetscMax(*moved, PetscAbsReal(s[j] - e[j]));
+            (*nmoved)++;
+          }
+        }
+        if (d) {
+          u->y = s[0];
+          u->h = s[1] - s[0];
+        } else {
+          u->x = s[0];
+          u->w = s[1] - s[0];
+        }
+      }
+    PetscCall(PetscFree2(v, rep));
   }
-  PetscCall(PhImpFileFree(&f));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -793,17 +896,16 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   char         **names     = NULL;
   PhSourceLoc   *name_locs = NULL;
   PetscReal     *rows      = NULL;
-  PhImpFile      ptrace;
   PetscBool      grid, detailed, secondary, flag;
   PetscReal      t_chip, k_chip, p_chip, c_convec, r_convec, s_sink, t_sink, k_sink, p_sink, s_spreader, t_spreader, k_spreader, p_spreader;
   PetscReal      t_interface, k_interface, p_interface, ambient, init_temp, intvl, r_sec = 0, c_sec = 0, t_metal = 0, t_c4 = 0, s_sub = 0, t_sub = 0;
-  PetscReal      s_solder = 0, t_solder = 0, s_pcb = 0, t_pcb = 0, S, W = 0, H = 0;
+  PetscReal      s_solder = 0, t_solder = 0, s_pcb = 0, t_pcb = 0, S, W = 0, H = 0, snap_moved;
+  PetscInt       snap_n;
   PetscInt       rows_g, cols_g;
   PhHsFloorplan *flp = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&hs, sizeof(hs)));
-  PetscCall(PetscMemzero(&ptrace, sizeof(ptrace)));
   hs.comm = comm;
   PetscCall(PhDiagCreate(&hs.diag));
   /* the command line: -c first (the command line wins over the file), then every other pair */
@@ -914,12 +1016,13 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   }
   ptrace_path = PhHsFile(&hs, "p", &loc);
   if (ptrace_path == NULL) PetscCall(PhDiagAdd(hs.diag, cmd, "-p", "no power trace: give -p FILE.ptrace"));
-  else PetscCall(PhHsReadPtrace(&hs, ptrace_path, loc, &ptrace, &names, &name_locs, &ncols, &rows, &nrows));
+  else PetscCall(PhHsReadPtrace(&hs, ptrace_path, loc, &names, &name_locs, &ncols, &rows, &nrows));
   init_path = PhHsFile(&hs, "init_file", &loc);
   if (init_path) PetscCall(PhHsReadInit(&hs, init_path, loc, &ninit));
   (void)PhHsGet(&hs, "steady_file");
   (void)PhHsGet(&hs, "grid_steady_file");
   (void)PhHsGet(&hs, "grid_transient_file");
+  PetscCall(PhHsSnapEdges(&hs, &snap_moved, &snap_n));
 
   /* the die: every layer's floorplan has the same size */
   if (lcf_path) {
@@ -1001,6 +1104,11 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     PetscCall(PhImportAddLine(&imp->header, &imp->nheader,
                               "outside the die where HotSpot lumps them into 12 nodes; around them is still air, where nothing conducts in HotSpot."));
 
+    if (snap_n)
+      PetscCall(PhImportAddLine(
+        &imp->notes, &imp->nnotes,
+        "%d unit edges closer than %g of the die to another were merged into one grid line, moved by %.3g um at most (cases/README.md section 19.1)",
+        (int)snap_n, (double)PH_HS_SNAP, (double)(snap_moved * 1e6)));
     PetscCall(PhImportAddMaterial(imp, "outside", PH_AIR_K, PH_AIR_K, PH_AIR_K, PH_AIR_CAP,
                                   "still air around the die and spreader: HotSpot has no material there", &outside));
     imp->fx0 = 0;
@@ -1248,7 +1356,6 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   for (PetscInt c = 0; c < ncols; c++) PetscCall(PetscFree(names[c]));
   PetscCall(PetscFree2(names, name_locs));
   PetscCall(PetscFree(rows));
-  PetscCall(PhImpFileFree(&ptrace));
   PetscCall(PhDiagDestroy(&hs.diag));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -104,6 +104,9 @@ typedef struct {
   PetscInt         nwords, wcap;
 } PhImpLines;
 
+/* What PhImpEachLine calls with each line of a file, then once with no word at its end. */
+typedef PetscErrorCode (*PhImpLineFn)(const PhImpLines *ls, void *ctx);
+
 PH_INTERN PetscErrorCode PhImportCreate(PhImport **imp);
 PH_INTERN PetscErrorCode PhImportDestroy(PhImport **imp);
 PH_INTERN PetscErrorCode PhImportAddMaterial(PhImport *imp, const char name[], PetscReal kx, PetscReal ky, PetscReal kz, PetscReal cap,
@@ -122,7 +125,6 @@ PH_INTERN PetscErrorCode PhImportWrite(MPI_Comm comm, PhImport *imp, const char 
 PH_INTERN PetscErrorCode PhImpFileRead(MPI_Comm comm, const char path[], PhDiag diag, PhSourceLoc named_at, const char key[], PhImpFile *f,
                                        PetscBool *ok);
 PH_INTERN PetscErrorCode PhImpFileFree(PhImpFile *f);
-PH_INTERN PetscErrorCode PhImpLinesInit(PhImpLines *ls, const PhImpFile *f);
-PH_INTERN PetscErrorCode PhImpLinesNext(PhImpLines *ls, PhDiag diag, PetscBool *more);
-PH_INTERN PetscErrorCode PhImpLinesFree(PhImpLines *ls);
+PH_INTERN PetscErrorCode PhImpEachLine(MPI_Comm comm, const char path[], PhDiag diag, PhSourceLoc named_at, const char key[], PhImpLineFn line,
+                                       void *ctx);
 PH_INTERN PetscBool      PhImpNumber(const char s[], PetscReal *v);

@@ -12,7 +12,15 @@ difference of a block temperature (HotSpot: the .steady file or every row of the
 every die at every slot, added to a copy of the stack). --store-answers writes the peer's block temperatures to
 tests/import/answers/ (with their provenance) for tests/verify/test_import_peers.py.
 
+--variants runs photherm on each HotSpot example once per variant (the peer once): `default` (the import as it is),
+`reduced` (`-P time.method=reduced`, transients only) and `lumping` (imported with `-ph_lumping hotspot`). --rows N
+keeps the first N rows of a transient's power trace for both programs (HotSpot's grid transient takes minutes a row
+set). --skip-3dice leaves out 3D-ICE. --reuse-peer takes HotSpot's outputs and measured times from an earlier run of
+this script with the same options (build/peers/<example>/peer.json), so that photherm can be re-measured without
+re-running minutes of HotSpot.
+
 Usage: benchmarks/peers/run.py [--hotspot DIR] [--threedice DIR] [--only NAME] [--long] [--store-answers] [--gap]
+                               [--variants LIST] [--rows N] [--skip-3dice] [--reuse-peer]
 Results: benchmarks/results/peers/<date>-<host>.json and .md, and the table on standard output.
 """
 import argparse
@@ -119,56 +127,86 @@ def photherm_sources(h5):
     return {n: (blocks.get(n, ""), tm[:, i]) for i, n in enumerate(names)}, t, cells
 
 
-def hotspot_key(source, layer):
-    """HotSpot's name of a unit in its .steady file: the unit's name, or layer_<n>_<unit> with a layer file."""
+def hotspot_key(source, layer, peer):
+    """HotSpot's name of a unit in its .steady file: the unit's name, or layer_<n>_<unit> with a layer file, where the
+    import names a unit L<n>_<unit> when the name repeats (a unit may itself be called L2_left)."""
     m = re.match(r"layer_(\d+)$", layer)
     if not m:
         return source
+    if f"layer_{m.group(1)}_{source}" in peer:
+        return f"layer_{m.group(1)}_{source}"
     unit = re.sub(r"^L\d+_", "", source)
     return f"layer_{m.group(1)}_{unit}"
 
 
-def run_hotspot(hs, name, example, opts, kind, out):
-    d = os.path.join(WORK, name)
-    shutil.rmtree(d, ignore_errors=True)
-    shutil.copytree(os.path.join(DATA, "hotspot", example), d)
+VARIANTS = {"default": ([], []), "reduced": ([], ["-P", "time.method=reduced"]), "lumping": (["-ph_lumping", "hotspot"], [])}
+
+
+def run_hotspot(hs, name, example, opts, kind, variants=("default",), rows=None, reuse=False):
+    """HotSpot once, then photherm once per variant (VARIANTS: extra import options, extra run options); a list of
+    result rows and HotSpot's block temperatures. rows: keep the first rows of the power trace (transients)."""
+    d = os.path.join(WORK, name + (f"-{rows}rows" if rows else ""))
     argv = opts.split()
-    res = {"example": name, "peer": "HotSpot"}
-    # the peer: steady state (and from it the init file), then the transient from the init file
-    cpu, mem, _ = timed([hs] + argv + ["-steady_file", "peer.steady"], d)
-    if kind == "transient":
-        shutil.copy(os.path.join(d, "peer.steady"), os.path.join(d, "peer.init"))
-        cpu, mem, _ = timed([hs] + argv + ["-init_file", "peer.init", "-o", "peer.ttrace"], d)
-    res.update(peer_s=cpu, peer_kib=mem)
-    # photherm: the same command line, the case written beside the inputs
-    extra = ["-init_file", "peer.init", "-o", "x.ttrace"] if kind == "transient" else []
-    subprocess.run([BIN, "import", "hotspot"] + argv + extra + ["-o", "case.yaml"], cwd=d, check=True, stdout=subprocess.DEVNULL)
-    cpu, mem, _ = timed([BIN, "run", "case.yaml", "-quiet", "-o", "case.h5"], d)
-    res.update(photherm_s=cpu, photherm_kib=mem)
-    src, t, cells = photherm_sources(os.path.join(d, "case.h5"))
+    stamp = {"hotspot": hs, "options": opts, "rows": rows}
+    saved = os.path.join(d, "peer.json")
+    if reuse and os.path.exists(saved) and {k: v for k, v in json.load(open(saved)).items() if k in stamp} == stamp:
+        peer = json.load(open(saved))  # --reuse-peer: HotSpot's outputs and times of an earlier run of this script
+        peer_s, peer_kib = peer["peer_s"], peer["peer_kib"]
+        log(f"  {name}: HotSpot's outputs and times reused from {saved} ({peer['when']})")
+    else:
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(os.path.join(DATA, "hotspot", example), d)
+        if rows:
+            trace = os.path.join(d, argv[argv.index("-p") + 1])
+            lines = open(trace).read().splitlines()
+            open(trace, "w").write("\n".join(lines[:rows + 1]) + "\n")
+        # the peer: steady state (and from it the init file), then the transient from the init file
+        cpu, mem, _ = timed([hs] + argv + ["-steady_file", "peer.steady"], d)
+        if kind == "transient":
+            shutil.copy(os.path.join(d, "peer.steady"), os.path.join(d, "peer.init"))
+            cpu, mem, _ = timed([hs] + argv + ["-init_file", "peer.init", "-o", "peer.ttrace"], d)
+        peer_s, peer_kib = cpu, mem
+        json.dump(dict(stamp, peer_s=peer_s, peer_kib=peer_kib, when=time.strftime("%Y-%m-%dT%H:%M"), load=os.getloadavg()), open(saved, "w"))
     cfg = {w[0][1:]: w[1] for w in (l.split() for l in open(os.path.join(d, argv[argv.index("-c") + 1]))) if len(w) >= 2 and w[0].startswith("-")}
     opt = dict(zip([a[1:] for a in argv[::2]], argv[1::2]))
-    rows, cols = int(opt.get("grid_rows", cfg.get("grid_rows", 64))), int(opt.get("grid_cols", cfg.get("grid_cols", 64)))
+    grid_rows, grid_cols = int(opt.get("grid_rows", cfg.get("grid_rows", 64))), int(opt.get("grid_cols", cfg.get("grid_cols", 64)))
     model = opt.get("model_type", "block")
-    res["grid"] = f"{'one node per unit' if model == 'block' else f'{rows} x {cols} x layers'} / {cells} cells"
-    answers = {}
-    if kind == "steady":
-        peer = read_steady(os.path.join(d, "peer.steady"))
-        diffs = {}
-        for s, (layer, tm) in src.items():
-            key = hotspot_key(s, layer)
-            diffs[s] = tm[0] - peer[key]
-            answers[s] = peer[key]
-    else:
-        subprocess.run([BIN, "summary", "case.h5", "--ttrace", "photherm.ttrace"], cwd=d, check=True, stdout=subprocess.DEVNULL)
-        pn, pv = read_ttrace(os.path.join(d, "peer.ttrace"))
-        qn, qv = read_ttrace(os.path.join(d, "photherm.ttrace"))
-        assert pn == qn and pv.shape == qv.shape, f"{name}: .ttrace layouts differ: {len(pn)} x {pv.shape} against {len(qn)} x {qv.shape}"
-        diffs = {n: float(np.max(np.abs(qv[:, i] - pv[:, i]))) * (1 if np.mean(qv[:, i] - pv[:, i]) >= 0 else -1) for i, n in enumerate(pn)}
-        answers = {n: [float(v) for v in pv[:, i]] for i, n in enumerate(pn)}
-    worst = max(diffs, key=lambda k: abs(diffs[k]))
-    res.update(max_diff_K=abs(diffs[worst]), max_diff_block=worst, mean_diff_K=float(np.mean(list(diffs.values()))), blocks=len(diffs))
-    return res, answers
+    results, answers = [], {}
+    for variant in variants:
+        imp, run = VARIANTS[variant]
+        if variant == "reduced" and kind != "transient":
+            continue
+        res = {"example": name + (f" (first {rows} rows)" if rows else "") + ("" if variant == "default" else f" [{variant}]"), "peer": "HotSpot",
+               "variant": variant, "peer_s": peer_s, "peer_kib": peer_kib}
+        # photherm: the same command line, the case written beside the inputs
+        extra = ["-init_file", "peer.init", "-o", "x.ttrace"] if kind == "transient" else []
+        p = subprocess.run([BIN, "import", "hotspot"] + argv + extra + imp + ["-o", f"{variant}.yaml"], cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            log(f"{name} [{variant}]: not imported: {p.stderr.strip()}")
+            continue
+        cpu, mem, _ = timed([BIN, "run", f"{variant}.yaml", "-quiet", "-o", f"{variant}.h5"] + run, d)
+        res.update(photherm_s=cpu, photherm_kib=mem, photherm_command=" ".join(["photherm", "run", f"{variant}.yaml"] + run), import_options=" ".join(imp))
+        src, t, cells = photherm_sources(os.path.join(d, f"{variant}.h5"))
+        res["grid"] = f"{'one node per unit' if model == 'block' else f'{grid_rows} x {grid_cols} x layers'} / {cells} cells"
+        if kind == "steady":
+            peer = read_steady(os.path.join(d, "peer.steady"))
+            diffs = {}
+            for s, (layer, tm) in src.items():
+                key = hotspot_key(s, layer, peer)
+                diffs[s] = tm[0] - peer[key]
+                answers[s] = peer[key]
+        else:
+            subprocess.run([BIN, "summary", f"{variant}.h5", "--ttrace", f"{variant}.ttrace"], cwd=d, check=True, stdout=subprocess.DEVNULL)
+            pn, pv = read_ttrace(os.path.join(d, "peer.ttrace"))
+            qn, qv = read_ttrace(os.path.join(d, f"{variant}.ttrace"))
+            assert pn == qn and pv.shape == qv.shape, f"{name}: .ttrace layouts differ: {len(pn)} x {pv.shape} against {len(qn)} x {qv.shape}"
+            diffs = {n: float(np.max(np.abs(qv[:, i] - pv[:, i]))) * (1 if np.mean(qv[:, i] - pv[:, i]) >= 0 else -1) for i, n in enumerate(pn)}
+            answers = {n: [float(v) for v in pv[:, i]] for i, n in enumerate(pn)}
+        worst = max(diffs, key=lambda k: abs(diffs[k]))
+        res.update(max_diff_K=abs(diffs[worst]), max_diff_block=worst, mean_diff_K=float(np.mean(list(diffs.values()))), blocks=len(diffs))
+        results.append(res)
+        log(f"  {res['example']}: HotSpot {peer_s:.2f} s, photherm {cpu:.2f} s CPU, largest difference {abs(diffs[worst]):.2f} K")
+    return results, answers
 
 
 def run_threedice(emu, name, stk_rel):
@@ -278,26 +316,32 @@ def main():
     ap.add_argument("--long", action="store_true", help="also HotSpot's grid transient of example 2 (about 9 min in HotSpot) and its 3D steady examples")
     ap.add_argument("--store-answers", action="store_true", help="write the peers' block temperatures to tests/import/answers/")
     ap.add_argument("--gap", action="store_true", help="where the difference with HotSpot comes from: HotSpot with SuperLU against photherm three ways")
+    ap.add_argument("--variants", default="default", help="photherm's variants, comma-separated: default, reduced, lumping")
+    ap.add_argument("--rows", type=int, help="keep the first ROWS rows of a transient's power trace")
+    ap.add_argument("--reuse-peer", action="store_true", help="reuse HotSpot's outputs and times of an earlier run of this script on the same options")
+    ap.add_argument("--skip-3dice", action="store_true", help="leave out 3D-ICE")
     a = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     if a.gap:
         main_gap(a)
         return
     results, provenance = [], {}
+    load_start = os.getloadavg()
     hs, hs_commit = build_hotspot(a.hotspot)
     provenance["HotSpot"] = f"{HOTSPOT_GIT} at {hs_commit}, built with its Makefile (no SuperLU: RK4 transient, multigrid steady)"
-    emu, ice_commit = build_threedice(a.threedice)
-    provenance["3D-ICE"] = f"{THREEDICE_GIT} at {ice_commit}, 3D-ICE-Emulator built with its Makefile and SuperLU_MT 4.0"
+    if not a.skip_3dice:
+        emu, ice_commit = build_threedice(a.threedice)
+        provenance["3D-ICE"] = f"{THREEDICE_GIT} at {ice_commit}, 3D-ICE-Emulator built with its Makefile and SuperLU_MT 4.0"
     for name, example, opts, kind, long in HOTSPOT:
         if a.only not in name or (long and not a.long):
             continue
         log(f"{name} ...")
-        r, ans = run_hotspot(hs, name, example, opts, kind, None)
-        results.append(r)
-        if a.store_answers:
+        rs, ans = run_hotspot(hs, name, example, opts, kind, a.variants.split(","), a.rows if kind == "transient" else None, a.reuse_peer)
+        results += rs
+        if a.store_answers and not a.rows:
             store(name, "HotSpot", provenance["HotSpot"], f"hotspot {opts}" + (" -init_file (its steady file) -o" if kind == "transient" else " -steady_file"), ans)
     for name, stk in THREEDICE:
-        if a.only not in name:
+        if a.only not in name or a.skip_3dice:
             continue
         log(f"{name} ...")
         r, ans = run_threedice(emu, name, stk)
@@ -313,7 +357,7 @@ def main():
     out = os.path.join(ROOT, "benchmarks", "results", "peers")
     os.makedirs(out, exist_ok=True)
     stamp = time.strftime("%Y-%m-%dT%H%M") + "-" + os.uname().nodename + (f"-{a.only}" if a.only else "")
-    json.dump({"provenance": provenance, "results": results, "load": os.getloadavg()}, open(os.path.join(out, stamp + ".json"), "w"), indent=1)
+    json.dump({"provenance": provenance, "results": results, "load_start": load_start, "load": os.getloadavg(), "command": " ".join(sys.argv)}, open(os.path.join(out, stamp + ".json"), "w"), indent=1)
     open(os.path.join(out, stamp + ".md"), "w").write("\n".join(table) + "\n")
 
 

@@ -72,6 +72,31 @@ def floorplan(path):
     return [(u[0], u[1], u[2], u[3] - x0, u[4] - y0) + tuple(u[5:]) for u in units]
 
 
+def snapped(chip):
+    """The unit edges as the import places them (cases/README.md section 19.1): along x and along y, edges of all the
+    floorplans within 1e-3 of the die (and a quarter of the narrowest unit) of the previous one form a cluster, placed on
+    a floorplan's outer edge when one is in it, else at its middle. {(layer, unit): (x0, x1, y0, y1)}."""
+    out = {}
+    for d in (0, 1):
+        units = [(li, u) for li, c in enumerate(chip) for u in c[4]]
+        edges = sorted({e for _, u in units for e in (u[3 + d], u[3 + d] + u[1 + d])})
+        bounds = {0.0} | {max(u[1 + d] + u[3 + d] for u in c[4]) for c in chip if c[4]}
+        die = max(max(u[1] + u[3] for u in c[4]) for c in chip if c[4]), max(max(u[2] + u[4] for u in c[4]) for c in chip if c[4])
+        tol = min(1e-3 * max(die), min(u[1 + d] for _, u in units) / 4)
+        rep, a = {}, 0
+        while a < len(edges):
+            b = a + 1
+            while b < len(edges) and edges[b] - edges[b - 1] < tol:
+                b += 1
+            on = [e for e in edges[a:b] if e in bounds]
+            for e in edges[a:b]:
+                rep[e] = min(on) if on else (edges[a] + edges[b - 1]) / 2
+            a = b
+        for li, u in units:
+            out.setdefault((li, u[0]), [0.0] * 4)[2 * d:2 * d + 2] = rep[u[3 + d]], rep[u[3 + d] + u[1 + d]]
+    return out
+
+
 def layers(d, opts, mats):
     """[(thickness, k, cap, power, units)] of the chip layers, bottom to top, as HotSpot builds them."""
     def val(k):
@@ -131,7 +156,8 @@ def check_example(tap, name, work):
     W = max(u[1] + u[3] for u in chip[0][4])
     H = max(u[2] + u[4] for u in chip[0][4])
     ox, oy = (side - W) / 2, (side - H) / 2
-    worst = {"area": 0.0, "position": 0.0, "thickness": 0.0, "k": 0.0, "cap": 0.0}
+    worst = {"area": 0.0, "position": 0.0, "snapped": 0.0, "thickness": 0.0, "k": 0.0, "cap": 0.0}
+    snap = snapped(chip)
     count = 0
     for li, (thick, k, cap, is_power, units) in enumerate(chip):
         for u in units:
@@ -145,15 +171,19 @@ def check_example(tap, name, work):
                 return
             count += 1
             bx0, bx1, by0, by1 = x[b["i0"]], x[b["i1"]], y[b["j0"]], y[b["j1"]]
+            sx0, sx1, sy0, sy1 = snap[(li, u[0])]
             worst["area"] = max(worst["area"], abs((bx1 - bx0) * (by1 - by0) - u[1] * u[2]) / (u[1] * u[2]))
             worst["position"] = max(worst["position"], abs(bx0 - ox - u[3]), abs(by0 - oy - u[4]))
+            worst["snapped"] = max(worst["snapped"], abs(bx0 - ox - sx0), abs(bx1 - ox - sx1), abs(by0 - oy - sy0), abs(by1 - oy - sy1))
             worst["thickness"] = max(worst["thickness"], abs(z[b["k1"]] - z[b["k0"]] - thick) / thick)
             kk, ccap = (1 / u[6], u[5]) if has_props else (k, cap)
             m = props[mat_of[bname]]
             worst["k"] = max(worst["k"], abs(m[0][2] - kk) / kk)
             worst["cap"] = max(worst["cap"], abs(m[1] * m[2] - ccap) / ccap)
-    tap.check(f"{name}: {count} unit blocks: area, position on the die, layer thickness, k and rho cp as in the source files",
-              worst["area"] < 1e-9 and worst["position"] < 1e-12 and worst["thickness"] < 1e-9 and worst["k"] < 1e-9 and worst["cap"] < 1e-9,
+    # the edges are the floorplan's merged within 1e-3 of the die: HotSpot's micron rounding gaps closed (0.5 um on ev6)
+    tap.check(f"{name}: {count} unit blocks: edges as in the source files with gaps under 1e-3 of the die closed, layer thickness, k and rho cp as in them",
+              worst["snapped"] < 1e-12 and worst["position"] <= 0.5e-3 * max(W, H) and worst["area"] < 2e-3 and worst["thickness"] < 1e-9 and worst["k"] < 1e-9
+              and worst["cap"] < 1e-9,
               ", ".join(f"{k} {v:.2g}" for k, v in worst.items()))
     # total power at every sample: the sample at k x intvl holds row k
     want = rows.sum(axis=1)
