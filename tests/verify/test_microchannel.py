@@ -18,9 +18,9 @@ four flow directions; h from the laminar correlation (square channel: Nu 3.608 o
 
 Transient: the flux steps up and down and the inlet follows a pattern: energy balance (the coolant's heat out and the
 fluid's own heat capacity included) within 1e-6, and the same run on 1 and 2 ranks (the channel split between the
-ranks) equal to 1e-6 of the rise. time.method: reduced is refused (exit 2), and so are the input errors of a layer
-(a flow that varies, a pitch not wider than the channel, an unknown coolant or key, a bad direction, h not positive, a
-cold plate with the layer's name).
+ranks) equal to 1e-6 of the rise. The input errors of a layer are refused (exit 2): a flow that varies, a pitch not
+wider than the channel, an unknown coolant or key, a bad direction, h not positive, a cold plate with the layer's name.
+The reduced model with micro-channel layers is tested in test_reduced.py (section 11).
 """
 import h5py
 import numpy as np
@@ -114,14 +114,6 @@ def transient(work):
     tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
 
 
-def reduced_refused(work):
-    text = case("red", "+x", time=TRANSIENT.replace("time: {", "time: {method: reduced, "))
-    phverify.write(f"{work}/red.yaml", text)
-    p = phverify.photherm(["run", f"{work}/red.yaml", "-o", f"{work}/red.h5"], work)
-    tap.check("time.method: reduced with a micro-channel layer is refused (exit 2)",
-              p.returncode == 2 and "micro-channel" in p.stderr and "time.method" in p.stderr, p.stderr.strip()[-300:])
-
-
 BAD = [  # (what, replace this, by this, a word of the message)
     ("a flow that varies in time", "flow: 3.0 mL/min", "flow: {pattern: sine, period: 1 s, mean: 3 mL/min, amplitude: 1 mL/min}", "constant"),
     ("a pitch not wider than the channel", "pitch: 200.0 um", "pitch: 100 um", "pitch"),
@@ -154,5 +146,4 @@ for d in ("+x", "-x", "+y", "-y"):
 # the laminar correlation: a square channel, Nu 3.608 (Shah and London's table), h = Nu k / D_h
 tap.guard("correlation", closed_form, work, "+x", 3.608 * 0.615 / W, "", "corr")
 tap.guard("transient", transient, work)
-tap.guard("reduced", reduced_refused, work)
 tap.finish()
