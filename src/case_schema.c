@@ -205,7 +205,9 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
     PetscCall(PhSchemaFlow(ld, node, sub, &ch->flow, &ch->flow_volumetric));
     if (node->type != PH_NODE_SCALAR)
       PetscCall(PhDiagAdd(ld->diag, node->loc, sub,
-                          "the flow of a micro-channel layer must be constant (a trace or pattern is taken by cold plates only)"));
+                          "the flow of a micro-channel layer must be constant, with either time.method: the coolant's advection is "
+                          "assembled for one flow, and the reduced model's basis is built for it (a flow that follows a trace or pattern "
+                          "is taken by cold plates, with time.method: full)"));
   }
   node = PhNodeGet_Private(map, "inlet");
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "inlet", -1));
@@ -1145,14 +1147,6 @@ PetscErrorCode PhSchemaTime_Private(PhLoader *ld)
           f = PH_NFACES;
           break;
         }
-  for (PetscInt l = 0; t->method == PH_METHOD_REDUCED && l < pb->nlayers; l++)
-    if (pb->layers[l].channels != NULL) {
-      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(time, "method")->loc, "time.method",
-                          "the reduced model does not take a micro-channel layer (%s): its coolant carries heat downstream, which it cannot "
-                          "represent; use time.method: full",
-                          pb->layers[l].name ? pb->layers[l].name : "?"));
-      break;
-    }
   t->reduced_tolerance = 0.05;
   if (time != NULL && !PhNodeIsNull_Private(PhNodeGet_Private(time, "reduced"))) {
     static const char *const rkeys[] = {"tolerance", NULL};

@@ -126,36 +126,78 @@ PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscInt gn, Pets
   return area / ((fa >= 0 ? r_nb : r_self) + 1.0 / h);
 }
 
-/**
-  The state of every cavity's coolant at temperatures T: the flow-weighted mean coolant along the flow (the inlet, then
-  each fluid cell's temperature, which upwind advection makes the coolant's at the cell's downstream edge), the outlet
-  and the heat m cp (outlet - inlet). Collective.
-**/
-PetscErrorCode PhThermalCavitiesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left)
+/* The coolant of every cavity at temperatures T (NULL: 0) with inlet[c] the inlet of cavity c: the flow-weighted mean
+   coolant along the flow (the inlet, then each fluid cell's temperature, which upwind advection makes the coolant's at
+   the cell's downstream edge), the outlet and the heat m cp (outlet - inlet); linear in (T, inlet). Collective. */
+static PetscErrorCode PhCavitiesProfile(PhThermal th, Vec T, const PetscReal inlet[])
 {
-  const PetscScalar ***tv;
+  const PetscScalar ***tv = NULL;
 
   PetscFunctionBeginUser;
-  if (th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
+  if (T != NULL) PetscCall(DMDAVecGetArrayRead(th->da, T, &tv));
   for (PetscInt c = 0; c < th->ncavities; c++) {
-    PhCavity       *cv    = &th->cavities[c];
-    const PetscInt  ax    = cv->ch->axis;
-    const PetscReal inlet = PhSignalAt_Private(&cv->ch->inlet, t, left);
+    PhCavity      *cv = &th->cavities[c];
+    const PetscInt ax = cv->ch->axis;
 
     PetscCall(PetscArrayzero(cv->profile, cv->na + 1));
     PH_BOX_FOR(th->owned, i, j, k) {
       const PetscInt ijk[3] = {i, j, k}, g = PhIndexBoxOffset(&th->ghost, i, j, k);
 
-      if (th->gfluid[g] != c) continue;
+      if (th->gfluid[g] != c || tv == NULL) continue;
       cv->profile[1 + (cv->ch->sign > 0 ? ijk[ax] : cv->na - 1 - ijk[ax])] += th->gmcp[g] * PetscRealPart(tv[k][j][i]);
     }
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, cv->profile, (PetscMPIInt)(cv->na + 1), MPIU_REAL, MPIU_SUM, th->comm));
-    cv->profile[0] = inlet;
-    for (PetscInt s = 1; s <= cv->na; s++) cv->profile[s] = cv->capacity > 0 ? cv->profile[s] / cv->capacity : inlet;
-    cv->heat = cv->capacity * (cv->profile[cv->na] - inlet);
+    cv->profile[0] = inlet[c];
+    for (PetscInt s = 1; s <= cv->na; s++) cv->profile[s] = cv->capacity > 0 ? cv->profile[s] / cv->capacity : inlet[c];
+    cv->heat = cv->capacity * (cv->profile[cv->na] - inlet[c]);
   }
-  PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
+  if (T != NULL) PetscCall(DMDAVecRestoreArrayRead(th->da, T, &tv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  The state of every cavity's coolant at temperatures T and time t (PhCavitiesProfile() with the inlets of time t).
+  Collective.
+**/
+PetscErrorCode PhThermalCavitiesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left)
+{
+  PetscReal *inlet;
+
+  PetscFunctionBeginUser;
+  if (th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc1(th->ncavities, &inlet));
+  for (PetscInt c = 0; c < th->ncavities; c++) inlet[c] = PhSignalAt_Private(&th->cavities[c].ch->inlet, t, left);
+  PetscCall(PhCavitiesProfile(th, T, inlet));
+  PetscCall(PetscFree(inlet));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  For the reduced model: the coolant of every cavity for the rise x (K above T_ref; NULL: zero) and every inlet
+  `inlet` K above T_ref, relative to T_ref (the profile and the heat, PhCavitiesProfile(), linear in both). With
+  `column` non-NULL, column[c] (a field, or NULL) gets the inlet's input column of cavity c: the m cp of each inlet
+  cell, the heat the coolant brings into it per kelvin of inlet. Collective.
+**/
+PetscErrorCode PhThermalCavitiesResponse_Private(PhThermal th, Vec x, PetscReal inlet, Vec column[])
+{
+  PetscReal *in;
+
+  PetscFunctionBeginUser;
+  if (th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc1(th->ncavities, &in));
+  for (PetscInt c = 0; c < th->ncavities; c++) in[c] = inlet;
+  PetscCall(PhCavitiesProfile(th, x, in));
+  PetscCall(PetscFree(in));
+  for (PetscInt c = 0; column != NULL && c < th->ncavities; c++) {
+    const PhCavity *cv = &th->cavities[c];
+    PetscScalar    *f;
+
+    if (column[c] == NULL) continue;
+    PetscCall(VecSet(column[c], 0.0));
+    PetscCall(VecGetArray(column[c], &f));
+    for (PetscInt q = 0; q < cv->ninlet; q++) f[cv->inlet[q]] += cv->inlet_w[q];
+    PetscCall(VecRestoreArray(column[c], &f));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

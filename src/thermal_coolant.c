@@ -176,7 +176,8 @@ static PetscErrorCode PhThermalPlatesApply(Mat J, Vec x, Vec y, PetscBool transp
 
   PetscFunctionBeginUser;
   PetscCall(MatShellGetContext(J, &th));
-  PetscCall(MatMult(th->A, x, y)); /* A is symmetric */
+  if (transpose && th->ncavities > 0) PetscCall(MatMultTranspose(th->A, x, y)); /* a micro-channel's advection is not symmetric */
+  else PetscCall(MatMult(th->A, x, y));                                         /* otherwise A is */
   PetscCall(DMDAVecGetArrayRead(th->da, x, &xv));
   PetscCall(DMDAVecGetArray(th->da, y, &yv));
   for (PetscInt q = 0; q < th->nplates; q++) {
@@ -374,7 +375,10 @@ PetscErrorCode PhThermalColdPlateState(PhThermal th, PetscReal outlet[], PetscRe
 {
   PetscFunctionBeginUser;
   if (th->nplates + th->ncavities == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCheck(th->reduced == NULL || th->ncavities == 0, th->comm, PETSC_ERR_SUP, "micro-channel layers with the reduced model");
+  if (th->reduced != NULL) { /* reduced rows, plates and cavities */
+    PetscCall(PhThermalReducedPlates_Private(th, outlet, heat, profile));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (th->ncavities > 0) PetscCall(PhThermalCavitiesUpdate_Private(th, th->t, th->T, PETSC_FALSE));
   for (PetscInt c = 0; c < th->ncavities; c++) {
     const PhCavity *cv = &th->cavities[c];
@@ -384,10 +388,6 @@ PetscErrorCode PhThermalColdPlateState(PhThermal th, PetscReal outlet[], PetscRe
     if (profile != NULL) PetscCall(PetscArraycpy(profile[th->nplates + c], cv->profile, cv->na + 1));
   }
   if (th->nplates == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  if (th->reduced != NULL) { /* reduced rows */
-    PetscCall(PhThermalReducedPlates_Private(th, outlet, heat, profile));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
   PetscCall(PhThermalPlatesUpdate_Private(th, th->t, th->T, PETSC_FALSE));
   for (PetscInt p = 0; p < th->nplates; p++) {
     const PhPlate *pl = &th->plates[p];

@@ -174,6 +174,7 @@ PH_INTERN PetscErrorCode PhThermalFieldBoxStats_Private(PhThermal th, Vec T, Pet
                                                         PetscReal tmean[]);
 PH_INTERN PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalCavitiesUpdate_Private(PhThermal th, PetscReal t, Vec T, PetscBool left);
+PH_INTERN PetscErrorCode PhThermalCavitiesResponse_Private(PhThermal th, Vec x, PetscReal inlet, Vec column[]);
 PH_INTERN PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalSetUpCoolantPC_Private(PhThermal th, PC pc);
 PH_INTERN PetscErrorCode PhThermalCoolantInnerPC_Private(PhThermal th, PC pc, PC *inner);

@@ -59,11 +59,12 @@ struct _p_PhReduced {
   PetscReal *amp;        /* [m] largest magnitude of each input over the run */
   PetscReal *share;      /* [m] each input's share of the error at the last shift it was solved for, K */
   PetscInt  *retired;    /* [m] 1: no longer enriched; 0 or -1: enriched (-1: its share was small once) */
-  PetscInt   npatch;     /* inputs m = nsrc + npatch + nheat, in that order */
+  PetscInt   npatch;     /* inputs m = nsrc + npatch + nheat + ncav, in that order */
   PetscInt  *patch;      /* [npatch] index in th->patches */
   PetscInt   nheat;      /* heat inputs taken as inputs (0 when the optics do not heat the mesh) */
+  PetscInt   ncav;       /* micro-channel inlets, inputs after the heat inputs (PhReducedCavityInputs()) */
   PetscReal *leak;       /* [nsources] leakage power held over the interval, from the field at its start, W */
-  PetscInt   nout;       /* outputs of the error estimate: source means, heat input means, then hot cells */
+  PetscInt   nout;       /* outputs of the error estimate: source means, heat input means, hot cells, cavity outlets */
   PetscInt   nhot;       /* cells of the estimate: the hottest of each source's steady response, the worst of every shift */
   PetscInt  *hot;        /* [nhot] its local index on its owner, -1 elsewhere */
   PetscInt  *hotg;       /* [nhot] its global index */
@@ -146,9 +147,12 @@ static void PhReducedInputs(PhThermal th, PetscReal t0, PetscReal t1, PetscBool 
     u[ns + q] = pa->bc->type == PH_BC_FLUX ? v : v - th->t_ref;
   }
   for (PetscInt d = 0; d < rd->nheat; d++) u[ns + rd->npatch + d] = th->input_power[d];
+  for (PetscInt c = 0; c < rd->ncav; c++) u[ns + rd->npatch + rd->nheat + c] = PhReducedSignal(&th->cavities[c].ch->inlet, t0, t1, end) - th->t_ref;
 }
 
-/* The outputs of one field v: volume means over the sources, then weighted means over the heat inputs. */
+/* The outputs of one field v: volume means over the sources, weighted means over the heat inputs, the hot cells and
+   the outlets of the micro-channel cavities (whose coolant carries the inlet's changes downstream, which the sources
+   hardly see). */
 static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
 {
   PhCase      pb = th->problem;
@@ -173,6 +177,10 @@ static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
     for (PetscInt h = 0; h < rd->nhot; h++) out[ns + th->ninput + h] = rd->hot[h] >= 0 ? PetscRealPart(x[rd->hot[h]]) : 0;
     PetscCall(VecRestoreArrayRead(v, &x));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, out + ns + th->ninput, (PetscMPIInt)rd->nhot, MPIU_REAL, MPIU_SUM, th->comm));
+  }
+  if (th->reduced->ncav > 0) { /* the outlet of every micro-channel cavity, the last outputs */
+    PetscCall(PhThermalCavitiesResponse_Private(th, v, 0.0, NULL));
+    for (PetscInt c = 0; c < th->ncavities; c++) out[th->reduced->nout - th->ncavities + c] = th->cavities[c].profile[th->cavities[c].na];
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -523,7 +531,7 @@ static inline PetscReal PhReducedInputBound(PhThermal th, PetscInt i, const Pets
 {
   PhReduced rd  = th->reduced;
   PetscInt  ns  = th->problem->nsources;
-  PetscBool one = (PetscBool)(i < ns || i >= ns + rd->npatch);
+  PetscBool one = (PetscBool)(i < ns || (i >= ns + rd->npatch && i < ns + rd->npatch + rd->nheat)); /* a cavity's inlet: either sign */
 
   return rd->amp[i] * (one ? PetscMax(pn[0], pn[1]) : pn[0] + pn[1]);
 }
@@ -620,6 +628,7 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
 }
 static PetscErrorCode PhReducedIdentityModes(PhThermal th);
 static PetscErrorCode PhReducedPlateRows(PhThermal th);
+static PetscErrorCode PhReducedCavityInputs(PhThermal th);
 
 /* Diagonalise K_r and set the modal state from the current field. */
 static PetscErrorCode PhReducedDiagonalise(PhThermal th)
@@ -684,7 +693,7 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
       for (PetscInt i = 0; i < r; i++) rd->orow[q * r + k] += rd->Q[k * r + i] * rd->xr[i];
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->gsum, (PetscMPIInt)rd->npatch, MPIU_REAL, MPIU_SUM, th->comm));
-  if (th->nplates > 0) PetscCall(PhReducedPlateRows(th));
+  if (th->nplates + th->ncavities > 0) PetscCall(PhReducedPlateRows(th));
   PetscCall(PetscFree2(A, work));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -1086,6 +1095,12 @@ static PetscErrorCode PhReducedFingerprint(PhThermal th, PetscReal f[PH_REDUCED_
 
     f[5] += (q + 1) * (1e3 * flow * pb->materials[bc->coolant].cp * (3 + bc->axis + 2 * bc->sign) + (PhSignalIsConstant(&bc->value) ? 0 : 0.5));
   }
+  for (PetscInt c = 0; c < th->ncavities; c++) { /* micro-channels: the basis is for one flow, direction and set of h */
+    const PhChannels *ch = th->cavities[c].ch;
+
+    f[5] += (th->nplates + c + 1) *
+            (1e3 * th->cavities[c].capacity * (3 + ch->axis + 2 * ch->sign) + 1e-3 * (ch->h_top + 2 * ch->h_bottom + 3 * ch->h_side));
+  }
   f[0] = th->info.mx, f[1] = th->info.my, f[2] = th->info.mz;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -1139,7 +1154,8 @@ PetscErrorCode PhThermalCheckReducedModel(PhThermal th, char why[], size_t len)
         (void)snprintf(why, len, "-ph_reduced_model %s: built for other %s; build one for this case with photherm reduce", th->model_path,
                        i == 3   ? "capacities (geometry or materials)"
                        : i == 4 ? "materials"
-                       : i == 5 ? "boundaries (their conductances, or a cold plate's flow, direction or kind of inlet)"
+                       : i == 5 ? "boundaries (their conductances, a cold plate's flow, direction or kind of inlet, or a micro-channel layer's flow, "
+                                  "direction or h)"
                                 : "sources");
   }
   PetscCall(PetscFree(theirs));
@@ -1486,9 +1502,10 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   for (PetscInt p = 0; p < th->npatches; p++)
     if (th->patches[p].bc->type != PH_BC_ADIABATIC) rd->patch[rd->npatch++] = p;
   rd->nheat  = th->extra != NULL ? th->ninput : 0;
-  rd->m      = ns + rd->npatch + rd->nheat;
-  rd->nonsym = (PetscBool)(th->nplates > 0);
-  rd->nout   = ns + th->ninput;
+  rd->ncav   = th->ncavities;
+  rd->m      = ns + rd->npatch + rd->nheat + rd->ncav;
+  rd->nonsym = (PetscBool)(th->nplates > 0 || th->ncavities > 0);
+  rd->nout   = ns + th->ninput + rd->ncav;
   PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &rd->amp));
   PetscCall(PetscCalloc2(PetscMax(rd->m, 1), &rd->share, PetscMax(rd->m, 1), &rd->retired));
   PetscCall(PetscCalloc1(PetscMax(ns, 1), &rd->leak));
@@ -1520,6 +1537,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
       rd->amp[ns + rd->npatch + d] = th->input_amp != NULL ? th->input_amp[d] : 1.0;
     }
     PetscCall(PetscFree(unit));
+    PetscCall(PhReducedCavityInputs(th));
   }
   if (th->model_path == NULL && th->cache_dir != NULL) PetscCall(PhReducedCacheLookup(th, cached, sizeof(cached)));
   if (th->model_path != NULL) PetscCall(PhReducedLoad(th));
@@ -2083,13 +2101,14 @@ static PetscErrorCode PhReducedIdentityModes(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The coolant's outputs as reduced rows: per plate its profile at every point and its heat, each a row over the basis
-   plus an inlet coefficient (PhThermalPlatesResponse_Private() of every basis vector with inlet 0, then of the inlet
-   alone); the plate patches' energy rows are their heat rows. */
+/* The coolant's outputs as reduced rows: per plate and micro-channel cavity its profile at every point and its heat,
+   each a row over the basis plus an inlet coefficient (PhThermalPlatesResponse_Private() and
+   PhThermalCavitiesResponse_Private() of every basis vector with inlet 0, then of the inlet alone); the plate patches'
+   energy rows are their heat rows (a cavity's heat: PhReducedCavityHeat()). */
 static PetscErrorCode PhReducedPlateRows(PhThermal th)
 {
   PhReduced rd = th->reduced;
-  PetscInt  r = rd->r, np = th->nplates, *npt, total = 0;
+  PetscInt  r = rd->r, np = th->nplates + th->ncavities, *npt, total = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscFree3(rd->prow, rd->pin, rd->poff));
@@ -2101,11 +2120,13 @@ static PetscErrorCode PhReducedPlateRows(PhThermal th)
   for (PetscInt p = 0; p < np; p++) rd->poff[p + 1] = rd->poff[p] + npt[p] + 1;
   for (PetscInt k = 0; k <= r; k++) { /* the basis vectors with inlet 0, then (k = r) the inlet alone */
     PetscCall(PhThermalPlatesResponse_Private(th, k < r ? rd->V[k] : NULL, k < r ? 0.0 : 1.0, NULL));
-    for (PetscInt p = 0; p < np; p++) {
-      const PhPlate *pl = &th->plates[p];
+    PetscCall(PhThermalCavitiesResponse_Private(th, k < r ? rd->V[k] : NULL, k < r ? 0.0 : 1.0, NULL));
+    for (PetscInt p = 0; p < np; p++) { /* the plates, then the micro-channel cavities */
+      const PetscReal *prof = p < th->nplates ? th->plates[p].profile : th->cavities[p - th->nplates].profile;
+      const PetscReal  q    = p < th->nplates ? th->plates[p].heat : th->cavities[p - th->nplates].heat;
 
       for (PetscInt s = 0; s <= npt[p]; s++) {
-        PetscReal v = s < npt[p] ? pl->profile[s] : pl->heat;
+        PetscReal v = s < npt[p] ? prof[s] : q;
 
         if (k < r) rd->prow[(rd->poff[p] + s) * r + k] = v;
         else rd->pin[rd->poff[p] + s] = v;
@@ -2127,17 +2148,17 @@ static PetscErrorCode PhReducedPlateRows(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The coolant of every plate at the reduced state: T_ref + row x + inlet coefficient (inlet - T_ref). */
+/* The coolant of every plate and cavity at the reduced state: T_ref + row x + inlet coefficient (inlet - T_ref). */
 PetscErrorCode PhThermalReducedPlates_Private(PhThermal th, PetscReal outlet[], PetscReal heat[], PetscReal *profile[])
 {
   PhReduced rd = th->reduced;
   PetscInt  r  = rd->r;
 
   PetscFunctionBeginUser;
-  for (PetscInt p = 0; p < th->nplates; p++) {
-    const PhPlate  *pl  = &th->plates[p];
+  for (PetscInt p = 0; p < th->nplates + th->ncavities; p++) {
+    const PhSignal *in  = p < th->nplates ? &th->plates[p].bc->value : &th->cavities[p - th->nplates].ch->inlet;
     const PetscInt  npt = rd->poff[p + 1] - rd->poff[p] - 1;
-    const PetscReal u   = PhSignalAt_Private(&pl->bc->value, th->t, PETSC_FALSE) - th->t_ref;
+    const PetscReal u   = PhSignalAt_Private(in, th->t, PETSC_FALSE) - th->t_ref;
 
     for (PetscInt s = 0; s <= npt; s++) {
       const PetscInt  o = rd->poff[p] + s;
@@ -2151,6 +2172,60 @@ PetscErrorCode PhThermalReducedPlates_Private(PhThermal th, PetscReal outlet[], 
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  Micro-channel cavities (time.method: reduced with a layer of type microchannel). The coolant's advection is part of
+  A itself (thermal_channel.c), which makes it non-symmetric as a cold plate makes J: the same non-symmetric
+  projection, rows from A^T. Its symmetric part is positive semi-definite: along a stream with inlet 0, sum_i x_i w (x_i
+  - x_{i-1}) = w (x_n^2 + sum_i (x_i - x_{i-1})^2) / 2 >= 0 (w the stream's m cp), so the projected system is stable
+  for any basis. For a fixed flow the coolant is linear in the field and the inlet, so each cavity's inlet is one more
+  input (the last ones), whose column is the m cp of its inlet cells; its outlet, profile and heat are reduced rows
+  (PhReducedPlateRows()). The heat the coolant carries out, m cp (outlet - inlet), closes the energy balance exactly:
+  the column sums of the advection are the outlet cells' m cp, and those of the inlet column the cavity's m cp.
+*/
+/* The largest distance of a signal's values from ref (K): a trace's rows, a pattern's extremes. */
+static PetscReal PhReducedSignalSpan(const PhSignal *sig, PetscReal ref)
+{
+  PetscReal m = 0;
+
+  if (sig->type == PH_SIGNAL_CONSTANT) return PetscAbsReal(sig->value - ref);
+  if (sig->type == PH_SIGNAL_SQUARE) return PetscMax(PetscAbsReal(sig->high - ref), PetscAbsReal(sig->low - ref));
+  if (sig->type == PH_SIGNAL_SINE) return PetscAbsReal(sig->mean - ref) + PetscAbsReal(sig->amplitude);
+  for (PetscInt r = 0; r < sig->n; r++) m = PetscMax(m, PetscAbsReal(sig->v[r] - ref));
+  return m;
+}
+
+static PetscErrorCode PhReducedCavityInputs(PhThermal th)
+{
+  PhReduced      rd = th->reduced;
+  const PetscInt i0 = th->problem->nsources + rd->npatch + rd->nheat;
+  Vec           *col;
+
+  PetscFunctionBeginUser;
+  if (rd->ncav == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscCalloc1(rd->ncav, &col));
+  for (PetscInt c = 0; c < rd->ncav; c++) {
+    col[c]          = rd->F[i0 + c];
+    rd->amp[i0 + c] = PetscMax(PhReducedSignalSpan(&th->cavities[c].ch->inlet, th->t_ref), 1e-3); /* always in the basis */
+  }
+  PetscCall(PhThermalCavitiesResponse_Private(th, NULL, 0.0, col));
+  PetscCall(PetscFree(col));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Add to *out the heat the cavities' coolant carries out over an interval of length h: its heat row times the integral
+   ix of the reduced state, and its inlet coefficient times the integral of the inlet (u0 to u1, linear). */
+static void PhReducedCavityHeat(PhThermal th, PetscReal h, const PetscReal ix[], const PetscReal u0[], const PetscReal u1[], PetscReal *out)
+{
+  PhReduced      rd = th->reduced;
+  const PetscInt i0 = th->problem->nsources + rd->npatch + rd->nheat;
+
+  for (PetscInt c = 0; c < rd->ncav; c++) {
+    const PetscInt o = rd->poff[th->nplates + c + 1] - 1; /* the heat row */
+
+    *out += PhReducedDot(rd->prow + o * rd->r, ix, rd->r) + rd->pin[o] * h * 0.5 * (u0[i0 + c] + u1[i0 + c]);
+  }
 }
 
 /* C = A B for n x n matrices (row-major; all are functions of one matrix here, so they commute anyway). */
@@ -2280,6 +2355,7 @@ static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const Pets
     ix[i] = PhReducedDot(P1, rd->z, r) + PhReducedDot(I2, b0, r) + PhReducedDot(I3, db, r);
   }
   for (PetscInt q = 0; q < rd->npatch; q++) *out += PhReducedDot(rd->orow + q * r, ix, r);
+  PhReducedCavityHeat(th, h, ix, u0, u1, out);
   PetscCall(PetscArraycpy(rd->z, x1, r));
   PetscCall(PetscFree4(b0, db, x1, ix));
   PetscFunctionReturn(PETSC_SUCCESS);

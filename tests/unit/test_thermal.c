@@ -225,29 +225,9 @@ START_TEST(coarse_operators_stay_galerkin_products_of_the_shifted_operator)
 }
 END_TEST
 
-/*
-  The reduced model with cold plates forms K_r = V^T J V from columns J v and rows J^T v (src/thermal_reduced.c), the
-  transpose by a sweep against the flow (src/thermal_coolant.c). For random x and y, y . (J x) must equal x . (J^T y)
-  to rounding: two plates with regions, flows along -x and +y, a slow flow (NTU about 5) and a fast one.
-*/
-START_TEST(cold_plate_transpose_is_the_adjoint_of_the_coolant_operator)
+/* For random x and y, y . (J x) must equal x . (J^T y) to rounding, J the operator of the linear solves of `yaml`. */
+static void check_adjoint(const char *yaml, PetscInt nplates, PetscInt ncavities, const char *what)
 {
-  const char *yaml = "version: 1\n"
-                     "materials:\n"
-                     "  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}\n"
-                     "  coolant: {k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: 4000 J/kg/K}\n"
-                     "footprint: {x: [0, 6 mm], y: [0, 4 mm]}\n"
-                     "grid: {max_cell_xy: 500 um}\n"
-                     "stack:\n"
-                     "  - {name: die, thickness: 0.5 mm, material: si, cells: 2}\n"
-                     "boundaries:\n"
-                     "  top:\n"
-                     "    - {type: cold_plate, coolant: coolant, flow: 0.001 L/min, inlet: 30 C, direction: -x, h: 2e4 W/m^2/K,\n"
-                     "       region: {x: [0, 4 mm], y: [0, 4 mm]}}\n"
-                     "    - {type: cold_plate, name: b, coolant: coolant, flow: 2e-3 kg/s, inlet: 25 C, direction: +y, h: 5e3 W/m^2/K,\n"
-                     "       region: {x: [4 mm, 6 mm], y: [0, 4 mm]}}\n"
-                     "  bottom: {type: convection, h: 100 W/m^2/K, ambient: 40 C}\n"
-                     "time: {mode: steady}\n";
   PhDiag      diag;
   PhCase      pb;
   PhMesh      mesh;
@@ -261,7 +241,8 @@ START_TEST(cold_plate_transpose_is_the_adjoint_of_the_coolant_operator)
   ck_assert(pb != NULL);
   PH_CK(PhMeshCreate(PETSC_COMM_SELF, pb, diag, &mesh));
   PH_CK(PhThermalCreate(PETSC_COMM_SELF, pb, mesh, &th));
-  ck_assert_int_eq(th->nplates, 2);
+  ck_assert_int_eq(th->nplates, nplates);
+  ck_assert_int_eq(th->ncavities, ncavities);
   PH_CK(PhThermalOperator_Private(th, 0, PETSC_FALSE, &J));
   PH_CK(PetscRandomCreate(PETSC_COMM_SELF, &rnd));
   PH_CK(VecDuplicate(th->capacity, &x));
@@ -280,7 +261,7 @@ START_TEST(cold_plate_transpose_is_the_adjoint_of_the_coolant_operator)
     PH_CK(VecDot(Jty, x, &b));
     PH_CK(VecNorm(Jx, NORM_2, &na));
     PH_CK(VecNorm(y, NORM_2, &nb));
-    fprintf(stderr, "# cold plates: y.(J x) = %.15g, x.(J^T y) = %.15g\n", (double)PetscRealPart(a), (double)PetscRealPart(b));
+    fprintf(stderr, "# %s: y.(J x) = %.15g, x.(J^T y) = %.15g\n", what, (double)PetscRealPart(a), (double)PetscRealPart(b));
     ck_assert_double_le(PetscAbsReal(PetscRealPart(a - b)), 1e-13 * na * nb);
   }
   PH_CK(VecDestroy(&x));
@@ -292,6 +273,60 @@ START_TEST(cold_plate_transpose_is_the_adjoint_of_the_coolant_operator)
   PH_CK(PhMeshDestroy(&mesh));
   PH_CK(PhCaseDestroy(&pb));
   PH_CK(PhDiagDestroy(&diag));
+}
+
+/*
+  The reduced model with cold plates forms K_r = V^T J V from columns J v and rows J^T v (src/thermal_reduced.c), the
+  transpose by a sweep against the flow (src/thermal_coolant.c). For random x and y, y . (J x) must equal x . (J^T y)
+  to rounding: two plates with regions, flows along -x and +y, a slow flow (NTU about 5) and a fast one.
+*/
+START_TEST(cold_plate_transpose_is_the_adjoint_of_the_coolant_operator)
+{
+  check_adjoint("version: 1\n"
+                "materials:\n"
+                "  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}\n"
+                "  coolant: {k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: 4000 J/kg/K}\n"
+                "footprint: {x: [0, 6 mm], y: [0, 4 mm]}\n"
+                "grid: {max_cell_xy: 500 um}\n"
+                "stack:\n"
+                "  - {name: die, thickness: 0.5 mm, material: si, cells: 2}\n"
+                "boundaries:\n"
+                "  top:\n"
+                "    - {type: cold_plate, coolant: coolant, flow: 0.001 L/min, inlet: 30 C, direction: -x, h: 2e4 W/m^2/K,\n"
+                "       region: {x: [0, 4 mm], y: [0, 4 mm]}}\n"
+                "    - {type: cold_plate, name: b, coolant: coolant, flow: 2e-3 kg/s, inlet: 25 C, direction: +y, h: 5e3 W/m^2/K,\n"
+                "       region: {x: [4 mm, 6 mm], y: [0, 4 mm]}}\n"
+                "  bottom: {type: convection, h: 100 W/m^2/K, ambient: 40 C}\n"
+                "time: {mode: steady}\n",
+                2, 0, "cold plates");
+}
+END_TEST
+
+/*
+  The same with a micro-channel layer under the die, whose advection makes A itself non-symmetric: with a cold plate
+  on top J is the plate's shell and its transpose must take A^T (the reduced model's rows); without one, J is A.
+*/
+START_TEST(micro_channel_transpose_is_the_adjoint_of_the_operator)
+{
+  const char *base = "version: 1\n"
+                     "materials:\n"
+                     "  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}\n"
+                     "  water: {k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: 4000 J/kg/K}\n"
+                     "footprint: {x: [0, 3 mm], y: [0, 2 mm]}\n"
+                     "grid: {max_cell_xy: 250 um}\n"
+                     "stack:\n"
+                     "  - {name: base, thickness: 200 um, material: si}\n"
+                     "  - {name: cavity, type: microchannel, thickness: 100 um, material: si, channel_width: 100 um, pitch: 200 um,\n"
+                     "     coolant: water, flow: 2 mL/min, inlet: 30 C, direction: -x}\n"
+                     "  - {name: die, thickness: 0.2 mm, material: si, cells: 2}\n"
+                     "time: {mode: steady}\n";
+  char        yaml[2048];
+
+  (void)snprintf(yaml, sizeof(yaml),
+                 "%sboundaries:\n  top: {type: cold_plate, coolant: water, flow: 0.01 L/min, inlet: 25 C, direction: +y, h: 1e4 W/m^2/K}\n", base);
+  check_adjoint(yaml, 1, 1, "micro-channels and a cold plate");
+  (void)snprintf(yaml, sizeof(yaml), "%sboundaries:\n  top: {type: convection, h: 1e3 W/m^2/K, ambient: 40 C}\n", base);
+  check_adjoint(yaml, 0, 1, "micro-channels");
 }
 END_TEST
 
@@ -316,6 +351,7 @@ Suite *ph_thermal_suite(void)
   tcase_add_test(tc, manufactured_solution_converges_at_second_order_across_conductivity_jumps);
   tcase_add_test(tc, coarse_operators_stay_galerkin_products_of_the_shifted_operator);
   tcase_add_test(tc, cold_plate_transpose_is_the_adjoint_of_the_coolant_operator);
+  tcase_add_test(tc, micro_channel_transpose_is_the_adjoint_of_the_operator);
   suite_add_tcase(s, tc);
   return s;
 }

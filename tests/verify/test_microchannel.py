@@ -18,9 +18,10 @@ four flow directions; h from the laminar correlation (square channel: Nu 3.608 o
 
 Transient: the flux steps up and down and the inlet follows a pattern: energy balance (the coolant's heat out and the
 fluid's own heat capacity included) within 1e-6, and the same run on 1 and 2 ranks (the channel split between the
-ranks) equal to 1e-6 of the rise. time.method: reduced is refused (exit 2), and so are the input errors of a layer
-(a flow that varies, a pitch not wider than the channel, an unknown coolant or key, a bad direction, h not positive, a
-cold plate with the layer's name).
+ranks) equal to 1e-6 of the rise. The input errors of a layer are refused (exit 2): a flow that varies, a pitch not
+wider than the channel, an unknown coolant or key, a bad direction, h not positive, a cold plate with the layer's name.
+The case of the inter-tier study (cases/scans/cpo-3d-microchannel.yaml) checks, with the channels, mean velocity and
+h that README.md states. The reduced model with micro-channel layers is tested in test_reduced.py (section 11).
 """
 import h5py
 import numpy as np
@@ -114,14 +115,6 @@ def transient(work):
     tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
 
 
-def reduced_refused(work):
-    text = case("red", "+x", time=TRANSIENT.replace("time: {", "time: {method: reduced, "))
-    phverify.write(f"{work}/red.yaml", text)
-    p = phverify.photherm(["run", f"{work}/red.yaml", "-o", f"{work}/red.h5"], work)
-    tap.check("time.method: reduced with a micro-channel layer is refused (exit 2)",
-              p.returncode == 2 and "micro-channel" in p.stderr and "time.method" in p.stderr, p.stderr.strip()[-300:])
-
-
 BAD = [  # (what, replace this, by this, a word of the message)
     ("a flow that varies in time", "flow: 3.0 mL/min", "flow: {pattern: sine, period: 1 s, mean: 3 mL/min, amplitude: 1 mL/min}", "constant"),
     ("a pitch not wider than the channel", "pitch: 200.0 um", "pitch: 100 um", "pitch"),
@@ -147,6 +140,27 @@ def refusals(work):
     tap.check("refused: a cold plate named as a micro-channel layer", p.returncode == 2 and "micro-channel layer" in p.stderr, p.stderr.strip()[-300:])
 
 
+def study_case(work):
+    """The case of the inter-tier study (cases/scans/cpo-3d-microchannel.yaml) stays valid: its cavity has the channels
+    README.md states (46 mm / 500 um = 92, the laminar h of a 250 x 200 um channel)."""
+    import os
+    path = os.path.join(phverify.ROOT, "cases", "scans", "cpo-3d-microchannel.yaml")
+    p = phverify.photherm(["check", path], work)
+    dh = 2 * 250e-6 * 200e-6 / 450e-6
+    a = 200 / 250
+    nu = 8.235 * (1 - 2.0421 * a + 3.0853 * a**2 - 2.4765 * a**3 + 1.0578 * a**4 - 0.1861 * a**5)
+    h = nu * 0.615 / dh
+    m = __import__("re").search(r"92 channels 250 um wide at 500 um pitch, water flowing -x at ([0-9.]+) m/s in each; h top ([0-9.]+)", p.stdout)
+    tap.check("the inter-tier study's case checks: 92 channels of 250 um at 500 um pitch, water along -x", p.returncode == 0 and m is not None,
+              f"exit {p.returncode}: {p.stderr.strip()[-200:]}")
+    if m:
+        v = 0.3e-3 / 60 / (92 * 250e-6 * 200e-6)
+        tap.close("the inter-tier study's case: mean velocity flow / (n w H), printed to 0.01 m/s", abs(float(m.group(1)) - v), 0.005,
+                  f"{m.group(1)} m/s against {v:.4f} m/s; difference")
+        tap.close("the inter-tier study's case: h from the Shah and London fit", abs(float(m.group(2)) - h) / h, 1e-5,
+                  f"h {m.group(2)} against {h:.2f} W/m^2/K; relative difference")
+
+
 work = phverify.workdir("microchannel")
 tap.guard("refusals", refusals, work)
 for d in ("+x", "-x", "+y", "-y"):
@@ -154,5 +168,5 @@ for d in ("+x", "-x", "+y", "-y"):
 # the laminar correlation: a square channel, Nu 3.608 (Shah and London's table), h = Nu k / D_h
 tap.guard("correlation", closed_form, work, "+x", 3.608 * 0.615 / W, "", "corr")
 tap.guard("transient", transient, work)
-tap.guard("reduced", reduced_refused, work)
+tap.guard("study case", study_case, work)
 tap.finish()

@@ -42,6 +42,18 @@
    shipped examples over 1 s, `make verify-long`).
 10. Rank independence on a shipped example: the 2.5D example at 2 mm cells, 20 ms, 1, 2 and 3 ranks with the linear
    solves at 1e-13: fields and series to 1e-9 of the rise.
+11. Micro-channel cavities: the coolant's advection makes A itself non-symmetric, and each cavity's inlet is an input.
+   A die over a cavity of ten channels (inlet from a trace, square-wave power, top convection) against the full model
+   run tightly (BDF3, rtol 1e-9): source means and maxima, the outlet and the coolant profile within
+   time.reduced.tolerance at every sample, the heat within the tolerance times m cp, and a tighter tolerance gives a
+   smaller error; heat = m cp (outlet - inlet) at every sample with the inlet of the trace (1e-9); the energy balance
+   closes (1e-9). The steady gain is exact: a constant power from a uniform start with the cavity as the only sink
+   settles to the full model's steady solve (1e-9 of the rise), and the coolant carries all of it, outlet - inlet =
+   P / (m cp) (1e-9). 1 and 2 ranks (the channels split along their flow) agree to 3e-7 of the rise (measured 1e-7:
+   a basis vector that is new by 3e-8 of its norm amplifies the solves' rounding; see cavity_ranks). A model of
+   photherm reduce is refused for another flow (exit 2), and a flow that changes over time is refused with
+   time.method: reduced (exit 2, at the file, line and column of the layer's flow; the full model does not take one
+   either).
 """
 import os
 
@@ -460,6 +472,115 @@ def cold_plate_reuse(work):
         shifts = float(f["summary"].attrs["reduced_shifts"])
     tap.check("-ph_reduced_cache keeps one model per coolant flow and reuses it", len(models) == 2 and shifts == 0,
               f"{len(models)} models for two flows; the third run built {shifts:.0f} shifts")
+# ---------------------------------------------------------------------------------------------------------- micro-channels
+M_CAV, CP_CAV = 2e-6 / 60 * 1000.0, 4000.0  # kg/s (2 mL/min of rho 1000) and J/kg/K
+
+
+def cavity_case(power, tol, end=0.2, every=0.005, top=True, inlet="{trace: inlet.csv, column: inlet}", flow="2 mL/min", initial="steady"):
+    return f"""version: 1
+name: cavity
+materials:
+  si: {{k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
+  water: {{k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: {CP_CAV} J/kg/K}}
+footprint: {{x: [0, 4 mm], y: [0, 2 mm]}}
+grid: {{max_cell_xy: 250 um}}
+stack:
+  - {{name: base, thickness: 200 um, material: si}}
+  - {{name: cavity, type: microchannel, thickness: 100 um, material: si, channel_width: 100 um, pitch: 200 um,
+     coolant: water, flow: {flow}, inlet: {inlet}, direction: -x}}
+  - {{name: die, thickness: 100 um, material: si, cells: 2, blocks: [{{name: hot, material: si, x: [0.5 mm, 2 mm], y: [0.5 mm, 1.5 mm]}}]}}
+{"boundaries: {top: {type: convection, h: 1e3 W/m^2/K, ambient: 40 C}}" if top else ""}
+sources:
+  - {{name: hot, block: hot, power: {power}}}
+time: {{end: {end} s, initial: {initial}, method: reduced, reduced: {{tolerance: {tol} K}}}}
+output: {{fields_every: {end} s, series_every: {every} s}}
+"""
+
+
+CAVITY_SQUARE = "{pattern: square, period: 40 ms, duty: 0.4, high: 3 W, low: 0.5 W}"
+CAVITY_KEYS = ("sources/t_mean", "sources/t_max", "coolant/outlet_temperature", "coolant/cavity/temperature")
+
+
+def cavity(work):
+    files = {"inlet.csv": PLATE_TRACE}
+    ref = phverify.run(work, "cavity_full", cavity_case(CAVITY_SQUARE, 0.05), TIGHT, files=files)
+    errs = []
+    for tol in (0.05, 0.01):
+        r = phverify.run(work, f"cavity{tol}", cavity_case(CAVITY_SQUARE, tol), files=files)
+        temp = max(np.max(np.abs(r[k] - ref[k])) for k in CAVITY_KEYS)
+        heat = np.max(np.abs(r["coolant/heat"] - ref["coolant/heat"])) / (M_CAV * CP_CAV)
+        errs.append(max(temp, heat))
+        tap.check(f"reduced model with a micro-channel cavity, tolerance {tol} K: sources, outlet, profile and heat within it at every sample",
+                  temp <= tol and heat <= tol,
+                  f"largest temperature error {temp:.2e} K, heat error {heat:.2e} K x m cp, over {len(r['series/time'])} samples; "
+                  f"estimate {r['summary']['reduced_error_estimate']:.2e} K, basis {r['summary']['reduced_basis']:.0f}")
+        if tol == 0.05:
+            t = r["series/time"]
+            rows = np.array([[0, 30], [40, 34], [90, 28], [150, 32]], dtype=float)
+            inlet = rows[np.searchsorted(rows[:, 0] * 1e-3, t + 1e-12, side="right") - 1, 1]
+            heat, outlet = r["coolant/heat"][:, 0], r["coolant/outlet_temperature"][:, 0]
+            tap.check("reduced micro-channels: the profile starts at the inlet of the trace at every sample",
+                      np.max(np.abs(r["coolant/cavity/temperature"][:, 0] - inlet)) <= 1e-9, "largest |profile[0] - inlet|")
+            want = M_CAV * CP_CAV * (outlet - inlet)
+            tap.close("reduced micro-channels: heat = m cp (outlet - inlet) at every sample", np.max(np.abs(heat - want)) / np.max(np.abs(heat)), 1e-9)
+            tap.close("reduced micro-channels: energy balance with the coolant's heat", np.max(r["series/energy_error"]), 1e-9, "largest energy_error")
+    tap.check("reduced micro-channels: a tighter tolerance gives a smaller error", errs[1] < errs[0], f"errors {errs[0]:.2e} K, {errs[1]:.2e} K")
+
+
+def cavity_steady(work):
+    """A constant power from a uniform start settles exactly to the full model's steady state; with the cavity as the
+    only sink all the power leaves with the coolant."""
+    text = cavity_case("2 W", 0.05, end=10, every=0.5, top=False, inlet="30 C", initial="30 C")
+    r = phverify.run(work, "cavity_settle", text)
+    s = phverify.run(work, "cavity_steady", text.replace("time: {", "time: {mode: steady, ").replace(", method: reduced", ""))
+    rise = s["sources/t_max"][0, 0] - 30.0
+    d = max(abs(r["sources/t_mean"][-1, 0] - s["sources/t_mean"][0, 0]), abs(r["sources/t_max"][-1, 0] - s["sources/t_max"][0, 0]),
+            np.max(np.abs(r["coolant/cavity/temperature"][-1] - s["coolant/cavity/temperature"][0])))
+    tap.close("reduced micro-channels: the steady gain is exact (source mean and max, coolant profile after 10 s against the steady solve)",
+              d / rise, 1e-9, "largest difference / rise")
+    q, rise_out = r["coolant/heat"][-1, 0], r["coolant/outlet_temperature"][-1, 0] - 30.0
+    tap.close("reduced micro-channels, steady: the coolant carries all 2 W, outlet - inlet = P / (m cp)",
+              max(abs(q - 2.0) / 2.0, abs(rise_out - 2.0 / (M_CAV * CP_CAV)) / rise_out), 1e-9,
+              f"heat {q:.9f} W, outlet rise {rise_out:.9f} K against {2.0 / (M_CAV * CP_CAV):.9f} K; relative difference")
+
+
+def cavity_ranks(work):
+    phverify.write(f"{work}/inlet.csv", PLATE_TRACE)
+    case = phverify.write(f"{work}/cavity_ranks.yaml", cavity_case(CAVITY_SQUARE, 0.01))
+    res = []
+    for n in (1, 2):
+        phverify.must_run(["run", case, "-o", f"{work}/cavity_ranks{n}.h5", "-quiet", "-ksp_rtol", "1e-13", "-ph_reduced_ksp_rtol", "1e-13"]
+                          + (["-da_processors_x", "2"] if n == 2 else []), work, nranks=n)
+        res.append(phverify.read(f"{work}/cavity_ranks{n}.h5"))
+    rise = np.max(res[0]["sources/t_max"]) - 28.0  # above the coldest inlet
+    d = max(np.max(np.abs(res[1][k] - res[0][k])) for k in ("fields/temperature",) + CAVITY_KEYS)
+    # Not to 1e-9: the shifted solve at the lowest shift is new by 3e-8 of its norm against the steady responses, and
+    # being solved to 1e-13 of its right-hand side from the model's own answer, its new part carries the ranks' rounding
+    # amplified 3e7 times (1e-7 of the rise; on one rank, -ph_reduced_ksp_rtol 1e-11 instead of 1e-13 moves the outlet by 1.2e-4 K).
+    tap.close("reduced micro-channels: 1 and 2 ranks (the channels split along their flow) agree (fields, sources, outlet, profile)", d / rise, 3e-7,
+              "largest difference / rise")
+
+
+def cavity_refusals(work):
+    """A model of another flow, and a flow that changes over time, are refused with exit 2."""
+    phverify.write(f"{work}/inlet.csv", PLATE_TRACE)
+    case = phverify.write(f"{work}/cavity_model.yaml", cavity_case("2 W", 0.01))
+    phverify.must_run(["reduce", case, "-o", f"{work}/cavity_model.h5"], work)
+    other = phverify.write(f"{work}/cavity_other.yaml", cavity_case(CAVITY_SQUARE, 0.01, flow="3 mL/min"))
+    p = phverify.photherm(["run", other, "-o", f"{work}/cavity_other.h5", "-ph_reduced_model", f"{work}/cavity_model.h5"], work)
+    tap.check("a reduced model built for another micro-channel flow is refused before anything is written",
+              p.returncode == 2 and "micro-channel layer's flow" in p.stderr and not os.path.exists(f"{work}/cavity_other.h5"),
+              f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+    text = cavity_case("2 W", 0.01, flow="{pattern: sine, period: 1 s, mean: 2 mL/min, amplitude: 1 mL/min}")
+    path = phverify.write(f"{work}/cavity_varying.yaml", text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "flow: {pattern" in l)
+    col = text.splitlines()[line - 1].index("{pattern") + 1
+    p = phverify.photherm(["run", path, "-o", f"{work}/cavity_varying.h5"], work)
+    tap.check("a micro-channel flow that changes over time is refused with time.method: reduced (exit 2, file:line:col and key, must be constant)",
+              p.returncode == 2 and f"cavity_varying.yaml:{line}:{col}: stack[1].flow:" in p.stderr and "must be constant" in p.stderr
+              and not os.path.exists(f"{work}/cavity_varying.h5"), f"exit {p.returncode}: {p.stderr.strip()[-400:]}")
+
+
 def example(work):
     case = os.path.join(phverify.ROOT, "cases", "cpo-3d.yaml")
     common = ["-quiet", "-P", "cell=2mm", "-P", "time.end=200ms"]
@@ -517,6 +638,10 @@ def main():
     tap.guard("reduced cold plates steady", cold_plate_steady, work)
     tap.guard("reduced cold plates ranks", cold_plate_ranks, work)
     tap.guard("reduced cold plates reuse", cold_plate_reuse, work)
+    tap.guard("reduced micro-channels", cavity, work)
+    tap.guard("reduced micro-channels steady", cavity_steady, work)
+    tap.guard("reduced micro-channels ranks", cavity_ranks, work)
+    tap.guard("reduced micro-channels refusals", cavity_refusals, work)
     tap.guard("reduced 3D example against the full model", example, work)
     tap.guard("reduced 2.5D example ranks", ranks_example, work)
     tap.finish()
