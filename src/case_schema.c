@@ -309,10 +309,10 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
   }
   if (porous) {
     PetscCall(PhGetQuantity_Private(ld, map, path, "cell", PH_QT_LENGTH, PETSC_FALSE, 0, &cell, &pcell));
-    if (pcell && pp && !(cell >= ch->pitch * (1 - 1e-12))) {
+    if (pcell && !(cell > 2 * PH_MERGE_BELOW)) {
       PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "cell", -1));
-      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cell")->loc, sub,
-                          "a porous cell holds at least one pitch: need at least %g um, got %g um", (double)(ch->pitch * 1e6), (double)(cell * 1e6)));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cell")->loc, sub, "must be at least 2 nm (two strips of 1 nm), got %g um",
+                          (double)(cell * 1e6)));
       pp = PETSC_FALSE;
     }
     if (!pcell) cell = PetscMax(2 * pb->max_cell_xy, ch->pitch);
