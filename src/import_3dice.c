@@ -867,11 +867,15 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
         for (PetscInt m = 0; m < nmats; m++) found = (PetscBool)(found || !strcmp(mats[m].name, dies[d].layers[i].material));
         if (!found) PetscCall(PhDiagAdd(diag, dies[d].layers[i].loc, dies[d].name, "unknown material %s", dies[d].layers[i].material));
       }
-    if (!top && !bottom) {
+    PetscBool any_channel = PETSC_FALSE;
+
+    for (PetscInt e = 0; e < nelems; e++) any_channel = (PetscBool)(any_channel || elems[e].channel);
+    if (!top && !bottom && !any_channel) {
       PhSourceLoc file = {stk, 0, 0};
 
-      PetscCall(PhDiagAdd(diag, file, NULL,
-                          "no heat sink: heat cannot leave the stack (give a top or bottom heat sink with its heat transfer coefficient)"));
+      PetscCall(
+        PhDiagAdd(diag, file, NULL,
+                  "no heat sink and no channel: heat cannot leave the stack (give a top or bottom heat sink with its heat transfer coefficient)"));
     }
 
     /* the case, bottom to top: 3D-ICE lists the stack and each die from the top */

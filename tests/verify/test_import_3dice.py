@@ -244,6 +244,21 @@ def check_cavities(tap, work):
             with h5py.File(out, "r") as f:
                 err = abs(float(f["summary"].attrs["energy_balance_error"]))
             tap.check("example_steady.stk: energy balance", err < 1e-6, f"{err:.2g}")
+    # no heat sink: the coolant alone takes the heat (the 3D-ICE regression stack of the CFD set-up has none)
+    text = re.sub(r"top heat sink :.*?(?=microchannel)", "", cavity_stack(None), flags=re.S)
+    stk = os.path.join(work, "nosink.stk")
+    with open(stk, "w") as f:
+        f.write(text)
+    case = os.path.join(work, "nosink.yaml")
+    p = photherm(["import", "3dice", stk, "-o", case], work)
+    if tap.check("a stack with channels and no heat sink imports", p.returncode == 0 and "heat sink" not in open(case).read().split("boundaries:")[1].split("sources:")[0].replace("#", ""),
+                 p.stderr.strip()[-300:]):
+        out = os.path.join(work, "nosink.h5")
+        p = photherm(["run", case, "-o", out, "-quiet", "-P", "time.end=40ms"], work, timeout=600)
+        if tap.check("the stack without a heat sink runs", p.returncode == 0, p.stderr.strip()[-300:]):
+            with h5py.File(out, "r") as f:
+                err = float(np.max(np.abs(f["series/energy_error"][()])))
+            tap.check("the stack without a heat sink: energy balance (the coolant the only way out)", err < 1e-6, f"{err:.2g}")
     # refusals
     for what, old, new, word in (("edge walls photherm cannot place", "first wall length  50", "first wall length  150", "cannot represent"),
                                  ("a misspelt model", "microchannel 4rm", "microchannel 3rm", "expected 4rm or 2rm")):
