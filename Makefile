@@ -71,7 +71,7 @@ bin/photherm: build/main.o lib/libphotherm.a
 	$(if $(V),,@echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< lib/libphotherm.a $(PH_LIBS) $(LDFLAGS)
 
-build/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h tests/unit/*.h) build/config.mk
+build/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h src/*.h tests/unit/*.h) build/config.mk
 	@mkdir -p $(@D)
 	$(if $(V),,@echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -c $< -o $@
@@ -127,7 +127,7 @@ build/sanitize/obj/%.o: src/%.c $(wildcard include/photherm/*.h src/*.h) build/c
 	$(if $(V),,@echo "  CC      $< (sanitize)")
 	$(Q)$(CC) $(CFLAGS_WARN) $(SANITIZE_FLAGS) -Iinclude $(PH_CFLAGS) -DPH_GIT_DESCRIBE='"$(PH_GIT)"' -c $< -o $@
 
-build/sanitize/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h tests/unit/*.h) build/config.mk
+build/sanitize/tests/%.o: tests/unit/%.c $(wildcard include/photherm/*.h src/*.h tests/unit/*.h) build/config.mk
 	@mkdir -p $(@D)
 	$(if $(V),,@echo "  CC      $< (sanitize)")
 	$(Q)$(CC) $(CFLAGS_WARN) $(SANITIZE_FLAGS) -Iinclude $(PH_CFLAGS) $(CHECK_CFLAGS) -Isrc -c $< -o $@

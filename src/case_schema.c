@@ -179,24 +179,29 @@ static PetscReal         PhChannelNusselt(PetscReal w, PetscReal H);
 static const char *const PhFlowDirections[] = {"+x", "-x", "+y", "-y", NULL};
 
 /*
-  A layer of type microchannel (cases/README.md section 9.6): channels of `channel_width` at `pitch` across the flow,
-  as many as fit in the footprint, centred, the walls between them of the layer's material; the coolant, its flow,
-  inlet and direction; h given (h, or h_top, h_bottom, h_side) or from the laminar Nusselt number of the channel.
+  A layer of type microchannel (cases/README.md section 9.6): the model (4rm, 2rm, pinfin); channels of `channel_width`
+  at `pitch` across the flow (4rm: as many as fit in the footprint, centred, the walls between them of the layer's
+  material; 2rm: porous cells of `cell` across the flow, each split into two equal strips, coolant then solid), or pins of `pin_diameter` at `pitch` (pinfin, porous cells as for 2rm); the coolant, its flow, inlet
+  and direction; h given (h, or h_top, h_bottom, h_side) or from the laminar Nusselt number of the channel.
 */
 static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char path[], PhLayer *layer, PetscBool have_foot)
 {
   PhCase      pb = ld->problem;
   PhChannels *ch;
   PhNode     *node;
-  PetscBool   pw, pp, ph, ok;
-  PetscInt    dir = -1;
-  PetscReal   h = 0, span, H = layer->z1 - layer->z0;
+  PetscBool   pw, pp, ph, ok, porous, pcell;
+  PetscInt    dir = -1, model = PH_CAVITY_4RM;
+  PetscReal   h = 0, span, H = layer->z1 - layer->z0, cell = 0;
   char        sub[600];
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&ch));
   layer->channels = ch;
   ch->coolant     = -1;
+  PetscCall(PhGetEnum_Private(ld, map, path, "model", PhCavityModels, PH_CAVITY_4RM, &model));
+  if (model < 0) model = PH_CAVITY_4RM;
+  ch->model = (PhCavityModel)model;
+  porous    = (PetscBool)(ch->model != PH_CAVITY_4RM);
   PetscCall(PhFindMaterialKey(ld, map, path, "coolant", "the name of a material such as \"water\"", &ch->coolant));
   node = PhNodeGet_Private(map, "flow");
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "flow", -1));
@@ -221,16 +226,51 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
       ch->sign = dir % 2 ? -1 : 1;
     }
   }
-  PetscCall(PhGetQuantity_Private(ld, map, path, "channel_width", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->width, &pw));
-  PetscCall(PhGetQuantity_Private(ld, map, path, "pitch", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->pitch, &pp));
-  if (pw && pp && !(ch->width > PH_MERGE_BELOW && ch->pitch - ch->width > PH_MERGE_BELOW)) {
-    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
-    PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
-                        "needs a channel_width of at least 1 nm and a pitch at least 1 nm wider, got channel_width %g um, pitch %g um",
-                        (double)(ch->width * 1e6), (double)(ch->pitch * 1e6)));
-    pw = PETSC_FALSE;
+  { /* keys of one model that another does not take */
+    const char *only[3] = {"channel_width", "pin_diameter", "cell"};
+    PetscBool   takes[3];
+
+    takes[0] = (PetscBool)(ch->model != PH_CAVITY_PINFIN);
+    takes[1] = (PetscBool)(ch->model == PH_CAVITY_PINFIN);
+    takes[2] = porous;
+    for (int q = 0; q < 3; q++)
+      if (!takes[q] && !PhNodeIsNull_Private(PhNodeGet_Private(map, only[q]))) {
+        PetscCall(PhNodePath_Private(sub, sizeof(sub), path, only[q], -1));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(map, only[q])->loc, sub, "is not a key of a micro-channel layer of model %s%s",
+                            PhCavityModels[ch->model],
+                            q == 0 ? " (pins: pin_diameter)" : (q == 1 ? " (channels: channel_width)" : " (porous models only)")));
+      }
   }
-  /* h: one value for every wall, each wall's own, or the correlation */
+  PetscCall(PhGetQuantity_Private(ld, map, path, "pitch", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->pitch, &pp));
+  if (ch->model == PH_CAVITY_PINFIN) {
+    PetscCall(PhGetQuantity_Private(ld, map, path, "pin_diameter", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->pin_diameter, &pw));
+    if (pw && pp && !(ch->pin_diameter > PH_MERGE_BELOW && ch->pitch - ch->pin_diameter > PH_MERGE_BELOW)) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
+                          "needs a pin_diameter of at least 1 nm and a pitch at least 1 nm wider, got pin_diameter %g um, pitch %g um",
+                          (double)(ch->pin_diameter * 1e6), (double)(ch->pitch * 1e6)));
+      pw = PETSC_FALSE;
+    }
+    if (pw && pp) {
+      ch->porosity  = 1 - PETSC_PI * ch->pin_diameter * ch->pin_diameter / (4 * ch->pitch * ch->pitch);
+      ch->side_area = PETSC_PI * ch->pin_diameter * H / (ch->pitch * ch->pitch);
+    }
+  } else {
+    PetscCall(PhGetQuantity_Private(ld, map, path, "channel_width", PH_QT_LENGTH, PETSC_TRUE, 0, &ch->width, &pw));
+    if (pw && pp && !(ch->width > PH_MERGE_BELOW && ch->pitch - ch->width > PH_MERGE_BELOW)) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
+                          "needs a channel_width of at least 1 nm and a pitch at least 1 nm wider, got channel_width %g um, pitch %g um",
+                          (double)(ch->width * 1e6), (double)(ch->pitch * 1e6)));
+      pw = PETSC_FALSE;
+    }
+    if (pw && pp) {
+      ch->porosity  = ch->width / ch->pitch;
+      ch->side_area = 2 * H / ch->pitch;
+    }
+  }
+  /* h: one value for every wall, each wall's own, or the correlation; the porous forms take h_side 0 (no exchange
+     with the walls or pins, as 3D-ICE's 2-resistor model) */
   PetscCall(PhGetQuantity_Private(ld, map, path, "h", PH_QT_HEAT_TRANSFER, PETSC_FALSE, 0, &h, &ph));
   ch->h_top = ch->h_bottom = ch->h_side = h;
   {
@@ -249,43 +289,87 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
   if (ph) {
     const char *keys[4] = {"h", "h_top", "h_bottom", "h_side"};
 
-    for (int q = 0; q < 4; q++)
-      if (!PhNodeIsNull_Private(PhNodeGet_Private(map, keys[q])) &&
-          !(q == 0 ? h > 0 : (q == 1 ? ch->h_top > 0 : (q == 2 ? ch->h_bottom > 0 : ch->h_side > 0)))) {
+    for (int q = 0; q < 4; q++) {
+      const PetscReal v       = q == 0 ? h : (q == 1 ? ch->h_top : (q == 2 ? ch->h_bottom : ch->h_side));
+      const PetscBool zero_ok = (PetscBool)(porous && q == 3);
+
+      if (!PhNodeIsNull_Private(PhNodeGet_Private(map, keys[q])) && !(v > 0 || (zero_ok && v == 0))) {
         PetscCall(PhNodePath_Private(sub, sizeof(sub), path, keys[q], -1));
-        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, keys[q])->loc, sub, "must be positive"));
+        PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, keys[q])->loc, sub, zero_ok ? "must be positive or zero" : "must be positive"));
       }
-    if (!(ch->h_top > 0 && ch->h_bottom > 0 && ch->h_side > 0) && PhNodeIsNull_Private(PhNodeGet_Private(map, "h")))
+    }
+    if (!(ch->h_top > 0 && ch->h_bottom > 0 && (ch->h_side > 0 || (porous && ch->h_side == 0))) && PhNodeIsNull_Private(PhNodeGet_Private(map, "h")))
       PetscCall(PhDiagAdd(ld->diag, map->loc, path, "give h, or all three of h_top, h_bottom and h_side (or none, for the laminar correlation)"));
+  } else if (ch->model == PH_CAVITY_PINFIN) {
+    PetscCall(PhDiagAdd(ld->diag, map->loc, path,
+                        "a pin-fin cavity needs h, or h_top, h_bottom and h_side: photherm has no correlation for pin fins"));
   } else if (pw && ch->coolant >= 0 && H > 0) { /* fully developed laminar flow, uniform flux on the four walls */
     const PetscReal dh = 2 * ch->width * H / (ch->width + H);
 
     ch->h_top = ch->h_bottom = ch->h_side = PhChannelNusselt(ch->width, H) * pb->materials[ch->coolant].k[0] / dh;
     ch->h_from_correlation                = PETSC_TRUE;
   }
+  if (porous) {
+    PetscCall(PhGetQuantity_Private(ld, map, path, "cell", PH_QT_LENGTH, PETSC_FALSE, 0, &cell, &pcell));
+    if (pcell && !(cell > 2 * PH_MERGE_BELOW)) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "cell", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "cell")->loc, sub, "must be at least 2 nm (two strips of 1 nm), got %g um",
+                          (double)(cell * 1e6)));
+      pp = PETSC_FALSE;
+    }
+    if (!pcell) cell = PetscMax(2 * pb->max_cell_xy, ch->pitch);
+  }
   if (!PhNodeIsNull_Private(PhNodeGet_Private(map, "blocks")))
     PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(map, "blocks")->loc, path,
                         "a micro-channel layer takes no blocks: its channels and walls are its cells"));
   if (!pw || !pp || dir < 0 || !have_foot) PetscFunctionReturn(PETSC_SUCCESS);
-  span          = ch->axis == 0 ? pb->fy1 - pb->fy0 : pb->fx1 - pb->fx0;
-  ch->nchannels = (PetscInt)PetscFloorReal(span / ch->pitch * (1 + 1e-12));
-  ok            = (PetscBool)(ch->nchannels >= 1 && ch->nchannels <= PH_MAX_CHANNELS);
-  if (!ok) {
-    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
-    PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
-                        "%g channels fit across the footprint's %g mm; between 1 and %d are allowed", (double)PetscFloorReal(span / ch->pitch),
-                        (double)(span * 1e3), PH_MAX_CHANNELS));
-    ch->nchannels = 0;
-    PetscFunctionReturn(PETSC_SUCCESS);
+  span = ch->axis == 0 ? pb->fy1 - pb->fy0 : pb->fx1 - pb->fx0;
+  if (porous) { /* equal porous cells across the footprint, each a coolant strip then a solid strip */
+    const PetscReal lo0 = ch->axis == 0 ? pb->fy0 : pb->fx0;
+
+    ch->nchannels = PetscMax(1, (PetscInt)PetscCeilReal(span / cell * (1 - 1e-12)));
+    ch->cell      = span / ch->nchannels;
+    ch->width     = 0.5 * ch->cell; /* the strips are equal; their volumes and areas are scaled by the porosity (thermal_channel.c) */
+    if (ch->width > pb->max_cell_xy * (1 + 1e-9)) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "cell", -1));
+      PetscCall(PhDiagAdd(ld->diag, pcell ? PhNodeGet_Private(map, "cell")->loc : map->loc, sub,
+                          "porous cells of %g um would have their coolant and solid strips (half a cell each) split by the grid's %g um cells; make "
+                          "them at most %g um or raise grid.max_cell_xy",
+                          (double)(ch->cell * 1e6), (double)(pb->max_cell_xy * 1e6), (double)(2 * pb->max_cell_xy * 1e6)));
+      ch->nchannels = 0;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    if (!(ch->nchannels <= PH_MAX_CHANNELS && ch->width > PH_MERGE_BELOW && ch->cell - ch->width > PH_MERGE_BELOW)) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "cell", -1));
+      PetscCall(PhDiagAdd(
+        ld->diag, pcell ? PhNodeGet_Private(map, "cell")->loc : map->loc, sub,
+        "%d porous cells of %g um across the footprint (porosity %g): between 1 and %d cells, and strips of coolant and solid of at least 1 nm, are allowed",
+        (int)ch->nchannels, (double)(ch->cell * 1e6), (double)ch->porosity, PH_MAX_CHANNELS));
+      ch->nchannels = 0;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    PetscCall(PetscMalloc1(ch->nchannels, &ch->lo));
+    for (PetscInt c = 0; c < ch->nchannels; c++) ch->lo[c] = lo0 + c * ch->cell;
+  } else {
+    ch->nchannels = (PetscInt)PetscFloorReal(span / ch->pitch * (1 + 1e-12));
+    ok            = (PetscBool)(ch->nchannels >= 1 && ch->nchannels <= PH_MAX_CHANNELS);
+    if (!ok) {
+      PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "pitch", -1));
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGet_Private(map, "pitch")->loc, sub,
+                          "%g channels fit across the footprint's %g mm; between 1 and %d are allowed", (double)PetscFloorReal(span / ch->pitch),
+                          (double)(span * 1e3), PH_MAX_CHANNELS));
+      ch->nchannels = 0;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    PetscCall(PetscMalloc1(ch->nchannels, &ch->lo));
+    for (PetscInt c = 0; c < ch->nchannels; c++)
+      ch->lo[c] = (ch->axis == 0 ? pb->fy0 : pb->fx0) + 0.5 * (span - ch->nchannels * ch->pitch) + 0.5 * (ch->pitch - ch->width) + c * ch->pitch;
   }
-  PetscCall(PetscMalloc1(ch->nchannels, &ch->lo));
-  for (PetscInt c = 0; c < ch->nchannels; c++)
-    ch->lo[c] = (ch->axis == 0 ? pb->fy0 : pb->fx0) + 0.5 * (span - ch->nchannels * ch->pitch) + 0.5 * (ch->pitch - ch->width) + c * ch->pitch;
   if (ch->coolant >= 0 && PhSignalIsConstant(&ch->flow)) {
     PetscReal q = PhSignalEvaluate(&ch->flow, 0);
 
     if (!ch->flow_volumetric) q /= pb->materials[ch->coolant].rho;
-    ch->velocity = q / (ch->nchannels * ch->width * H);
+    ch->velocity = q / (ch->nchannels * (porous ? ch->porosity * ch->cell : ch->width) * H);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -320,8 +404,8 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
   static const char *const fkeys[]    = {"x", "y", NULL};
   static const char *const gkeys[]    = {"max_cell_xy", "max_cell_z", "max_ratio", "refine", NULL};
   static const char *const lkeys[]    = {"name", "thickness", "material", "cells", "blocks", "type", NULL};
-  static const char *const mkeys_mc[] = {"name",  "thickness", "material", "type",  "channel_width", "pitch",  "coolant", "flow",
-                                         "inlet", "direction", "h",        "h_top", "h_bottom",      "h_side", NULL};
+  static const char *const mkeys_mc[] = {"name",    "thickness", "material", "type",      "model", "channel_width", "pin_diameter", "pitch",  "cell",
+                                         "coolant", "flow",      "inlet",    "direction", "h",     "h_top",         "h_bottom",     "h_side", NULL};
   static const char *const bkeys[]    = {"name", "material", "x", "y", NULL};
   static const char *const tkeys[]    = {"name", "material", "x", "y", "layers", NULL};
   PhCase                   pb         = ld->problem;
@@ -593,6 +677,7 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
 }
 
 const char *const PhLayerTypes[]    = {"solid", "microchannel", NULL};
+const char *const PhCavityModels[]  = {"4rm", "2rm", "pinfin", NULL};
 const char *const PhFaces[]         = {"xmin", "xmax", "ymin", "ymax", "bottom", "top", NULL};
 const char *const PhBoundaryTypes[] = {"adiabatic", "convection", "temperature", "flux", "cold_plate", NULL};
 

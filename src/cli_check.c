@@ -351,8 +351,22 @@ static PetscErrorCode PhCheckPrint(MPI_Comm comm, PhCase pb, PhMesh mesh, const 
       const PhChannels *ch = pb->layers[l].channels;
       char              w[64], p[64];
 
-      PetscCall(PhUnitsFormat(ch->width, PH_QT_LENGTH, w, sizeof(w)));
+      PetscCall(PhUnitsFormat(ch->model == PH_CAVITY_2RM ? ch->porosity * ch->pitch : (ch->model == PH_CAVITY_PINFIN ? ch->pin_diameter : ch->width),
+                              PH_QT_LENGTH, w, sizeof(w)));
       PetscCall(PhUnitsFormat(ch->pitch, PH_QT_LENGTH, p, sizeof(p)));
+      if (ch->model != PH_CAVITY_4RM) {
+        char cl[64];
+
+        PetscCall(PhUnitsFormat(ch->cell, PH_QT_LENGTH, cl, sizeof(cl)));
+        PetscCall(PetscPrintf(
+          comm,
+          "    micro-channels, porous (%s): %s %s at %s pitch, porosity %.4g, wetted walls %.4g m^2 per m^2; %d porous cells of %s "
+          "across the flow; %s flowing %s%s at %.3g m/s mean in the coolant; h top %g, bottom %g, side %g W/m^2/K%s\n",
+          PhCavityModels[ch->model], ch->model == PH_CAVITY_PINFIN ? "pins of" : "channels", w, p, (double)ch->porosity, (double)ch->side_area,
+          (int)ch->nchannels, cl, pb->materials[ch->coolant].name, ch->sign > 0 ? "+" : "-", ch->axis ? "y" : "x", (double)ch->velocity,
+          (double)ch->h_top, (double)ch->h_bottom, (double)ch->h_side, ch->h_from_correlation ? " (laminar Nusselt number of the channel)" : ""));
+        continue;
+      }
       PetscCall(PetscPrintf(comm,
                             "    micro-channels: %d channels %s wide at %s pitch, %s flowing %s%s at %.3g m/s in each; h top %g, bottom %g, side "
                             "%g W/m^2/K%s\n",

@@ -44,6 +44,7 @@ PetscErrorCode PhImportDestroy(PhImport **imp)
     PetscCall(PetscFree(m->layers[i].blocks));
     PetscCall(PetscFree(m->layers[i].name));
     PetscCall(PetscFree(m->layers[i].comment));
+    PetscCall(PetscFree(m->layers[i].extra));
   }
   for (PetscInt i = 0; i < m->nsources; i++) {
     PetscCall(PetscFree(m->sources[i].name));
@@ -496,6 +497,7 @@ static PetscErrorCode PhImportYaml(const PhImport *imp, const char trace_file[],
     PetscCall(PhTextAdd(t, "  - name: %s%s\n    thickness: %.12g um\n    material: %s\n", l->name, PhComment(l->comment, c, sizeof(c)),
                         (double)(l->thickness * 1e6), imp->materials[l->material].name));
     if (l->cells > 0) PetscCall(PhTextAdd(t, "    cells: %d\n", (int)l->cells));
+    if (l->extra) PetscCall(PhTextAdd(t, "%s", l->extra));
     if (l->nblocks) PetscCall(PhTextAdd(t, "    blocks:\n"));
     for (PetscInt k = 0; k < l->nblocks; k++) {
       const PhImpBlock *bl = &l->blocks[k];

@@ -260,6 +260,19 @@ typedef struct {
   PhSourceLoc loc, type_loc, flp_loc;
 } PhIceElement;
 
+/* The micro-channel cavity of the stack (3D-ICE has at most one, used by every channel element), in SI. */
+typedef struct {
+  PetscBool   present;
+  PetscInt    model;                                        /* PH_CAVITY_4RM, PH_CAVITY_2RM, PH_CAVITY_PINFIN */
+  PetscReal   height, channel, wall, first_wall, last_wall; /* m; pins: channel the diameter, wall the pitch */
+  const char *material;
+  PhSourceLoc loc, material_loc;
+  PetscReal   flow;                    /* mL/min; pins: the Darcy velocity, m/s */
+  PetscReal   h_side, h_top, h_bottom; /* W/m^2/K as 3D-ICE applies them */
+  PetscReal   vhc, t_in;               /* J/m^3/K, K */
+  PetscBool   staggered;
+} PhIceCavity;
+
 typedef struct {
   char       *name;
   PetscReal   x0, x1, y0, y1; /* m */
@@ -278,6 +291,178 @@ static PetscErrorCode PhIceMaterialIndex(PhImport *imp, PhIceMaterial *m)
     (void)snprintf(c, sizeof(c), "material %s: k %g W/(um K), %g J/(um^3 K)", m->name, (double)(m->k[2] * 1e-6), (double)(m->cap * 1e-18));
     PetscCall(PhImportAddMaterial(imp, m->name, m->k[0], m->k[1], m->k[2], m->cap, c, &m->index));
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A number after keywords, in um (3D-ICE's lengths), to m. */
+static PetscErrorCode PhIceLength(PhLex *lx, const char keys[], const char what[], PetscBool positive, PetscReal *v)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PhKeys(lx, keys));
+  PetscCall(PhNumber(lx, what, positive, v, NULL));
+  PetscCall(PhKeys(lx, ";"));
+  *v *= PH_UM;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The cavity section: "microchannel 4rm : height H ; channel length w ; wall length ww ; [first wall length a ;]
+  [last wall length b ;] wall material M ; coolant flow rate F ; coolant heat transfer coefficient [side s , top t ,
+  bottom b | h] ; coolant volumetric heat capacity c ; coolant incoming temperature T ;", the same for 2rm without the
+  edge walls and with "top t , bottom b" (or one h), or "pinfin : height H ; pin diameter d ; pin pitch p ; pin
+  distribution inline|staggered ; pin material M ; darcy velocity v ; coolant volumetric heat capacity c ; coolant
+  incoming temperature T ;".
+*/
+static PetscErrorCode PhIceReadCavity(PhLex *lx, PhIceCavity *cv)
+{
+  PetscReal h;
+
+  PetscFunctionBeginUser;
+  cv->loc = PhTokLoc(lx, PhPeek(lx));
+  if (PhIs(lx, "pinfin")) {
+    cv->model = PH_CAVITY_PINFIN;
+    PetscCall(PhKeys(lx, "pinfin :"));
+    PetscCall(PhIceLength(lx, "height", "a height in um", PETSC_TRUE, &cv->height));
+    PetscCall(PhIceLength(lx, "pin diameter", "a diameter in um", PETSC_TRUE, &cv->channel));
+    PetscCall(PhIceLength(lx, "pin pitch", "a pitch in um", PETSC_TRUE, &cv->wall));
+    PetscCall(PhKeys(lx, "pin distribution"));
+    if (PhIs(lx, "inline") || PhIs(lx, "staggered")) {
+      cv->staggered = PhIs(lx, "staggered");
+      lx->i++;
+    } else PetscCall(PhExpected(lx, "inline or staggered"));
+    PetscCall(PhKeys(lx, "; pin material"));
+    PetscCall(PhWord(lx, "a material name", PH_TOK_WORD, &cv->material, &cv->material_loc));
+    PetscCall(PhKeys(lx, "; darcy velocity"));
+    PetscCall(PhNumber(lx, "a velocity in um/s", PETSC_TRUE, &cv->flow, NULL));
+    PetscCall(PhKeys(lx, ";"));
+    cv->flow *= PH_UM;
+  } else {
+    PetscCall(PhKeys(lx, "microchannel"));
+    if (PhIs(lx, "4rm") || PhIs(lx, "2rm")) {
+      cv->model = PhIs(lx, "4rm") ? PH_CAVITY_4RM : PH_CAVITY_2RM;
+      lx->i++;
+    } else PetscCall(PhExpected(lx, "4rm or 2rm"));
+    PetscCall(PhKeys(lx, ":"));
+    PetscCall(PhIceLength(lx, "height", "a height in um", PETSC_TRUE, &cv->height));
+    PetscCall(PhIceLength(lx, "channel length", "a channel width in um", PETSC_TRUE, &cv->channel));
+    PetscCall(PhIceLength(lx, "wall length", "a wall width in um", PETSC_TRUE, &cv->wall));
+    cv->first_wall = cv->last_wall = cv->wall;
+    if (cv->model == PH_CAVITY_4RM && PhIs(lx, "first"))
+      PetscCall(PhIceLength(lx, "first wall length", "a wall width in um", PETSC_TRUE, &cv->first_wall));
+    if (cv->model == PH_CAVITY_4RM && PhIs(lx, "last"))
+      PetscCall(PhIceLength(lx, "last wall length", "a wall width in um", PETSC_TRUE, &cv->last_wall));
+    PetscCall(PhKeys(lx, "wall material"));
+    PetscCall(PhWord(lx, "a material name", PH_TOK_WORD, &cv->material, &cv->material_loc));
+    PetscCall(PhKeys(lx, "; coolant flow rate"));
+    PetscCall(PhNumber(lx, "a flow rate in mL/min", PETSC_TRUE, &cv->flow, NULL));
+    PetscCall(PhKeys(lx, "; coolant heat transfer coefficient"));
+    if (PhPeek(lx)->kind == PH_TOK_NUMBER) {
+      PetscCall(PhNumber(lx, "a heat transfer coefficient in W/(um^2 K)", PETSC_TRUE, &h, NULL));
+      cv->h_side = cv->model == PH_CAVITY_4RM ? h : 0;
+      cv->h_top = cv->h_bottom = h;
+    } else {
+      if (cv->model == PH_CAVITY_4RM) {
+        PetscCall(PhKeys(lx, "side"));
+        PetscCall(PhNumber(lx, "a heat transfer coefficient in W/(um^2 K)", PETSC_TRUE, &cv->h_side, NULL));
+        PetscCall(PhKeys(lx, ","));
+      }
+      PetscCall(PhKeys(lx, "top"));
+      PetscCall(PhNumber(lx, "a heat transfer coefficient in W/(um^2 K)", PETSC_TRUE, &cv->h_top, NULL));
+      PetscCall(PhKeys(lx, ", bottom"));
+      PetscCall(PhNumber(lx, "a heat transfer coefficient in W/(um^2 K)", PETSC_TRUE, &cv->h_bottom, NULL));
+    }
+    PetscCall(PhKeys(lx, ";"));
+    cv->h_side *= 1e12;
+    cv->h_top *= 1e12;
+    cv->h_bottom *= 1e12;
+  }
+  PetscCall(PhKeys(lx, "coolant volumetric heat capacity"));
+  PetscCall(PhNumber(lx, "a volumetric heat capacity in J/(um^3 K)", PETSC_TRUE, &cv->vhc, NULL));
+  PetscCall(PhKeys(lx, "; coolant incoming temperature"));
+  PetscCall(PhNumber(lx, "a temperature in K", PETSC_TRUE, &cv->t_in, NULL));
+  PetscCall(PhKeys(lx, ";"));
+  cv->vhc *= 1e18;
+  cv->present = (PetscBool)!lx->bad;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A channel stack element: a layer of type microchannel (cases/README.md sections 9.6 and 19.2). 3D-ICE's channels run
+   along y (its rows), the coolant entering at y = 0. */
+static PetscErrorCode PhIceAddCavity(PhImport *imp, PhDiag diag, const PhIceCavity *cv, PhIceMaterial *mats, PetscInt nmats, const PhIceElement *E,
+                                     PetscReal L, PetscReal cell, PetscInt *coolant)
+{
+  PhIceMaterial *M = NULL;
+  PetscInt       li;
+  char           c[512], *extra = NULL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt m = 0; m < nmats; m++)
+    if (!strcmp(mats[m].name, cv->material)) M = &mats[m];
+  if (M == NULL) {
+    PetscCall(PhDiagAdd(diag, cv->material_loc, cv->material, "unknown material %s", cv->material));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PhIceMaterialIndex(imp, M));
+  if (*coolant < 0) {
+    char *name;
+
+    (void)snprintf(c, sizeof(c), "the coolant: 3D-ICE's volumetric heat capacity %g J/(um^3 K); its k is not used (h is given)",
+                   (double)(cv->vhc * 1e-18));
+    PetscCall(PhImportUniqueName(imp, "COOLANT", "COOLANT", &name));
+    PetscCall(PhImportAddMaterial(imp, name, 0.6, 0.6, 0.6, cv->vhc, c, coolant));
+    PetscCall(PetscFree(name));
+  }
+  if (cv->model == PH_CAVITY_4RM) {
+    const PetscReal pitch = cv->channel + cv->wall;
+    const PetscInt  n     = (PetscInt)PetscFloorReal(L / pitch * (1 + 1e-12)),
+                   n3d    = (PetscInt)PetscFloorReal((L - cv->first_wall - cv->last_wall + cv->wall) / pitch + 0.5);
+    const PetscReal first = 0.5 * (L - n * pitch) + 0.5 * cv->wall;
+
+    if (n != n3d || PetscAbsReal(first - cv->first_wall) > 1e-9 ||
+        PetscAbsReal(L - cv->first_wall - cv->last_wall - n3d * cv->channel - (n3d - 1) * cv->wall) > 1e-9) {
+      PetscCall(
+        PhDiagAdd(diag, cv->loc, "microchannel",
+                  "photherm places floor(%g um / %g um) = %d channels centred, the first wall %g um wide; this cavity has %d channels, first wall "
+                  "%g um and last wall %g um over the chip's %g um, which it cannot represent",
+                  (double)(L * 1e6), (double)(pitch * 1e6), (int)n, (double)(first * 1e6), (int)n3d, (double)(cv->first_wall * 1e6),
+                  (double)(cv->last_wall * 1e6), (double)(L * 1e6)));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    PetscCall(
+      PhImportSetString(&extra,
+                        "    type: microchannel  # 3D-ICE microchannel 4rm, the channels along y\n    channel_width: %.12g um\n    pitch: %.12g um\n"
+                        "    coolant: %s\n    flow: %.12g mL/min\n    inlet: %.12g K\n    direction: +y\n"
+                        "    h_side: %.12g W/m^2/K\n    h_top: %.12g W/m^2/K\n    h_bottom: %.12g W/m^2/K\n",
+                        (double)(cv->channel * 1e6), (double)(pitch * 1e6), imp->materials[*coolant].name, (double)cv->flow, (double)cv->t_in,
+                        (double)cv->h_side, (double)cv->h_top, (double)cv->h_bottom));
+  } else if (cv->model == PH_CAVITY_2RM) {
+    const PetscReal phi = cv->channel / (cv->channel + cv->wall);
+
+    PetscCall(PhImportSetString(
+      &extra,
+      "    type: microchannel  # 3D-ICE microchannel 2rm: its h over the whole footprint are h / porosity here, no exchange with the walls\n"
+      "    model: 2rm\n    cell: %.12g um  # two strips of 3D-ICE's cell\n    channel_width: %.12g um\n    pitch: %.12g um\n"
+      "    coolant: %s\n    flow: %.12g mL/min\n    inlet: %.12g K\n    direction: +y\n"
+      "    h_side: 0 W/m^2/K\n    h_top: %.12g W/m^2/K\n    h_bottom: %.12g W/m^2/K\n",
+      (double)(2 * cell * 1e6), (double)(cv->channel * 1e6), (double)((cv->channel + cv->wall) * 1e6), imp->materials[*coolant].name,
+      (double)cv->flow, (double)cv->t_in, (double)(cv->h_top / phi), (double)(cv->h_bottom / phi)));
+  } else { /* pins: 3D-ICE's h of the Darcy velocity v (m/s) over the whole footprint, 1 / (2.527e-5 / (v + 1.35)^e + 1.533e-6), e = 0.64 inline, 1.52 staggered */
+    const PetscReal phi = 1 - PETSC_PI * cv->channel * cv->channel / (4 * cv->wall * cv->wall);
+    const PetscReal h   = 1 / (2.527e-5 / PetscPowReal(cv->flow + 1.35, cv->staggered ? 1.52 : 0.64) + 1.533e-6);
+
+    PetscCall(PhImportSetString(
+      &extra,
+      "    type: microchannel  # 3D-ICE pinfin (%s): its h of the Darcy velocity %g m/s, %.6g W/m^2/K over the whole footprint, is h / porosity here\n"
+      "    model: pinfin\n    cell: %.12g um  # two strips of 3D-ICE's cell\n    pin_diameter: %.12g um\n    pitch: %.12g um\n"
+      "    coolant: %s\n    flow: %.12g m^3/s  # the Darcy velocity times the cavity's cross-section\n    inlet: %.12g K\n    direction: +y\n"
+      "    h_side: 0 W/m^2/K\n    h_top: %.12g W/m^2/K\n    h_bottom: %.12g W/m^2/K\n",
+      cv->staggered ? "staggered" : "inline", (double)cv->flow, (double)h, (double)(2 * cell * 1e6), (double)(cv->channel * 1e6),
+      (double)(cv->wall * 1e6), imp->materials[*coolant].name, (double)(cv->flow * L * cv->height), (double)cv->t_in, (double)(h / phi),
+      (double)(h / phi)));
+  }
+  (void)snprintf(c, sizeof(c), "stack element channel %s", E->name);
+  PetscCall(PhImportAddLayer(imp, E->name, cv->height, M->index, 0, c, &li));
+  imp->layers[li].extra = extra;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -445,12 +630,15 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
   PhIceElement  elems[256];
   PetscInt      nmats = 0, nlayers = 0, ndies = 0, nelems = 0, nerrors, nout = 0;
   PetscReal     htc_top = 0, t_top = 0, htc_bot = 0, t_bot = 0, L = 0, Wd = 0, cl = 0, cw = 0, step = 0, slot = 0, t0 = 300;
+  PhIceCavity   cav;
+  PetscInt      coolant = -1;
   const char   *stk;
   char         *outputs[64];
   PhImport     *imp = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(PhDiagCreate(&diag));
+  PetscCall(PetscMemzero(&cav, sizeof(cav)));
   PetscCall(PetscMemzero(&lx, sizeof(lx)));
   PetscCall(PetscMemzero(&f, sizeof(f)));
   if (argc != 1 || argv[0][0] == '-') {
@@ -511,12 +699,7 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
     if (is_top) top = PETSC_TRUE;
     else bottom = PETSC_TRUE;
   }
-  if (PhIs(&lx, "microchannel")) {
-    PetscCall(PhDiagAdd(diag, PhTokLoc(&lx, PhPeek(&lx)), "microchannel",
-                        "micro-channel cooling is not representable yet: the importer does not map 3D-ICE's cavities; write them as layers of type "
-                        "microchannel (cases/README.md sections 9.6 and 19.2)"));
-    lx.bad = PETSC_TRUE;
-  }
+  if (PhIs(&lx, "microchannel") || PhIs(&lx, "pinfin")) PetscCall(PhIceReadCavity(&lx, &cav));
   /* dimensions */
   PetscCall(PhKeys(&lx, "dimensions : chip length"));
   PetscCall(PhNumber(&lx, "the chip length in um", PETSC_TRUE, &L, NULL));
@@ -577,16 +760,11 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
     PetscCall(PetscMemzero(e, sizeof(*e)));
     e->die     = PhIs(&lx, "die");
     e->channel = PhIs(&lx, "channel");
-    if (e->channel) {
-      PetscCall(
-        PhDiagAdd(diag, PhTokLoc(&lx, PhPeek(&lx)), "channel",
-                  "a micro-channel layer is not representable yet: the importer does not map 3D-ICE's cavities (cases/README.md section 9.6)"));
-      lx.bad = PETSC_TRUE;
-      break;
-    }
+    if (e->channel && !cav.present)
+      PetscCall(PhDiagAdd(diag, PhTokLoc(&lx, PhPeek(&lx)), "channel", "a channel element needs a microchannel or pinfin section"));
     lx.i++;
     PetscCall(PhWord(&lx, "the name of the stack element", PH_TOK_WORD, &e->name, &e->loc));
-    PetscCall(PhWord(&lx, e->die ? "a die name" : "a layer name", PH_TOK_WORD, &e->type, &e->type_loc));
+    if (!e->channel) PetscCall(PhWord(&lx, e->die ? "a die name" : "a layer name", PH_TOK_WORD, &e->type, &e->type_loc));
     if (e->die) {
       PetscCall(PhKeys(&lx, "floorplan"));
       PetscCall(PhWord(&lx, "the floorplan file as a \"string\"", PH_TOK_STRING, &e->floorplan, &e->flp_loc));
@@ -689,11 +867,15 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
         for (PetscInt m = 0; m < nmats; m++) found = (PetscBool)(found || !strcmp(mats[m].name, dies[d].layers[i].material));
         if (!found) PetscCall(PhDiagAdd(diag, dies[d].layers[i].loc, dies[d].name, "unknown material %s", dies[d].layers[i].material));
       }
-    if (!top && !bottom) {
+    PetscBool any_channel = PETSC_FALSE;
+
+    for (PetscInt e = 0; e < nelems; e++) any_channel = (PetscBool)(any_channel || elems[e].channel);
+    if (!top && !bottom && !any_channel) {
       PhSourceLoc file = {stk, 0, 0};
 
-      PetscCall(PhDiagAdd(diag, file, NULL,
-                          "no heat sink: heat cannot leave the stack (give a top or bottom heat sink with its heat transfer coefficient)"));
+      PetscCall(
+        PhDiagAdd(diag, file, NULL,
+                  "no heat sink and no channel: heat cannot leave the stack (give a top or bottom heat sink with its heat transfer coefficient)"));
     }
 
     /* the case, bottom to top: 3D-ICE lists the stack and each die from the top */
@@ -733,6 +915,11 @@ PetscErrorCode PhImport3DIce(MPI_Comm comm, int argc, char **argv, const char ou
     for (PetscInt e = nelems - 1; e >= 0; e--) {
       PhIceElement *E = &elems[e];
 
+      if (E->channel) {
+        if (cav.present) PetscCall(PhIceAddCavity(imp, diag, &cav, mats, nmats, E, L * PH_UM, PetscMin(cl, cw) * PH_UM, &coolant));
+        nl++;
+        continue;
+      }
       if (!E->die) {
         PetscInt li = -1, m;
         char     c[256];

@@ -550,7 +550,7 @@ static PetscErrorCode PhHsLcfLine(const PhImpLines *ls, void *ctx)
     char *flp_path;
 
     if (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, ".csv")) {
-      PetscCall(PhDiagAdd(hs->diag, loc, key, "a micro-channel layer (%s) is not representable yet: photherm has no liquid cooling", s));
+      PetscCall(PhDiagAdd(hs->diag, loc, key, "a micro-channel layer (%s) is not representable yet: the importer does not map HotSpot's micro-channel model (write the cavity as a layer of type microchannel, cases/README.md section 9.6)", s));
       cur->flp = NULL;
     } else {
       PetscCall(PhPathJoin(r->path, s, &flp_path));
@@ -931,8 +931,9 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   /* capabilities that have no photherm counterpart yet */
   PetscCall(PhHsFlag(&hs, "use_microchannels", &flag));
   if (flag)
-    PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "use_microchannels")->loc, "use_microchannels",
-                        "micro-channel cooling is not representable yet: photherm has no liquid cooling"));
+    PetscCall(PhDiagAdd(
+      hs.diag, PhHsGet(&hs, "use_microchannels")->loc, "use_microchannels",
+      "micro-channel cooling is not representable yet: the importer does not map HotSpot's micro-channel model (write the cavity as a layer of type microchannel, cases/README.md section 9.6)"));
   PetscCall(PhHsFlag(&hs, "leakage_used", &flag));
   if (flag)
     PetscCall(PhDiagAdd(hs.diag, PhHsGet(&hs, "leakage_used")->loc, "leakage_used",

@@ -27,6 +27,7 @@ typedef struct {
   PetscInt    material;
   PetscInt    cells; /* 0: photherm's grading */
   char       *comment;
+  char       *extra; /* more keys of the layer, as YAML lines (a micro-channel layer's), or NULL */
   PhImpBlock *blocks;
   PetscInt    nblocks, cap;
 } PhImpLayer;

@@ -8,6 +8,17 @@
 */
 #include "thermal_impl.h"
 
+/* How much more a floor or ceiling cell over a porous cell conducts to its neighbour over the same porous cell than the
+   coolant strip exchanges with it: the two act as one surface, which both phases touch (3D-ICE's wall nodes). */
+#define PH_POROUS_TIE 100.0
+
+/* The share of a porous cavity's strip that its phase fills: its volume, and its area along the flow and facing the
+   tiers, over the strip's (half a porous cell). */
+static inline PetscReal PhPorousShare(const PhChannels *ch, PetscBool fluid)
+{
+  return 2 * (fluid ? ch->porosity : 1 - ch->porosity);
+}
+
 /* The m cp (W/K) of a cavity's whole flow at time t. */
 static PetscReal PhCavityCapacity(PhThermal th, const PhChannels *ch)
 {
@@ -43,7 +54,8 @@ PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th)
     th->cavities[c].capacity = PhCavityCapacity(th, pb->layers[l].channels);
     c++;
   }
-  PetscCall(PetscMalloc2(ng, &th->gfluid, ng, &th->gmcp));
+  PetscCall(PetscMalloc3(ng, &th->gfluid, ng, &th->gmcp, 2 * ng, &th->gtie));
+  PetscCall(PetscArrayzero(th->gtie, 2 * ng));
   PetscCall(PhMeshFillChannels(th->mesh, &th->ghost, th->gfluid));
   PH_BOX_FOR(th->ghost, i, j, k) {
     const PetscInt g = PhIndexBoxOffset(&th->ghost, i, j, k);
@@ -62,6 +74,41 @@ PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th)
     }
   }
   PetscCall(PetscFree(cav_of_layer));
+  for (PetscInt c = 0; c < th->ncavities; c++) { /* the solid strips of a porous cavity: -2 - c; each phase's heat capacity */
+    const PhChannels *ch = th->cavities[c].ch;
+    PhIndexBox        box, own;
+    PetscScalar    ***cap;
+
+    if (ch->model == PH_CAVITY_4RM) continue;
+    PetscCall(PhMeshGetLayerBox(th->mesh, th->cavities[c].layer, &box));
+    own = PhIndexBoxIntersect(&box, &th->owned);
+    box = PhIndexBoxIntersect(&box, &th->ghost);
+    PH_BOX_FOR(box, i, j, k) {
+      const PetscInt g = PhIndexBoxOffset(&th->ghost, i, j, k);
+
+      if (th->gfluid[g] < 0) th->gfluid[g] = -2 - c;
+    }
+    PetscCall(DMDAVecGetArray(th->da, th->capacity, &cap));
+    PH_BOX_FOR(own, i, j, k) cap[k][j][i] *= PhPorousShare(ch, th->gfluid[PhIndexBoxOffset(&th->ghost, i, j, k)] >= 0);
+    PetscCall(DMDAVecRestoreArray(th->da, th->capacity, &cap));
+    /* the floor and ceiling over a coolant strip's cell next to its solid strip: tied across to the cell over the solid */
+    PH_BOX_FOR(box, i, j, k) {
+      const PetscInt across = 1 - ch->axis, ijk[3] = {i, j, k};
+      PetscInt       nb[3] = {i, j, k};
+
+      nb[across]++;
+      if (th->gfluid[PhIndexBoxOffset(&th->ghost, i, j, k)] != c || nb[across] >= th->ghost.hi[across]) continue;
+      if (th->gfluid[PhIndexBoxOffset(&th->ghost, nb[0], nb[1], nb[2])] != -2 - c) continue;
+      for (PetscInt s = -1; s <= 1; s += 2) {
+        const PetscReal foot = (line[across][ijk[across] + 1] - line[across][ijk[across]]) *
+                               (line[ch->axis][ijk[ch->axis] + 1] - line[ch->axis][ijk[ch->axis]]);
+
+        if (k + s < th->ghost.lo[2] || k + s >= th->ghost.hi[2]) continue;
+        th->gtie[2 * PhIndexBoxOffset(&th->ghost, i, j, k + s) + across] = PH_POROUS_TIE * PetscMax(ch->h_top, ch->h_bottom) *
+                                                                           PhPorousShare(ch, PETSC_TRUE) * foot;
+      }
+    }
+  }
   for (PetscInt c = 0; c < th->ncavities; c++) {
     PhCavity      *cv = &th->cavities[c];
     const PetscInt ax = cv->ch->axis, n[3] = {th->info.mx, th->info.my, th->info.mz};
@@ -101,10 +148,15 @@ PetscErrorCode PhThermalCavitiesCreate_Private(PhThermal th)
 
 /*
   The conductance (W/K) of the face across direction d on side `side` (-1 low, +1 high) of ghosted cell g towards its
-  neighbour gn, when either holds coolant: a fluid cell takes the coolant of its upstream neighbour (m cp in its own
-  row, nothing in the upstream cell's row: upwind advection) and conducts to no other fluid cell; between a fluid and a
-  solid cell, the wall's h in series with the solid's half cell. r_self and r_nb are the half-cell resistances across
-  d (m^2 K/W). Returns -1 when neither cell holds coolant.
+  neighbour gn, when either holds coolant or the solid of a porous cavity: a fluid cell takes the coolant of its
+  upstream neighbour (m cp in its own row, nothing in the upstream cell's row: upwind advection) and conducts to no
+  other fluid cell; between a fluid and a solid cell above or below, the wall's h in series with the solid's half
+  cell; across the flow, the 4-resistor model's side walls likewise, while a porous cavity's coolant strip exchanges
+  h_side times the wetted area of its porous cell's walls or pins with the solid strip on its high side only, nothing
+  with the solid strip of the porous cell below it, and the pins' solid does not conduct along the flow. A porous
+  cavity's strips reach the tiers through the tier's half cell over the whole porous cell (half the strip cell's
+  resistance: the floor and ceiling cells over a porous cell are tied into one surface, PH_POROUS_TIE). r_self and r_nb are the half-cell resistances
+  across d (m^2 K/W). Returns -1 when the face is an ordinary solid one.
 */
 PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscInt gn, PetscInt d, PetscInt side, PetscReal area, PetscReal r_self,
                                      PetscReal r_nb)
@@ -113,16 +165,44 @@ PetscReal PhThermalFluidFace_Private(PhThermal th, PetscInt g, PetscInt gn, Pets
   PetscInt       c;
   PetscReal      h;
 
-  if (fa < 0 && fb < 0) return -1;
+  if (fa < 0 && fb < 0) {
+    const PetscInt sa = fa <= -2 ? -2 - fa : -1, sb = fb <= -2 ? -2 - fb : -1;
+
+    if (sa < 0 && sb < 0) { /* ordinary cells; the floor or ceiling over a porous cell is tied across its two strips */
+      const PetscReal tie = d < 2 ? th->gtie[2 * (side > 0 ? g : gn) + d] : 0;
+
+      return tie > 0 ? area / (r_self + r_nb) + tie : -1;
+    }
+    if (d == 2) { /* a solid strip and a tier: the strip's half cell over the walls' or pins' share of the area */
+      const PetscReal sh = PhPorousShare(th->cavities[sa >= 0 ? sa : sb].ch, PETSC_FALSE);
+
+      return area / (sa >= 0 ? r_self / sh + 0.5 * r_nb : 0.5 * r_self + r_nb / sh);
+    }
+    if (sa != sb) return -1; /* not met: a porous cavity spans the footprint */
+    /* two cells of a porous cavity's solid strips: across the flow they are in the same porous cell (a strip split by
+       grid lines) and conduct; along it the walls conduct and the pins, apart, do not */
+    if (th->cavities[sa].ch->model == PH_CAVITY_PINFIN && d == th->cavities[sa].ch->axis) return 0;
+    return PhPorousShare(th->cavities[sa].ch, PETSC_FALSE) * area / (r_self + r_nb);
+  }
   if (fa >= 0 && fb >= 0) {
     const PhChannels *ch = th->cavities[fa].ch;
 
     return fa == fb && d == ch->axis && side == -ch->sign ? th->gmcp[g] : 0;
   }
   c = fa >= 0 ? fa : fb;
+  if (d < 2 && th->cavities[c].ch->model != PH_CAVITY_4RM) {
+    const PhChannels *ch    = th->cavities[c].ch;
+    const PetscInt    other = fa >= 0 ? fb : fa, fside = fa >= 0 ? side : -side; /* the solid's side of the coolant */
+    const PhLayer    *layer = &th->problem->layers[th->cavities[c].layer];
+
+    if (d == ch->axis || other != -2 - c || fside < 0) return 0;
+    return ch->h_side * ch->side_area * ch->cell * area / (layer->z1 - layer->z0);
+  }
   if (d < 2) h = th->cavities[c].ch->h_side;
   else if (fa >= 0) h = side < 0 ? th->cavities[c].ch->h_bottom : th->cavities[c].ch->h_top; /* the fluid's floor or ceiling */
   else h = side > 0 ? th->cavities[c].ch->h_bottom : th->cavities[c].ch->h_top;              /* a solid cell under or over the fluid */
+  if (th->cavities[c].ch->model != PH_CAVITY_4RM && d == 2) /* the wetted floor or ceiling, reached through the tier over the porous cell */
+    return area / (0.5 * (fa >= 0 ? r_nb : r_self) + 1.0 / (h * PhPorousShare(th->cavities[c].ch, PETSC_TRUE)));
   return area / ((fa >= 0 ? r_nb : r_self) + 1.0 / h);
 }
 
@@ -211,7 +291,7 @@ PetscErrorCode PhThermalCavitiesDestroy_Private(PhThermal th)
     PetscCall(PetscFree2(cv->position, cv->profile));
   }
   PetscCall(PetscFree(th->cavities));
-  PetscCall(PetscFree2(th->gfluid, th->gmcp));
+  PetscCall(PetscFree3(th->gfluid, th->gmcp, th->gtie));
   th->ncavities = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

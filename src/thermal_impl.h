@@ -122,6 +122,8 @@ struct _p_PhThermal {
   PhCavity        *cavities;
   PetscInt        *gfluid;  /* [ghost] the cavity of each ghosted fluid cell, else -1; NULL without cavities */
   PetscReal       *gmcp;    /* [ghost] m cp of each fluid cell's stream, W/K */
+  PetscReal       *gtie;    /* [2 ghost] porous cavities: the tie (W/K) of a floor or ceiling cell to its neighbour at +x, +y over the same
+                               porous cell, else 0 (PhThermalFluidFace_Private()) */
   Mat              Psym;    /* with cavities: A without the coolant's upstream couplings (symmetric), for the multigrid */
   PetscInt         nplates; /* cold plates, in the order of the faces and their conditions */
   PhPlate         *plates;

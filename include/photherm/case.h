@@ -35,20 +35,36 @@ typedef struct {
   PhSourceLoc loc;
 } PhMaterial;
 
+/* The models of a micro-channel cavity (cases/README.md section 9.6): channels and walls resolved (4-resistor), or the
+   porous form (2-resistor) of a dense channel array or of a pin-fin array, coolant and solid sharing each cell. */
+typedef enum {
+  PH_CAVITY_4RM,
+  PH_CAVITY_2RM,
+  PH_CAVITY_PINFIN
+} PhCavityModel;
+PH_EXTERN const char *const PhCavityModels[]; /* "4rm", "2rm", "pinfin" */
+
 /* A micro-channel cavity: a layer of type microchannel, its channels along the flow and the walls between them
-   resolved as cells (the 4-resistor model, cases/README.md section 9.6). */
+   resolved as cells (the 4-resistor model), or in the porous form each porous cell across the flow split into two
+   equal strips of cells, coolant and solid, their volumes and areas scaled by the porosity (cases/README.md section 9.6). */
 typedef struct {
-  PetscInt   coolant; /* index into materials (rho, cp, k) */
-  PhSignal   flow;    /* flow of the whole cavity, m^3/s (flow_volumetric) or kg/s; constant */
-  PetscBool  flow_volumetric;
-  PhSignal   inlet;                   /* coolant inlet temperature, K */
-  PetscInt   axis, sign;              /* the flow runs along x (0) or y (1), towards + (1) or - (-1) */
-  PetscReal  width, pitch;            /* channel width and pitch across the flow, m */
-  PetscInt   nchannels;               /* channels across the footprint */
-  PetscReal *lo;                      /* [nchannels] the low edge of each channel across the flow, m */
-  PetscReal  h_top, h_bottom, h_side; /* heat-transfer coefficients of the channel's ceiling, floor and side walls, W/m^2/K */
-  PetscBool  h_from_correlation;      /* h from the laminar Nusselt number of the channel (cases/README.md section 9.6) */
-  PetscReal  velocity;                /* mean velocity in a channel at the flow of t = 0, m/s */
+  PhCavityModel model;
+  PetscInt      coolant; /* index into materials (rho, cp, k) */
+  PhSignal      flow;    /* flow of the whole cavity, m^3/s (flow_volumetric) or kg/s; constant */
+  PetscBool     flow_volumetric;
+  PhSignal      inlet;                   /* coolant inlet temperature, K */
+  PetscInt      axis, sign;              /* the flow runs along x (0) or y (1), towards + (1) or - (-1) */
+  PetscReal     width, pitch;            /* channel width and pitch across the flow, m */
+  PetscInt      nchannels;               /* channels across the footprint */
+  PetscReal    *lo;                      /* [nchannels] the low edge of each channel across the flow, m */
+  PetscReal     h_top, h_bottom, h_side; /* heat-transfer coefficients of the channel's ceiling, floor and side walls, W/m^2/K */
+  PetscBool     h_from_correlation;      /* h from the laminar Nusselt number of the channel (cases/README.md section 9.6) */
+  PetscReal     velocity;                /* mean velocity in a channel at the flow of t = 0, m/s */
+  /* the porous form (model 2rm, pinfin): `nchannels` strips of coolant, `width` (half a cell) wide, one per porous cell */
+  PetscReal porosity;     /* coolant volume over cavity volume */
+  PetscReal cell;         /* width of a porous cell across the flow, m */
+  PetscReal side_area;    /* wetted area of the walls or pins per unit footprint area of the cavity, m^2/m^2 */
+  PetscReal pin_diameter; /* pinfin: m */
 } PhChannels;
 PH_EXTERN const char *const PhLayerTypes[]; /* the values of a layer's type: "solid", "microchannel" */
 

@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""Micro-channel layers in the porous form (cases/README.md section 9.6): model 2rm (a dense channel array) and pinfin.
+
+Closed form. A cavity 100 um high, 10 mm along the flow and 1 mm across, between a floor and a ceiling of a wall
+material that conducts well across the flow and vertically (k_y = k_z = 1e5 W/m/K, k_x = 1e-3 W/m/K along it: the solid
+is isothermal in each cross-section and carries no heat along the flow), takes a uniform flux q on the top face; the
+rest is adiabatic. The coolant takes up q per unit footprint, so along the flow (s from the inlet, length L):
+
+    coolant     T_f(s) = T_in + q B s / (m cp)             (B the width across: outlet rise Q / (m cp), Q = q B L)
+    solid       T_s(s) = T_f(s) + q / (h a)                (a the wetted area per unit footprint)
+
+with a = (2 w + 2 H) / p for channels of width w at pitch p (floor, ceiling and both side walls), and for pins of
+diameter d at pitch p, a = 2 porosity + pi d H / p^2 (floor and ceiling less the pins' feet, and the pins' sides).
+photherm's coolant strips hold the coolant at their downstream edges (upwind), so the outlet, the heat and the profile
+at every grid line are exact (1e-7, 1e-7, 1e-6 of the rise) and every solid cell of the cavity and the tiers minus the
+coolant strip beside it is q / (h a) (2e-3: the solid's finite 1e5 W/m/K and the tiers' conduction between the
+strips leave 8e-4). Four flow directions for 2rm; pins along +y.
+
+2rm against 4rm (silicon, 130 W/m/K, h from the laminar correlation, 50 um channels at 100 um pitch, porous cells
+of one pitch): the outlets are both Q / (m cp) (1e-7), and the ceiling's area-mean temperature along the flow agrees
+with the resolved channels' to 5% of the ceiling-to-coolant difference (measured 3.3%: the porous form lets each phase
+reach the tier through the tier's half cell over the whole porous cell, cases/README.md section 9.6, where the resolved
+fins and channels share it).
+
+Transient: the flux steps and the inlet follows a sine: energy balance within 1e-6; 1 and 2 ranks (the cavity split
+along the flow) equal to 1e-6 of the rise. Input errors of the porous keys are refused with exit 2 at the key.
+"""
+import numpy as np
+
+import phverify
+
+tap = phverify.Tap(__file__)
+
+Q = 1e6  # W/m^2 on the top face
+H = 100e-6
+L, B = 10e-3, 1e-3
+HC = 5e4  # W/m^2/K
+T_IN = 30.0
+RHO, CP = 995.7, 4178.0
+FLOW = 10.0  # mL/min
+ISO = "[1e-3 W/m/K, 1e5 W/m/K, 1e5 W/m/K]"
+
+
+def case(name, direction="+x", geometry="model: 2rm, cell: 500 um, channel_width: 50 um, pitch: 100 um", h=f"h: {HC} W/m^2/K",
+         wall=None, extra="", time="time: {mode: steady}"):
+    along_x = direction[1] == "x"
+    fx = f"[0, {L * 1e3} mm]" if along_x else f"[0, {B * 1e3} mm]"
+    fy = f"[0, {B * 1e3} mm]" if along_x else f"[0, {L * 1e3} mm]"
+    k = wall or (ISO if along_x else "[1e5 W/m/K, 1e-3 W/m/K, 1e5 W/m/K]")
+    return f"""version: 1
+name: {name}
+materials:
+  wall: {{k: {k}, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
+  water: {{k: 0.615 W/m/K, rho: {RHO} kg/m^3, cp: {CP} J/kg/K}}
+footprint: {{x: {fx}, y: {fy}}}
+grid: {{max_cell_xy: 250 um}}
+stack:
+  - {{name: floor, thickness: 100 um, material: wall}}
+  - {{name: cavity, type: microchannel, thickness: {H * 1e6} um, material: wall, {geometry},
+     coolant: water, flow: {FLOW} mL/min, inlet: {T_IN} C, direction: "{direction}"{", " + h if h else ""}}}
+  - {{name: ceiling, thickness: 100 um, material: wall}}
+boundaries:
+  top: {{type: flux, value: {extra or f"{Q} W/m^2"}}}
+{time}
+"""
+
+
+def mcp():
+    return FLOW * 1e-6 / 60 * RHO * CP
+
+
+def closed_form(work, label, direction, geometry, wetted, cell, phi):
+    r = phverify.run(work, label, case(label, direction, geometry))
+    heat = Q * B * L
+    rise = heat / mcp()
+    outlet = r["coolant/outlet_temperature"][0, 0]
+    tap.close(f"{label}: outlet rise = Q/(m cp)", abs(outlet - T_IN - rise) / rise, 1e-7)
+    tap.close(f"{label}: heat carried out = Q", abs(r["coolant/heat"][0, 0] - heat) / heat, 1e-7)
+    prof = r["coolant/cavity/temperature"][0]
+    pos = np.array([float(n.split("=")[1].split()[0]) * 1e-3 for n in r["coolant/cavity/temperature.names"]])
+    s = pos if direction[0] == "+" else L - pos
+    tap.close(f"{label}: coolant linear along the flow", np.max(np.abs(prof - (T_IN + rise * s / L))) / rise, 1e-6,
+              f"max |T_f - closed form| / rise over {len(prof)} grid lines")
+    T = r["fields/temperature"][0]  # [z][y][x]
+    if direction[1] == "y":
+        T = np.swapaxes(T, 1, 2)  # [z][across][along]
+    across = r["mesh/y"] if direction[1] == "x" else r["mesh/x"]
+    fluid_rows = [c for c in range(len(across) - 1) if phverify.centres(across)[c] % cell < cell / 2]  # the coolant strips
+    want = Q / (HC * wetted)
+    worst = 0.0
+    for c in range(len(across) - 1):
+        strip = max(f for f in fluid_rows if f <= c)  # the coolant strip of this porous cell
+        for z in range(3):
+            if z == 1 and c in fluid_rows:
+                continue
+            worst = max(worst, np.max(np.abs(T[z, c, :] - T[1, strip, :] - want)) / want)
+    tap.close(f"{label}: solid - coolant = q / (h a)", worst, 2e-3, f"q / (h a) = {want:.6g} K, largest relative difference over every solid cell")
+    tap.close(f"{label}: energy balance", abs(r["summary"]["energy_balance_error"]), 1e-6, "energy_balance_error")
+
+
+def against_4rm(work):
+    """The same silicon cavity resolved (4rm) and porous (2rm, porous cells of one pitch): outlet and ceiling."""
+    res = {}
+    for model, geometry in (("4rm", "channel_width: 50 um, pitch: 100 um"), ("2rm", "model: 2rm, cell: 100 um, channel_width: 50 um, pitch: 100 um")):
+        res[model] = phverify.run(work, "si" + model, case("si" + model, "+x", geometry, h="", wall="130 W/m/K"))
+    rise = Q * B * L / mcp()
+    for model, r in res.items():
+        tap.close(f"silicon {model}: outlet rise = Q/(m cp)", abs(r["coolant/outlet_temperature"][0, 0] - T_IN - rise) / rise, 1e-7)
+
+    def ceiling(r):
+        dy = np.diff(r["mesh/y"])
+        return (r["fields/temperature"][0][2] * dy[:, None]).sum(0) / dy.sum()
+
+    a, b = ceiling(res["4rm"]), ceiling(res["2rm"])
+    coolant = np.interp(phverify.centres(res["4rm"]["mesh/x"]), [0, L], [T_IN, T_IN + rise])
+    d = np.max(np.abs(a - b)) / np.mean(a - coolant)
+    tap.close("2rm against 4rm: the ceiling's mean along the flow", d, 0.05,
+              f"largest |2rm - 4rm| {np.max(np.abs(a - b)):.4g} K over the ceiling-to-coolant {np.mean(a - coolant):.4g} K")
+
+
+TRANSIENT = 'time: {end: 40 ms, dt: 0.1 ms, initial: 30 C}\noutput: {fields_every: 10 ms, series_every: 1 ms}'
+STEPS = "{pattern: steps, times: [0, 10 ms, 25 ms], values: [1e6 W/m^2, 3e6 W/m^2, 5e5 W/m^2]}"
+
+
+def transient(work):
+    text = case("tr", "+x", extra=STEPS, time=TRANSIENT).replace(f"inlet: {T_IN} C", "inlet: {pattern: sine, period: 20 ms, mean: 30 C, amplitude: 2 K}")
+    a = phverify.run(work, "tr1", text)
+    tap.close("transient: energy balance at every sample", np.max(np.abs(a["series/energy_error"])), 1e-6, "largest /series/energy_error")
+    tight = ["-ksp_rtol", "1e-12", "-ph_ksp_floor", "1e-14"]
+    b = phverify.run(work, "tr1t", text, args=tight)
+    phverify.write(f"{work}/tr2t.yaml", text.replace("name: tr", "name: tr2t"))
+    phverify.must_run(["run", f"{work}/tr2t.yaml", "-o", f"{work}/tr2t.h5", "-quiet", "-da_processors_x", "2"] + tight, work, nranks=2)
+    c = phverify.read(f"{work}/tr2t.h5")
+    rise = np.max(b["fields/temperature"]) - T_IN
+    d = np.max(np.abs(b["fields/temperature"] - c["fields/temperature"])) / rise
+    tap.close("1 and 2 ranks (the cavity split along its flow) agree", d, 1e-6, "max |T1 - T2| / rise over all snapshots")
+    d = np.max(np.abs(b["coolant/outlet_temperature"] - c["coolant/outlet_temperature"])) / rise
+    tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
+
+
+BAD = [  # (what, replace this, by this, a word of the message)
+    ("an unknown model", "model: 2rm", "model: 3rm", "3rm"),
+    ("pin_diameter with channels", "channel_width: 50 um", "channel_width: 50 um, pin_diameter: 50 um", "pin_diameter"),
+    ("channel_width with pins", "model: 2rm", "model: pinfin, pin_diameter: 50 um", "channel_width"),
+    ("a porous cell of zero width", "cell: 500 um", "cell: 0 um", "at least 2 nm"),
+    ("a porous cell whose strips the grid would split", "cell: 500 um", "cell: 2 mm", "split"),
+    ("h_side negative", f"h: {HC} W/m^2/K", f"h_top: {HC} W/m^2/K, h_bottom: {HC} W/m^2/K, h_side: -1 W/m^2/K", "positive or zero"),
+]
+
+
+def refusals(work):
+    base = case("bad", "+x")
+    for what, old, new, word in BAD:
+        assert old in base, old
+        phverify.write(f"{work}/bad.yaml", base.replace(old, new, 1))
+        p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
+        located = "bad.yaml:10:" in p.stderr
+        tap.check(f"refused: {what}", p.returncode == 2 and word in p.stderr and located, p.stderr.strip()[-300:])
+    text = case("bad", "+x", "model: pinfin, cell: 500 um, pin_diameter: 50 um, pitch: 100 um", h="")
+    phverify.write(f"{work}/bad.yaml", text)
+    p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
+    tap.check("refused: pins without h (no correlation)", p.returncode == 2 and "pin-fin" in p.stderr, p.stderr.strip()[-300:])
+
+
+work = phverify.workdir("microchannel_2rm")
+tap.guard("refusals", refusals, work)
+for d in ("+x", "-x", "+y", "-y"):
+    tap.guard(f"2rm {d}", closed_form, work, "2rm" + d.replace("+", "p").replace("-", "m"), d,
+              "model: 2rm, cell: 500 um, channel_width: 50 um, pitch: 100 um", (2 * 50e-6 + 2 * H) / 100e-6, 500e-6, 0.5)
+phi = 1 - np.pi * 50e-6**2 / (4 * 100e-6**2)
+tap.guard("pinfin", closed_form, work, "pinfin", "+y", "model: pinfin, cell: 500 um, pin_diameter: 50 um, pitch: 100 um",
+          2 * phi + np.pi * 50e-6 * H / 100e-6**2, 500e-6, phi)
+tap.guard("against 4rm", against_4rm, work)
+tap.guard("transient", transient, work)
+tap.finish()
