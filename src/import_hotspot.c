@@ -550,7 +550,10 @@ static PetscErrorCode PhHsLcfLine(const PhImpLines *ls, void *ctx)
     char *flp_path;
 
     if (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, ".csv")) {
-      PetscCall(PhDiagAdd(hs->diag, loc, key, "a micro-channel layer (%s) is not representable yet: the importer does not map HotSpot's micro-channel model (write the cavity as a layer of type microchannel, cases/README.md section 9.6)", s));
+      PetscCall(PhDiagAdd(
+        hs->diag, loc, key,
+        "a micro-channel layer (%s) is not representable yet: the importer does not map HotSpot's micro-channel model (write the cavity as a layer of type microchannel, cases/README.md section 9.6)",
+        s));
       cur->flp = NULL;
     } else {
       PetscCall(PhPathJoin(r->path, s, &flp_path));
