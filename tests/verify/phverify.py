@@ -323,6 +323,25 @@ def ring_mw_per_k(h5):
     return np.array(per)
 
 
+def coolant_transient(tap, work, text, t_in, what):
+    """A coolant case's transient (`text`, named tr): the energy balance at every sample within 1e-6, and, solved
+    tightly, 1 and 2 ranks (split along x, the flow) agreeing on the fields and the outlet series within 1e-6 of the
+    rise above t_in. `what` names the part split between the ranks."""
+    a = run(work, "tr1", text)
+    tap.close("transient: energy balance at every sample (coolant heat and fluid capacity included)", np.max(np.abs(a["series/energy_error"])), 1e-6,
+              "largest /series/energy_error")
+    tight = ["-ksp_rtol", "1e-12", "-ph_ksp_floor", "1e-14"]
+    b = run(work, "tr1t", text, args=tight)
+    write(f"{work}/tr2t.yaml", text.replace("name: tr", "name: tr2t"))
+    must_run(["run", f"{work}/tr2t.yaml", "-o", f"{work}/tr2t.h5", "-quiet", "-da_processors_x", "2"] + tight, work, nranks=2)
+    c = read(f"{work}/tr2t.h5")
+    rise = np.max(b["fields/temperature"]) - t_in
+    d = np.max(np.abs(b["fields/temperature"] - c["fields/temperature"])) / rise
+    tap.close(f"1 and 2 ranks ({what} split along its flow) agree", d, 1e-6, "max |T1 - T2| / rise over all snapshots")
+    d = np.max(np.abs(b["coolant/outlet_temperature"] - c["coolant/outlet_temperature"])) / rise
+    tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
+
+
 def reduced_tolerance(path):
     """time.reduced.tolerance (K) of a result file's resolved case (default 0.05 K)."""
     import yaml

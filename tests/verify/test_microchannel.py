@@ -100,19 +100,7 @@ STEPS = "{pattern: steps, times: [0, 10 ms, 25 ms], values: [1e6 W/m^2, 3e6 W/m^
 
 def transient(work):
     text = case("tr", "+x", extra=STEPS, time=TRANSIENT).replace(f"inlet: {T_IN} C", "inlet: {pattern: sine, period: 20 ms, mean: 30 C, amplitude: 2 K}")
-    a = phverify.run(work, "tr1", text)
-    err = np.max(np.abs(a["series/energy_error"]))
-    tap.close("transient: energy balance at every sample (coolant heat and fluid capacity included)", err, 1e-6, "largest /series/energy_error")
-    tight = ["-ksp_rtol", "1e-12", "-ph_ksp_floor", "1e-14"]
-    b = phverify.run(work, "tr1t", text, args=tight)
-    phverify.write(f"{work}/tr2t.yaml", text.replace("name: tr", "name: tr2t"))
-    phverify.must_run(["run", f"{work}/tr2t.yaml", "-o", f"{work}/tr2t.h5", "-quiet", "-da_processors_x", "2"] + tight, work, nranks=2)
-    c = phverify.read(f"{work}/tr2t.h5")
-    rise = np.max(b["fields/temperature"]) - T_IN
-    d = np.max(np.abs(b["fields/temperature"] - c["fields/temperature"])) / rise
-    tap.close("1 and 2 ranks (the channel split along its flow) agree", d, 1e-6, "max |T1 - T2| / rise over all snapshots")
-    d = np.max(np.abs(b["coolant/outlet_temperature"] - c["coolant/outlet_temperature"])) / rise
-    tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
+    phverify.coolant_transient(tap, work, text, T_IN, "the channel")
 
 
 BAD = [  # (what, replace this, by this, a word of the message)
