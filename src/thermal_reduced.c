@@ -1777,13 +1777,16 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
 */
 #define PH_REDUCED_KREG_EPS   3e-4 /* a region's ds_g is taken into dM when it has moved this much */
 #define PH_REDUCED_KREG_CHUNK 1024 /* face sides per product */
+#define PH_REDUCED_KREG_MAX   512  /* more regions than this: re-form instead */
+#define PH_REDUCED_KREG_KEYS  1e7  /* ... or more keys (boxes x materials x bins x tiles) than this */
 
 static PetscErrorCode PhReducedKRegions(PhThermal th)
 {
   PhReduced        rd = th->reduced;
   PhCase           pb = th->problem;
   const PetscInt   r = rd->r, nt = th->reduced_k_tiles, ns = pb->nsources, nb = pb->nblocks, nl = pb->nlayers, nm = pb->nmaterials;
-  const PetscInt   nbox = ns + nb + nl + 1, nbin = th->reduced_k_bins, gmax = nbox * nm * nbin * nt * nt, nghost = PhIndexBoxCount(&th->ghost);
+  const PetscInt   nbox = ns + nb + nl + 1, nbin = th->reduced_k_bins, nghost = PhIndexBoxCount(&th->ghost);
+  PetscInt         gmax;
   PetscInt         nside, *own, *nbr, *creg, *rowof, *slist, nrow = 0, *map, *cnt, *start, *order, ncell = 0, *clist;
   PetscReal       *dgds, *vol, *tsum, *cvol, *Vloc, *rows, *E, *Kg, *tmp;
   PetscBool        boundary;
@@ -1795,6 +1798,11 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
 
   PetscFunctionBeginUser;
   if (nt <= 0 || nbin <= 0 || !th->Tk_valid || rd->nonsym || th->freeze_hot == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if ((PetscReal)nbox * nm * nbin * nt * nt > PH_REDUCED_KREG_KEYS) {
+    PetscCall(PetscInfo(NULL, "reduced model: too many boxes and materials for k(T) by regions: the operator is re-formed instead\n"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  gmax = nbox * nm * nbin * nt * nt;
   PetscCall(PhThermalKFaces_Private(th, &nside, &own, &nbr, &dgds, &boundary));
   if (boundary) {
     PetscCall(PetscFree3(own, nbr, dgds));
@@ -1860,6 +1868,17 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, tsum, (PetscMPIInt)gmax, MPIU_REAL, MPIU_SUM, th->comm));
   rd->nkg = 0;
   for (PetscInt q = 0; q < gmax; q++) map[q] = vol[q] > 0 ? rd->nkg++ : -1;
+  if (rd->nkg > PH_REDUCED_KREG_MAX) { /* their r x r matrices would cost more than re-forming */
+    PetscCall(PetscInfo(NULL, "reduced model: %d regions of k(T), more than %d: the operator is re-formed instead\n", (int)rd->nkg,
+                        (int)PH_REDUCED_KREG_MAX));
+    rd->nkg = 0;
+    PetscCall(PetscFree2(clist, cvol));
+    PetscCall(PetscFree2(vol, tsum));
+    PetscCall(PetscFree3(creg, rowof, map));
+    PetscCall(PetscFree(box));
+    PetscCall(PetscFree3(own, nbr, dgds));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscMalloc4(rd->nkg * r + 1, &rd->kgrow, rd->nkg + 1, &rd->kgtf, rd->nkg + 1, &rd->kgn, rd->nkg + 1, &rd->kgds));
   PetscCall(PetscCalloc1(rd->nkg * r * r + 1, &rd->kgM));
   PetscCall(PetscCalloc1(r * r, &rd->dM));
