@@ -576,6 +576,7 @@ static PetscErrorCode PhSimInitialState(PhSim sim)
 PetscErrorCode PhSimReduce(PhSim sim, const char path[])
 {
   PetscFunctionBeginUser;
+  PetscCall(PhThermalSetReducedForReuse(sim->thermal));
   PetscCall(PhSimInitialState(sim));
   PetscCall(PhThermalSaveReduced(sim->thermal, path));
   PetscFunctionReturn(PETSC_SUCCESS);

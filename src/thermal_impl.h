@@ -96,6 +96,7 @@ struct _p_PhThermal {
   PhThermal        check;        /* the full model running beside the reduced one, while checked */
   char            *model_path;   /* -ph_reduced_model: the basis of photherm reduce instead of one built here */
   char            *cache_dir;    /* -ph_reduced_cache: a directory of models, one per fingerprint */
+  PetscBool        any_trace;    /* the reduced model's time-domain check covers every trace (a model for reuse), not the run's own */
   PetscReal        check_error;  /* largest difference of the report and heat-input temperatures so far, K */
   PetscReal        check_until;  /* the end of the window that was checked, s */
   PetscInt         nreport;      /* boxes reported at every sample (sources, blocks) */
@@ -188,6 +189,7 @@ PH_INTERN PetscErrorCode PhThermalPlatesDestroy_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalPlatesResponse_Private(PhThermal th, Vec x, PetscReal inlet, Vec column[]);
 PH_INTERN PetscInt       PhThermalPatchPlate_Private(PhThermal th, const PhPatch *pa);
 PH_INTERN PetscErrorCode PhThermalReducedPlates_Private(PhThermal th, PetscReal outlet[], PetscReal heat[], PetscReal *profile[]);
+PH_INTERN PetscErrorCode PhThermalNextInputChange_Private(PhThermal th, PetscReal t, PetscReal *t_next);
 PH_INTERN PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool left, Mat *op);
 PH_INTERN PetscReal      PhSignalAt_Private(const PhSignal *s, PetscReal t, PetscBool left);
 PH_INTERN PetscErrorCode PhThermalReducedBuild_Private(PhThermal th);

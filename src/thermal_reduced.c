@@ -485,15 +485,27 @@ static PetscErrorCode PhReducedModes(PhReduced rd, PetscInt n, PetscReal lam[], 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The impulse responses of the model of the first n basis vectors, G[o][k][i] = (O Q)_ok (Q^T B)_ki with its modes
-   lam[k]: h_oi(t) = sum_k G[o][k][i] exp(-lam_k t). */
-static PetscErrorCode PhReducedImpulse(PhReduced rd, PetscInt n, PetscReal lam[], PetscReal G[])
+static inline PetscReal PhReducedDot(const PetscReal *a, const PetscReal *b, PetscInt n)
+{
+  PetscReal s = 0;
+
+  for (PetscInt i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
+static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1, PetscReal *phi2, PetscReal *psi1, PetscReal *psi2);
+
+/* The modal form of the model of the first n basis vectors: its modes lam[n], the outputs of each mode P[no][n] =
+   O Q and the inputs of each mode R[n][m] = Q^T B (the impulse response of output o to input i is
+   h_oi(t) = sum_k P[o][k] R[k][i] exp(-lam_k t)), and the modal state z0 = Q^T x0 of reduced coordinates x0 (NULL:
+   none) that are zero beyond the first n. */
+static PetscErrorCode PhReducedModalIO(PhReduced rd, PetscInt n, const PetscReal x0[], PetscReal lam[], PetscReal P[], PetscReal R[], PetscReal z0[])
 {
   PetscInt   m = rd->m, no = rd->nout;
-  PetscReal *Q, *P, *R;
+  PetscReal *Q;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc3(n * n, &Q, no * n, &P, n * m, &R));
+  PetscCall(PetscMalloc1(n * n, &Q));
   PetscCall(PhReducedModes(rd, n, lam, Q));
   for (PetscInt o = 0; o < no; o++)
     for (PetscInt k = 0; k < n; k++) {
@@ -509,38 +521,160 @@ static PetscErrorCode PhReducedImpulse(PhReduced rd, PetscInt n, PetscReal lam[]
       for (PetscInt j = 0; j < n; j++) v += Q[k * n + j] * rd->B[j * m + i];
       R[k * m + i] = v;
     }
-  for (PetscInt o = 0; o < no; o++)
-    for (PetscInt k = 0; k < n; k++)
-      for (PetscInt i = 0; i < m; i++) G[(o * n + k) * m + i] = P[o * n + k] * R[k * m + i];
-  PetscCall(PetscFree3(Q, P, R));
+  for (PetscInt k = 0; x0 != NULL && k < n; k++) {
+    PetscReal v = 0;
+
+    for (PetscInt j = 0; j < n; j++) v += Q[k * n + j] * x0[j];
+    z0[k] = v;
+  }
+  PetscCall(PetscFree(Q));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* What the part of input i that is not known before the run can make an output move by, from the integrals pn[0] and
+   pn[1] of the positive and negative parts of its impulse response. Over every trace (th->any_trace) nothing is known:
+   a power (of a source or a heat input) lies in [0, amp], so the output stays within [-amp pn[1], amp pn[0]]; a
+   boundary value or a cavity's inlet may take either sign. With the run's own traces, the source powers, boundary
+   values and inlets are known (PhReducedTraceError() follows them); what is not is the leakage of a source, in
+   [0, 2 leak_p_ref], and a heat input's departure from its initial power u0, in [-u0, amp - u0]. */
+static inline PetscReal PhReducedInputBound(PhThermal th, PetscInt i, const PetscReal pn[2])
+{
+  PhReduced rd = th->reduced;
+  PhCase    pb = th->problem;
+  PetscInt  ns = pb->nsources, d = i - ns - rd->npatch;
+  PetscBool one = (PetscBool)(i < ns || (d >= 0 && d < rd->nheat)); /* a power */
+
+  if (th->any_trace) return rd->amp[i] * (one ? PetscMax(pn[0], pn[1]) : pn[0] + pn[1]);
+  if (i < ns) return pb->sources[i].has_leakage ? 2 * pb->sources[i].leak_p_ref * PetscMax(pn[0], pn[1]) : 0;
+  if (d >= 0 && d < rd->nheat) {
+    PetscReal u0 = PetscMin(PetscMax(th->input_power[d], 0), rd->amp[d + ns + rd->npatch]), hi = rd->amp[d + ns + rd->npatch] - u0;
+
+    return PetscMax(hi * pn[0] + u0 * pn[1], hi * pn[1] + u0 * pn[0]);
+  }
+  return 0;
+}
+
+/* The reduced coordinates of the initial rise T - T_ref, which lies in the span of the first two basis vectors (the
+   uniform field and the initial rise): x0[r], zero beyond the first two. */
+static PetscErrorCode PhReducedInitialCoordinates(PhThermal th, PetscReal x0[])
+{
+  PhReduced   rd = th->reduced;
+  Vec         w;
+  PetscScalar dots[2];
+  PetscInt    n = PetscMin(rd->r, 2);
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(x0, rd->r));
+  PetscCall(VecDuplicate(th->T, &w));
+  PetscCall(VecCopy(th->T, w));
+  PetscCall(VecShift(w, -th->t_ref));
+  PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+  PetscCall(VecMDot(th->rate, n, rd->V, dots));
+  for (PetscInt j = 0; j < n; j++) x0[j] = PetscRealPart(dots[j]);
+  PetscCall(VecDestroy(&w));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  The run's own inputs: the difference of two models given as one modal system of nd modes
+  (lam[nd], outputs P[no][nd] with the smaller model's rows negated, inputs R[nd][m], initial modal state y0[nd]),
+  driven from the initial field by the inputs the run will see (PhReducedInputs(): the case's source powers, boundary
+  values and inlets; heat inputs held at their initial powers, no leakage) between the run's landings (every change of
+  an input and every series sample), exactly as the run steps its modes. emax[o] is the largest |difference| of output o
+  over the samples; share[i], for the known inputs with retired[i] == 1, the largest part of input i alone in the
+  output `worst` (a second pass, only when asked for with worst >= 0).
+*/
+static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const PetscReal lam[], const PetscReal P[], const PetscReal R[],
+                                          const PetscReal y0[], PetscInt worst, PetscReal emax[], PetscReal share[])
+{
+  PhCase     pb = th->problem;
+  PhReduced  rd = th->reduced;
+  PetscInt   m = rd->m, no = rd->nout, nknown = pb->nsources + rd->npatch, nsel = 0, *sel;
+  PetscReal  tend = pb->time.end, every = pb->output.series_every > 0 ? pb->output.series_every : tend;
+  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, hprev = -1, *y, *ph, *u0, *u1, *a0, *a1, *ys, *up;
+  PetscInt64 j = 1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(PetscMax(m, 1), &sel));
+  if (worst >= 0)
+    for (PetscInt i = 0; i < nknown; i++)
+      if (rd->retired[i] == 1) sel[nsel++] = i;
+  PetscCall(PetscMalloc5(nd, &y, 3 * nd, &ph, PetscMax(m, 1), &u0, PetscMax(m, 1), &u1, nd, &a0));
+  PetscCall(PetscMalloc3(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up));
+  PetscCall(PetscArraycpy(y, y0, nd));
+  PetscCall(PetscArrayzero(ys, nd * PetscMax(nsel, 1)));
+  for (PetscInt o = 0; o < no; o++) emax[o] = 0;
+  for (PetscInt q = 0; q < nsel; q++) share[sel[q]] = 0;
+  for (PetscInt i = 0; i < 2 * m; i++) up[i] = PETSC_MAX_REAL;
+  while (t < tend - eps) {
+    PetscReal tb, ts = (PetscReal)j * every, t1, h;
+    PetscBool same = PETSC_TRUE;
+
+    PetscCall(PhThermalNextInputChange_Private(th, t, &tb));
+    t1 = PetscMin(PetscMin(tb, ts), tend);
+    h  = t1 - t;
+    PetscCheck(h > 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "reduced model: the time-domain check made no progress at t = %g s", (double)t);
+    PhReducedInputs(th, t, t1, PETSC_FALSE, u0);
+    PhReducedInputs(th, t, t1, PETSC_TRUE, u1);
+    for (PetscInt i = 0; i < m; i++) same = (PetscBool)(same && u0[i] == up[i] && u1[i] == up[m + i]);
+    if (!same) { /* the modes' inputs at both ends (held inputs between many samples: computed once) */
+      for (PetscInt k = 0; k < nd; k++) {
+        PetscReal b0 = 0, b1 = 0;
+
+        for (PetscInt i = 0; i < m; i++) {
+          b0 += R[k * m + i] * u0[i];
+          b1 += R[k * m + i] * u1[i];
+        }
+        a0[k] = b0;
+        a1[k] = b1;
+      }
+      PetscCall(PetscArraycpy(up, u0, m));
+      PetscCall(PetscArraycpy(up + m, u1, m));
+    }
+    if (PetscAbsReal(h - hprev) > 1e-14 * h) { /* the propagators of this interval length (most are one sample long) */
+      for (PetscInt k = 0; k < nd; k++) {
+        PetscReal psi1, psi2;
+
+        PhReducedPhi(lam[k], h, &ph[3 * k], &ph[3 * k + 1], &ph[3 * k + 2], &psi1, &psi2);
+      }
+      hprev = h;
+    }
+    for (PetscInt k = 0; k < nd; k++) y[k] = ph[3 * k] * y[k] + a0[k] * ph[3 * k + 1] + (a1[k] - a0[k]) * ph[3 * k + 2];
+    for (PetscInt q = 0; q < nsel; q++) {
+      PetscInt i = sel[q];
+
+      for (PetscInt k = 0; k < nd; k++)
+        ys[q * nd + k] = ph[3 * k] * ys[q * nd + k] + R[k * m + i] * (u0[i] * ph[3 * k + 1] + (u1[i] - u0[i]) * ph[3 * k + 2]);
+    }
+    t = t1;
+    if (t < ts - eps && t < tend - eps) continue;
+    while ((PetscReal)j * every <= t + eps) j++;
+    if (worst < 0)
+      for (PetscInt o = 0; o < no; o++) emax[o] = PetscMax(emax[o], PetscAbsReal(PhReducedDot(P + o * nd, y, nd)));
+    for (PetscInt q = 0; q < nsel; q++) share[sel[q]] = PetscMax(share[sel[q]], PetscAbsReal(PhReducedDot(P + worst * nd, ys + q * nd, nd)));
+  }
+  PetscCall(PetscFree5(y, ph, u0, u1, a0));
+  PetscCall(PetscFree3(a1, ys, up));
+  PetscCall(PetscFree(sel));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /*
   The time-domain estimate: the model of the first n1 basis vectors against the whole model. For every output o and
   input i the difference dh of their impulse responses, its positive and negative parts integrated over [0, time.end],
-  bounds what that input can make the two differ by at any instant of the run, whatever its trace (e(t) = int_0^t
-  dh(tau) u(t - tau) dtau; PhReducedInputBound()); *err is the largest sum over the inputs, *tpeak
-  the time where that output's difference is largest (per logarithmic interval), share[i] each input's part of it.
-  Only the reduced model is used: a few dense products per point of a logarithmic time grid.
+  bounds what that input can make the two differ by at any instant, whatever its trace (e(t) = int_0^t
+  dh(tau) u(t - tau) dtau; PhReducedInputBound()). Over every trace (a model for reuse, th->any_trace) *err is the
+  largest sum of these bounds over the inputs; for the run's own inputs, the largest difference of the two models
+  driven by them from the initial field (PhReducedTraceError()) plus the bounds of what is not known before the run
+  (leakage, heat inputs). *tpeak is the time where the worst output's impulse-response difference is largest (per
+  logarithmic interval), share[i] each input's part of *err. Only the reduced model is used: a few dense products per
+  point of a logarithmic time grid, and with the run's own inputs a modal update per landing.
 */
-/* What input i can make an output move by, from the integrals pn[0] and pn[1] of the positive and negative parts of
-   its impulse response: a power (of a source or a heat input) lies in [0, amp], so the output stays within
-   [-amp pn[1], amp pn[0]]; a boundary value may take either sign. */
-static inline PetscReal PhReducedInputBound(PhThermal th, PetscInt i, const PetscReal pn[2])
-{
-  PhReduced rd  = th->reduced;
-  PetscInt  ns  = th->problem->nsources;
-  PetscBool one = (PetscBool)(i < ns || (i >= ns + rd->npatch && i < ns + rd->npatch + rd->nheat)); /* a cavity's inlet: either sign */
-
-  return rd->amp[i] * (one ? PetscMax(pn[0], pn[1]) : pn[0] + pn[1]);
-}
-
 static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *err, PetscReal *tpeak, PetscReal share[])
 {
   PhReduced  rd = th->reduced;
-  PetscInt   r = rd->r, m = rd->m, no = rd->nout, nt, worst = 0;
-  PetscReal *lam, *lam1, *G, *G1, *ex, *ex1, *acc, *prev, *cur, *peak, *peakt, t_lo, t_hi;
+  PetscInt   r = rd->r, m = rd->m, no = rd->nout, nt, worst = 0, nd = r + n1;
+  PetscReal *lam, *P, *R, *ex, *acc, *prev, *cur, *peak, *peakt, *emax, *y0, *x0, t_lo, t_hi;
 
   PetscFunctionBeginUser;
   /* the outputs of every basis vector (kept: a later call forms only the new columns) */
@@ -569,24 +703,36 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
   t_lo = 1e-3 * PetscMin(th->problem->output.series_every, th->problem->time.end);
   t_hi = th->problem->time.end;
   nt   = (PetscInt)PetscCeilReal(PH_REDUCED_TD_PER_DEC * PetscLog10Real(t_hi / t_lo)) + 1;
-  PetscCall(PetscMalloc5(r, &lam, n1 + 1, &lam1, no * r * m + 1, &G, no * n1 * m + 1, &G1, r, &ex));
-  PetscCall(PetscMalloc5(n1 + 1, &ex1, 2 * no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
-  PetscCall(PhReducedImpulse(rd, r, lam, G));
-  PetscCall(PhReducedImpulse(rd, n1, lam1, G1));
+  /* both models as one modal system of r + n1 modes whose output is their difference: the whole model's modes first,
+     the smaller model's outputs negated; both from the initial field, which the first two vectors hold */
+  PetscCall(PetscMalloc5(nd, &lam, no * nd + 1, &P, nd * m + 1, &R, nd, &y0, r, &x0));
+  PetscCall(PetscMalloc5(nd, &ex, 2 * no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
+  PetscCall(PetscCalloc2(no + 1, &emax, no + 1, &peakt));
+  if (!th->any_trace) PetscCall(PhReducedInitialCoordinates(th, x0));
+  else PetscCall(PetscArrayzero(x0, r));
+  {
+    PetscReal *P1, *Pr;
+
+    PetscCall(PetscMalloc2(no * n1 + 1, &P1, no * r + 1, &Pr));
+    PetscCall(PhReducedModalIO(rd, r, x0, lam, Pr, R, y0));
+    PetscCall(PhReducedModalIO(rd, n1, x0, lam + r, P1, R + r * m, y0 + r));
+    for (PetscInt o = 0; o < no; o++) {
+      for (PetscInt k = 0; k < r; k++) P[o * nd + k] = Pr[o * r + k];
+      for (PetscInt k = 0; k < n1; k++) P[o * nd + r + k] = -P1[o * n1 + k];
+    }
+    PetscCall(PetscFree2(P1, Pr));
+  }
   PetscCall(PetscArrayzero(acc, 2 * no * m)); /* the integrals of the positive and of the negative part of dh */
-  PetscCall(PetscCalloc1(no + 1, &peakt));
   PetscCall(PetscArrayzero(peak, no));
   for (PetscInt j = 0; j <= nt; j++) { /* t = 0, then the logarithmic grid; trapezoids */
     PetscReal t = j == 0 ? 0 : t_lo * PetscPowReal(t_hi / t_lo, (PetscReal)(j - 1) / (nt - 1)), tp;
 
-    for (PetscInt k = 0; k < r; k++) ex[k] = PetscExpReal(-lam[k] * t);
-    for (PetscInt k = 0; k < n1; k++) ex1[k] = PetscExpReal(-lam1[k] * t);
+    for (PetscInt k = 0; k < nd; k++) ex[k] = PetscExpReal(-lam[k] * t);
     for (PetscInt o = 0; o < no; o++)
       for (PetscInt i = 0; i < m; i++) {
         PetscReal h = 0;
 
-        for (PetscInt k = 0; k < r; k++) h += G[(o * r + k) * m + i] * ex[k];
-        for (PetscInt k = 0; k < n1; k++) h -= G1[(o * n1 + k) * m + i] * ex1[k];
+        for (PetscInt k = 0; k < nd; k++) h += P[o * nd + k] * R[k * m + i] * ex[k];
         cur[o * m + i] = h;
       }
     if (j > 0) {
@@ -609,9 +755,10 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
     }
     PetscCall(PetscArraycpy(prev, cur, no * m));
   }
+  if (!th->any_trace) PetscCall(PhReducedTraceError(th, nd, lam, P, R, y0, -1, emax, share)); /* the run's own inputs */
   *err = 0;
   for (PetscInt o = 0; o < no; o++) {
-    PetscReal e = 0;
+    PetscReal e = emax[o];
 
     for (PetscInt i = 0; i < m; i++) e += PhReducedInputBound(th, i, acc + 2 * (o * m + i));
     if (e > *err) {
@@ -620,10 +767,11 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
     }
   }
   for (PetscInt i = 0; i < m; i++) share[i] = PhReducedInputBound(th, i, acc + 2 * (worst * m + i));
+  if (!th->any_trace) PetscCall(PhReducedTraceError(th, nd, lam, P, R, y0, worst, emax, share)); /* the known retired inputs' parts */
   *tpeak = peakt[worst];
-  PetscCall(PetscFree(peakt));
-  PetscCall(PetscFree5(lam, lam1, G, G1, ex));
-  PetscCall(PetscFree5(ex1, acc, prev, cur, peak));
+  PetscCall(PetscFree5(lam, P, R, y0, x0));
+  PetscCall(PetscFree5(ex, acc, prev, cur, peak));
+  PetscCall(PetscFree2(emax, peakt));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 static PetscErrorCode PhReducedIdentityModes(PhThermal th);
@@ -907,14 +1055,6 @@ PetscErrorCode PhThermalReducedField_Private(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static inline PetscReal PhReducedDot(const PetscReal *a, const PetscReal *b, PetscInt n)
-{
-  PetscReal s = 0;
-
-  for (PetscInt i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
-}
-
 /* The largest rise over the owned cells of every report box for the present x, kept until x changes. */
 static PetscErrorCode PhReducedMaxima(PhThermal th)
 {
@@ -1159,6 +1299,19 @@ PetscErrorCode PhThermalCheckReducedModel(PhThermal th, char why[], size_t len)
                                 : "sources");
   }
   PetscCall(PetscFree(theirs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/**
+  @brief The reduced model about to be built will serve other runs (photherm reduce): its time-domain check covers
+  every trace the inputs could follow, not only this run's (as with -ph_reduced_any_trace). Call before the build.
+
+  Logically collective.
+**/
+PetscErrorCode PhThermalSetReducedForReuse(PhThermal th)
+{
+  PetscFunctionBeginUser;
+  th->any_trace = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -368,7 +368,7 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th, PetscReal rise)
 }
 
 /* The next time after t at which an input changes: a source power or a boundary value (DESIGN §3.6). */
-static PetscErrorCode PhThermalNextInputChange(PhThermal th, PetscReal t, PetscReal *t_next)
+PetscErrorCode PhThermalNextInputChange_Private(PhThermal th, PetscReal t, PetscReal *t_next)
 {
   PhCase    pb   = th->problem;
   PetscReal best = PETSC_MAX_REAL;
@@ -426,7 +426,7 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
     while (th->t < t_land - eps) {
       PetscReal t_next, t0 = th->t;
 
-      PetscCall(PhThermalNextInputChange(th, th->t, &t_next));
+      PetscCall(PhThermalNextInputChange_Private(th, th->t, &t_next));
       PetscCall(PhThermalCheckProgress(th, t0, PetscMin(t_next, t_land), "the next landing is not after it"));
       PetscCall(PhThermalReducedAdvance_Private(th, PetscMin(t_next, t_land)));
       PetscCall(PhThermalCheckProgress(th, t0, th->t, "the reduced model's step did not advance the time"));
@@ -446,7 +446,7 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
     PetscReal         t_next = 0, dt = 0, t0 = th->t;
     TSConvergedReason reason;
 
-    PetscCall(PhThermalNextInputChange(th, th->t, &t_next));
+    PetscCall(PhThermalNextInputChange_Private(th, th->t, &t_next));
     t_next = PetscMin(t_next, t_land);
     PetscCall(PhThermalCheckProgress(th, t0, t_next, "the next landing is not after it"));
     th->segment_end = t_next;
@@ -501,7 +501,12 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
     if (set) {
       PetscCall(PetscFree(th->cache_dir));
       PetscCall(PetscStrallocpy(path, &th->cache_dir));
+      th->any_trace = PETSC_TRUE; /* the model serves other runs */
     }
+    PetscCall(PetscOptionsBool("-ph_reduced_any_trace",
+                               "with time.method: reduced, check the basis in time for every trace the inputs could follow (as for a model "
+                               "that photherm reduce or -ph_reduced_cache keeps for other runs) rather than for the run's own inputs",
+                               "PhThermalAdvance", th->any_trace, &th->any_trace, NULL));
   }
   PetscCall(PetscOptionsReal("-ph_atol_fraction",
                              "the time integrator's absolute tolerance as a fraction of the case's rise scale (-ts_atol sets it in kelvin instead)",

@@ -70,6 +70,7 @@ PH_EXTERN PetscErrorCode PhThermalColdPlatePositions(PhThermal thermal, PetscInt
 PH_EXTERN PetscErrorCode PhThermalColdPlateState(PhThermal thermal, PetscReal outlet[], PetscReal heat[], PetscReal *profile[]);
 PH_EXTERN PetscErrorCode PhThermalGetReducedInfo(PhThermal thermal, PetscInt *basis, PetscInt *shifts, PetscReal *build_time, PetscReal *estimate,
                                                  PetscReal *freeze_error, PetscReal *check_window, PetscReal *check_error);
+PH_EXTERN PetscErrorCode PhThermalSetReducedForReuse(PhThermal thermal);
 PH_EXTERN PetscErrorCode PhThermalSaveReduced(PhThermal thermal, const char path[]);
 PH_EXTERN PetscErrorCode PhThermalCheckReducedModel(PhThermal thermal, char why[], size_t len);
 PH_EXTERN PetscErrorCode PhThermalDestroy(PhThermal *thermal);

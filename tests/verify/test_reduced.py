@@ -586,12 +586,14 @@ def example(work):
     common = ["-quiet", "-P", "cell=2mm", "-P", "time.end=200ms"]
     full, res = f"{work}/ex_full.h5", {}
     phverify.must_run(["run", case, "-o", full, "-ts_type", "bdf", "-ts_rtol", "1e-6", "-ts_atol", "1e-5"] + common, work)
-    for lag in ("default", "re-formed"):
-        out = f"{work}/ex_reduced{lag}.h5"
-        phverify.must_run(["run", case, "-o", out, "-P", "time.method=reduced"] + ([] if lag == "default" else ["-ph_reduced_k_tiles", "0"]) + common, work)
+    variants = {"default": [], "re-formed": ["-ph_reduced_k_tiles", "0"], "any trace": ["-ph_reduced_any_trace"]}
+    for lag, opts in variants.items():
+        out = f"{work}/ex_reduced{lag.replace(' ', '')}.h5"
+        phverify.must_run(["run", case, "-o", out, "-P", "time.method=reduced"] + opts + common, work)
         res[lag] = phverify.compare_reduced(full, out, phverify.reduced_tolerance(out))
         worst = {k: max((r["max"] for r in res[lag]["rows"] if r["kind"] == k and r["unit"] == "K"), default=0.0) for k in ("rings", "lasers", "sources")}
         res[lag]["detail"] = ", ".join(f"{k} {v:.3g} K" for k, v in worst.items())
+        res[lag]["basis"] = phverify.read(out)["summary"]["reduced_basis"]
     r = res["default"]
     temps = [f for f in r["failures"] if "samples differ" not in f and "summary" not in f and "margin" not in f]
     tap.check("3D example, 2 mm, 200 ms: rings, lasers and sources within time.reduced.tolerance of a tight full run (k(T) by regions, the default)",
@@ -599,6 +601,13 @@ def example(work):
     states = [f for f in r["failures"] if f not in temps]
     tap.check("3D example, 2 mm, 200 ms: the same lock states, relocks, lines up, margins and link metrics; heater powers within drift/efficiency",
               not states, "; ".join(states) or "all equal")
+    # the basis checked in time on the run's own inputs (the default) against every trace the inputs could follow
+    # (-ph_reduced_any_trace, what photherm reduce and -ph_reduced_cache build for other runs): smaller, and within the tolerance
+    a = res["any trace"]
+    atemps = [f for f in a["failures"] if "samples differ" not in f and "summary" not in f and "margin" not in f]
+    tap.check("3D example, 2 mm, 200 ms: checked on the run's own inputs the basis is smaller than over every trace; both within the tolerance",
+              r["basis"] < a["basis"] and not temps and not atemps,
+              f"basis {r['basis']:.0f} (own inputs: {r['detail']}) against {a['basis']:.0f} (every trace: {a['detail']}); " + "; ".join(atemps))
     d = res["re-formed"]
     tap.note(f"k(T) re-formed instead (-ph_reduced_k_tiles 0, the lag derived from the freeze bound): largest differences {d['detail']}; "
              + ("; ".join(d["failures"]) if d["failures"] else "within the tolerance") + " (tests/README.md)")
