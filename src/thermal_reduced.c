@@ -45,7 +45,10 @@ typedef struct {
   PetscReal *E, *P1, *I2, *I3;
 } PhReducedExpo;
 
-#define PH_REDUCED_NEXP 32 /* interval lengths whose exponentials are kept */
+#define PH_REDUCED_NEXP 32
+
+#define PH_REDUCED_ROWS \
+  256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */ /* interval lengths whose exponentials are kept */
 
 /* A re-formed k(T) operator, kept so that a field that comes back near where it was formed reuses it. */
 typedef struct {
@@ -278,61 +281,221 @@ static PetscErrorCode PhReducedOperatorRow(PhThermal th, PetscInt k, PetscBool i
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Add w to the basis: C-orthogonalised against it by classical Gram-Schmidt (multi-dot products; a second pass when the
-   first removed more than 30% of its norm), normalised; dropped when nothing new is left. */
-static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
+/* G[j][i] = v_j . (c w_i) over every rank (c NULL: the plain dot), for nv vectors v and nw vectors w: a pass over
+   PH_REDUCED_ROWS rows at a time, so that each v_j is read from memory once for all the w (a product of the basis
+   with a block of new vectors costs one pass over the basis, not one per new vector). */
+static PetscErrorCode PhReducedBlockDots(MPI_Comm comm, PetscInt nv, const Vec V[], PetscInt nw, const Vec W[], Vec c, PetscReal G[])
 {
-  PhReduced   rd = th->reduced;
-  PetscScalar dot, *dots = NULL;
-  PetscReal   norm0, norm;
+  const PetscScalar **v, **w, *cc = NULL;
+  PetscReal          *cw;
+  PetscInt            n;
 
   PetscFunctionBeginUser;
-  *added = PETSC_FALSE;
-  PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
-  PetscCall(VecDot(w, th->rate, &dot));
-  norm0 = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
-  if (norm0 == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  norm = norm0;
-  if (rd->r > 0) { /* a second pass only when the first cancelled much of w (Daniel, Gragg, Kaufman and Stewart's criterion) */
-    PetscCall(PetscMalloc1(rd->r, &dots));
-    for (PetscInt pass = 0; pass < 2; pass++) {
-      PetscReal before = norm;
+  PetscCall(PetscArrayzero(G, nv * nw));
+  if (nv == 0 || nw == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(VecGetLocalSize(W[0], &n));
+  PetscCall(PetscMalloc3(nv, &v, nw, &w, nw * PH_REDUCED_ROWS, &cw));
+  for (PetscInt j = 0; j < nv; j++) PetscCall(VecGetArrayRead(V[j], &v[j]));
+  for (PetscInt i = 0; i < nw; i++) PetscCall(VecGetArrayRead(W[i], &w[i]));
+  if (c != NULL) PetscCall(VecGetArrayRead(c, &cc));
+  for (PetscInt lo = 0; lo < n; lo += PH_REDUCED_ROWS) {
+    const PetscInt len = PetscMin(PH_REDUCED_ROWS, n - lo);
 
-      PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
-      PetscCall(VecMDot(th->rate, rd->r, rd->V, dots));
-      for (PetscInt j = 0; j < rd->r; j++) dots[j] = -dots[j];
-      PetscCall(VecMAXPY(w, rd->r, dots, rd->V));
-      PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
-      PetscCall(VecDot(w, th->rate, &dot));
-      norm = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
-      if (norm > PETSC_SQRT_MACHINE_EPSILON * before && norm >= 0.7071 * before) break;
-    }
-    PetscCall(PetscFree(dots));
-  }
-  if (norm <= PH_REDUCED_DEFLATE * norm0) PetscFunctionReturn(PETSC_SUCCESS);
-  if (rd->r == rd->rcap) { /* grow the basis and the dense arrays */
-    PetscInt   cap = PetscMax(2 * rd->rcap, 64);
-    PetscReal *K, *B;
+    for (PetscInt i = 0; i < nw; i++)
+      for (PetscInt t = 0; t < len; t++) cw[i * PH_REDUCED_ROWS + t] = PetscRealPart(w[i][lo + t]) * (cc ? PetscRealPart(cc[lo + t]) : 1.0);
+    for (PetscInt j = 0; j < nv; j++) {
+      const PetscScalar *vj = v[j] + lo;
 
-    PetscCall(PetscRealloc(cap * sizeof(Vec), &rd->V));
-    PetscCall(PetscCalloc2(cap * cap, &K, cap * PetscMax(rd->m, 1), &B));
-    for (PetscInt i = 0; i < rd->r; i++) {
-      for (PetscInt j = 0; j < rd->r; j++) K[i * cap + j] = rd->K[i * rd->rcap + j];
-      for (PetscInt j = 0; j < rd->m; j++) B[i * rd->m + j] = rd->B[i * rd->m + j];
+      for (PetscInt i = 0; i < nw; i++) {
+        const PetscReal *x  = cw + i * PH_REDUCED_ROWS;
+        PetscReal        s0 = 0, s1 = 0;
+        PetscInt         t = 0;
+
+        for (; t + 1 < len; t += 2) {
+          s0 += PetscRealPart(vj[t]) * x[t];
+          s1 += PetscRealPart(vj[t + 1]) * x[t + 1];
+        }
+        if (t < len) s0 += PetscRealPart(vj[t]) * x[t];
+        G[j * nw + i] += s0 + s1;
+      }
     }
-    PetscCall(PetscFree2(rd->K, rd->B));
-    rd->K    = K;
-    rd->B    = B;
-    rd->rcap = cap;
   }
-  PetscCall(VecScale(w, 1.0 / norm));
-  PetscCall(VecDuplicate(w, &rd->V[rd->r]));
-  PetscCall(VecCopy(w, rd->V[rd->r]));
-  PetscCall(PetscMalloc1(PetscMax(rd->r + 1, rd->m), &dots));
-  PetscCall(PhReducedOperatorRow(th, rd->r, PETSC_TRUE, dots)); /* K_r: the new row and column; B_r: the new row */
-  PetscCall(PetscFree(dots));
-  rd->r++;
-  *added = PETSC_TRUE;
+  if (c != NULL) PetscCall(VecRestoreArrayRead(c, &cc));
+  for (PetscInt j = 0; j < nv; j++) PetscCall(VecRestoreArrayRead(V[j], &v[j]));
+  for (PetscInt i = 0; i < nw; i++) PetscCall(VecRestoreArrayRead(W[i], &w[i]));
+  PetscCall(PetscFree3(v, w, cw));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(nv * nw), MPIU_REAL, MPIU_SUM, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* w_i += alpha sum_j G[j][i] v_j for nw vectors w, reading each v_j once (as PhReducedBlockDots()). */
+static PetscErrorCode PhReducedBlockUpdate(PetscInt nv, const Vec V[], PetscInt nw, Vec W[], PetscReal alpha, const PetscReal G[])
+{
+  const PetscScalar **v;
+  PetscScalar       **w;
+  PetscInt            n;
+
+  PetscFunctionBeginUser;
+  if (nv == 0 || nw == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(VecGetLocalSize(W[0], &n));
+  PetscCall(PetscMalloc2(nv, &v, nw, &w));
+  for (PetscInt j = 0; j < nv; j++) PetscCall(VecGetArrayRead(V[j], &v[j]));
+  for (PetscInt i = 0; i < nw; i++) PetscCall(VecGetArray(W[i], &w[i]));
+  for (PetscInt lo = 0; lo < n; lo += PH_REDUCED_ROWS) {
+    const PetscInt len = PetscMin(PH_REDUCED_ROWS, n - lo);
+
+    for (PetscInt j = 0; j < nv; j++) {
+      const PetscScalar *vj = v[j] + lo;
+
+      for (PetscInt i = 0; i < nw; i++) {
+        const PetscReal g = alpha * G[j * nw + i];
+        PetscScalar    *x = w[i] + lo;
+
+        if (g == 0) continue;
+        for (PetscInt t = 0; t < len; t++) x[t] += g * vj[t];
+      }
+    }
+  }
+  for (PetscInt j = 0; j < nv; j++) PetscCall(VecRestoreArrayRead(V[j], &v[j]));
+  for (PetscInt i = 0; i < nw; i++) PetscCall(VecRestoreArray(W[i], &w[i]));
+  PetscCall(PetscFree2(v, w));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The C-norms of n vectors. */
+static PetscErrorCode PhReducedCNorms(PhThermal th, PetscInt n, const Vec W[], PetscReal norm[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < n; i++) {
+    PetscScalar dot;
+
+    PetscCall(VecPointwiseMult(th->rate, th->capacity, W[i]));
+    PetscCall(VecDot(W[i], th->rate, &dot));
+    norm[i] = PetscSqrtReal(PetscAbsReal(PetscRealPart(dot)));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Room for n more basis vectors in V and the dense arrays. */
+static PetscErrorCode PhReducedGrow(PhThermal th, PetscInt n)
+{
+  PhReduced  rd  = th->reduced;
+  PetscInt   cap = PetscMax(rd->rcap, 32);
+  PetscReal *K, *B;
+
+  PetscFunctionBeginUser;
+  if (rd->r + n <= rd->rcap) PetscFunctionReturn(PETSC_SUCCESS);
+  while (cap < rd->r + n) cap *= 2;
+  PetscCall(PetscRealloc(cap * sizeof(Vec), &rd->V));
+  PetscCall(PetscCalloc2(cap * cap, &K, cap * PetscMax(rd->m, 1), &B));
+  for (PetscInt i = 0; i < rd->r; i++) {
+    for (PetscInt j = 0; j < rd->r; j++) K[i * cap + j] = rd->K[i * rd->rcap + j];
+    for (PetscInt j = 0; j < rd->m; j++) B[i * rd->m + j] = rd->B[i * rd->m + j];
+  }
+  PetscCall(PetscFree2(rd->K, rd->B));
+  rd->K    = K;
+  rd->B    = B;
+  rd->rcap = cap;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  Add a block of n vectors W to the basis (W is overwritten): block classical Gram-Schmidt in the C inner product against
+  the basis (one pass over the basis for the whole block; a second pass for the vectors that the first cancelled much,
+  Daniel, Gragg, Kaufman and Stewart's criterion), then one by one against the block's vectors already added, normalised;
+  a vector whose C-norm falls below PH_REDUCED_DEFLATE of its own adds nothing. K_r's new rows and columns and B_r's new
+  rows follow, again one pass over the basis for the block. *nadded (may be NULL) counts the vectors added.
+*/
+static PetscErrorCode PhReducedAddVectors(PhThermal th, PetscInt n, Vec W[], PetscInt *nadded)
+{
+  PhReduced  rd = th->reduced;
+  PetscInt   r0 = rd->r, nnew = 0, *redo, nredo;
+  PetscReal *norm0, *norm, *G;
+  Vec       *R;
+
+  PetscFunctionBeginUser;
+  if (nadded) *nadded = 0;
+  if (n == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc4(n, &norm0, n, &norm, PetscMax(r0 + n, rd->m) * n, &G, n, &redo));
+  PetscCall(PetscMalloc1(n, &R));
+  PetscCall(PhReducedCNorms(th, n, W, norm0));
+  PetscCall(PetscArraycpy(norm, norm0, n));
+  for (PetscInt i = 0; i < n; i++) redo[i] = i;
+  nredo = n;
+  for (PetscInt pass = 0; pass < 2 && r0 > 0 && nredo > 0; pass++) { /* against the basis */
+    PetscInt keep = 0;
+
+    for (PetscInt q = 0; q < nredo; q++) R[q] = W[redo[q]];
+    PetscCall(PhReducedBlockDots(th->comm, r0, rd->V, nredo, R, th->capacity, G));
+    PetscCall(PhReducedBlockUpdate(r0, rd->V, nredo, R, -1.0, G));
+    for (PetscInt q = 0; q < nredo; q++) {
+      PetscInt  i      = redo[q];
+      PetscReal before = norm[i];
+
+      PetscCall(PhReducedCNorms(th, 1, &W[i], &norm[i]));
+      if (!(norm[i] > PETSC_SQRT_MACHINE_EPSILON * before && norm[i] >= 0.7071 * before)) redo[keep++] = i;
+    }
+    nredo = keep;
+  }
+  PetscCall(PhReducedGrow(th, n));
+  for (PetscInt i = 0; i < n; i++) { /* against the block's vectors added before it (a second pass against all), normalised, added */
+    for (PetscInt pass = 0; pass < 2 && r0 + nnew > 0; pass++) {
+      PetscReal before = norm[i];
+      PetscInt  from   = pass == 0 ? r0 : 0;
+
+      if (pass == 0 && nnew == 0) continue;
+      PetscCall(PhReducedBlockDots(th->comm, r0 + nnew - from, rd->V + from, 1, &W[i], th->capacity, G));
+      PetscCall(PhReducedBlockUpdate(r0 + nnew - from, rd->V + from, 1, &W[i], -1.0, G));
+      PetscCall(PhReducedCNorms(th, 1, &W[i], &norm[i]));
+      if (norm[i] > PETSC_SQRT_MACHINE_EPSILON * before && norm[i] >= 0.7071 * before) break;
+    }
+    if (norm0[i] == 0 || norm[i] <= PH_REDUCED_DEFLATE * norm0[i]) continue;
+    PetscCall(VecScale(W[i], 1.0 / norm[i]));
+    PetscCall(VecDuplicate(W[i], &rd->V[r0 + nnew]));
+    PetscCall(VecCopy(W[i], rd->V[r0 + nnew]));
+    nnew++;
+  }
+  /* K_r: the new rows and columns (symmetric: V^T A v over the whole basis, one pass; with cold plates or
+     micro-channels entry by entry); B_r: the new rows F^T v */
+  if (rd->nonsym) {
+    for (PetscInt q = 0; q < nnew; q++) {
+      PetscScalar *dots;
+
+      PetscCall(PetscMalloc1(PetscMax(r0 + q + 1, rd->m), &dots));
+      PetscCall(PhReducedOperatorRow(th, r0 + q, PETSC_TRUE, dots));
+      PetscCall(PetscFree(dots));
+      rd->r++;
+    }
+  } else if (nnew > 0) {
+    Vec *AV;
+
+    PetscCall(VecDuplicateVecs(th->T, nnew, &AV));
+    for (PetscInt q = 0; q < nnew; q++) PetscCall(PhThermalMultA_Private(th, rd->V[r0 + q], AV[q]));
+    PetscCall(PhReducedBlockDots(th->comm, r0 + nnew, rd->V, nnew, AV, NULL, G));
+    for (PetscInt j = 0; j < r0 + nnew; j++)
+      for (PetscInt q = 0; q < nnew; q++) rd->K[(r0 + q) * rd->rcap + j] = rd->K[j * rd->rcap + r0 + q] = G[j * nnew + q];
+    for (PetscInt q = 0; q < nnew; q++) /* the block's own entries from one side, so that K_r is exactly symmetric */
+      for (PetscInt p = 0; p < q; p++) rd->K[(r0 + p) * rd->rcap + r0 + q] = rd->K[(r0 + q) * rd->rcap + r0 + p];
+    PetscCall(VecDestroyVecs(nnew, &AV));
+    PetscCall(PhReducedBlockDots(th->comm, rd->m, rd->F, nnew, rd->V + r0, NULL, G));
+    for (PetscInt q = 0; q < nnew; q++)
+      for (PetscInt i = 0; i < rd->m; i++) rd->B[(r0 + q) * rd->m + i] = G[i * nnew + q];
+    rd->r += nnew;
+  }
+  if (nadded) *nadded = nnew;
+  PetscCall(PetscFree4(norm0, norm, G, redo));
+  PetscCall(PetscFree(R));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Add one vector w (overwritten) to the basis (PhReducedAddVectors()). */
+static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
+{
+  PetscInt n;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhReducedAddVectors(th, 1, &w, &n));
+  *added = (PetscBool)(n > 0);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -350,9 +513,9 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PhReduced  rd = th->reduced;
   PetscInt   ns = th->problem->nsources;
   PC         pc;
-  Vec        x, e;
+  Vec       *X, *E;
   PetscReal *Y, *out, *err, *emax, *emean, share, retired = 0, rtol_default;
-  PetscInt   r0 = rd->r, *worst; /* the model before this shift; the worst cell of each source */
+  PetscInt   r0 = rd->r, *worst, *act, nact = 0; /* the model before this shift; the worst cell of each source; the inputs solved for */
   PetscBool  user_rtol;
 
   PetscFunctionBeginUser;
@@ -366,22 +529,31 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   if (r0 > 0) PetscCall(PhReducedSolve(rd, s, Y));
   PetscCall(PetscArrayzero(err, rd->nout + ns));
   PetscCall(PetscArrayzero(emean, ns)); /* here: the largest weighted error of each source's cells at this shift */
-  PetscCall(PetscMalloc1(ns + 1, &worst));
+  PetscCall(PetscMalloc2(ns + 1, &worst, rd->m + 1, &act));
   for (PetscInt b = 0; b < ns; b++) worst[b] = PETSC_MAX_INT;
-  PetscCall(VecDuplicate(th->T, &x));
-  PetscCall(VecDuplicate(th->T, &e));
-  for (PetscInt i = 0; i < rd->m; i++) {
-    KSPConvergedReason reason;
-    PetscBool          added;
-
+  for (PetscInt i = 0; i < rd->m; i++) { /* the inputs solved for at this shift */
     if (rd->amp[i] == 0) continue;
-    if (rd->retired[i] > 0) {
-      retired += rd->share[i];
-      continue;
-    }
-    /* the model's answer, the start of the solve: V y (kept in e) */
-    PetscCall(VecSet(e, 0.0));
-    if (r0 > 0) PetscCall(VecMAXPY(e, r0, Y + i * r0, rd->V));
+    if (rd->retired[i] > 0) retired += rd->share[i];
+    else act[nact++] = i;
+  }
+  PetscCall(VecDuplicateVecs(th->T, PetscMax(nact, 1), &X));
+  PetscCall(VecDuplicateVecs(th->T, PetscMax(nact, 1), &E));
+  /* the model's answers V y, the starts of the solves (kept in E): one pass over the basis */
+  for (PetscInt q = 0; q < nact; q++) PetscCall(VecSet(E[q], 0.0));
+  if (r0 > 0) {
+    PetscReal *Ya;
+
+    PetscCall(PetscMalloc1(r0 * nact + 1, &Ya));
+    for (PetscInt q = 0; q < nact; q++)
+      for (PetscInt j = 0; j < r0; j++) Ya[j * nact + q] = Y[act[q] * r0 + j];
+    PetscCall(PhReducedBlockUpdate(r0, rd->V, nact, E, 1.0, Ya));
+    PetscCall(PetscFree(Ya));
+  }
+  for (PetscInt q = 0; q < nact; q++) {
+    KSPConvergedReason reason;
+    PetscInt           i = act[q];
+    Vec                x = X[q], e = E[q];
+
     PetscCall(VecCopy(e, x));
     PetscCall(KSPSetInitialGuessNonzero(ksp, r0 > 0 ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(KSPSolve(ksp, rd->F[i], x));
@@ -420,16 +592,16 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
       PetscCall(PetscInfo(NULL, "reduced model: input %d retired after shift %g 1/s (its share of the error %g K)\n", (int)i, (double)s,
                           (double)share));
     }
-    PetscCall(PhReducedAddVector(th, x, &added));
   }
+  if (keep == NULL) PetscCall(PhReducedAddVectors(th, nact, X, NULL));
+  PetscCall(VecDestroyVecs(PetscMax(nact, 1), &X));
+  PetscCall(VecDestroyVecs(PetscMax(nact, 1), &E));
   *error = 0;
   for (PetscInt o = 0; o < rd->nout + ns; o++) *error = PetscMax(*error, err[o]);
   *error += retired;
   for (PetscInt b = 0; keep == NULL && b < ns; b++)
     if (worst[b] != PETSC_MAX_INT) PetscCall(PhReducedAddHot(th, worst[b]));
-  PetscCall(PetscFree(worst));
-  PetscCall(VecDestroy(&x));
-  PetscCall(VecDestroy(&e));
+  PetscCall(PetscFree2(worst, act));
   PetscCall(PetscFree5(Y, out, err, emax, emean));
   if (!user_rtol) PetscCall(KSPSetTolerances(ksp, rtol_default, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   rd->shifts[rd->nshift++] = s;
