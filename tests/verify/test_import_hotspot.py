@@ -9,6 +9,7 @@ against the result file: every power unit's block (its area and position on the 
 its conductivity and heat capacity), the spreader and sink, the convection coefficient, and the total power at every
 sample against the sum of the trace's row. Example 5 (micro-channel cooling) must be refused with the reason."""
 import os
+import re
 import sys
 
 import h5py
@@ -156,6 +157,11 @@ def check_example(tap, name, work):
     W = max(u[1] + u[3] for u in chip[0][4])
     H = max(u[2] + u[4] for u in chip[0][4])
     ox, oy = (side - W) / 2, (side - H) / 2
+    if detailed:  # the case states HotSpot's -detailed_3D difference: half its sink cells' share of r_convec under the die
+        r = float(opts.get("r_convec", DEFAULTS["r_convec"])) * float(opts.get("s_sink", DEFAULTS["s_sink"])) ** 2 / (W * H) / 2
+        m = re.search(r"/ 2 = ([0-9.e+-]+) K/W over the die", open(case).read())
+        tap.check(f"{name}: the case states HotSpot's -detailed_3D difference, r_convec s_sink^2 / die area / 2 = {r:.3g} K/W under the die",
+                  m is not None and abs(float(m.group(1)) - r) <= 1e-3 * r, m.group(0) if m else "no such comment in the case")
     worst = {"area": 0.0, "position": 0.0, "snapped": 0.0, "thickness": 0.0, "k": 0.0, "cap": 0.0}
     snap = snapped(chip)
     count = 0
