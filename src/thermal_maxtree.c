@@ -13,7 +13,10 @@
   walks the levels from the top, keeps the nodes whose upper bound reaches the best lower bound (or a given threshold)
   and descends into their children; at the cells it evaluates exactly. The result is exactly the largest value (the
   cells that can hold it are never dropped), at a cost that follows the number of cells near the maximum rather than
-  the number of cells.
+  the number of cells. Successive queries (a run's samples) reuse the bounds: a node's values move by at most
+  max_c |w_c| |z' - z| between two queries, so with the odometer s (the length of the path z has taken over the
+  queries) the bound u found at s0 still holds at s as u + max_c |w_c| (s - s0); a node whose bound so carried over is
+  below the cut is dropped without being bounded again.
 */
 #include "thermal_impl.h"
 
@@ -39,7 +42,12 @@ struct _p_PhMaxTree {
   PetscInt   *list, *next;  /* [n] scratch: nodes in play */
   PetscReal  *ub;           /* [n] scratch: their upper bounds */
   PetscInt    last;         /* the cell of the largest value of the last query, -1 before one */
-  PetscInt    nodes, cells; /* nodes bounded and cells evaluated by the last query */
+  PetscReal **wnorm;        /* [nlevel + 1][nnode] the largest |w_c| over each node's cells */
+  PetscReal **ubc, **odc;   /* [nlevel + 1][nnode] each node's last upper bound, and the odometer then (-1: none yet) */
+  PetscReal   odo, *zprev;  /* the odometer: the length of the path of z over the queries; z at the last query */
+  PetscBool   started;      /* zprev holds a z */
+  PetscInt    nodes, cells; /* nodes in play and cells evaluated by the last query */
+  PetscInt    evaluated;    /* nodes bounded anew by the last query (the others by their carried-over bounds) */
 };
 
 typedef struct {
@@ -141,6 +149,22 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* a . b, in four independent sums (a single sum waits on its own additions). */
+static inline PetscReal PhMaxTreeDot(const PetscReal *a, const PetscReal *b, PetscInt n)
+{
+  PetscReal s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  PetscInt  i = 0;
+
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; i++) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 /**
   Build the tree of n rows w[n][r] (copied) of cells at box-relative indices ijk[n][3] with natural indices nat[n].
 **/
@@ -223,26 +247,23 @@ PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, const PetscReal w[], cons
     for (PetscInt p = 0; p < nn; p++) PetscCall(PhMaxTreeFit(t, l, p, ci, cj));
   }
   PetscCall(PetscMalloc3(n + 1, &t->list, n + 1, &t->next, n + 1, &t->ub));
+  PetscCall(PetscCalloc3(t->nlevel + 1, &t->wnorm, t->nlevel + 1, &t->ubc, t->nlevel + 1, &t->odc));
+  PetscCall(PetscMalloc1(r + 1, &t->zprev));
+  for (PetscInt l = 1; l <= t->nlevel; l++) {
+    PetscInt nn = t->nnode[l];
+
+    PetscCall(PetscMalloc3(nn + 1, &t->wnorm[l], nn + 1, &t->ubc[l], nn + 1, &t->odc[l]));
+    for (PetscInt p = 0; p < nn; p++) {
+      t->wnorm[l][p] = 0;
+      t->odc[l][p]   = -1;
+      for (PetscInt c = t->start[l][p]; c < t->start[l][p + 1]; c++)
+        t->wnorm[l][p] = PetscMax(t->wnorm[l][p], PetscSqrtReal(PhMaxTreeDot(t->w + c * r, t->w + c * r, r)));
+    }
+  }
   PetscCall(PetscFree(key));
   PetscCall(PetscFree2(ci, cj));
   *tree = t;
   PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* a . b, in four independent sums (a single sum waits on its own additions). */
-static inline PetscReal PhMaxTreeDot(const PetscReal *a, const PetscReal *b, PetscInt n)
-{
-  PetscReal s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  PetscInt  i = 0;
-
-  for (; i + 3 < n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; i++) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
 }
 
 /* The quadratic's coefficients at z, a_k = coef_k . zr, and the node's bound of what it leaves, e = d . |zr|, over the
@@ -302,10 +323,11 @@ PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above,
   PetscBLASInt br, ione = 1;
 
   PetscFunctionBeginUser;
-  *best    = PETSC_MIN_REAL;
-  *first   = PETSC_MAX_INT;
-  t->nodes = 0;
-  t->cells = 0;
+  *best        = PETSC_MIN_REAL;
+  *first       = PETSC_MAX_INT;
+  t->nodes     = 0;
+  t->cells     = 0;
+  t->evaluated = 0;
   if (t->n == 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscBLASIntCast(r, &br));
   PetscCallBLAS("BLASgemv", BLASgemv_("T", &br, &br, &one, t->R, &br, z, &ione, &zero, zr, &ione));
@@ -316,6 +338,14 @@ PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above,
     tail += t->amax[np] * azr[np];
   }
   if (!above && t->last >= 0) lb = PhMaxTreeDot(t->w + t->last * r, zr, r); /* the cell of the last maximum */
+  if (t->started) {                                                         /* the odometer */
+    PetscReal d = 0;
+
+    for (PetscInt k = 0; k < r; k++) d += (z[k] - t->zprev[k]) * (z[k] - t->zprev[k]);
+    t->odo += PetscSqrtReal(d) * (1 + 1e-12);
+  }
+  PetscCall(PetscArraycpy(t->zprev, z, r));
+  t->started = PETSC_TRUE;
   for (PetscInt p = 0; p < nlist; p++) list[p] = p;
   for (PetscInt l = t->nlevel; l >= 1; l--) {
     PetscInt  nnext = 0;
@@ -324,8 +354,13 @@ PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above,
     for (PetscInt q = 0; q < nlist; q++) {
       PetscInt         p    = list[q];
       const PetscReal *coef = t->coef[l] + p * PH_MAXTREE_NB * r, *geo = t->geo[l] + 6 * p;
-      PetscReal        a[PH_MAXTREE_NB], f[PH_MAXTREE_NB], e, xmn, xmx, ymn, ymx, cmn, cmx, at;
+      PetscReal        a[PH_MAXTREE_NB], f[PH_MAXTREE_NB], e, xmn, xmx, ymn, ymx, cmn, cmx, at, cut = above ? theta : lb;
 
+      if (t->odc[l][p] >= 0) { /* the bound of an earlier query, carried over: enough to drop the node? */
+        t->ub[q] = t->ubc[l][p] + t->wnorm[l][p] * (t->odo - t->odc[l][p]);
+        if (t->ub[q] < cut - 1e-12 * (1 + PetscAbsReal(cut))) continue;
+      }
+      t->evaluated++;
       PhMaxTreeNode(coef, t->d[l] + p * r, zr, azr, r, np, a, &e);
       e += tail;
       PhMaxTreeRange1(a[1], a[3], geo[0], geo[1], &xmn, &xmx);
@@ -337,7 +372,9 @@ PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above,
         cmn = PetscMin(cmn, v);
         cmx = PetscMax(cmx, v);
       }
-      t->ub[q] = a[0] + xmx + ymx + cmx + e;
+      t->ub[q]     = a[0] + xmx + ymx + cmx + e;
+      t->ubc[l][p] = t->ub[q];
+      t->odc[l][p] = t->odo;
       PhMaxTreeTerms(geo[4], geo[5], f);
       at = 0;
       for (PetscInt k = 0; k < PH_MAXTREE_NB; k++) at += a[k] * f[k];
@@ -372,11 +409,11 @@ PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The nodes bounded and the cells evaluated by the last query, and the cells of the tree. */
+/* The nodes bounded anew and the cells evaluated by the last query, and the cells of the tree. */
 PetscErrorCode PhMaxTreeGetCounts(PhMaxTree t, PetscInt *nodes, PetscInt *evaluated, PetscInt *cells)
 {
   PetscFunctionBeginUser;
-  *nodes     = t->nodes;
+  *nodes     = t->evaluated;
   *evaluated = t->cells;
   *cells     = t->n;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -389,6 +426,7 @@ PetscErrorCode PhMaxTreeDestroy(PhMaxTree *tree)
   PetscFunctionBeginUser;
   if (t == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   for (PetscInt l = 1; l <= t->nlevel; l++) {
+    PetscCall(PetscFree3(t->wnorm[l], t->ubc[l], t->odc[l]));
     PetscCall(PetscFree2(t->start[l], t->child[l]));
     PetscCall(PetscFree3(t->coef[l], t->d[l], t->geo[l]));
   }
@@ -397,6 +435,8 @@ PetscErrorCode PhMaxTreeDestroy(PhMaxTree *tree)
   PetscCall(PetscFree2(t->w, t->nat));
   PetscCall(PetscFree4(t->R, t->amax, t->zr, t->azr));
   PetscCall(PetscFree3(t->list, t->next, t->ub));
+  PetscCall(PetscFree3(t->wnorm, t->ubc, t->odc));
+  PetscCall(PetscFree(t->zprev));
   PetscCall(PetscFree(t));
   *tree = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);

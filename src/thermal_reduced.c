@@ -118,10 +118,14 @@ struct _p_PhReduced {
   PetscReal *kgrow;    /* [nkg][r] volume-weighted mean rows of the regions */
   PetscReal *kgtf;     /* [nkg] their means where k was frozen, K */
   PetscReal *kgn;      /* [nkg] their k_exponent */
-  PetscReal *kgM;      /* [nkg][r][r] Q^T V^T D_g V Q */
-  PetscReal *kgds;     /* [nkg] the ds_g that dM holds */
-  PetscReal *dM;       /* [r][r] */
-  PetscInt   nkupdate; /* region terms added to dM over the run */
+  PetscReal *kgL;      /* [nkl][r] (column-major r x nkl) M_g = Q^T V^T D_g V Q = L_g L_g^T, the regions' factors side by side */
+  PetscInt  *kgoff;    /* [nkg + 1] the first column of each region's factor */
+  PetscInt   nkl;      /* columns of kgL */
+  PetscReal *kgds;     /* [nkg] each region's ds_g over the present interval */
+  PetscReal *kgy;      /* [nkl] scratch: L^T z */
+  PetscInt   nkupdate; /* intervals the correction was applied over */
+  PetscReal *ph, phh;  /* the propagators of the modes over an interval of length phh (PhReducedPhi()), for phr modes */
+  PetscInt   phr;
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -763,7 +767,7 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
   PhReduced  rd = th->reduced;
   PetscInt   m = rd->m, no = rd->nout, nknown = pb->nsources + rd->npatch, nsel = 0, *sel;
   PetscReal  tend = pb->time.end, every = pb->output.series_every > 0 ? pb->output.series_every : tend;
-  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, hprev = -1, *y, *ph, *u0, *u1, *a0, *a1, *ys, *up;
+  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, hprev = -1, *y, *ph, *u0, *u1, *a0, *a1, *ys, *up, *ev;
   PetscInt64 j = 1;
 
   PetscFunctionBeginUser;
@@ -772,7 +776,7 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
     for (PetscInt i = 0; i < nknown; i++)
       if (rd->retired[i] == 1) sel[nsel++] = i;
   PetscCall(PetscMalloc5(nd, &y, 3 * nd, &ph, PetscMax(m, 1), &u0, PetscMax(m, 1), &u1, nd, &a0));
-  PetscCall(PetscMalloc3(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up));
+  PetscCall(PetscMalloc4(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up, no + 1, &ev));
   PetscCall(PetscArraycpy(y, y0, nd));
   PetscCall(PetscArrayzero(ys, nd * PetscMax(nsel, 1)));
   for (PetscInt o = 0; o < no; o++) emax[o] = 0;
@@ -821,12 +825,19 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
     t = t1;
     if (t < ts - eps && t < tend - eps) continue;
     while ((PetscReal)j * every <= t + eps) j++;
-    if (worst < 0)
-      for (PetscInt o = 0; o < no; o++) emax[o] = PetscMax(emax[o], PetscAbsReal(PhReducedDot(P + o * nd, y, nd)));
+    if (worst < 0) { /* e = P y, P row-major [no][nd] */
+      PetscBLASInt bn, bno, one = 1;
+      PetscReal    pone = 1, zero = 0;
+
+      PetscCall(PetscBLASIntCast(nd, &bn));
+      PetscCall(PetscBLASIntCast(no, &bno));
+      PetscCallBLAS("BLASgemv", BLASgemv_("T", &bn, &bno, &pone, P, &bn, y, &one, &zero, ev, &one));
+      for (PetscInt o = 0; o < no; o++) emax[o] = PetscMax(emax[o], PetscAbsReal(ev[o]));
+    }
     for (PetscInt q = 0; q < nsel; q++) share[sel[q]] = PetscMax(share[sel[q]], PetscAbsReal(PhReducedDot(P + worst * nd, ys + q * nd, nd)));
   }
   PetscCall(PetscFree5(y, ph, u0, u1, a0));
-  PetscCall(PetscFree3(a1, ys, up));
+  PetscCall(PetscFree4(a1, ys, up, ev));
   PetscCall(PetscFree(sel));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -964,6 +975,7 @@ static PetscErrorCode PhReducedDiagonalise(PhThermal th)
   PetscCall(PetscBLASIntCast(PetscMax(1, 3 * r), &lwork));
   PetscCall(PetscMalloc2(r * r, &A, PetscMax(1, 3 * r), &work));
   PetscCall(PetscMalloc5(r, &rd->lambda, r * r, &rd->Q, r * PetscMax(rd->m, 1), &rd->QB, r, &rd->z, r, &rd->xr));
+  rd->phr = -1;                                          /* new modes: their propagators are formed again */
   if (rd->nonsym) PetscCall(PhReducedIdentityModes(th)); /* cold plates: no modes, x itself is stepped (PhReducedAdvanceExpo()) */
   else {
     for (PetscInt i = 0; i < r; i++)
@@ -2044,6 +2056,7 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
       for (PetscInt i = 0; i < r; i++) PetscCall(PetscArraycpy(rd->K + i * rd->rcap, f->K + i * r, r));
       PetscCall(PetscArraycpy(rd->B, f->B, r * rd->m));
       PetscCall(PetscArraycpy(rd->lambda, f->lambda, r));
+      rd->phr = -1;
       PetscCall(PetscArraycpy(rd->Q, f->Q, r * r));
       PetscCall(PetscArraycpy(rd->QB, f->QB, r * rd->m));
       PetscCall(PetscArraycpy(rd->orow, f->orow, rd->npatch * r));
@@ -2094,13 +2107,15 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   k = k_f (T_g / T_g,f)^n, a relative change ds_g = (T_g / T_g,f)^n - 1, so that A(T) = A_f + sum_g ds_g D_g to first
   order in ds_g (exactly for the faces between cells of one region), D_g = sum of dG/ds d d^T over the faces of its
   cells (PhThermalKFaces_Private()). They are projected once, K_g = V^T D_g V (one product of the basis differences
-  across those faces), and taken to the modes, M_g = Q^T K_g Q. While stepping, the modes see dM = sum_g ds_g M_g as
-  the input -dM z, linear over each interval (a predictor and a corrector pass); dM takes a region's new ds_g when it
-  has moved by PH_REDUCED_KREG_EPS. No operator is re-formed and nothing after the build scales with the cells. D_g has
+  across those faces), taken to the modes, M_g = Q^T K_g Q, and factored, M_g = L_g L_g^T (its eigenpairs above
+  PH_REDUCED_KREG_EPS of its largest: a few to a few tens of columns instead of r). While stepping, the modes see
+  dM = sum_g ds_g M_g as the input -dM z, linear over each interval (a predictor and a corrector pass), with every
+  region's ds_g at the interval's start: two products with the factors side by side (r x sum of their columns) per
+  pass. No operator is re-formed and nothing after the build scales with the cells. D_g has
   interior faces only, so 1^T D_g = 0 and the energy stays exact. A case whose k(T) cells touch a non-adiabatic boundary
   or coolant re-forms the operator instead (PhReducedRefreeze()).
 */
-#define PH_REDUCED_KREG_EPS   3e-4 /* a region's ds_g is taken into dM when it has moved this much */
+#define PH_REDUCED_KREG_EPS   1e-3 /* a region's term keeps the directions where it changes the operator by more than this, relative, per unit ds_g */
 #define PH_REDUCED_KREG_CHUNK 1024 /* face sides per product */
 #define PH_REDUCED_KREG_MAX   512  /* more regions than this: re-form instead */
 #define PH_REDUCED_KREG_KEYS  1e7  /* ... or more keys (boxes x materials x bins x tiles) than this */
@@ -2113,7 +2128,7 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
   const PetscInt   nbox = ns + nb + nl + 1, nbin = th->reduced_k_bins, nghost = PhIndexBoxCount(&th->ghost);
   PetscInt         gmax;
   PetscInt         nside, *own, *nbr, *creg, *rowof, *slist, nrow = 0, *map, *cnt, *start, *order, ncell = 0, *clist;
-  PetscReal       *dgds, *vol, *tsum, *cvol, *Vloc, *rows, *E, *Kg, *tmp;
+  PetscReal       *dgds, *vol, *tsum, *cvol, *Vloc, *rows, *E, *Kg, *tmp, *kgM;
   PetscBool        boundary;
   PhIndexBox      *box;
   const PetscReal *line[3];
@@ -2205,8 +2220,7 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PetscMalloc4(rd->nkg * r + 1, &rd->kgrow, rd->nkg + 1, &rd->kgtf, rd->nkg + 1, &rd->kgn, rd->nkg + 1, &rd->kgds));
-  PetscCall(PetscCalloc1(rd->nkg * r * r + 1, &rd->kgM));
-  PetscCall(PetscCalloc1(r * r, &rd->dM));
+  PetscCall(PetscCalloc1(rd->nkg * r * r + 1, &kgM));
   for (PetscInt q = 0; q < gmax; q++) {
     PetscInt mat;
 
@@ -2270,16 +2284,50 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
     }
     for (PetscInt j = 0; j < r; j++)
       for (PetscInt i = j + 1; i < r; i++) Kg[j * r + i] = Kg[i * r + j]; /* column-major: the upper triangle is (i <= j) at [j r + i] */
-    PetscCall(PetscArraycpy(rd->kgM + g * r * r, Kg, r * r));
+    PetscCall(PetscArraycpy(kgM + g * r * r, Kg, r * r));
   }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->kgM, (PetscMPIInt)(rd->nkg * r * r), MPIU_REAL, MPIU_SUM, th->comm));
-  for (PetscInt g = 0; g < rd->nkg; g++) { /* to the modes: M_g = Q^T K_g Q (Q column-major, its columns the modes) */
-    PetscBLASInt n;
-    PetscReal    one = 1, zero = 0;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, kgM, (PetscMPIInt)(rd->nkg * r * r), MPIU_REAL, MPIU_SUM, th->comm));
+  { /* to the modes, M_g = Q^T K_g Q (Q column-major, its columns the modes), and factored, M_g = L_g L_g^T: the
+       eigenpairs (sigma, u) of Lambda^-1/2 M_g Lambda^-1/2 (Lambda the modes' eigenvalues; M_g is positive
+       semi-definite), which measure what the term changes relative to the operator itself, above PH_REDUCED_KREG_EPS,
+       L_g's columns sqrt(sigma) Lambda^1/2 u; identical on every rank */
+    PetscBLASInt n, lwork, info;
+    PetscReal    one = 1, zero = 0, *ev, *work, *sc;
+    PetscInt     cap = 0;
 
     PetscCall(PetscBLASIntCast(r, &n));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &n, &n, &n, &one, rd->kgM + g * r * r, &n, rd->Q, &n, &zero, tmp, &n));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &n, &n, &n, &one, rd->Q, &n, tmp, &n, &zero, rd->kgM + g * r * r, &n));
+    PetscCall(PetscBLASIntCast(3 * r, &lwork));
+    PetscCall(PetscMalloc3(r, &ev, 3 * r, &work, r, &sc));
+    PetscCall(PetscMalloc1(rd->nkg + 1, &rd->kgoff));
+    for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->lambda[k], 1e-12 * rd->lambda[r - 1]);
+    rd->nkl = 0;
+    for (PetscInt g = 0; g < rd->nkg; g++) {
+      PetscReal *M = kgM + g * r * r;
+
+      PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &n, &n, &n, &one, M, &n, rd->Q, &n, &zero, tmp, &n));
+      PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &n, &n, &n, &one, rd->Q, &n, tmp, &n, &zero, M, &n));
+      for (PetscInt j = 0; j < r; j++)
+        for (PetscInt i = 0; i < r; i++) M[j * r + i] /= PetscSqrtReal(sc[i] * sc[j]);
+      PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, M, &n, ev, work, &lwork, &info));
+      PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: the eigenvalues of a k(T) region's term failed (%d)", (int)info);
+      rd->kgoff[g] = rd->nkl;
+      for (PetscInt k = r - 1; k >= 0 && ev[k] > PH_REDUCED_KREG_EPS; k--) { /* largest first; kept in place of M's columns */
+        const PetscReal sq = PetscSqrtReal(ev[k]);
+
+        for (PetscInt i = 0; i < r; i++) M[(r - 1 - (rd->nkl - rd->kgoff[g])) * r + i] = sq * PetscSqrtReal(sc[i]) * M[k * r + i];
+        rd->nkl++;
+      }
+      cap = PetscMax(cap, rd->nkl - rd->kgoff[g]);
+    }
+    rd->kgoff[rd->nkg] = rd->nkl;
+    PetscCall(PetscMalloc2(rd->nkl * r + 1, &rd->kgL, rd->nkl + 1, &rd->kgy));
+    for (PetscInt g = 0; g < rd->nkg; g++)
+      for (PetscInt c = rd->kgoff[g]; c < rd->kgoff[g + 1]; c++)
+        PetscCall(PetscArraycpy(rd->kgL + c * r, kgM + g * r * r + (r - 1 - (c - rd->kgoff[g])) * r, r));
+    PetscCall(PetscFree3(ev, work, sc));
+    PetscCall(PetscFree(kgM));
+    PetscCall(PetscInfo(NULL, "reduced model: the k(T) regions' terms factored to %d columns (at most %d per region, of %d)\n", (int)rd->nkl,
+                        (int)cap, (int)r));
   }
   PetscCall(PetscInfo(NULL, "reduced model: k(T) follows %d regions (%d face sides on this rank) as a correction of the frozen operator\n",
                       (int)rd->nkg, (int)nside));
@@ -2294,37 +2342,39 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Bring dM to the regions' present mean temperatures (those whose ds_g moved by PH_REDUCED_KREG_EPS). */
+/* The regions' ds_g at their present mean temperatures, held over the next interval. */
 static PetscErrorCode PhReducedKRegionsUpdate(PhThermal th)
 {
-  PhReduced    rd = th->reduced;
-  PetscInt     r  = rd->r;
-  PetscBLASInt n2, one = 1;
+  PhReduced rd = th->reduced;
+  PetscInt  r  = rd->r;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscBLASIntCast(r * r, &n2));
   for (PetscInt g = 0; g < rd->nkg; g++) {
     const PetscReal tg = th->t_ref + PhReducedDot(rd->kgrow + g * r, rd->x, r);
-    const PetscReal ds = tg > 0 ? PetscPowReal(tg / rd->kgtf[g], rd->kgn[g]) - 1 : 0;
-    PetscReal       d  = ds - rd->kgds[g];
 
-    if (PetscAbsReal(d) < PH_REDUCED_KREG_EPS) continue;
-    PetscCallBLAS("BLASaxpy", BLASaxpy_(&n2, &d, rd->kgM + g * r * r, &one, rd->dM, &one));
-    rd->kgds[g] = ds;
-    rd->nkupdate++;
+    rd->kgds[g] = tg > 0 ? PetscPowReal(tg / rd->kgtf[g], rd->kgn[g]) - 1 : 0;
   }
+  if (rd->nkg > 0) rd->nkupdate++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* c = -dM z (dM symmetric) */
+/* c = -dM z = -sum_g ds_g L_g (L_g^T z): two products with the factors side by side */
 static PetscErrorCode PhReducedKRegionsInput(PhReduced rd, const PetscReal z[], PetscReal c[])
 {
-  PetscBLASInt n, one = 1;
-  PetscReal    mone = -1, zero = 0;
+  PetscBLASInt n, nl, one = 1;
+  PetscReal    mone = -1, pone = 1, zero = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscBLASIntCast(rd->r, &n));
-  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &mone, rd->dM, &n, z, &one, &zero, c, &one));
+  PetscCall(PetscBLASIntCast(rd->nkl, &nl));
+  if (rd->nkl == 0) {
+    PetscCall(PetscArrayzero(c, rd->r));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCallBLAS("BLASgemv", BLASgemv_("T", &n, &nl, &pone, rd->kgL, &n, z, &one, &zero, rd->kgy, &one));
+  for (PetscInt g = 0; g < rd->nkg; g++)
+    for (PetscInt k = rd->kgoff[g]; k < rd->kgoff[g + 1]; k++) rd->kgy[k] *= rd->kgds[g];
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &nl, &mone, rd->kgL, &n, rd->kgy, &one, &zero, c, &one));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -2735,14 +2785,21 @@ static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const Pet
   PetscReal *b0, *b1, *c0, *c1, *z1, *ph;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscCalloc6(r, &b0, r, &b1, r, &c0, r, &c1, r, &z1, 5 * r, &ph));
-  for (PetscInt k = 0; k < r; k++) {
+  PetscCall(PetscCalloc5(r, &b0, r, &b1, r, &c0, r, &c1, r, &z1));
+  if (rd->phr != r || PetscAbsReal(rd->phh - h) > 1e-15 * h) { /* the propagators of this interval length (most intervals are one sample long) */
+    PetscCall(PetscFree(rd->ph));
+    PetscCall(PetscMalloc1(5 * r, &rd->ph));
+    for (PetscInt k = 0; k < r; k++)
+      PhReducedPhi(rd->lambda[k], h, &rd->ph[5 * k], &rd->ph[5 * k + 1], &rd->ph[5 * k + 2], &rd->ph[5 * k + 3], &rd->ph[5 * k + 4]);
+    rd->phr = r;
+    rd->phh = h;
+  }
+  ph = rd->ph;
+  for (PetscInt k = 0; k < r; k++)
     for (PetscInt i = 0; i < m; i++) {
       b0[k] += rd->QB[k * m + i] * u0[i];
       b1[k] += rd->QB[k * m + i] * u1[i];
     }
-    PhReducedPhi(rd->lambda[k], h, &ph[5 * k], &ph[5 * k + 1], &ph[5 * k + 2], &ph[5 * k + 3], &ph[5 * k + 4]);
-  }
   if (rd->nkg > 0) {
     PetscCall(PhReducedKRegionsInput(rd, rd->z, c0));
     PetscCall(PetscArraycpy(c1, c0, r));
@@ -2761,7 +2818,7 @@ static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const Pet
     }
   }
   PetscCall(PetscArraycpy(rd->z, z1, r));
-  PetscCall(PetscFree6(b0, b1, c0, c1, z1, ph));
+  PetscCall(PetscFree5(b0, b1, c0, c1, z1));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -2854,10 +2911,12 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree2(rd->share, rd->retired));
   PetscCall(PetscFree(rd->kmean));
   if (rd->nkg > 0)
-    PetscCall(PetscInfo(NULL, "reduced model: k(T) by %d regions, %d region terms taken into the correction\n", (int)rd->nkg, (int)rd->nkupdate));
+    PetscCall(PetscInfo(NULL, "reduced model: k(T) by %d regions (%d columns), corrected over %d intervals\n", (int)rd->nkg, (int)rd->nkl,
+                        (int)rd->nkupdate));
   PetscCall(PetscFree4(rd->kgrow, rd->kgtf, rd->kgn, rd->kgds));
-  PetscCall(PetscFree(rd->kgM));
-  PetscCall(PetscFree(rd->dM));
+  PetscCall(PetscFree2(rd->kgL, rd->kgy));
+  PetscCall(PetscFree(rd->kgoff));
+  PetscCall(PetscFree(rd->ph));
   if (rd->nrefreeze > 0)
     PetscCall(PetscInfo(NULL,
                         "reduced model: k(T) re-frozen %d times (and %d times an earlier operator reused), %d steady states added to the basis\n",
