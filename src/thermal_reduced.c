@@ -73,6 +73,7 @@ struct _p_PhReduced {
   PetscInt  *hotg;       /* [nhot] its global index */
   PetscInt   hotcap;     /* room in hot and hotg */
   PetscInt   r, rcap;    /* basis size, room */
+  PetscInt   ninit;      /* the first ninit basis vectors hold the initial rise */
   Vec       *V;          /* [r] basis, V^T C V = I */
   PetscReal *K;          /* [rcap][rcap] V^T A V */
   PetscReal *B;          /* [rcap][m] V^T F */
@@ -503,12 +504,47 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The correction d of the model's answer e at the shift of ksp: (A + s C) d = F - (A + s C) e, solved from d = 0 (e
+   NULL: the answer 0). Its tolerance so applies to the model's residual: by default the solve stops at the ksp's rtol
+   times the input's norm, as a solve of e + d from e would; with `relative` at rtol times the model's residual, which
+   determines d, and the direction it adds to the basis, to that fraction of itself. */
+static PetscErrorCode PhReducedCorrect(KSP ksp, PetscReal s, Vec F, Vec e, Vec d, Vec res, PetscBool relative)
+{
+  Mat                op;
+  PetscReal          rtol, atol, fnorm;
+  PetscInt           maxit;
+  KSPConvergedReason reason;
+
+  PetscFunctionBeginUser;
+  if (e != NULL) {
+    PetscCall(KSPGetOperators(ksp, &op, NULL));
+    PetscCall(MatMult(op, e, res));
+    PetscCall(VecAYPX(res, -1.0, F));
+  } else PetscCall(VecCopy(F, res));
+  PetscCall(KSPGetTolerances(ksp, &rtol, &atol, NULL, &maxit));
+  if (!relative) {
+    PetscCall(VecNorm(F, NORM_2, &fnorm));
+    PetscCall(KSPSetTolerances(ksp, rtol, PetscMax(atol, rtol * fnorm), PETSC_DEFAULT, maxit));
+  }
+  PetscCall(VecSet(d, 0.0));
+  PetscCall(KSPSetInitialGuessNonzero(ksp, PETSC_FALSE));
+  PetscCall(KSPSolve(ksp, res, d));
+  PetscCall(KSPGetConvergedReason(ksp, &reason));
+  PetscCall(KSPSetTolerances(ksp, rtol, atol, PETSC_DEFAULT, maxit));
+  PetscCheck(reason > 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_NOT_CONVERGED,
+             "reduced model: the solve at shift %.3g 1/s did not converge (%s)", (double)s, KSPConvergedReasons[reason]);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[]);
 
 /* Solve (A + s C) X = F for every input still enriched, and add the solutions to the basis (or keep them in `keep`
-   when given). Each solve starts from the model's own answer V y, so that it only has to remove the model's error; the
-   shifted solves stop at PH_REDUCED_RTOL (the steady ones, whose gains are exact, at the solver's default) unless
-   -ph_reduced_ksp_rtol says otherwise. *error (K) is the error of the model before this shift at s, weighted by the
+   when given). Each solve is of the model's own error, from the residual of its answer V y (PhReducedCorrect()); the
+   shifted solves stop at PH_REDUCED_RTOL of the input (the steady ones, whose gains are exact, at the solver's default).
+   -ph_reduced_ksp_rtol R makes it R of the model's residual, and refines the steady solves, which have no model to
+   start from, once from their residual: then every vector is known to about R of its own new part, which is what makes
+   the basis, and the model, the same on any number of ranks (a new part of 1e-7 of the solution, as micro-channel
+   cases have, would otherwise carry the solves' partition-dependent error amplified 1e7 times). *error (K) is the error of the model before this shift at s, weighted by the
    inputs' magnitudes: the largest over the outputs (source and heat input means) and over the cells of the sources
    (their t_max). An input whose own share of that error stays below PH_REDUCED_RETIRE of the tolerance at two shifts in
    a row is retired: later shifts do not solve for it, and its last share is added to every later estimate. */
@@ -517,7 +553,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PhReduced  rd = th->reduced;
   PetscInt   ns = th->problem->nsources;
   PC         pc;
-  Vec       *X, *E;
+  Vec       *X, *E, res;
   PetscReal *Y, *out, *err, *emax, *emean, share, retired = 0, rtol_default;
   PetscInt   r0 = rd->r, *worst, *act, nact = 0; /* the model before this shift; the worst cell of each source; the inputs solved for */
   PetscBool  user_rtol;
@@ -542,7 +578,8 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   }
   PetscCall(VecDuplicateVecs(th->T, PetscMax(nact, 1), &X));
   PetscCall(VecDuplicateVecs(th->T, PetscMax(nact, 1), &E));
-  /* the model's answers V y, the starts of the solves (kept in E): one pass over the basis */
+  PetscCall(VecDuplicate(th->T, &res));
+  /* the model's answers V y (kept in E): one pass over the basis */
   for (PetscInt q = 0; q < nact; q++) PetscCall(VecSet(E[q], 0.0));
   if (r0 > 0) {
     PetscReal *Ya;
@@ -554,34 +591,32 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     PetscCall(PetscFree(Ya));
   }
   for (PetscInt q = 0; q < nact; q++) {
-    KSPConvergedReason reason;
-    PetscInt           i = act[q];
-    Vec                x = X[q], e = E[q];
+    PetscInt i = act[q];
+    Vec      x = X[q], e = E[q];
 
-    PetscCall(VecCopy(e, x));
-    PetscCall(KSPSetInitialGuessNonzero(ksp, r0 > 0 ? PETSC_TRUE : PETSC_FALSE));
-    PetscCall(KSPSolve(ksp, rd->F[i], x));
-    PetscCall(KSPGetConvergedReason(ksp, &reason));
-    PetscCheck(reason > 0, th->comm, PETSC_ERR_NOT_CONVERGED, "reduced model: the solve at shift %.3g 1/s did not converge (%s)", (double)s,
-               KSPConvergedReasons[reason]);
+    /* the model's error at s, solved from the residual of its answer (in x) */
+    PetscCall(PhReducedCorrect(ksp, s, rd->F[i], r0 > 0 ? e : NULL, x, res, user_rtol));
     if (keep != NULL) {
+      if (user_rtol) { /* no answer of a model to start from: refined once from the residual of the first solve */
+        PetscCall(PhReducedCorrect(ksp, s, rd->F[i], x, e, res, PETSC_TRUE));
+        PetscCall(VecAXPY(x, 1.0, e));
+      }
       PetscCall(VecDuplicate(x, &keep[i]));
       PetscCall(VecCopy(x, keep[i]));
       continue;
     }
-    /* e = x - V y: the error of the model before this shift in every cell */
-    PetscCall(VecAYPX(e, -1.0, x));
-    PetscCall(PhReducedOutputs(th, e, out));
+    PetscCall(VecAXPY(e, 1.0, x)); /* e: the solution at s, x: the error of the model before this shift in every cell */
+    PetscCall(PhReducedOutputs(th, x, out));
     share = 0;
     for (PetscInt o = 0; o < rd->nout; o++) {
       err[o] += rd->amp[i] * PetscAbsReal(out[o]);
       share = PetscMax(share, rd->amp[i] * PetscAbsReal(out[o]));
     }
-    PetscCall(VecAbs(e));
+    PetscCall(VecAbs(x));
     for (PetscInt b = 0; b < ns; b++) {
       PetscInt g;
 
-      PetscCall(PhReducedBoxArgmax(th, e, &th->src_box[b], &emax[b], &g));
+      PetscCall(PhReducedBoxArgmax(th, x, &th->src_box[b], &emax[b], &g));
       err[rd->nout + b] += rd->amp[i] * emax[b];
       share = PetscMax(share, rd->amp[i] * emax[b]);
       if (rd->amp[i] * emax[b] > emean[b]) { /* the worst cell of the source at this shift */
@@ -597,7 +632,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
                           (double)share));
     }
   }
-  if (keep == NULL) PetscCall(PhReducedAddVectors(th, nact, X, NULL));
+  if (keep == NULL) PetscCall(PhReducedAddVectors(th, nact, E, NULL)); /* the solutions */
   PetscCall(VecDestroyVecs(PetscMax(nact, 1), &X));
   PetscCall(VecDestroyVecs(PetscMax(nact, 1), &E));
   *error = 0;
@@ -606,6 +641,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   for (PetscInt b = 0; keep == NULL && b < ns; b++)
     if (worst[b] != PETSC_MAX_INT) PetscCall(PhReducedAddHot(th, worst[b]));
   PetscCall(PetscFree2(worst, act));
+  PetscCall(VecDestroy(&res));
   PetscCall(PetscFree5(Y, out, err, emax, emean));
   if (!user_rtol) PetscCall(KSPSetTolerances(ksp, rtol_default, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   rd->shifts[rd->nshift++] = s;
@@ -730,14 +766,14 @@ static inline PetscReal PhReducedInputBound(PhThermal th, PetscInt i, const Pets
   return 0;
 }
 
-/* The reduced coordinates of the initial rise T - T_ref, which lies in the span of the first two basis vectors (the
-   uniform field and the initial rise): x0[r], zero beyond the first two. */
+/* The reduced coordinates of the initial rise T - T_ref, which lies in the span of the first rd->ninit basis vectors
+   (the uniform field, the steady responses, the initial rise): x0[r], zero beyond those. */
 static PetscErrorCode PhReducedInitialCoordinates(PhThermal th, PetscReal x0[])
 {
-  PhReduced   rd = th->reduced;
-  Vec         w;
-  PetscScalar dots[2];
-  PetscInt    n = PetscMin(rd->r, 2);
+  PhReduced    rd = th->reduced;
+  Vec          w;
+  PetscScalar *dots;
+  PetscInt     n = PetscMin(rd->r, rd->ninit);
 
   PetscFunctionBeginUser;
   PetscCall(PetscArrayzero(x0, rd->r));
@@ -745,8 +781,10 @@ static PetscErrorCode PhReducedInitialCoordinates(PhThermal th, PetscReal x0[])
   PetscCall(VecCopy(th->T, w));
   PetscCall(VecShift(w, -th->t_ref));
   PetscCall(VecPointwiseMult(th->rate, th->capacity, w));
+  PetscCall(PetscMalloc1(n + 1, &dots));
   PetscCall(VecMDot(th->rate, n, rd->V, dots));
   for (PetscInt j = 0; j < n; j++) x0[j] = PetscRealPart(dots[j]);
+  PetscCall(PetscFree(dots));
   PetscCall(VecDestroy(&w));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -1704,16 +1742,19 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
       PetscCall(PhReducedAddHot(th, p));
     }
   }
-  /* the basis: the constant field (energy is conserved), the initial rise, the steady responses */
+  /* the basis: the constant field (energy is conserved), the steady responses, then the initial rise (after them: an
+     initial steady state is in their span, and it comes from the full model's solve, whose partition-dependent error
+     would otherwise be all that is new in the steady responses of the inputs it holds) */
   PetscCall(VecDuplicate(th->T, &w));
   PetscCall(VecSet(w, 1.0));
   PetscCall(PhReducedAddVector(th, w, &added));
+  for (PetscInt i = 0; i < rd->m; i++)
+    if (steady[i] != NULL) PetscCall(PhReducedAddVector(th, steady[i], &added));
   PetscCall(VecCopy(th->T, w));
   PetscCall(VecShift(w, -th->t_ref));
   PetscCall(PhReducedAddVector(th, w, &added));
   PetscCall(VecDestroy(&w));
-  for (PetscInt i = 0; i < rd->m; i++)
-    if (steady[i] != NULL) PetscCall(PhReducedAddVector(th, steady[i], &added));
+  rd->ninit = rd->r; /* the initial rise lies in the span of the vectors so far */
   /* the initial slopes C^-1 F (the moments at s = infinity): the response in the first instants after a change */
   PetscCall(VecDuplicate(th->T, &w));
   for (PetscInt i = 0; i < rd->m; i++) {
