@@ -39,7 +39,8 @@
    model is reused for another power and refused for another flow, and -ph_reduced_cache builds one model per flow.
 9. The 3D example at 2 mm cells over 200 ms against the full nonlinear model solved tightly (BDF, rtol 1e-6): rings,
    sources and blocks within time.reduced.tolerance and the same lock states, with k(T) by regions (tests/long/examples_window.py does the
-   shipped examples over 1 s, `make verify-long`).
+   shipped examples over 1 s, `make verify-long`); the basis checked in time on the run's own inputs (the default) is
+   smaller than the one checked over every trace (-ph_reduced_any_trace, as photherm reduce builds), both within the tolerance.
 10. Rank independence on a shipped example: the 2.5D example at 2 mm cells, 20 ms, 1, 2 and 3 ranks with the linear
    solves at 1e-13: fields and series to 1e-9 of the rise.
 11. Micro-channel cavities: the coolant's advection makes A itself non-symmetric, and each cavity's inlet is an input.
