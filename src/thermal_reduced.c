@@ -31,6 +31,7 @@
 #define PH_REDUCED_MAX_SHIFTS 24   /* shifts beside s = 0 */
 #define PH_REDUCED_DEFLATE    1e-8 /* a new vector whose C-norm falls below this share of its norm adds nothing */
 #define PH_REDUCED_RTOL       1e-9 /* relative residual of the shifted solves (the steady ones: the solver's default) */
+#define PH_REDUCED_AMP_LOOSE  1e4  /* a small power input's solves stop at up to this times the tolerance of the largest's */
 #define PH_REDUCED_RETIRE     1e-2 /* an input whose share of the error stays below this part of the tolerance is retired */
 #define PH_REDUCED_TD_PER_DEC 40   /* points per decade of the time-domain estimate */
 #define PH_REDUCED_K_LAG_MAX  0.02 /* the default -ph_reduced_k_lag, unless the freeze bound asks for less */
@@ -504,6 +505,15 @@ static PetscErrorCode PhReducedAddVector(PhThermal th, Vec w, PetscBool *added)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Whether input i is a power (W): a source or a heat input. */
+static PetscBool PhReducedIsPower(PhThermal th, PetscInt i)
+{
+  PhReduced rd = th->reduced;
+  PetscInt  ns = th->problem->nsources, d = i - ns - rd->npatch;
+
+  return (PetscBool)(i < ns || (d >= 0 && d < rd->nheat));
+}
+
 /* The correction d of the model's answer e at the shift of ksp: (A + s C) d = F - (A + s C) e, solved from d = 0 (e
    NULL: the answer 0). Its tolerance so applies to the model's residual: by default the solve stops at the ksp's rtol
    times the input's norm, as a solve of e + d from e would; with `relative` at rtol times the model's residual, which
@@ -554,7 +564,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PetscInt   ns = th->problem->nsources;
   PC         pc;
   Vec       *X, *E, res;
-  PetscReal *Y, *out, *err, *emax, *emean, share, retired = 0, rtol_default;
+  PetscReal *Y, *out, *err, *emax, *emean, share, retired = 0, rtol_default, pmax = 0;
   PetscInt   r0 = rd->r, *worst, *act, nact = 0; /* the model before this shift; the worst cell of each source; the inputs solved for */
   PetscBool  user_rtol;
 
@@ -571,6 +581,8 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PetscCall(PetscArrayzero(emean, ns)); /* here: the largest weighted error of each source's cells at this shift */
   PetscCall(PetscMalloc2(ns + 1, &worst, rd->m + 1, &act));
   for (PetscInt b = 0; b < ns; b++) worst[b] = PETSC_MAX_INT;
+  for (PetscInt i = 0; i < rd->m; i++) /* the largest power input */
+    if (PhReducedIsPower(th, i)) pmax = PetscMax(pmax, rd->amp[i]);
   for (PetscInt i = 0; i < rd->m; i++) { /* the inputs solved for at this shift */
     if (rd->amp[i] == 0) continue;
     if (rd->retired[i] > 0) retired += rd->share[i];
@@ -594,8 +606,18 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     PetscInt i = act[q];
     Vec      x = X[q], e = E[q];
 
-    /* the model's error at s, solved from the residual of its answer (in x) */
-    PetscCall(PhReducedCorrect(ksp, s, rd->F[i], r0 > 0 ? e : NULL, x, res, user_rtol));
+    /* the model's error at s, solved from the residual of its answer (in x); a power input far smaller than the
+       largest (a ring heater beside the ASIC) to a tolerance as much looser, at most PH_REDUCED_AMP_LOOSE times: the
+       same accuracy in kelvin at the inputs' largest magnitudes */
+    if (!user_rtol && PhReducedIsPower(th, i) && rd->amp[i] > 0) {
+      PetscReal rtol, atol;
+      PetscInt  maxit;
+
+      PetscCall(KSPGetTolerances(ksp, &rtol, &atol, NULL, &maxit));
+      PetscCall(KSPSetTolerances(ksp, rtol * PetscClipInterval(pmax / rd->amp[i], 1, PH_REDUCED_AMP_LOOSE), atol, PETSC_DEFAULT, maxit));
+      PetscCall(PhReducedCorrect(ksp, s, rd->F[i], r0 > 0 ? e : NULL, x, res, user_rtol));
+      PetscCall(KSPSetTolerances(ksp, rtol, atol, PETSC_DEFAULT, maxit));
+    } else PetscCall(PhReducedCorrect(ksp, s, rd->F[i], r0 > 0 ? e : NULL, x, res, user_rtol));
     if (keep != NULL) {
       if (user_rtol) { /* no answer of a model to start from: refined once from the residual of the first solve */
         PetscCall(PhReducedCorrect(ksp, s, rd->F[i], x, e, res, PETSC_TRUE));
@@ -754,9 +776,8 @@ static inline PetscReal PhReducedInputBound(PhThermal th, PetscInt i, const Pets
   PhReduced rd = th->reduced;
   PhCase    pb = th->problem;
   PetscInt  ns = pb->nsources, d = i - ns - rd->npatch;
-  PetscBool one = (PetscBool)(i < ns || (d >= 0 && d < rd->nheat)); /* a power */
 
-  if (th->any_trace) return rd->amp[i] * (one ? PetscMax(pn[0], pn[1]) : pn[0] + pn[1]);
+  if (th->any_trace) return rd->amp[i] * (PhReducedIsPower(th, i) ? PetscMax(pn[0], pn[1]) : pn[0] + pn[1]);
   if (i < ns) return pb->sources[i].has_leakage ? 2 * pb->sources[i].leak_p_ref * PetscMax(pn[0], pn[1]) : 0;
   if (d >= 0 && d < rd->nheat) {
     PetscReal u0 = PetscMin(PetscMax(th->input_power[d], 0), rd->amp[d + ns + rd->npatch]), hi = rd->amp[d + ns + rd->npatch] - u0;
