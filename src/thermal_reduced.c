@@ -47,6 +47,7 @@ typedef struct {
 } PhReducedExpo;
 
 #define PH_REDUCED_NEXP 32
+#define PH_REDUCED_NPHI 4 /* interval lengths whose propagators of the modes are kept */
 
 #define PH_REDUCED_ROWS \
   256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */ /* interval lengths whose exponentials are kept */
@@ -116,18 +117,19 @@ struct _p_PhReduced {
   PetscReal      symmin;      /* the smallest eigenvalue of (K_r + K_r^T) / 2 over its largest magnitude */
   PetscInt       nexpo_built; /* exponentials computed over the run */
   /* k(T) by regions (PhReducedKRegions()): the modes see dM = sum_g ds_g M_g as an input -dM z */
-  PetscInt   nkg;      /* regions (0: k(T) frozen or re-formed instead) */
-  PetscReal *kgrow;    /* [nkg][r] volume-weighted mean rows of the regions */
-  PetscReal *kgtf;     /* [nkg] their means where k was frozen, K */
-  PetscReal *kgn;      /* [nkg] their k_exponent */
-  PetscReal *kgL;      /* [nkl][r] (column-major r x nkl) M_g = Q^T V^T D_g V Q = L_g L_g^T, the regions' factors side by side */
-  PetscInt  *kgoff;    /* [nkg + 1] the first column of each region's factor */
-  PetscInt   nkl;      /* columns of kgL */
-  PetscReal *kgds;     /* [nkg] each region's ds_g over the present interval */
-  PetscReal *kgy;      /* [nkl] scratch: L^T z */
-  PetscInt   nkupdate; /* intervals the correction was applied over */
-  PetscReal *ph, phh;  /* the propagators of the modes over an interval of length phh (PhReducedPhi()), for phr modes */
-  PetscInt   phr;
+  PetscInt   nkg;                  /* regions (0: k(T) frozen or re-formed instead) */
+  PetscReal *kgrow;                /* [nkg][r] volume-weighted mean rows of the regions */
+  PetscReal *kgtf;                 /* [nkg] their means where k was frozen, K */
+  PetscReal *kgn;                  /* [nkg] their k_exponent */
+  PetscReal *kgL;                  /* [nkl][r] (column-major r x nkl) M_g = Q^T V^T D_g V Q = L_g L_g^T, the regions' factors side by side */
+  PetscInt  *kgoff;                /* [nkg + 1] the first column of each region's factor */
+  PetscInt   nkl;                  /* columns of kgL */
+  PetscReal *kgds;                 /* [nkg] each region's ds_g over the present interval */
+  PetscReal *kgy;                  /* [nkl] scratch: L^T z */
+  PetscInt   nkupdate;             /* intervals the correction was applied over */
+  PetscReal *ph;                   /* [PH_REDUCED_NPHI][r][5] the propagators of the modes (PhReducedPhi()) over intervals of length phh */
+  PetscReal  phh[PH_REDUCED_NPHI]; /* ... for phr modes; nph kept, phnx replaced next */
+  PetscInt   phr, nph, phnx;
 };
 
 /* The value of a signal at the start (t, right value) or end (left value) of an interval: signals other than linear
@@ -2848,15 +2850,31 @@ static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const Pet
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc5(r, &b0, r, &b1, r, &c0, r, &c1, r, &z1));
-  if (rd->phr != r || PetscAbsReal(rd->phh - h) > 1e-15 * h) { /* the propagators of this interval length (most intervals are one sample long) */
-    PetscCall(PetscFree(rd->ph));
-    PetscCall(PetscMalloc1(5 * r, &rd->ph));
-    for (PetscInt k = 0; k < r; k++)
-      PhReducedPhi(rd->lambda[k], h, &rd->ph[5 * k], &rd->ph[5 * k + 1], &rd->ph[5 * k + 2], &rd->ph[5 * k + 3], &rd->ph[5 * k + 4]);
-    rd->phr = r;
-    rd->phh = h;
+  { /* the propagators of this interval length, kept for the last PH_REDUCED_NPHI lengths (a sample's interval, and the
+       two parts of one that a change of power splits) */
+    PetscInt e = -1;
+
+    if (rd->phr != r) {
+      PetscCall(PetscFree(rd->ph));
+      PetscCall(PetscMalloc1(PH_REDUCED_NPHI * 5 * r, &rd->ph));
+      rd->phr  = r;
+      rd->nph  = 0;
+      rd->phnx = 0;
+    }
+    for (PetscInt q = 0; q < rd->nph && e < 0; q++)
+      if (PetscAbsReal(rd->phh[q] - h) <= 1e-15 * h) e = q;
+    if (e < 0) {
+      e          = rd->nph < PH_REDUCED_NPHI ? rd->nph++ : rd->phnx;
+      rd->phnx   = (e + 1) % PH_REDUCED_NPHI;
+      rd->phh[e] = h;
+      for (PetscInt k = 0; k < r; k++) {
+        PetscReal *p = rd->ph + (e * r + k) * 5;
+
+        PhReducedPhi(rd->lambda[k], h, &p[0], &p[1], &p[2], &p[3], &p[4]);
+      }
+    }
+    ph = rd->ph + e * r * 5;
   }
-  ph = rd->ph;
   for (PetscInt k = 0; k < r; k++)
     for (PetscInt i = 0; i < m; i++) {
       b0[k] += rd->QB[k * m + i] * u0[i];
@@ -2925,9 +2943,12 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   th->energy.flux_in += flux;
   PetscCall(PetscFree2(u0, u1));
   /* the reduced coordinates x = Q z; the field is reconstructed only when asked for */
-  for (PetscInt i = 0; i < r; i++) {
-    rd->x[i] = 0;
-    for (PetscInt k = 0; k < r; k++) rd->x[i] += rd->Q[k * r + i] * rd->z[k];
+  {
+    PetscBLASInt n, one = 1;
+    PetscReal    pone = 1, zero = 0;
+
+    PetscCall(PetscBLASIntCast(r, &n));
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &pone, rd->Q, &n, rd->z, &one, &zero, rd->x, &one));
   }
   rd->current       = PETSC_FALSE;
   rd->cells_current = PETSC_FALSE;
