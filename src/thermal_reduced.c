@@ -2276,128 +2276,123 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
     PetscCall(PetscInfo(NULL, "reduced model: %d regions of k(T), more than %d: the operator is re-formed instead\n", (int)rd->nkg,
                         (int)PH_REDUCED_KREG_MAX));
     rd->nkg = 0;
-    PetscCall(PetscFree2(clist, cvol));
-    PetscCall(PetscFree2(vol, tsum));
-    PetscCall(PetscFree3(creg, rowof, map));
-    PetscCall(PetscFree(box));
-    PetscCall(PetscFree3(own, nbr, dgds));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  PetscCall(PetscMalloc4(rd->nkg * r + 1, &rd->kgrow, rd->nkg + 1, &rd->kgtf, rd->nkg + 1, &rd->kgn, rd->nkg + 1, &rd->kgds));
-  PetscCall(PetscCalloc1(rd->nkg * r * r + 1, &kgM));
-  for (PetscInt q = 0; q < gmax; q++) {
-    PetscInt mat;
+  } else {
+    PetscCall(PetscMalloc4(rd->nkg * r + 1, &rd->kgrow, rd->nkg + 1, &rd->kgtf, rd->nkg + 1, &rd->kgn, rd->nkg + 1, &rd->kgds));
+    PetscCall(PetscCalloc1(rd->nkg * r * r + 1, &kgM));
+    for (PetscInt q = 0; q < gmax; q++) {
+      PetscInt mat;
 
-    if (map[q] < 0) continue;
-    rd->kgtf[map[q]] = tsum[q] / vol[q];
-    rd->kgds[map[q]] = 0;
-    mat              = (q / (nbin * nt * nt)) % nm; /* the region's material */
-    rd->kgn[map[q]]  = pb->materials[mat].k_exponent;
-  }
-  for (PetscInt c = 0; c < ncell; c++) creg[clist[c]] = map[creg[clist[c]]];
-  /* the basis at the cells of the face sides, [row][r], and the regions' mean rows */
-  for (PetscInt f = 0; f < nside; f++) {
-    if (rowof[own[f]] < 0) rowof[own[f]] = nrow++;
-    if (rowof[nbr[f]] < 0) rowof[nbr[f]] = nrow++;
-  }
-  PetscCall(PetscMalloc3(nrow + 1, &slist, nrow * r + 1, &Vloc, rd->nkg * r + 1, &rows));
-  PetscCall(PetscArrayzero(rows, rd->nkg * r));
-  for (PetscInt c = 0; c < nghost; c++)
-    if (rowof[c] >= 0) slist[rowof[c]] = c;
-  PetscCall(DMGetLocalVector(th->da, &loc));
-  for (PetscInt kv = 0; kv < r; kv++) {
-    const PetscScalar *a;
-
-    PetscCall(DMGlobalToLocalBegin(th->da, rd->V[kv], INSERT_VALUES, loc));
-    PetscCall(DMGlobalToLocalEnd(th->da, rd->V[kv], INSERT_VALUES, loc));
-    PetscCall(VecGetArrayRead(loc, &a));
-    for (PetscInt s = 0; s < nrow; s++) Vloc[s * r + kv] = PetscRealPart(a[slist[s]]);
-    for (PetscInt c = 0; c < ncell; c++) rows[creg[clist[c]] * r + kv] += cvol[c] * PetscRealPart(a[clist[c]]);
-    PetscCall(VecRestoreArrayRead(loc, &a));
-  }
-  PetscCall(DMRestoreLocalVector(th->da, &loc));
-  PetscCall(MPIU_Allreduce(rows, rd->kgrow, (PetscMPIInt)(rd->nkg * r), MPIU_REAL, MPIU_SUM, th->comm));
-  for (PetscInt q = 0; q < gmax; q++)
-    if (map[q] >= 0)
-      for (PetscInt kv = 0; kv < r; kv++) rd->kgrow[map[q] * r + kv] /= vol[q];
-  /* K_g = sum over its face sides of dG/ds (V_own - V_nbr)(V_own - V_nbr)^T, in products of PH_REDUCED_KREG_CHUNK sides */
-  PetscCall(PetscCalloc3(rd->nkg + 1, &cnt, rd->nkg + 1, &start, nside + 1, &order));
-  for (PetscInt f = 0; f < nside; f++) cnt[creg[own[f]]]++;
-  for (PetscInt g = 0; g < rd->nkg; g++) start[g + 1] = start[g] + cnt[g];
-  for (PetscInt f = 0; f < nside; f++) order[start[creg[own[f]]]++] = f;
-  for (PetscInt g = rd->nkg; g > 0; g--) start[g] = start[g - 1];
-  start[0] = 0;
-  PetscCall(PetscMalloc3(PH_REDUCED_KREG_CHUNK * r, &E, r * r, &Kg, r * r, &tmp));
-  for (PetscInt g = 0; g < rd->nkg; g++) {
-    PetscBLASInt n, kk;
-    PetscReal    one = 1;
-
-    PetscCall(PetscArrayzero(Kg, r * r));
-    PetscCall(PetscBLASIntCast(r, &n));
-    for (PetscInt f0 = start[g]; f0 < start[g] + cnt[g]; f0 += PH_REDUCED_KREG_CHUNK) {
-      const PetscInt nf = PetscMin(PH_REDUCED_KREG_CHUNK, start[g] + cnt[g] - f0);
-
-      for (PetscInt c = 0; c < nf; c++) {
-        const PetscInt  f = order[f0 + c];
-        const PetscReal w = PetscSqrtReal(dgds[f]), *va = Vloc + rowof[own[f]] * r, *vb = Vloc + rowof[nbr[f]] * r;
-
-        for (PetscInt kv = 0; kv < r; kv++) E[c * r + kv] = w * (va[kv] - vb[kv]);
-      }
-      PetscCall(PetscBLASIntCast(nf, &kk));
-      PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "N", &n, &kk, &one, E, &n, &one, Kg, &n));
+      if (map[q] < 0) continue;
+      rd->kgtf[map[q]] = tsum[q] / vol[q];
+      rd->kgds[map[q]] = 0;
+      mat              = (q / (nbin * nt * nt)) % nm; /* the region's material */
+      rd->kgn[map[q]]  = pb->materials[mat].k_exponent;
     }
-    for (PetscInt j = 0; j < r; j++)
-      for (PetscInt i = j + 1; i < r; i++) Kg[j * r + i] = Kg[i * r + j]; /* column-major: the upper triangle is (i <= j) at [j r + i] */
-    PetscCall(PetscArraycpy(kgM + g * r * r, Kg, r * r));
-  }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, kgM, (PetscMPIInt)(rd->nkg * r * r), MPIU_REAL, MPIU_SUM, th->comm));
-  { /* to the modes, M_g = Q^T K_g Q (Q column-major, its columns the modes), and factored, M_g = L_g L_g^T: the
+    for (PetscInt c = 0; c < ncell; c++) creg[clist[c]] = map[creg[clist[c]]];
+    /* the basis at the cells of the face sides, [row][r], and the regions' mean rows */
+    for (PetscInt f = 0; f < nside; f++) {
+      if (rowof[own[f]] < 0) rowof[own[f]] = nrow++;
+      if (rowof[nbr[f]] < 0) rowof[nbr[f]] = nrow++;
+    }
+    PetscCall(PetscMalloc3(nrow + 1, &slist, nrow * r + 1, &Vloc, rd->nkg * r + 1, &rows));
+    PetscCall(PetscArrayzero(rows, rd->nkg * r));
+    for (PetscInt c = 0; c < nghost; c++)
+      if (rowof[c] >= 0) slist[rowof[c]] = c;
+    PetscCall(DMGetLocalVector(th->da, &loc));
+    for (PetscInt kv = 0; kv < r; kv++) {
+      const PetscScalar *a;
+
+      PetscCall(DMGlobalToLocalBegin(th->da, rd->V[kv], INSERT_VALUES, loc));
+      PetscCall(DMGlobalToLocalEnd(th->da, rd->V[kv], INSERT_VALUES, loc));
+      PetscCall(VecGetArrayRead(loc, &a));
+      for (PetscInt s = 0; s < nrow; s++) Vloc[s * r + kv] = PetscRealPart(a[slist[s]]);
+      for (PetscInt c = 0; c < ncell; c++) rows[creg[clist[c]] * r + kv] += cvol[c] * PetscRealPart(a[clist[c]]);
+      PetscCall(VecRestoreArrayRead(loc, &a));
+    }
+    PetscCall(DMRestoreLocalVector(th->da, &loc));
+    PetscCall(MPIU_Allreduce(rows, rd->kgrow, (PetscMPIInt)(rd->nkg * r), MPIU_REAL, MPIU_SUM, th->comm));
+    for (PetscInt q = 0; q < gmax; q++)
+      if (map[q] >= 0)
+        for (PetscInt kv = 0; kv < r; kv++) rd->kgrow[map[q] * r + kv] /= vol[q];
+    /* K_g = sum over its face sides of dG/ds (V_own - V_nbr)(V_own - V_nbr)^T, in products of PH_REDUCED_KREG_CHUNK sides */
+    PetscCall(PetscCalloc3(rd->nkg + 1, &cnt, rd->nkg + 1, &start, nside + 1, &order));
+    for (PetscInt f = 0; f < nside; f++) cnt[creg[own[f]]]++;
+    for (PetscInt g = 0; g < rd->nkg; g++) start[g + 1] = start[g] + cnt[g];
+    for (PetscInt f = 0; f < nside; f++) order[start[creg[own[f]]]++] = f;
+    for (PetscInt g = rd->nkg; g > 0; g--) start[g] = start[g - 1];
+    start[0] = 0;
+    PetscCall(PetscMalloc3(PH_REDUCED_KREG_CHUNK * r, &E, r * r, &Kg, r * r, &tmp));
+    for (PetscInt g = 0; g < rd->nkg; g++) {
+      PetscBLASInt n, kk;
+      PetscReal    one = 1;
+
+      PetscCall(PetscArrayzero(Kg, r * r));
+      PetscCall(PetscBLASIntCast(r, &n));
+      for (PetscInt f0 = start[g]; f0 < start[g] + cnt[g]; f0 += PH_REDUCED_KREG_CHUNK) {
+        const PetscInt nf = PetscMin(PH_REDUCED_KREG_CHUNK, start[g] + cnt[g] - f0);
+
+        for (PetscInt c = 0; c < nf; c++) {
+          const PetscInt  f = order[f0 + c];
+          const PetscReal w = PetscSqrtReal(dgds[f]), *va = Vloc + rowof[own[f]] * r, *vb = Vloc + rowof[nbr[f]] * r;
+
+          for (PetscInt kv = 0; kv < r; kv++) E[c * r + kv] = w * (va[kv] - vb[kv]);
+        }
+        PetscCall(PetscBLASIntCast(nf, &kk));
+        PetscCallBLAS("BLASsyrk", BLASsyrk_("U", "N", &n, &kk, &one, E, &n, &one, Kg, &n));
+      }
+      for (PetscInt j = 0; j < r; j++)
+        for (PetscInt i = j + 1; i < r; i++) Kg[j * r + i] = Kg[i * r + j]; /* column-major: the upper triangle is (i <= j) at [j r + i] */
+      PetscCall(PetscArraycpy(kgM + g * r * r, Kg, r * r));
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, kgM, (PetscMPIInt)(rd->nkg * r * r), MPIU_REAL, MPIU_SUM, th->comm));
+    { /* to the modes, M_g = Q^T K_g Q (Q column-major, its columns the modes), and factored, M_g = L_g L_g^T: the
        eigenpairs (sigma, u) of Lambda^-1/2 M_g Lambda^-1/2 (Lambda the modes' eigenvalues; M_g is positive
        semi-definite), which measure what the term changes relative to the operator itself, above PH_REDUCED_KREG_EPS,
        L_g's columns sqrt(sigma) Lambda^1/2 u; identical on every rank */
-    PetscBLASInt n, lwork, info;
-    PetscReal    one = 1, zero = 0, *ev, *work, *sc;
-    PetscInt     cap = 0;
+      PetscBLASInt n, lwork, info;
+      PetscReal    one = 1, zero = 0, *ev, *work, *sc;
+      PetscInt     cap = 0;
 
-    PetscCall(PetscBLASIntCast(r, &n));
-    PetscCall(PetscBLASIntCast(3 * r, &lwork));
-    PetscCall(PetscMalloc3(r, &ev, 3 * r, &work, r, &sc));
-    PetscCall(PetscMalloc1(rd->nkg + 1, &rd->kgoff));
-    for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->lambda[k], 1e-12 * rd->lambda[r - 1]);
-    rd->nkl = 0;
-    for (PetscInt g = 0; g < rd->nkg; g++) {
-      PetscReal *M = kgM + g * r * r;
+      PetscCall(PetscBLASIntCast(r, &n));
+      PetscCall(PetscBLASIntCast(3 * r, &lwork));
+      PetscCall(PetscMalloc3(r, &ev, 3 * r, &work, r, &sc));
+      PetscCall(PetscMalloc1(rd->nkg + 1, &rd->kgoff));
+      for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->lambda[k], 1e-12 * rd->lambda[r - 1]);
+      rd->nkl = 0;
+      for (PetscInt g = 0; g < rd->nkg; g++) {
+        PetscReal *M = kgM + g * r * r;
 
-      PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &n, &n, &n, &one, M, &n, rd->Q, &n, &zero, tmp, &n));
-      PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &n, &n, &n, &one, rd->Q, &n, tmp, &n, &zero, M, &n));
-      for (PetscInt j = 0; j < r; j++)
-        for (PetscInt i = 0; i < r; i++) M[j * r + i] /= PetscSqrtReal(sc[i] * sc[j]);
-      PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, M, &n, ev, work, &lwork, &info));
-      PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: the eigenvalues of a k(T) region's term failed (%d)", (int)info);
-      rd->kgoff[g] = rd->nkl;
-      for (PetscInt k = r - 1; k >= 0 && ev[k] > PH_REDUCED_KREG_EPS; k--) { /* largest first; kept in place of M's columns */
-        const PetscReal sq = PetscSqrtReal(ev[k]);
+        PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &n, &n, &n, &one, M, &n, rd->Q, &n, &zero, tmp, &n));
+        PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &n, &n, &n, &one, rd->Q, &n, tmp, &n, &zero, M, &n));
+        for (PetscInt j = 0; j < r; j++)
+          for (PetscInt i = 0; i < r; i++) M[j * r + i] /= PetscSqrtReal(sc[i] * sc[j]);
+        PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, M, &n, ev, work, &lwork, &info));
+        PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: the eigenvalues of a k(T) region's term failed (%d)", (int)info);
+        rd->kgoff[g] = rd->nkl;
+        for (PetscInt k = r - 1; k >= 0 && ev[k] > PH_REDUCED_KREG_EPS; k--) { /* largest first; kept in place of M's columns */
+          const PetscReal sq = PetscSqrtReal(ev[k]);
 
-        for (PetscInt i = 0; i < r; i++) M[(r - 1 - (rd->nkl - rd->kgoff[g])) * r + i] = sq * PetscSqrtReal(sc[i]) * M[k * r + i];
-        rd->nkl++;
+          for (PetscInt i = 0; i < r; i++) M[(r - 1 - (rd->nkl - rd->kgoff[g])) * r + i] = sq * PetscSqrtReal(sc[i]) * M[k * r + i];
+          rd->nkl++;
+        }
+        cap = PetscMax(cap, rd->nkl - rd->kgoff[g]);
       }
-      cap = PetscMax(cap, rd->nkl - rd->kgoff[g]);
+      rd->kgoff[rd->nkg] = rd->nkl;
+      PetscCall(PetscMalloc2(rd->nkl * r + 1, &rd->kgL, rd->nkl + 1, &rd->kgy));
+      for (PetscInt g = 0; g < rd->nkg; g++)
+        for (PetscInt c = rd->kgoff[g]; c < rd->kgoff[g + 1]; c++)
+          PetscCall(PetscArraycpy(rd->kgL + c * r, kgM + g * r * r + (r - 1 - (c - rd->kgoff[g])) * r, r));
+      PetscCall(PetscFree3(ev, work, sc));
+      PetscCall(PetscFree(kgM));
+      PetscCall(PetscInfo(NULL, "reduced model: the k(T) regions' terms factored to %d columns (at most %d per region, of %d)\n", (int)rd->nkl,
+                          (int)cap, (int)r));
     }
-    rd->kgoff[rd->nkg] = rd->nkl;
-    PetscCall(PetscMalloc2(rd->nkl * r + 1, &rd->kgL, rd->nkl + 1, &rd->kgy));
-    for (PetscInt g = 0; g < rd->nkg; g++)
-      for (PetscInt c = rd->kgoff[g]; c < rd->kgoff[g + 1]; c++)
-        PetscCall(PetscArraycpy(rd->kgL + c * r, kgM + g * r * r + (r - 1 - (c - rd->kgoff[g])) * r, r));
-    PetscCall(PetscFree3(ev, work, sc));
-    PetscCall(PetscFree(kgM));
-    PetscCall(PetscInfo(NULL, "reduced model: the k(T) regions' terms factored to %d columns (at most %d per region, of %d)\n", (int)rd->nkl,
-                        (int)cap, (int)r));
+    PetscCall(PetscInfo(NULL, "reduced model: k(T) follows %d regions (%d face sides on this rank) as a correction of the frozen operator\n",
+                        (int)rd->nkg, (int)nside));
+    PetscCall(PetscFree3(E, Kg, tmp));
+    PetscCall(PetscFree3(cnt, start, order));
+    PetscCall(PetscFree3(slist, Vloc, rows));
   }
-  PetscCall(PetscInfo(NULL, "reduced model: k(T) follows %d regions (%d face sides on this rank) as a correction of the frozen operator\n",
-                      (int)rd->nkg, (int)nside));
-  PetscCall(PetscFree3(E, Kg, tmp));
-  PetscCall(PetscFree3(cnt, start, order));
-  PetscCall(PetscFree3(slist, Vloc, rows));
   PetscCall(PetscFree2(clist, cvol));
   PetscCall(PetscFree2(vol, tsum));
   PetscCall(PetscFree3(creg, rowof, map));
