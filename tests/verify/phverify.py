@@ -323,10 +323,16 @@ def ring_mw_per_k(h5):
     return np.array(per)
 
 
-def coolant_transient(tap, work, text, t_in, what):
-    """A coolant case's transient (`text`, named tr): the energy balance at every sample within 1e-6, and, solved
-    tightly, 1 and 2 ranks (split along x, the flow) agreeing on the fields and the outlet series within 1e-6 of the
-    rise above t_in. `what` names the part split between the ranks."""
+COOLANT_TRANSIENT = 'time: {end: 40 ms, dt: 0.1 ms, initial: 30 C}\noutput: {fields_every: 10 ms, series_every: 1 ms}'
+COOLANT_STEPS = "{pattern: steps, times: [0, 10 ms, 25 ms], values: [1e6 W/m^2, 3e6 W/m^2, 5e5 W/m^2]}"
+
+
+def coolant_transient(tap, work, case, t_in, what):
+    """A coolant case's transient: case(extra, time) writes the case (named tr) with the flux `extra` and the `time`
+    and `output` sections; its inlet at t_in C becomes a sine of 2 K about 30 C and the flux COOLANT_STEPS. The energy
+    balance at every sample within 1e-6, and, solved tightly, 1 and 2 ranks (split along x, the flow) agreeing on the
+    fields and the outlet series within 1e-6 of the rise above t_in. `what` names the part split between the ranks."""
+    text = case(COOLANT_STEPS, COOLANT_TRANSIENT).replace(f"inlet: {t_in} C", "inlet: {pattern: sine, period: 20 ms, mean: 30 C, amplitude: 2 K}")
     a = run(work, "tr1", text)
     tap.close("transient: energy balance at every sample (coolant heat and fluid capacity included)", np.max(np.abs(a["series/energy_error"])), 1e-6,
               "largest /series/energy_error")
