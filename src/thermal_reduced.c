@@ -46,11 +46,10 @@ typedef struct {
   PetscReal *E, *P1, *I2, *I3;
 } PhReducedExpo;
 
-#define PH_REDUCED_NEXP 32
-#define PH_REDUCED_NPHI 4 /* interval lengths whose propagators of the modes are kept */
+#define PH_REDUCED_NEXP 32 /* interval lengths whose exponentials are kept */
+#define PH_REDUCED_NPHI 4  /* interval lengths whose propagators of the modes are kept */
 
-#define PH_REDUCED_ROWS \
-  256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */ /* interval lengths whose exponentials are kept */
+#define PH_REDUCED_ROWS 256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */
 
 /* A re-formed k(T) operator, kept so that a field that comes back near where it was formed reuses it. */
 typedef struct {
@@ -289,49 +288,49 @@ static PetscErrorCode PhReducedOperatorRow(PhThermal th, PetscInt k, PetscBool i
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The rows [lo, lo + len) of nv vectors side by side: P[j * PH_REDUCED_ROWS + t] = v_j[lo + t] (column-major, leading
+   dimension PH_REDUCED_ROWS), so that the products of the basis with a block of vectors are BLAS matrix products. */
+static void PhReducedPanel(PetscInt nv, const PetscScalar *const v[], PetscInt lo, PetscInt len, PetscReal P[])
+{
+  for (PetscInt j = 0; j < nv; j++) memcpy(P + j * PH_REDUCED_ROWS, v[j] + lo, (size_t)len * sizeof(PetscReal));
+}
+
 /* G[j][i] = v_j . (c w_i) over every rank (c NULL: the plain dot), for nv vectors v and nw vectors w: a pass over
-   PH_REDUCED_ROWS rows at a time, so that each v_j is read from memory once for all the w (a product of the basis
-   with a block of new vectors costs one pass over the basis, not one per new vector). */
+   PH_REDUCED_ROWS rows at a time, each a matrix product of the rows of the v with those of the w, so that each v_j is
+   read from memory once for all the w (a product of the basis with a block of new vectors costs one pass over the
+   basis, not one per new vector). */
 static PetscErrorCode PhReducedBlockDots(MPI_Comm comm, PetscInt nv, const Vec V[], PetscInt nw, const Vec W[], Vec c, PetscReal G[])
 {
   const PetscScalar **v, **w, *cc = NULL;
-  PetscReal          *cw;
+  PetscReal          *cw, *P, one = 1;
   PetscInt            n;
+  PetscBLASInt        bv, bw, bl, ld;
 
   PetscFunctionBeginUser;
   PetscCall(PetscArrayzero(G, nv * nw));
   if (nv == 0 || nw == 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(VecGetLocalSize(W[0], &n));
-  PetscCall(PetscMalloc3(nv, &v, nw, &w, nw * PH_REDUCED_ROWS, &cw));
+  PetscCall(PetscMalloc4(nv, &v, nw, &w, nw * PH_REDUCED_ROWS, &cw, nv * PH_REDUCED_ROWS, &P));
   for (PetscInt j = 0; j < nv; j++) PetscCall(VecGetArrayRead(V[j], &v[j]));
   for (PetscInt i = 0; i < nw; i++) PetscCall(VecGetArrayRead(W[i], &w[i]));
   if (c != NULL) PetscCall(VecGetArrayRead(c, &cc));
+  PetscCall(PetscBLASIntCast(nv, &bv));
+  PetscCall(PetscBLASIntCast(nw, &bw));
+  PetscCall(PetscBLASIntCast(PH_REDUCED_ROWS, &ld));
   for (PetscInt lo = 0; lo < n; lo += PH_REDUCED_ROWS) {
     const PetscInt len = PetscMin(PH_REDUCED_ROWS, n - lo);
 
     for (PetscInt i = 0; i < nw; i++)
       for (PetscInt t = 0; t < len; t++) cw[i * PH_REDUCED_ROWS + t] = PetscRealPart(w[i][lo + t]) * (cc ? PetscRealPart(cc[lo + t]) : 1.0);
-    for (PetscInt j = 0; j < nv; j++) {
-      const PetscScalar *vj = v[j] + lo;
-
-      for (PetscInt i = 0; i < nw; i++) {
-        const PetscReal *x  = cw + i * PH_REDUCED_ROWS;
-        PetscReal        s0 = 0, s1 = 0;
-        PetscInt         t = 0;
-
-        for (; t + 1 < len; t += 2) {
-          s0 += PetscRealPart(vj[t]) * x[t];
-          s1 += PetscRealPart(vj[t + 1]) * x[t + 1];
-        }
-        if (t < len) s0 += PetscRealPart(vj[t]) * x[t];
-        G[j * nw + i] += s0 + s1;
-      }
-    }
+    PhReducedPanel(nv, v, lo, len, P);
+    PetscCall(PetscBLASIntCast(len, &bl));
+    /* G as column-major [nw][nv]: G += cw^T P */
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bw, &bv, &bl, &one, cw, &ld, P, &ld, &one, G, &bw));
   }
   if (c != NULL) PetscCall(VecRestoreArrayRead(c, &cc));
   for (PetscInt j = 0; j < nv; j++) PetscCall(VecRestoreArrayRead(V[j], &v[j]));
   for (PetscInt i = 0; i < nw; i++) PetscCall(VecRestoreArrayRead(W[i], &w[i]));
-  PetscCall(PetscFree3(v, w, cw));
+  PetscCall(PetscFree4(v, w, cw, P));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, G, (PetscMPIInt)(nv * nw), MPIU_REAL, MPIU_SUM, comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -341,32 +340,32 @@ static PetscErrorCode PhReducedBlockUpdate(PetscInt nv, const Vec V[], PetscInt 
 {
   const PetscScalar **v;
   PetscScalar       **w;
+  PetscReal          *Wb, *P, one = 1;
   PetscInt            n;
+  PetscBLASInt        bv, bw, bl, ld;
 
   PetscFunctionBeginUser;
   if (nv == 0 || nw == 0) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(VecGetLocalSize(W[0], &n));
-  PetscCall(PetscMalloc2(nv, &v, nw, &w));
+  PetscCall(PetscMalloc4(nv, &v, nw, &w, nw * PH_REDUCED_ROWS, &Wb, nv * PH_REDUCED_ROWS, &P));
   for (PetscInt j = 0; j < nv; j++) PetscCall(VecGetArrayRead(V[j], &v[j]));
   for (PetscInt i = 0; i < nw; i++) PetscCall(VecGetArray(W[i], &w[i]));
+  PetscCall(PetscBLASIntCast(nv, &bv));
+  PetscCall(PetscBLASIntCast(nw, &bw));
+  PetscCall(PetscBLASIntCast(PH_REDUCED_ROWS, &ld));
   for (PetscInt lo = 0; lo < n; lo += PH_REDUCED_ROWS) {
     const PetscInt len = PetscMin(PH_REDUCED_ROWS, n - lo);
 
-    for (PetscInt j = 0; j < nv; j++) {
-      const PetscScalar *vj = v[j] + lo;
-
-      for (PetscInt i = 0; i < nw; i++) {
-        const PetscReal g = alpha * G[j * nw + i];
-        PetscScalar    *x = w[i] + lo;
-
-        if (g == 0) continue;
-        for (PetscInt t = 0; t < len; t++) x[t] += g * vj[t];
-      }
-    }
+    for (PetscInt i = 0; i < nw; i++) PetscCall(PetscArraycpy(Wb + i * PH_REDUCED_ROWS, w[i] + lo, len));
+    PhReducedPanel(nv, v, lo, len, P);
+    PetscCall(PetscBLASIntCast(len, &bl));
+    /* G read as column-major [nw][nv] is the transpose of the coefficients: Wb += alpha P G^T */
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bl, &bw, &bv, &alpha, P, &ld, G, &bw, &one, Wb, &ld));
+    for (PetscInt i = 0; i < nw; i++) PetscCall(PetscArraycpy(w[i] + lo, Wb + i * PH_REDUCED_ROWS, len));
   }
   for (PetscInt j = 0; j < nv; j++) PetscCall(VecRestoreArrayRead(V[j], &v[j]));
   for (PetscInt i = 0; i < nw; i++) PetscCall(VecRestoreArray(W[i], &w[i]));
-  PetscCall(PetscFree2(v, w));
+  PetscCall(PetscFree4(v, w, Wb, P));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -446,22 +445,37 @@ static PetscErrorCode PhReducedAddVectors(PhThermal th, PetscInt n, Vec W[], Pet
     nredo = keep;
   }
   PetscCall(PhReducedGrow(th, n));
-  for (PetscInt i = 0; i < n; i++) { /* against the block's vectors added before it (a second pass against all), normalised, added */
-    for (PetscInt pass = 0; pass < 2 && r0 + nnew > 0; pass++) {
-      PetscReal before = norm[i];
-      PetscInt  from   = pass == 0 ? r0 : 0;
+  /* against the block's vectors added before it, normalised, added; the vectors that this cancelled much (their
+     rounding along the basis grows as much) are taken against the whole basis again afterwards, together (one pass
+     over the basis for all of them), each then against the block's vectors before it again, and normalised again */
+  nredo = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    PetscReal before = norm[i];
 
-      if (pass == 0 && nnew == 0) continue;
-      PetscCall(PhReducedBlockDots(th->comm, r0 + nnew - from, rd->V + from, 1, &W[i], th->capacity, G));
-      PetscCall(PhReducedBlockUpdate(r0 + nnew - from, rd->V + from, 1, &W[i], -1.0, G));
+    if (nnew > 0) {
+      PetscCall(PhReducedBlockDots(th->comm, nnew, rd->V + r0, 1, &W[i], th->capacity, G));
+      PetscCall(PhReducedBlockUpdate(nnew, rd->V + r0, 1, &W[i], -1.0, G));
       PetscCall(PhReducedCNorms(th, 1, &W[i], &norm[i]));
-      if (norm[i] > PETSC_SQRT_MACHINE_EPSILON * before && norm[i] >= 0.7071 * before) break;
     }
     if (norm0[i] == 0 || norm[i] <= PH_REDUCED_DEFLATE * norm0[i]) continue;
+    if (r0 + nnew > 0 && !(norm[i] > PETSC_SQRT_MACHINE_EPSILON * before && norm[i] >= 0.7071 * before)) redo[nredo++] = nnew;
     PetscCall(VecScale(W[i], 1.0 / norm[i]));
     PetscCall(VecDuplicate(W[i], &rd->V[r0 + nnew]));
     PetscCall(VecCopy(W[i], rd->V[r0 + nnew]));
     nnew++;
+  }
+  if (nredo > 0) {
+    for (PetscInt q = 0; q < nredo; q++) R[q] = rd->V[r0 + redo[q]];
+    PetscCall(PhReducedBlockDots(th->comm, r0, rd->V, nredo, R, th->capacity, G));
+    PetscCall(PhReducedBlockUpdate(r0, rd->V, nredo, R, -1.0, G));
+    for (PetscInt q = 0; q < nredo; q++) {
+      PetscReal nq;
+
+      PetscCall(PhReducedBlockDots(th->comm, redo[q], rd->V + r0, 1, &R[q], th->capacity, G));
+      PetscCall(PhReducedBlockUpdate(redo[q], rd->V + r0, 1, &R[q], -1.0, G));
+      PetscCall(PhReducedCNorms(th, 1, &R[q], &nq));
+      PetscCall(VecScale(R[q], 1.0 / nq));
+    }
   }
   /* K_r: the new rows and columns (symmetric: V^T A v over the whole basis, one pass; with cold plates or
      micro-channels entry by entry); B_r: the new rows F^T v */
@@ -1770,22 +1784,37 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
      would otherwise be all that is new in the steady responses of the inputs it holds) */
   PetscCall(VecDuplicate(th->T, &w));
   PetscCall(VecSet(w, 1.0));
-  PetscCall(PhReducedAddVector(th, w, &added));
-  for (PetscInt i = 0; i < rd->m; i++)
-    if (steady[i] != NULL) PetscCall(PhReducedAddVector(th, steady[i], &added));
+  {
+    Vec     *block;
+    PetscInt nb = 0;
+
+    PetscCall(PetscMalloc1(rd->m + 1, &block));
+    block[nb++] = w;
+    for (PetscInt i = 0; i < rd->m; i++)
+      if (steady[i] != NULL) block[nb++] = steady[i];
+    PetscCall(PhReducedAddVectors(th, nb, block, NULL));
+    PetscCall(PetscFree(block));
+  }
   PetscCall(VecCopy(th->T, w));
   PetscCall(VecShift(w, -th->t_ref));
   PetscCall(PhReducedAddVector(th, w, &added));
   PetscCall(VecDestroy(&w));
   rd->ninit = rd->r; /* the initial rise lies in the span of the vectors so far */
   /* the initial slopes C^-1 F (the moments at s = infinity): the response in the first instants after a change */
-  PetscCall(VecDuplicate(th->T, &w));
-  for (PetscInt i = 0; i < rd->m; i++) {
-    if (rd->amp[i] == 0) continue;
-    PetscCall(VecPointwiseDivide(w, rd->F[i], th->capacity));
-    PetscCall(PhReducedAddVector(th, w, &added));
+  {
+    Vec     *slope;
+    PetscInt nslope = 0;
+
+    PetscCall(PetscMalloc1(rd->m, &slope));
+    for (PetscInt i = 0; i < rd->m; i++) {
+      if (rd->amp[i] == 0) continue;
+      PetscCall(VecDuplicate(th->T, &slope[nslope]));
+      PetscCall(VecPointwiseDivide(slope[nslope++], rd->F[i], th->capacity));
+    }
+    PetscCall(PhReducedAddVectors(th, nslope, slope, NULL));
+    for (PetscInt i = 0; i < nslope; i++) PetscCall(VecDestroy(&slope[i]));
+    PetscCall(PetscFree(slope));
   }
-  PetscCall(VecDestroy(&w));
   for (PetscInt i = 0; i < rd->m; i++) PetscCall(VecDestroy(&steady[i]));
   PetscCall(PetscFree(steady));
   /* shifts over the time scales of the run, from 0.1 / time.end to 100 / output.series_every: both ends, then always the
