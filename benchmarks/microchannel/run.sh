@@ -10,27 +10,12 @@
 # Usage: benchmarks/microchannel/run.sh [--src DIR]   (DIR: a 3D-ICE checkout, passed to build-3dice.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-ice=$(sh "$root/benchmarks/3dice-build/build-3dice.sh" "$@" | tail -1)
-bindir=$(dirname "$ice")
-work="$root/benchmarks/results/tmp/microchannel"
-rm -rf "$work" && mkdir -p "$work/ice"
+. "$here/ice.sh"  # sets root (the repository) and the 3D-ICE steps ice_setup, ice_transient, ice_run
+ice_setup "$root/benchmarks/results/tmp/microchannel" "$@"
 cp "$bindir/core.flp" "$bindir/mem.flp" "$work/ice/"
 sed '/^solver/,$d' "$bindir/example_steady.stk" > "$work/ice/transient_mc4rm.stk"
-cat >> "$work/ice/transient_mc4rm.stk" <<'STK'
-solver:
-   transient step 0.02, slot 0.2 ;
-   initial temperature 300.0 ;
-
-output:
-   Tflp     (  CORE_DIE,   "core_max.txt", maximum, step ) ;
-   Tflp     (  CORE_DIE,   "core_avg.txt", average, step ) ;
-   Tflp     (  MEMORY_DIE, "mem_max.txt",  maximum, step ) ;
-   Tflp     (  MEMORY_DIE, "mem_avg.txt",  average, step ) ;
-STK
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-(cd "$work/ice" && /usr/bin/time -o time.txt -f "3D-ICE: %U s CPU (user), %e s wall, %M kB peak" "$ice" transient_mc4rm.stk > run.log 2>&1)
-cat "$work/ice/time.txt"
+ice_transient >> "$work/ice/transient_mc4rm.stk"
+ice_run "3D-ICE" transient_mc4rm.stk
 /usr/bin/time -f "photherm, 20 ms steps: %U s CPU (user), %e s wall, %M kB peak" \
   "$root/bin/photherm" run "$here/transient_mc4rm.yaml" -o "$work/fixed.h5" -quiet -ts_adapt_type none
 /usr/bin/time -f "photherm, adaptive steps: %U s CPU (user), %e s wall, %M kB peak" \

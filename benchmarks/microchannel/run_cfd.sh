@@ -8,11 +8,9 @@
 # Usage: benchmarks/microchannel/run_cfd.sh [--src DIR]   (DIR: a 3D-ICE checkout, passed to build-3dice.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-ice=$(sh "$root/benchmarks/3dice-build/build-3dice.sh" "$@" | tail -1)
-src=$(dirname "$(dirname "$ice")")
-work="$root/benchmarks/results/tmp/microchannel-cfd"
-rm -rf "$work" && mkdir -p "$work/ice"
+. "$here/ice.sh"  # sets root (the repository) and the 3D-ICE steps ice_setup, ice_transient, ice_run
+ice_setup "$root/benchmarks/results/tmp/microchannel-cfd" "$@"
+src=$(dirname "$bindir")
 cp "$src/test/background.flp" "$work/ice/"
 sed '/^output/,$d' "$src/test/mc4rm/steady/2dies_background.stk" > "$work/ice/cfd.stk"
 cat >> "$work/ice/cfd.stk" <<'STK'
@@ -25,8 +23,6 @@ output:
   Tcoolant ( channel1, "outlet_max.txt", maximum, final ) ;
   Tcoolant ( channel1, "outlet_avg.txt", average, final ) ;
 STK
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-(cd "$work/ice" && /usr/bin/time -o time.txt -f "3D-ICE: %U s CPU (user), %e s wall, %M kB peak" "$ice" cfd.stk > run.log 2>&1)
-cat "$work/ice/time.txt"
+ice_run "3D-ICE" cfd.stk
 /usr/bin/time -f "photherm: %U s CPU (user), %e s wall, %M kB peak" "$root/bin/photherm" run "$here/cfd_setup.yaml" -o "$work/cfd.h5" -quiet
 /usr/bin/python3 "$here/compare_cfd.py" "$work/cfd.h5" "$work/ice"

@@ -348,6 +348,70 @@ def coolant_transient(tap, work, case, t_in, what):
     tap.close("1 and 2 ranks: the outlet series agree", d, 1e-6, "max |outlet1 - outlet2| / rise")
 
 
+# The strip of the micro-channel tests (test_microchannel.py, test_microchannel_2rm.py): a cavity layer STRIP_H high and
+# STRIP_L along the flow between a floor and a ceiling of a wall material, a uniform flux of STRIP_Q W/m^2 on the top
+# face, every other face adiabatic; water of STRIP_RHO kg/m^3 and STRIP_CP J/kg/K enters at STRIP_T_IN C.
+STRIP_Q, STRIP_H, STRIP_L, STRIP_T_IN, STRIP_RHO, STRIP_CP = 1e6, 100e-6, 10e-3, 30.0, 995.7, 4178.0
+STRIP_ALONG_X = "[1e-3 W/m/K, 1e5 W/m/K, 1e5 W/m/K]"  # the wall: no conduction along the flow (+-x), isothermal across
+
+
+def strip_case(name, direction, width, geometry, h, flow, wall=None, extra="", time="time: {mode: steady}"):
+    """The strip's case: `width` across the flow (a quantity), `geometry` the cavity's keys after its material, `h` its
+    h key (or ""), `flow` in mL/min, `wall` the wall's k (default STRIP_ALONG_X turned to the direction), `extra` the
+    top face's flux (default STRIP_Q W/m^2), `time` the time section."""
+    along_x = direction[1] == "x"
+    fx = f"[0, {STRIP_L * 1e3} mm]" if along_x else f"[0, {width}]"
+    fy = f"[0, {width}]" if along_x else f"[0, {STRIP_L * 1e3} mm]"
+    k = wall or (STRIP_ALONG_X if along_x else "[1e5 W/m/K, 1e-3 W/m/K, 1e5 W/m/K]")
+    return f"""version: 1
+name: {name}
+materials:
+  wall: {{k: {k}, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
+  water: {{k: 0.615 W/m/K, rho: {STRIP_RHO} kg/m^3, cp: {STRIP_CP} J/kg/K}}
+footprint: {{x: {fx}, y: {fy}}}
+grid: {{max_cell_xy: 250 um}}
+stack:
+  - {{name: floor, thickness: 100 um, material: wall}}
+  - {{name: cavity, type: microchannel, thickness: {STRIP_H * 1e6} um, material: wall, {geometry},
+     coolant: water, flow: {flow} mL/min, inlet: {STRIP_T_IN} C, direction: "{direction}"{", " + h if h else ""}}}
+  - {{name: ceiling, thickness: 100 um, material: wall}}
+boundaries:
+  top: {{type: flux, value: {extra or f"{STRIP_Q} W/m^2"}}}
+{time}
+"""
+
+
+def strip_mcp(flow):
+    """m cp (W/K) of the strip's coolant at `flow` mL/min."""
+    return flow * 1e-6 / 60 * STRIP_RHO * STRIP_CP
+
+
+def strip_coolant(tap, r, label, direction, heat, flow):
+    """The strip's steady coolant against the closed form, the cavity taking up `heat` W: the outlet rise heat / (m cp)
+    and the heat carried out to 1e-7, the profile linear along the flow to 1e-6 of the rise at every grid line. Returns
+    the field [z][across][along] and the grid lines across the flow."""
+    rise = heat / strip_mcp(flow)
+    outlet = r["coolant/outlet_temperature"][0, 0]
+    tap.close(f"{label}: outlet rise = Q/(m cp)", abs(outlet - STRIP_T_IN - rise) / rise, 1e-7)
+    tap.close(f"{label}: heat carried out = Q", abs(r["coolant/heat"][0, 0] - heat) / heat, 1e-7)
+    prof = r["coolant/cavity/temperature"][0]
+    pos = np.array([float(n.split("=")[1].split()[0]) * 1e-3 for n in r["coolant/cavity/temperature.names"]])
+    s = pos if direction[0] == "+" else STRIP_L - pos
+    tap.close(f"{label}: coolant linear along the flow", np.max(np.abs(prof - (STRIP_T_IN + rise * s / STRIP_L))) / rise, 1e-6,
+              f"max |T_f - closed form| / rise over {len(prof)} grid lines")
+    T = r["fields/temperature"][0]  # [z][y][x]
+    if direction[1] == "y":
+        T = np.swapaxes(T, 1, 2)  # [z][across][along]
+    return T, r["mesh/y"] if direction[1] == "x" else r["mesh/x"]
+
+
+def refused(tap, work, what, text, *words):
+    """photherm check of the case `text` (written as bad.yaml) exits 2 with every one of `words` in its stderr."""
+    write(f"{work}/bad.yaml", text)
+    p = photherm(["check", f"{work}/bad.yaml"], work)
+    tap.check(f"refused: {what}", p.returncode == 2 and all(w in p.stderr for w in words), p.stderr.strip()[-300:])
+
+
 def reduced_tolerance(path):
     """time.reduced.tolerance (K) of a result file's resolved case (default 0.05 K)."""
     import yaml

@@ -32,18 +32,8 @@ DATA = os.path.join(ROOT, "tests", "import", "3dice")
 STACKS = ["transient_nonuniform/transient_nonuniform_vtk.stk", "transient_nonuniform/example_transient_nonuniform.stk",
           "client_server/example_transient_test_server.stk"]
 BENCH = os.path.join(ROOT, "benchmarks", "microchannel")
-ICE_2RM = """microchannel 2rm :
-   height 100 ;
-   channel length 100 ;
-   wall    length 100 ;
-   wall material SILICON ;
-   coolant flow rate 42 ;
-   coolant heat transfer coefficient top 5.7132e-8 ,
-                                  bottom 4.7132e-8 ;
-   coolant volumetric heat capacity 4.172e-12 ;
-   coolant incoming temperature 300.0 ;
-
-"""
+with open(os.path.join(BENCH, "mc2rm_cavity.stk")) as _f:
+    ICE_2RM = _f.read()  # the cavity section of benchmarks/microchannel/run_2rm.sh's stack
 ICE_PINFIN = """pinfin :
    height 100 ;
    pin diameter 50 ;
@@ -160,6 +150,27 @@ def layers_of(case):
     return doc, {l["name"]: l for l in doc["stack"]}
 
 
+def import_edited(work, name, text):
+    """Writes the stack `text` as NAME.stk in the work directory and imports it as NAME.yaml: the case's path and the
+    import's process."""
+    stk = os.path.join(work, name + ".stk")
+    with open(stk, "w") as f:
+        f.write(text)
+    case = os.path.join(work, name + ".yaml")
+    return case, photherm(["import", "3dice", stk, "-o", case], work)
+
+
+def run_balanced(tap, work, name, case, runs, balance, detail):
+    """The first 40 ms of `case` run (the check `runs`) and balance energy at every sample to 1e-6 (the check
+    `balance`, its detail `detail` and the largest error)."""
+    out = os.path.join(work, name + ".h5")
+    p = photherm(["run", case, "-o", out, "-quiet", "-P", "time.end=40ms"], work, timeout=600)
+    if tap.check(runs, p.returncode == 0, p.stderr.strip()[-600:]):
+        with h5py.File(out, "r") as f:
+            err = float(np.max(np.abs(f["series/energy_error"][()])))
+        tap.check(balance, err < 1e-6, f"{detail}{err:.2g}")
+
+
 def run_pair(tap, work, label, case, reference):
     """The first 40 ms of the imported case and of the hand-written one at 3D-ICE's fixed steps: sources and outlets."""
     fixed = ["-quiet", "-ts_adapt_type", "none", "-P", "time.end=40ms"]
@@ -200,11 +211,7 @@ def check_cavities(tap, work):
                   ok and abs(vhc - 4.172e6) < 1e-6 * 4.172e6, f"h {h}, coolant rho cp {vhc:.6g} J/m^3/K")
         run_pair(tap, work, "mc4rm", case, os.path.join(BENCH, "transient_mc4rm.yaml"))
     # 2rm
-    stk = os.path.join(work, "mc2rm.stk")
-    with open(stk, "w") as f:
-        f.write(cavity_stack(ICE_2RM))
-    case = os.path.join(work, "mc2rm.yaml")
-    p = photherm(["import", "3dice", stk, "-o", case], work)
+    case, p = import_edited(work, "mc2rm", cavity_stack(ICE_2RM))
     if tap.check("2rm stack: imports", p.returncode == 0, p.stderr.strip()[-600:]):
         doc, L = layers_of(case)
         c = L["TOP_CHANNEL"]
@@ -213,11 +220,7 @@ def check_cavities(tap, work):
         tap.check("2rm stack: porous layers, h top and bottom over the porosity 0.5, h_side 0, porous cells of two 100 um cells", ok, str(c))
         run_pair(tap, work, "mc2rm", case, os.path.join(BENCH, "transient_mc2rm.yaml"))
     # pinfin
-    stk = os.path.join(work, "pf.stk")
-    with open(stk, "w") as f:
-        f.write(cavity_stack(ICE_PINFIN))
-    case = os.path.join(work, "pf.yaml")
-    p = photherm(["import", "3dice", stk, "-o", case], work)
+    case, p = import_edited(work, "pf", cavity_stack(ICE_PINFIN))
     if tap.check("pinfin stack: imports", p.returncode == 0, p.stderr.strip()[-600:]):
         doc, L = layers_of(case)
         c = L["TOP_CHANNEL"]
@@ -228,12 +231,8 @@ def check_cavities(tap, work):
               and abs(quantity(c["flow"]) - v * 10e-3 * 100e-6) < 1e-12 * v)
         tap.check("pinfin stack: h = 3D-ICE's correlation / porosity, flow = Darcy velocity x cross-section", ok,
                   f"h_top {c['h_top']} (want {heff / phi:.6g} W/m^2/K), flow {c['flow']} (want {v * 10e-3 * 100e-6:.6g} m^3/s)")
-        out = os.path.join(work, "pf.h5")
-        p = photherm(["run", case, "-o", out, "-quiet", "-P", "time.end=40ms"], work, timeout=600)
-        if tap.check("pinfin stack: runs", p.returncode == 0, p.stderr.strip()[-600:]):
-            with h5py.File(out, "r") as f:
-                err = float(np.max(np.abs(f["series/energy_error"][()])))
-            tap.check("pinfin stack: energy balance (the coolant's heat out included)", err < 1e-6, f"largest /series/energy_error {err:.2g}")
+        run_balanced(tap, work, "pf", case, "pinfin stack: runs", "pinfin stack: energy balance (the coolant's heat out included)",
+                     "largest /series/energy_error ")
     # example_steady.stk
     case = os.path.join(work, "example_steady.yaml")
     p = photherm(["import", "3dice", os.path.join(stkdir, "example_steady.stk"), "-o", case], work)
@@ -246,29 +245,17 @@ def check_cavities(tap, work):
             tap.check("example_steady.stk: energy balance", err < 1e-6, f"{err:.2g}")
     # no heat sink: the coolant alone takes the heat (the 3D-ICE regression stack of the CFD set-up has none)
     text = re.sub(r"top heat sink :.*?(?=microchannel)", "", cavity_stack(None), flags=re.S)
-    stk = os.path.join(work, "nosink.stk")
-    with open(stk, "w") as f:
-        f.write(text)
-    case = os.path.join(work, "nosink.yaml")
-    p = photherm(["import", "3dice", stk, "-o", case], work)
+    case, p = import_edited(work, "nosink", text)
     if tap.check("a stack with channels and no heat sink imports", p.returncode == 0 and "heat sink" not in open(case).read().split("boundaries:")[1].split("sources:")[0].replace("#", ""),
                  p.stderr.strip()[-300:]):
-        out = os.path.join(work, "nosink.h5")
-        p = photherm(["run", case, "-o", out, "-quiet", "-P", "time.end=40ms"], work, timeout=600)
-        if tap.check("the stack without a heat sink runs", p.returncode == 0, p.stderr.strip()[-300:]):
-            with h5py.File(out, "r") as f:
-                err = float(np.max(np.abs(f["series/energy_error"][()])))
-            tap.check("the stack without a heat sink: energy balance (the coolant the only way out)", err < 1e-6, f"{err:.2g}")
+        run_balanced(tap, work, "nosink", case, "the stack without a heat sink runs",
+                     "the stack without a heat sink: energy balance (the coolant the only way out)", "")
     # refusals
     for what, old, new, word in (("edge walls photherm cannot place", "first wall length  50", "first wall length  150", "cannot represent"),
                                  ("a misspelt model", "microchannel 4rm", "microchannel 3rm", "expected 4rm or 2rm")):
         text = cavity_stack(None)
         assert old in text, old
-        stk = os.path.join(work, "bad.stk")
-        with open(stk, "w") as f:
-            f.write(text.replace(old, new))
-        case = os.path.join(work, "bad.yaml")
-        p = photherm(["import", "3dice", stk, "-o", case], work)
+        case, p = import_edited(work, "bad", text.replace(old, new))
         tap.check(f"refused: {what} (exit 2, bad.stk:LINE:COL, nothing written)", p.returncode == 2 and word in p.stderr
                   and re.search(r"bad\.stk:\d+:\d+", p.stderr) is not None and not os.path.exists(case), p.stderr.strip()[-400:])
 

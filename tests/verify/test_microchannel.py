@@ -30,60 +30,22 @@ import phverify
 
 tap = phverify.Tap(__file__)
 
-Q = 1e6          # W/m^2 on the top face
-W, H = 100e-6, 100e-6
+Q, H, L, T_IN = phverify.STRIP_Q, phverify.STRIP_H, phverify.STRIP_L, phverify.STRIP_T_IN  # the strip (phverify.strip_case)
+W = 100e-6
 PITCH = 200e-6
-L = 10e-3
 HC = 5e4         # W/m^2/K
-T_IN = 30.0
-RHO, CP = 995.7, 4178.0
 FLOW = 3.0       # mL/min
 
 
 def case(name, direction="+x", h=f"h: {HC} W/m^2/K", extra="", time="time: {mode: steady}"):
-    along_x = direction[1] == "x"
-    fx = f"[0, {L * 1e3} mm]" if along_x else f"[0, {PITCH * 1e6} um]"
-    fy = f"[0, {PITCH * 1e6} um]" if along_x else f"[0, {L * 1e3} mm]"
-    k = "[1e-3 W/m/K, 1e5 W/m/K, 1e5 W/m/K]" if along_x else "[1e5 W/m/K, 1e-3 W/m/K, 1e5 W/m/K]"
-    return f"""version: 1
-name: {name}
-materials:
-  wall: {{k: {k}, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
-  water: {{k: 0.615 W/m/K, rho: {RHO} kg/m^3, cp: {CP} J/kg/K}}
-footprint: {{x: {fx}, y: {fy}}}
-grid: {{max_cell_xy: 250 um}}
-stack:
-  - {{name: floor, thickness: 100 um, material: wall}}
-  - {{name: cavity, type: microchannel, thickness: {H * 1e6} um, material: wall, channel_width: {W * 1e6} um, pitch: {PITCH * 1e6} um,
-     coolant: water, flow: {FLOW} mL/min, inlet: {T_IN} C, direction: "{direction}"{", " + h if h else ""}}}
-  - {{name: ceiling, thickness: 100 um, material: wall}}
-boundaries:
-  top: {{type: flux, value: {extra or f"{Q} W/m^2"}}}
-{time}
-"""
-
-
-def mcp():
-    return FLOW * 1e-6 / 60 * RHO * CP
+    return phverify.strip_case(name, direction, f"{PITCH * 1e6} um", f"channel_width: {W * 1e6} um, pitch: {PITCH * 1e6} um", h, FLOW, extra=extra,
+                               time=time)
 
 
 def closed_form(work, direction, h_expected=HC, h="h: 50000 W/m^2/K", label=None):
     label = label or "dir" + direction.replace("+", "p").replace("-", "m")
     r = phverify.run(work, label, case(label, direction, h))
-    heat = Q * PITCH * L
-    rise = heat / mcp()
-    outlet = r["coolant/outlet_temperature"][0, 0]
-    tap.close(f"{label}: outlet rise = Q/(m cp)", abs(outlet - T_IN - rise) / rise, 1e-7)
-    tap.close(f"{label}: heat carried out = Q", abs(r["coolant/heat"][0, 0] - heat) / heat, 1e-7)
-    prof = r["coolant/cavity/temperature"][0]
-    pos = np.array([float(n.split("=")[1].split()[0]) * 1e-3 for n in r["coolant/cavity/temperature.names"]])
-    s = pos if direction[0] == "+" else L - pos
-    tap.close(f"{label}: coolant linear along the flow", np.max(np.abs(prof - (T_IN + rise * s / L))) / rise, 1e-6,
-              f"max |T_f - closed form| / rise over {len(prof)} grid lines")
-    T = r["fields/temperature"][0]  # [z][y][x]: floor, cavity, ceiling
-    if direction[1] == "y":
-        T = np.swapaxes(T, 1, 2)  # [z][across][along]
-    across = r["mesh/y"] if direction[1] == "x" else r["mesh/x"]
+    T, across = phverify.strip_coolant(tap, r, label, direction, Q * PITCH * L, FLOW)  # T: floor, cavity, ceiling
     c = int(np.argmin(np.abs(phverify.centres(across) - PITCH / 2)))  # the channel's cell
     fluid = T[1, c, :]
     walls = (W * T[2, c, :] + W * T[0, c, :] + H * T[1, c - 1, :] + H * T[1, c + 1, :]) / (2 * W + 2 * H)
@@ -112,15 +74,10 @@ def refusals(work):
     """Input errors of a micro-channel layer: exit 2 and one line at the key, nothing computed."""
     base = case("bad", "+x")
     for what, old, new, word in BAD:
-        text = base
-        assert old in text, old
-        phverify.write(f"{work}/bad.yaml", text.replace(old, new, 1))
-        p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
-        tap.check(f"refused: {what}", p.returncode == 2 and word in p.stderr and "error" in p.stderr, p.stderr.strip()[-300:])
+        assert old in base, old
+        phverify.refused(tap, work, what, base.replace(old, new, 1), word, "error")
     text = base.replace("boundaries:\n", "boundaries:\n  bottom: {type: cold_plate, name: cavity, coolant: water, flow: 1 L/min, inlet: 30 C, direction: +x, h: 1e4 W/m^2/K}\n")
-    phverify.write(f"{work}/bad.yaml", text)
-    p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
-    tap.check("refused: a cold plate named as a micro-channel layer", p.returncode == 2 and "micro-channel layer" in p.stderr, p.stderr.strip()[-300:])
+    phverify.refused(tap, work, "a cold plate named as a micro-channel layer", text, "micro-channel layer")
 
 
 def study_case(work):

@@ -31,60 +31,20 @@ import phverify
 
 tap = phverify.Tap(__file__)
 
-Q = 1e6  # W/m^2 on the top face
-H = 100e-6
-L, B = 10e-3, 1e-3
+Q, H, L, T_IN = phverify.STRIP_Q, phverify.STRIP_H, phverify.STRIP_L, phverify.STRIP_T_IN  # the strip (phverify.strip_case)
+B = 1e-3
 HC = 5e4  # W/m^2/K
-T_IN = 30.0
-RHO, CP = 995.7, 4178.0
 FLOW = 10.0  # mL/min
-ISO = "[1e-3 W/m/K, 1e5 W/m/K, 1e5 W/m/K]"
 
 
 def case(name, direction="+x", geometry="model: 2rm, cell: 500 um, channel_width: 50 um, pitch: 100 um", h=f"h: {HC} W/m^2/K",
          wall=None, extra="", time="time: {mode: steady}"):
-    along_x = direction[1] == "x"
-    fx = f"[0, {L * 1e3} mm]" if along_x else f"[0, {B * 1e3} mm]"
-    fy = f"[0, {B * 1e3} mm]" if along_x else f"[0, {L * 1e3} mm]"
-    k = wall or (ISO if along_x else "[1e5 W/m/K, 1e-3 W/m/K, 1e5 W/m/K]")
-    return f"""version: 1
-name: {name}
-materials:
-  wall: {{k: {k}, rho: 2330 kg/m^3, cp: 712 J/kg/K}}
-  water: {{k: 0.615 W/m/K, rho: {RHO} kg/m^3, cp: {CP} J/kg/K}}
-footprint: {{x: {fx}, y: {fy}}}
-grid: {{max_cell_xy: 250 um}}
-stack:
-  - {{name: floor, thickness: 100 um, material: wall}}
-  - {{name: cavity, type: microchannel, thickness: {H * 1e6} um, material: wall, {geometry},
-     coolant: water, flow: {FLOW} mL/min, inlet: {T_IN} C, direction: "{direction}"{", " + h if h else ""}}}
-  - {{name: ceiling, thickness: 100 um, material: wall}}
-boundaries:
-  top: {{type: flux, value: {extra or f"{Q} W/m^2"}}}
-{time}
-"""
-
-
-def mcp():
-    return FLOW * 1e-6 / 60 * RHO * CP
+    return phverify.strip_case(name, direction, f"{B * 1e3} mm", geometry, h, FLOW, wall, extra, time)
 
 
 def closed_form(work, label, direction, geometry, wetted, cell, phi):
     r = phverify.run(work, label, case(label, direction, geometry))
-    heat = Q * B * L
-    rise = heat / mcp()
-    outlet = r["coolant/outlet_temperature"][0, 0]
-    tap.close(f"{label}: outlet rise = Q/(m cp)", abs(outlet - T_IN - rise) / rise, 1e-7)
-    tap.close(f"{label}: heat carried out = Q", abs(r["coolant/heat"][0, 0] - heat) / heat, 1e-7)
-    prof = r["coolant/cavity/temperature"][0]
-    pos = np.array([float(n.split("=")[1].split()[0]) * 1e-3 for n in r["coolant/cavity/temperature.names"]])
-    s = pos if direction[0] == "+" else L - pos
-    tap.close(f"{label}: coolant linear along the flow", np.max(np.abs(prof - (T_IN + rise * s / L))) / rise, 1e-6,
-              f"max |T_f - closed form| / rise over {len(prof)} grid lines")
-    T = r["fields/temperature"][0]  # [z][y][x]
-    if direction[1] == "y":
-        T = np.swapaxes(T, 1, 2)  # [z][across][along]
-    across = r["mesh/y"] if direction[1] == "x" else r["mesh/x"]
+    T, across = phverify.strip_coolant(tap, r, label, direction, Q * B * L, FLOW)
     fluid_rows = [c for c in range(len(across) - 1) if phverify.centres(across)[c] % cell < cell / 2]  # the coolant strips
     want = Q / (HC * wetted)
     worst = 0.0
@@ -103,7 +63,7 @@ def against_4rm(work):
     res = {}
     for model, geometry in (("4rm", "channel_width: 50 um, pitch: 100 um"), ("2rm", "model: 2rm, cell: 100 um, channel_width: 50 um, pitch: 100 um")):
         res[model] = phverify.run(work, "si" + model, case("si" + model, "+x", geometry, h="", wall="130 W/m/K"))
-    rise = Q * B * L / mcp()
+    rise = Q * B * L / phverify.strip_mcp(FLOW)
     for model, r in res.items():
         tap.close(f"silicon {model}: outlet rise = Q/(m cp)", abs(r["coolant/outlet_temperature"][0, 0] - T_IN - rise) / rise, 1e-7)
 
@@ -136,14 +96,9 @@ def refusals(work):
     base = case("bad", "+x")
     for what, old, new, word in BAD:
         assert old in base, old
-        phverify.write(f"{work}/bad.yaml", base.replace(old, new, 1))
-        p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
-        located = "bad.yaml:10:" in p.stderr
-        tap.check(f"refused: {what}", p.returncode == 2 and word in p.stderr and located, p.stderr.strip()[-300:])
+        phverify.refused(tap, work, what, base.replace(old, new, 1), word, "bad.yaml:10:")
     text = case("bad", "+x", "model: pinfin, cell: 500 um, pin_diameter: 50 um, pitch: 100 um", h="")
-    phverify.write(f"{work}/bad.yaml", text)
-    p = phverify.photherm(["check", f"{work}/bad.yaml"], work)
-    tap.check("refused: pins without h (no correlation)", p.returncode == 2 and "pin-fin" in p.stderr, p.stderr.strip()[-300:])
+    phverify.refused(tap, work, "pins without h (no correlation)", text, "pin-fin")
 
 
 work = phverify.workdir("microchannel_2rm")
