@@ -14,6 +14,7 @@
 #endif
 
 PetscLogEvent PH_EVENT_LOAD, PH_EVENT_MESH, PH_EVENT_ASSEMBLE, PH_EVENT_APPLY, PH_EVENT_SOURCES, PH_EVENT_OPTICS, PH_EVENT_YIELD, PH_EVENT_OUTPUT;
+PetscLogEvent PH_EVENT_RED_FREEZE, PH_EVENT_RED_BASIS, PH_EVENT_RED_ROWS, PH_EVENT_RED_KREG, PH_EVENT_RED_ADVANCE, PH_EVENT_RED_MAXIMA;
 
 /**
   @brief The photherm release, such as "0.1.0".
@@ -131,6 +132,12 @@ PetscErrorCode PhLogEventsRegister(void)
   PetscCall(PetscLogEventRegister("PhOptics", classid, &PH_EVENT_OPTICS));
   PetscCall(PetscLogEventRegister("PhYield", classid, &PH_EVENT_YIELD));
   PetscCall(PetscLogEventRegister("PhOutputWrite", classid, &PH_EVENT_OUTPUT));
+  PetscCall(PetscLogEventRegister("PhRedFreezeK", classid, &PH_EVENT_RED_FREEZE));  /* the reduced model: k(T) frozen */
+  PetscCall(PetscLogEventRegister("PhRedBasis", classid, &PH_EVENT_RED_BASIS));     /* ... its basis built or read */
+  PetscCall(PetscLogEventRegister("PhRedRows", classid, &PH_EVENT_RED_ROWS));       /* ... its output rows and maxima trees */
+  PetscCall(PetscLogEventRegister("PhRedKRegions", classid, &PH_EVENT_RED_KREG));   /* ... k(T) by regions set up */
+  PetscCall(PetscLogEventRegister("PhRedAdvance", classid, &PH_EVENT_RED_ADVANCE)); /* ... stepped over an interval */
+  PetscCall(PetscLogEventRegister("PhRedMaxima", classid, &PH_EVENT_RED_MAXIMA));   /* ... the maxima of a sample */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -1322,6 +1322,7 @@ static PetscErrorCode PhReducedMaxima(PhThermal th)
 
   PetscFunctionBeginUser;
   if (rd->cells_current) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscLogEventBegin(PH_EVENT_RED_MAXIMA, 0, 0, 0, 0));
   for (PetscInt b = 0; b < th->nreport; b++) {
     PetscCall(PhMaxTreeQuery(rd->tree[b], rd->x, PETSC_FALSE, 0, &rd->bmax[b], &first));
     PetscCall(PhMaxTreeGetCounts(rd->tree[b], &nodes, &evaluated, &cells));
@@ -1331,6 +1332,7 @@ static PetscErrorCode PhReducedMaxima(PhThermal th)
   }
   rd->nquery++;
   rd->cells_current = PETSC_TRUE;
+  PetscCall(PetscLogEventEnd(PH_EVENT_RED_MAXIMA, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1924,7 +1926,9 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(PH_EVENT_RED_FREEZE, 0, 0, 0, 0));
   if (th->nonlinear_k) PetscCall(PhReducedFreezeConductivity(th));
+  PetscCall(PetscLogEventEnd(PH_EVENT_RED_FREEZE, 0, 0, 0, 0));
   PetscCall(PetscNew(&rd));
   th->reduced = rd;
   /* the inputs */
@@ -1970,12 +1974,16 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
     PetscCall(PhReducedCavityInputs(th));
   }
   if (th->model_path == NULL && th->cache_dir != NULL) PetscCall(PhReducedCacheLookup(th, cached, sizeof(cached)));
+  PetscCall(PetscLogEventBegin(PH_EVENT_RED_BASIS, 0, 0, 0, 0));
   if (th->model_path != NULL) PetscCall(PhReducedLoad(th));
   else PetscCall(PhReducedEnrich(th));
+  PetscCall(PetscLogEventEnd(PH_EVENT_RED_BASIS, 0, 0, 0, 0));
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   if (cached[0] && th->model_path == NULL) PetscCall(PhThermalSaveReduced(th, cached)); /* built here: left for the next run */
   PetscCall(PhReducedDiagonalise(th));
+  PetscCall(PetscLogEventBegin(PH_EVENT_RED_ROWS, 0, 0, 0, 0));
   PetscCall(PhReducedOutputRows(th));
+  PetscCall(PetscLogEventEnd(PH_EVENT_RED_ROWS, 0, 0, 0, 0));
   PetscCall(PetscMalloc1(th->nreport + 1, &rd->kmean));
   if (th->nonlinear_k) { /* the means of the state k(T) was frozen at: the steady state of the mean power */
     PetscReal *tmax;
@@ -1985,7 +1993,9 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
     PetscCall(PetscFree(tmax));
   }
   if (th->nonlinear_k) {
+    PetscCall(PetscLogEventBegin(PH_EVENT_RED_KREG, 0, 0, 0, 0));
     PetscCall(PhReducedKRegions(th));
+    PetscCall(PetscLogEventEnd(PH_EVENT_RED_KREG, 0, 0, 0, 0));
     PetscCall(VecDestroy(&th->freeze_hot));
     if (rd->nkg == 0) {
       if (th->reduced_k_lag > 0 && th->freeze_per_drift * th->reduced_k_lag > (1 + 1e-6) * th->reduced_tolerance)
@@ -2938,6 +2948,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   PetscReal h = t1 - th->t, *u0, *u1, out = 0, flux = 0, gen = 0;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(PH_EVENT_RED_ADVANCE, 0, 0, 0, 0));
   PetscCall(PhReducedRefreeze(th));
   r = rd->r; /* the re-forming may have added to the basis */
   PetscCall(PhReducedKRegionsUpdate(th));
@@ -2978,6 +2989,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   rd->cells_current = PETSC_FALSE;
   th->t             = t1;
   th->steps++;
+  PetscCall(PetscLogEventEnd(PH_EVENT_RED_ADVANCE, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
