@@ -16,6 +16,15 @@ so that plot_scan.py draws one panel per cooling. The plots of README.md:
   done
 and the time series with scripts/plot_run.py (the three depths' training points with the cold plate at asic_scale 1.2,
 -o docs/study/training-60s-cold-plate.png; the 3D point of each workload, -o docs/study/3d-workloads.png).
+The liquid-cooling and micro-channel variants' plots come from their own scans' CSVs:
+  for m in ring_temperature_max ring_temperature_swing tuning_power_mean yield_adjusted_bandwidth; do
+    scripts/plot_scan.py results/integration-depth-60s/liquid/results.csv -o plots --x boundaries.top.flow \\
+        --metric links.link0.$m && cp plots/links.link0.${m}__vs__boundaries.top.flow.png docs/study/liquid-$m.png
+  done
+  for m in ring_temperature_swing yield_adjusted_bandwidth; do
+    scripts/plot_scan.py results/integration-depth-60s/microchannel/results.csv -o plots --x cavity_flow \\
+        --metric links.link0.$m && cp plots/links.link0.${m}__vs__cavity_flow.png docs/study/microchannel-$m.png
+  done
 
 done_rows(), columns() and markdown() are the CSV reading, columns and table writing that liquid_table.py and
 microchannel_table.py share."""
