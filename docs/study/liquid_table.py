@@ -2,30 +2,20 @@
 """The table of README.md's liquid-cooling study (cases/scans/integration-depth-60s-liquid.yaml) from its results.csv.
 
 Usage: docs/study/liquid_table.py [results/integration-depth-60s/liquid/results.csv]   (prints Markdown rows)"""
-import csv
+import os
 import sys
 
-COLS = [("sources.asic.t_max", "{:.0f}"), ("coolant.plate.outlet_max", "{:.1f}"), ("links.link0.ring_temperature_max", "{:.1f}"),
-        ("links.link0.ring_temperature_swing", "{:.2f}"), ("links.link0.tuning_power_mean", "{:.0f}"), ("links.link0.tuning_power_max", "{:.0f}"),
-        ("links.link0.min_margin", "{:.1f}"), ("links.link0.stable_throughput", "{:.0f}"), ("links.link0.relocks", "{:.0f}"),
-        ("links.link0.yield_adjusted_bandwidth", "{:.0f}")]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gather import columns, done_rows, markdown  # noqa: E402
+
+COLUMNS = [("depth", "---", lambda r: r["label"]),
+           ("coolant flows", "---", lambda r: "ASIC to optics" if r["boundaries.top.direction"] == "+x" else "optics to ASIC"),
+           ("flow", "---", lambda r: r["boundaries.top.flow"])] + columns("plate")
 
 
 def main(argv):
     path = argv[0] if argv else "results/integration-depth-60s/liquid/results.csv"
-    with open(path, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["status"] == "done"]
-    rows.sort(key=lambda r: (r["label"], r["boundaries.top.direction"], float(r["boundaries.top.flow"].split()[0])))
-    print("| depth | coolant flows | flow | peak ASIC °C | outlet max °C | ring max °C | ring swing K | tuning mW mean / max | min margin dB | "
-          "stable Gb/s | relocks | yield-adjusted Gb/s |")
-    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in rows:
-        v = {k: fmt.format(float(r[k])) for k, fmt in COLS}
-        towards = "ASIC to optics" if r["boundaries.top.direction"] == "+x" else "optics to ASIC"
-        print(f"| {r['label']} | {towards} | {r['boundaries.top.flow']} | {v['sources.asic.t_max']} | {v['coolant.plate.outlet_max']} | "
-              f"{v['links.link0.ring_temperature_max']} | {v['links.link0.ring_temperature_swing']} | {v['links.link0.tuning_power_mean']} / "
-              f"{v['links.link0.tuning_power_max']} | {v['links.link0.min_margin']} | {v['links.link0.stable_throughput']} | "
-              f"{v['links.link0.relocks']} | {v['links.link0.yield_adjusted_bandwidth']} |")
+    markdown(done_rows(path, lambda r: (r["label"], r["boundaries.top.direction"], float(r["boundaries.top.flow"].split()[0]))), COLUMNS)
 
 
 if __name__ == "__main__":
