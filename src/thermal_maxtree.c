@@ -20,6 +20,7 @@
 */
 #include "thermal_impl.h"
 
+#include <math.h>
 #include <petscblaslapack.h>
 
 #define PH_MAXTREE_FANOUT_BITS 2    /* a level groups 2 x 2 squares of Morton order */
@@ -36,8 +37,9 @@ struct _p_PhMaxTree {
   PetscInt   *nnode;        /* [nlevel + 1] nodes per level (level 0: the cells) */
   PetscInt  **start;        /* [nlevel + 1][nnode + 1] first cell of each node */
   PetscInt  **child;        /* [nlevel + 1][nnode + 1] first child (a node of the level below, a cell at level 1) */
-  PetscReal **coef;         /* [nlevel + 1][nnode][PH_MAXTREE_NB][r] the quadratic fitted to each node's rows */
-  PetscReal **d;            /* [nlevel + 1][nnode][r] the half-range of what it leaves */
+  float     **coef;         /* [nlevel + 1][nnode][PH_MAXTREE_NB][r] the quadratic fitted to each node's rows (single precision:
+                               a query reads them for every node it bounds; d covers their rounding) */
+  float     **d;            /* [nlevel + 1][nnode][r] the half-range of what it leaves, and the rounding of coef, rounded up */
   PetscReal **geo;          /* [nlevel + 1][nnode][6] x and y ranges of the node's cells, the first cell's x and y */
   PetscInt   *list, *next;  /* [n] scratch: nodes in play */
   PetscReal  *ub;           /* [n] scratch: their upper bounds */
@@ -87,7 +89,8 @@ static inline void PhMaxTreeTerms(PetscReal x, PetscReal y, PetscReal f[PH_MAXTR
 static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const PetscInt ci[], const PetscInt cj[])
 {
   PetscInt     r = t->r, c0 = t->start[l][p], c1 = t->start[l][p + 1], nc = c1 - c0, ld = PetscMax(nc, PH_MAXTREE_NB);
-  PetscReal   *coef = t->coef[l] + p * PH_MAXTREE_NB * r, *d = t->d[l] + p * r, *geo = t->geo[l] + 6 * p;
+  float       *coefs = t->coef[l] + p * PH_MAXTREE_NB * r, *ds = t->d[l] + p * r;
+  PetscReal   *geo = t->geo[l] + 6 * p, *coef, *d, fmax[PH_MAXTREE_NB];
   PetscReal    i0 = 0, j0 = 0, half = 0.5, *X, *Y, *B, *S, *work, rcond = 1e-10, f[PH_MAXTREE_NB];
   PetscBLASInt m, nb = PH_MAXTREE_NB, nrhs, ldb, rank, lwork, info;
 
@@ -100,6 +103,7 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
   i0 /= nc;
   j0 /= nc;
   PetscCall(PetscMalloc3(nc, &X, nc, &Y, ld * PetscMax(r, PH_MAXTREE_NB) + nc * PH_MAXTREE_NB, &B));
+  PetscCall(PetscMalloc2(PH_MAXTREE_NB * r, &coef, r, &d));
   geo[0] = geo[2] = PETSC_MAX_REAL;
   geo[1] = geo[3] = PETSC_MIN_REAL;
   for (PetscInt c = 0; c < nc; c++) {
@@ -145,6 +149,30 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
     coef[k] += 0.5 * (lo + hi);
     d[k] = 0.5 * (hi - lo);
   }
+  { /* single precision: what the rounding of the coefficients moves over the node's rectangle joins d, rounded up */
+    PetscReal mx = PetscMax(PetscAbsReal(geo[0]), PetscAbsReal(geo[1])), my = PetscMax(PetscAbsReal(geo[2]), PetscAbsReal(geo[3]));
+
+    fmax[0] = 1;
+    fmax[1] = mx;
+    fmax[2] = my;
+    fmax[3] = mx * mx;
+    fmax[4] = my * my;
+    fmax[5] = mx * my;
+    for (PetscInt k = 0; k < r; k++) {
+      PetscReal dk = d[k];
+      float     dr;
+
+      for (PetscInt q = 0; q < PH_MAXTREE_NB; q++) {
+        coefs[q * r + k] = (float)coef[q * r + k];
+        dk += PetscAbsReal(coef[q * r + k] - (PetscReal)coefs[q * r + k]) * fmax[q];
+      }
+      dk *= 1 + 1e-6;
+      dr = (float)dk;
+      if ((PetscReal)dr < dk) dr = nextafterf(dr, HUGE_VALF);
+      ds[k] = dr;
+    }
+  }
+  PetscCall(PetscFree2(coef, d));
   PetscCall(PetscFree3(X, Y, B));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -268,7 +296,7 @@ PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, const PetscReal w[], cons
 
 /* The quadratic's coefficients at z, a_k = coef_k . zr, and the node's bound of what it leaves, e = d . |zr|, over the
    first np components: seven independent sums in one pass over zr. */
-static inline void PhMaxTreeNode(const PetscReal *coef, const PetscReal *d, const PetscReal *zr, const PetscReal *azr, PetscInt r, PetscInt np,
+static inline void PhMaxTreeNode(const float *coef, const float *d, const PetscReal *zr, const PetscReal *azr, PetscInt r, PetscInt np,
                                  PetscReal a[PH_MAXTREE_NB], PetscReal *e)
 {
   PetscReal a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, ee = 0;
@@ -276,13 +304,13 @@ static inline void PhMaxTreeNode(const PetscReal *coef, const PetscReal *d, cons
   for (PetscInt j = 0; j < np; j++) {
     const PetscReal z = zr[j];
 
-    a0 += coef[j] * z;
-    a1 += coef[r + j] * z;
-    a2 += coef[2 * r + j] * z;
-    a3 += coef[3 * r + j] * z;
-    a4 += coef[4 * r + j] * z;
-    a5 += coef[5 * r + j] * z;
-    ee += d[j] * azr[j];
+    a0 += (PetscReal)coef[j] * z;
+    a1 += (PetscReal)coef[r + j] * z;
+    a2 += (PetscReal)coef[2 * r + j] * z;
+    a3 += (PetscReal)coef[3 * r + j] * z;
+    a4 += (PetscReal)coef[4 * r + j] * z;
+    a5 += (PetscReal)coef[5 * r + j] * z;
+    ee += (PetscReal)d[j] * azr[j];
   }
   a[0] = a0;
   a[1] = a1;
@@ -353,7 +381,8 @@ PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above,
 
     for (PetscInt q = 0; q < nlist; q++) {
       PetscInt         p    = list[q];
-      const PetscReal *coef = t->coef[l] + p * PH_MAXTREE_NB * r, *geo = t->geo[l] + 6 * p;
+      const float     *coef = t->coef[l] + p * PH_MAXTREE_NB * r;
+      const PetscReal *geo  = t->geo[l] + 6 * p;
       PetscReal        a[PH_MAXTREE_NB], f[PH_MAXTREE_NB], e, xmn, xmx, ymn, ymx, cmn, cmx, at, cut = above ? theta : lb;
 
       if (t->odc[l][p] >= 0) { /* the bound of an earlier query, carried over: enough to drop the node? */

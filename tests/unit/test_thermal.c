@@ -342,6 +342,64 @@ START_TEST(manufactured_solution_converges_at_second_order_across_conductivity_j
 }
 END_TEST
 
+/*
+  The maxima's tree of bounds (thermal_maxtree.c) against brute force: rows of a smooth field with two hot spots 1e-6
+  apart (relative) on a plane of 45 x 38 cells and a second plane, values near 1e3 (so that the single-precision
+  coefficients' rounding, 1e-4 of them, is far above the gap), along a walk of 300 states: every query's largest value
+  is the brute-force largest, and the first natural index at or above a threshold is the brute-force one.
+*/
+START_TEST(max_tree_finds_the_brute_force_maximum_along_a_walk)
+{
+  const PetscInt nx = 45, ny = 38, nz = 2, n = nx * ny * nz, r = 12, nq = 300;
+  PetscReal     *w, *z, *v;
+  PetscInt      *ijk, *nat;
+  PhMaxTree      tree;
+  unsigned       seed = 12345;
+
+  ck_assert_int_eq(PetscMalloc5(n * r, &w, r, &z, n, &v, 3 * n, &ijk, n, &nat), 0);
+  for (PetscInt c = 0; c < n; c++) {
+    const PetscInt  i = c % nx, j = (c / nx) % ny, k = c / (nx * ny);
+    const PetscReal x = (PetscReal)i / nx, y = (PetscReal)j / ny;
+
+    ijk[3 * c] = i, ijk[3 * c + 1] = j, ijk[3 * c + 2] = k;
+    nat[c] = n - 1 - c;
+    for (PetscInt q = 0; q < r; q++) w[c * r + q] = cos(PETSC_PI * (q % 4 + 1) * x + q) * sin(PETSC_PI * (q / 4 + 1) * y + 0.3 * q) + 0.1 * q;
+    w[c * r] = 1e3 * (1 + 0.01 * k) + 0.05 * exp(-((x - 0.3) * (x - 0.3) + (y - 0.6) * (y - 0.6)) * 400) +
+               0.05 * (1 - 1e-6) * exp(-((x - 0.7) * (x - 0.7) + (y - 0.2) * (y - 0.2)) * 400);
+  }
+  ck_assert_int_eq(PhMaxTreeCreate(n, r, w, ijk, nat, &tree), 0);
+  for (PetscInt q = 0; q < r; q++) z[q] = q == 0 ? 1 : 0;
+  for (PetscInt s = 0; s < nq; s++) {
+    PetscReal best, brute   = PETSC_MIN_REAL, theta;
+    PetscInt  first, bfirst = PETSC_MAX_INT, above = 0;
+
+    for (PetscInt q = 1; q < r; q++) { /* a walk that mostly stays near the last state */
+      seed = seed * 1103515245u + 12345u;
+      z[q] += 2e-3 * (((seed >> 16) & 0x7fff) / 32767.0 - 0.5) * (s % 50 == 0 ? 50 : 1);
+    }
+    for (PetscInt c = 0; c < n; c++) {
+      v[c] = 0;
+      for (PetscInt q = 0; q < r; q++) v[c] += w[c * r + q] * z[q];
+      brute = PetscMax(brute, v[c]);
+    }
+    ck_assert_int_eq(PhMaxTreeQuery(tree, z, PETSC_FALSE, 0, &best, &first), 0);
+    ck_assert_msg(PetscAbsReal(best - brute) <= 1e-10 * PetscAbsReal(brute), "query %d: tree %.15g, brute force %.15g", (int)s, (double)best,
+                  (double)brute);
+    theta = brute - 0.02; /* the first natural index at or above a threshold just below the maximum */
+    for (PetscInt c = 0; c < n; c++)
+      if (v[c] >= theta && PetscAbsReal(v[c] - theta) > 1e-9 * PetscAbsReal(theta)) {
+        above++;
+        bfirst = PetscMin(bfirst, nat[c]);
+      }
+    ck_assert_int_eq(PhMaxTreeQuery(tree, z, PETSC_TRUE, theta, &best, &first), 0);
+    ck_assert_msg(first == bfirst, "query %d: first index above %.15g: tree %d, brute force %d (%d cells above)", (int)s, (double)theta, (int)first,
+                  (int)bfirst, (int)above);
+  }
+  ck_assert_int_eq(PhMaxTreeDestroy(&tree), 0);
+  ck_assert_int_eq(PetscFree5(w, z, v, ijk, nat), 0);
+}
+END_TEST
+
 Suite *ph_thermal_suite(void)
 {
   Suite *s  = suite_create("thermal");
@@ -352,6 +410,7 @@ Suite *ph_thermal_suite(void)
   tcase_add_test(tc, coarse_operators_stay_galerkin_products_of_the_shifted_operator);
   tcase_add_test(tc, cold_plate_transpose_is_the_adjoint_of_the_coolant_operator);
   tcase_add_test(tc, micro_channel_transpose_is_the_adjoint_of_the_operator);
+  tcase_add_test(tc, max_tree_finds_the_brute_force_maximum_along_a_walk);
   suite_add_tcase(s, tc);
   return s;
 }
