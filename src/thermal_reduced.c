@@ -49,7 +49,8 @@ typedef struct {
 #define PH_REDUCED_NEXP 32 /* interval lengths whose exponentials are kept */
 #define PH_REDUCED_NPHI 4  /* interval lengths whose propagators of the modes are kept */
 
-#define PH_REDUCED_ROWS 256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */
+#define PH_REDUCED_ROWS       256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */
+#define PH_REDUCED_LOAD_BLOCK 32  /* basis vectors read from a model file per block */
 
 /* A re-formed k(T) operator, kept so that a field that comes back near where it was formed reuses it. */
 typedef struct {
@@ -1718,17 +1719,27 @@ static PetscErrorCode PhReducedLoad(PhThermal th)
   PhCallHDF5Return(dxpl, H5Pcreate, (H5P_DATASET_XFER));
   PhCallHDF5(H5Pset_dxpl_mpio, (dxpl, H5FD_MPIO_COLLECTIVE));
   PetscCall(VecDuplicate(th->T, &w));
-  for (hsize_t k = 0; k < dims[0]; k++) {
-    hid_t        fs, ms;
-    PetscScalar *v;
+  { /* orthonormal already: re-orthogonalising keeps it so, and builds K_r, B_r; PH_REDUCED_LOAD_BLOCK vectors at a time */
+    Vec *blk;
 
-    PetscCall(PhH5SelectBox(dset, k, th->owned.lo, th->owned.hi, &fs, &ms));
-    PetscCall(VecGetArray(w, &v));
-    PhCallHDF5(H5Dread, (dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, v));
-    PetscCall(VecRestoreArray(w, &v));
-    PhCallHDF5(H5Sclose, (fs));
-    PhCallHDF5(H5Sclose, (ms));
-    PetscCall(PhReducedAddVector(th, w, &added)); /* orthonormal already: re-orthogonalising keeps it so, and builds K_r, B_r */
+    PetscCall(VecDuplicateVecs(th->T, PH_REDUCED_LOAD_BLOCK, &blk));
+    for (hsize_t k0 = 0; k0 < dims[0]; k0 += PH_REDUCED_LOAD_BLOCK) {
+      const PetscInt nb = (PetscInt)PetscMin((hsize_t)PH_REDUCED_LOAD_BLOCK, dims[0] - k0);
+
+      for (PetscInt q = 0; q < nb; q++) {
+        hid_t        fs, ms;
+        PetscScalar *v;
+
+        PetscCall(PhH5SelectBox(dset, (hsize_t)(k0 + q), th->owned.lo, th->owned.hi, &fs, &ms));
+        PetscCall(VecGetArray(blk[q], &v));
+        PhCallHDF5(H5Dread, (dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, v));
+        PetscCall(VecRestoreArray(blk[q], &v));
+        PhCallHDF5(H5Sclose, (fs));
+        PhCallHDF5(H5Sclose, (ms));
+      }
+      PetscCall(PhReducedAddVectors(th, nb, blk, NULL));
+    }
+    PetscCall(VecDestroyVecs(PH_REDUCED_LOAD_BLOCK, &blk));
   }
   PhCallHDF5(H5Pclose, (dxpl));
   PhCallHDF5(H5Dclose, (dset));
