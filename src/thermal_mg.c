@@ -415,7 +415,9 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   The coarse operators, kept apart from PCMG so that a new time step size costs no Galerkin product: the fine operator
   is J = K + shift C (conductances K, diagonal capacities C), so every coarse Galerkin operator is A_l = K_l + shift C_l
   with C_l = P^T C_{l+1} P, formed once. A new shift adds (shift - old shift) C_l to A_l. The products themselves are
-  formed again when the conductances change (first use, k(T)), and when the old or the new shift is so large that the
+  formed again when the conductances change (first use, k(T)) by more than PH_MG_K_LAG of a cell's diagonal since they
+  were formed (coarse operators that far off still precondition well: the smoother and the residual use the fine
+  operator as it is, so the solution does not depend on them), and when the old or the new shift is so large that the
   addition would leave K_l to rounding (shift C / K above 1e8, such as a step of 1e-20 s that lands on an event).
   PCMG numbers levels from the coarsest (0); the arrays hold levels 0 to nlevels - 2, the finest level being the
   KSP's own operator.
@@ -423,18 +425,25 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
 typedef struct {
   PetscInt  nlevels;
   Mat      *A, *C;
-  PetscReal shift;    /* the shift A[] holds */
-  PetscReal c_over_k; /* the largest capacity over the largest conductance diagonal, s */
-  PetscInt  version;  /* the PhThermal k_version A[] were formed from; -1 before the first */
+  PetscReal shift;        /* the shift A[] holds */
+  PetscReal c_over_k;     /* the largest capacity over the largest conductance diagonal, s */
+  PetscInt  version;      /* the PhThermal k_version A[] were formed from; -1 before the first */
+  Vec       kdiag, kwork; /* the conductances' diagonal A[] were formed from, and scratch */
+  PetscInt  nform, nlag;  /* Galerkin products formed, and changes of the conductances that kept them */
 } PhMGCoarse;
 
-#define PH_MG_SHIFT_LIMIT 1e8 /* shift * c_over_k above which A_l is formed again rather than updated */
+#define PH_MG_SHIFT_LIMIT 1e8  /* shift * c_over_k above which A_l is formed again rather than updated */
+#define PH_MG_K_LAG       0.05 /* a change of the conductances' diagonal (relative, in any cell) that forms A_l again */
 
 static PetscErrorCode PhMGCoarseDestroy(void *ctx)
 {
   PhMGCoarse *co = (PhMGCoarse *)ctx;
 
   PetscFunctionBeginUser;
+  if (co->nform > 0)
+    PetscCall(PetscInfo(NULL, "multigrid: coarse operators formed %d times, kept over %d changes of k(T)\n", (int)co->nform, (int)co->nlag));
+  PetscCall(VecDestroy(&co->kdiag));
+  PetscCall(VecDestroy(&co->kwork));
   for (PetscInt l = 0; l < co->nlevels; l++) {
     PetscCall(MatDestroy(&co->A[l]));
     PetscCall(MatDestroy(&co->C[l]));
@@ -500,6 +509,17 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
   top = co->nlevels - 1;
   if (top == 0 || (co->version == th->k_version && co->shift == th->shift)) PetscFunctionReturn(PETSC_SUCCESS);
   if (co->C[0] == NULL) PetscCall(PhMGCapacities(th, pc, co));
+  if (co->version >= 0 && co->version != th->k_version && PetscMax(co->shift, th->shift) * co->c_over_k <= PH_MG_SHIFT_LIMIT) {
+    PetscReal change; /* the conductances moved: by less than PH_MG_K_LAG everywhere, the coarse operators are kept */
+
+    PetscCall(VecWAXPY(co->kwork, -1.0, co->kdiag, th->adiag));
+    PetscCall(VecPointwiseDivide(co->kwork, co->kwork, co->kdiag));
+    PetscCall(VecNorm(co->kwork, NORM_INFINITY, &change));
+    if (change <= PH_MG_K_LAG) {
+      co->version = th->k_version;
+      co->nlag++;
+    }
+  }
   if (co->version != th->k_version || PetscMax(co->shift, th->shift) * co->c_over_k > PH_MG_SHIFT_LIMIT) {
     for (PetscInt l = top; l > 0; l--) {
       Mat P;
@@ -516,6 +536,10 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
         PetscCall(KSPSetOperators(smoother, co->A[l], co->A[l]));
       }
     co->version = th->k_version;
+    if (co->kdiag == NULL) PetscCall(VecDuplicate(th->adiag, &co->kdiag));
+    if (co->kwork == NULL) PetscCall(VecDuplicate(th->adiag, &co->kwork));
+    PetscCall(VecCopy(th->adiag, co->kdiag));
+    co->nform++;
   } else
     for (PetscInt l = 0; l < top; l++) PetscCall(MatAXPY(co->A[l], th->shift - co->shift, co->C[l], SUBSET_NONZERO_PATTERN));
   co->shift = th->shift;
