@@ -2251,7 +2251,7 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
   Vec              loc;
 
   PetscFunctionBeginUser;
-  if (nt <= 0 || nbin <= 0 || !th->Tk_valid || rd->nonsym || th->freeze_hot == NULL) PetscFunctionReturn(PETSC_SUCCESS);
+  if (nt <= 0 || nbin <= 0 || !th->Tk_valid || th->freeze_hot == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   if ((PetscReal)nbox * nm * nbin * nt * nt > PH_REDUCED_KREG_KEYS) {
     PetscCall(PetscInfo(NULL, "reduced model: too many boxes and materials for k(T) by regions: the operator is re-formed instead\n"));
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -2398,7 +2398,8 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
     { /* to the modes, M_g = Q^T K_g Q (Q column-major, its columns the modes), and factored, M_g = L_g L_g^T: the
        eigenpairs (sigma, u) of Lambda^-1/2 M_g Lambda^-1/2 (Lambda the modes' eigenvalues; M_g is positive
        semi-definite), which measure what the term changes relative to the operator itself, above PH_REDUCED_KREG_EPS,
-       L_g's columns sqrt(sigma) Lambda^1/2 u; identical on every rank */
+       L_g's columns sqrt(sigma) Lambda^1/2 u; identical on every rank. With cold plates (Q = I, no modes) Lambda is
+       the diagonal of K_r instead. */
       PetscBLASInt n, lwork, info;
       PetscReal    one = 1, zero = 0, *ev, *work, *sc;
       PetscInt     cap = 0;
@@ -2407,7 +2408,13 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
       PetscCall(PetscBLASIntCast(3 * r, &lwork));
       PetscCall(PetscMalloc3(r, &ev, 3 * r, &work, r, &sc));
       PetscCall(PetscMalloc1(rd->nkg + 1, &rd->kgoff));
-      for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->lambda[k], 1e-12 * rd->lambda[r - 1]);
+      if (rd->nonsym) {
+        PetscReal top = 0;
+
+        for (PetscInt k = 0; k < r; k++) top = PetscMax(top, rd->K[k * rd->rcap + k]);
+        for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->K[k * rd->rcap + k], 1e-12 * top);
+      } else
+        for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->lambda[k], 1e-12 * rd->lambda[r - 1]);
       rd->nkl = 0;
       for (PetscInt g = 0; g < rd->nkg; g++) {
         PetscReal *M = kgM + g * r * r;
@@ -2839,11 +2846,11 @@ static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const Pets
   PhReduced      rd = th->reduced;
   const PetscInt r = rd->r, m = rd->m;
   PhReducedExpo *ex = NULL;
-  PetscReal     *b0, *db, *x1, *ix;
+  PetscReal     *b0, *db, *x1, *ix, *c0, *c1;
 
   PetscFunctionBeginUser;
   PetscCall(PhReducedExpoGet(th, h, &ex));
-  PetscCall(PetscMalloc4(r, &b0, r, &db, r, &x1, r, &ix));
+  PetscCall(PetscMalloc6(r, &b0, r, &db, r, &x1, r, &ix, r, &c0, r, &c1));
   for (PetscInt i = 0; i < r; i++) {
     b0[i] = db[i] = 0;
     for (PetscInt c = 0; c < m; c++) {
@@ -2851,16 +2858,27 @@ static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const Pets
       db[i] += rd->B[i * m + c] * (u1[c] - u0[c]);
     }
   }
-  for (PetscInt i = 0; i < r; i++) {
-    const PetscReal *E = ex->E + i * r, *P1 = ex->P1 + i * r, *I2 = ex->I2 + i * r, *I3 = ex->I3 + i * r;
+  if (rd->nkg > 0) { /* k(T) by regions: the correction -dM x, from the start of the interval, then from its end (as
+                        PhReducedAdvanceModes()) */
+    PetscCall(PhReducedKRegionsInput(rd, rd->z, c0));
+    for (PetscInt i = 0; i < r; i++) b0[i] += c0[i];
+  }
+  for (PetscInt pass = 0; pass < (rd->nkg > 0 ? 2 : 1); pass++) {
+    if (pass > 0) {
+      PetscCall(PhReducedKRegionsInput(rd, x1, c1));
+      for (PetscInt i = 0; i < r; i++) db[i] += (c1[i] - c0[i]);
+    }
+    for (PetscInt i = 0; i < r; i++) {
+      const PetscReal *E = ex->E + i * r, *P1 = ex->P1 + i * r, *I2 = ex->I2 + i * r, *I3 = ex->I3 + i * r;
 
-    x1[i] = PhReducedDot(E, rd->z, r) + PhReducedDot(P1, b0, r) + PhReducedDot(I2, db, r) / h;
-    ix[i] = PhReducedDot(P1, rd->z, r) + PhReducedDot(I2, b0, r) + PhReducedDot(I3, db, r);
+      x1[i] = PhReducedDot(E, rd->z, r) + PhReducedDot(P1, b0, r) + PhReducedDot(I2, db, r) / h;
+      ix[i] = PhReducedDot(P1, rd->z, r) + PhReducedDot(I2, b0, r) + PhReducedDot(I3, db, r);
+    }
   }
   for (PetscInt q = 0; q < rd->npatch; q++) *out += PhReducedDot(rd->orow + q * r, ix, r);
   PhReducedCavityHeat(th, h, ix, u0, u1, out);
   PetscCall(PetscArraycpy(rd->z, x1, r));
-  PetscCall(PetscFree4(b0, db, x1, ix));
+  PetscCall(PetscFree6(b0, db, x1, ix, c0, c1));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
