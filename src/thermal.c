@@ -365,8 +365,9 @@ static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd
   materials, at the conductances last assembled: for every face of such a cell with another cell, that neighbour and
   dG/ds = G r_own / (r_own + r_nb) (G = area / (r_own + r_nb), the half-cell resistances in series, r_own scaling as
   1 / s). *n face sides; own[] and nbr[] are offsets in th->ghost (free the three arrays with PetscFree3()).
-  *boundary is PETSC_TRUE (on every rank) when a k(T) cell lies on a non-adiabatic patch or beside coolant, whose
-  conductances depend on k differently.
+  A k(T) wall beside the coolant of a 4-resistor cavity, G = area / (r_own + 1 / h), gives dG/ds = G^2 r_own / area.
+  *boundary is PETSC_TRUE (on every rank) when a k(T) cell lies on a non-adiabatic patch or beside a porous cavity's
+  coolant or strips, whose conductances depend on k differently.
 **/
 PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own, PetscInt **nbr, PetscReal **dgds, PetscBool *boundary)
 {
@@ -375,7 +376,7 @@ PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own
   const PetscInt   sy = th->ghost.hi[0] - th->ghost.lo[0], sz = sy * (th->ghost.hi[1] - th->ghost.lo[1]);
   const PetscInt   step[3] = {1, sy, sz}, mx[3] = {th->info.mx, th->info.my, th->info.mz};
   PetscInt         cap = 0, cnt = 0;
-  PetscBool        bnd = (PetscBool)(th->gfluid != NULL);
+  PetscBool        bnd = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
@@ -391,11 +392,16 @@ PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own
     for (PetscInt d = 0; d < 3; d++)
       for (PetscInt side = -1; side <= 1; side += 2) {
         const PetscInt  gn = g + side * step[d];
-        const PetscReal ro = th->rhalf[3 * g + d], rn = th->rhalf[3 * gn + d];
+        const PetscReal ro = th->rhalf[3 * g + d], rn = th->rhalf[3 * gn + d], area = h[(d + 1) % 3] * h[(d + 2) % 3];
+        PetscReal       G = -1;
 
         if (idx[d] + side < 0 || idx[d] + side >= mx[d]) continue;
+        if (th->gfluid != NULL) G = PhThermalFluidFace_Private(th, g, gn, d, side, area, ro, rn);
         (*own)[cnt] = g, (*nbr)[cnt] = gn;
-        (*dgds)[cnt++] = PhFaceConductance(h[(d + 1) % 3] * h[(d + 2) % 3], ro, rn) * ro / (ro + rn);
+        if (G < 0) (*dgds)[cnt++] = PhFaceConductance(area, ro, rn) * ro / (ro + rn);
+        else if (th->gfluid[g] == -1 && th->gfluid[gn] >= 0 && th->cavities[th->gfluid[gn]].ch->model == PH_CAVITY_4RM)
+          (*dgds)[cnt++] = G * G * ro / area; /* a wall and its coolant, G = area / (ro + 1 / h): dG/ds = G^2 ro / area */
+        else bnd = PETSC_TRUE;                /* porous strips and ties: not taken */
       }
   }
   *n = cnt;
