@@ -149,15 +149,9 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
     coef[k] += 0.5 * (lo + hi);
     d[k] = 0.5 * (hi - lo);
   }
-  { /* single precision: what the rounding of the coefficients moves over the node's rectangle joins d, rounded up */
-    PetscReal mx = PetscMax(PetscAbsReal(geo[0]), PetscAbsReal(geo[1])), my = PetscMax(PetscAbsReal(geo[2]), PetscAbsReal(geo[3]));
-
-    fmax[0] = 1;
-    fmax[1] = mx;
-    fmax[2] = my;
-    fmax[3] = mx * mx;
-    fmax[4] = my * my;
-    fmax[5] = mx * my;
+  { /* single precision: what the rounding of the coefficients moves over the node's rectangle (each term at most its
+       value at the largest |x| and |y|) joins d, rounded up */
+    PhMaxTreeTerms(PetscMax(PetscAbsReal(geo[0]), PetscAbsReal(geo[1])), PetscMax(PetscAbsReal(geo[2]), PetscAbsReal(geo[3])), fmax);
     for (PetscInt k = 0; k < r; k++) {
       PetscReal dk = d[k];
       float     dr;
