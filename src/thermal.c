@@ -365,9 +365,10 @@ static inline PetscInt PhThermalCellFaces(PhThermal th, const PhConductances *cd
   materials, at the conductances last assembled: for every face of such a cell with another cell, that neighbour and
   dG/ds = G r_own / (r_own + r_nb) (G = area / (r_own + r_nb), the half-cell resistances in series, r_own scaling as
   1 / s). *n face sides; own[] and nbr[] are offsets in th->ghost (free the three arrays with PetscFree3()).
-  A k(T) wall beside the coolant of a 4-resistor cavity, G = area / (r_own + 1 / h), gives dG/ds = G^2 r_own / area.
-  *boundary is PETSC_TRUE (on every rank) when a k(T) cell lies on a non-adiabatic patch or beside a porous cavity's
-  coolant or strips, whose conductances depend on k differently.
+  Beside a cavity (a wall and its coolant, a porous cavity's strips and the tiers over them), dG/ds follows the
+  conductance of PhThermalFluidFace_Private(): for a 4-resistor wall, G = area / (r_own + 1 / h), it is G^2 r_own / area.
+  *boundary is PETSC_TRUE (on every rank) when a k(T) cell lies on a non-adiabatic patch, whose conductance depends on k
+  differently.
 **/
 PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own, PetscInt **nbr, PetscReal **dgds, PetscBool *boundary)
 {
@@ -399,9 +400,15 @@ PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own
         if (th->gfluid != NULL) G = PhThermalFluidFace_Private(th, g, gn, d, side, area, ro, rn);
         (*own)[cnt] = g, (*nbr)[cnt] = gn;
         if (G < 0) (*dgds)[cnt++] = PhFaceConductance(area, ro, rn) * ro / (ro + rn);
-        else if (th->gfluid[g] == -1 && th->gfluid[gn] >= 0 && th->cavities[th->gfluid[gn]].ch->model == PH_CAVITY_4RM)
-          (*dgds)[cnt++] = G * G * ro / area; /* a wall and its coolant, G = area / (ro + 1 / h): dG/ds = G^2 ro / area */
-        else bnd = PETSC_TRUE;                /* porous strips and ties: not taken */
+        else { /* beside a cavity: G = area / (a ro + R) + (a tie), a and R per kind of face (PhThermalFluidFace_Private()), so
+                  dG/ds = -ro dG/dro, by the central difference of the same function (exact to 1e-8 of G for this form) */
+          const PetscReal eps = 1e-4;
+
+          (*dgds)[cnt++] = ro *
+                           (PhThermalFluidFace_Private(th, g, gn, d, side, area, ro / (1 + eps), rn) -
+                            PhThermalFluidFace_Private(th, g, gn, d, side, area, ro / (1 - eps), rn)) /
+                           (ro / (1 - eps) - ro / (1 + eps));
+        }
       }
   }
   *n = cnt;

@@ -2224,10 +2224,11 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   across those faces), taken to the modes, M_g = Q^T K_g Q, and factored, M_g = L_g L_g^T (its eigenpairs above
   PH_REDUCED_KREG_EPS of its largest: a few to a few tens of columns instead of r). While stepping, the modes see
   dM = sum_g ds_g M_g as the input -dM z, linear over each interval (a predictor and a corrector pass), with every
-  region's ds_g at the interval's start: two products with the factors side by side (r x sum of their columns) per
-  pass. No operator is re-formed and nothing after the build scales with the cells. D_g has
-  interior faces only, so 1^T D_g = 0 and the energy stays exact. A case whose k(T) cells touch a non-adiabatic boundary
-  or coolant re-forms the operator instead (PhReducedRefreeze()).
+  region's ds_g at the interval's start in the predictor and at the end the predictor reached in the corrector
+  (PhReducedKRegionsAtEnd(): a ds held over a sample's interval lags k behind a power step), two products with the
+  factors side by side (r x sum of their columns) per pass. No operator is re-formed and nothing after the build scales with the cells. D_g has
+  interior faces only (the faces with a cavity's coolant and strips included), so 1^T D_g = 0 and the energy stays
+  exact. A case whose k(T) cells touch a non-adiabatic boundary re-forms the operator instead (PhReducedRefreeze()).
 */
 #define PH_REDUCED_KREG_EPS   1e-3 /* a region's term keeps the directions where it changes the operator by more than this, relative, per unit ds_g */
 #define PH_REDUCED_KREG_CHUNK 1024 /* face sides per product */
@@ -2260,8 +2261,7 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
   PetscCall(PhThermalKFaces_Private(th, &nside, &own, &nbr, &dgds, &boundary));
   if (boundary) {
     PetscCall(PetscFree3(own, nbr, dgds));
-    PetscCall(PetscInfo(NULL,
-                        "reduced model: k(T) cells on a boundary or beside coolant: the operator is re-formed instead of corrected by regions\n"));
+    PetscCall(PetscInfo(NULL, "reduced model: k(T) cells on a boundary: the operator is re-formed instead of corrected by regions\n"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(PhMeshGetLines(th->mesh, &line[0], &line[1], &line[2]));
@@ -2458,19 +2458,35 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The regions' ds_g at their present mean temperatures, held over the next interval. */
-static PetscErrorCode PhReducedKRegionsUpdate(PhThermal th)
+/* The regions' ds_g at their mean temperatures for the reduced coordinates x. */
+static PetscErrorCode PhReducedKRegionsUpdate(PhThermal th, const PetscReal x[])
 {
   PhReduced rd = th->reduced;
   PetscInt  r  = rd->r;
 
   PetscFunctionBeginUser;
   for (PetscInt g = 0; g < rd->nkg; g++) {
-    const PetscReal tg = th->t_ref + PhReducedDot(rd->kgrow + g * r, rd->x, r);
+    const PetscReal tg = th->t_ref + PhReducedDot(rd->kgrow + g * r, x, r);
 
     rd->kgds[g] = tg > 0 ? PetscPowReal(tg / rd->kgtf[g], rd->kgn[g]) - 1 : 0;
   }
   if (rd->nkg > 0) rd->nkupdate++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The corrector's ds_g: at the end of the interval, the modes z1 predicted there (x = Q z1). */
+static PetscErrorCode PhReducedKRegionsAtEnd(PhThermal th, const PetscReal z1[])
+{
+  PhReduced    rd = th->reduced;
+  PetscBLASInt n, one = 1;
+  PetscReal    pone = 1, zero = 0, *x1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(rd->r, &x1));
+  PetscCall(PetscBLASIntCast(rd->r, &n));
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &pone, rd->Q, &n, z1, &one, &zero, x1, &one));
+  PetscCall(PhReducedKRegionsUpdate(th, x1));
+  PetscCall(PetscFree(x1));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -2865,6 +2881,7 @@ static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const Pets
   }
   for (PetscInt pass = 0; pass < (rd->nkg > 0 ? 2 : 1); pass++) {
     if (pass > 0) {
+      PetscCall(PhReducedKRegionsAtEnd(th, x1));
       PetscCall(PhReducedKRegionsInput(rd, x1, c1));
       for (PetscInt i = 0; i < r; i++) db[i] += (c1[i] - c0[i]);
     }
@@ -2904,7 +2921,8 @@ static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1
 static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const PetscReal u0[], const PetscReal u1[], PetscReal *out);
 
 /* The symmetric case: each mode exactly, with k(T) by regions the input -dM z linear over the interval, from a
-   predictor (held at its start) and a corrector pass; the heat out through the patches integrated on the last pass. */
+   predictor (ds and z held at their start) and a corrector pass (both at the predicted end); the heat out through the
+   patches integrated on the last pass. */
 static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const PetscReal u0[], const PetscReal u1[], PetscReal *out)
 {
   PhReduced  rd = th->reduced;
@@ -2948,7 +2966,10 @@ static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const Pet
     PetscCall(PetscArraycpy(c1, c0, r));
   }
   for (PetscInt pass = 0; pass < npass; pass++) {
-    if (pass > 0) PetscCall(PhReducedKRegionsInput(rd, z1, c1));
+    if (pass > 0) {
+      PetscCall(PhReducedKRegionsAtEnd(th, z1));
+      PetscCall(PhReducedKRegionsInput(rd, z1, c1));
+    }
     for (PetscInt k = 0; k < r; k++) {
       const PetscReal a0 = b0[k] + c0[k], a1 = b1[k] + c1[k], *p = ph + 5 * k;
 
@@ -2980,7 +3001,7 @@ PetscErrorCode PhThermalReducedAdvance_Private(PhThermal th, PetscReal t1)
   PetscCall(PetscLogEventBegin(PH_EVENT_RED_ADVANCE, 0, 0, 0, 0));
   PetscCall(PhReducedRefreeze(th));
   r = rd->r; /* the re-forming may have added to the basis */
-  PetscCall(PhReducedKRegionsUpdate(th));
+  PetscCall(PhReducedKRegionsUpdate(th, rd->x));
   if (th->leakage) { /* leakage from the source temperatures at the start of the interval, held over it */
     PetscReal *power;
 

@@ -400,6 +400,113 @@ START_TEST(max_tree_finds_the_brute_force_maximum_along_a_walk)
 }
 END_TEST
 
+/*
+  k(T) by regions (src/thermal_reduced.c) corrects the operator by dG/ds over the faces of the k(T) cells
+  (PhThermalKFaces_Private()), s the relative change of k. Against the operator itself: with k(T) silicon under and in
+  a micro-channel layer, (A(T+) - A(T-)) x / (s+ - s-) at uniform temperatures T+- that scale k by s+- = 1 +- 1e-3 must
+  equal D x, D = sum over the listed face sides of dG/ds (e_own - e_nbr)(e_own - e_nbr)^T, for random x: the walls'
+  exchange with the coolant of the 4-resistor model, and the porous model's strips, tiers and ties.
+*/
+static void check_k_faces(const char *geometry)
+{
+  const double       eps = 1e-3;
+  char               yaml[2048];
+  PhDiag             diag;
+  PhCase             pb;
+  PhMesh             mesh;
+  PhThermal          th;
+  Mat                Ap, Am;
+  Vec                x, Tp, Tm, y, z;
+  PetscRandom        rnd;
+  PetscInt           n, *own, *nbr;
+  PetscReal         *dgds, ny, nd;
+  PetscBool          boundary;
+  PetscScalar       *ya;
+  const PetscScalar *xa;
+
+  (void)snprintf(yaml, sizeof(yaml),
+                 "version: 1\n"
+                 "materials:\n"
+                 "  sikt: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K, k_exponent: -1.3}\n"
+                 "  si: {k: 148 W/m/K, rho: 2330 kg/m^3, cp: 712 J/kg/K}\n"
+                 "  water: {k: 0.6 W/m/K, rho: 1000 kg/m^3, cp: 4000 J/kg/K}\n"
+                 "footprint: {x: [0, 2 mm], y: [0, 1 mm]}\n"
+                 "grid: {max_cell_xy: 250 um}\n"
+                 "stack:\n"
+                 "  - {name: base, thickness: 200 um, material: sikt}\n"
+                 "  - {name: cavity, type: microchannel, thickness: 100 um, material: sikt, %s,\n"
+                 "     coolant: water, flow: 2 mL/min, inlet: 30 C, direction: -x}\n"
+                 "  - {name: die, thickness: 0.2 mm, material: sikt, cells: 2}\n"
+                 "  - {name: lid, thickness: 0.2 mm, material: si}\n"
+                 "boundaries:\n  top: {type: convection, h: 1e3 W/m^2/K, ambient: 40 C}\n"
+                 "time: {mode: steady}\n",
+                 geometry);
+  PH_CK(PhDiagCreate(&diag));
+  PH_CK(PhCaseLoadString(PETSC_COMM_SELF, "kfaces.yaml", yaml, 0, NULL, diag, &pb));
+  ck_assert(pb != NULL);
+  PH_CK(PhMeshCreate(PETSC_COMM_SELF, pb, diag, &mesh));
+  PH_CK(PhThermalCreate(PETSC_COMM_SELF, pb, mesh, &th));
+  ck_assert_int_eq(PhIndexBoxCount(&th->ghost), PhIndexBoxCount(&th->owned)); /* one rank: ghost offsets are the vector's */
+  PH_CK(PhThermalAssemble_Private(th, NULL));                                 /* the reference k, where the faces' derivatives are taken */
+  PH_CK(PhThermalKFaces_Private(th, &n, &own, &nbr, &dgds, &boundary));
+  ck_assert(!boundary);
+  PH_CK(VecDuplicate(th->capacity, &Tp));
+  PH_CK(VecDuplicate(th->capacity, &Tm));
+  PH_CK(VecSet(Tp, 300.0 * pow(1 + eps, 1 / -1.3))); /* k = k_ref (T / 300 K)^n */
+  PH_CK(VecSet(Tm, 300.0 * pow(1 - eps, 1 / -1.3)));
+  PH_CK(PhThermalAssemble_Private(th, Tp));
+  PH_CK(MatDuplicate(th->A, MAT_COPY_VALUES, &Ap));
+  PH_CK(PhThermalAssemble_Private(th, Tm));
+  PH_CK(MatDuplicate(th->A, MAT_COPY_VALUES, &Am));
+  PH_CK(MatAXPY(Ap, -1.0, Am, SAME_NONZERO_PATTERN));
+  PH_CK(PetscRandomCreate(PETSC_COMM_SELF, &rnd));
+  PH_CK(VecDuplicate(th->capacity, &x));
+  PH_CK(VecDuplicate(th->capacity, &y));
+  PH_CK(VecDuplicate(th->capacity, &z));
+  for (int trial = 0; trial < 3; trial++) {
+    PH_CK(VecSetRandom(x, rnd));
+    PH_CK(MatMult(Ap, x, y));
+    PH_CK(VecScale(y, 1 / (2 * eps)));
+    PH_CK(VecSet(z, 0.0));
+    PH_CK(VecGetArrayRead(x, &xa));
+    PH_CK(VecGetArray(z, &ya));
+    for (PetscInt f = 0; f < n; f++) {
+      const PetscScalar dx = xa[own[f]] - xa[nbr[f]];
+
+      ya[own[f]] += dgds[f] * dx;
+      ya[nbr[f]] -= dgds[f] * dx;
+    }
+    PH_CK(VecRestoreArray(z, &ya));
+    PH_CK(VecRestoreArrayRead(x, &xa));
+    PH_CK(VecNorm(y, NORM_2, &ny));
+    PH_CK(VecAXPY(y, -1.0, z));
+    PH_CK(VecNorm(y, NORM_2, &nd));
+    fprintf(stderr, "# k(T) faces, %s: |dA/ds x - D x| / |dA/ds x| = %.3g over %d face sides\n", geometry, (double)(nd / ny), (int)n);
+    ck_assert_double_le(nd, 1e-6 * ny);
+  }
+  PH_CK(PetscFree3(own, nbr, dgds));
+  PH_CK(VecDestroy(&x));
+  PH_CK(VecDestroy(&y));
+  PH_CK(VecDestroy(&z));
+  PH_CK(VecDestroy(&Tp));
+  PH_CK(VecDestroy(&Tm));
+  PH_CK(MatDestroy(&Ap));
+  PH_CK(MatDestroy(&Am));
+  PH_CK(PetscRandomDestroy(&rnd));
+  PH_CK(PhThermalDestroy(&th));
+  PH_CK(PhMeshDestroy(&mesh));
+  PH_CK(PhCaseDestroy(&pb));
+  PH_CK(PhDiagDestroy(&diag));
+}
+
+START_TEST(k_faces_are_the_derivative_of_the_operator_beside_coolant)
+{
+  check_k_faces("channel_width: 100 um, pitch: 200 um");
+  check_k_faces("model: 2rm, cell: 250 um, channel_width: 100 um, pitch: 200 um");
+  check_k_faces("model: pinfin, cell: 250 um, pin_diameter: 50 um, pitch: 100 um, h: 2e4 W/m^2/K");
+}
+END_TEST
+
 Suite *ph_thermal_suite(void)
 {
   Suite *s  = suite_create("thermal");
@@ -411,6 +518,7 @@ Suite *ph_thermal_suite(void)
   tcase_add_test(tc, cold_plate_transpose_is_the_adjoint_of_the_coolant_operator);
   tcase_add_test(tc, micro_channel_transpose_is_the_adjoint_of_the_operator);
   tcase_add_test(tc, max_tree_finds_the_brute_force_maximum_along_a_walk);
+  tcase_add_test(tc, k_faces_are_the_derivative_of_the_operator_beside_coolant);
   suite_add_tcase(s, tc);
   return s;
 }
