@@ -202,7 +202,8 @@ PH_INTERN PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *v
 PH_INTERN PetscErrorCode PhThermalReducedStored_Private(PhThermal th, PetscScalar *stored);
 PH_INTERN PetscErrorCode PhThermalReducedInputMeans_Private(PhThermal th, PetscReal mean[]);
 PH_INTERN PetscErrorCode PhThermalReducedSourceIntegrals_Private(PhThermal th, PetscReal integral[]);
-PH_INTERN PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, const PetscReal w[], const PetscInt ijk[], const PetscInt nat[], PhMaxTree *tree);
+PH_INTERN PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, PetscInt nlead, const PetscReal w[], const PetscInt ijk[], const PetscInt nat[],
+                                         PhMaxTree *tree);
 PH_INTERN PetscErrorCode PhMaxTreeQuery(PhMaxTree t, const PetscReal z[], PetscBool above, PetscReal theta, PetscReal *best, PetscInt *first);
 PH_INTERN PetscErrorCode PhMaxTreeGetCounts(PhMaxTree t, PetscInt *nodes, PetscInt *evaluated, PetscInt *cells);
 PH_INTERN PetscErrorCode PhMaxTreeDestroy(PhMaxTree *tree);

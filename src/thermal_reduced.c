@@ -76,6 +76,7 @@ struct _p_PhReduced {
   PetscInt   hotcap;     /* room in hot and hotg */
   PetscInt   r, rcap;    /* basis size, room */
   PetscInt   ninit;      /* the first ninit basis vectors hold the initial rise */
+  PetscInt   nlead;      /* the first nlead basis vectors carry the quasi-static field (the maxima's trees keep them unrotated) */
   Vec       *V;          /* [r] basis, V^T C V = I */
   PetscReal *K;          /* [rcap][rcap] V^T A V */
   PetscReal *B;          /* [rcap][m] V^T F */
@@ -1275,7 +1276,7 @@ static PetscErrorCode PhReducedOutputRows(PhThermal th)
       PH_BOX_FOR(mine, i, j, kk) X[(c++) * r + k] = PetscRealPart(v[kk][j][i]);
       PetscCall(DMDAVecRestoreArrayRead(th->da, rd->V[k], &v));
     }
-    PetscCall(PhMaxTreeCreate(n, r, X, ijk, nat, &rd->tree[b]));
+    PetscCall(PhMaxTreeCreate(n, r, PetscMin(rd->nlead, r), X, ijk, nat, &rd->tree[b]));
     PetscCall(PetscFree3(X, ijk, nat));
   }
   /* the coordinates of the start */
@@ -1588,7 +1589,7 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
   PhReduced rd;
   hid_t     file, space, dset, dxpl;
   hsize_t   dims[4];
-  PetscReal finger[PH_REDUCED_NFINGER], info[5];
+  PetscReal finger[PH_REDUCED_NFINGER], info[6];
   char      tmp[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
@@ -1635,7 +1636,10 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
                            "mesh sizes and weighted sums of capacities, conductivities, boundary conductances and source cells the model "
                            "was built for"));
   info[0] = PH_REDUCED_FILE_VERSION, info[1] = rd->r, info[2] = rd->nshift, info[3] = rd->estimate, info[4] = th->reduced_tolerance;
-  PetscCall(PhH5WriteReals(file, "/reduced/info", 5, info, "1", "file version, basis size, shifts, estimated error (K), tolerance (K)"));
+  info[5] = rd->nlead;
+  PetscCall(PhH5WriteReals(file, "/reduced/info", 6, info, "1",
+                           "file version, basis size, shifts, estimated error (K), tolerance (K), leading vectors (the uniform field, the steady "
+                           "responses and the initial rise)"));
   PetscCall(PhH5WriteReals(file, "/reduced/shifts", rd->nshift, rd->shifts, "1/s", "shifts s of the blocks (A + s C)^-1 F"));
   PhCallHDF5(H5Fclose, (file));
   PetscCallMPI(MPI_Barrier(th->comm));
@@ -1709,8 +1713,9 @@ static PetscErrorCode PhReducedLoad(PhThermal th)
   PetscCall(PhReducedOpen(th, th->model_path, PETSC_FALSE, &file));
   PetscCheck(file >= 0, th->comm, PETSC_ERR_FILE_OPEN, "-ph_reduced_model %s: cannot open", th->model_path);
   PetscCall(PhH5ReadReals(file, "/reduced/info", &ninfo, &info, &ok));
-  PetscCheck(ok && ninfo == 5, th->comm, PETSC_ERR_FILE_UNEXPECTED, "-ph_reduced_model %s: no /reduced/info", th->model_path);
+  PetscCheck(ok && (ninfo == 5 || ninfo == 6), th->comm, PETSC_ERR_FILE_UNEXPECTED, "-ph_reduced_model %s: no /reduced/info", th->model_path);
   rd->estimate = info[3];
+  rd->nlead    = ninfo == 6 ? (PetscInt)info[5] : 0; /* (a model written before 2026-12-05 does not say: every component rotated) */
   PetscCall(PetscFree(info));
   PhCallHDF5Return(dset, H5Dopen2, (file, "/reduced/basis", H5P_DEFAULT));
   PhCallHDF5Return(space, H5Dget_space, (dset));
@@ -1812,7 +1817,7 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   PetscCall(VecShift(w, -th->t_ref));
   PetscCall(PhReducedAddVector(th, w, &added));
   PetscCall(VecDestroy(&w));
-  rd->ninit = rd->r; /* the initial rise lies in the span of the vectors so far */
+  rd->ninit = rd->nlead = rd->r; /* the initial rise lies in the span of the vectors so far */
   /* the initial slopes C^-1 F (the moments at s = infinity): the response in the first instants after a change */
   {
     Vec     *slope;

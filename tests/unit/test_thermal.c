@@ -346,9 +346,10 @@ END_TEST
   The maxima's tree of bounds (thermal_maxtree.c) against brute force: rows of a smooth field with two hot spots 1e-6
   apart (relative) on a plane of 45 x 38 cells and a second plane, values near 1e3 (so that the single-precision
   coefficients' rounding, 1e-4 of them, is far above the gap), along a walk of 300 states: every query's largest value
-  is the brute-force largest, and the first natural index at or above a threshold is the brute-force one.
+  is the brute-force largest, and the first natural index at or above a threshold is the brute-force one; with every
+  component rotated, and with the first three kept as they are (the reduced model's leading vectors).
 */
-START_TEST(max_tree_finds_the_brute_force_maximum_along_a_walk)
+static void check_max_tree(PetscInt nlead)
 {
   const PetscInt nx = 45, ny = 38, nz = 2, n = nx * ny * nz, r = 12, nq = 300;
   PetscReal     *w, *z, *v;
@@ -367,7 +368,7 @@ START_TEST(max_tree_finds_the_brute_force_maximum_along_a_walk)
     w[c * r] = 1e3 * (1 + 0.01 * k) + 0.05 * exp(-((x - 0.3) * (x - 0.3) + (y - 0.6) * (y - 0.6)) * 400) +
                0.05 * (1 - 1e-6) * exp(-((x - 0.7) * (x - 0.7) + (y - 0.2) * (y - 0.2)) * 400);
   }
-  ck_assert_int_eq(PhMaxTreeCreate(n, r, w, ijk, nat, &tree), 0);
+  ck_assert_int_eq(PhMaxTreeCreate(n, r, nlead, w, ijk, nat, &tree), 0);
   for (PetscInt q = 0; q < r; q++) z[q] = q == 0 ? 1 : 0;
   for (PetscInt s = 0; s < nq; s++) {
     PetscReal best, brute   = PETSC_MIN_REAL, theta;
@@ -397,6 +398,12 @@ START_TEST(max_tree_finds_the_brute_force_maximum_along_a_walk)
   }
   ck_assert_int_eq(PhMaxTreeDestroy(&tree), 0);
   ck_assert_int_eq(PetscFree5(w, z, v, ijk, nat), 0);
+}
+
+START_TEST(max_tree_finds_the_brute_force_maximum_along_a_walk)
+{
+  check_max_tree(0);
+  check_max_tree(3);
 }
 END_TEST
 
