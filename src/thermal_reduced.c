@@ -2231,9 +2231,9 @@ static PetscErrorCode PhReducedRefreeze(PhThermal th)
   dM = sum_g ds_g M_g as the input -dM z, linear over each interval (a predictor and a corrector pass), with every
   region's ds_g at the interval's start in the predictor and at the end the predictor reached in the corrector
   (PhReducedKRegionsAtEnd(): a ds held over a sample's interval lags k behind a power step), two products with the
-  factors side by side (r x sum of their columns) per pass. No operator is re-formed and nothing after the build scales with the cells. D_g has
-  interior faces only (the faces with a cavity's coolant and strips included), so 1^T D_g = 0 and the energy stays
-  exact. A case whose k(T) cells touch a non-adiabatic boundary re-forms the operator instead (PhReducedRefreeze()).
+  factors side by side (r x sum of their columns) per pass. No operator is re-formed and nothing after the build
+  scales with the cells. D_g has interior faces only (the faces with a cavity's coolant and strips included), so
+  1^T D_g = 0 and the energy stays exact. A case whose k(T) cells touch a non-adiabatic boundary re-forms the operator instead (PhReducedRefreeze()).
 */
 #define PH_REDUCED_KREG_EPS   1e-3 /* a region's term keeps the directions where it changes the operator by more than this, relative, per unit ds_g */
 #define PH_REDUCED_KREG_CHUNK 1024 /* face sides per product */
