@@ -393,10 +393,11 @@ PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own
     for (PetscInt d = 0; d < 3; d++)
       for (PetscInt side = -1; side <= 1; side += 2) {
         const PetscInt  gn = g + side * step[d];
-        const PetscReal ro = th->rhalf[3 * g + d], rn = th->rhalf[3 * gn + d], area = h[(d + 1) % 3] * h[(d + 2) % 3];
-        PetscReal       G = -1;
+        const PetscReal ro = th->rhalf[3 * g + d], area = h[(d + 1) % 3] * h[(d + 2) % 3];
+        PetscReal       rn, G                           = -1;
 
-        if (idx[d] + side < 0 || idx[d] + side >= mx[d]) continue;
+        if (idx[d] + side < 0 || idx[d] + side >= mx[d]) continue; /* (gn is outside the ghosted box: read nothing of it) */
+        rn = th->rhalf[3 * gn + d];
         if (th->gfluid != NULL) G = PhThermalFluidFace_Private(th, g, gn, d, side, area, ro, rn);
         (*own)[cnt] = g, (*nbr)[cnt] = gn;
         if (G < 0) (*dgds)[cnt++] = PhFaceConductance(area, ro, rn) * ro / (ro + rn);
