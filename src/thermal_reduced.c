@@ -2479,19 +2479,17 @@ static PetscErrorCode PhReducedKRegionsUpdate(PhThermal th, const PetscReal x[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The corrector's ds_g: at the end of the interval, the modes z1 predicted there (x = Q z1). */
+/* The corrector's ds_g: at the end of the interval, the modes z1 predicted there (x = Q z1, in the scratch rd->xr). */
 static PetscErrorCode PhReducedKRegionsAtEnd(PhThermal th, const PetscReal z1[])
 {
   PhReduced    rd = th->reduced;
   PetscBLASInt n, one = 1;
-  PetscReal    pone = 1, zero = 0, *x1;
+  PetscReal    pone = 1, zero = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(rd->r, &x1));
   PetscCall(PetscBLASIntCast(rd->r, &n));
-  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &pone, rd->Q, &n, z1, &one, &zero, x1, &one));
-  PetscCall(PhReducedKRegionsUpdate(th, x1));
-  PetscCall(PetscFree(x1));
+  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &n, &pone, rd->Q, &n, z1, &one, &zero, rd->xr, &one));
+  PetscCall(PhReducedKRegionsUpdate(th, rd->xr));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
