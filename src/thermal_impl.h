@@ -161,7 +161,7 @@ struct _p_PhThermal {
 PH_INTERN PetscErrorCode PhThermalAssemble_Private(PhThermal th, Vec T);
 PH_INTERN PetscErrorCode PhThermalKFaces_Private(PhThermal th, PetscInt *n, PetscInt **own, PetscInt **nbr, PetscReal **dgds, PetscBool *boundary);
 PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, PetscBool left, Vec b);
-PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp);
+PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp, PetscBool with_pc);
 PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);
 PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
 PH_INTERN PetscErrorCode PhThermalConductanceDrift_Private(PhThermal th, Vec T, PetscReal *drift);

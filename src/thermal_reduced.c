@@ -198,18 +198,30 @@ static PetscErrorCode PhReducedOutputs(PhThermal th, Vec v, PetscReal out[])
 }
 
 /* The solver of the model's shifted and steady systems (options prefix ph_reduced_): with cold plates the exact J
-   (GMRES), else A (CG), preconditioned by the multigrid of A. */
+   (GMRES), else A (CG), preconditioned by the multigrid of A. While the steady solver exists (the build) its
+   preconditioner is shared, so that the multigrid's hierarchy and Galerkin products are formed once for the run
+   (-ph_reduced_pc_type gives the model's solver its own). */
 static PetscErrorCode PhReducedKSPCreate(PhThermal th, KSP *ksp)
 {
-  Mat op;
+  Mat       op;
+  PetscBool own_pc;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, "ph_reduced_", "-pc_type", &own_pc));
+  own_pc = (PetscBool)(own_pc || th->ksp == NULL);
   PetscCall(KSPCreate(th->comm, ksp));
   PetscCall(PhThermalOperator_Private(th, 0, PETSC_FALSE, &op));
   PetscCall(KSPSetOperators(*ksp, op, th->A));
-  PetscCall(PhThermalConfigureKSP_Private(th, *ksp));
+  PetscCall(PhThermalConfigureKSP_Private(th, *ksp, own_pc));
   PetscCall(KSPSetOptionsPrefix(*ksp, "ph_reduced_"));
   PetscCall(KSPSetFromOptions(*ksp));
+  if (!own_pc) {
+    PC pc;
+
+    PetscCall(KSPGetPC(th->ksp, &pc));
+    PetscCall(PCSetReusePreconditioner(pc, PETSC_FALSE)); /* the steady iterations may have left it set */
+    PetscCall(KSPSetPC(*ksp, pc));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1170,10 +1182,9 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
   PetscCall(VecCopy(th->T, Tm));
   PetscCall(PhThermalSolveSteady(th, 0, Tm));
   PetscCall(PhThermalAssemble_Private(th, Tm));
-  PetscCall(KSPDestroy(&th->ksp));
-  /* the frozen model's steady state at the highest powers */
+  /* the frozen model's steady state at the highest powers, from the nonlinear one (they differ by the freeze's error) */
   for (PetscInt s = 0; s < pb->nsources; s++) th->fixed_power[s] = PhSignalMaxAbs(&pb->sources[s].power);
-  PetscCall(VecCopy(Tm, Tlin));
+  PetscCall(VecCopy(Tnl, Tlin));
   th->nonlinear_k = PETSC_FALSE;
   PetscCall(PhThermalSolveSteady(th, 0, Tlin));
   th->nonlinear_k = PETSC_TRUE;
@@ -1197,7 +1208,6 @@ static PetscErrorCode PhReducedFreezeConductivity(PhThermal th)
   PetscCall(VecDestroy(&Tm));
   th->freeze_hot = Tnl;
   PetscCall(VecDestroy(&Tlin));
-  PetscCall(KSPDestroy(&th->ksp));
   PetscCall(PetscInfo(
     NULL,
     "reduced model: k(T) frozen at the steady state of the mean power (hottest cell %g K); at the highest powers it moves the steady temperatures by %g K "
@@ -1593,10 +1603,7 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
   char      tmp[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  if (th->reduced == NULL) {
-    PetscCall(KSPDestroy(&th->ksp));
-    PetscCall(PhThermalReducedBuild_Private(th));
-  }
+  if (th->reduced == NULL) PetscCall(PhThermalReducedBuild_Private(th));
   rd = th->reduced;
   PetscCall(PhReducedFingerprint(th, finger));
   { /* a name of its own, so that runs building the same model at once (a scan with -ph_reduced_cache) never share it */
@@ -1994,6 +2001,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   if (th->model_path != NULL) PetscCall(PhReducedLoad(th));
   else PetscCall(PhReducedEnrich(th));
   PetscCall(PetscLogEventEnd(PH_EVENT_RED_BASIS, 0, 0, 0, 0));
+  PetscCall(KSPDestroy(&th->ksp)); /* the steady solver, whose multigrid the build shared, is no longer needed */
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   if (cached[0] && th->model_path == NULL) PetscCall(PhThermalSaveReduced(th, cached)); /* built here: left for the next run */
   PetscCall(PhReducedDiagonalise(th));

@@ -9,9 +9,10 @@
 
 /**
   Defaults of every linear solve: CG on the unpreconditioned residual with the multigrid preconditioner chosen by the
-  benchmarks (benchmarks/README.md); every -ksp_ and -pc_ option overrides them.
+  benchmarks (benchmarks/README.md); every -ksp_ and -pc_ option overrides them. Without `with_pc` the preconditioner is
+  left to the caller (one shared with another solver).
 **/
-PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp)
+PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp, PetscBool with_pc)
 {
   PC pc;
 
@@ -23,6 +24,7 @@ PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp)
   } else PetscCall(KSPSetType(ksp, KSPCG));
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPSetTolerances(ksp, 1e-10, 1e-300, PETSC_DEFAULT, 1000));
+  if (!with_pc) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(KSPGetPC(ksp, &pc));
   if (th->ncavities > 0) PetscCall(PhThermalSetUpCoolantPC_Private(th, pc)); /* sweep, multigrid, sweep (thermal_channel.c) */
   else PetscCall(PhThermalSetUpMG_Private(th, pc));
@@ -335,7 +337,7 @@ PetscErrorCode PhThermalCreateTS_Private(PhThermal th, PetscReal rise)
   } else PetscCall(SNESSetType(snes, SNESKSPONLY));
   PetscCall(SNESSetLagPreconditionerPersists(snes, PETSC_TRUE));
   PetscCall(SNESGetKSP(snes, &ksp));
-  PetscCall(PhThermalConfigureKSP_Private(th, ksp));
+  PetscCall(PhThermalConfigureKSP_Private(th, ksp, PETSC_TRUE));
   PetscCall(KSPSetTolerances(ksp, 1e-5, 1e-300, PETSC_DEFAULT, 1000));
   {
     PhConvergedCtx *c;
@@ -419,10 +421,7 @@ PetscErrorCode PhThermalAdvance(PhThermal th, PetscReal t_land)
 
   PetscFunctionBeginUser;
   if (th->reduce) {
-    if (th->reduced == NULL) {
-      PetscCall(KSPDestroy(&th->ksp));
-      PetscCall(PhThermalReducedBuild_Private(th));
-    }
+    if (th->reduced == NULL) PetscCall(PhThermalReducedBuild_Private(th));
     while (th->t < t_land - eps) {
       PetscReal t_next, t0 = th->t;
 

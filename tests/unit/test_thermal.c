@@ -183,7 +183,7 @@ START_TEST(coarse_operators_stay_galerkin_products_of_the_shifted_operator)
   PH_CK(PhThermalCreate(PETSC_COMM_SELF, pb, mesh, &th));
   PH_CK(KSPCreate(PETSC_COMM_SELF, &ksp));
   PH_CK(KSPSetOperators(ksp, th->A, th->A));
-  PH_CK(PhThermalConfigureKSP_Private(th, ksp));
+  PH_CK(PhThermalConfigureKSP_Private(th, ksp, PETSC_TRUE));
   PH_CK(KSPGetPC(ksp, &pc));
   PH_CK(PCMGGetLevels(pc, &nlevels));
   ck_assert_int_ge(nlevels, 3);
