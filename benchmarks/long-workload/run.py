@@ -10,7 +10,8 @@ phases) drives `--end` seconds of workload at `--series` resolution with the red
 first `--full-end` seconds of the same workload (it costs too much for the whole: its time per simulated second is
 measured there and extrapolated, as the table says). Both write fields every 10 s only. Reported: the reduced model's
 build time, basis size and estimated error, the whole run's wall time and peak memory, the full model's wall time per
-simulated second, the speed-up per simulated second, and the largest difference of the ring, laser and source
+simulated second (the reduced run without -log_view and -memory_view, which cost it 8 s: bench.py), the speed-up per
+simulated second, and the largest difference of the ring, laser and source
 temperatures over the window where both ran, against the full model solved tightly (-ts_rtol 1e-6 -ts_atol 1e-5, a
 third run over the same window) and, for scale, the full model's own difference at its default tolerances. Writes benchmarks/results/long-workload/<date>-<host>.json and .md.
 """
@@ -91,7 +92,7 @@ def main(argv=None):
     common = [f"output.series_every={a.series}", "output.fields_every=10s", "optics.metrics_from=0"] + ([f"cell={a.cell}"] if a.cell else [])
     for n in a.ranks:
         red = bench.run(a.case, params=common + ["time.method=reduced", f"time.end={a.end}s"], ranks=n, tag=f"reduced-np{n}", wait=False,
-                        timeout=7200)
+                        timeout=7200, instrument=False)  # timed as a user runs it (no -log_view, -memory_view)
         full = bench.run(a.case, params=common + [f"time.end={a.full_end}s"], ranks=n, tag=f"full-np{n}", wait=False, timeout=7200)
         tight = bench.run(a.case, opts=TIGHT, params=common + [f"time.end={a.full_end}s"], ranks=n, tag=f"tight-np{n}", wait=False, timeout=7200)
         rec = {"ranks": n}
