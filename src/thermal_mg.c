@@ -418,8 +418,9 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
   formed again when the conductances change (first use, k(T)) by more than PH_MG_K_LAG of a cell's diagonal since they
   were formed (coarse operators that far off still precondition well: the smoother and the residual use the fine
   operator as it is, so the solution does not depend on them; on the 2.5D example's reduced build at 0.2 mm a lag of
-  0.2 instead of 0.05 formed them 9 times instead of 15 with the same 1 030 preconditioner applications), and when the old or the new shift is so large that the
-  addition would leave K_l to rounding (shift C / K above 1e8, such as a step of 1e-20 s that lands on an event).
+  0.2 instead of 0.05 formed them 9 times instead of 15 with the same 1 030 preconditioner applications), and when
+  the old or the new shift is so large that the addition would leave K_l to rounding (shift C / K above 1e8, such as
+  a step of 1e-20 s that lands on an event).
   PCMG numbers levels from the coarsest (0); the arrays hold levels 0 to nlevels - 2, the finest level being the
   KSP's own operator.
 */
