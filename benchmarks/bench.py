@@ -205,8 +205,9 @@ def timings(fg):
 REASON = re.compile(r"^(\s*)Linear solve (converged|did not converge) due to (\S+) iterations (\d+)")
 
 
-def run(case, opts=(), params=(), ranks=1, tag="run", timeout=TIMEOUT, wait=True, instrument=True):
-    """Run `photherm run case` on `ranks` MPI ranks and return what it measured (or {"error": ...})."""
+def run(case, opts=(), params=(), ranks=1, tag="run", timeout=TIMEOUT, wait=True, instrument=True, bind="none"):
+    """Run `photherm run case` on `ranks` MPI ranks and return what it measured (or {"error": ...}). `bind` is mpirun's
+    --bind-to (None: mpirun's default, cores for up to 2 ranks, as a user's `mpirun -n 2` runs)."""
     os.makedirs(WORK, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=tag + "-", dir=WORK)
     fg = os.path.join(tmp, "flame.txt")
@@ -219,7 +220,7 @@ def run(case, opts=(), params=(), ranks=1, tag="run", timeout=TIMEOUT, wait=True
     cmd += list(opts)
     # each rank under /usr/bin/time, writing its own file (named by the rank from Open MPI's environment)
     inner = f'exec /usr/bin/time -f "%M %e %U %S" -o {shlex.quote(tmp)}/rss.$OMPI_COMM_WORLD_RANK ' + " ".join(shlex.quote(c) for c in cmd)
-    full = ["mpirun", "-n", str(ranks), "--bind-to", "none", "sh", "-c", inner]
+    full = ["mpirun", "-n", str(ranks)] + (["--bind-to", bind] if bind else []) + ["sh", "-c", inner]
     idle = wait_idle(ranks) if wait else None
     rec = {"ranks": ranks, "options": " ".join(opts), "params": list(params), "loadavg_before": loadavg(), "idle_cores_before": idle}
     log(f"  [{time.strftime('%H:%M:%S')}] {tag}: ranks {ranks} {' '.join(opts)} {' '.join('-P ' + p for p in params)}"

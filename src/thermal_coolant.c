@@ -312,7 +312,7 @@ PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool le
   th->plate_t    = t;
   th->plate_left = left;
   if (th->nplates == 0) {
-    *op = th->A;
+    PetscCall(PhThermalDryOperator_Private(th, op));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (th->J == NULL) {

@@ -101,14 +101,17 @@ struct _p_PhThermal {
   PetscReal        check_until;  /* the end of the window that was checked, s */
   PetscInt         nreport;      /* boxes reported at every sample (sources, blocks) */
   PhIndexBox      *report;
-  PetscReal       *fixed_power;  /* when set, the source powers (before leakage) of a steady solve instead of their signals, W */
-  Mat              A;            /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
-  PetscCount       nvalues;      /* entries of A this rank writes (its COO pattern, PhThermalPreallocate()) */
-  Vec              adiag;        /* the diagonal of the conductance matrix itself, W/K */
-  Vec              gbc;          /* boundary conductance of every cell, A * 1, W/K */
-  PetscReal        shift;        /* what A's diagonal holds beyond adiag: shift * C, 1/s */
-  PetscReal        bnorm;        /* ||b - gbc T_ref||: the scale of the heat the last residual carried, W */
-  PetscObjectId    assembled_id; /* the temperature vector A was last assembled at (k(T)), and its state */
+  PetscReal       *fixed_power;   /* when set, the source powers (before leakage) of a steady solve instead of their signals, W */
+  Mat              A;             /* the conductance matrix with shift * C added to its diagonal (the integrator's J), W/K */
+  PetscCount       nvalues;       /* entries of A this rank writes (its COO pattern, PhThermalPreallocate()) */
+  Vec              adiag;         /* the diagonal of the conductance matrix itself, W/K */
+  Mat              S;             /* without coolant: A applied as a 7-point stencil (the same entries; -ph_stencil) */
+  PetscReal       *sg;            /* [3 ghost] for S: the conductance of each ghosted cell's +x, +y, +z face, W/K (NULL: no S) */
+  Vec              sdiag, slocal; /* for S: A's diagonal (adiag + shift C), and the ghosted operand */
+  Vec              gbc;           /* boundary conductance of every cell, A * 1, W/K */
+  PetscReal        shift;         /* what A's diagonal holds beyond adiag: shift * C, 1/s */
+  PetscReal        bnorm;         /* ||b - gbc T_ref||: the scale of the heat the last residual carried, W */
+  PetscObjectId    assembled_id;  /* the temperature vector A was last assembled at (k(T)), and its state */
   PetscObjectState assembled_state;
   PetscReal        pc_shift;    /* shift the preconditioner was built for */
   PetscInt         k_version;   /* counts the assemblies of the conductances: coarse operators built from another are stale */
@@ -164,6 +167,8 @@ PH_INTERN PetscErrorCode PhThermalRHS_Private(PhThermal th, PetscReal t, Vec T, 
 PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp, PetscBool with_pc);
 PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);
 PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
+PH_INTERN PetscErrorCode PhThermalDryOperator_Private(PhThermal th, Mat *op);
+PH_INTERN PetscErrorCode PhThermalStencilDestroy_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalConductanceDrift_Private(PhThermal th, Vec T, PetscReal *drift);
 PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y);
 PH_INTERN PetscErrorCode PhThermalSetUpMG_Private(PhThermal th, PC pc);

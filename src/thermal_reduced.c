@@ -62,6 +62,13 @@ typedef struct {
   PetscReal *kmean, *K, *B, *lambda, *Q, *QB, *orow, *gsum; /* [nreport], [r][r], [r][m], [r], [r][r], [r][m], [npatch][r], [npatch] */
 } PhReducedForm;
 
+/* Field vectors kept from one shift to the next while the basis is built (fresh ones would be allocated and faulted in
+   at every shift: 10-20 MB a time on a 10^6-cell mesh). */
+typedef struct {
+  Vec     *v;
+  PetscInt n;
+} PhScratch;
+
 struct _p_PhReduced {
   PetscInt   m;          /* inputs */
   Vec       *F;          /* [m] input columns: W per unit input */
@@ -91,6 +98,7 @@ struct _p_PhReduced {
   PetscReal  shifts[PH_REDUCED_MAX_SHIFTS + 1];
   PetscInt   nshift;
   PetscReal  shift_rtol;  /* relative residual of the shifted solves (PhReducedEnrich()) */
+  PhScratch  solves, ops; /* vectors of a shift's solves, and of the operator's products with a new block */
   PetscReal  estimate;    /* estimated error of the reported temperatures, K */
   PetscReal *O;           /* [nout][ocap] the outputs of the estimate (PhReducedOutputs) of each basis vector */
   PetscInt   ocols, ocap; /* columns of O formed, room */
@@ -402,6 +410,27 @@ static PetscErrorCode PhReducedCNorms(PhThermal th, PetscInt n, const Vec W[], P
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* At least n vectors of scratch sc, like th->T. */
+static PetscErrorCode PhScratchGet(PhThermal th, PhScratch *sc, PetscInt n, Vec **v)
+{
+  PetscFunctionBeginUser;
+  if (n > sc->n) {
+    if (sc->n > 0) PetscCall(VecDestroyVecs(sc->n, &sc->v));
+    PetscCall(VecDuplicateVecs(th->T, n, &sc->v));
+    sc->n = n;
+  }
+  *v = sc->v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PhScratchFree(PhScratch *sc)
+{
+  PetscFunctionBeginUser;
+  if (sc->n > 0) PetscCall(VecDestroyVecs(sc->n, &sc->v));
+  sc->n = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Room for n more basis vectors in V and the dense arrays. */
 static PetscErrorCode PhReducedGrow(PhThermal th, PetscInt n)
 {
@@ -510,14 +539,13 @@ static PetscErrorCode PhReducedAddVectors(PhThermal th, PetscInt n, Vec W[], Pet
   } else if (nnew > 0) {
     Vec *AV;
 
-    PetscCall(VecDuplicateVecs(th->T, nnew, &AV));
+    PetscCall(PhScratchGet(th, &rd->ops, nnew, &AV));
     for (PetscInt q = 0; q < nnew; q++) PetscCall(PhThermalMultA_Private(th, rd->V[r0 + q], AV[q]));
     PetscCall(PhReducedBlockDots(th->comm, r0 + nnew, rd->V, nnew, AV, NULL, G));
     for (PetscInt j = 0; j < r0 + nnew; j++)
       for (PetscInt q = 0; q < nnew; q++) rd->K[(r0 + q) * rd->rcap + j] = rd->K[j * rd->rcap + r0 + q] = G[j * nnew + q];
     for (PetscInt q = 0; q < nnew; q++) /* the block's own entries from one side, so that K_r is exactly symmetric */
       for (PetscInt p = 0; p < q; p++) rd->K[(r0 + p) * rd->rcap + r0 + q] = rd->K[(r0 + q) * rd->rcap + r0 + p];
-    PetscCall(VecDestroyVecs(nnew, &AV));
     PetscCall(PhReducedBlockDots(th->comm, rd->m, rd->F, nnew, rd->V + r0, NULL, G));
     for (PetscInt q = 0; q < nnew; q++)
       for (PetscInt i = 0; i < rd->m; i++) rd->B[(r0 + q) * rd->m + i] = G[i * nnew + q];
@@ -623,9 +651,9 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     if (rd->retired[i] > 0) retired += rd->share[i];
     else act[nact++] = i;
   }
-  PetscCall(VecDuplicateVecs(th->T, PetscMax(nact, 1), &X));
-  PetscCall(VecDuplicateVecs(th->T, PetscMax(nact, 1), &E));
-  PetscCall(VecDuplicate(th->T, &res));
+  PetscCall(PhScratchGet(th, &rd->solves, 2 * nact + 1, &X));
+  E   = X + nact;
+  res = X[2 * nact];
   /* the model's answers V y (kept in E): one pass over the basis */
   for (PetscInt q = 0; q < nact; q++) PetscCall(VecSet(E[q], 0.0));
   if (r0 > 0) {
@@ -692,15 +720,12 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
     }
   }
   if (keep == NULL) PetscCall(PhReducedAddVectors(th, nact, E, NULL)); /* the solutions */
-  PetscCall(VecDestroyVecs(PetscMax(nact, 1), &X));
-  PetscCall(VecDestroyVecs(PetscMax(nact, 1), &E));
   *error = 0;
   for (PetscInt o = 0; o < rd->nout + ns; o++) *error = PetscMax(*error, err[o]);
   *error += retired;
   for (PetscInt b = 0; keep == NULL && b < ns; b++)
     if (worst[b] != PETSC_MAX_INT) PetscCall(PhReducedAddHot(th, worst[b]));
   PetscCall(PetscFree2(worst, act));
-  PetscCall(VecDestroy(&res));
   PetscCall(PetscFree5(Y, out, err, emax, emean));
   if (!user_rtol) PetscCall(KSPSetTolerances(ksp, rtol_default, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   rd->shifts[rd->nshift++] = s;
@@ -1950,6 +1975,8 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
     rd->estimate = PetscMax(rd->estimate, td);
   }
   PetscCall(KSPDestroy(&ksp));
+  PetscCall(PhScratchFree(&rd->solves));
+  PetscCall(PhScratchFree(&rd->ops));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -3104,6 +3131,8 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscFunctionBeginUser;
   if (rd == NULL) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(VecDestroyVecs(PetscMax(rd->m, 1), &rd->F));
+  PetscCall(PhScratchFree(&rd->solves));
+  PetscCall(PhScratchFree(&rd->ops));
   for (PetscInt i = 0; i < rd->r; i++) PetscCall(VecDestroy(&rd->V[i]));
   PetscCall(PetscFree(rd->V));
   PetscCall(PetscFree2(rd->K, rd->B));

@@ -528,6 +528,15 @@ PetscErrorCode PhThermalSetFromOptions(PhThermal th)
                              "with k(T), the time integrator's Jacobian keeps its conductances until one has changed by more than this fraction "
                              "(the residual always uses k at the current temperatures)",
                              "PhThermalAdvance", th->k_lag, &th->k_lag, NULL));
+  {
+    PetscBool stencil = (PetscBool)(th->sg != NULL);
+
+    PetscCall(PetscOptionsBool("-ph_stencil",
+                               "without coolant, the linear solves apply the conductance operator as a 7-point stencil (false: the assembled "
+                               "sparse matrix, the same entries)",
+                               "PhThermalSetFromOptions", stencil, &stencil, NULL));
+    if (!stencil) PetscCall(PhThermalStencilDestroy_Private(th));
+  }
   PetscCall(PetscOptionsInt("-ph_mg_coarsen_factor", "cells merged per direction from one multigrid level to the next", "PhThermalSetFromOptions",
                             th->mg_coarsen_factor, &th->mg_coarsen_factor, NULL));
   PetscOptionsEnd();

@@ -91,8 +91,9 @@ def main(argv=None):
     res.update(case=os.path.relpath(a.case, ROOT), end=a.end, full_end=a.full_end, series=a.series, runs=[])
     common = [f"output.series_every={a.series}", "output.fields_every=10s", "optics.metrics_from=0"] + ([f"cell={a.cell}"] if a.cell else [])
     for n in a.ranks:
-        red = bench.run(a.case, params=common + ["time.method=reduced", f"time.end={a.end}s"], ranks=n, tag=f"reduced-np{n}", wait=False,
-                        timeout=7200, instrument=False)  # timed as a user runs it (no -log_view, -memory_view)
+        # timed as a user runs it: no -log_view or -memory_view, mpirun's default binding, on idle cores
+        red = bench.run(a.case, params=common + ["time.method=reduced", f"time.end={a.end}s"], ranks=n, tag=f"reduced-np{n}", timeout=7200,
+                        instrument=False, bind=None)
         full = bench.run(a.case, params=common + [f"time.end={a.full_end}s"], ranks=n, tag=f"full-np{n}", wait=False, timeout=7200)
         tight = bench.run(a.case, opts=TIGHT, params=common + [f"time.end={a.full_end}s"], ranks=n, tag=f"tight-np{n}", wait=False, timeout=7200)
         rec = {"ranks": n}
