@@ -30,12 +30,8 @@
 
 #define PH_REDUCED_MAX_SHIFTS 24   /* shifts beside s = 0 */
 #define PH_REDUCED_DEFLATE    1e-8 /* a new vector whose C-norm falls below this share of its norm adds nothing */
-#define PH_REDUCED_RTOL       1e-9 /* relative residual of the shifted solves without steady responses to scale them */
-#define PH_REDUCED_SOLVE      1e-2 /* ... else the shifted solves' error, in kelvin at the largest rise, is this part of the tolerance */
-#define PH_REDUCED_RTOL_MIN   1e-10
-#define PH_REDUCED_RTOL_MAX   1e-4
+#define PH_REDUCED_RTOL       1e-9 /* relative residual of the shifted solves (the steady ones: the solver's default) */
 #define PH_REDUCED_AMP_LOOSE  1e4  /* a small power input's solves stop at up to this times the tolerance of the largest's */
-#define PH_REDUCED_LOOSE_MAX  1e-2 /* ... but never at more than this relative residual */
 #define PH_REDUCED_RETIRE     1e-2 /* an input whose share of the error stays below this part of the tolerance is retired */
 #define PH_REDUCED_TD_PER_DEC 40   /* points per decade of the time-domain estimate */
 #define PH_REDUCED_K_LAG_MAX  0.02 /* the default -ph_reduced_k_lag, unless the freeze bound asks for less */
@@ -97,7 +93,6 @@ struct _p_PhReduced {
   PetscReal *xr;         /* [r] scratch: reduced coordinates */
   PetscReal  shifts[PH_REDUCED_MAX_SHIFTS + 1];
   PetscInt   nshift;
-  PetscReal  shift_rtol;  /* relative residual of the shifted solves (PhReducedEnrich()) */
   PhScratch  solves, ops; /* vectors of a shift's solves, and of the operator's products with a new block */
   PetscReal  estimate;    /* estimated error of the reported temperatures, K */
   PetscReal *O;           /* [nout][ocap] the outputs of the estimate (PhReducedOutputs) of each basis vector */
@@ -613,7 +608,7 @@ static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[]);
 
 /* Solve (A + s C) X = F for every input still enriched, and add the solutions to the basis (or keep them in `keep`
    when given). Each solve is of the model's own error, from the residual of its answer V y (PhReducedCorrect()); the
-   shifted solves stop at rd->shift_rtol of the input (the steady ones, whose gains are exact, at the solver's default).
+   shifted solves stop at PH_REDUCED_RTOL of the input (the steady ones, whose gains are exact, at the solver's default).
    -ph_reduced_ksp_rtol R makes it R of the model's residual, and refines the steady solves, which have no model to
    start from, once from their residual: then every vector is known to about R of its own new part, which is what makes
    the basis, and the model, the same on any number of ranks (a new part of 1e-7 of the solution, as micro-channel
@@ -637,7 +632,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PetscCall(PhThermalUpdateMG_Private(th, pc));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ph_reduced_ksp_rtol", &user_rtol));
   PetscCall(KSPGetTolerances(ksp, &rtol_default, NULL, NULL, NULL));
-  if (!user_rtol && s > 0) PetscCall(KSPSetTolerances(ksp, rd->shift_rtol, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
+  if (!user_rtol && s > 0) PetscCall(KSPSetTolerances(ksp, PH_REDUCED_RTOL, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(PetscMalloc5(r0 * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
   if (r0 > 0) PetscCall(PhReducedSolve(rd, s, Y));
   PetscCall(PetscArrayzero(err, rd->nout + ns));
@@ -677,9 +672,7 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
       PetscInt  maxit;
 
       PetscCall(KSPGetTolerances(ksp, &rtol, &atol, NULL, &maxit));
-      PetscCall(KSPSetTolerances(ksp,
-                                 PetscMin(rtol * PetscClipInterval(pmax / rd->amp[i], 1, PH_REDUCED_AMP_LOOSE), PetscMax(rtol, PH_REDUCED_LOOSE_MAX)),
-                                 atol, PETSC_DEFAULT, maxit));
+      PetscCall(KSPSetTolerances(ksp, rtol * PetscClipInterval(pmax / rd->amp[i], 1, PH_REDUCED_AMP_LOOSE), atol, PETSC_DEFAULT, maxit));
       PetscCall(PhReducedCorrect(ksp, s, rd->F[i], r0 > 0 ? e : NULL, x, res, user_rtol));
       PetscCall(KSPSetTolerances(ksp, rtol, atol, PETSC_DEFAULT, maxit));
     } else PetscCall(PhReducedCorrect(ksp, s, rd->F[i], r0 > 0 ? e : NULL, x, res, user_rtol));
@@ -1823,26 +1816,13 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
   PetscCall(PhReducedKSPCreate(th, &ksp));
   PetscCall(VecSum(th->gbc, &gsum));
   PetscCall(PetscCalloc1(PetscMax(rd->m, 1), &steady));
-  rd->shift_rtol = PH_REDUCED_RTOL;
   if (PetscRealPart(gsum) > 0) { /* the steady responses (every steady gain exact), and the hottest cell of each source's */
-    PetscReal error, rise = 0, top;
+    PetscReal error;
 
     PetscCall(PhReducedAddShift(th, ksp, 0.0, steady, &error));
-    /* the shifted solves' tolerance: an error of PH_REDUCED_SOLVE of the model's tolerance at the largest steady rise an
-       input causes (their residual is relative to the input, so the error in kelvin scales with that rise). Not with
-       coolant (not symmetric): there a shift's new directions can be 1e-7 of its solutions (PhReducedAddShift()), and
-       the solves' error would be all they hold (the micro-channel test of tests/verify/test_reduced.py: 0.013 K off
-       with an estimate of 0.002 K). The partition changes the multigrid's iterates, so the ranks' models agree to
-       about this tolerance, not to the 1e-9 of tight solves (tests/README.md). */
-    for (PetscInt i = 0; i < rd->m; i++) {
-      if (steady[i] == NULL) continue;
-      PetscCall(VecNorm(steady[i], NORM_INFINITY, &top));
-      rise = PetscMax(rise, rd->amp[i] * top);
-    }
-    if (rise > 0 && !rd->nonsym) rd->shift_rtol = PetscClipInterval(PH_REDUCED_SOLVE * tol / rise, PH_REDUCED_RTOL_MIN, PH_REDUCED_RTOL_MAX);
-    PetscCall(PetscInfo(NULL, "reduced model: largest steady rise %g K, shifted solves to %g\n", (double)rise, (double)rd->shift_rtol));
     for (PetscInt s = 0; s < ns; s++) {
-      PetscInt p;
+      PetscInt  p;
+      PetscReal top;
 
       if (steady[s] == NULL) continue;
       PetscCall(VecMax(steady[s], &p, &top));
