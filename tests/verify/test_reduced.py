@@ -15,7 +15,8 @@
 3. Reuse: `photherm reduce` writes the model of the step case; a run with a square-wave power reuses it
    (-ph_reduced_model) within the tolerance of the exact answer; a model of another mesh is refused (exit 2, nothing
    written).
-4. Rank independence: the square-wave slab on 1, 2 and 3 ranks agrees to 1e-9 of the rise.
+4. Rank independence: the square-wave slab on 1, 2 and 3 ranks agrees to 1e-9 of the rise with tight solves, and to 5%
+   of the model's tolerance at the default ones.
 5. Maxima: the reduced model finds t_max of every block from a tree of bounds without reconstructing every cell; on the
    2.5D example (1 and 2 ranks) the series' t_max at every field snapshot must equal the largest cell of the written
    field over that block's cells (which is the reconstruction of every cell), to 1e-9 K.
@@ -243,13 +244,21 @@ def reuse(work):
 def ranks(work):
     text = slab_case("{pattern: square, period: 2 s, duty: 0.3, high: 0.08 W, low: 0.01 W}", 0.01, 4, 0.05).replace("max_cell_xy: 1 mm", "max_cell_xy: 0.25 mm")
     case = phverify.write(f"{work}/ranks.yaml", text)
-    res = []
-    for n in (1, 2, 3):
-        phverify.must_run(["run", case, "-o", f"{work}/ranks{n}.h5", "-quiet"], work, nranks=n)
-        res.append(phverify.read(f"{work}/ranks{n}.h5"))
-    rise = np.max(res[0]["sources/t_max"]) - 30.0
-    worst = max(np.max(np.abs(r["fields/temperature"] - res[0]["fields/temperature"])) for r in res[1:]) / rise
-    tap.check("reduced model: 1, 2 and 3 ranks agree", worst <= 1e-9, f"largest field difference {worst:.1e} of the rise (tolerance 1e-9)")
+    # tight solves: the same model on any partition; at the defaults the shifted solves stop once they have reduced the
+    # model's residual by 1e-4, and the multigrid's iterates depend on the partition: within 5% of the tolerance (0.01 K)
+    for tight, opts in ((True, ["-ph_reduced_ksp_rtol", "1e-13"]), (False, [])):
+        res = []
+        for n in (1, 2, 3):
+            phverify.must_run(["run", case, "-o", f"{work}/ranks{n}.h5", "-quiet"] + opts, work, nranks=n)
+            res.append(phverify.read(f"{work}/ranks{n}.h5"))
+        rise = np.max(res[0]["sources/t_max"]) - 30.0
+        worst = max(np.max(np.abs(r[k] - res[0][k])) for r in res[1:] for k in ("fields/temperature", "sources/t_max", "sources/t_mean"))
+        if tight:
+            tap.check("reduced model, solves to 1e-13: 1, 2 and 3 ranks agree", worst <= 1e-9 * rise,
+                      f"largest difference {worst / rise:.1e} of the rise (tolerance 1e-9)")
+        else:
+            tap.check("reduced model at the default solver tolerances: 1, 2 and 3 ranks agree within 5% of the model's tolerance",
+                      worst <= 5e-4, f"largest difference {worst:.1e} K (tolerance 5e-4 K)")
     # a condition on a lateral face, which only some ranks own cells of: every rank must take the same inputs
     lat = phverify.write(f"{work}/lateral.yaml", """version: 1
 name: lateral
@@ -269,11 +278,12 @@ output: {series_every: 5 ms, fields_every: 100 ms}
 """)
     res = []
     for n in (1, 2):
-        phverify.must_run(["run", lat, "-o", f"{work}/lateral{n}.h5", "-quiet", "-da_processors_x", str(n)], work, nranks=n)
+        phverify.must_run(["run", lat, "-o", f"{work}/lateral{n}.h5", "-quiet", "-da_processors_x", str(n), "-ph_reduced_ksp_rtol", "1e-13"], work,
+                          nranks=n)
         res.append(phverify.read(f"{work}/lateral{n}.h5"))
     rise = np.max(res[0]["sources/t_max"]) - 30.0
     worst = np.max(np.abs(res[1]["fields/temperature"] - res[0]["fields/temperature"])) / rise
-    tap.check("reduced model with a condition on a lateral face (xmin, owned by one of 2 ranks): 1 and 2 ranks agree", worst <= 1e-9,
+    tap.check("reduced model with a condition on a lateral face (xmin, owned by one of 2 ranks), solves to 1e-13: 1 and 2 ranks agree", worst <= 1e-9,
               f"largest field difference {worst:.1e} of the rise (tolerance 1e-9; before, 2 ranks took different inputs and failed)")
 
 
