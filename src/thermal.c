@@ -1010,6 +1010,18 @@ static PetscErrorCode PhThermalStencilDiagonal(Mat S, Vec d)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A shell matrix of A's sizes, with the model as its context. */
+PetscErrorCode PhThermalCreateShell_Private(PhThermal th, Mat *S)
+{
+  PetscInt m, n, M, N;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatGetLocalSize(th->A, &m, &n));
+  PetscCall(MatGetSize(th->A, &M, &N));
+  PetscCall(MatCreateShell(th->comm, m, n, M, N, th, S));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The operator of the linear solves of a case without coolant: A as a stencil (S) unless -ph_stencil false, else A. */
 PetscErrorCode PhThermalDryOperator_Private(PhThermal th, Mat *op)
 {
@@ -1019,11 +1031,7 @@ PetscErrorCode PhThermalDryOperator_Private(PhThermal th, Mat *op)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (th->S == NULL) {
-    PetscInt m, n, M, N;
-
-    PetscCall(MatGetLocalSize(th->A, &m, &n));
-    PetscCall(MatGetSize(th->A, &M, &N));
-    PetscCall(MatCreateShell(th->comm, m, n, M, N, th, &th->S));
+    PetscCall(PhThermalCreateShell_Private(th, &th->S));
     PetscCall(MatShellSetOperation(th->S, MATOP_MULT, (void (*)(void))PhThermalStencilMult));
     PetscCall(MatShellSetOperation(th->S, MATOP_MULT_TRANSPOSE, (void (*)(void))PhThermalStencilMult));
     PetscCall(MatShellSetOperation(th->S, MATOP_GET_DIAGONAL, (void (*)(void))PhThermalStencilDiagonal));

@@ -316,11 +316,7 @@ PetscErrorCode PhThermalOperator_Private(PhThermal th, PetscReal t, PetscBool le
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (th->J == NULL) {
-    PetscInt m, n, M, N;
-
-    PetscCall(MatGetLocalSize(th->A, &m, &n));
-    PetscCall(MatGetSize(th->A, &M, &N));
-    PetscCall(MatCreateShell(th->comm, m, n, M, N, th, &th->J));
+    PetscCall(PhThermalCreateShell_Private(th, &th->J));
     PetscCall(MatShellSetOperation(th->J, MATOP_MULT, (void (*)(void))PhThermalPlatesMult));
     PetscCall(MatShellSetOperation(th->J, MATOP_MULT_TRANSPOSE, (void (*)(void))PhThermalPlatesMultTranspose));
     PetscCall(MatSetDM(th->J, th->da));

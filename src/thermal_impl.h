@@ -168,6 +168,7 @@ PH_INTERN PetscErrorCode PhThermalConfigureKSP_Private(PhThermal th, KSP ksp, Pe
 PH_INTERN PetscErrorCode PhThermalSetShift_Private(PhThermal th, PetscReal shift);
 PH_INTERN PetscErrorCode PhThermalMultA_Private(PhThermal th, Vec x, Vec y);
 PH_INTERN PetscErrorCode PhThermalDryOperator_Private(PhThermal th, Mat *op);
+PH_INTERN PetscErrorCode PhThermalCreateShell_Private(PhThermal th, Mat *S);
 PH_INTERN PetscErrorCode PhThermalStencilDestroy_Private(PhThermal th);
 PH_INTERN PetscErrorCode PhThermalConductanceDrift_Private(PhThermal th, Vec T, PetscReal *drift);
 PH_INTERN PetscErrorCode PhThermalApplyNonlinear_Private(PhThermal th, Vec T, Vec y);
