@@ -637,7 +637,6 @@ static PetscErrorCode PhReducedAddShift(PhThermal th, KSP ksp, PetscReal s, Vec 
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PhThermalUpdateMG_Private(th, pc));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ph_reduced_ksp_rtol", &user_rtol));
-
   PetscCall(KSPGetTolerances(ksp, &rtol_default, NULL, NULL, NULL));
   if (!user_rtol && s > 0) PetscCall(KSPSetTolerances(ksp, PH_REDUCED_RTOL, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(PetscMalloc5(r0 * PetscMax(rd->m, 1) + 1, &Y, rd->nout + 1, &out, rd->nout + ns + 1, &err, ns + 1, &emax, ns + 1, &emean));
