@@ -12,7 +12,9 @@
   The maxima over the report boxes come from a tree of bounds over their cells (thermal_maxtree.c).
 
   With V^T C V = I the reduced system is x' = -K_r x + B_r u, K_r = V^T A V symmetric; K_r = Q diag(lambda) Q^T gives
-  modes z = Q^T x that are advanced exactly for inputs held or linear over each interval between landings.
+  modes z = Q^T x that are advanced exactly for inputs held or linear over each interval between landings. With coolant
+  K_r is not symmetric: the run advances x by exact exponentials of K_r, and the time-domain check of the basis uses
+  its real and complex-pair modes (PhReducedModes()).
 */
 #include "thermal_impl.h"
 
@@ -762,21 +764,32 @@ static PetscErrorCode PhReducedSolve(PhReduced rd, PetscReal s, PetscReal Y[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The modes of the leading n x n block of K_r: eigenvalues lam[n] and eigenvectors Q[n][n] (column k: mode k). */
-static PetscErrorCode PhReducedModes(PhReduced rd, PetscInt n, PetscReal lam[], PetscReal Q[])
+/* The modes of the leading n x n block of K_r: eigenvalues lam[n] and eigenvectors Q[n][n] (column k: mode k, Q
+   orthogonal). With cold plates or micro-channels K_r is not symmetric (rd->nonsym): its eigenvalues come in real
+   ones and conjugate pairs a +- i b. A pair takes two columns u, v (K_r (u + i v) = (a + i b) (u + i v)) and
+   lim[k] = b > 0, lim[k + 1] = -b (lim NULL: symmetric only): in the real modes z = Q^-1 x the pair's z_u + i z_v then
+   decays as exp(-(a - i b) t) and its outputs are those of z_u and z_v. */
+static PetscErrorCode PhReducedModes(PhReduced rd, PetscInt n, PetscReal lam[], PetscReal lim[], PetscReal Q[])
 {
-  PetscBLASInt bn, lwork, info;
-  PetscReal   *work;
+  PetscBLASInt bn, lwork, info, one = 1;
+  PetscReal   *work, *M;
 
   PetscFunctionBeginUser;
   PetscCall(PetscBLASIntCast(n, &bn));
-  PetscCall(PetscBLASIntCast(PetscMax(1, 3 * n), &lwork));
-  PetscCall(PetscMalloc1(PetscMax(1, 3 * n), &work));
-  for (PetscInt i = 0; i < n; i++)
-    for (PetscInt j = 0; j < n; j++) Q[j * n + i] = rd->K[i * rd->rcap + j];
-  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &bn, Q, &bn, lam, work, &lwork, &info));
+  PetscCall(PetscBLASIntCast(PetscMax(1, 4 * n), &lwork));
+  PetscCall(PetscMalloc2(PetscMax(1, 4 * n), &work, rd->nonsym ? n * n : 1, &M));
+  if (!rd->nonsym) {
+    for (PetscInt i = 0; i < n; i++)
+      for (PetscInt j = 0; j < n; j++) Q[j * n + i] = rd->K[i * rd->rcap + j];
+    PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &bn, Q, &bn, lam, work, &lwork, &info));
+    for (PetscInt k = 0; lim != NULL && k < n; k++) lim[k] = 0;
+  } else {
+    for (PetscInt i = 0; i < n; i++)
+      for (PetscInt j = 0; j < n; j++) M[j * n + i] = rd->K[i * rd->rcap + j];
+    PetscCallBLAS("LAPACKgeev", LAPACKgeev_("N", "V", &bn, M, &bn, lam, lim, NULL, &one, Q, &bn, work, &lwork, &info));
+  }
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: the eigenvalues of K_r failed (%d)", (int)info);
-  PetscCall(PetscFree(work));
+  PetscCall(PetscFree2(work, M));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -790,18 +803,67 @@ static inline PetscReal PhReducedDot(const PetscReal *a, const PetscReal *b, Pet
 
 static void PhReducedPhi(PetscReal l, PetscReal h, PetscReal *e, PetscReal *phi1, PetscReal *phi2, PetscReal *psi1, PetscReal *psi2);
 
-/* The modal form of the model of the first n basis vectors: its modes lam[n], the outputs of each mode P[no][n] =
-   O Q and the inputs of each mode R[n][m] = Q^T B (the impulse response of output o to input i is
-   h_oi(t) = sum_k P[o][k] R[k][i] exp(-lam_k t)), and the modal state z0 = Q^T x0 of reduced coordinates x0 (NULL:
-   none) that are zero beyond the first n. */
-static PetscErrorCode PhReducedModalIO(PhReduced rd, PetscInt n, const PetscReal x0[], PetscReal lam[], PetscReal P[], PetscReal R[], PetscReal z0[])
+/* PhReducedPhi()'s e, phi1 and phi2 for a pair of modes (PhReducedModes(): z_u + i z_v decays at l = a - i b): their
+   real parts in ph[0..2], their imaginary parts in ph[3..5]; by the series below |l h| = 1/2 (20 terms, to rounding),
+   else in closed form. */
+static void PhReducedPhiPair(PetscReal a, PetscReal b, PetscReal h, PetscReal ph[6])
+{
+  const PetscComplex l = PetscCMPLX(a, -b), x = l * h, e = PetscExpComplex(-x);
+  PetscComplex       phi1, phi2;
+
+  if (PetscAbsComplex(x) < 0.5) {
+    PetscComplex term = 1;
+    PetscReal    fact = 1;
+
+    phi1 = phi2 = 0;
+    for (PetscInt j = 0; j < 20; j++) { /* phi1 / h = sum (-x)^j / (j + 1)!, phi2 / h = sum (-x)^j / (j + 2)! */
+      fact *= j + 1;
+      phi1 += term / fact;
+      phi2 += term / (fact * (j + 2));
+      term *= -x;
+    }
+    phi1 *= h;
+    phi2 *= h;
+  } else {
+    phi1 = (1 - e) / l;
+    phi2 = (x - 1 + e) / (l * x);
+  }
+  ph[0] = PetscRealPartComplex(e);
+  ph[1] = PetscRealPartComplex(phi1);
+  ph[2] = PetscRealPartComplex(phi2);
+  ph[3] = PetscImaginaryPartComplex(e);
+  ph[4] = PetscImaginaryPartComplex(phi1);
+  ph[5] = PetscImaginaryPartComplex(phi2);
+}
+
+/* One interval of mode k (a pair: modes k and k + 1, PhReducedModes()) from y with the modal inputs b0 at the start and
+   b1 at the end, linear between (PhReducedPhi()'s propagators in ph[3 k ..]). */
+static inline void PhReducedModeStep(PetscInt k, PetscBool pair, const PetscReal ph[], PetscReal y[], const PetscReal b0[], const PetscReal b1[])
+{
+  if (!pair) y[k] = ph[3 * k] * y[k] + b0[k] * ph[3 * k + 1] + (b1[k] - b0[k]) * ph[3 * k + 2];
+  else { /* complex: z = e z + b0 phi1 + (b1 - b0) phi2 */ const PetscReal *r = ph + 3 * k, *i = r + 3, yr = y[k], yi = y[k + 1];
+    const PetscReal                                                         dr = b1[k] - b0[k], di = b1[k + 1] - b0[k + 1];
+
+    y[k]     = r[0] * yr - i[0] * yi + b0[k] * r[1] - b0[k + 1] * i[1] + dr * r[2] - di * i[2];
+    y[k + 1] = r[0] * yi + i[0] * yr + b0[k] * i[1] + b0[k + 1] * r[1] + dr * i[2] + di * r[2];
+  }
+}
+
+/* The modal form of the model of the first n basis vectors: its modes lam[n] (and lim[n], PhReducedModes()), the
+   outputs of each mode P[no][n] = O Q and the inputs of each mode R[n][m] = Q^-1 B (symmetric: the impulse response
+   of output o to input i is h_oi(t) = sum_k P[o][k] R[k][i] exp(-lam_k t)), and the modal state z0 = Q^-1 x0 of
+   reduced coordinates x0 (NULL: none) that are zero beyond the first n. *ok is false when the modes of a
+   non-symmetric K_r are too close to dependent (reciprocal condition number of Q below 1e-12) to be used. */
+static PetscErrorCode PhReducedModalIO(PhReduced rd, PetscInt n, const PetscReal x0[], PetscReal lam[], PetscReal lim[], PetscReal P[], PetscReal R[],
+                                       PetscReal z0[], PetscBool *ok)
 {
   PetscInt   m = rd->m, no = rd->nout;
   PetscReal *Q;
 
   PetscFunctionBeginUser;
+  *ok = PETSC_TRUE;
   PetscCall(PetscMalloc1(n * n, &Q));
-  PetscCall(PhReducedModes(rd, n, lam, Q));
+  PetscCall(PhReducedModes(rd, n, lam, lim, Q));
   for (PetscInt o = 0; o < no; o++)
     for (PetscInt k = 0; k < n; k++) {
       PetscReal v = 0;
@@ -809,6 +871,48 @@ static PetscErrorCode PhReducedModalIO(PhReduced rd, PetscInt n, const PetscReal
       for (PetscInt j = 0; j < n; j++) v += rd->O[o * rd->ocap + j] * Q[k * n + j];
       P[o * n + k] = v;
     }
+  if (rd->nonsym) { /* R, z0 and Q^-1 (for its condition number) by one LU solve with Q (column-major) */
+    PetscBLASInt bn, nrhs, info, *ipiv;
+    PetscReal   *X, anorm = 0, inorm = 0;
+
+    PetscCall(PetscBLASIntCast(n, &bn));
+    PetscCall(PetscBLASIntCast(m + 1 + n, &nrhs));
+    PetscCall(PetscCalloc2(n * (m + 1 + n), &X, n, &ipiv));
+    for (PetscInt k = 0; k < n; k++) {
+      PetscReal col = 0;
+
+      for (PetscInt j = 0; j < n; j++) col += PetscAbsReal(Q[k * n + j]);
+      anorm = PetscMax(anorm, col);
+    }
+    for (PetscInt j = 0; j < n; j++) {
+      for (PetscInt i = 0; i < m; i++) X[i * n + j] = rd->B[j * m + i];
+      X[m * n + j]           = x0 != NULL ? x0[j] : 0;
+      X[(m + 1 + j) * n + j] = 1;
+    }
+    PetscCallBLAS("LAPACKgetrf", LAPACKgetrf_(&bn, &bn, Q, &bn, ipiv, &info));
+    if (info == 0) PetscCallBLAS("LAPACKgetrs", LAPACKgetrs_("N", &bn, &nrhs, Q, &bn, ipiv, X, &bn, &info));
+    for (PetscInt k = 0; info == 0 && k < n; k++) {
+      PetscReal col = 0;
+
+      for (PetscInt j = 0; j < n; j++) col += PetscAbsReal(X[(m + 1 + k) * n + j]);
+      inorm = PetscMax(inorm, col);
+    }
+    *ok = (PetscBool)(info == 0 && anorm * inorm <= 1e12);
+    {
+      PetscInt npair = 0;
+
+      for (PetscInt k = 0; k < n; k++) npair += lim[k] > 0;
+      PetscCall(PetscInfo(NULL, "reduced model: %d modes of a non-symmetric K_r, %d of them in complex pairs, condition number %g\n", (int)n,
+                          (int)(2 * npair), (double)(anorm * inorm)));
+    }
+    for (PetscInt k = 0; *ok && k < n; k++) {
+      for (PetscInt i = 0; i < m; i++) R[k * m + i] = X[i * n + k];
+      if (x0 != NULL) z0[k] = X[m * n + k];
+    }
+    PetscCall(PetscFree2(X, ipiv));
+    PetscCall(PetscFree(Q));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   for (PetscInt k = 0; k < n; k++)
     for (PetscInt i = 0; i < m; i++) {
       PetscReal v = 0;
@@ -880,14 +984,14 @@ static PetscErrorCode PhReducedInitialCoordinates(PhThermal th, PetscReal x0[])
   over the samples; share[i], for the known inputs with retired[i] == 1, the largest part of input i alone in the
   output `worst` (a second pass, only when asked for with worst >= 0).
 */
-static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const PetscReal lam[], const PetscReal P[], const PetscReal R[],
-                                          const PetscReal y0[], PetscInt worst, PetscReal emax[], PetscReal share[])
+static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const PetscReal lam[], const PetscReal lim[], const PetscReal P[],
+                                          const PetscReal R[], const PetscReal y0[], PetscInt worst, PetscReal emax[], PetscReal share[])
 {
   PhCase     pb = th->problem;
   PhReduced  rd = th->reduced;
   PetscInt   m = rd->m, no = rd->nout, nknown = pb->nsources + rd->npatch, nsel = 0, *sel;
   PetscReal  tend = pb->time.end, every = pb->output.series_every > 0 ? pb->output.series_every : tend;
-  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, hprev = -1, *y, *ph, *u0, *u1, *a0, *a1, *ys, *up, *ev;
+  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, hprev = -1, *y, *ph, *u0, *u1, *a0, *a1, *ys, *up, *ev, *c0, *c1;
   PetscInt64 j = 1;
 
   PetscFunctionBeginUser;
@@ -897,6 +1001,7 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
       if (rd->retired[i] == 1) sel[nsel++] = i;
   PetscCall(PetscMalloc5(nd, &y, 3 * nd, &ph, PetscMax(m, 1), &u0, PetscMax(m, 1), &u1, nd, &a0));
   PetscCall(PetscMalloc4(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up, no + 1, &ev));
+  PetscCall(PetscMalloc2(nd, &c0, nd, &c1));
   PetscCall(PetscArraycpy(y, y0, nd));
   PetscCall(PetscArrayzero(ys, nd * PetscMax(nsel, 1)));
   for (PetscInt o = 0; o < no; o++) emax[o] = 0;
@@ -931,16 +1036,28 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
       for (PetscInt k = 0; k < nd; k++) {
         PetscReal psi1, psi2;
 
-        PhReducedPhi(lam[k], h, &ph[3 * k], &ph[3 * k + 1], &ph[3 * k + 2], &psi1, &psi2);
+        if (lim[k] > 0) {
+          PhReducedPhiPair(lam[k], lim[k], h, &ph[3 * k]);
+          k++;
+        } else PhReducedPhi(lam[k], h, &ph[3 * k], &ph[3 * k + 1], &ph[3 * k + 2], &psi1, &psi2);
       }
       hprev = h;
     }
-    for (PetscInt k = 0; k < nd; k++) y[k] = ph[3 * k] * y[k] + a0[k] * ph[3 * k + 1] + (a1[k] - a0[k]) * ph[3 * k + 2];
+    for (PetscInt k = 0; k < nd; k++) {
+      PhReducedModeStep(k, (PetscBool)(lim[k] > 0), ph, y, a0, a1);
+      if (lim[k] > 0) k++;
+    }
     for (PetscInt q = 0; q < nsel; q++) {
       PetscInt i = sel[q];
 
-      for (PetscInt k = 0; k < nd; k++)
-        ys[q * nd + k] = ph[3 * k] * ys[q * nd + k] + R[k * m + i] * (u0[i] * ph[3 * k + 1] + (u1[i] - u0[i]) * ph[3 * k + 2]);
+      for (PetscInt k = 0; k < nd; k++) {
+        c0[k] = R[k * m + i] * u0[i];
+        c1[k] = R[k * m + i] * u1[i];
+      }
+      for (PetscInt k = 0; k < nd; k++) {
+        PhReducedModeStep(k, (PetscBool)(lim[k] > 0), ph, ys + q * nd, c0, c1);
+        if (lim[k] > 0) k++;
+      }
     }
     t = t1;
     if (t < ts - eps && t < tend - eps) continue;
@@ -958,6 +1075,7 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
   }
   PetscCall(PetscFree5(y, ph, u0, u1, a0));
   PetscCall(PetscFree4(a1, ys, up, ev));
+  PetscCall(PetscFree2(c0, c1));
   PetscCall(PetscFree(sel));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -973,11 +1091,12 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
   logarithmic interval), share[i] each input's part of *err. Only the reduced model is used: a few dense products per
   point of a logarithmic time grid, and with the run's own inputs a modal update per landing.
 */
-static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *err, PetscReal *tpeak, PetscReal share[])
+static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *err, PetscReal *tpeak, PetscReal share[], PetscBool *ok)
 {
   PhReduced  rd = th->reduced;
   PetscInt   r = rd->r, m = rd->m, no = rd->nout, nt, worst = 0, nd = r + n1;
-  PetscReal *lam, *P, *R, *ex, *acc, *prev, *cur, *peak, *peakt, *emax, *y0, *x0, t_lo, t_hi;
+  PetscReal *lam, *lim, *P, *R, *G, *acc, *prev, *cur, *peak, *peakt, *emax, *y0, *x0, t_lo, t_hi;
+  PetscBool  ok1;
 
   PetscFunctionBeginUser;
   /* the outputs of every basis vector (kept: a later call forms only the new columns) */
@@ -1009,7 +1128,8 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
   /* both models as one modal system of r + n1 modes whose output is their difference: the whole model's modes first,
      the smaller model's outputs negated; both from the initial field, which the first two vectors hold */
   PetscCall(PetscMalloc5(nd, &lam, no * nd + 1, &P, nd * m + 1, &R, nd, &y0, r, &x0));
-  PetscCall(PetscMalloc5(nd, &ex, 2 * no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
+  PetscCall(PetscMalloc5(nd * m + 1, &G, 2 * no * m + 1, &acc, no * m + 1, &prev, no * m + 1, &cur, no + 1, &peak));
+  PetscCall(PetscMalloc1(nd, &lim));
   PetscCall(PetscCalloc2(no + 1, &emax, no + 1, &peakt));
   if (!th->any_trace) PetscCall(PhReducedInitialCoordinates(th, x0));
   else PetscCall(PetscArrayzero(x0, r));
@@ -1017,25 +1137,47 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
     PetscReal *P1, *Pr;
 
     PetscCall(PetscMalloc2(no * n1 + 1, &P1, no * r + 1, &Pr));
-    PetscCall(PhReducedModalIO(rd, r, x0, lam, Pr, R, y0));
-    PetscCall(PhReducedModalIO(rd, n1, x0, lam + r, P1, R + r * m, y0 + r));
+    PetscCall(PhReducedModalIO(rd, r, x0, lam, lim, Pr, R, y0, ok));
+    PetscCall(PhReducedModalIO(rd, n1, x0, lam + r, lim + r, P1, R + r * m, y0 + r, &ok1));
+    *ok = (PetscBool)(*ok && ok1);
     for (PetscInt o = 0; o < no; o++) {
       for (PetscInt k = 0; k < r; k++) P[o * nd + k] = Pr[o * r + k];
       for (PetscInt k = 0; k < n1; k++) P[o * nd + r + k] = -P1[o * n1 + k];
     }
     PetscCall(PetscFree2(P1, Pr));
   }
+  if (!*ok) { /* the modes of a non-symmetric K_r, too close to dependent */
+    PetscCall(PetscFree5(lam, P, R, y0, x0));
+    PetscCall(PetscFree5(G, acc, prev, cur, peak));
+    PetscCall(PetscFree2(emax, peakt));
+    PetscCall(PetscFree(lim));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscArrayzero(acc, 2 * no * m)); /* the integrals of the positive and of the negative part of dh */
   PetscCall(PetscArrayzero(peak, no));
   for (PetscInt j = 0; j <= nt; j++) { /* t = 0, then the logarithmic grid; trapezoids */
     PetscReal t = j == 0 ? 0 : t_lo * PetscPowReal(t_hi / t_lo, (PetscReal)(j - 1) / (nt - 1)), tp;
 
-    for (PetscInt k = 0; k < nd; k++) ex[k] = PetscExpReal(-lam[k] * t);
+    for (PetscInt k = 0; k < nd; k++) { /* G = exp(-D t) R, D the modes' block diagonal */
+      if (lim[k] > 0) {                 /* a pair: (G_u + i G_v) = exp(-(a - i b) t) (R_u + i R_v) */
+        PetscReal d = PetscExpReal(-lam[k] * t), c = d * PetscCosReal(lim[k] * t), sn = d * PetscSinReal(lim[k] * t);
+
+        for (PetscInt i = 0; i < m; i++) {
+          G[k * m + i]       = c * R[k * m + i] - sn * R[(k + 1) * m + i];
+          G[(k + 1) * m + i] = sn * R[k * m + i] + c * R[(k + 1) * m + i];
+        }
+        k++;
+      } else {
+        PetscReal d = PetscExpReal(-lam[k] * t);
+
+        for (PetscInt i = 0; i < m; i++) G[k * m + i] = R[k * m + i] * d;
+      }
+    }
     for (PetscInt o = 0; o < no; o++)
       for (PetscInt i = 0; i < m; i++) {
         PetscReal h = 0;
 
-        for (PetscInt k = 0; k < nd; k++) h += P[o * nd + k] * R[k * m + i] * ex[k];
+        for (PetscInt k = 0; k < nd; k++) h += P[o * nd + k] * G[k * m + i];
         cur[o * m + i] = h;
       }
     if (j > 0) {
@@ -1058,7 +1200,7 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
     }
     PetscCall(PetscArraycpy(prev, cur, no * m));
   }
-  if (!th->any_trace) PetscCall(PhReducedTraceError(th, nd, lam, P, R, y0, -1, emax, share)); /* the run's own inputs */
+  if (!th->any_trace) PetscCall(PhReducedTraceError(th, nd, lam, lim, P, R, y0, -1, emax, share)); /* the run's own inputs */
   *err = 0;
   for (PetscInt o = 0; o < no; o++) {
     PetscReal e = emax[o];
@@ -1070,11 +1212,12 @@ static PetscErrorCode PhReducedTimeError(PhThermal th, PetscInt n1, PetscReal *e
     }
   }
   for (PetscInt i = 0; i < m; i++) share[i] = PhReducedInputBound(th, i, acc + 2 * (worst * m + i));
-  if (!th->any_trace) PetscCall(PhReducedTraceError(th, nd, lam, P, R, y0, worst, emax, share)); /* the known retired inputs' parts */
+  if (!th->any_trace) PetscCall(PhReducedTraceError(th, nd, lam, lim, P, R, y0, worst, emax, share)); /* the known retired inputs' parts */
   *tpeak = peakt[worst];
   PetscCall(PetscFree5(lam, P, R, y0, x0));
-  PetscCall(PetscFree5(ex, acc, prev, cur, peak));
+  PetscCall(PetscFree5(G, acc, prev, cur, peak));
   PetscCall(PetscFree2(emax, peakt));
+  PetscCall(PetscFree(lim));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 static PetscErrorCode PhReducedIdentityModes(PhThermal th);
@@ -1912,10 +2055,16 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
     good            = 0;
     PetscBool stuck = PETSC_FALSE;
     PetscInt  ntd   = 0;
-    while (rd->nout > 0 && !rd->nonsym) { /* (the impulse responses come from the modes of a symmetric K_r) */
+    while (rd->nout > 0) {
       PetscReal next, near = PETSC_MAX_REAL, error;
+      PetscBool ok;
 
-      PetscCall(PhReducedTimeError(th, rprev, &td, &tpeak, tshare));
+      PetscCall(PhReducedTimeError(th, rprev, &td, &tpeak, tshare, &ok));
+      if (!ok) { /* (then the frequency-domain estimate alone) */
+        PetscCall(PetscInfo(NULL, "reduced model: the modes of K_r are too close to dependent for the time-domain check\n"));
+        td = 0;
+        break;
+      }
       PetscCall(PetscInfo(NULL, "reduced model: time-domain estimate %g K (basis %d against %d), largest near t = %g s\n", (double)td, (int)rprev,
                           (int)rd->r, (double)tpeak));
       if (rprev < rd->r) good = td <= tol ? good + 1 : 0; /* a shift that added nothing proves nothing */
