@@ -2220,6 +2220,12 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
                                (double)th->freeze_error, (double)th->reduced_tolerance));
     }
   }
+  if (rd->estimate > (1 + 1e-6) * th->reduced_tolerance && th->model_path == NULL) /* the shifts ran out first */
+    PetscCall(
+      PetscFPrintf(th->comm, stderr,
+                   "photherm: warning: time.method reduced: the reduced model's estimated error is %.3g K, above time.reduced.tolerance "
+                   "%.3g K, after %d shifts (s = 0 included, the most it takes; summary reduced_error_estimate); measure it with -ph_reduced_check\n",
+                   (double)rd->estimate, (double)th->reduced_tolerance, (int)rd->nshift));
   if (th->check_window >= 0) PetscCall(PhReducedCheckCreate(th));
   PetscCall(PetscTime(&t1));
   rd->build_time   = (PetscReal)(t1 - t0);
