@@ -619,7 +619,8 @@ def cavity_ranks(work):
 
 
 def cavity_refusals(work):
-    """A model of another flow, and a flow that changes over time, are refused with exit 2."""
+    """A model of another flow, and a flow that changes over time, are refused with exit 2; a build whose shifts run out
+    says so."""
     phverify.write(f"{work}/inlet.csv", PLATE_TRACE)
     case = phverify.write(f"{work}/cavity_model.yaml", cavity_case("2 W", 0.01))
     phverify.must_run(["reduce", case, "-o", f"{work}/cavity_model.h5"], work)
@@ -628,6 +629,12 @@ def cavity_refusals(work):
     tap.check("a reduced model built for another micro-channel flow is refused before anything is written",
               p.returncode == 2 and "micro-channel layer's flow" in p.stderr and not os.path.exists(f"{work}/cavity_other.h5"),
               f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+    # shifts that run out before the estimate meets the tolerance: said in a warning, the estimate kept in the summary
+    p = phverify.photherm(["run", case, "-o", f"{work}/cavity_short.h5", "-P", "time.reduced.tolerance=1e-13 K", "-ph_reduced_any_trace"], work)
+    est = phverify.read(f"{work}/cavity_short.h5")["summary"]["reduced_error_estimate"] if p.returncode == 0 else -1
+    tap.check("a reduced model whose shifts run out before its estimate meets the tolerance says so in a warning",
+              p.returncode == 0 and "above time.reduced.tolerance 1e-13 K" in p.stderr and est > 1e-13,
+              f"exit {p.returncode}, estimate {est:.2e} K: {p.stderr.strip()[-300:]}")
     text = cavity_case("2 W", 0.01, flow="{pattern: sine, period: 1 s, mean: 2 mL/min, amplitude: 1 mL/min}")
     path = phverify.write(f"{work}/cavity_varying.yaml", text)
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "flow: {pattern" in l)
