@@ -840,13 +840,17 @@ static void PhReducedPhiPair(PetscReal a, PetscReal b, PetscReal h, PetscReal ph
    b1 at the end, linear between (PhReducedPhi()'s propagators in ph[3 k ..]). */
 static inline void PhReducedModeStep(PetscInt k, PetscBool pair, const PetscReal ph[], PetscReal y[], const PetscReal b0[], const PetscReal b1[])
 {
-  if (!pair) y[k] = ph[3 * k] * y[k] + b0[k] * ph[3 * k + 1] + (b1[k] - b0[k]) * ph[3 * k + 2];
-  else { /* complex: z = e z + b0 phi1 + (b1 - b0) phi2 */ const PetscReal *r = ph + 3 * k, *i = r + 3, yr = y[k], yi = y[k + 1];
-    const PetscReal                                                         dr = b1[k] - b0[k], di = b1[k + 1] - b0[k + 1];
+  const PetscReal *r = ph + 3 * k, *i = r + 3;
+  PetscReal        yr = y[k], yi, dr = b1[k] - b0[k], di;
 
-    y[k]     = r[0] * yr - i[0] * yi + b0[k] * r[1] - b0[k + 1] * i[1] + dr * r[2] - di * i[2];
-    y[k + 1] = r[0] * yi + i[0] * yr + b0[k] * i[1] + b0[k + 1] * r[1] + dr * i[2] + di * r[2];
+  if (!pair) {
+    y[k] = r[0] * yr + b0[k] * r[1] + dr * r[2];
+    return;
   }
+  yi       = y[k + 1]; /* complex: z = e z + b0 phi1 + (b1 - b0) phi2 */
+  di       = b1[k + 1] - b0[k + 1];
+  y[k]     = r[0] * yr - i[0] * yi + b0[k] * r[1] - b0[k + 1] * i[1] + dr * r[2] - di * i[2];
+  y[k + 1] = r[0] * yi + i[0] * yr + b0[k] * i[1] + b0[k + 1] * r[1] + dr * i[2] + di * r[2];
 }
 
 /* The modal form of the model of the first n basis vectors: its modes lam[n] (and lim[n], PhReducedModes()), the
