@@ -489,9 +489,11 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
                               "wall-clock time to build the reduced model (with a model reused from a file or -ph_reduced_cache: to freeze k(T), "
                               "read the basis and form the reduced operators)"));
     PetscCall(PhOutputSetReal(sim->out, PH_RESULT_SUMMARY, "reduced_error_estimate", estimate, "K",
-                              "estimated error of the source and device temperatures against the full model: the error of the basis at its last "
-                              "checked shifts, weighted by each input's largest magnitude (the check is frequency-domain; -ph_reduced_check "
-                              "measures it in time)"));
+                              "estimated error of the source and device temperatures against the full model: the larger of the basis's error at "
+                              "its last checked shifts, weighted by each input's largest magnitude, and the largest difference in time between the "
+                              "model and the one before its last shift driven by this run's inputs (for a model built for reuse by any inputs "
+                              "within their largest magnitudes, unless that exceeds time.reduced.tolerance; cases/README.md section 13); "
+                              "-ph_reduced_check measures the error against the full model"));
   }
   for (PetscInt i = 0; i < ns; i++) {
     PetscCall(PhSimBoxSummary(sim, "sources", pb->sources[i].name, "the source's volume", "the source's", c[PH_SC_SRC_TMAX], c[PH_SC_SRC_TMEAN], ns,

@@ -98,6 +98,9 @@ struct _p_PhReduced {
   PetscInt   nshift;
   PhScratch  solves, ops; /* vectors of a shift's solves, and of the operator's products with a new block */
   PetscReal  estimate;    /* estimated error of the reported temperatures, K */
+  PetscReal  festimate;   /* its frequency-domain part: the error of the basis at its last checked shifts, K */
+  PetscInt   rprev;       /* the basis before the last shift (the smaller model of the last time-domain check; 0: not known) */
+  PetscBool  rechecked;   /* a model for reuse checked again for this run's inputs (PhReducedCheckOwnTrace()) */
   PetscReal *O;           /* [nout][ocap] the outputs of the estimate (PhReducedOutputs) of each basis vector */
   PetscInt   ocols, ocap; /* columns of O formed, room */
   PetscReal  build_time;  /* s */
@@ -1777,7 +1780,7 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
   PhReduced rd;
   hid_t     file, space, dset, dxpl;
   hsize_t   dims[4];
-  PetscReal finger[PH_REDUCED_NFINGER], info[6];
+  PetscReal finger[PH_REDUCED_NFINGER], info[8];
   char      tmp[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
@@ -1821,10 +1824,10 @@ PetscErrorCode PhThermalSaveReduced(PhThermal th, const char path[])
                            "mesh sizes and weighted sums of capacities, conductivities, boundary conductances and source cells the model "
                            "was built for"));
   info[0] = PH_REDUCED_FILE_VERSION, info[1] = rd->r, info[2] = rd->nshift, info[3] = rd->estimate, info[4] = th->reduced_tolerance;
-  info[5] = rd->nlead;
-  PetscCall(PhH5WriteReals(file, "/reduced/info", 6, info, "1",
+  info[5] = rd->nlead, info[6] = rd->rprev, info[7] = rd->festimate;
+  PetscCall(PhH5WriteReals(file, "/reduced/info", 8, info, "1",
                            "file version, basis size, shifts, estimated error (K), tolerance (K), leading vectors (the uniform field, the steady "
-                           "responses and the initial rise)"));
+                           "responses and the initial rise), basis before the last shift, the frequency-domain part of the estimate (K)"));
   PetscCall(PhH5WriteReals(file, "/reduced/shifts", rd->nshift, rd->shifts, "1/s", "shifts s of the blocks (A + s C)^-1 F"));
   PhCallHDF5(H5Fclose, (file));
   PetscCallMPI(MPI_Barrier(th->comm));
@@ -1898,9 +1901,13 @@ static PetscErrorCode PhReducedLoad(PhThermal th)
   PetscCall(PhReducedOpen(th, th->model_path, PETSC_FALSE, &file));
   PetscCheck(file >= 0, th->comm, PETSC_ERR_FILE_OPEN, "-ph_reduced_model %s: cannot open", th->model_path);
   PetscCall(PhH5ReadReals(file, "/reduced/info", &ninfo, &info, &ok));
-  PetscCheck(ok && (ninfo == 5 || ninfo == 6), th->comm, PETSC_ERR_FILE_UNEXPECTED, "-ph_reduced_model %s: no /reduced/info", th->model_path);
+  PetscCheck(ok && ninfo >= 5 && ninfo <= 8, th->comm, PETSC_ERR_FILE_UNEXPECTED, "-ph_reduced_model %s: no /reduced/info", th->model_path);
   rd->estimate = info[3];
-  rd->nlead    = ninfo == 6 ? (PetscInt)info[5] : 0; /* (a model written before 2026-12-05 does not say: every component rotated) */
+  rd->nlead    = ninfo >= 6 ? (PetscInt)info[5] : 0; /* (a model written before 2026-12-05 does not say: every component rotated) */
+  if (ninfo >= 8) {                                  /* (nor, before 2026-12-06, what its last time-domain check compared: it is not checked again) */
+    rd->rprev     = (PetscInt)info[6];
+    rd->festimate = info[7];
+  }
   PetscCall(PetscFree(info));
   PhCallHDF5Return(dset, H5Dopen2, (file, "/reduced/basis", H5P_DEFAULT));
   PhCallHDF5Return(space, H5Dget_space, (dset));
@@ -1949,6 +1956,56 @@ static PetscErrorCode PhReducedLoad(PhThermal th)
       PetscCall(PetscInfo(NULL, "reduced model: the initial state was not in the basis of %s (C-norm %g): added\n", th->model_path, (double)before));
   }
   PetscCall(VecDestroy(&w));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*
+  A model for reuse (read from a file, or built here for -ph_reduced_cache) whose estimate is above the tolerance: it
+  was checked over every trace its inputs could follow, a bound that a coolant's front keeps from converging. The
+  time-domain check again, for this run's inputs as a model built for the run is checked, between the model and its
+  basis before the last shift. Its outputs are the
+  source and heat-input means, the outlets, and the hottest cell of each source's steady response (from the model: its
+  steady responses are exact); the estimate becomes the larger of this and the model's frequency-domain part.
+*/
+static PetscErrorCode PhReducedCheckOwnTrace(PhThermal th)
+{
+  PhReduced   rd = th->reduced;
+  PetscReal   td, tpeak, *share, *Y;
+  PetscBool   ok, any = th->any_trace;
+  PetscScalar gsum;
+  Vec         w;
+
+  PetscFunctionBeginUser;
+  if (!(rd->estimate > (1 + 1e-6) * th->reduced_tolerance) || rd->rprev <= 0 || rd->rprev >= rd->r || rd->nout == 0)
+    PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(VecSum(th->gbc, &gsum));
+  if (PetscRealPart(gsum) > 0) {
+    PetscCall(PetscMalloc1(rd->r * rd->m, &Y));
+    PetscCall(PhReducedSolve(rd, 0.0, Y));
+    PetscCall(VecDuplicate(th->T, &w));
+    for (PetscInt s = 0; s < th->problem->nsources; s++) {
+      PetscInt  p;
+      PetscReal top;
+
+      if (rd->amp[s] == 0) continue;
+      PetscCall(VecSet(w, 0.0));
+      PetscCall(VecMAXPY(w, rd->r, Y + s * rd->r, rd->V));
+      PetscCall(VecMax(w, &p, &top));
+      PetscCall(PhReducedAddHot(th, p));
+    }
+    PetscCall(VecDestroy(&w));
+    PetscCall(PetscFree(Y));
+  }
+  PetscCall(PetscMalloc1(rd->m + 1, &share));
+  th->any_trace = PETSC_FALSE;
+  PetscCall(PhReducedTimeError(th, rd->rprev, &td, &tpeak, share, &ok));
+  th->any_trace = any;
+  PetscCall(PetscFree(share));
+  if (!ok) PetscFunctionReturn(PETSC_SUCCESS); /* (the modes too close to dependent: the estimate stays) */
+  PetscCall(PetscInfo(NULL, "reduced model for reuse: estimate %g K over every trace; %g K for this run's inputs (basis %d against %d)\n",
+                      (double)rd->estimate, (double)PetscMax(td, rd->festimate), (int)rd->rprev, (int)rd->r));
+  rd->estimate  = PetscMax(td, rd->festimate);
+  rd->rechecked = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -2111,7 +2168,9 @@ static PetscErrorCode PhReducedEnrich(PhThermal th)
       PetscCall(PetscSortReal(ntaken, taken));
     }
     PetscCall(PetscFree(tshare));
-    rd->estimate = PetscMax(rd->estimate, td);
+    rd->festimate = rd->estimate == PETSC_MAX_REAL ? 0 : rd->estimate;
+    rd->estimate  = PetscMax(rd->estimate, td);
+    rd->rprev     = rprev;
   }
   PetscCall(KSPDestroy(&ksp));
   PetscCall(PhScratchFree(&rd->solves));
@@ -2190,6 +2249,7 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
   PetscCall(KSPDestroy(&th->ksp)); /* the steady solver, whose multigrid the build shared, is no longer needed */
   PetscCall(PhThermalSetShift_Private(th, 0.0));
   if (cached[0] && th->model_path == NULL) PetscCall(PhThermalSaveReduced(th, cached)); /* built here: left for the next run */
+  if (cached[0] || th->model_path != NULL) PetscCall(PhReducedCheckOwnTrace(th));       /* (its estimate over every trace kept in the file) */
   PetscCall(PhReducedDiagonalise(th));
   PetscCall(PetscLogEventBegin(PH_EVENT_RED_ROWS, 0, 0, 0, 0));
   PetscCall(PhReducedOutputRows(th));
@@ -2224,12 +2284,16 @@ PetscErrorCode PhThermalReducedBuild_Private(PhThermal th)
                                (double)th->freeze_error, (double)th->reduced_tolerance));
     }
   }
-  if (rd->estimate > (1 + 1e-6) * th->reduced_tolerance && th->model_path == NULL) /* the shifts ran out first */
-    PetscCall(
-      PetscFPrintf(th->comm, stderr,
-                   "photherm: warning: time.method reduced: the reduced model's estimated error is %.3g K, above time.reduced.tolerance "
-                   "%.3g K, after %d shifts (s = 0 included, the most it takes; summary reduced_error_estimate); measure it with -ph_reduced_check\n",
-                   (double)rd->estimate, (double)th->reduced_tolerance, (int)rd->nshift));
+  if (rd->estimate > (1 + 1e-6) * th->reduced_tolerance && (th->model_path == NULL || rd->rechecked)) { /* the shifts ran out first */
+    char how[PETSC_MAX_PATH_LEN + 64];
+
+    if (th->model_path == NULL) (void)snprintf(how, sizeof(how), "after %d shifts (s = 0 included, the most it takes", (int)rd->nshift);
+    else (void)snprintf(how, sizeof(how), "for this run's inputs (the model of %s", th->model_path);
+    PetscCall(PetscFPrintf(th->comm, stderr,
+                           "photherm: warning: time.method reduced: the reduced model's estimated error is %.3g K, above time.reduced.tolerance "
+                           "%.3g K, %s; summary reduced_error_estimate); measure it with -ph_reduced_check\n",
+                           (double)rd->estimate, (double)th->reduced_tolerance, how));
+  }
   if (th->check_window >= 0) PetscCall(PhReducedCheckCreate(th));
   PetscCall(PetscTime(&t1));
   rd->build_time   = (PetscReal)(t1 - t0);

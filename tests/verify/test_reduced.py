@@ -52,7 +52,9 @@
    closes (1e-9). The steady gain is exact: a constant power from a uniform start with the cavity as the only sink
    settles to the full model's steady solve (1e-9 of the rise), and the coolant carries all of it, outlet - inlet =
    P / (m cp) (1e-9). 1, 2 and 3 ranks (the channels split along and across their flow) agree to 1e-9 of the rise
-   with the solves at 1e-13 (see cavity_ranks for why it was 1e-7 before). A model of
+   with the solves at 1e-13 (see cavity_ranks for why it was 1e-7 before). A model of photherm reduce, checked over
+   every trace, reused at a tolerance its estimate exceeds is checked again for the run's inputs: within the tolerance
+   and at least half the error, no warning (a warning where even that exceeds it). A model of
    photherm reduce is refused for another flow (exit 2), and a flow that changes over time is refused with
    time.method: reduced (exit 2, at the file, line and column of the layer's flow; the full model does not take one
    either).
@@ -571,6 +573,36 @@ def cavity(work):
                        (0.05, 0.01, 0.002, 0.0002))
 
 
+def cavity_reuse(work):
+    """A model for reuse is checked over every trace its inputs could follow; reused where that estimate is above the
+    run's tolerance (here a model built at 0.01 K, run at 0.002 K), it is checked again for the run's own inputs, as a
+    model built for the run is: the summary gives that estimate, smaller, within the tolerance and above half the
+    error against the full model tightly solved, and no warning. Where even that is above the tolerance (1e-4 K), a
+    warning says so."""
+    files = {"inlet.csv": PLATE_TRACE}
+    ref = phverify.run(work, "cavity_reuse_full", cavity_case(CAVITY_SQUARE, 0.05), TIGHT, files=files)
+    case = phverify.write(f"{work}/cavity_reuse.yaml", cavity_case(CAVITY_SQUARE, 0.01))
+    model = f"{work}/cavity_reuse_model.h5"
+    phverify.must_run(["reduce", case, "-o", model], work)
+    with h5py.File(model, "r") as f:
+        info = f["reduced/info"][...]
+    stored = info[3]
+    for tol, within in ((0.002, True), (1e-4, False)):
+        path = phverify.write(f"{work}/cavity_reuse{tol}.yaml", cavity_case(CAVITY_SQUARE, tol))
+        p = phverify.must_run(["run", path, "-o", f"{work}/cavity_reuse{tol}.h5", "-quiet", "-ph_reduced_model", model], work)
+        r = phverify.read(f"{work}/cavity_reuse{tol}.h5")
+        est, err = r["summary"]["reduced_error_estimate"], max(np.max(np.abs(r[k] - ref[k])) for k in CAVITY_KEYS)
+        warned = f"above time.reduced.tolerance {tol:g} K, for this run's inputs" in p.stderr
+        detail = f"estimate over every trace {stored:.2e} K (in the file, {len(info)} entries), for the run's inputs {est:.2e} K, error {err:.2e} K; warned {warned}"
+        if within:
+            tap.check(f"reduced micro-channels: a model for reuse whose estimate over every trace is above the run's tolerance ({tol} K) is checked "
+                      "for the run's inputs: smaller, within the tolerance, at least half the error, no warning",
+                      len(info) == 8 and stored > tol and est < stored and err <= est * 2 and est <= tol and err <= tol and not warned, detail)
+        else:
+            tap.check(f"reduced micro-channels: a reused model above the run's tolerance ({tol} K) even for the run's inputs says so in a warning",
+                      est > tol and warned, detail)
+
+
 def cavity_kt(work, model="4rm", geometry="channel_width: 100 um, pitch: 200 um"):
     """The cavity with k(T) silicon (the coolant the only sink, so that no k(T) cell is on a boundary; the source's
     maximum rises 35 K, k by 14%; samples every 5 ms across power steps of 6x): k(T) follows the field by regions, the
@@ -733,6 +765,7 @@ def main():
     tap.guard("reduced cold plates reuse", cold_plate_reuse, work)
     tap.guard("reduced cold plates with k(T) by regions", cold_plate_regions, work)
     tap.guard("reduced micro-channels", cavity, work)
+    tap.guard("reduced micro-channels reuse", cavity_reuse, work)
     tap.guard("reduced micro-channels with k(T)", cavity_kt, work)
     tap.guard("reduced porous micro-channels with k(T)", cavity_kt, work, "2rm", "model: 2rm, cell: 250 um, channel_width: 100 um, pitch: 200 um")
     tap.guard("reduced micro-channels steady", cavity_steady, work)
