@@ -191,7 +191,7 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
   PhNode     *node;
   PetscBool   pw, pp, ph, ok, porous, pcell;
   PetscInt    dir = -1, model = PH_CAVITY_4RM;
-  PetscReal   h = 0, span, H = layer->z1 - layer->z0, cell = 0;
+  PetscReal   h = 0, span, H = layer->z1 - layer->z0, cell = 0, velocity = 0;
   char        sub[600];
 
   PetscFunctionBeginUser;
@@ -205,7 +205,22 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
   PetscCall(PhFindMaterialKey(ld, map, path, "coolant", "the name of a material such as \"water\"", &ch->coolant));
   node = PhNodeGet_Private(map, "flow");
   PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "flow", -1));
-  if (PhNodeIsNull_Private(node)) PetscCall(PhGetMissing_Private(ld, map, path, "flow", PhQuantityTypeDescription(PH_QT_VOLUME_FLOW)));
+  if (!PhNodeIsNull_Private(PhNodeGet_Private(map, "velocity"))) { /* the mean velocity in a channel instead: the flow from it, below */
+    PhNode *v = PhNodeGet_Private(map, "velocity");
+
+    PetscCall(PhNodePath_Private(sub, sizeof(sub), path, "velocity", -1));
+    if (!PhNodeIsNull_Private(node))
+      PetscCall(PhDiagAdd(ld->diag, PhNodeGetKey_Private(map, "velocity")->loc, sub, "give flow or velocity, not both"));
+    else if (v->type != PH_NODE_SCALAR) PetscCall(PhDiagAdd(ld->diag, v->loc, sub, "the mean velocity in a channel must be constant"));
+    else {
+      PetscCall(PhGetNodeQuantity_Private(ld, v, sub, PH_QT_VELOCITY, &velocity, &ok));
+      if (ok && !(velocity > 0)) PetscCall(PhDiagAdd(ld->diag, v->loc, sub, "must be positive, got \"%s\"", v->value));
+      if (!ok) velocity = 0;
+      ch->flow_volumetric = PETSC_TRUE;
+    }
+  } else if (PhNodeIsNull_Private(node))
+    PetscCall(PhGetMissing_Private(ld, map, path, "flow",
+                                   "a flow such as \"1.5 L/min\" or \"0.025 kg/s\" (or velocity: the mean velocity in a channel)"));
   else {
     PetscCall(PhSchemaFlow(ld, node, sub, &ch->flow, &ch->flow_volumetric));
     if (node->type != PH_NODE_SCALAR)
@@ -365,6 +380,11 @@ static PetscErrorCode PhSchemaMicrochannel(PhLoader *ld, PhNode *map, const char
     for (PetscInt c = 0; c < ch->nchannels; c++)
       ch->lo[c] = (ch->axis == 0 ? pb->fy0 : pb->fx0) + 0.5 * (span - ch->nchannels * ch->pitch) + 0.5 * (ch->pitch - ch->width) + c * ch->pitch;
   }
+  if (velocity > 0) { /* velocity: the flow of the whole cavity that gives it, v n w H (porous: v phi B H) */
+    ch->flow.type  = PH_SIGNAL_CONSTANT;
+    ch->flow.scale = 1.0;
+    ch->flow.value = velocity * ch->nchannels * (porous ? ch->porosity * ch->cell : ch->width) * H;
+  }
   if (ch->coolant >= 0 && PhSignalIsConstant(&ch->flow)) {
     PetscReal q = PhSignalEvaluate(&ch->flow, 0);
 
@@ -404,8 +424,9 @@ PetscErrorCode PhSchemaGeometry_Private(PhLoader *ld)
   static const char *const fkeys[]    = {"x", "y", NULL};
   static const char *const gkeys[]    = {"max_cell_xy", "max_cell_z", "max_ratio", "refine", NULL};
   static const char *const lkeys[]    = {"name", "thickness", "material", "cells", "blocks", "type", NULL};
-  static const char *const mkeys_mc[] = {"name",    "thickness", "material", "type",      "model", "channel_width", "pin_diameter", "pitch",  "cell",
-                                         "coolant", "flow",      "inlet",    "direction", "h",     "h_top",         "h_bottom",     "h_side", NULL};
+  static const char *const mkeys_mc[] = {"name",  "thickness", "material", "type",   "model",    "channel_width", "pin_diameter",
+                                         "pitch", "cell",      "coolant",  "flow",   "velocity", "inlet",         "direction",
+                                         "h",     "h_top",     "h_bottom", "h_side", NULL};
   static const char *const bkeys[]    = {"name", "material", "x", "y", NULL};
   static const char *const tkeys[]    = {"name", "material", "x", "y", "layers", NULL};
   PhCase                   pb         = ld->problem;

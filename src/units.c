@@ -95,6 +95,7 @@ static const PhQuantityTypeInfo PhTypeTable[PH_QT_COUNT_] = {
   [PH_QT_ENERGY_PER_BIT]         = {"an energy per bit such as \"2 pJ/bit\"",              "J/b",     {2, 1, -2, 0, -1}, PETSC_FALSE, PH_QK_LINEAR   },
   [PH_QT_VOLUME_FLOW]            = {"a flow such as \"1.5 L/min\" or \"0.025 kg/s\"",      "m^3/s",   {3, 0, -1, 0, 0},  PETSC_TRUE,  PH_QK_LINEAR   },
   [PH_QT_MASS_FLOW]              = {"a mass flow such as \"0.025 kg/s\"",                  "kg/s",    {0, 1, -1, 0, 0},  PETSC_TRUE,  PH_QK_LINEAR   },
+  [PH_QT_VELOCITY]               = {"a velocity such as \"1.1 m/s\"",                      "m/s",     {1, 0, -1, 0, 0},  PETSC_TRUE,  PH_QK_LINEAR   },
 };
 
 /* Names of common dimensions, so that a mismatch says "got a power" rather than "got kg m^2 s^-3". */
@@ -124,6 +125,7 @@ static const struct {
   {"a volume",                    {3, 0, 0, 0, 0}  },
   {"a volume flow",               {3, 0, -1, 0, 0} },
   {"a mass flow",                 {0, 1, -1, 0, 0} },
+  {"a velocity",                  {1, 0, -1, 0, 0} },
 };
 
 static PetscBool PhDimEqual(const signed char a[], const signed char b[])

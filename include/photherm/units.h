@@ -74,6 +74,7 @@ typedef enum {
   PH_QT_ENERGY_PER_BIT,
   PH_QT_VOLUME_FLOW, /* m^3/s: L/min, mL/min */
   PH_QT_MASS_FLOW,   /* kg/s */
+  PH_QT_VELOCITY,    /* m/s */
   PH_QT_COUNT_
 } PhQuantityType;
 

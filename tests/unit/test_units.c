@@ -72,6 +72,10 @@ START_TEST(reads_compound_units)
   expect_error("1.5", PH_QT_VOLUME_FLOW, "needs its unit");
   expect_error("1.5 L", PH_QT_VOLUME_FLOW, "got a volume");
   expect_error("1.5 L/min", PH_QT_MASS_FLOW, "got a volume flow");
+  expect_value("1.1 m/s", PH_QT_VELOCITY, 1.1);
+  expect_value("110 cm/s", PH_QT_VELOCITY, 1.1);
+  expect_error("1.1", PH_QT_VELOCITY, "needs its unit");
+  expect_error("1.1 L/min", PH_QT_VELOCITY, "got a volume flow");
 }
 END_TEST
 

@@ -19,7 +19,9 @@ four flow directions; h from the laminar correlation (square channel: Nu 3.608 o
 Transient: the flux steps up and down and the inlet follows a pattern: energy balance (the coolant's heat out and the
 fluid's own heat capacity included) within 1e-6, and the same run on 1 and 2 ranks (the channel split between the
 ranks) equal to 1e-6 of the rise. The input errors of a layer are refused (exit 2): a flow that varies, a pitch not
-wider than the channel, an unknown coolant or key, a bad direction, h not positive, a cold plate with the layer's name.
+wider than the channel, an unknown coolant or key, a bad direction, h not positive, a cold plate with the layer's name,
+a flow and a velocity both or neither, a velocity without its unit or not positive. `velocity` (the mean velocity in a
+channel) instead of `flow` gives the same run as the flow v n w H.
 The case of the inter-tier study (cases/scans/cpo-3d-microchannel.yaml) checks, with the channels, mean velocity and
 h that README.md states. The reduced model with micro-channel layers is tested in test_reduced.py (section 11).
 """
@@ -67,6 +69,10 @@ BAD = [  # (what, replace this, by this, a word of the message)
     ("no direction", 'direction: "+x"', 'direction: "+z"', "direction"),
     ("an unknown key", "channel_width:", "chanel_width:", "chanel_width"),
     ("h not positive", "h: 50000.0 W/m^2/K", "h: 0 W/m^2/K", "positive"),
+    ("both a flow and a velocity", "flow: 3.0 mL/min", "flow: 3.0 mL/min, velocity: 1 m/s", "not both"),
+    ("a velocity without its unit", "flow: 3.0 mL/min", "velocity: 1", "unit"),
+    ("a velocity not positive", "flow: 3.0 mL/min", "velocity: 0 m/s", "positive"),
+    ("neither a flow nor a velocity", "flow: 3.0 mL/min, ", "", "velocity"),
 ]
 
 
@@ -78,6 +84,23 @@ def refusals(work):
         phverify.refused(tap, work, what, base.replace(old, new, 1), word, "error")
     text = base.replace("boundaries:\n", "boundaries:\n  bottom: {type: cold_plate, name: cavity, coolant: water, flow: 1 L/min, inlet: 30 C, direction: +x, h: 1e4 W/m^2/K}\n")
     phverify.refused(tap, work, "a cold plate named as a micro-channel layer", text, "micro-channel layer")
+
+
+def velocity(work):
+    """`velocity` (the mean velocity in a channel) instead of `flow`: the flow is v n w H (here one channel), so the
+    run equals the run with that flow, and photherm check prints the velocity given."""
+    v = FLOW * 1e-6 / 60 / (W * H)
+    flow = phverify.run(work, "vflow", case("vflow", "+x"))
+    text = case("vel", "+x").replace(f"flow: {FLOW} mL/min", f"velocity: {v!r} m/s")
+    assert "velocity:" in text
+    vel = phverify.run(work, "vel", text)
+    rise = np.max(flow["fields/temperature"]) - T_IN
+    diff = np.max(np.abs(vel["fields/temperature"] - flow["fields/temperature"]))
+    tap.close("velocity: v instead of the flow v n w H gives the same field", diff / rise, 1e-9, f"largest difference {diff:.2e} K of a {rise:.3g} K rise")
+    p = phverify.photherm(["check", phverify.write(f"{work}/vel_check.yaml", text)], work)
+    m = __import__("re").search(r"water flowing \+x at ([0-9.]+) m/s", p.stdout)
+    tap.check("velocity: photherm check prints the velocity given", p.returncode == 0 and m is not None and abs(float(m.group(1)) - v) <= 0.005 * v,
+              f"exit {p.returncode}; printed {m.group(1) if m else None} m/s against {v:.4g} m/s")
 
 
 def study_case(work):
@@ -108,5 +131,6 @@ for d in ("+x", "-x", "+y", "-y"):
 # the laminar correlation: a square channel, Nu 3.608 (Shah and London's table), h = Nu k / D_h
 tap.guard("correlation", closed_form, work, "+x", 3.608 * 0.615 / W, "", "corr")
 tap.guard("transient", transient, work)
+tap.guard("velocity", velocity, work)
 tap.guard("study case", study_case, work)
 tap.finish()

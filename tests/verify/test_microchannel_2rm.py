@@ -24,6 +24,7 @@ fins and channels share it).
 
 Transient: the flux steps and the inlet follows a sine: energy balance within 1e-6; 1 and 2 ranks (the cavity split
 along the flow) equal to 1e-6 of the rise. Input errors of the porous keys are refused with exit 2 at the key.
+`velocity` (the mean velocity in the coolant) instead of `flow` gives the same run as the flow v phi B H (1e-9).
 """
 import numpy as np
 
@@ -78,6 +79,20 @@ def against_4rm(work):
               f"largest |2rm - 4rm| {np.max(np.abs(a - b)):.4g} K over the ceiling-to-coolant {np.mean(a - coolant):.4g} K")
 
 
+def velocity(work):
+    """`velocity` instead of `flow` in a porous layer: the mean velocity in the coolant, flow / (phi B H), so the run
+    with v equals the run with the flow v phi B H (phi 0.5)."""
+    v = FLOW * 1e-6 / 60 / (0.5 * B * H)
+    flow = phverify.run(work, "vflow", case("vflow", "+x"))
+    text = case("vel", "+x").replace(f"flow: {FLOW} mL/min", f"velocity: {v!r} m/s")
+    assert "velocity:" in text
+    vel = phverify.run(work, "vel", text)
+    rise = np.max(flow["fields/temperature"]) - T_IN
+    diff = np.max(np.abs(vel["fields/temperature"] - flow["fields/temperature"]))
+    tap.close("2rm velocity: v instead of the flow v phi B H gives the same field", diff / rise, 1e-9,
+              f"largest difference {diff:.2e} K of a {rise:.3g} K rise")
+
+
 def transient(work):
     phverify.coolant_transient(tap, work, lambda extra, time: case("tr", "+x", extra=extra, time=time), T_IN, "the cavity")
 
@@ -110,5 +125,6 @@ phi = 1 - np.pi * 50e-6**2 / (4 * 100e-6**2)
 tap.guard("pinfin", closed_form, work, "pinfin", "+y", "model: pinfin, cell: 500 um, pin_diameter: 50 um, pitch: 100 um",
           2 * phi + np.pi * 50e-6 * H / 100e-6**2, 500e-6, phi)
 tap.guard("against 4rm", against_4rm, work)
+tap.guard("velocity", velocity, work)
 tap.guard("transient", transient, work)
 tap.finish()
