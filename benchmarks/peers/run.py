@@ -49,6 +49,12 @@ HOTSPOT = [
     ("hotspot-ex1-steady", "example1", "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type block", "steady", False),
     ("hotspot-ex1-transient", "example1", "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type block", "transient", False),
     ("hotspot-ex2-steady", "example2", "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type grid", "steady", False),
+    # the same steady state on finer grids, the issue's own measurement (HotSpot's 128 x 128) and twice that: the grid
+    # model's cost grows with the grid, photherm's start-up (MPI and PETSc, about 0.2 s of CPU) does not
+    ("hotspot-ex2-steady-128", "example2", "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type grid -grid_rows 128 -grid_cols 128",
+     "steady", False),
+    ("hotspot-ex2-steady-256", "example2", "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type grid -grid_rows 256 -grid_cols 256",
+     "steady", False),
     ("hotspot-ex2-transient", "example2", "-c example.config -f ev6.flp -p gcc.ptrace -materials_file example.materials -model_type grid", "transient", True),
     ("hotspot-ex3-steady", "example3", "-c example.config -p example.ptrace -grid_layer_file example.lcf -materials_file example.materials -model_type grid -detailed_3D on",
      "steady", True),
