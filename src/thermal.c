@@ -213,7 +213,19 @@ PetscErrorCode PhThermalCreate(MPI_Comm comm, PhCase problem, PhMesh mesh, PhThe
   th->t_ref                 = tcount ? tsum / tcount : 300.0;
   th->t_ref_from_boundaries = (PetscBool)(tcount > 0);
 
-  PetscCall(DMCreateMatrix(th->da, &th->A));
+  { /* sizes, type and numbering of the DMDA's matrices, without its preallocation: the pattern is PhThermalPreallocate()'s */
+    ISLocalToGlobalMapping ltog;
+    MatType                type;
+    const PetscInt         n = PhIndexBoxCount(&th->owned);
+
+    PetscCall(DMGetMatType(th->da, &type));
+    PetscCall(DMGetLocalToGlobalMapping(th->da, &ltog));
+    PetscCall(MatCreate(comm, &th->A));
+    PetscCall(MatSetSizes(th->A, n, n, PETSC_DETERMINE, PETSC_DETERMINE));
+    PetscCall(MatSetType(th->A, type));
+    PetscCall(MatSetLocalToGlobalMapping(th->A, ltog, ltog));
+    PetscCall(MatSetDM(th->A, th->da));
+  }
   PetscCall(PhThermalPreallocate(th));
   if (th->ncavities == 0 && th->nplates == 0) { /* the stencil form of A (PhThermalDryOperator_Private()) */
     PetscCall(PetscCalloc1(3 * (PhIndexBoxCount(&th->ghost) + th->ghost.hi[0] - th->ghost.lo[0]), &th->sg)); /* and a row of zeros */
