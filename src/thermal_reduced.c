@@ -49,8 +49,9 @@ typedef struct {
   PetscReal *E, *P1, *I2, *I3;
 } PhReducedExpo;
 
-#define PH_REDUCED_NEXP 32 /* interval lengths whose exponentials are kept */
-#define PH_REDUCED_NPHI 4  /* interval lengths whose propagators of the modes are kept */
+#define PH_REDUCED_NEXP    32 /* interval lengths whose exponentials are kept */
+#define PH_REDUCED_NPHI    4  /* interval lengths whose propagators of the modes are kept */
+#define PH_REDUCED_TD_NPHI 8  /* ... the same in the time-domain check (a change of power splits a sample's interval in two) */
 
 #define PH_REDUCED_ROWS       256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */
 #define PH_REDUCED_LOAD_BLOCK 32  /* basis vectors read from a model file per block */
@@ -998,15 +999,16 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
   PhReduced  rd = th->reduced;
   PetscInt   m = rd->m, no = rd->nout, nknown = pb->nsources + rd->npatch, nsel = 0, *sel;
   PetscReal  tend = pb->time.end, every = pb->output.series_every > 0 ? pb->output.series_every : tend;
-  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, hprev = -1, *y, *ph, *u0, *u1, *a0, *a1, *ys, *up, *ev, *c0, *c1;
-  PetscInt64 j = 1;
+  PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, *y, *ph = NULL, *phc, hc[PH_REDUCED_TD_NPHI], *u0, *u1, *a0, *a1, *ys, *up, *ev, *c0, *c1;
+  PetscInt64 j  = 1;
+  PetscInt   nc = 0, cnext = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(PetscMax(m, 1), &sel));
   if (worst >= 0)
     for (PetscInt i = 0; i < nknown; i++)
       if (rd->retired[i] == 1) sel[nsel++] = i;
-  PetscCall(PetscMalloc5(nd, &y, 3 * nd, &ph, PetscMax(m, 1), &u0, PetscMax(m, 1), &u1, nd, &a0));
+  PetscCall(PetscMalloc5(nd, &y, PH_REDUCED_TD_NPHI * 3 * nd, &phc, PetscMax(m, 1), &u0, PetscMax(m, 1), &u1, nd, &a0));
   PetscCall(PetscMalloc4(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up, no + 1, &ev));
   PetscCall(PetscMalloc2(nd, &c0, nd, &c1));
   PetscCall(PetscArraycpy(y, y0, nd));
@@ -1039,7 +1041,15 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
       PetscCall(PetscArraycpy(up, u0, m));
       PetscCall(PetscArraycpy(up + m, u1, m));
     }
-    if (PetscAbsReal(h - hprev) > 1e-14 * h) { /* the propagators of this interval length (most are one sample long) */
+    ph = NULL; /* the propagators of this interval length (most are one sample long; the last few lengths are kept) */
+    for (PetscInt q = 0; q < nc && !ph; q++)
+      if (PetscAbsReal(h - hc[q]) <= 1e-14 * h) ph = phc + q * 3 * nd;
+    if (!ph) {
+      const PetscInt e = nc < PH_REDUCED_TD_NPHI ? nc++ : cnext;
+
+      cnext = (e + 1) % PH_REDUCED_TD_NPHI;
+      hc[e] = h;
+      ph    = phc + e * 3 * nd;
       for (PetscInt k = 0; k < nd; k++) {
         PetscReal psi1, psi2;
 
@@ -1048,7 +1058,6 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
           k++;
         } else PhReducedPhi(lam[k], h, &ph[3 * k], &ph[3 * k + 1], &ph[3 * k + 2], &psi1, &psi2);
       }
-      hprev = h;
     }
     for (PetscInt k = 0; k < nd; k++) {
       PhReducedModeStep(k, (PetscBool)(lim[k] > 0), ph, y, a0, a1);
@@ -1080,7 +1089,7 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
     }
     for (PetscInt q = 0; q < nsel; q++) share[sel[q]] = PetscMax(share[sel[q]], PetscAbsReal(PhReducedDot(P + worst * nd, ys + q * nd, nd)));
   }
-  PetscCall(PetscFree5(y, ph, u0, u1, a0));
+  PetscCall(PetscFree5(y, phc, u0, u1, a0));
   PetscCall(PetscFree4(a1, ys, up, ev));
   PetscCall(PetscFree2(c0, c1));
   PetscCall(PetscFree(sel));
