@@ -381,6 +381,19 @@ boundaries:
 """
 
 
+def strip_velocity(tap, work, case, flow, v, what):
+    """The strip's case(name) with `velocity: v` (m/s) in place of its flow (mL/min) gives the same field as with the
+    flow, to 1e-9 of the rise (`what` names the check); returns the case's text."""
+    ref = run(work, "vflow", case("vflow"))
+    text = case("vel").replace(f"flow: {flow} mL/min", f"velocity: {v!r} m/s")
+    assert "velocity:" in text
+    vel = run(work, "vel", text)
+    rise = np.max(ref["fields/temperature"]) - STRIP_T_IN
+    diff = np.max(np.abs(vel["fields/temperature"] - ref["fields/temperature"]))
+    tap.close(what, diff / rise, 1e-9, f"largest difference {diff:.2e} K of a {rise:.3g} K rise")
+    return text
+
+
 def strip_mcp(flow):
     """m cp (W/K) of the strip's coolant at `flow` mL/min."""
     return flow * 1e-6 / 60 * STRIP_RHO * STRIP_CP
