@@ -513,11 +513,11 @@ static PetscErrorCode PhSimWriteSummary(PhSim sim)
     for (PetscInt p = 0; p < sim->nplates; p++) {
       (void)snprintf(group, sizeof(group), "%s/coolant/%s", PH_RESULT_SUMMARY, names[p]);
       PetscCall(PhOutputSetReal(sim->out, group, "outlet_max", PhMaxOver(n, outlet, sim->nplates, p, first) - PH_ZERO_CELSIUS, "degC",
-                                "highest outlet temperature of the plate's coolant, t >= metrics_from"));
+                                "highest outlet temperature of the cold plate's or micro-channel layer's coolant, t >= metrics_from"));
       PetscCall(PhOutputSetReal(sim->out, group, "outlet_mean", PhTimeAverage(n, time, outlet, sim->nplates, p, first) - PH_ZERO_CELSIUS, "degC",
-                                "time average of the outlet temperature of the plate's coolant, t >= metrics_from"));
+                                "time average of the outlet temperature of the cold plate's or micro-channel layer's coolant, t >= metrics_from"));
       PetscCall(PhOutputSetReal(sim->out, group, "heat_mean", PhTimeAverage(n, time, heat, sim->nplates, p, first), "W",
-                                "time average of the heat the plate's coolant takes up, t >= metrics_from"));
+                                "time average of the heat the cold plate's or micro-channel layer's coolant takes up, t >= metrics_from"));
     }
     PetscCall(PetscFree(names));
   }
