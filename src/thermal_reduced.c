@@ -1913,7 +1913,7 @@ static PetscErrorCode PhReducedLoad(PhThermal th)
   PetscCheck(ok && ninfo >= 5 && ninfo <= 8, th->comm, PETSC_ERR_FILE_UNEXPECTED, "-ph_reduced_model %s: no /reduced/info", th->model_path);
   rd->estimate = info[3];
   rd->nlead    = ninfo >= 6 ? (PetscInt)info[5] : 0; /* (a model written before 2026-12-05 does not say: every component rotated) */
-  if (ninfo >= 8) {                                  /* (nor, before 2026-12-06, what its last time-domain check compared: it is not checked again) */
+  if (ninfo >= 8) {                                  /* (nor, before this 8-entry form, what its last check compared: not checked again) */
     rd->rprev     = (PetscInt)info[6];
     rd->festimate = info[7];
   }
@@ -1972,9 +1972,9 @@ static PetscErrorCode PhReducedLoad(PhThermal th)
   A model for reuse (read from a file, or built here for -ph_reduced_cache) whose estimate is above the tolerance: it
   was checked over every trace its inputs could follow, a bound that a coolant's front keeps from converging. The
   time-domain check again, for this run's inputs as a model built for the run is checked, between the model and its
-  basis before the last shift. Its outputs are the
-  source and heat-input means, the outlets, and the hottest cell of each source's steady response (from the model: its
-  steady responses are exact); the estimate becomes the larger of this and the model's frequency-domain part.
+  basis before the last shift. Its outputs are the source and heat-input means, the outlets, and the hottest cell of
+  each source's steady response (from the model: its steady responses are exact); the estimate becomes the larger of
+  this and the model's frequency-domain part.
 */
 static PetscErrorCode PhReducedCheckOwnTrace(PhThermal th)
 {
