@@ -32,6 +32,7 @@
 #define PH_MAXTREE_FANOUT_BITS 2    /* a level groups 2 x 2 squares of Morton order */
 #define PH_MAXTREE_TAIL        1e-3 /* the components a query bounds together add at most this much (units of the values) */
 #define PH_MAXTREE_NB          6    /* the quadratic's terms: 1, x, y, x^2, y^2, x y */
+#define PH_MAXTREE_PINV_CELLS  256  /* full squares up to this many cells are fitted by their level's pseudo-inverse */
 
 struct _p_PhMaxTree {
   PetscInt    n, r, nlevel; /* cells, row length, levels above the cells */
@@ -91,12 +92,15 @@ static inline void PhMaxTreeTerms(PetscReal x, PetscReal y, PetscReal f[PH_MAXTR
 
 /* Node p of level l: the quadratic in the node's scaled coordinates (x, y) fitted to its cells' rows by least squares
    (LAPACK gelss, which also takes the nodes too thin or too small to fix every term), and the midrange and half-range
-   of what it leaves. ci, cj: the cells' indices in tree order. */
-static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const PetscInt ci[], const PetscInt cj[])
+   of what it leaves. ci, cj: the cells' indices in tree order. The fit is the pseudo-inverse of the node's design
+   applied to its rows; every full square of a level has the same design, so up to PH_MAXTREE_PINV_CELLS cells (the
+   levels that hold nearly all the nodes) its pseudo-inverse is formed once (in pinv[l], [4^l][6]) and the full
+   squares cost one product. */
+static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const PetscInt ci[], const PetscInt cj[], PetscReal *pinv[])
 {
   PetscInt     r = t->r, c0 = t->start[l][p], c1 = t->start[l][p + 1], nc = c1 - c0, ld = PetscMax(nc, PH_MAXTREE_NB);
   float       *coefs = t->coef[l] + p * PH_MAXTREE_NB * r, *ds = t->d[l] + p * r;
-  PetscReal   *geo = t->geo[l] + 6 * p, *coef, *d, fmax[PH_MAXTREE_NB];
+  PetscReal   *geo = t->geo[l] + 6 * p, *coef, *d, *lo, *hi, fmax[PH_MAXTREE_NB];
   PetscReal    i0 = 0, j0 = 0, half = 0.5, *X, *Y, *B, *S, *work, rcond = 1e-10, f[PH_MAXTREE_NB];
   PetscBLASInt m, nb = PH_MAXTREE_NB, nrhs, ldb, rank, lwork, info;
 
@@ -109,7 +113,7 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
   i0 /= nc;
   j0 /= nc;
   PetscCall(PetscMalloc3(nc, &X, nc, &Y, ld * PetscMax(r, PH_MAXTREE_NB) + nc * PH_MAXTREE_NB, &B));
-  PetscCall(PetscMalloc2(PH_MAXTREE_NB * r, &coef, r, &d));
+  PetscCall(PetscMalloc4(PH_MAXTREE_NB * r, &coef, r, &d, r, &lo, r, &hi));
   geo[0] = geo[2] = PETSC_MAX_REAL;
   geo[1] = geo[3] = PETSC_MIN_REAL;
   for (PetscInt c = 0; c < nc; c++) {
@@ -122,38 +126,70 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
   }
   geo[4] = X[0];
   geo[5] = Y[0];
-  { /* least squares: design A [nc][6] (column-major, in B's tail), right-hand sides the rows, [nc][r] column-major */
-    PetscReal *A = B + ld * PetscMax(r, PH_MAXTREE_NB);
+  if (nc == (PetscInt)1 << (2 * l) && pinv[l] != NULL) { /* a full square, its pseudo-inverse formed: coef = pinv^T rows */
+    PetscCall(PetscArrayzero(coef, PH_MAXTREE_NB * r));
+    for (PetscInt c = 0; c < nc; c++) {
+      const PetscReal *wc = t->w + (c0 + c) * r, *pc = pinv[l] + c * PH_MAXTREE_NB;
+
+      for (PetscInt q = 0; q < PH_MAXTREE_NB; q++)
+        for (PetscInt k = 0; k < r; k++) coef[q * r + k] += pc[q] * wc[k];
+    }
+  } else { /* least squares: design A [nc][6] (column-major, in B's tail), right-hand sides the rows, [nc][r]
+              column-major (a full square's: the identity, whose solution is the pseudo-inverse, then kept) */
+    PetscReal *A = B + ld * PetscMax(r, PH_MAXTREE_NB), *rhs = B;
+    PetscBool  full = (PetscBool)(nc == (PetscInt)1 << (2 * l) && nc <= PH_MAXTREE_PINV_CELLS);
+    PetscInt   nr   = full ? nc : r;
 
     for (PetscInt c = 0; c < nc; c++) {
       PhMaxTreeTerms(X[c], Y[c], f);
       for (PetscInt q = 0; q < PH_MAXTREE_NB; q++) A[q * nc + c] = f[q];
     }
-    for (PetscInt k = 0; k < r; k++)
-      for (PetscInt c = 0; c < nc; c++) B[k * ld + c] = t->w[(c0 + c) * r + k];
+    if (full) {
+      PetscCall(PetscCalloc1(ld * nc, &rhs));
+      for (PetscInt c = 0; c < nc; c++) rhs[c * ld + c] = 1;
+    } else
+      for (PetscInt k = 0; k < r; k++)
+        for (PetscInt c = 0; c < nc; c++) B[k * ld + c] = t->w[(c0 + c) * r + k];
     PetscCall(PetscBLASIntCast(nc, &m));
-    PetscCall(PetscBLASIntCast(r, &nrhs));
+    PetscCall(PetscBLASIntCast(nr, &nrhs));
     PetscCall(PetscBLASIntCast(ld, &ldb));
-    PetscCall(PetscBLASIntCast(3 * PH_MAXTREE_NB + 2 * PetscMax(PetscMax(nc, r), PH_MAXTREE_NB) + 64, &lwork));
+    PetscCall(PetscBLASIntCast(3 * PH_MAXTREE_NB + 2 * PetscMax(PetscMax(nc, nr), PH_MAXTREE_NB) + 64, &lwork));
     PetscCall(PetscMalloc2(PH_MAXTREE_NB, &S, lwork, &work));
-    PetscCallBLAS("LAPACKgelss", LAPACKgelss_(&m, &nb, &nrhs, A, &m, B, &ldb, S, &rcond, &rank, work, &lwork, &info));
+    PetscCallBLAS("LAPACKgelss", LAPACKgelss_(&m, &nb, &nrhs, A, &m, rhs, &ldb, S, &rcond, &rank, work, &lwork, &info));
     PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the least-squares fit of a node failed (%d)", (int)info);
     PetscCall(PetscFree2(S, work));
+    if (full) { /* column c of the solution: the pseudo-inverse's row for cell c */
+      PetscCall(PetscMalloc1(nc * PH_MAXTREE_NB, &pinv[l]));
+      for (PetscInt c = 0; c < nc; c++)
+        for (PetscInt q = 0; q < PH_MAXTREE_NB; q++) pinv[l][c * PH_MAXTREE_NB + q] = rhs[c * ld + q];
+      PetscCall(PetscFree(rhs));
+      PetscCall(PhMaxTreeFit(t, l, p, ci, cj, pinv)); /* now by the pseudo-inverse */
+      PetscCall(PetscFree4(coef, d, lo, hi));
+      PetscCall(PetscFree3(X, Y, B));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    for (PetscInt k = 0; k < r; k++)
+      for (PetscInt q = 0; q < PH_MAXTREE_NB; q++) coef[q * r + k] = B[k * ld + q];
   }
   for (PetscInt k = 0; k < r; k++) {
-    PetscReal lo = PETSC_MAX_REAL, hi = PETSC_MIN_REAL;
+    lo[k] = PETSC_MAX_REAL;
+    hi[k] = PETSC_MIN_REAL;
+  }
+  for (PetscInt c = 0; c < nc; c++) { /* what the quadratic leaves of each cell's row */
+    const PetscReal *wc = t->w + (c0 + c) * r;
 
-    for (PetscInt q = 0; q < PH_MAXTREE_NB; q++) coef[q * r + k] = B[k * ld + q];
-    for (PetscInt c = 0; c < nc; c++) {
-      PetscReal res = t->w[(c0 + c) * r + k];
+    PhMaxTreeTerms(X[c], Y[c], f);
+    for (PetscInt k = 0; k < r; k++) {
+      PetscReal res = wc[k];
 
-      PhMaxTreeTerms(X[c], Y[c], f);
       for (PetscInt q = 0; q < PH_MAXTREE_NB; q++) res -= coef[q * r + k] * f[q];
-      lo = PetscMin(lo, res);
-      hi = PetscMax(hi, res);
+      lo[k] = PetscMin(lo[k], res);
+      hi[k] = PetscMax(hi[k], res);
     }
-    coef[k] += 0.5 * (lo + hi);
-    d[k] = 0.5 * (hi - lo);
+  }
+  for (PetscInt k = 0; k < r; k++) {
+    coef[k] += 0.5 * (lo[k] + hi[k]);
+    d[k] = 0.5 * (hi[k] - lo[k]);
   }
   { /* single precision: what the rounding of the coefficients moves over the node's rectangle (each term at most its
        value at the largest |x| and |y|) joins d, rounded up */
@@ -172,7 +208,7 @@ static PetscErrorCode PhMaxTreeFit(PhMaxTree t, PetscInt l, PetscInt p, const Pe
       ds[k] = dr;
     }
   }
-  PetscCall(PetscFree2(coef, d));
+  PetscCall(PetscFree4(coef, d, lo, hi));
   PetscCall(PetscFree3(X, Y, B));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -203,7 +239,7 @@ PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, PetscInt nlead, const Pet
   PhMaxTree     t;
   PhMaxTreeKey *key;
   PetscInt      extent = 1, *ci, *cj;
-  PetscReal    *rows;
+  PetscReal    *rows, **pinv;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&t));
@@ -258,6 +294,7 @@ PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, PetscInt nlead, const Pet
   }
   PetscCall(PetscCalloc4(t->nlevel + 1, &t->nnode, t->nlevel + 1, &t->start, t->nlevel + 1, &t->child, t->nlevel + 1, &t->coef));
   PetscCall(PetscCalloc2(t->nlevel + 1, &t->d, t->nlevel + 1, &t->geo));
+  PetscCall(PetscCalloc1(t->nlevel + 1, &pinv));
   t->nnode[0] = n;
   for (PetscInt l = 1; l <= t->nlevel; l++) { /* a node of level l: a run of equal key >> (4 l) */
     PetscInt shift = PH_MAXTREE_FANOUT_BITS * l, nn = 0;
@@ -279,8 +316,10 @@ PetscErrorCode PhMaxTreeCreate(PetscInt n, PetscInt r, PetscInt nlead, const Pet
         t->child[l][p] = l > 1 ? q : t->start[l][p];
       }
     }
-    for (PetscInt p = 0; p < nn; p++) PetscCall(PhMaxTreeFit(t, l, p, ci, cj));
+    for (PetscInt p = 0; p < nn; p++) PetscCall(PhMaxTreeFit(t, l, p, ci, cj, pinv));
+    PetscCall(PetscFree(pinv[l]));
   }
+  PetscCall(PetscFree(pinv));
   PetscCall(PetscMalloc3(n + 1, &t->list, n + 1, &t->next, n + 1, &t->ub));
   PetscCall(PetscCalloc3(t->nlevel + 1, &t->wnorm, t->nlevel + 1, &t->ubc, t->nlevel + 1, &t->odc));
   PetscCall(PetscMalloc1(r + 1, &t->zprev));

@@ -114,7 +114,8 @@ struct _p_PhReduced {
   PetscReal     *rsrc;    /* [nsources][r] volume integrals over the sources, m^3 */
   PetscReal     *srcvol;  /* [nsources] volume of the cells of each source, m^3 */
   PetscReal     *rstore;  /* [r] 1^T C V, J/K */
-  PhMaxTree     *tree;    /* [nreport] the owned cells of each report box with the basis there */
+  PhMaxTree     *tree;    /* [nreport] the owned cells of each report box with the basis there (NULL for a twin) */
+  PetscInt      *twin;    /* [nreport] an earlier report box of the same cells (a source and its block), or -1 */
   PetscReal     *bmax;    /* [nreport] the largest rise over the owned cells of each box for x, when cells_current */
   PetscBool      cells_current;
   PetscLogDouble nquery, nnodes, nevaluated, ncells; /* work of the maxima: queries, nodes bounded, cells evaluated, cells */
@@ -1453,13 +1454,18 @@ static PetscErrorCode PhReducedOutputRows(PhThermal th)
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->rsrc, (PetscMPIInt)(ns * r), MPIU_REAL, MPIU_SUM, th->comm));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, rd->srcvol, (PetscMPIInt)ns, MPIU_REAL, MPIU_SUM, th->comm));
   }
-  /* the owned cells of every report box, with the basis there */
-  PetscCall(PetscMalloc2(nrep + 1, &rd->tree, nrep + 1, &rd->bmax));
+  /* the owned cells of every report box, with the basis there; a box of the same cells as an earlier one (a source
+     given by its block) shares that one's tree and maxima */
+  PetscCall(PetscCalloc3(nrep + 1, &rd->tree, nrep + 1, &rd->twin, nrep + 1, &rd->bmax));
   for (PetscInt b = 0; b < nrep; b++) {
     PhIndexBox mine = PhIndexBoxIntersect(&th->report[b], &th->owned);
     PetscInt   n    = PhIndexBoxCount(&mine), *ijk, *nat;
     PetscReal *X;
 
+    rd->twin[b] = -1;
+    for (PetscInt a = 0; a < b && rd->twin[b] < 0; a++)
+      if (PhIndexBoxEqual(&th->report[a], &th->report[b])) rd->twin[b] = a;
+    if (rd->twin[b] >= 0) continue;
     PetscCall(PetscMalloc3(n * r + 1, &X, 3 * n + 1, &ijk, n + 1, &nat));
     c = 0;
     PH_BOX_FOR(mine, i, j, k) {
@@ -1499,7 +1505,7 @@ static PetscErrorCode PhReducedOutputRowsDestroy(PhThermal th)
   PetscCall(PetscFree5(rd->rmean, rd->rin, rd->rsrc, rd->srcvol, rd->rstore));
   PetscCall(PetscFree2(rd->x, rd->x0));
   for (PetscInt b = 0; rd->tree != NULL && b < th->nreport; b++) PetscCall(PhMaxTreeDestroy(&rd->tree[b]));
-  PetscCall(PetscFree2(rd->tree, rd->bmax));
+  PetscCall(PetscFree3(rd->tree, rd->twin, rd->bmax));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1526,6 +1532,10 @@ static PetscErrorCode PhReducedMaxima(PhThermal th)
   if (rd->cells_current) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(PH_EVENT_RED_MAXIMA, 0, 0, 0, 0));
   for (PetscInt b = 0; b < th->nreport; b++) {
+    if (rd->twin[b] >= 0) {
+      rd->bmax[b] = rd->bmax[rd->twin[b]];
+      continue;
+    }
     PetscCall(PhMaxTreeQuery(rd->tree[b], rd->x, PETSC_FALSE, 0, &rd->bmax[b], &first));
     PetscCall(PhMaxTreeGetCounts(rd->tree[b], &nodes, &evaluated, &cells));
     rd->nnodes += nodes;
@@ -1569,7 +1579,7 @@ PetscErrorCode PhThermalReducedPeak_Private(PhThermal th, PetscReal *value, Pets
     PetscReal top;
     PetscInt  first;
 
-    if (rd->bmax[b] == PETSC_MIN_REAL || th->t_ref + rd->bmax[b] < tie) continue;
+    if (rd->twin[b] >= 0 || rd->bmax[b] == PETSC_MIN_REAL || th->t_ref + rd->bmax[b] < tie) continue;
     PetscCall(PhMaxTreeQuery(rd->tree[b], rd->x, PETSC_TRUE, tie - th->t_ref, &top, &first));
     idx = PetscMin(idx, first);
   }

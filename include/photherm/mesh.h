@@ -54,6 +54,15 @@ static inline PetscInt PhIndexBoxCount(const PhIndexBox *box)
   return n;
 }
 
+/* Whether two boxes hold the same cells (two empty boxes do). */
+static inline PetscBool PhIndexBoxEqual(const PhIndexBox *a, const PhIndexBox *b)
+{
+  if (PhIndexBoxCount(a) == 0 || PhIndexBoxCount(b) == 0) return (PetscBool)(PhIndexBoxCount(a) == PhIndexBoxCount(b));
+  for (int d = 0; d < 3; d++)
+    if (a->lo[d] != b->lo[d] || a->hi[d] != b->hi[d]) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 /* Where cell (i, j, k) (global indices) sits in a flat array that stores the cells of `box` [k][j][i], x fastest: the
    one flattening for arrays that are not DMDA vectors. */
 static inline PetscInt PhIndexBoxOffset(const PhIndexBox *box, PetscInt i, PetscInt j, PetscInt k)
