@@ -10,6 +10,7 @@ int main(int argc, char **argv)
   int       exit_code = PH_EXIT_SUCCESS;
 
   if (PhCliParse(argc, argv, &args) != 0) return PH_EXIT_FAILURE;
+  PhMPISingletonIsolated();
   if (PetscInitialize(&args.petsc_argc, &args.petsc_argv, NULL, help) != PETSC_SUCCESS) return PH_EXIT_FAILURE;
   PhBlasOneThread();
   if (PetscPushErrorHandler(PhCliErrorHandler, NULL) != PETSC_SUCCESS) return PH_EXIT_FAILURE;

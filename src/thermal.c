@@ -909,7 +909,19 @@ PetscErrorCode PhThermalSolveSteady(PhThermal th, PetscReal t, Vec T)
       PetscCall(MatMult(th->A, theta, th->work));
       PetscCall(VecAXPY(th->rhs, -1.0, th->work));
     }
-    PetscCall(KSPSetInitialGuessNonzero(th->ksp, it > 0 ? PETSC_TRUE : PETSC_FALSE));
+    if (it == 0) { /* the first solve starts from T when its residual is below the zero field's (T is the last solution of
+                      another power, a locking step, or the state the run starts from) */
+      Mat       op;
+      PetscReal rnorm, bnorm;
+
+      PetscCall(KSPGetOperators(th->ksp, &op, NULL));
+      PetscCall(MatMult(op, theta, th->work));
+      PetscCall(VecAYPX(th->work, -1.0, th->rhs));
+      PetscCall(VecNorm(th->work, NORM_2, &rnorm));
+      PetscCall(VecNorm(th->rhs, NORM_2, &bnorm));
+      PetscCall(KSPSetInitialGuessNonzero(th->ksp, rnorm < bnorm ? PETSC_TRUE : PETSC_FALSE));
+      if (rnorm >= bnorm) PetscCall(VecSet(theta, 0.0));
+    } else PetscCall(KSPSetInitialGuessNonzero(th->ksp, PETSC_TRUE));
     PetscCall(KSPSetTolerances(th->ksp, rtol, atol0, dtol0, maxit0));
     PetscCall(KSPSolve(th->ksp, th->rhs, theta));
     PetscCall(KSPSetTolerances(th->ksp, rtol0, atol0, dtol0, maxit0));
