@@ -414,7 +414,7 @@ static PetscErrorCode PhMGSetLineSmoother(PC mg, PetscInt level, const PhMGGrid 
 /*
   The coarse operators, kept apart from PCMG so that a new time step size costs no Galerkin product: the fine operator
   is J = K + shift C (conductances K, diagonal capacities C), so every coarse Galerkin operator is A_l = K_l + shift C_l
-  with C_l = P^T C_{l+1} P, formed once. A new shift adds (shift - old shift) C_l to A_l. The products themselves are
+  with C_l = P^T C_{l+1} P, formed once, at the first change of shift (a steady run never forms them). A new shift adds (shift - old shift) C_l to A_l. The products themselves are
   formed again when the conductances change (first use, k(T)) by more than PH_MG_K_LAG of a cell's diagonal since they
   were formed (coarse operators that far off still precondition well: the smoother and the residual use the fine
   operator as it is, so the solution does not depend on them; on the 2.5D example's reduced build at 0.2 mm a lag of
@@ -429,6 +429,7 @@ typedef struct {
   Mat      *A, *C;
   PetscReal shift;        /* the shift A[] holds */
   PetscReal c_over_k;     /* the largest capacity over the largest conductance diagonal, s */
+  PetscBool scaled;       /* c_over_k is set */
   PetscInt  version;      /* the PhThermal k_version A[] were formed from; -1 before the first */
   Vec       kdiag, kwork; /* the conductances' diagonal A[] were formed from, and scratch */
   PetscInt  nform, nlag;  /* Galerkin products formed, and changes of the conductances that kept them */
@@ -461,7 +462,6 @@ static PetscErrorCode PhMGCapacities(PhThermal th, PC pc, PhMGCoarse *co)
   Mat                C;
   PetscInt           rstart, rend, top = co->nlevels - 1;
   const PetscScalar *cap;
-  PetscReal          cmax, kmax;
 
   PetscFunctionBeginUser;
   PetscCall(MatGetOwnershipRange(th->A, &rstart, &rend));
@@ -479,9 +479,6 @@ static PetscErrorCode PhMGCapacities(PhThermal th, PC pc, PhMGCoarse *co)
   }
   for (PetscInt l = 0; l < top; l++) PetscCall(MatProductClear(co->C[l])); /* never recomputed: drop the product data */
   PetscCall(MatDestroy(&C));
-  PetscCall(VecMax(th->capacity, NULL, &cmax));
-  PetscCall(VecMax(th->adiag, NULL, &kmax));
-  co->c_over_k = cmax / PetscMax(kmax, PETSC_SMALL);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -510,7 +507,14 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
   PetscCall(PetscContainerGetPointer(container, (void **)&co));
   top = co->nlevels - 1;
   if (top == 0 || (co->version == th->k_version && co->shift == th->shift)) PetscFunctionReturn(PETSC_SUCCESS);
-  if (co->C[0] == NULL) PetscCall(PhMGCapacities(th, pc, co));
+  if (!co->scaled) {
+    PetscReal cmax, kmax;
+
+    PetscCall(VecMax(th->capacity, NULL, &cmax));
+    PetscCall(VecMax(th->adiag, NULL, &kmax));
+    co->c_over_k = cmax / PetscMax(kmax, PETSC_SMALL);
+    co->scaled   = PETSC_TRUE;
+  }
   if (co->version >= 0 && co->version != th->k_version && PetscMax(co->shift, th->shift) * co->c_over_k <= PH_MG_SHIFT_LIMIT) {
     PetscReal change; /* the conductances moved: by less than PH_MG_K_LAG everywhere, the coarse operators are kept */
 
@@ -542,8 +546,10 @@ PetscErrorCode PhThermalUpdateMG_Private(PhThermal th, PC pc)
     if (co->kwork == NULL) PetscCall(VecDuplicate(th->adiag, &co->kwork));
     PetscCall(VecCopy(th->adiag, co->kdiag));
     co->nform++;
-  } else
+  } else if (th->shift != co->shift || co->C[0] != NULL) {
+    if (co->C[0] == NULL) PetscCall(PhMGCapacities(th, pc, co)); /* at the first change of shift: a steady run never needs them */
     for (PetscInt l = 0; l < top; l++) PetscCall(MatAXPY(co->A[l], th->shift - co->shift, co->C[l], SUBSET_NONZERO_PATTERN));
+  }
   co->shift = th->shift;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
