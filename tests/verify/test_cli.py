@@ -10,7 +10,10 @@
 4. `degC` and `°C`, the units photherm prints, are accepted in values.
 5. `scripts/scan.py --help` describes every option it has.
 6. `photherm check` estimates the size of the result file, within 10% of the file a run then writes, for a run whose
-   snapshots dominate and one whose series dominate, and for a steady run."""
+   snapshots dominate and one whose series dominate, and for a steady run.
+7. Where the kernel gives transparent huge pages on request ("madvise"), `photherm run` starts itself again once with
+   GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (seen in the running process's environment), and not otherwise; the result
+   is bit for bit the one of a run with GLIBC_TUNABLES=glibc.malloc.hugetlb=0."""
 import os
 import re
 import subprocess
@@ -107,10 +110,47 @@ def output_estimate(tap, d):
                   f"estimate {estimate:.3g} B, file {size} B; {m.group(0) if m else p.stdout[-300:]}")
 
 
+def huge_pages(tap, d):
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            madvise = "[madvise]" in f.read()
+    except OSError:
+        madvise = False
+    env = dict(os.environ, **MPI_ENV)
+    env.pop("GLIBC_TUNABLES", None)
+    outs = [os.path.join(d, "huge-on.h5"), os.path.join(d, "huge-off.h5")]
+    args = ["-quiet", "-P", "time.end=50ms", "-P", "output.fields_every=10ms"]
+    proc = subprocess.Popen([BIN, "run", FIRST, "-o", outs[0]] + args, cwd=d, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = b""
+    while proc.poll() is None and not seen:
+        try:
+            with open(f"/proc/{proc.pid}/environ", "rb") as f:
+                seen = b"".join(v for v in f.read().split(b"\0") if v.startswith(b"GLIBC_TUNABLES="))
+        except OSError:
+            pass
+        time.sleep(0.005)
+    err = proc.communicate(timeout=300)[1]
+    want = b"GLIBC_TUNABLES=glibc.malloc.hugetlb=1" if madvise else b""
+    tap.check("a run asks for huge pages where the kernel gives them on request (THP madvise), and only there", proc.returncode == 0 and seen == want,
+              f"THP madvise: {madvise}; the run's GLIBC_TUNABLES: {seen!r}; exit {proc.returncode} {err.decode()[-300:]}")
+    q = photherm(["run", FIRST, "-o", outs[1]] + args, d, env={"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"})
+    import h5py
+    import numpy as np
+    diffs = []
+    if proc.returncode == 0 and q.returncode == 0:
+        with h5py.File(outs[0]) as a, h5py.File(outs[1]) as b:
+            names = []
+            for g in ("series", "fields"):
+                a[g].visititems(lambda n, o, g=g: names.append(f"{g}/{n}") if isinstance(o, h5py.Dataset) else None)
+            diffs = [n for n in names if n not in b or not np.array_equal(a[n][...], b[n][...])]
+    tap.check("with and without huge pages the fields and series are bit for bit the same", q.returncode == 0 and proc.returncode == 0 and not diffs,
+              f"exit {q.returncode}; differing datasets {diffs[:5]}")
+
+
 def main():
     tap = Tap(__file__)
     d = workdir("cli")
-    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate):
+    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate, huge_pages):
         tap.guard(fn.__name__, fn, tap, d)
     tap.finish()
 
