@@ -49,9 +49,10 @@ typedef struct {
   PetscReal *E, *P1, *I2, *I3;
 } PhReducedExpo;
 
-#define PH_REDUCED_NEXP    32 /* interval lengths whose exponentials are kept */
-#define PH_REDUCED_NPHI    4  /* interval lengths whose propagators of the modes are kept */
-#define PH_REDUCED_TD_NPHI 8  /* ... the same in the time-domain check (a change of power splits a sample's interval in two) */
+#define PH_REDUCED_NEXP     32 /* interval lengths whose exponentials are kept */
+#define PH_REDUCED_NPHI     4  /* interval lengths whose propagators of the modes are kept */
+#define PH_REDUCED_TD_NPHI  8  /* ... the same in the time-domain check (a change of power splits a sample's interval in two) */
+#define PH_REDUCED_TD_BATCH 64 /* samples of the time-domain check whose outputs are formed by one matrix product */
 
 #define PH_REDUCED_ROWS       256 /* rows per pass of the blocked products of the basis (PhReducedBlockDots()) */
 #define PH_REDUCED_LOAD_BLOCK 32  /* basis vectors read from a model file per block */
@@ -984,6 +985,24 @@ static PetscErrorCode PhReducedInitialCoordinates(PhThermal th, PetscReal x0[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* emax[o] = max(emax[o], |(P Y)[o][c]|) over the nb modal states Y[nb][nd] (e[] scratch of no x nb). */
+static PetscErrorCode PhReducedTraceOutputs(PetscInt nd, PetscInt no, PetscInt nb, const PetscReal P[], const PetscReal Y[], PetscReal e[],
+                                            PetscReal emax[])
+{
+  PetscBLASInt bn, bno, bnb;
+  PetscReal    one = 1, zero = 0;
+
+  PetscFunctionBeginUser;
+  if (no == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscBLASIntCast(nd, &bn));
+  PetscCall(PetscBLASIntCast(no, &bno));
+  PetscCall(PetscBLASIntCast(nb, &bnb));
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bno, &bnb, &bn, &one, P, &bn, Y, &bn, &zero, e, &bno));
+  for (PetscInt c = 0; c < nb; c++)
+    for (PetscInt o = 0; o < no; o++) emax[o] = PetscMax(emax[o], PetscAbsReal(e[c * no + o]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /*
   The run's own inputs: the difference of two models given as one modal system of nd modes
   (lam[nd], outputs P[no][nd] with the smaller model's rows negated, inputs R[nd][m], initial modal state y0[nd]),
@@ -1001,8 +1020,9 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
   PetscInt   m = rd->m, no = rd->nout, nknown = pb->nsources + rd->npatch, nsel = 0, *sel;
   PetscReal  tend = pb->time.end, every = pb->output.series_every > 0 ? pb->output.series_every : tend;
   PetscReal  eps = 1e-12 * PetscMax(1.0, tend), t = 0, *y, *ph = NULL, *phc, hc[PH_REDUCED_TD_NPHI], *u0, *u1, *a0, *a1, *ys, *up, *ev, *c0, *c1;
+  PetscReal *yb; /* the modal states of up to PH_REDUCED_TD_BATCH samples whose outputs are still to be formed */
   PetscInt64 j  = 1;
-  PetscInt   nc = 0, cnext = 0;
+  PetscInt   nc = 0, cnext = 0, nb = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(PetscMax(m, 1), &sel));
@@ -1010,7 +1030,8 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
     for (PetscInt i = 0; i < nknown; i++)
       if (rd->retired[i] == 1) sel[nsel++] = i;
   PetscCall(PetscMalloc5(nd, &y, PH_REDUCED_TD_NPHI * 3 * nd, &phc, PetscMax(m, 1), &u0, PetscMax(m, 1), &u1, nd, &a0));
-  PetscCall(PetscMalloc4(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up, no + 1, &ev));
+  PetscCall(PetscMalloc4(nd, &a1, nd * PetscMax(nsel, 1), &ys, 2 * PetscMax(m, 1), &up, (no + 1) * PH_REDUCED_TD_BATCH, &ev));
+  PetscCall(PetscMalloc1(nd * PH_REDUCED_TD_BATCH, &yb));
   PetscCall(PetscMalloc2(nd, &c0, nd, &c1));
   PetscCall(PetscArraycpy(y, y0, nd));
   PetscCall(PetscArrayzero(ys, nd * PetscMax(nsel, 1)));
@@ -1079,17 +1100,17 @@ static PetscErrorCode PhReducedTraceError(PhThermal th, PetscInt nd, const Petsc
     t = t1;
     if (t < ts - eps && t < tend - eps) continue;
     while ((PetscReal)j * every <= t + eps) j++;
-    if (worst < 0) { /* e = P y, P row-major [no][nd] */
-      PetscBLASInt bn, bno, one = 1;
-      PetscReal    pone = 1, zero = 0;
-
-      PetscCall(PetscBLASIntCast(nd, &bn));
-      PetscCall(PetscBLASIntCast(no, &bno));
-      PetscCallBLAS("BLASgemv", BLASgemv_("T", &bn, &bno, &pone, P, &bn, y, &one, &zero, ev, &one));
-      for (PetscInt o = 0; o < no; o++) emax[o] = PetscMax(emax[o], PetscAbsReal(ev[o]));
+    if (worst < 0) { /* e = P y, P row-major [no][nd]: kept for a batch of samples, formed by one product */
+      PetscCall(PetscArraycpy(yb + nb * nd, y, nd));
+      if (++nb == PH_REDUCED_TD_BATCH || !(t < tend - eps)) {
+        PetscCall(PhReducedTraceOutputs(nd, no, nb, P, yb, ev, emax));
+        nb = 0;
+      }
     }
     for (PetscInt q = 0; q < nsel; q++) share[sel[q]] = PetscMax(share[sel[q]], PetscAbsReal(PhReducedDot(P + worst * nd, ys + q * nd, nd)));
   }
+  PetscCheck(nb == 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "reduced model: %d samples of the time-domain check left unchecked", (int)nb);
+  PetscCall(PetscFree(yb));
   PetscCall(PetscFree5(y, phc, u0, u1, a0));
   PetscCall(PetscFree4(a1, ys, up, ev));
   PetscCall(PetscFree2(c0, c1));
