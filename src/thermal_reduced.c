@@ -135,18 +135,19 @@ struct _p_PhReduced {
   PetscReal      symmin;      /* the smallest eigenvalue of (K_r + K_r^T) / 2 over its largest magnitude */
   PetscInt       nexpo_built; /* exponentials computed over the run */
   /* k(T) by regions (PhReducedKRegions()): the modes see dM = sum_g ds_g M_g as an input -dM z */
-  PetscInt   nkg;                  /* regions (0: k(T) frozen or re-formed instead) */
-  PetscReal *kgrow;                /* [nkg][r] volume-weighted mean rows of the regions */
-  PetscReal *kgtf;                 /* [nkg] their means where k was frozen, K */
-  PetscReal *kgn;                  /* [nkg] their k_exponent */
-  PetscReal *kgL;                  /* [nkl][r] (column-major r x nkl) M_g = Q^T V^T D_g V Q = L_g L_g^T, the regions' factors side by side */
-  PetscInt  *kgoff;                /* [nkg + 1] the first column of each region's factor */
-  PetscInt   nkl;                  /* columns of kgL */
-  PetscReal *kgds;                 /* [nkg] each region's ds_g over the present interval */
-  PetscReal *kgy;                  /* [nkl] scratch: L^T z */
-  PetscInt   nkupdate;             /* intervals the correction was applied over */
-  PetscReal *ph;                   /* [PH_REDUCED_NPHI][r][5] the propagators of the modes (PhReducedPhi()) over intervals of length phh */
-  PetscReal  phh[PH_REDUCED_NPHI]; /* ... for phr modes; nph kept, phnx replaced next */
+  PetscInt   nkg;                   /* regions (0: k(T) frozen or re-formed instead) */
+  PetscReal *kgrow;                 /* [nkg][r] volume-weighted mean rows of the regions */
+  PetscReal *kgtf;                  /* [nkg] their means where k was frozen, K */
+  PetscReal *kgn;                   /* [nkg] their k_exponent */
+  PetscReal *kgL;                   /* [nkl][r] (column-major r x nkl) M_g = Q^T V^T D_g V Q = L_g L_g^T, the regions' factors side by side */
+  PetscInt  *kgoff;                 /* [nkg + 1] the first column of each region's factor */
+  PetscInt   nkl;                   /* columns of kgL: those of the regions kg_lo to kg_hi - 1, which this rank factors and applies */
+  PetscInt   kg_lo, kg_hi, nkl_all; /* ... (the ranks share the regions out), and the columns of every rank's */
+  PetscReal *kgds;                  /* [nkg] each region's ds_g over the present interval */
+  PetscReal *kgy;                   /* [nkl] scratch: L^T z */
+  PetscInt   nkupdate;              /* intervals the correction was applied over */
+  PetscReal *ph;                    /* [PH_REDUCED_NPHI][r][5] the propagators of the modes (PhReducedPhi()) over intervals of length phh */
+  PetscReal  phh[PH_REDUCED_NPHI];  /* ... for phr modes; nph kept, phnx replaced next */
   PetscInt   phr, nph, phnx;
 };
 
@@ -2707,7 +2708,8 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
     { /* to the modes, M_g = Q^T K_g Q (Q column-major, its columns the modes), and factored, M_g = L_g L_g^T: the
        eigenpairs (sigma, u) of Lambda^-1/2 M_g Lambda^-1/2 (Lambda the modes' eigenvalues; M_g is positive
        semi-definite), which measure what the term changes relative to the operator itself, above PH_REDUCED_KREG_EPS,
-       L_g's columns sqrt(sigma) Lambda^1/2 u; identical on every rank. With cold plates (Q = I, no modes) Lambda is
+       L_g's columns sqrt(sigma) Lambda^1/2 u. The ranks share the regions out: each factors and applies its own
+       (PhReducedKRegionsInput() sums their parts), which halves both on two ranks. With cold plates (Q = I, no modes) Lambda is
        the diagonal of K_r instead. */
       PetscBLASInt n, lwork, info;
       PetscReal    one = 1, zero = 0, *ev, *work, *sc;
@@ -2725,16 +2727,25 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
       } else
         for (PetscInt k = 0; k < r; k++) sc[k] = PetscMax(rd->lambda[k], 1e-12 * rd->lambda[r - 1]);
       rd->nkl = 0;
+      {
+        PetscMPIInt rank, size;
+
+        PetscCallMPI(MPI_Comm_rank(th->comm, &rank));
+        PetscCallMPI(MPI_Comm_size(th->comm, &size));
+        rd->kg_lo = (PetscInt)(((PetscInt64)rd->nkg * rank) / size);
+        rd->kg_hi = (PetscInt)(((PetscInt64)rd->nkg * (rank + 1)) / size);
+      }
       for (PetscInt g = 0; g < rd->nkg; g++) {
         PetscReal *M = kgM + g * r * r;
 
+        rd->kgoff[g] = rd->nkl;
+        if (g < rd->kg_lo || g >= rd->kg_hi) continue; /* another rank's */
         PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &n, &n, &n, &one, M, &n, rd->Q, &n, &zero, tmp, &n));
         PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &n, &n, &n, &one, rd->Q, &n, tmp, &n, &zero, M, &n));
         for (PetscInt j = 0; j < r; j++)
           for (PetscInt i = 0; i < r; i++) M[j * r + i] /= PetscSqrtReal(sc[i] * sc[j]);
         PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &n, M, &n, ev, work, &lwork, &info));
         PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "reduced model: the eigenvalues of a k(T) region's term failed (%d)", (int)info);
-        rd->kgoff[g] = rd->nkl;
         for (PetscInt k = r - 1; k >= 0 && ev[k] > PH_REDUCED_KREG_EPS; k--) { /* largest first; kept in place of M's columns */
           const PetscReal sq = PetscSqrtReal(ev[k]);
 
@@ -2750,8 +2761,11 @@ static PetscErrorCode PhReducedKRegions(PhThermal th)
           PetscCall(PetscArraycpy(rd->kgL + c * r, kgM + g * r * r + (r - 1 - (c - rd->kgoff[g])) * r, r));
       PetscCall(PetscFree3(ev, work, sc));
       PetscCall(PetscFree(kgM));
-      PetscCall(PetscInfo(NULL, "reduced model: the k(T) regions' terms factored to %d columns (at most %d per region, of %d)\n", (int)rd->nkl,
-                          (int)cap, (int)r));
+      PetscCall(MPIU_Allreduce(&rd->nkl, &rd->nkl_all, 1, MPIU_INT, MPI_SUM, th->comm));
+      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &cap, 1, MPIU_INT, MPI_MAX, th->comm));
+      PetscCall(PetscInfo(NULL,
+                          "reduced model: the k(T) regions' terms factored to %d columns (at most %d per region, of %d), %d of them on this rank\n",
+                          (int)rd->nkl_all, (int)cap, (int)r, (int)rd->nkl));
     }
     PetscCall(PetscInfo(NULL, "reduced model: k(T) follows %d regions (%d face sides on this rank) as a correction of the frozen operator\n",
                         (int)rd->nkg, (int)nside));
@@ -2798,22 +2812,29 @@ static PetscErrorCode PhReducedKRegionsAtEnd(PhThermal th, const PetscReal z1[])
 }
 
 /* c = -dM z = -sum_g ds_g L_g (L_g^T z): two products with the factors side by side */
-static PetscErrorCode PhReducedKRegionsInput(PhReduced rd, const PetscReal z[], PetscReal c[])
+static PetscErrorCode PhReducedKRegionsInput(PhThermal th, const PetscReal z[], PetscReal c[])
 {
+  PhReduced    rd = th->reduced;
   PetscBLASInt n, nl, one = 1;
   PetscReal    mone = -1, pone = 1, zero = 0;
+  PetscMPIInt  rank, size;
 
   PetscFunctionBeginUser;
   PetscCall(PetscBLASIntCast(rd->r, &n));
   PetscCall(PetscBLASIntCast(rd->nkl, &nl));
-  if (rd->nkl == 0) {
-    PetscCall(PetscArrayzero(c, rd->r));
-    PetscFunctionReturn(PETSC_SUCCESS);
+  if (rd->nkl == 0) PetscCall(PetscArrayzero(c, rd->r));
+  else {
+    PetscCallBLAS("BLASgemv", BLASgemv_("T", &n, &nl, &pone, rd->kgL, &n, z, &one, &zero, rd->kgy, &one));
+    for (PetscInt g = rd->kg_lo; g < rd->kg_hi; g++)
+      for (PetscInt k = rd->kgoff[g]; k < rd->kgoff[g + 1]; k++) rd->kgy[k] *= rd->kgds[g];
+    PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &nl, &mone, rd->kgL, &n, rd->kgy, &one, &zero, c, &one));
   }
-  PetscCallBLAS("BLASgemv", BLASgemv_("T", &n, &nl, &pone, rd->kgL, &n, z, &one, &zero, rd->kgy, &one));
-  for (PetscInt g = 0; g < rd->nkg; g++)
-    for (PetscInt k = rd->kgoff[g]; k < rd->kgoff[g + 1]; k++) rd->kgy[k] *= rd->kgds[g];
-  PetscCallBLAS("BLASgemv", BLASgemv_("N", &n, &nl, &mone, rd->kgL, &n, rd->kgy, &one, &zero, c, &one));
+  PetscCallMPI(MPI_Comm_size(th->comm, &size));
+  if (size > 1 && rd->nkl_all > 0) { /* the ranks' parts summed on rank 0 and sent from there: the same bits on every rank */
+    PetscCallMPI(MPI_Comm_rank(th->comm, &rank));
+    PetscCallMPI(MPI_Reduce(rank == 0 ? MPI_IN_PLACE : c, c, (PetscMPIInt)rd->r, MPIU_REAL, MPI_SUM, 0, th->comm));
+    PetscCallMPI(MPI_Bcast(c, (PetscMPIInt)rd->r, MPIU_REAL, 0, th->comm));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -3183,13 +3204,13 @@ static PetscErrorCode PhReducedAdvanceExpo(PhThermal th, PetscReal h, const Pets
   }
   if (rd->nkg > 0) { /* k(T) by regions: the correction -dM x, from the start of the interval, then from its end (as
                         PhReducedAdvanceModes()) */
-    PetscCall(PhReducedKRegionsInput(rd, rd->z, c0));
+    PetscCall(PhReducedKRegionsInput(th, rd->z, c0));
     for (PetscInt i = 0; i < r; i++) b0[i] += c0[i];
   }
   for (PetscInt pass = 0; pass < (rd->nkg > 0 ? 2 : 1); pass++) {
     if (pass > 0) {
       PetscCall(PhReducedKRegionsAtEnd(th, x1));
-      PetscCall(PhReducedKRegionsInput(rd, x1, c1));
+      PetscCall(PhReducedKRegionsInput(th, x1, c1));
       for (PetscInt i = 0; i < r; i++) db[i] += (c1[i] - c0[i]);
     }
     for (PetscInt i = 0; i < r; i++) {
@@ -3269,13 +3290,13 @@ static PetscErrorCode PhReducedAdvanceModes(PhThermal th, PetscReal h, const Pet
       b1[k] += rd->QB[k * m + i] * u1[i];
     }
   if (rd->nkg > 0) {
-    PetscCall(PhReducedKRegionsInput(rd, rd->z, c0));
+    PetscCall(PhReducedKRegionsInput(th, rd->z, c0));
     PetscCall(PetscArraycpy(c1, c0, r));
   }
   for (PetscInt pass = 0; pass < npass; pass++) {
     if (pass > 0) {
       PetscCall(PhReducedKRegionsAtEnd(th, z1));
-      PetscCall(PhReducedKRegionsInput(rd, z1, c1));
+      PetscCall(PhReducedKRegionsInput(th, z1, c1));
     }
     for (PetscInt k = 0; k < r; k++) {
       const PetscReal a0 = b0[k] + c0[k], a1 = b1[k] + c1[k], *p = ph + 5 * k;
@@ -3389,7 +3410,7 @@ PetscErrorCode PhThermalReducedDestroy_Private(PhThermal th)
   PetscCall(PetscFree2(rd->share, rd->retired));
   PetscCall(PetscFree(rd->kmean));
   if (rd->nkg > 0)
-    PetscCall(PetscInfo(NULL, "reduced model: k(T) by %d regions (%d columns), corrected over %d intervals\n", (int)rd->nkg, (int)rd->nkl,
+    PetscCall(PetscInfo(NULL, "reduced model: k(T) by %d regions (%d columns), corrected over %d intervals\n", (int)rd->nkg, (int)rd->nkl_all,
                         (int)rd->nkupdate));
   PetscCall(PetscFree4(rd->kgrow, rd->kgtf, rd->kgn, rd->kgds));
   PetscCall(PetscFree2(rd->kgL, rd->kgy));
