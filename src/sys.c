@@ -77,8 +77,9 @@ void PhMPISingletonIsolated(void)
   are hundreds of MB touched page by page; with 4 kB pages a run spends a large part of its time in page faults and
   TLB misses. glibc asks for huge pages on its large blocks when the tunable glibc.malloc.hugetlb=1 is set, and it
   reads tunables only when a program starts: so a run, a reduction or an import whose environment does not name the
-  tunable starts itself again, once, with it added to GLIBC_TUNABLES. Results are bit for bit the same (measured:
-  HotSpot's example 2 steady at 256 x 256 1.54 -> 0.90 s wall; the 60 s long-workload benchmark 62.6 -> 58.8 s).
+  tunable starts itself again, once, with it added to GLIBC_TUNABLES. Results are bit for bit the same. It counts in
+  short runs, whose time goes largely into first touching their memory (HotSpot's example 2 steady at 256 x 256:
+  1.54 -> 0.90 s wall); a long run that touches its memory once does not show it (benchmarks/README.md section 5).
   GLIBC_TUNABLES=glibc.malloc.hugetlb=0 turns it off; with THP "always" or "never", or if the restart fails, the run
   goes on as it is. Call first in main(), before anything is allocated.
 
