@@ -48,6 +48,16 @@ typedef struct {
   PhSourceLoc    loc;
 } PhHsLayer;
 
+/* A node layer of -ph_lumping hotspot: one HotSpot layer, in the order of the stack (bottom to top, towards the sink). */
+typedef struct {
+  PetscInt  layer;    /* index of its layer in the case */
+  PetscInt  material; /* its node material, whose kz PhHsLump sets */
+  PetscInt  source;   /* the HotSpot layer's own material */
+  PetscReal t, R;     /* thickness, m; HotSpot's vertical resistance of the layer t / k, m^2 K/W */
+  PetscReal w, h;     /* the layer's extent, m (centred on the footprint) */
+  char      name[32];
+} PhHsNode;
+
 typedef struct {
   MPI_Comm       comm;
   PhDiag         diag;
@@ -58,7 +68,9 @@ typedef struct {
   PhHsFloorplan *flps[64];
   PetscInt       nflps;
   PhSourceLoc    cmdline;
-  PetscBool      lump; /* -ph_lumping hotspot: HotSpot's one node per layer at the layer's face (cases/README.md section 19.1) */
+  PetscBool      lump;  /* -ph_lumping hotspot: HotSpot's one node per layer at the layer's face (cases/README.md section 19.1) */
+  PhHsNode      *chain; /* -ph_lumping hotspot: the node layers, bottom to top */
+  PetscInt       nchain;
 } PhHs;
 
 /* Every configuration key of HotSpot 7 (and of HotFloorplan, which shares the file): others are warned about. */
@@ -829,18 +841,17 @@ static PetscErrorCode PhHsPackageLayer(PhImport *imp, const char name[], PetscRe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A HotSpot layer as the case's layer(s). Centred (the default): one layer of `material`, one cell thick, whose node is
-   at mid-thickness (the finite-volume rule). Lumped as HotSpot (-ph_lumping hotspot, -detailed_3D off): HotSpot's node
-   has the layer's lateral conductance and heat capacity and the layer's whole vertical resistance on its sink side;
-   that is a node layer (k along x and y, no vertical resistance) followed by a resistor layer `<name>_rz` of the same
-   thickness (k along z only, no heat capacity to speak of). *node_material is the material for the layer's blocks. */
+/* A HotSpot layer as the case's layer. Centred (the default): one layer of `material`, one cell thick, whose node is at
+   mid-thickness (the finite-volume rule). Lumped as HotSpot (-ph_lumping hotspot, -detailed_3D off): a node layer with
+   the layer's lateral conductance and heat capacity, whose conductivity along z PhHsLump sets once the whole stack is
+   known. *node_material is the material for the layer's blocks. */
 static PetscErrorCode PhHsAddLayer(PhHs *hs, PhImport *imp, const char name[], PetscReal t, PetscInt material, PetscInt outside, PetscReal S,
                                    PetscReal w, PetscReal h, PetscBool bus, const char comment[], PetscInt *node_material, PetscInt *index)
 {
-  PetscInt       mn, mr, lr;
-  PetscReal      kz;
+  PetscInt       mn;
   PhImpMaterial *m;
-  char           nm[80], c[160];
+  PhHsNode      *node;
+  char           nm[80];
 
   PetscFunctionBeginUser;
   *node_material = material;
@@ -848,19 +859,20 @@ static PetscErrorCode PhHsAddLayer(PhHs *hs, PhImport *imp, const char name[], P
     PetscCall(PhHsPackageLayer(imp, name, t, material, outside, S, w, h, comment, index));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  m = &imp->materials[material]; /* photherm's bounds: k up to 1e5 W/m/K, down to 1e-6; heat capacity down to 1e3 J/m^3/K */
+  m = &imp->materials[material];
   (void)snprintf(nm, sizeof(nm), "%s_node", m->name);
-  (void)snprintf(c, sizeof(c), "%s with (almost) no vertical resistance: HotSpot's node of the layer (-ph_lumping hotspot)", m->name);
-  kz = PH_HS_K_MAX;
-  PetscCall(PhImportAddMaterial(imp, nm, m->k[0], m->k[1], kz, m->cap, c, &mn));
-  m = &imp->materials[material]; /* the array may have moved */
-  (void)snprintf(nm, sizeof(nm), "%s_rz", m->name);
-  (void)snprintf(c, sizeof(c), "%s along z only, less the node layer's t / %g: the layer's vertical resistance (-ph_lumping hotspot)", m->name,
-                 (double)PH_HS_K_MAX);
-  PetscCall(PhImportAddMaterial(imp, nm, PH_HS_K_MIN, PH_HS_K_MIN, t / (t / m->k[2] - t / kz), PH_HS_CAP_MIN, c, &mr));
+  /* a negative kz, one per node, keeps two nodes of one material apart until PhHsLump gives each its own */
+  PetscCall(PhImportAddMaterial(imp, nm, m->k[0], m->k[1], -1.0 - (PetscReal)hs->nchain, m->cap, "", &mn));
   PetscCall(PhHsPackageLayer(imp, name, t, mn, outside, S, w, h, comment, index));
-  (void)snprintf(nm, sizeof(nm), "%s_rz", name);
-  PetscCall(PhHsPackageLayer(imp, nm, t, mr, outside, S, w, h, "the layer's vertical resistance on the sink side of HotSpot's node", &lr));
+  node           = &hs->chain[hs->nchain++];
+  node->layer    = *index;
+  node->material = mn;
+  node->source   = material;
+  node->t        = t;
+  node->R        = t / imp->materials[material].k[2];
+  node->w        = w;
+  node->h        = h;
+  (void)snprintf(node->name, sizeof(node->name), "%s", name);
   *node_material = mn;
   if (bus) { /* HotSpot's four periphery nodes of a spreader or sink the size of the die: each joins the cells along one edge */
     PetscInt        mb;
@@ -879,6 +891,164 @@ static PetscErrorCode PhHsAddLayer(PhHs *hs, PhImport *imp, const char name[], P
       PetscCall(PetscFree(bname));
     }
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* a_j = c + sg x along a run of joined node layers from s, x = a_s (PhHsSegment) */
+static void PhHsLine(const PhHsNode *node, PetscInt s, PetscInt j, PetscReal *c, PetscReal *sg)
+{
+  *c  = 0;
+  *sg = 1;
+  for (PetscInt i = s + 1; i <= j; i++) {
+    *c  = node[i - 1].R - *c;
+    *sg = -*sg;
+  }
+}
+
+/* Whether the node layers s..e of the chain can be joined with no resistor layer between them, and if `a` is given,
+   their half-thickness resistances a[s..e] (m^2 K/W). One cell per layer links two neighbours through the sum of their
+   halves, which must be HotSpot's link, the lower layer's whole resistance: a_j + a_(j+1) = R_j. So a_j = c_j + sg_j x
+   with x = a_s, and every a_j must lie between t / (2 kmax) and t / (2 kmin). A resistor layer below s or above e takes
+   its link's resistance less the two halves, each at most half of what is left beyond the resistor's own least
+   (t / kmax); above the last node, the sink's beyond its node goes into the convection (a_(n-1) <= R_(n-1)). */
+static PetscBool PhHsSegment(const PhHsNode *node, PetscInt n, PetscInt s, PetscInt e, PetscReal a[])
+{
+  PetscReal lo = 0, hi = PETSC_MAX_REAL, c = 0, sg = 1;
+
+  for (PetscInt j = s; j <= e; j++) {
+    PetscReal lb = node[j].t / (2 * PH_HS_K_MAX), ub = node[j].t / (2 * PH_HS_K_MIN);
+
+    if (j > s) {
+      c  = node[j - 1].R - c;
+      sg = -sg;
+    }
+    if (j == s && s > 0) ub = PetscMin(ub, (node[s - 1].R - node[s - 1].t / PH_HS_K_MAX) / 2);
+    if (j == e) ub = PetscMin(ub, e < n - 1 ? (node[e].R - node[e].t / PH_HS_K_MAX) / 2 : node[e].R);
+    if (sg > 0) {
+      lo = PetscMax(lo, lb - c);
+      hi = PetscMin(hi, ub - c);
+    } else {
+      lo = PetscMax(lo, c - ub);
+      hi = PetscMin(hi, c - lb);
+    }
+  }
+  if (!(lo <= hi)) return PETSC_FALSE;
+  if (a) { /* x as far from the largest conductivity as it goes: the largest least a_j / (t_j / (2 kmax)), at an end or a crossing */
+    PetscReal best = -1, xbest = lo;
+
+    for (PetscInt i = s; i <= e + 1; i++)
+      for (PetscInt k = i; k <= e + 1; k++) {
+        PetscReal x = i == e + 1 ? hi : lo, f = PETSC_MAX_REAL;
+
+        if (i <= e && k <= e && k > i) { /* where nodes i and k have the same a / t, if it lies in [lo, hi] */
+          PetscReal ci, si, ck, sk;
+
+          PhHsLine(node, s, i, &ci, &si);
+          PhHsLine(node, s, k, &ck, &sk);
+          if (si * node[k].t == sk * node[i].t) continue;
+          x = (ck * node[i].t - ci * node[k].t) / (si * node[k].t - sk * node[i].t);
+          if (!(x >= lo && x <= hi)) continue;
+        } else if (k != i) continue;
+        for (PetscInt j = s; j <= e; j++) {
+          PetscReal cj, sj;
+
+          PhHsLine(node, s, j, &cj, &sj);
+          f = PetscMin(f, (cj + sj * x) / node[j].t);
+        }
+        if (f > best) {
+          best  = f;
+          xbest = x;
+        }
+      }
+    for (PetscInt j = s; j <= e; j++) {
+      PetscReal cj, sj;
+
+      PhHsLine(node, s, j, &cj, &sj);
+      a[j] = cj + sj * xbest;
+    }
+  }
+  return PETSC_TRUE;
+}
+
+/* -ph_lumping hotspot, once the stack is built: HotSpot's node of every layer at the layer's face, with the layer's whole
+   vertical resistance between it and the next layer's node (and, for the sink, the ambient). Photherm's one cell per
+   layer links two neighbours through half of each one's thickness; the nodes' conductivities along z are chosen so that
+   the halves add up to HotSpot's links, with as few resistor layers `<name>_rz` (conductive along z only) as the chain
+   allows (a shortest path over runs of joined layers; ev6's die, interface, spreader and sink need none). The sink's
+   resistance beyond its half goes into the convection coefficient of the top. */
+static PetscErrorCode PhHsLump(PhHs *hs, PhImport *imp, PetscInt outside, PetscReal S)
+{
+  const PetscInt n    = hs->nchain;
+  PhHsNode      *node = hs->chain;
+  PetscReal     *a, extra;
+  PetscInt      *best, *from;
+  PetscBool     *resistor;
+
+  PetscFunctionBeginUser;
+  if (n == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc4(n, &a, n, &best, n, &from, n, &resistor));
+  for (PetscInt e = 0; e < n; e++) {
+    best[e] = PETSC_MAX_INT;
+    for (PetscInt s = 0; s <= e; s++)
+      if ((s == 0 || best[s - 1] < PETSC_MAX_INT) && (s == 0 ? 0 : best[s - 1] + 1) < best[e] && PhHsSegment(node, n, s, e, NULL)) {
+        best[e] = s == 0 ? 0 : best[s - 1] + 1;
+        from[e] = s;
+      }
+    resistor[e] = PETSC_FALSE;
+  }
+  if (best[n - 1] < PETSC_MAX_INT)
+    for (PetscInt e = n - 1; e >= 0; e = from[e] - 1) {
+      (void)PhHsSegment(node, n, from[e], e, a);
+      if (from[e] > 0) resistor[from[e] - 1] = PETSC_TRUE;
+    }
+  else /* a layer near the largest conductivity photherm takes: nearly isothermal nodes and a resistor at every link */
+    for (PetscInt j = 0; j < n; j++) {
+      a[j]        = node[j].t / (2 * PH_HS_K_MAX);
+      resistor[j] = (PetscBool)(j < n - 1);
+    }
+  for (PetscInt j = 0; j < n; j++) {
+    PhImpMaterial *m = &imp->materials[node[j].material];
+
+    m->k[2] = node[j].t / (2 * a[j]);
+    PetscCall(PetscFree(m->comment));
+    PetscCall(PhImportSetString(
+      &m->comment, "%s with kz such that half the layer holds %.4g of its %.4g m^2 K/W: HotSpot's node of the layer (-ph_lumping hotspot)",
+      imp->materials[node[j].source].name, (double)a[j], (double)node[j].R));
+  }
+  /* resistor layers, from the top down so that the layers below keep their indices */
+  for (PetscInt j = n - 2; j >= 0; j--) {
+    PetscInt       mr, lr;
+    PetscReal      r = node[j].R - a[j] - a[j + 1];
+    PhImpLayer     moved;
+    char           nm[80], c[200];
+    PhImpMaterial *m;
+
+    if (!resistor[j]) continue;
+    r = PetscMax(r, node[j].t / PH_HS_K_MAX);
+    m = &imp->materials[node[j].source];
+    (void)snprintf(nm, sizeof(nm), "%s_rz", m->name);
+    (void)snprintf(c, sizeof(c), "%s along z only: the rest of the layer's vertical resistance, %.4g m^2 K/W (-ph_lumping hotspot)", m->name,
+                   (double)r);
+    PetscCall(PhImportAddMaterial(imp, nm, PH_HS_K_MIN, PH_HS_K_MIN, node[j].t / r, PH_HS_CAP_MIN, c, &mr));
+    (void)snprintf(nm, sizeof(nm), "%s_rz", node[j].name);
+    PetscCall(PhHsPackageLayer(imp, nm, node[j].t, mr, outside, S, node[j].w, node[j].h,
+                               "the rest of the layer's vertical resistance, between HotSpot's node and the next", &lr));
+    moved = imp->layers[lr];
+    for (PetscInt l = lr; l > node[j].layer + 1; l--) imp->layers[l] = imp->layers[l - 1];
+    imp->layers[node[j].layer + 1] = moved;
+  }
+  /* the sink's resistance beyond its half cell, in series with the convection */
+  extra = node[n - 1].R - a[n - 1];
+  if (imp->top.present && extra > 0) {
+    char *c = NULL;
+
+    imp->top.h = 1 / (1 / imp->top.h + extra);
+    PetscCall(PhImportSetString(&c, "%s, plus the sink's %.4g m^2 K/W beyond its node's half (-ph_lumping hotspot)", imp->top.comment,
+                                (double)extra));
+    PetscCall(PetscFree(imp->top.comment));
+    imp->top.comment = c;
+  }
+  PetscCall(PetscFree4(a, best, from, resistor));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1181,6 +1351,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
       stack                   = die_layers;
       nstack                  = 2;
     }
+    if (hs.lump) PetscCall(PetscCalloc1(nstack + 2, &hs.chain));
     PetscCall(PetscCalloc1(ncols, &col_of));
     for (PetscInt c = 0; c < ncols; c++) col_of[c] = -1;
     for (PetscInt l = 0; l < nstack; l++) {
@@ -1280,6 +1451,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
       imp->top.x1 = imp->top.y1 = (S + s_sink) / 2;
     }
     PetscCall(PhImportSetString(&imp->top.comment, "1 / (r_convec %g K/W x s_sink^2), ambient %g K", (double)r_convec, (double)ambient));
+    PetscCall(PhHsLump(&hs, imp, outside, S));
 
     /* powers: the trace for a transient (HotSpot's -o), the mean of all rows for a steady state (as HotSpot's) */
     PetscCall(PetscCalloc1(ncols, &mean));
@@ -1365,6 +1537,7 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     *exit_code = PH_EXIT_BAD_INPUT;
   }
   PetscCall(PhImportDestroy(&imp));
+  PetscCall(PetscFree(hs.chain));
   for (PetscInt l = 0; l < nlcf; l++) PetscCall(PetscFree(lcf[l].material));
   PetscCall(PetscFree(lcf));
   for (PetscInt i = 0; i < hs.nflps; i++) PetscCall(PhHsFloorplanFree(&hs.flps[i]));

@@ -266,12 +266,54 @@ def check_secondary(tap, work):
               f"layers {layers}, largest relative difference {worst:.2g}, bottom h {hb} against {h}")
 
 
+def check_lumping_column(tap, work):
+    """-ph_lumping hotspot on a one-unit die with the spreader and sink the size of the die: no heat flows sideways, so
+    HotSpot's network is a column of nodes, each at its layer's face with the layer's whole resistance t / k towards
+    the sink, and the sink's node 1 / h = r_convec s_sink^2 (per area) above the ambient. Every layer's block is then at
+    ambient + q (sum of t / k from that layer up + r_convec s_sink^2), q = P / die area. Two packages: aluminium, whose
+    halves add up to HotSpot's links with no resistor layer, and HotSpot's default copper, whose 1 mm spreader holds less
+    than the interface beyond the die's share and needs one (cases/README.md section 19.1)."""
+    side, power, amb = 0.01, 10.0, 318.15
+    with open(os.path.join(work, "one.flp"), "w") as f:
+        f.write(f"core {side} {side} 0 0\n")
+    with open(os.path.join(work, "one.ptrace"), "w") as f:
+        f.write(f"core\n{power}\n{power}\n")
+    for label, k_spreader, layers_want in (("an aluminium spreader and sink (example 2's materials)", 237.0, ["die", "interface", "spreader", "sink"]),
+                                           ("HotSpot's default copper", DEFAULTS["k_spreader"], ["die", "interface", "interface_rz", "spreader", "sink"])):
+        opts = dict(DEFAULTS, s_spreader=side, s_sink=side, k_spreader=k_spreader, k_sink=k_spreader, ambient=amb)
+        argv = ["-f", "one.flp", "-p", "one.ptrace", "-model_type", "grid", "-grid_rows", "8", "-grid_cols", "8", "-ph_lumping", "hotspot"]
+        for key in ("t_chip", "k_chip", "t_interface", "k_interface", "s_spreader", "t_spreader", "k_spreader", "s_sink", "t_sink", "k_sink", "r_convec",
+                    "ambient"):
+            argv += ["-" + key, repr(opts[key])]
+        case, out = os.path.join(work, "column.yaml"), os.path.join(work, "column.h5")
+        p = photherm(["import", "hotspot"] + argv + ["-o", case], work)
+        if not tap.check(f"lumping, {label}: imports", p.returncode == 0, p.stderr.strip()[-600:]):
+            continue
+        layers = [l["name"] for l in yaml.safe_load(open(case))["stack"]]
+        p = photherm(["run", case, "-o", out, "-quiet"], work)
+        if not tap.check(f"lumping, {label}: runs", p.returncode == 0, p.stderr.strip()[-600:]):
+            continue
+        with h5py.File(out, "r") as f:
+            names = [decode(n) for n in f["series/blocks/t_mean"].attrs["names"]]
+            got = f["series/blocks/t_mean"][-1] + 273.15
+        q = power / side**2
+        res = [opts["t_chip"] / opts["k_chip"], opts["t_interface"] / opts["k_interface"], opts["t_spreader"] / opts["k_spreader"],
+               opts["t_sink"] / opts["k_sink"]]
+        err = 0.0
+        for i, block in enumerate(("core", "interface", "spreader", "sink")):
+            want = amb + q * (sum(res[i:]) + opts["r_convec"] * side**2)
+            err = max(err, abs(got[names.index(block)] - want) / (want - amb))
+        tap.check(f"lumping, {label}: layers {layers_want} and every node at HotSpot's column answer within 1e-4 of its rise",
+                  layers == layers_want and err < 1e-4, f"layers {layers}, largest relative difference {err:.2g}")
+
+
 def main():
     tap = Tap(__file__)
     work = workdir("import-hotspot")
     for name in EXAMPLES:
         tap.guard(name, check_example, tap, name, work)
     tap.guard("secondary path", check_secondary, tap, work)
+    tap.guard("lumping column", check_lumping_column, tap, work)
     # example 5: micro-channel cooling is refused with its reason, nothing written
     d = os.path.join(DATA, "example5")
     case = os.path.join(work, "ex5.yaml")
