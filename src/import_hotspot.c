@@ -905,6 +905,20 @@ static void PhHsLine(const PhHsNode *node, PetscInt s, PetscInt j, PetscReal *c,
   }
 }
 
+/* The least a_j / t_j of the run s..e at x = a_s: the nearer it is to 1 / (2 kmax), the nearer a node to the largest kz */
+static PetscReal PhHsLeast(const PhHsNode *node, PetscInt s, PetscInt e, PetscReal x)
+{
+  PetscReal least = PETSC_MAX_REAL;
+
+  for (PetscInt j = s; j <= e; j++) {
+    PetscReal c, sg;
+
+    PhHsLine(node, s, j, &c, &sg);
+    least = PetscMin(least, (c + sg * x) / node[j].t);
+  }
+  return least;
+}
+
 /* Whether the node layers s..e of the chain can be joined with no resistor layer between them, and if `a` is given,
    their half-thickness resistances a[s..e] (m^2 K/W). One cell per layer links two neighbours through the sum of their
    halves, which must be HotSpot's link, the lower layer's whole resistance: a_j + a_(j+1) = R_j. So a_j = c_j + sg_j x
@@ -933,31 +947,24 @@ static PetscBool PhHsSegment(const PhHsNode *node, PetscInt n, PetscInt s, Petsc
     }
   }
   if (!(lo <= hi)) return PETSC_FALSE;
-  if (a) { /* x as far from the largest conductivity as it goes: the largest least a_j / (t_j / (2 kmax)), at an end or a crossing */
-    PetscReal best = -1, xbest = lo;
+  if (a) { /* x as far from the largest conductivity as it goes: the largest least a_j / t_j, at an end or where two are equal */
+    PetscReal xbest = lo, best = PhHsLeast(node, s, e, lo);
 
-    for (PetscInt i = s; i <= e + 1; i++)
-      for (PetscInt k = i; k <= e + 1; k++) {
-        PetscReal x = i == e + 1 ? hi : lo, f = PETSC_MAX_REAL;
+    if (PhHsLeast(node, s, e, hi) > best) {
+      xbest = hi;
+      best  = PhHsLeast(node, s, e, hi);
+    }
+    for (PetscInt i = s; i <= e; i++)
+      for (PetscInt k = i + 1; k <= e; k++) {
+        PetscReal ci, si, ck, sk, x;
 
-        if (i <= e && k <= e && k > i) { /* where nodes i and k have the same a / t, if it lies in [lo, hi] */
-          PetscReal ci, si, ck, sk;
-
-          PhHsLine(node, s, i, &ci, &si);
-          PhHsLine(node, s, k, &ck, &sk);
-          if (si * node[k].t == sk * node[i].t) continue;
-          x = (ck * node[i].t - ci * node[k].t) / (si * node[k].t - sk * node[i].t);
-          if (!(x >= lo && x <= hi)) continue;
-        } else if (k != i) continue;
-        for (PetscInt j = s; j <= e; j++) {
-          PetscReal cj, sj;
-
-          PhHsLine(node, s, j, &cj, &sj);
-          f = PetscMin(f, (cj + sj * x) / node[j].t);
-        }
-        if (f > best) {
-          best  = f;
+        PhHsLine(node, s, i, &ci, &si);
+        PhHsLine(node, s, k, &ck, &sk);
+        if (si * node[k].t == sk * node[i].t) continue;
+        x = (ck * node[i].t - ci * node[k].t) / (si * node[k].t - sk * node[i].t);
+        if (x >= lo && x <= hi && PhHsLeast(node, s, e, x) > best) {
           xbest = x;
+          best  = PhHsLeast(node, s, e, x);
         }
       }
     for (PetscInt j = s; j <= e; j++) {
