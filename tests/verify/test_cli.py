@@ -13,7 +13,10 @@
    snapshots dominate and one whose series dominate, and for a steady run.
 7. Where the kernel gives transparent huge pages on request ("madvise"), `photherm run` starts itself again once with
    GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (seen in the running process's environment), and not otherwise; the result
-   is bit for bit the one of a run with GLIBC_TUNABLES=glibc.malloc.hugetlb=0."""
+   is bit for bit the one of a run with GLIBC_TUNABLES=glibc.malloc.hugetlb=0.
+8. A photherm started without mpirun (a singleton) takes Open MPI's ob1 messaging layer and never opens the cm layer's
+   networks (no "opening mtl components" with OMPI_MCA_mtl_base_verbose); ranks started by mpirun, and a user's own
+   OMPI_MCA_pml, keep Open MPI's choice (the mtl components are opened)."""
 import os
 import re
 import subprocess
@@ -147,10 +150,22 @@ def huge_pages(tap, d):
               f"exit {q.returncode}; differing datasets {diffs[:5]}")
 
 
+def singleton_pml(tap, d):
+    args = ["run", FIRST, "-quiet", "-P", "time.end=1ms"]
+    verbose = {"OMPI_MCA_mtl_base_verbose": "100"}
+    for label, nranks, env, opened in (("a singleton never opens the cm layer's networks (ob1)", 1, verbose, False),
+                                       ("ranks started by mpirun keep Open MPI's choice", 2, verbose, True),
+                                       ("a user's OMPI_MCA_pml is kept", 1, dict(verbose, OMPI_MCA_pml="ob1,cm"), True)):
+        p = photherm(args + ["-o", os.path.join(d, "pml.h5")], d, nranks=nranks, env=env)
+        seen = "opening mtl components" in p.stderr
+        tap.check(f"{label}: runs, mtl components opened: {opened}", p.returncode == 0 and seen == opened,
+                  f"exit {p.returncode}; mtl opened: {seen}; {p.stderr.strip()[-300:]}")
+
+
 def main():
     tap = Tap(__file__)
     d = workdir("cli")
-    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate, huge_pages):
+    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate, huge_pages, singleton_pml):
         tap.guard(fn.__name__, fn, tap, d)
     tap.finish()
 
