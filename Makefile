@@ -22,7 +22,7 @@ ifneq ($(PETSC_DIR),)
   export PKG_CONFIG_PATH := $(PETSC_DIR)/$(PETSC_ARCH)/lib/pkgconfig:$(PETSC_DIR)/lib/pkgconfig:$(PKG_CONFIG_PATH)
 endif
 
-SRC      = $(filter-out src/main.c,$(wildcard src/*.c))
+SRC      = $(filter-out src/main.c src/launch.c,$(wildcard src/*.c))
 OBJ      = $(SRC:src/%.c=build/%.o)
 TEST_SRC = $(wildcard tests/unit/*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/tests/%.o)
@@ -41,7 +41,7 @@ endif
 .PHONY: all run test verify-long test-unit test-regress bench fuzz sanitize deps install format check-format clean FORCE
 .DEFAULT_GOAL := all
 
-all: bin/photherm lib/libphotherm.a
+all: bin/photherm libexec/photherm/photherm lib/libphotherm.a
 
 FORCE:
 
@@ -66,7 +66,15 @@ lib/libphotherm.a: $(OBJ)
 	$(if $(V),,@echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-bin/photherm: build/main.o lib/libphotherm.a
+# bin/photherm is a launcher that links the C library only (src/launch.c: it asks for huge pages, then starts the
+# program); the program, which loads MPI, PETSc and HDF5, is libexec/photherm/photherm.
+LAUNCH_CC ?= cc
+bin/photherm: src/launch.c libexec/photherm/photherm
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(LAUNCH_CC) $(CFLAGS_WARN) $(CFLAGS_OPT) $(CFLAGS) -o $@ src/launch.c $(LDFLAGS)
+
+libexec/photherm/photherm: build/main.o lib/libphotherm.a
 	@mkdir -p $(@D)
 	$(if $(V),,@echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< lib/libphotherm.a $(PH_LIBS) $(LDFLAGS)
@@ -173,7 +181,9 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 SHARE = $(DESTDIR)$(PREFIX)/share/photherm
 install: bin/photherm
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/scripts $(SHARE)/meshes $(SHARE)/cases/traces $(SHARE)/cases/scans
+	install -d $(DESTDIR)$(PREFIX)/libexec/photherm
 	install -m 755 bin/photherm $(DESTDIR)$(PREFIX)/bin/photherm
+	install -m 755 libexec/photherm/photherm $(DESTDIR)$(PREFIX)/libexec/photherm/photherm
 	install -m 755 scripts/scan.py scripts/plot_scan.py scripts/plot_run.py scripts/render_slice.py scripts/make_traces.py $(SHARE)/scripts
 	install -m 644 meshes/materials.yaml $(SHARE)/meshes
 	install -m 644 cases/*.yaml cases/README.md $(SHARE)/cases
@@ -192,4 +202,4 @@ check-format:
 	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build bin lib tests/regress/work
+	rm -rf build bin libexec lib tests/regress/work

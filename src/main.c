@@ -9,7 +9,6 @@ int main(int argc, char **argv)
   PhCliArgs args;
   int       exit_code = PH_EXIT_SUCCESS;
 
-  PhHugePages(argc, argv);
   if (PhCliParse(argc, argv, &args) != 0) return PH_EXIT_FAILURE;
   PhMPISingletonIsolated();
   if (PetscInitialize(&args.petsc_argc, &args.petsc_argv, NULL, help) != PETSC_SUCCESS) return PH_EXIT_FAILURE;

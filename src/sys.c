@@ -78,52 +78,6 @@ void PhMPISingletonIsolated(void)
   if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK")) (void)setenv("OMPI_MCA_pml", "ob1", 0);
 }
 
-/**
-  @brief Back photherm's large arrays with transparent huge pages (2 MB) where the kernel gives them only on request
-  (/sys/kernel/mm/transparent_hugepage/enabled is "madvise", Debian's default). The fields, matrices and reduced basis
-  are hundreds of MB touched page by page; with 4 kB pages a run spends a large part of its time in page faults and
-  TLB misses. glibc asks for huge pages on its large blocks when the tunable glibc.malloc.hugetlb=1 is set, and it
-  reads tunables only when a program starts: so a run, a reduction or an import whose environment does not name the
-  tunable starts itself again, once, with it added to GLIBC_TUNABLES. Results are bit for bit the same. It counts in
-  short runs, whose time goes largely into first touching their memory (HotSpot's example 2 steady at 256 x 256:
-  1.54 -> 0.90 s wall); a long run that touches its memory once does not show it (benchmarks/README.md section 5).
-  GLIBC_TUNABLES=glibc.malloc.hugetlb=0 turns it off; with THP "always" or "never", or if the restart fails, the run
-  goes on as it is. Call first in main(), before anything is allocated.
-
-  Not collective.
-**/
-void PhHugePages(int argc, char **argv)
-{
-#if defined(__linux__) && defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-  const char *old = getenv("GLIBC_TUNABLES"), *add = "glibc.malloc.hugetlb=1";
-  char        mode[128] = "", *value;
-  FILE       *f;
-  size_t      len;
-
-  if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "reduce") != 0 && strcmp(argv[1], "import") != 0)) return;
-  if (old != NULL && strstr(old, "glibc.malloc.hugetlb") != NULL) return; /* the user's choice, or started again already */
-  if (old != NULL && old[0] == 0) old = NULL;
-  f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-  if (f == NULL) return;
-  if (fgets(mode, sizeof(mode), f) == NULL) mode[0] = 0;
-  (void)fclose(f);
-  if (strstr(mode, "[madvise]") == NULL) return;
-  len   = (old != NULL ? strlen(old) + 1 : 0) + strlen(add) + 1;
-  value = (char *)malloc(len);
-  if (value == NULL) return;
-  (void)snprintf(value, len, "%s%s%s", old != NULL ? old : "", old != NULL ? ":" : "", add);
-  if (setenv("GLIBC_TUNABLES", value, 1) == 0) {
-    (void)execv("/proc/self/exe", argv); /* returns only if it failed: go on as started */
-    if (old != NULL) (void)setenv("GLIBC_TUNABLES", old, 1);
-    else (void)unsetenv("GLIBC_TUNABLES");
-  }
-  free(value);
-#else
-  (void)argc;
-  (void)argv;
-#endif
-}
-
 static char      ph_writing[PETSC_MAX_PATH_LEN]; /* the file being written, for PhHDF5Failure(); empty when none */
 static PetscBool ph_refused;                     /* the system refused a write into it */
 

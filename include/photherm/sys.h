@@ -66,7 +66,6 @@ PH_EXTERN PetscErrorCode PhAvailableMemory(double *bytes);
 PH_EXTERN PetscErrorCode PhLogEventsRegister(void);
 PH_EXTERN void           PhBlasOneThread(void);
 PH_EXTERN void           PhMPISingletonIsolated(void);
-PH_EXTERN void           PhHugePages(int argc, char **argv);
 
 /* Log events, registered once by PhLogEventsRegister(), so that -log_view tells where the time went. */
 PH_EXTERN PetscLogEvent PH_EVENT_LOAD, PH_EVENT_MESH, PH_EVENT_ASSEMBLE, PH_EVENT_APPLY, PH_EVENT_SOURCES, PH_EVENT_OPTICS, PH_EVENT_YIELD,

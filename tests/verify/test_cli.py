@@ -11,8 +11,8 @@
 5. `scripts/scan.py --help` describes every option it has.
 6. `photherm check` estimates the size of the result file, within 10% of the file a run then writes, for a run whose
    snapshots dominate and one whose series dominate, and for a steady run.
-7. Where the kernel gives transparent huge pages on request ("madvise"), `photherm run` starts itself again once with
-   GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (seen in the running process's environment), and not otherwise; the result
+7. Where the kernel gives transparent huge pages on request ("madvise"), `bin/photherm run` (the launcher) starts the
+   program with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (seen in the running process's environment), and not otherwise; the result
    is bit for bit the one of a run with GLIBC_TUNABLES=glibc.malloc.hugetlb=0.
 8. A photherm started without mpirun (a singleton) takes Open MPI's ob1 messaging layer and never opens the cm layer's
    networks (no "opening mtl components" with OMPI_MCA_mtl_base_verbose); ranks started by mpirun, and a user's own

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make install and builds against a cluster's own PETSc (README.md, Installing).
 
-1. `make install PREFIX=P` puts photherm in P/bin, the scan and plot scripts in P/share/photherm/scripts (with
+1. `make install PREFIX=P` puts photherm in P/bin (the launcher) and P/libexec/photherm (the program), the scan and plot scripts in P/share/photherm/scripts (with
    photherm-scan, photherm-plot-scan and photherm-plot-run in P/bin), the material library and the example cases in
    P/share/photherm; `DESTDIR` stages the same tree under another root.
 2. With P/bin on PATH, README's `mpirun -n N photherm run CASE` works as written from any directory, on an installed
@@ -32,7 +32,7 @@ def install(tap, d):
     prefix = os.path.join(d, "prefix")
     p = make(["install", f"PREFIX={prefix}"])
     tap.check("make install PREFIX=... exits 0", p.returncode == 0, f"exit {p.returncode}: {(p.stdout + p.stderr).strip()[-400:]}")
-    want = ["bin/photherm", "bin/photherm-scan", "bin/photherm-plot-scan", "bin/photherm-plot-run", "share/photherm/scripts/scan.py",
+    want = ["bin/photherm", "libexec/photherm/photherm", "bin/photherm-scan", "bin/photherm-plot-scan", "bin/photherm-plot-run", "share/photherm/scripts/scan.py",
             "share/photherm/scripts/plot_scan.py", "share/photherm/scripts/plot_run.py", "share/photherm/scripts/render_slice.py",
             "share/photherm/meshes/materials.yaml", "share/photherm/cases/first.yaml", "share/photherm/cases/cpo-2p5d.yaml",
             "share/photherm/cases/traces/training.csv", "share/photherm/cases/README.md"]
