@@ -16,9 +16,12 @@
    is bit for bit the one of a run with GLIBC_TUNABLES=glibc.malloc.hugetlb=0.
 8. A photherm started without mpirun (a singleton) takes Open MPI's ob1 messaging layer and never opens the cm layer's
    networks (no "opening mtl components" with OMPI_MCA_mtl_base_verbose); ranks started by mpirun, and a user's own
-   OMPI_MCA_pml, keep Open MPI's choice (the mtl components are opened)."""
+   OMPI_MCA_pml, keep Open MPI's choice (the mtl components are opened).
+9. The launcher bin/photherm without its program (libexec/photherm/photherm beside bin/) says which file it cannot
+   start, and why, with exit status 1."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -162,10 +165,20 @@ def singleton_pml(tap, d):
                   f"exit {p.returncode}; mtl opened: {seen}; {p.stderr.strip()[-300:]}")
 
 
+def launcher_alone(tap, d):
+    lonely = os.path.join(d, "lonely", "bin")
+    os.makedirs(lonely, exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "bin", "photherm"), lonely)
+    p = subprocess.run([os.path.join(lonely, "photherm"), "--version"], capture_output=True, text=True, timeout=60)
+    want = os.path.join(os.path.realpath(lonely), "..", "libexec", "photherm", "photherm")
+    tap.check("the launcher without its program names the file and the reason, exit 1",
+              p.returncode == 1 and f"cannot start {want}: No such file or directory" in p.stderr, f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+
+
 def main():
     tap = Tap(__file__)
     d = workdir("cli")
-    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate, huge_pages, singleton_pml):
+    for fn in (misspelt_option_early, help_and_order, missing_paths, celsius_units, scan_help, output_estimate, huge_pages, singleton_pml, launcher_alone):
         tap.guard(fn.__name__, fn, tap, d)
     tap.finish()
 
