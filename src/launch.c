@@ -21,30 +21,28 @@
 #define PH_PROGRAM "/../libexec/photherm/photherm" /* relative to the directory of this launcher */
 
 /* GLIBC_TUNABLES with glibc.malloc.hugetlb=1 added, for the commands that allocate large arrays, when the kernel gives
-   huge pages on request and the user has not chosen; 1 if it was set. */
-static int PhAskHugePages(int argc, char **argv)
+   huge pages on request and the user has not chosen. */
+static void PhAskHugePages(int argc, char **argv)
 {
   const char *old = getenv("GLIBC_TUNABLES"), *add = "glibc.malloc.hugetlb=1";
   char        mode[128] = "", *value;
   FILE       *f;
   size_t      len;
-  int         set;
 
-  if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "reduce") != 0 && strcmp(argv[1], "import") != 0)) return 0;
-  if (old != NULL && strstr(old, "glibc.malloc.hugetlb") != NULL) return 0; /* the user's choice */
+  if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "reduce") != 0 && strcmp(argv[1], "import") != 0)) return;
+  if (old != NULL && strstr(old, "glibc.malloc.hugetlb") != NULL) return; /* the user's choice */
   if (old != NULL && old[0] == 0) old = NULL;
   f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-  if (f == NULL) return 0;
+  if (f == NULL) return;
   if (fgets(mode, sizeof(mode), f) == NULL) mode[0] = 0;
   (void)fclose(f);
-  if (strstr(mode, "[madvise]") == NULL) return 0;
+  if (strstr(mode, "[madvise]") == NULL) return;
   len   = (old != NULL ? strlen(old) + 1 : 0) + strlen(add) + 1;
   value = (char *)malloc(len);
-  if (value == NULL) return 0;
+  if (value == NULL) return;
   (void)snprintf(value, len, "%s%s%s", old != NULL ? old : "", old != NULL ? ":" : "", add);
-  set = setenv("GLIBC_TUNABLES", value, 1) == 0;
+  (void)setenv("GLIBC_TUNABLES", value, 1);
   free(value);
-  return set;
 }
 
 int main(int argc, char **argv)
@@ -60,7 +58,7 @@ int main(int argc, char **argv)
   slash   = strrchr(self, '/');
   if (slash != NULL) *slash = 0;
   (void)snprintf(program, sizeof(program), "%s%s", self, PH_PROGRAM);
-  (void)PhAskHugePages(argc, argv);
+  PhAskHugePages(argc, argv);
   (void)execv(program, argv);
   (void)fprintf(stderr, "photherm: cannot start %s: %s\n", program, strerror(errno));
   return 1;
