@@ -1151,8 +1151,9 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
   {
     PhHsOption *o = PhHsGet(&hs, "ph_lumping");
 
-    if (o != NULL && !strcmp(o->value, "hotspot")) hs.lump = PETSC_TRUE;
-    else if (o != NULL && strcmp(o->value, "centred"))
+    /* HotSpot's own network unless asked otherwise, where the import builds it (-detailed_3D off, no secondary path) */
+    hs.lump = (PetscBool)(o == NULL ? !detailed && !secondary : !strcmp(o->value, "hotspot"));
+    if (o != NULL && strcmp(o->value, "hotspot") && strcmp(o->value, "centred"))
       PetscCall(PhDiagAdd(hs.diag, o->loc, "ph_lumping", "expected centred or hotspot, got \"%s\"", o->value));
     if (hs.lump && detailed)
       PetscCall(PhDiagAdd(hs.diag, o->loc, "ph_lumping",
@@ -1521,6 +1522,14 @@ PetscErrorCode PhImportHotSpot(MPI_Comm comm, int argc, char **argv, const char 
     if (!grid)
       PetscCall(PhImportAddLine(&imp->notes, &imp->nnotes,
                                 "HotSpot's block model (one node per unit and layer) is replaced by photherm's resolved model of the same package."));
+    if (hs.lump)
+      PetscCall(PhImportAddLine(&imp->notes, &imp->nnotes,
+                                "HotSpot's node of each layer at its face (-ph_lumping hotspot, the default): -ph_lumping centred gives photherm's "
+                                "node at mid-thickness instead (cases/README.md section 19.1)."));
+    else if (secondary && !PhHsGet(&hs, "ph_lumping"))
+      PetscCall(PhImportAddLine(&imp->notes, &imp->nnotes,
+                                "With the secondary path every layer has photherm's node at mid-thickness: HotSpot's node at the layer's face "
+                                "(-ph_lumping hotspot) is built without it only (cases/README.md section 19.1)."));
     if (grid && detailed) {
       PetscCall(
         PhImportAddLine(&imp->notes, &imp->nnotes,

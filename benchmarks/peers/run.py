@@ -12,8 +12,10 @@ difference of a block temperature (HotSpot: the .steady file or every row of the
 every die at every slot, added to a copy of the stack). --store-answers writes the peer's block temperatures to
 tests/import/answers/ (with their provenance) for tests/verify/test_import_peers.py.
 
---variants runs photherm on each HotSpot example once per variant (the peer once): `default` (the import as it is),
-`reduced` (`-P time.method=reduced`, transients only) and `lumping` (imported with `-ph_lumping hotspot`). --rows N
+--variants runs photherm on each HotSpot example once per variant (the peer once): `default` (the import as it is:
+HotSpot's own network since 2026-12-05, where the import builds it), `centred` (imported with `-ph_lumping centred`,
+photherm's node at mid-thickness, the default before), `reduced` (`-P time.method=reduced`, transients only) and
+`lumping` (imported with `-ph_lumping hotspot`, refused with `-detailed_3D on`). --rows N
 keeps the first N rows of a transient's power trace for both programs (HotSpot's grid transient takes minutes a row
 set). --skip-3dice leaves out 3D-ICE. --reuse-peer takes HotSpot's outputs and measured times from an earlier run of
 this script with the same options (build/peers/<example>/peer.json), so that photherm can be re-measured without
@@ -145,7 +147,8 @@ def hotspot_key(source, layer, peer):
     return f"layer_{m.group(1)}_{unit}"
 
 
-VARIANTS = {"default": ([], []), "reduced": ([], ["-P", "time.method=reduced"]), "lumping": (["-ph_lumping", "hotspot"], [])}
+VARIANTS = {"default": ([], []), "centred": (["-ph_lumping", "centred"], []), "reduced": ([], ["-P", "time.method=reduced"]),
+            "lumping": (["-ph_lumping", "hotspot"], [])}
 
 
 def run_hotspot(hs, name, example, opts, kind, variants=("default",), rows=None, reuse=False):
@@ -255,9 +258,9 @@ def run_threedice(emu, name, stk_rel):
 
 # --gap: where the difference with HotSpot comes from (benchmarks/README.md section 7). Each configuration runs in
 # HotSpot built with SuperLU (a direct steady solve: its multigrid stops on a small change per sweep, which leaves up to
-# 0.3 K on the nearly singular die-sized package) and in photherm three ways: one centred cell per layer (the import's
-# default), -ph_lumping hotspot (HotSpot's node per layer at the layer's face, and for a die-sized spreader or sink its
-# periphery nodes) and the default resolved in z (die 4, interface 2, spreader 8, sink 16 cells): the continuum answer.
+# 0.3 K on the nearly singular die-sized package) and in photherm three ways: one centred cell per layer (-ph_lumping
+# centred), -ph_lumping hotspot (HotSpot's node per layer at the layer's face, and for a die-sized spreader or sink its
+# periphery nodes) and the centred import resolved in z (die 4, interface 2, spreader 8, sink 16 cells): the continuum answer.
 # name, directory under tests/import/hotspot, floorplan, trace, grid, HotSpot's package options, photherm's, stored
 GAP = [("hotspot-gap-aligned-die", "aligned", "grid8.flp", "grid8.ptrace", 32, "-s_spreader 0.0080001 -s_sink 0.0080001", "-s_spreader 0.008 -s_sink 0.008", True),
        ("hotspot-gap-aligned-package", "aligned", "grid8.flp", "grid8.ptrace", 32, "", "", True),
@@ -291,7 +294,7 @@ def gap(hs_slu, name, example, flp, ptrace, grid, hs_pkg, ph_pkg):
 def main_gap(a):
     hs, commit = build_hotspot(a.hotspot, superlu=True)
     prov = f"{HOTSPOT_GIT} at {commit}, built with its Makefile and SUPERLU=1 (Debian's SuperLU 5): a direct steady solve"
-    table = ["| configuration | grid | HotSpot CPU | photherm, one centred cell per layer (default) | photherm, -ph_lumping hotspot | photherm resolved in z |",
+    table = ["| configuration | grid | HotSpot CPU | photherm, one centred cell per layer (-ph_lumping centred) | photherm, -ph_lumping hotspot | photherm resolved in z |",
              "|---|---|---:|---|---|---|"]
     results = {}
     for name, example, flp, ptrace, grid, hs_pkg, ph_pkg, stored in GAP:
@@ -322,7 +325,7 @@ def main():
     ap.add_argument("--long", action="store_true", help="also HotSpot's grid transient of example 2 (about 9 min in HotSpot) and its 3D steady examples")
     ap.add_argument("--store-answers", action="store_true", help="write the peers' block temperatures to tests/import/answers/")
     ap.add_argument("--gap", action="store_true", help="where the difference with HotSpot comes from: HotSpot with SuperLU against photherm three ways")
-    ap.add_argument("--variants", default="default", help="photherm's variants, comma-separated: default, reduced, lumping")
+    ap.add_argument("--variants", default="default", help="photherm's variants, comma-separated: default, centred, reduced, lumping")
     ap.add_argument("--rows", type=int, help="keep the first ROWS rows of a transient's power trace")
     ap.add_argument("--reuse-peer", action="store_true", help="reuse HotSpot's outputs and times of an earlier run of this script on the same options")
     ap.add_argument("--skip-3dice", action="store_true", help="leave out 3D-ICE")

@@ -5,11 +5,12 @@ the peer's commit and command).
 
 - 3D-ICE's transient example stacks: imported and run with 3D-ICE's fixed backward-Euler steps (-ts_adapt_type none);
   every floorplan element's average temperature at every slot within 0.5 K of 3D-ICE's Tflp.
-- HotSpot's example 1 steady state (block model): imported and run; the units' temperatures against HotSpot's .steady
-  file. HotSpot's package model differs (cases/README.md section 19.1: lumped spreader and sink periphery, one node per
-  layer, whole-layer vertical resistances), which makes photherm's units warmer by a few kelvin; the test holds the
-  documented bound (BOUND_HOTSPOT_K) and that the units rank alike (rank correlation above 0.85; measured 0.896), so that a change
-  in either the import or the model that moves the answer beyond what the model difference explains fails.
+- HotSpot's example 1 steady state (block model): imported as it is (HotSpot's network of nodes at the layers' faces,
+  the import's default) and run; the units' temperatures against HotSpot's .steady file. HotSpot's block model keeps one
+  node per unit and lumps the spreader and sink periphery (cases/README.md section 19.1), where photherm resolves both;
+  the test holds the documented bound (BOUND_HOTSPOT_K on every unit, BOUND_HOTSPOT_MEAN_K on their mean) and that the
+  units rank alike (rank correlation above 0.85; measured 0.917), so that a change in either the import or the model
+  that moves the answer beyond what the model difference explains fails (with centred cells the mean is +2.11 K).
 - HotSpot's grid model reproduced (-ph_lumping hotspot) on a floorplan whose edges lie on HotSpot's grid
   (tests/import/hotspot/aligned, HotSpot built with SuperLU): with the spreader and sink the size of the die the two
   tools solve the same network and every unit agrees within 0.1 K; with example 2's package (spreader and sink resolved
@@ -32,7 +33,8 @@ from phverify import ROOT, Tap, decode, photherm, workdir  # noqa: E402
 
 ANSWERS = os.path.join(ROOT, "tests", "import", "answers")
 BOUND_3DICE_K = 0.5
-BOUND_HOTSPOT_K = 5.0  # benchmarks/README.md section 7: 4.63 K measured on example 1
+BOUND_HOTSPOT_K = 4.0  # benchmarks/README.md section 7: 3.52 K measured on example 1 with HotSpot's network (4.65 K centred)
+BOUND_HOTSPOT_MEAN_K = 0.5  # the mean over the units: -0.15 K measured (+2.11 K with centred cells)
 BOUND_SAME_MODEL_K = 0.1  # the same network in both tools: 0.06 K measured (HotSpot prints two decimals)
 BOUND_PERIPHERY_K = 1.0  # the spreader and sink beyond the die resolved where HotSpot lumps them: 0.91 K measured
 DETAILED_MEAN_K = {"hotspot-ex3-steady": -14.55, "hotspot-ex4-steady": -20.76}  # benchmarks/README.md section 7, photherm - HotSpot
@@ -98,8 +100,9 @@ def main():
         ref = np.array(list(want.values()))
         diff = got - ref
         corr = np.corrcoef(rank(got), rank(ref))[0, 1]
-        tap.check(f"{name}: units within the documented model difference of HotSpot's .steady ({BOUND_HOTSPOT_K} K) and ranked alike",
-                  np.abs(diff).max() <= BOUND_HOTSPOT_K and corr > 0.85,
+        tap.check(f"{name}: units within the documented model difference of HotSpot's .steady ({BOUND_HOTSPOT_K} K, mean within "
+                  f"{BOUND_HOTSPOT_MEAN_K} K) and ranked alike",
+                  np.abs(diff).max() <= BOUND_HOTSPOT_K and abs(diff.mean()) <= BOUND_HOTSPOT_MEAN_K and corr > 0.85,
                   f"largest difference {np.abs(diff).max():.2f} K, mean {diff.mean():+.2f} K over {len(want)} units, rank correlation {corr:.3f}")
     # HotSpot's grid model reproduced: -ph_lumping hotspot puts HotSpot's node of every layer at the layer's face and,
     # for a spreader and sink the size of the die, its periphery nodes along the edges (cases/README.md section 19.1);
