@@ -841,10 +841,10 @@ static PetscErrorCode PhHsPackageLayer(PhImport *imp, const char name[], PetscRe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A HotSpot layer as the case's layer. Centred (the default): one layer of `material`, one cell thick, whose node is at
-   mid-thickness (the finite-volume rule). Lumped as HotSpot (-ph_lumping hotspot, -detailed_3D off): a node layer with
-   the layer's lateral conductance and heat capacity, whose conductivity along z PhHsLump sets once the whole stack is
-   known. *node_material is the material for the layer's blocks. */
+/* A HotSpot layer as the case's layer. Lumped as HotSpot (-ph_lumping hotspot, the default without -detailed_3D and the
+   secondary path): a node layer with the layer's lateral conductance and heat capacity, whose conductivity along z
+   PhHsLump sets once the whole stack is known. Centred (-ph_lumping centred): one layer of `material`, one cell thick,
+   whose node is at mid-thickness (the finite-volume rule). *node_material is the material for the layer's blocks. */
 static PetscErrorCode PhHsAddLayer(PhHs *hs, PhImport *imp, const char name[], PetscReal t, PetscInt material, PetscInt outside, PetscReal S,
                                    PetscReal w, PetscReal h, PetscBool bus, const char comment[], PetscInt *node_material, PetscInt *index)
 {
